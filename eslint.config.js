@@ -1,0 +1,35 @@
+// Flat config: typescript-eslint's recommended rules for all TS, plus the engine's stricter contract
+// (`shared/` has no `any` and never imports the Action or Function shells).
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", "**/*.d.ts"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": "error",
+    },
+  },
+  {
+    files: ["shared/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-explicit-any": "error",
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["**/action/**", "**/functions/**"], message: "shared/ is the engine: it never imports the Action or Function shells." },
+            { group: ["@actions/*", "@azure/functions"], message: "shared/ stays host-neutral: no @actions/* or @azure/functions." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["test/**/*.ts", "bench/**/*.ts", "scripts/**/*.ts"],
+    rules: { "@typescript-eslint/no-explicit-any": "off" },
+  },
+);

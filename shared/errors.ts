@@ -1,0 +1,24 @@
+/**
+ * Errors a user can fix by changing their input (files, flags, config). Every entry point turns an
+ * InputError into one line on stderr and exit code 2 — never a stack trace, never a half-written output.
+ */
+export class InputError extends Error {
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+  readonly field: string | undefined;
+
+  constructor(message: string, where: { file?: string; line?: number; field?: string } = {}) {
+    super(message);
+    this.name = "InputError";
+    this.file = where.file;
+    this.line = where.line;
+    this.field = where.field;
+  }
+
+  /** `file:line: field: message` with whatever parts are known. */
+  oneLine(): string {
+    const place = [this.file, this.line !== undefined ? String(this.line) : undefined].filter(Boolean).join(":");
+    const head = [place, this.field].filter(Boolean).join(": ");
+    return (head ? `${head}: ${this.message}` : this.message).replace(/\s*\n\s*/g, " ");
+  }
+}
