@@ -82,6 +82,10 @@ export interface ServiceContext {
   verifyAccessToken(token: string | undefined, audiences: string[]): TokenCheck;
   /** Epoch milliseconds (overridable clock for expiry tests). */
   now(): number;
+  /** The sandbox certificate (child processes — Azurite, probe pods, Python — need the files). */
+  tls: SandboxTls;
+  /** A scratch directory owned by this sandbox instance, removed on stop. */
+  workDir: string;
 }
 
 /** RBAC evaluation (rbac.ts): the sandbox's own, independent of the product's. */
@@ -89,4 +93,43 @@ export interface AccessDecision {
   allowed: boolean;
   /** Human-readable reason, e.g. "no role assignment grants … at …" or "denied by deny assignment X". */
   reason: string;
+}
+
+/** The sandbox's services; each listens on its own loopback port. */
+export type ServiceName =
+  | "entra"
+  | "issuers"
+  | "arm"
+  | "graph"
+  | "keyvault"
+  | "blob"
+  | "queue"
+  | "kubernetes"
+  | "imds"
+  | "github"
+  | "actions";
+
+/**
+ * What a service module gives the framework (index.ts). The framework owns the listener (HTTPS with the
+ * sandbox certificate unless `plainHttp`), the request log, latency and fault injection; the service owns
+ * its routes and rules. `start`/`stop` are for services that run a child process (Azurite).
+ */
+export interface SandboxService {
+  name: ServiceName;
+  /** IMDS and the Actions runtime endpoint are plain http, as the real ones are. */
+  plainHttp?: boolean;
+  handler: Handler;
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+}
+
+/** Each services/*.ts module exports one factory of this type. */
+export type ServiceFactory = (ctx: ServiceContext) => SandboxService | Promise<SandboxService>;
+
+/** TLS material of a running sandbox (the certificate is its own CA; clients trust it via NODE_EXTRA_CA_CERTS, caData, REQUESTS_CA_BUNDLE). */
+export interface SandboxTls {
+  certFile: string;
+  keyFile: string;
+  certPem: string;
+  keyPem: string;
 }

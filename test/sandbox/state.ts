@@ -94,6 +94,8 @@ export interface StorageAccountState {
   location: string;
   containers: string[];
   network: NetworkState;
+  /** Blobs created in Azurite at start: `container/path` → text content (scenario `blobs`). Optional: added by the DATA helper. */
+  blobs?: Record<string, string>;
 }
 
 export interface SecretVersionState {

@@ -1,0 +1,133 @@
+/**
+ * Real Azure SDK clients built from a CloudProfile and a TokenCredential, for one run. Every client
+ * talks to the profile's endpoints with the profile's token audiences (never a hard-coded public
+ * host), shares the run's call-counting / retry-budget policy, and is created once per subscription
+ * (or vault / account).
+ */
+import { AuthorizationManagementClient } from "@azure/arm-authorization";
+import { ContainerServiceClient } from "@azure/arm-containerservice";
+import { KeyVaultManagementClient } from "@azure/arm-keyvault";
+import { ManagedServiceIdentityClient } from "@azure/arm-msi";
+import { StorageManagementClient } from "@azure/arm-storage";
+import type { TokenCredential } from "@azure/core-auth";
+import type { PipelinePolicy, PipelineRetryOptions } from "@azure/core-rest-pipeline";
+import { SecretClient } from "@azure/keyvault-secrets";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { blobServiceUrl, keyVaultUrl, scopeFor, trustProfileCertificate, type CloudProfile } from "../cloud/profile.js";
+import { AzureCallLog, callPolicy, serviceClassifier } from "./call-policy.js";
+import { GraphClient } from "./graph.js";
+
+/** What every client's `additionalPolicies` option accepts. */
+interface AdditionalPolicyConfig {
+  policy: PipelinePolicy;
+  position: "perCall" | "perRetry";
+}
+
+export interface RetrySettings {
+  /** SDK retries per request (default 3). */
+  maxRetries: number;
+  /** First backoff for 5xx without Retry-After (default 800 ms; doubles per retry). */
+  retryDelayInMs: number;
+  maxRetryDelayInMs: number;
+  /** Total time the run may spend waiting on retries (default 60 s). */
+  budgetMs: number;
+}
+
+export const DEFAULT_RETRY: RetrySettings = { maxRetries: 3, retryDelayInMs: 800, maxRetryDelayInMs: 8000, budgetMs: 60_000 };
+
+export interface AzureClientsOptions {
+  retry?: Partial<RetrySettings>;
+  /** Clock for the retry budget (tests). */
+  now?: () => number;
+}
+
+export class AzureClients {
+  readonly calls = new AzureCallLog();
+  readonly retry: RetrySettings;
+  readonly graph: GraphClient;
+  private readonly armScope: string;
+  private readonly policies: AdditionalPolicyConfig[];
+  private readonly retryOptions: PipelineRetryOptions;
+  private readonly cache = new Map<string, unknown>();
+
+  constructor(
+    readonly profile: CloudProfile,
+    readonly credential: TokenCredential,
+    options: AzureClientsOptions = {},
+  ) {
+    trustProfileCertificate(profile);
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    const now = options.now ?? Date.now;
+    const deadline = now() + this.retry.budgetMs;
+    this.armScope = scopeFor(profile.resourceManagerAudience);
+    this.retryOptions = { maxRetries: this.retry.maxRetries, retryDelayInMs: this.retry.retryDelayInMs, maxRetryDelayInMs: this.retry.maxRetryDelayInMs };
+    const policy = callPolicy({ log: this.calls, classify: serviceClassifier(profile), deadline, minBackoffMs: this.retry.retryDelayInMs, now });
+    this.policies = [{ policy, position: "perRetry" }];
+    this.graph = new GraphClient(profile, credential, { log: this.calls, deadline, now, maxRetries: this.retry.maxRetries, retryDelayInMs: this.retry.retryDelayInMs, maxRetryDelayInMs: this.retry.maxRetryDelayInMs });
+  }
+
+  private once<T>(key: string, make: () => T): T {
+    if (!this.cache.has(key)) this.cache.set(key, make());
+    return this.cache.get(key) as T;
+  }
+
+  /** Options of the older (core-client) ARM clients: `$host` builds URLs, `credentialScopes` the token scope. */
+  private classicArmOptions() {
+    const endpoint = this.profile.resourceManagerEndpoint.replace(/\/+$/, "");
+    return { endpoint, $host: endpoint, credentialScopes: [this.armScope], additionalPolicies: this.policies, retryOptions: this.retryOptions };
+  }
+
+  /** Options of the newer (TypeSpec, core-client-rest) ARM clients. */
+  private modernArmOptions() {
+    const endpoint = this.profile.resourceManagerEndpoint.replace(/\/+$/, "");
+    return { endpoint, credentials: { scopes: [this.armScope] }, additionalPolicies: this.policies, retryOptions: this.retryOptions };
+  }
+
+  containerService(subscriptionId: string): ContainerServiceClient {
+    return this.once(`aks/${subscriptionId}`, () => new ContainerServiceClient(this.credential, subscriptionId, this.modernArmOptions()));
+  }
+
+  managedIdentity(subscriptionId: string): ManagedServiceIdentityClient {
+    return this.once(`msi/${subscriptionId}`, () => new ManagedServiceIdentityClient(this.credential, subscriptionId, this.classicArmOptions()));
+  }
+
+  authorization(subscriptionId: string): AuthorizationManagementClient {
+    return this.once(`authz/${subscriptionId}`, () => new AuthorizationManagementClient(this.credential, subscriptionId, this.classicArmOptions()));
+  }
+
+  storage(subscriptionId: string): StorageManagementClient {
+    return this.once(`storage/${subscriptionId}`, () => new StorageManagementClient(this.credential, subscriptionId, this.modernArmOptions()));
+  }
+
+  keyVaultManagement(subscriptionId: string): KeyVaultManagementClient {
+    return this.once(`kvm/${subscriptionId}`, () => new KeyVaultManagementClient(this.credential, subscriptionId, this.modernArmOptions()));
+  }
+
+  /**
+   * Key Vault data plane, for secret PROPERTIES only (the gate never calls getSecret). `vaultUri`
+   * (from ARM) wins over the profile's template.
+   */
+  secrets(vaultName: string, vaultUri?: string): SecretClient {
+    const url = (vaultUri ?? keyVaultUrl(this.profile, vaultName)).replace(/\/+$/, "");
+    return this.once(`kv/${url.toLowerCase()}`, () =>
+      new SecretClient(url, this.credential, {
+        disableChallengeResourceVerification: this.profile.disableChallengeResourceVerification,
+        additionalPolicies: this.policies,
+        retryOptions: this.retryOptions,
+      }),
+    );
+  }
+
+  /**
+   * Blob data plane (used by the probe layer). The storage SDK builds its own pipeline without
+   * `additionalPolicies`, so its requests are not in `calls`; the control plane reads containers via ARM.
+   */
+  blobService(account: string): BlobServiceClient {
+    return this.once(`blob/${account}`, () =>
+      new BlobServiceClient(blobServiceUrl(this.profile, account), this.credential, {
+        audience: scopeFor(this.profile.storageAudience),
+        retryOptions: { maxTries: this.retry.maxRetries + 1, retryDelayInMs: this.retry.retryDelayInMs, maxRetryDelayInMs: this.retry.maxRetryDelayInMs },
+      }),
+    );
+  }
+}

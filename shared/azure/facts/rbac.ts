@@ -1,0 +1,92 @@
+/**
+ * The principal's RBAC facts: ONE `assignedTo('{principalId}')` role-assignment listing and one deny
+ * listing per subscription (they include assignments above — management group, root — and below the
+ * subscription), and each referenced role definition fetched once per run by GUID.
+ */
+import { lastSegment } from "../arm-id.js";
+import { collectAll, type FactContext } from "./context.js";
+import type { DenyAssignmentFact, Fetched, PermissionBlock, PrincipalRbacFacts, RoleAssignmentFact, RoleDefinitionFact } from "./types.js";
+
+interface SdkPermission {
+  actions?: string[];
+  notActions?: string[];
+  dataActions?: string[];
+  notDataActions?: string[];
+}
+
+function block(p: SdkPermission): PermissionBlock {
+  return { actions: p.actions ?? [], notActions: p.notActions ?? [], dataActions: p.dataActions ?? [], notDataActions: p.notDataActions ?? [] };
+}
+
+function assignments(ctx: FactContext, subscriptionId: string, principalId: string): Promise<Fetched<RoleAssignmentFact[]>> {
+  return ctx.fetch(`ra/${subscriptionId}/${principalId}`, async () => {
+    const client = ctx.clients.authorization(subscriptionId);
+    const list = await collectAll(client.roleAssignments.listForSubscription({ filter: `assignedTo('${principalId}')` }));
+    return list.flatMap((a): RoleAssignmentFact[] =>
+      a.id && a.scope && a.roleDefinitionId && a.principalId
+        ? [
+            {
+              id: a.id,
+              scope: a.scope,
+              roleDefinitionId: a.roleDefinitionId,
+              principalId: a.principalId,
+              listedIn: subscriptionId.toLowerCase(),
+              ...(a.condition ? { condition: a.condition } : {}),
+              ...(a.createdOn ? { createdOn: new Date(a.createdOn).toISOString() } : {}),
+            },
+          ]
+        : [],
+    );
+  });
+}
+
+function denies(ctx: FactContext, subscriptionId: string, principalId: string): Promise<Fetched<DenyAssignmentFact[]>> {
+  return ctx.fetch(`deny/${subscriptionId}/${principalId}`, async () => {
+    const client = ctx.clients.authorization(subscriptionId);
+    const list = await collectAll(client.denyAssignments.list({ filter: `assignedTo('${principalId}')` }));
+    return list.flatMap((d): DenyAssignmentFact[] =>
+      d.id && d.scope
+        ? [
+            {
+              id: d.id,
+              name: d.denyAssignmentName ?? d.name ?? d.id,
+              scope: d.scope,
+              principals: (d.principals ?? []).flatMap((p) => (p.id ? [p.id] : [])),
+              excludePrincipals: (d.excludePrincipals ?? []).flatMap((p) => (p.id ? [p.id] : [])),
+              permissions: (d.permissions ?? []).map(block),
+              doNotApplyToChildScopes: d.doNotApplyToChildScopes === true,
+              listedIn: subscriptionId.toLowerCase(),
+            },
+          ]
+        : [],
+    );
+  });
+}
+
+function definition(ctx: FactContext, subscriptionId: string, roleDefinitionId: string): Promise<Fetched<RoleDefinitionFact>> {
+  // Role definition GUIDs are unique in the tenant (built-ins everywhere): one fetch per GUID per run.
+  return ctx.fetch(`roledef/${lastSegment(roleDefinitionId)}`, async () => {
+    const d = await ctx.clients.authorization(subscriptionId).roleDefinitions.getById(roleDefinitionId);
+    return { id: d.id ?? roleDefinitionId, name: (d.name ?? lastSegment(roleDefinitionId)).toLowerCase(), roleName: d.roleName ?? d.name ?? "", permissions: (d.permissions ?? []).map(block) };
+  });
+}
+
+export function principalRbac(ctx: FactContext, principalId: string, subscriptions: readonly string[]): Promise<PrincipalRbacFacts> {
+  return ctx.derive(`rbac/${principalId}/${[...subscriptions].sort().join(",")}`, async () => {
+    const facts: PrincipalRbacFacts = { principalId, assignments: new Map(), definitions: new Map(), denies: new Map() };
+    await Promise.all(
+      subscriptions.map(async (s) => {
+        const [a, d] = await Promise.all([assignments(ctx, s, principalId), denies(ctx, s, principalId)]);
+        facts.assignments.set(s.toLowerCase(), a);
+        facts.denies.set(s.toLowerCase(), d);
+      }),
+    );
+    const wanted = new Map<string, { sub: string; id: string }>();
+    for (const [sub, listing] of facts.assignments) {
+      if (!listing.ok) continue;
+      for (const a of listing.value) wanted.set(lastSegment(a.roleDefinitionId), { sub, id: a.roleDefinitionId });
+    }
+    await Promise.all([...wanted].map(async ([guid, { sub, id }]) => facts.definitions.set(guid, await definition(ctx, sub, id))));
+    return facts;
+  });
+}

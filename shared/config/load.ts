@@ -1,0 +1,98 @@
+/**
+ * Loads `azure-auth-gate.yml`: YAML → strict schema → resolved cloud profile. Every problem is one
+ * InputError naming the file, the 1-based line and the field path (`targets[0].blob[1].access`).
+ */
+import { readFileSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { LineCounter, parseDocument, type Document } from "yaml";
+import type { z } from "zod";
+import { BUILT_IN_CLOUDS, resolveCloudProfile, type CloudProfile } from "../cloud/profile.js";
+import { InputError } from "../errors.js";
+import { gateConfigSchema, type GateConfig } from "./schema.js";
+
+export interface LoadedConfig {
+  config: GateConfig;
+  /** The config file as given (or "<inline>"), for messages. */
+  file: string;
+  profile: CloudProfile;
+}
+
+/** `targets[0].blob[1].access` from a zod path. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const p of path) out += typeof p === "number" ? `[${p}]` : `${out ? "." : ""}${String(p)}`;
+  return out;
+}
+
+function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | undefined {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = doc.getIn(path.slice(0, depth) as unknown[], true) as { range?: [number, number, number] } | undefined;
+    if (node && typeof node === "object" && Array.isArray(node.range)) return counter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+function issueToError(issue: z.core.$ZodIssue, file: string, doc: Document, counter: LineCounter): InputError {
+  let path: PropertyKey[] = [...issue.path];
+  let message = issue.message;
+  if (issue.code === "unrecognized_keys") {
+    // Name the unknown key itself, so the user sees exactly which line to delete or fix.
+    const key = issue.keys[0] ?? "";
+    path = [...path, key];
+    message = `unknown key '${key}'${issue.keys.length > 1 ? ` (and ${issue.keys.slice(1).map((k) => `'${k}'`).join(", ")})` : ""}`;
+  }
+  const line = lineOf(doc, counter, path);
+  return new InputError(message, { file, ...(line !== undefined ? { line } : {}), field: fieldPath(path) || "(top level)" });
+}
+
+/**
+ * Parses config text. `file` names it in errors; relative cloud profile paths resolve against
+ * `baseDir` (default: the file's directory).
+ */
+export function parseConfigText(text: string, file = "<inline>", baseDir = file === "<inline>" ? process.cwd() : dirname(file)): LoadedConfig {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const yamlError = doc.errors[0];
+  if (yamlError) {
+    const line = yamlError.linePos?.[0]?.line;
+    throw new InputError(`not valid YAML: ${yamlError.message.split("\n")[0] ?? ""}`, { file, ...(line !== undefined ? { line } : {}) });
+  }
+  const raw: unknown = doc.toJS() ?? {};
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new InputError("the config must be a YAML mapping", { file });
+  const parsed = gateConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw issue ? issueToError(issue, file, doc, counter) : new InputError("invalid config", { file });
+  }
+  const config = parsed.data;
+  if (config.subscriptions.length === 0 && !(config.cluster && "subscription" in config.cluster)) {
+    throw new InputError("list the subscriptions to search (or name the cluster by subscription/resourceGroup/name)", { file, field: "subscriptions" });
+  }
+  return { config, file, profile: resolveConfigCloud(config.cloud, baseDir, file) };
+}
+
+/** A built-in cloud name, or a profile file resolved relative to the config file's directory. */
+export function resolveConfigCloud(cloud: string, baseDir: string, file: string): CloudProfile {
+  if (BUILT_IN_CLOUDS[cloud]) return resolveCloudProfile(cloud);
+  const path = isAbsolute(cloud) ? cloud : resolve(baseDir, cloud);
+  try {
+    return resolveCloudProfile(path);
+  } catch (err) {
+    if (err instanceof InputError) {
+      throw new InputError(`cloud '${cloud}': ${err.message}`, { file, field: err.field ? `cloud → ${err.field}` : "cloud" });
+    }
+    throw err;
+  }
+}
+
+/** Reads and validates `azure-auth-gate.yml`. */
+export function loadConfig(file: string): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(code === "ENOENT" ? "config file not found" : `cannot read config: ${(err as Error).message}`, { file });
+  }
+  return parseConfigText(text, file);
+}

@@ -1,0 +1,139 @@
+/**
+ * `runGate`: the whole gate for one config, host-neutral (the CLI, the Action and the Function all
+ * call it). Static findings (manifests) + control-plane facts and AG2xx rules + an optional probe
+ * layer (AG3xx, plugged in by the caller), merged into one Report with policy applied.
+ *
+ * Fail-closed contract: a fact that could not be read becomes an error finding ("could not verify");
+ * `failOpen: true` lowers those to warnings — never to a silent pass. Severity overrides in the config
+ * do not lower them either (only an explicit waiver with a reason hides one).
+ */
+import type { TokenCredential } from "@azure/core-auth";
+import { scopeFor, type CloudProfile } from "../cloud/profile.js";
+import type { GateConfig } from "../config/schema.js";
+import { AzureClients, type RetrySettings } from "../azure/clients.js";
+import { AzureLoginError } from "../azure/errors.js";
+import { collectTargetFacts } from "../azure/facts/collect.js";
+import { FactContext } from "../azure/facts/context.js";
+import type { ResolvedTarget } from "../azure/facts/types.js";
+import { isUnverified } from "../azure/rules/common.js";
+import { evaluateControlPlane } from "../azure/rules/index.js";
+import { raise } from "../findings/raise.js";
+import { applyPolicy } from "../findings/policy.js";
+import { sortFindings, summarize, targetKey, verdictOf, type Finding, type Layer, type Report, type Severity } from "../findings/model.js";
+import { staticLayer, type ManifestSet } from "./static-layer.js";
+import { resolveTargets } from "./targets.js";
+import { TOOL } from "./tool.js";
+
+/** The live probe for one target (AG3xx), supplied by the probe layer; it must never report a pass it did not see. */
+export type ProbeLayer = (target: ResolvedTarget) => Promise<Finding[]>;
+
+export interface RunGateInput {
+  /** Parsed manifests: static findings + workload discovery. Optional (config-only runs). */
+  manifests?: ManifestSet;
+  config: GateConfig;
+  /** The gate's own Azure identity (DefaultAzureCredential in the CLI, OIDC in the Action, MI in the Function). */
+  credential: TokenCredential;
+  profile: CloudProfile;
+  /** Clock for AG212 and secret expiry (default: now). */
+  now?: Date;
+  /** Opt-in data-plane layer. */
+  probe?: ProbeLayer;
+  /** Config file name, for InputError messages. */
+  configFile?: string;
+  /** Retry tuning (tests); the budget defaults to config.retryBudgetSeconds. */
+  retry?: Partial<RetrySettings>;
+}
+
+/** The same finding raised for several targets (shared identity, container, vault) is reported once. */
+export function dedupeFindings(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.id}|${targetKey(f.target)}|${f.evidence}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+async function checkLogin(credential: TokenCredential, profile: CloudProfile): Promise<void> {
+  try {
+    const token = await credential.getToken(scopeFor(profile.resourceManagerAudience));
+    if (!token) throw new Error("the credential returned no token");
+  } catch (err) {
+    const message = (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
+    throw new AzureLoginError(`the gate could not sign in to Azure (${profile.name}): ${message}`, { cause: err });
+  }
+}
+
+async function runProbe(probe: ProbeLayer, target: ResolvedTarget): Promise<Finding[]> {
+  try {
+    return await probe(target);
+  } catch (err) {
+    // A probe that did not run is never a pass.
+    return [
+      raise("AG304", {
+        target: { kind: target.kind, namespace: target.namespace, name: target.name },
+        evidence: `the probe failed before reporting: ${(err instanceof Error ? err.message : String(err)).split("\n")[0] ?? ""}`,
+        fix: "Check the probe's image, command and the cluster credentials, then re-run with --probe.",
+      }),
+    ];
+  }
+}
+
+export async function runGate(input: RunGateInput): Promise<Report> {
+  const { config, credential, profile } = input;
+  const now = input.now ?? new Date();
+  const layers: Layer[] = [];
+
+  const stat = input.manifests ? staticLayer(input.manifests) : undefined;
+  if (stat) layers.push("static");
+  const targets = resolveTargets(config, stat?.workloads ?? [], input.configFile);
+
+  const clients = new AzureClients(profile, credential, { retry: { budgetMs: config.retryBudgetSeconds * 1000, ...input.retry } });
+  await checkLogin(credential, profile);
+  layers.push("control-plane");
+  const ctx = new FactContext(clients, config.concurrency);
+  const facts = await Promise.all(
+    targets.map((target) =>
+      collectTargetFacts(ctx, target, {
+        subscriptions: config.subscriptions,
+        ...(config.cluster ? { cluster: config.cluster } : {}),
+        network: config.network,
+        ...(config.tenantId ? { tenantId: config.tenantId } : {}),
+        expectedAudience: profile.tokenExchangeAudience,
+        now,
+      }),
+    ),
+  );
+  const controlPlane = dedupeFindings(facts.flatMap(evaluateControlPlane));
+
+  let probeFindings: Finding[] = [];
+  if (input.probe) {
+    layers.push("data-plane");
+    const probe = input.probe;
+    probeFindings = dedupeFindings((await Promise.all(targets.map((t) => runProbe(probe, t)))).flat());
+  }
+
+  const raw = [...(stat?.findings ?? []), ...controlPlane, ...probeFindings];
+  const unverifiedSeverity: Severity = config.failOpen ? "warning" : "error";
+  const unverified = raw.map((f) => isUnverified(f));
+  const withPolicy = applyPolicy(raw, { severity: config.severity, waivers: config.waivers }).map((f, i) => (unverified[i] ? { ...f, severity: unverifiedSeverity } : f));
+  const findings = sortFindings(withPolicy);
+  const calls = clients.calls.snapshot();
+  return {
+    verdict: verdictOf(findings),
+    summary: summarize(findings),
+    findings,
+    metadata: {
+      tool: TOOL,
+      generatedAt: now.toISOString(),
+      layers,
+      azureCalls: calls.total,
+      azureCallsByService: calls.byService,
+      cloud: profile.name,
+      targets: targets.map((t) => `${t.namespace}/${t.kind}/${t.name}`),
+      unverifiedFacts: unverified.filter(Boolean).length,
+      ...(stat?.inputs ? { inputs: stat.inputs } : {}),
+    },
+  };
+}
