@@ -16,5 +16,6 @@ await build({
   outfile: "dist/action/index.js",
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   legalComments: "none",
+  minify: true,
   logLevel: "warning",
 });

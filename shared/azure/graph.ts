@@ -23,6 +23,29 @@ export interface GraphServicePrincipal {
   appOwnerOrganizationId?: string;
 }
 
+/** A client secret's metadata as Graph lists it (`secretText` is only ever returned by addPassword). */
+export interface GraphPasswordCredential {
+  keyId: string;
+  displayName: string | null;
+  hint: string | null;
+  startDateTime: string | null;
+  endDateTime: string | null;
+}
+
+/** An application (or service principal) with its client secrets' metadata and tags. */
+export interface GraphSecretHolder {
+  id: string;
+  appId: string;
+  displayName: string;
+  tags?: string[];
+  passwordCredentials: GraphPasswordCredential[];
+}
+
+/** addPassword's answer: the only time Graph returns the secret value. */
+export interface GraphNewPassword extends GraphPasswordCredential {
+  secretText: string;
+}
+
 export interface GraphFederatedCredential {
   id: string;
   name: string;
@@ -62,14 +85,17 @@ export class GraphClient {
     this.now = options.now ?? Date.now;
   }
 
-  private async send(url: string): Promise<Response> {
+  private async send(url: string, write?: { body: unknown; retry: boolean }): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
       const token = await this.credential.getToken(scopeFor(this.profile.graphAudience));
       if (!token) throw new RestError("no token for Microsoft Graph", { code: "NoToken" });
       this.options.log.record("graph");
-      const res = await fetch(url, { headers: { authorization: `Bearer ${token.token}`, accept: "application/json" } });
+      const headers: Record<string, string> = { authorization: `Bearer ${token.token}`, accept: "application/json" };
+      const init: RequestInit = write ? { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(write.body) } : { headers };
+      const res = await fetch(url, init);
       const retryable = res.status === 429 || res.status === 408 || (res.status >= 500 && res.status !== 501 && res.status !== 505);
-      if (!retryable || attempt >= this.options.maxRetries) return res;
+      // A write that is not idempotent (addPassword) is never retried blindly: the caller reconciles instead.
+      if (!retryable || attempt >= this.options.maxRetries || (write && !write.retry)) return res;
       const header = res.headers.get("retry-after");
       const backoff = Math.min(this.options.retryDelayInMs * 2 ** attempt, this.options.maxRetryDelayInMs);
       const wait = header !== null && Number.isFinite(Number(header)) ? Number(header) * 1000 : backoff;
@@ -88,6 +114,21 @@ export class GraphClient {
       throw new RestError(`Microsoft Graph answered ${res.status}${code ? ` ${code}` : ""}`, { statusCode: res.status, ...(code ? { code } : {}) });
     }
     return (await res.json()) as T;
+  }
+
+  /**
+   * POST a Graph action (relative to /v1.0). `retry: false` for actions that are not idempotent. The
+   * error thrown never carries the request or response body (addPassword's answer holds a secret).
+   */
+  async post<T>(path: string, body: unknown, options: { retry: boolean }): Promise<T | undefined> {
+    const res = await this.send(`${this.base}${path}`, { body, retry: options.retry });
+    if (!res.ok) {
+      const code = await errorCode(res);
+      throw new RestError(`Microsoft Graph answered ${res.status}${code ? ` ${code}` : ""}`, { statusCode: res.status, ...(code ? { code } : {}) });
+    }
+    if (res.status === 204) return undefined;
+    const text = await res.text();
+    return text ? (JSON.parse(text) as T) : undefined;
   }
 
   /** Every item of a collection, following @odata.nextLink. */
@@ -110,6 +151,34 @@ export class GraphClient {
   async servicePrincipalByAppId(appId: string): Promise<GraphServicePrincipal | undefined> {
     const q = new URLSearchParams({ $filter: `appId eq ${odataString(appId)}`, $select: "id,appId,displayName,appOwnerOrganizationId" });
     return (await this.list<GraphServicePrincipal>(`/servicePrincipals?${q.toString().replace(/\+/g, "%20")}`))[0];
+  }
+
+  /** Every application with its client secrets' metadata (Application.Read.All or ReadWrite.OwnedBy). */
+  async applicationsWithSecrets(): Promise<GraphSecretHolder[]> {
+    return this.list<GraphSecretHolder>("/applications?$select=id,appId,displayName,tags,passwordCredentials");
+  }
+
+  /** Every service principal with its own client secrets (service principals can hold passwords too). */
+  async servicePrincipalsWithSecrets(): Promise<GraphSecretHolder[]> {
+    return this.list<GraphSecretHolder>("/servicePrincipals?$select=id,appId,displayName,tags,passwordCredentials");
+  }
+
+  /** One application's client secrets (metadata only). */
+  async applicationSecrets(applicationObjectId: string): Promise<GraphPasswordCredential[]> {
+    const app = await this.get<{ passwordCredentials?: GraphPasswordCredential[] }>(`/applications/${encodeURIComponent(applicationObjectId)}?$select=id,passwordCredentials`);
+    return app.passwordCredentials ?? [];
+  }
+
+  /** `addPassword` (never retried: a lost answer leaves an orphan that the rotation removes on its next run). */
+  async addPassword(applicationObjectId: string, credential: { displayName: string; endDateTime: string }): Promise<GraphNewPassword> {
+    const created = await this.post<GraphNewPassword>(`/applications/${encodeURIComponent(applicationObjectId)}/addPassword`, { passwordCredential: credential }, { retry: false });
+    if (!created || typeof created.secretText !== "string" || typeof created.keyId !== "string") throw new RestError("Microsoft Graph addPassword returned no secret", { code: "NoSecretText" });
+    return created;
+  }
+
+  /** `removePassword` (idempotent in effect: retried; a 404 for the key means it is already gone). */
+  async removePassword(applicationObjectId: string, keyId: string): Promise<void> {
+    await this.post(`/applications/${encodeURIComponent(applicationObjectId)}/removePassword`, { keyId }, { retry: true });
   }
 
   async applicationFederatedCredentials(applicationObjectId: string): Promise<GraphFederatedCredential[]> {

@@ -102,6 +102,12 @@ export const probeSchema = z
     command: z.array(z.string()).min(1).optional(),
     /** How long to wait for the Job before reporting AG304. */
     timeoutSeconds: z.number().int().positive().max(3600).default(120),
+    /** Which built-in probe program to run when `command` is not set (default: guessed from the image name; Python otherwise). */
+    runtime: z.enum(["python", "node"]).optional(),
+    /** kubeconfig file for the cluster the probe Job runs in, relative to this file (default: KUBECONFIG, then ~/.kube/config). */
+    kubeconfig: nonEmpty.optional(),
+    /** kubeconfig context to use (default: the file's current context). */
+    context: nonEmpty.optional(),
   })
   .strict();
 

@@ -15,7 +15,7 @@ import { AzureLoginError } from "../azure/errors.js";
 import { collectTargetFacts } from "../azure/facts/collect.js";
 import { FactContext } from "../azure/facts/context.js";
 import type { ResolvedTarget } from "../azure/facts/types.js";
-import { isUnverified } from "../azure/rules/common.js";
+import { isUnverified, markUnverified } from "../azure/rules/common.js";
 import { evaluateControlPlane } from "../azure/rules/index.js";
 import { raise } from "../findings/raise.js";
 import { applyPolicy } from "../findings/policy.js";
@@ -71,11 +71,13 @@ async function runProbe(probe: ProbeLayer, target: ResolvedTarget): Promise<Find
   } catch (err) {
     // A probe that did not run is never a pass.
     return [
-      raise("AG304", {
-        target: { kind: target.kind, namespace: target.namespace, name: target.name },
-        evidence: `the probe failed before reporting: ${(err instanceof Error ? err.message : String(err)).split("\n")[0] ?? ""}`,
-        fix: "Check the probe's image, command and the cluster credentials, then re-run with --probe.",
-      }),
+      markUnverified(
+        raise("AG304", {
+          target: { kind: target.kind, namespace: target.namespace, name: target.name },
+          evidence: `the probe failed before reporting: ${(err instanceof Error ? err.message : String(err)).split("\n")[0] ?? ""}`,
+          fix: "Check the probe's image, command and the cluster credentials, then re-run with --probe.",
+        }),
+      ),
     ];
   }
 }

@@ -2,16 +2,44 @@
  * Adapter between the static layer (shared/static) and the gate: its findings, and the workloads it
  * discovered in the manifests, reduced to what target resolution needs.
  */
-export type ManifestSet = unknown;
 import type { Finding } from "../findings/model.js";
+import { buildModel, checkManifests, type ManifestSet, type WorkloadView } from "../static/index.js";
 import type { WorkloadIdentityView } from "./targets.js";
+
+export type { ManifestSet } from "../static/index.js";
 
 export interface StaticLayerResult {
   findings: Finding[];
   workloads: WorkloadIdentityView[];
-  inputs?: string[];
+  inputs: string[];
 }
 
-export function staticLayer(_manifests: ManifestSet): StaticLayerResult {
-  return { findings: [], workloads: [] };
+function mainImage(w: WorkloadView): string | undefined {
+  const migrate = w.containers.find((c) => c.isMigration && c.image);
+  const app = w.containers.find((c) => !c.init && c.image);
+  return (migrate ?? app)?.image;
+}
+
+export function toIdentityView(w: WorkloadView): WorkloadIdentityView {
+  const sa = w.serviceAccount;
+  // Target discovery wants to point at the client id the gate will prove; else at the workload.
+  const location = sa?.clientId ? { file: sa.file, line: sa.clientIdLine ?? sa.line } : { file: w.file, line: w.locations.object };
+  return {
+    namespace: w.namespace,
+    kind: w.kind,
+    name: w.name,
+    serviceAccountName: w.serviceAccountName,
+    ...(sa?.clientId ? { clientId: sa.clientId } : {}),
+    isApp: w.isApp,
+    location,
+    // The probe runs the image being deployed: the migrate container's for a migration, else the first app container's.
+    ...(mainImage(w) ? { image: mainImage(w) } : {}),
+    podLabels: w.podLabels,
+    ...(w.imagePullSecrets.length ? { imagePullSecrets: w.imagePullSecrets } : {}),
+  };
+}
+
+export function staticLayer(set: ManifestSet): StaticLayerResult {
+  const model = buildModel(set);
+  return { findings: checkManifests(set, model), workloads: model.workloads.map(toIdentityView), inputs: set.inputs };
 }

@@ -20,6 +20,22 @@ export interface WorkloadIdentityView {
   isApp: boolean;
   /** Where the client id (or else the workload) is declared. */
   location?: SourceLocation;
+  /** The main container's image (the container that runs the app / `migrate`). */
+  image?: string;
+  /** The pod template's labels. */
+  podLabels?: Record<string, string>;
+  /** The pod template's imagePullSecrets names. */
+  imagePullSecrets?: string[];
+}
+
+/** What the live probe needs from the workload: its image, pod labels and pull secrets. */
+function probeFacts(w: WorkloadIdentityView | undefined): Pick<ResolvedTarget, "image" | "podLabels" | "imagePullSecrets"> {
+  if (!w) return {};
+  return {
+    ...(w.image ? { image: w.image } : {}),
+    ...(w.podLabels ? { podLabels: w.podLabels } : {}),
+    ...(w.imagePullSecrets?.length ? { imagePullSecrets: w.imagePullSecrets } : {}),
+  };
 }
 
 const APP_KINDS = new Set(["deployment", "statefulset", "daemonset", "replicaset", "pod", "deploymentconfig", "rollout"]);
@@ -52,6 +68,7 @@ export function resolveTargets(config: GateConfig, workloads: readonly WorkloadI
       blob: [],
       keyVault: [],
       ...(w.location ? { location: w.location } : {}),
+      ...probeFacts(w),
     }));
   }
   return config.targets.map((t, i) => {
@@ -85,6 +102,7 @@ export function resolveTargets(config: GateConfig, workloads: readonly WorkloadI
       blob: t.blob,
       keyVault: t.keyVault,
       ...(view?.location ? { location: view.location } : {}),
+      ...probeFacts(view),
     };
   });
 }

@@ -5,7 +5,7 @@
  * (RS256 JWTs signed with the tenant key, `roles` for Graph application permissions).
  */
 import { execFileSync } from "node:child_process";
-import { createSign, createVerify, generateKeyPairSync } from "node:crypto";
+import { createSign, generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
@@ -13,8 +13,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import tls from "node:tls";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
-import type { AccessTokenClaims, Handler, SandboxRequest, SandboxUrls, ServiceContext, TokenCheck } from "../sandbox/contract.js";
+import type { AccessTokenClaims, Handler, SandboxRequest, SandboxUrls, ServiceContext } from "../sandbox/contract.js";
 import type { SigningKey, TenantState } from "../sandbox/state.js";
+import { verifyAccessToken } from "../sandbox/tokens.js";
 
 let cert: { cert: string; key: string; dir: string } | undefined;
 
@@ -83,18 +84,6 @@ export function credentialFor(state: TenantState, oid: string, appid?: string): 
   };
 }
 
-function verify(state: TenantState, token: string | undefined, audiences: string[]): TokenCheck {
-  const fail = (description: string): TokenCheck => ({ ok: false, status: 401, error: "invalid_token", description });
-  if (!token) return fail("no token");
-  const [h, p, s] = token.split(".");
-  if (!h || !p || !s) return fail("malformed token");
-  if (!createVerify("RSA-SHA256").update(`${h}.${p}`).verify(state.entraSigningKey.publicKey, Buffer.from(s, "base64url"))) return fail("signature validation failed");
-  const claims = JSON.parse(Buffer.from(p, "base64url").toString()) as AccessTokenClaims;
-  if (!audiences.includes(claims.aud)) return fail(`invalid audience ${claims.aud}`);
-  if (claims.exp * 1000 <= Date.now()) return fail("token expired");
-  return { ok: true, claims };
-}
-
 export function contextFor(state: TenantState, urls: Partial<SandboxUrls>): ServiceContext {
   const none = "https://127.0.0.1:9";
   const all: SandboxUrls = {
@@ -117,7 +106,8 @@ export function contextFor(state: TenantState, urls: Partial<SandboxUrls>): Serv
     state,
     urls: all,
     now: () => Date.now(),
-    verifyAccessToken: (token, audiences) => verify(state, token, audiences),
+    // The sandbox's own verifier (tokens.ts): signature by the tenant key, issuer, audience, lifetime.
+    verifyAccessToken: (token, audiences) => verifyAccessToken(state, token, audiences, Date.now()),
     tls: { certFile: path.join(material.dir, "cert.pem"), keyFile: path.join(material.dir, "key.pem"), certPem: material.cert, keyPem: material.key },
     workDir: material.dir,
   };

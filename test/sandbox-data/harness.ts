@@ -5,7 +5,7 @@
  * clients can be pointed at one service at a time without the whole sandbox.
  */
 import { execFileSync } from "node:child_process";
-import { createSign, createVerify, generateKeyPairSync, randomUUID } from "node:crypto";
+import { createSign, generateKeyPairSync, randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
@@ -13,8 +13,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import tls from "node:tls";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
-import type { AccessTokenClaims, Handler, SandboxRequest, SandboxUrls, ServiceContext, TokenCheck } from "../sandbox/contract.js";
+import type { AccessTokenClaims, Handler, SandboxRequest, SandboxUrls, ServiceContext } from "../sandbox/contract.js";
 import type { SigningKey, TenantState } from "../sandbox/state.js";
+import { verifyAccessToken } from "../sandbox/tokens.js";
 
 export interface TlsMaterial {
   certPath: string;
@@ -104,19 +105,6 @@ export function credentialFor(state: TenantState, oid: string, opts: { aud?: str
   };
 }
 
-function verify(state: TenantState, token: string | undefined, audiences: string[], nowMs: number): TokenCheck {
-  const fail = (description: string): TokenCheck => ({ ok: false, status: 401, error: "invalid_token", description });
-  if (!token) return fail("no token");
-  const [h, p, s] = token.split(".");
-  if (!h || !p || !s) return fail("malformed token");
-  const valid = createVerify("RSA-SHA256").update(`${h}.${p}`).verify(state.entraSigningKey.publicKey, Buffer.from(s, "base64url"));
-  if (!valid) return fail("signature validation failed");
-  const claims = JSON.parse(Buffer.from(p, "base64url").toString()) as AccessTokenClaims;
-  if (!audiences.includes(claims.aud)) return fail(`audience ${claims.aud} is not one of ${audiences.join(", ")}`);
-  if (claims.exp * 1000 <= nowMs) return fail("token expired");
-  return { ok: true, claims };
-}
-
 export function placeholderUrls(overrides: Partial<SandboxUrls> = {}): SandboxUrls {
   const none = "https://127.0.0.1:9";
   return { authorityHost: none, arm: none, graph: none, keyVault: none, blob: none, queue: none, kubernetes: none, issuers: none, imds: "http://127.0.0.1:9", github: "http://127.0.0.1:9", actions: "http://127.0.0.1:9", proxy: "http://127.0.0.1:9", ...overrides };
@@ -133,7 +121,8 @@ export function contextFor(state: TenantState, urls: SandboxUrls, clock: Clock =
     state,
     urls,
     now,
-    verifyAccessToken: (token, audiences) => verify(state, token, audiences, now()),
+    // The sandbox's own verifier (tokens.ts): signature by the tenant key, issuer, audience, lifetime.
+    verifyAccessToken: (token, audiences) => verifyAccessToken(state, token, audiences, now()),
     tls: { certFile: material.certPath, keyFile: material.keyPath, certPem: material.cert, keyPem: material.key },
     workDir: tmpdir(),
   };

@@ -119,6 +119,8 @@ export interface SandboxService {
   /** IMDS and the Actions runtime endpoint are plain http, as the real ones are. */
   plainHttp?: boolean;
   handler: Handler;
+  /** The framework leaves the body undecoded (blob payloads may be labelled JSON without being JSON). */
+  rawBody?: boolean;
   start?(): Promise<void>;
   stop?(): Promise<void>;
 }

@@ -196,6 +196,12 @@ export interface ResolvedTarget {
   keyVault: KeyVaultNeed[];
   /** Where the ServiceAccount's client id is declared (manifest), when known. */
   location?: SourceLocation;
+  /** The workload's main container image (the code that will run `migrate`): the live probe's default image. */
+  image?: string;
+  /** The pod template's own labels: the probe pod carries them so network policies treat it like the app. */
+  podLabels?: Record<string, string>;
+  /** The pod template's imagePullSecrets, so the probe can pull the same private image. */
+  imagePullSecrets?: string[];
 }
 
 /** Everything the AG2xx rules need about one target. */

@@ -36,6 +36,16 @@ export function isUnverified(f: Finding): boolean {
   return UNVERIFIED.has(f);
 }
 
+/**
+ * Marks a finding as "could not verify" (e.g. AG304: the live probe did not run), so runGate keeps it
+ * an error (a warning with failOpen) whatever severity override the config sets: never a silent pass.
+ */
+export function markUnverified(f: Finding): Finding {
+  f.severity = "error";
+  UNVERIFIED.add(f);
+  return f;
+}
+
 function unreadableFix(e: FetchFailure): string {
   if (e.status === 401 || e.status === 403) {
     return "Give the gate's identity read access where it was refused (Reader on the subscriptions in the config; Graph Application.Read.All for app registrations; Key Vault Reader / `list` for secret properties), then re-run.";

@@ -1,0 +1,48 @@
+/**
+ * The `manifests` input: paths, directories and globs (newline- or comma-separated), relative to the
+ * workspace, read by the static layer's loader. Paths stay as the user wrote them, so findings and
+ * annotations point at repository-relative files.
+ */
+import { globSync } from "node:fs";
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import { InputError } from "../shared/errors.js";
+import { parseManifests, type ManifestSet } from "../shared/static/index.js";
+import { loadManifestSources } from "../shared/static/sources.js";
+
+export interface Manifests {
+  set: ManifestSet;
+  inputs: string[];
+}
+
+const GLOB = /[*?[\]{}]/;
+
+/** Expands globs (sorted, so the report is stable); a glob that matches nothing is an input error. */
+export function expandManifestPaths(entries: readonly string[], workspace: string): string[] {
+  const out: string[] = [];
+  for (const entry of entries) {
+    if (entry === "-") throw new InputError("stdin ('-') is not available in the Action: give paths or globs", { field: "input manifests" });
+    if (!GLOB.test(entry)) {
+      out.push(entry);
+      continue;
+    }
+    const matches = globSync(entry, { cwd: workspace }).sort();
+    if (matches.length === 0) throw new InputError(`'${entry}' matches no file`, { field: "input manifests" });
+    out.push(...matches);
+  }
+  return [...new Set(out)];
+}
+
+function workspaceRelative(file: string, workspace: string): string {
+  const rel = relative(workspace, resolve(process.cwd(), file));
+  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel.split(sep).join("/") : file;
+}
+
+export async function loadManifests(entries: readonly string[], workspace: string): Promise<Manifests> {
+  const paths = expandManifestPaths(entries, workspace);
+  // The loader reads relative to the process's directory; on a runner that is the workspace already.
+  const readable = paths.map((p) => (isAbsolute(p) ? p : relative(process.cwd(), resolve(workspace, p)) || "."));
+  const sources = await loadManifestSources(readable, () => Promise.reject(new InputError("stdin is not available in the Action", { field: "input manifests" })));
+  // Findings name files relative to the repository root, so annotations land on the pull request's diff.
+  const inRepo = sources.map((s) => ({ ...s, file: workspaceRelative(s.file, workspace) }));
+  return { set: parseManifests(inRepo), inputs: paths };
+}

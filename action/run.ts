@@ -1,0 +1,184 @@
+/**
+ * The Action, testable in-process: inputs (INPUT_*), the run (GITHUB_* and the event file), the
+ * gate's OIDC login, the gate itself, then the job summary, annotations, JSON report, SARIF, sticky PR
+ * comment and outputs. Bad input is one `core.setFailed` line; a login problem is a finding (AG501 /
+ * AG502) and the run falls back to the static layer instead of crashing.
+ */
+import { tmpdir } from "node:os";
+import * as core from "@actions/core";
+import { getOctokit } from "@actions/github";
+import type { TokenCredential } from "@azure/core-auth";
+import { trustProfileCertificate, type CloudProfile } from "../shared/cloud/profile.js";
+import type { LoadedConfig } from "../shared/config/load.js";
+import { InputError } from "../shared/errors.js";
+import type { Finding, Layer, Report } from "../shared/findings/model.js";
+import { AzureLoginError } from "../shared/azure/errors.js";
+import { runGate } from "../shared/gate/run.js";
+import { staticLayer } from "../shared/gate/static-layer.js";
+import { buildReport, renderMarkdown, runMetadata } from "../shared/report/index.js";
+import { COMMENT_LIMIT, markerFor, publishStickyComment, type CommentResult } from "./comment.js";
+import { cloudFor, configFileFor, loadActionConfig } from "./config.js";
+import { readRunContext, type RunContext } from "./context.js";
+import { readInputs, type ActionInputs, type FailOn } from "./inputs.js";
+import { redactTokens, signIn } from "./login.js";
+import { loadManifests, type Manifests } from "./manifests.js";
+import { annotate, setOutputs, writeJobSummary, writeJsonReport, writeSarifFile } from "./outputs.js";
+import { probeLayerFor } from "./probe.js";
+
+export interface RunDeps {
+  /** Clock for the gate's time-based rules (default: now). */
+  now?: () => Date;
+}
+
+export interface RunResult {
+  report: Report;
+  reportPath: string;
+  comment: CommentResult | undefined;
+  failed: boolean;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function staticReport(manifests: Manifests | undefined, loaded: LoadedConfig | undefined, extra: Finding[], now: Date): Report {
+  const layer = manifests ? staticLayer(manifests.set) : { findings: [], workloads: [] };
+  const layers: Layer[] = [...(manifests ? (["static"] as const) : []), ...(extra.length > 0 ? (["login"] as const) : [])];
+  const policy = loaded ? { severity: loaded.config.severity, waivers: loaded.config.waivers } : undefined;
+  const meta = runMetadata(layers, { ...(manifests ? { inputs: manifests.inputs } : {}), ...(loaded ? { config: loaded.file } : {}) }, now);
+  return buildReport([...layer.findings, ...extra], meta, policy);
+}
+
+interface AzurePlan {
+  loaded: LoadedConfig;
+  profile: CloudProfile;
+  tenantId: string;
+  clientId: string;
+}
+
+function azurePlan(inputs: ActionInputs, loaded: LoadedConfig | undefined, profile: CloudProfile): AzurePlan {
+  if (!loaded) throw new InputError(`mode '${inputs.mode}' needs the gate's config (targets, subscriptions): set input config, or subscription-id`, { field: "input config" });
+  const tenantId = inputs.tenantId ?? loaded.config.tenantId;
+  if (!tenantId) throw new InputError("set tenant-id (or tenantId in the config): the tenant of the gate's identity", { field: "input tenant-id" });
+  return { loaded, profile, tenantId, clientId: inputs.clientId ?? "" };
+}
+
+async function gateReport(inputs: ActionInputs, env: Env, ctx: RunContext, manifests: Manifests | undefined, loaded: LoadedConfig | undefined, profile: CloudProfile, notices: string[], now: Date): Promise<Report> {
+  if (inputs.mode === "static") {
+    // Nothing checked is never reported as a pass.
+    if (!manifests) throw new InputError("mode 'static' needs manifests to check: set input manifests (files, directories or globs)", { field: "input manifests" });
+    return staticReport(manifests, loaded, [], now);
+  }
+  const plan = azurePlan(inputs, loaded, profile);
+  const login = await signIn({ tenantId: plan.tenantId, clientId: plan.clientId, profile, run: ctx, env });
+  if (!login.ok) {
+    core.notice(login.notice);
+    notices.push(login.notice);
+    return staticReport(manifests, loaded, [login.finding], now);
+  }
+  const credential: TokenCredential = login.credential;
+  return runGate({
+    ...(manifests ? { manifests: manifests.set } : {}),
+    config: plan.loaded.config,
+    credential,
+    profile,
+    now,
+    configFile: plan.loaded.file,
+    ...(inputs.mode === "probe" ? { probe: probeLayerFor(plan.loaded, profile) } : {}),
+  });
+}
+
+function commentKey(inputs: ActionInputs, ctx: RunContext, configFile: string | undefined): string {
+  if (inputs.commentKey) return inputs.commentKey;
+  const what = configFile ? configFile.replace(/^.*[\\/]/, "") : inputs.manifests.join(",") || "gate";
+  return `${ctx.workflow || "workflow"}/${what}`;
+}
+
+function commentBodies(report: Report, ctx: RunContext, notices: string[], key: string): { body: string; collapsedBody: string } {
+  const summaryLink = ctx.runUrl ? `the [job summary](${ctx.runUrl})` : "the job summary";
+  const noteText = notices.map((n) => `> ${n}`).join("\n");
+  const overhead = markerFor(key).length + noteText.length + 256;
+  const markdown = renderMarkdown(report, { maxChars: COMMENT_LIMIT - overhead, moreHint: `see ${summaryLink} and the JSON report` });
+  const body = noteText ? `${noteText}\n\n${markdown}` : markdown;
+  const collapsedBody = `<details><summary>✅ Azure Auth Gate: pass — earlier findings are resolved</summary>\n\n${markdown}\n</details>\n`;
+  return { body, collapsedBody };
+}
+
+async function publishComment(inputs: ActionInputs, ctx: RunContext, report: Report, notices: string[], configFile: string | undefined): Promise<CommentResult | undefined> {
+  const wanted = inputs.comment ?? ctx.pullRequest !== undefined;
+  if (!wanted) return undefined;
+  if (!ctx.pullRequest) {
+    core.info("comment: this run is not for a pull request; no comment posted");
+    return undefined;
+  }
+  if (ctx.pullRequest.fromFork) {
+    core.notice("comment: pull requests from forks get a read-only GITHUB_TOKEN; the report is in the job summary instead");
+    return undefined;
+  }
+  if (!inputs.githubToken) {
+    core.warning("comment: no github-token; no comment posted");
+    return undefined;
+  }
+  const key = commentKey(inputs, ctx, configFile);
+  const octokit = getOctokit(inputs.githubToken, { baseUrl: ctx.apiUrl });
+  try {
+    const bodies = commentBodies(report, ctx, notices, key);
+    return await publishStickyComment(octokit, { owner: ctx.owner, repo: ctx.repo, issueNumber: ctx.pullRequest.number, key }, { verdict: report.verdict, onPass: inputs.commentOnPass, ...bodies });
+  } catch (err) {
+    // The comment is a convenience: failing to post it never changes the gate's verdict.
+    const status = (err as { status?: unknown }).status;
+    const message = redactTokens((err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "");
+    core.warning(`comment: GitHub refused the PR comment${typeof status === "number" ? ` (HTTP ${status})` : ""}: ${message}. It needs \`permissions: pull-requests: write\`.`);
+    return undefined;
+  }
+}
+
+function blocks(report: Report, failOn: FailOn): boolean {
+  if (failOn === "never") return false;
+  return report.verdict === "fail" || (failOn === "warning" && report.verdict === "warn");
+}
+
+async function runAction(deps: RunDeps): Promise<RunResult> {
+  const env: Env = process.env;
+  const inputs = readInputs();
+  const ctx = readRunContext(env);
+  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+  const now = deps.now?.() ?? new Date();
+  const configFile = configFileFor(inputs.config, workspace);
+  const loaded = loadActionConfig(configFile, inputs.subscriptionId, workspace);
+  const profile = cloudFor(inputs.cloud, loaded, workspace);
+  trustProfileCertificate(profile);
+  const manifests = inputs.manifests.length > 0 ? await loadManifests(inputs.manifests, workspace) : undefined;
+
+  const notices: string[] = [];
+  const report = await gateReport(inputs, env, ctx, manifests, loaded, profile, notices, now);
+
+  const reportPath = writeJsonReport(report, env.RUNNER_TEMP ?? tmpdir());
+  if (inputs.sarif) writeSarifFile(report, inputs.sarif, workspace);
+  annotate(report);
+  if (env.GITHUB_STEP_SUMMARY) await writeJobSummary(report, notices);
+  const comment = await publishComment(inputs, ctx, report, notices, configFile);
+  setOutputs(report, reportPath, comment?.url);
+
+  const failed = blocks(report, inputs.failOn);
+  const { errors, warnings } = report.summary;
+  const line = `Azure Auth Gate: ${report.verdict} (${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}; fail-on: ${inputs.failOn})`;
+  if (failed) core.setFailed(line);
+  else core.info(line);
+  return { report, reportPath, comment, failed };
+}
+
+/** Runs the Action; never throws (every failure ends as `core.setFailed`, with no stack trace for user errors). */
+export async function run(deps: RunDeps = {}): Promise<RunResult | undefined> {
+  try {
+    return await runAction(deps);
+  } catch (err) {
+    if (err instanceof InputError) {
+      core.setFailed(err.oneLine());
+    } else if (err instanceof AzureLoginError) {
+      core.setFailed(redactTokens(err.message.split("\n")[0] ?? ""));
+    } else {
+      if (err instanceof Error && err.stack) core.debug(redactTokens(err.stack));
+      core.setFailed(`azure-auth-gate: internal error (please report it): ${redactTokens((err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "")}`);
+    }
+    return undefined;
+  }
+}

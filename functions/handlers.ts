@@ -1,0 +1,125 @@
+/**
+ * The Function's handlers, separate from their registration (index.ts) so they can be invoked
+ * directly with an InvocationContext. Each one does one step of the sweep (shared/sweep/pipeline.ts);
+ * every log line goes through the run's SecretMask before it reaches the host's logger.
+ *
+ * Queue handlers: a message that does not parse goes straight to `<queue>-poison` with the reason; a
+ * failure is thrown back to the host (which retries) until the last allowed delivery, when the message
+ * goes to the poison queue with the error as the reason instead.
+ */
+import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from "@azure/functions";
+import { InputError } from "../shared/errors.js";
+import { bindingsMessageSchema, parseMessage, POISON_SUFFIX, QUEUES, reportMessageSchema, secretsMessageSchema } from "../shared/sweep/messages.js";
+import { assembleReport, checkBatch, completeIfDone, planRun, secretsPart, startRun, type SweepRuntime } from "../shared/sweep/pipeline.js";
+import type { FunctionRuntime } from "./runtime.js";
+
+/** host.json `extensions.queues.maxDequeueCount`. */
+export const MAX_DEQUEUE_COUNT = 5;
+
+type RuntimeSource = () => FunctionRuntime;
+
+/** The runtime with this invocation's (masked) logger. */
+function bound(rt: FunctionRuntime, context: InvocationContext): FunctionRuntime {
+  return { ...rt, log: (line: string) => context.log(rt.mask.mask(line)) };
+}
+
+function dequeueCount(context: InvocationContext): number {
+  const raw = context.triggerMetadata?.dequeueCount;
+  const n = typeof raw === "number" ? raw : Number(raw);
+  return Number.isFinite(n) && n > 0 ? n : 1;
+}
+
+async function poison(rt: SweepRuntime, queue: string, raw: unknown, reason: string, context: InvocationContext): Promise<void> {
+  const maskedReason = rt.mask.mask(reason);
+  context.warn(`message moved to ${queue}${POISON_SUFFIX}: ${maskedReason}`);
+  await rt.queues.send(`${queue}${POISON_SUFFIX}`, { reason: maskedReason, failedAt: rt.now().toISOString(), message: JSON.parse(rt.mask.mask(JSON.stringify(raw ?? null))) as unknown });
+}
+
+async function queueStep<T>(
+  source: RuntimeSource,
+  queue: string,
+  raw: unknown,
+  context: InvocationContext,
+  parse: (raw: unknown) => { ok: true; message: T } | { ok: false; reason: string },
+  work: (rt: FunctionRuntime, message: T) => Promise<void>,
+): Promise<void> {
+  const rt = bound(source(), context);
+  const parsed = parse(raw);
+  if (!parsed.ok) return poison(rt, queue, raw, parsed.reason, context);
+  try {
+    await work(rt, parsed.message);
+  } catch (err) {
+    const reason = err instanceof InputError ? err.oneLine() : rt.mask.describe(err);
+    // Bad input never gets better by retrying; anything else is retried until the last delivery.
+    if (err instanceof InputError || dequeueCount(context) >= MAX_DEQUEUE_COUNT) return poison(rt, queue, raw, `${reason} (delivery ${dequeueCount(context)})`, context);
+    context.error(`attempt ${dequeueCount(context)} failed, the host will retry: ${reason}`);
+    // No `cause`: the host logs the error it gets, and the original may quote a secret; `reason` is masked.
+    // eslint-disable-next-line preserve-caught-error
+    throw new Error(reason);
+  }
+}
+
+export function makeHandlers(source: RuntimeSource) {
+  return {
+    /** Timer: one run per scope; each run's work goes onto the queues. */
+    async complianceSweep(_timer: Timer, context: InvocationContext): Promise<void> {
+      const rt = bound(source(), context);
+      for (const scope of rt.config.scopes) {
+        const manifest = await startRun(rt, scope.name, { rotate: rt.settings.rotateOnSchedule });
+        context.log(`sweep of ${scope.name}: run ${manifest.runId}, ${manifest.parts.length} part(s) enqueued`);
+      }
+    },
+
+    /** Queue: AG2xx checks for one batch of bindings. */
+    async checkBindings(message: unknown, context: InvocationContext): Promise<void> {
+      await queueStep(source, QUEUES.bindings, message, context, (raw) => parseMessage(bindingsMessageSchema, raw), async (rt, msg) => {
+        await checkBatch(rt, msg);
+        await completeIfDone(rt, msg.runId);
+      });
+    },
+
+    /** Queue: secret hygiene (AG401–AG403) and rotation of the opted-in apps (AG404/AG405). */
+    async rotateSecrets(message: unknown, context: InvocationContext): Promise<void> {
+      await queueStep(source, QUEUES.secrets, message, context, (raw) => parseMessage(secretsMessageSchema, raw), async (rt, msg) => {
+        await secretsPart(rt, msg, rt.clients().graph);
+        await completeIfDone(rt, msg.runId);
+      });
+    },
+
+    /** Queue: assembles a complete run's audit report, writes it once and posts it. */
+    async auditReport(message: unknown, context: InvocationContext): Promise<void> {
+      await queueStep(source, QUEUES.report, message, context, (raw) => parseMessage(reportMessageSchema, raw), async (rt, msg) => {
+        await assembleReport(rt, msg.runId);
+      });
+    },
+
+    /** HTTP (function key): an on-demand sweep of one scope, run inline; answers the JSON report. */
+    async httpSweep(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+      let rt: FunctionRuntime;
+      try {
+        rt = bound(source(), context);
+      } catch (err) {
+        return { status: 500, jsonBody: { error: err instanceof InputError ? err.oneLine() : "the Function is misconfigured" } };
+      }
+      const scope = request.query.get("scope") ?? (rt.config.scopes.length === 1 ? rt.config.scopes[0]!.name : undefined);
+      if (!scope) return { status: 400, jsonBody: { error: `name the scope: ?scope=${rt.config.scopes.map((s) => s.name).join("|")}` } };
+      if (!rt.config.scopes.some((s) => s.name === scope)) return { status: 404, jsonBody: { error: `unknown scope '${scope}'` } };
+      const rotate = request.query.get("rotate") === "true";
+      try {
+        const { manifest, messages } = await planRun(rt, scope, { rotate });
+        for (const m of messages) {
+          if (m.kind === "bindings") await checkBatch(rt, m);
+          else await secretsPart(rt, m, rt.clients().graph);
+        }
+        const assembled = await assembleReport(rt, manifest.runId);
+        return { status: 200, headers: { "content-type": "application/json" }, body: assembled.json };
+      } catch (err) {
+        const reason = err instanceof InputError ? err.oneLine() : rt.mask.describe(err);
+        context.error(`on-demand sweep of ${scope} failed: ${reason}`);
+        return { status: 502, jsonBody: { error: reason } };
+      }
+    },
+  };
+}
+
+export type Handlers = ReturnType<typeof makeHandlers>;

@@ -1,0 +1,111 @@
+/**
+ * Builds the engine's SweepRuntime for the Function host: the cloud profile from the sweep config, the
+ * Function's own identity, its storage (run state, audit reports, queues, rotation locks), Key Vault
+ * and Entra adapters. Tests build the same runtime against the local sandbox by passing a credential
+ * and a clock; there is no test branch in here.
+ */
+import { randomBytes } from "node:crypto";
+import { dirname, isAbsolute, resolve } from "node:path";
+import type { TokenCredential } from "@azure/core-auth";
+import { DefaultAzureCredential } from "@azure/identity";
+import { SecretClient } from "@azure/keyvault-secrets";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { QueueServiceClient } from "@azure/storage-queue";
+import { AzureClients, type RetrySettings } from "../shared/azure/clients.js";
+import { blobServiceUrl, keyVaultUrl, queueServiceUrl, scopeFor, trustProfileCertificate, type CloudProfile } from "../shared/cloud/profile.js";
+import { resolveConfigCloud } from "../shared/config/load.js";
+import { EntraCredentialVerifier, KeyVaultSecretStore } from "../shared/rotation/adapters.js";
+import { SecretMask } from "../shared/rotation/mask.js";
+import type { StepHook } from "../shared/rotation/rotate.js";
+import { loadSweepConfig, type SweepConfig } from "../shared/sweep/config.js";
+import type { SweepRuntime } from "../shared/sweep/pipeline.js";
+import { BlobLeaseLock, RunStore, WorkQueues } from "../shared/sweep/storage.js";
+import { readSettings, type FunctionSettings } from "./settings.js";
+
+export interface RuntimeOptions {
+  env?: NodeJS.ProcessEnv;
+  /** The Function's identity (default: DefaultAzureCredential → the app's managed identity). */
+  credential?: TokenCredential;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  beforeStep?: StepHook;
+  retry?: Partial<RetrySettings>;
+  /** Key Vault long-running-operation poll interval (recovering a soft-deleted secret). */
+  pollIntervalMs?: number;
+}
+
+export interface FunctionRuntime extends SweepRuntime {
+  settings: FunctionSettings;
+}
+
+function vaultUrl(profile: CloudProfile, vault: string): string {
+  return vault.startsWith("https://") ? vault.replace(/\/+$/, "") : keyVaultUrl(profile, vault);
+}
+
+function storageClients(settings: FunctionSettings, profile: CloudProfile, credential: TokenCredential): { blob: BlobServiceClient; queue: QueueServiceClient } {
+  if ("connectionString" in settings.storage) {
+    return { blob: BlobServiceClient.fromConnectionString(settings.storage.connectionString), queue: QueueServiceClient.fromConnectionString(settings.storage.connectionString) };
+  }
+  const audience = scopeFor(profile.storageAudience);
+  return {
+    blob: new BlobServiceClient(blobServiceUrl(profile, settings.storage.account), credential, { audience }),
+    queue: new QueueServiceClient(queueServiceUrl(profile, settings.storage.account), credential, { audience }),
+  };
+}
+
+export function createRuntime(options: RuntimeOptions = {}): FunctionRuntime {
+  const settings = readSettings(options.env ?? process.env);
+  const configFile = isAbsolute(settings.sweepConfigFile) ? settings.sweepConfigFile : resolve(process.cwd(), settings.sweepConfigFile);
+  const config: SweepConfig = loadSweepConfig(configFile);
+  const profile = resolveConfigCloud(config.cloud, dirname(configFile), configFile);
+  trustProfileCertificate(profile);
+  const credential =
+    options.credential ??
+    new DefaultAzureCredential({
+      authorityHost: profile.authorityHost,
+      disableInstanceDiscovery: profile.disableInstanceDiscovery,
+      tenantId: config.tenantId,
+      ...(settings.managedIdentityClientId ? { managedIdentityClientId: settings.managedIdentityClientId } : {}),
+    });
+  const { blob, queue } = storageClients(settings, profile, credential);
+  const store = new RunStore(blob.getContainerClient(settings.stateContainer));
+  const mask = new SecretMask();
+  const secretClients = new Map<string, SecretClient>();
+  const secretClient = (vault: string) => {
+    const url = vaultUrl(profile, vault);
+    let client = secretClients.get(url);
+    if (!client) {
+      client = new SecretClient(url, credential, {
+        disableChallengeResourceVerification: profile.disableChallengeResourceVerification,
+        ...(options.retry ? { retryOptions: { maxRetries: options.retry.maxRetries, retryDelayInMs: options.retry.retryDelayInMs, maxRetryDelayInMs: options.retry.maxRetryDelayInMs } } : {}),
+      });
+      secretClients.set(url, client);
+    }
+    return client;
+  };
+  return {
+    settings,
+    config,
+    profile,
+    credential,
+    clients: () => new AzureClients(profile, credential, { retry: { budgetMs: config.retryBudgetSeconds * 1000, ...options.retry } }),
+    store,
+    queues: new WorkQueues(queue),
+    lock: new BlobLeaseLock(store),
+    verifier: new EntraCredentialVerifier(profile, config.tenantId),
+    secretStore: (vault) => new KeyVaultSecretStore(secretClient(vault), vault, options.pollIntervalMs),
+    readSecret: async (ref) => {
+      const secret = await secretClient(ref.vault).getSecret(ref.secret);
+      if (!secret.value) throw new Error(`Key Vault secret '${ref.secret}' in '${ref.vault}' has no value`);
+      mask.add(secret.value);
+      return secret.value;
+    },
+    mask,
+    now: options.now ?? (() => new Date()),
+    random: () => randomBytes(8).toString("hex"),
+    log: () => undefined,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(options.beforeStep ? { beforeStep: options.beforeStep } : {}),
+    ...(options.retry ? { retry: options.retry } : {}),
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * Command-line parsing (node:util parseArgs, strict): every unknown flag, missing value or bad choice is
+ * a `UsageError` (exit 2 with a usage hint), never a guess.
+ */
+import { parseArgs } from "node:util";
+import { isReportFormat, REPORT_FORMATS, type ReportFormat } from "../report/index.js";
+import type { RulesFormat } from "../report/rules.js";
+
+export const FAIL_ON = ["error", "warning", "never"] as const;
+export type FailOn = (typeof FAIL_ON)[number];
+
+export const USAGE = `Usage:
+  azure-auth-gate check [PATH|-]... [--config FILE [--probe]] [--format text|json|markdown|sarif]
+                        [--output FILE] [--fail-on error|warning|never]
+  azure-auth-gate rules [--format json|markdown] [--output FILE]
+  azure-auth-gate --help | --version
+
+check   Checks Kubernetes manifests (files, directories of *.yaml/*.yml, or - for stdin, e.g.
+        \`helm template … | azure-auth-gate check -\`) for the identity mistakes that make
+        DefaultAzureCredential fail. With --config azure-auth-gate.yml it also proves the identity
+        chain and RBAC in Azure (control plane). See docs/config.md.
+rules   Prints the finding catalogue.
+
+Options:
+  --config FILE     azure-auth-gate.yml: targets, subscriptions, cluster, severity overrides, waivers
+  --probe           with --config: also run the live probe, a short-lived Job that runs as the pod
+                    (its ServiceAccount and image) and calls Blob and Key Vault (needs kubeconfig)
+  --format FORMAT   check: text (default), json, markdown, sarif; rules: markdown (default), json
+  --output FILE     write the report to FILE (written only when the run succeeds)
+  --fail-on LEVEL   error (default: pass and warn exit 0), warning, or never
+  -h, --help        show this help
+  -V, --version     print the version
+
+Exit codes: 0 verdict allowed by --fail-on, 1 the gate blocks, 2 usage or input error, 3 internal error.
+Environment: NO_COLOR disables colour; AZURE_AUTH_GATE_DEBUG=1 prints stacks of internal errors.
+`;
+
+/** A command-line mistake: exit 2 with one line and a pointer to --help. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export type Command =
+  | { kind: "help" }
+  | { kind: "version" }
+  | { kind: "check"; paths: string[]; config?: string; probe: boolean; format: ReportFormat; output?: string; failOn: FailOn }
+  | { kind: "rules"; format: RulesFormat; output?: string };
+
+const OPTIONS = {
+  config: { type: "string" },
+  format: { type: "string" },
+  output: { type: "string" },
+  "fail-on": { type: "string" },
+  probe: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
+} as const;
+
+/** parseArgs's messages are long and mention its own API; say it the way a user typed it. */
+function explain(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const flag = /'([^']+)'/.exec(message)?.[1];
+    return flag ? `unknown option '${flag}'` : "unknown option";
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    const flag = /--([a-z-]+)/.exec(message)?.[1];
+    return flag ? `option '--${flag}' needs a value` : "an option is missing its value";
+  }
+  return message.split("\n")[0] ?? message;
+}
+
+function oneOf<T extends string>(flag: string, value: string | undefined, choices: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`--${flag} must be one of ${choices.join(", ")} (got '${value}')`);
+}
+
+export function parseCommand(argv: readonly string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(explain(err));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: "help" };
+  if (values.version) return { kind: "version" };
+  const [command, ...rest] = positionals;
+  if (command === undefined) throw new UsageError("missing command (check or rules)");
+
+  if (command === "check") {
+    if (rest.length === 0 && values.config === undefined) throw new UsageError("check needs a PATH (file, directory or - for stdin) or --config FILE");
+    const format = values.format ?? "text";
+    if (!isReportFormat(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(", ")} (got '${format}')`);
+    if (values.output === "") throw new UsageError("option '--output' needs a value");
+    if (values.config === "") throw new UsageError("option '--config' needs a value");
+    if (values.probe && values.config === undefined) throw new UsageError("--probe needs --config FILE (the targets, the cloud and the cluster to probe)");
+    return {
+      kind: "check",
+      paths: rest,
+      ...(values.config !== undefined ? { config: values.config } : {}),
+      probe: values.probe === true,
+      format,
+      ...(values.output !== undefined ? { output: values.output } : {}),
+      failOn: oneOf("fail-on", values["fail-on"], FAIL_ON, "error"),
+    };
+  }
+  if (command === "rules") {
+    if (rest.length > 0) throw new UsageError(`rules takes no arguments (got '${rest[0]}')`);
+    for (const flag of ["config", "fail-on", "probe"] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to check, not rules`);
+    if (values.output === "") throw new UsageError("option '--output' needs a value");
+    return { kind: "rules", format: oneOf<RulesFormat>("format", values.format, ["json", "markdown"], "markdown"), ...(values.output !== undefined ? { output: values.output } : {}) };
+  }
+  throw new UsageError(`unknown command '${command}' (check or rules)`);
+}

@@ -1,0 +1,91 @@
+/**
+ * The CLI's logic: argv + injected streams in, exit code out (the bin file is a thin wrapper, tests call
+ * this in-process). Exit codes: 0 verdict allowed by --fail-on, 1 the gate blocks, 2 usage or input
+ * error (one line naming file/line/field; --output untouched), 3 internal error (one line + "please
+ * report"; the stack only with AZURE_AUTH_GATE_DEBUG=1).
+ */
+import { AzureLoginError } from "../azure/errors.js";
+import { InputError } from "../errors.js";
+import type { Verdict } from "../findings/model.js";
+import { TOOL } from "../gate/tool.js";
+import { renderReport, type ReportFormat } from "../report/index.js";
+import { renderRules } from "../report/rules.js";
+import { parseCommand, UsageError, USAGE, type FailOn } from "./args.js";
+import { runCheck } from "./check.js";
+import { loginFailureLine } from "./credential.js";
+import type { CliIo } from "./io.js";
+import { writeFileAtomic } from "./output.js";
+
+export const EXIT = { ok: 0, blocked: 1, input: 2, internal: 3 } as const;
+
+const NAME = "azure-auth-gate";
+
+export function exitCodeFor(verdict: Verdict, failOn: FailOn): number {
+  if (failOn === "never") return EXIT.ok;
+  if (verdict === "fail") return EXIT.blocked;
+  if (verdict === "warn" && failOn === "warning") return EXIT.blocked;
+  return EXIT.ok;
+}
+
+function useColor(format: ReportFormat, output: string | undefined, io: CliIo): boolean {
+  return format === "text" && output === undefined && io.stdout.isTTY === true && !io.env.NO_COLOR;
+}
+
+async function emit(text: string, output: string | undefined, io: CliIo): Promise<void> {
+  if (output === undefined) io.stdout.write(text);
+  else await writeFileAtomic(output, text);
+}
+
+async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const command = parseCommand(argv);
+  switch (command.kind) {
+    case "help":
+      io.stdout.write(USAGE);
+      return EXIT.ok;
+    case "version":
+      io.stdout.write(`${TOOL.version}\n`);
+      return EXIT.ok;
+    case "rules":
+      await emit(renderRules(command.format), command.output, io);
+      return EXIT.ok;
+    case "check": {
+      const report = await runCheck({ paths: command.paths, ...(command.config !== undefined ? { config: command.config } : {}), probe: command.probe }, io);
+      const text = renderReport(report, command.format, { text: { color: useColor(command.format, command.output, io) }, markdown: { moreHint: "run the check with --format json for all of them" } });
+      await emit(text, command.output, io);
+      const code = exitCodeFor(report.verdict, command.failOn);
+      if (command.output !== undefined) {
+        const { errors, warnings } = report.summary;
+        const count = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+        io.stderr.write(`${NAME}: ${report.verdict} (${count(errors, "error")}, ${count(warnings, "warning")}); report written to ${command.output}\n`);
+      }
+      return code;
+    }
+  }
+}
+
+function firstLine(text: string): string {
+  return (text.split("\n")[0] ?? "").slice(0, 500);
+}
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`${NAME}: ${err.message} (run '${NAME} --help' for usage)\n`);
+      return EXIT.input;
+    }
+    if (err instanceof InputError) {
+      io.stderr.write(`${NAME}: ${err.oneLine()}\n`);
+      return EXIT.input;
+    }
+    if (err instanceof AzureLoginError) {
+      io.stderr.write(`${NAME}: ${firstLine(loginFailureLine(err))}\n`);
+      return EXIT.input;
+    }
+    const message = err instanceof Error ? `${err.name}: ${firstLine(err.message)}` : firstLine(String(err));
+    io.stderr.write(`${NAME}: internal error: ${message} — this is a bug, please report it${io.env.AZURE_AUTH_GATE_DEBUG === "1" ? "" : " (AZURE_AUTH_GATE_DEBUG=1 shows the stack)"}\n`);
+    if (io.env.AZURE_AUTH_GATE_DEBUG === "1" && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+    return EXIT.internal;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The live probe layer (AG3xx): for each target, a short-lived Job runs as the workload — its
+ * ServiceAccount, its pod labels, Workload Identity injected, by default its own image — gets a token,
+ * lists/reads the Blob containers and reads the needed secrets' properties, and prints one JSON line
+ * that becomes findings. A probe that did not run, or did not report on every need, is never a pass.
+ *
+ * `createProbeLayer(options)` is what runGate takes as `probe`; `probeOptionsFromConfig` builds the
+ * options from azure-auth-gate.yml's `probe` section (for the CLI, the Action and the Function).
+ */
+import path from "node:path";
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { CloudProfile } from "../cloud/profile.js";
+import type { GateConfig } from "../config/schema.js";
+import type { ResolvedTarget } from "../azure/facts/types.js";
+import type { Finding } from "../findings/model.js";
+import type { ProbeLayer } from "../gate/run.js";
+import { notRun, notRunFinding, resultFindings } from "./findings.js";
+import { buildProbeJob, probeJobName } from "./job.js";
+import { loadKubeConfig } from "./kube.js";
+import { buildPlan, type ProbePlan } from "./plan.js";
+import { builtInCommand, guessRuntime, type ProbeRuntime } from "./programs/index.js";
+import { logTail, parseProbeLog, type ProbeResult } from "./result.js";
+import { runProbeJob } from "./run-job.js";
+
+export interface ProbeOptions {
+  /** The cloud the pod talks to: vault and blob URLs, token scopes, instance discovery. */
+  profile: CloudProfile;
+  /** kubeconfig file (default: KUBECONFIG, then ~/.kube/config). */
+  kubeconfig?: string;
+  context?: string;
+  /** An already-loaded kubeconfig (takes precedence over `kubeconfig`/`context`). */
+  kubeConfig?: KubeConfig;
+  /** Probe image for every target (default: each workload's own image). */
+  image?: string;
+  /** Probe command (default: the built-in probe for `runtime`). */
+  command?: string[];
+  /** Built-in probe to run (default: guessed from the image name). */
+  runtime?: ProbeRuntime;
+  /** Seconds to wait for each Job (default 120). */
+  timeoutSeconds?: number;
+  /** Cancels waiting; the Job is still deleted. */
+  signal?: AbortSignal;
+  /** Poll interval (default 1000 ms). */
+  pollIntervalMs?: number;
+  /** Progress lines (CLI stderr). */
+  log?: (line: string) => void;
+}
+
+/** The `probe` section of azure-auth-gate.yml as probe options; `configDir` anchors a relative kubeconfig. */
+export function probeOptionsFromConfig(probe: GateConfig["probe"], extra: { profile: CloudProfile; configDir?: string; signal?: AbortSignal; log?: (line: string) => void }): ProbeOptions {
+  return {
+    profile: extra.profile,
+    timeoutSeconds: probe.timeoutSeconds,
+    ...(probe.image ? { image: probe.image } : {}),
+    ...(probe.command ? { command: probe.command } : {}),
+    ...(probe.runtime ? { runtime: probe.runtime } : {}),
+    ...(probe.kubeconfig ? { kubeconfig: path.resolve(extra.configDir ?? process.cwd(), probe.kubeconfig) } : {}),
+    ...(probe.context ? { context: probe.context } : {}),
+    ...(extra.signal ? { signal: extra.signal } : {}),
+    ...(extra.log ? { log: extra.log } : {}),
+  };
+}
+
+/** Needs the plan asked about that the result line does not answer (a custom command may skip some). */
+function unanswered(plan: ProbePlan, result: ProbeResult): string[] {
+  const missing: string[] = [];
+  for (const b of plan.blob) {
+    if (!result.blob.some((r) => r.account === b.account && r.container === b.container)) missing.push(`container ${b.account}/${b.container}`);
+  }
+  for (const v of plan.keyVault) {
+    for (const s of v.secrets) if (!result.keyVault.some((r) => r.vault === v.vault && r.secret === s)) missing.push(`secret ${v.vault}/${s}`);
+    if (v.list && !result.keyVault.some((r) => r.vault === v.vault && r.operation === "list")) missing.push(`secret listing of ${v.vault}`);
+  }
+  return missing;
+}
+
+async function probeTarget(kc: KubeConfig, options: ProbeOptions, target: ResolvedTarget): Promise<Finding[]> {
+  const image = options.image ?? target.image;
+  if (!image) {
+    return [notRun(target, `the image of ${target.kind} ${target.namespace}/${target.name} is unknown (the manifests did not give it)`, "Set `probe.image` in azure-auth-gate.yml to the image that runs `manage.py migrate` (e.g. the app's release image), or pass the manifests so the gate can read it.")];
+  }
+  const plan = buildPlan(target, options.profile);
+  const command = options.command ?? builtInCommand(options.runtime ?? guessRuntime(image));
+  const timeoutSeconds = options.timeoutSeconds ?? 120;
+  const job = buildProbeJob({ name: probeJobName(target.name), target, image, command, plan, timeoutSeconds });
+  const outcome = await runProbeJob(kc, job, {
+    timeoutMs: timeoutSeconds * 1000,
+    ...(options.pollIntervalMs !== undefined ? { pollMs: options.pollIntervalMs } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  if (outcome.status === "not-run") return [notRunFinding(target, outcome.reason, outcome.detail, image)];
+  const parsed = parseProbeLog(outcome.log);
+  if (!parsed.ok) {
+    const exit = outcome.exitCode !== undefined ? ` (exit code ${outcome.exitCode})` : "";
+    return [notRun(target, `pod ${outcome.podName} printed ${parsed.reason}${exit}; last log lines: ${logTail(outcome.log) || "(none)"}`, "The probe image must provide the interpreter and Azure SDK of the built-in probe; set `probe.image`, `probe.runtime` or `probe.command`.")];
+  }
+  const findings = resultFindings(target, parsed.result, image);
+  const missing = parsed.result.token?.ok ? unanswered(plan, parsed.result) : [];
+  if (missing.length > 0) findings.push(notRun(target, `the result line does not report on ${missing.join(", ")}`, "A custom `probe.command` must report every Blob container and secret the target needs."));
+  return findings;
+}
+
+export function createProbeLayer(options: ProbeOptions): ProbeLayer {
+  const kc =
+    options.kubeConfig ??
+    loadKubeConfig({
+      ...(options.kubeconfig ? { file: options.kubeconfig } : {}),
+      ...(options.context ? { context: options.context } : {}),
+    });
+  return (target) => probeTarget(kc, options, target);
+}
+
+export { buildPlan, type ProbePlan } from "./plan.js";
+export { parseProbeLog, type ProbeResult } from "./result.js";
+export { explainAadsts } from "./aadsts.js";
+export type { ProbeRuntime } from "./programs/index.js";

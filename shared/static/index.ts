@@ -1,0 +1,13 @@
+/**
+ * The static layer: Kubernetes manifests → AG101–AG112, with no Azure access. `parseManifests` reads
+ * (and rejects unusable input with an InputError naming file and line), `checkManifests` raises the
+ * findings, `listWorkloads` describes every pod the manifests would run (for target discovery and the
+ * live probe: ServiceAccount, client id, images, env, migration role).
+ */
+export { parseManifests, type KObject, type ManifestSet, type ManifestSource } from "./parse.js";
+export { checkManifests } from "./rules/index.js";
+export { listWorkloads, buildModel, type ContainerView, type HookView, type StaticModel, type WorkloadLocations, type WorkloadView } from "./workloads.js";
+export { effectiveClientId, workloadIdentity, type ClientIdView, type Tri } from "./identity.js";
+export type { ContainerEnv, EnvSource, EnvVar, OpenRef, Presence } from "./env.js";
+export { WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL, type ConfigMapView, type Inventory, type SecretView, type ServiceAccountView } from "./inventory.js";
+export { loadManifestSources } from "./sources.js";

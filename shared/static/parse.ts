@@ -1,0 +1,179 @@
+/**
+ * Manifest text → Kubernetes objects with line maps. Every way the input can be unusable (binary,
+ * unrendered Helm, malformed YAML, a document that is not an object, a missing kind/name) becomes one
+ * InputError naming the file and, where known, the line. Unknown kinds are kept out of the set silently:
+ * a chart renders Services, Ingresses and CRDs the identity checks do not care about.
+ */
+import { LineCounter, parseAllDocuments } from "yaml";
+import { InputError } from "../errors.js";
+import { asMap, asSeq, child, documentTree, entry, scalarText, type YMap, type YNode } from "./yaml-tree.js";
+
+export interface ManifestSource {
+  /** Path as the user gave it, or "<stdin>". */
+  file: string;
+  text: string;
+}
+
+/** One Kubernetes object from the manifests, with where it came from. */
+export interface KObject {
+  file: string;
+  /** Line of the object's first key (its document or List item). */
+  line: number;
+  apiVersion: string;
+  kind: string;
+  name: string;
+  /** metadata.namespace, or "default" when the manifest leaves it to the kubectl context. */
+  namespace: string;
+  root: YMap;
+}
+
+export interface ManifestSet {
+  /** The files read, as the user gave them (report metadata). */
+  inputs: string[];
+  /** Objects of the kinds the identity checks read, in input order. */
+  objects: KObject[];
+}
+
+/** Kinds the static layer reads; everything else is skipped (never an error). */
+export const POD_TEMPLATE_PATHS: Record<string, readonly string[]> = {
+  Pod: [],
+  Deployment: ["spec", "template"],
+  StatefulSet: ["spec", "template"],
+  DaemonSet: ["spec", "template"],
+  ReplicaSet: ["spec", "template"],
+  ReplicationController: ["spec", "template"],
+  Job: ["spec", "template"],
+  CronJob: ["spec", "jobTemplate", "spec", "template"],
+  // Argo Rollouts and OpenShift DeploymentConfigs carry a plain pod template too.
+  Rollout: ["spec", "template"],
+  DeploymentConfig: ["spec", "template"],
+};
+export const POD_IDENTITY_KINDS = new Set(["AzureIdentity", "AzureIdentityBinding", "AzurePodIdentityException"]);
+const KNOWN_KINDS = new Set([...Object.keys(POD_TEMPLATE_PATHS), "ServiceAccount", "Secret", "ConfigMap", ...POD_IDENTITY_KINDS]);
+
+/** Per file; a rendered chart for a whole platform is a few hundred KB. */
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+function lineOfIndex(text: string, index: number): number {
+  let line = 1;
+  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+function checkText(source: ManifestSource): void {
+  const { file, text } = source;
+  if (Buffer.byteLength(text, "utf8") > MAX_FILE_BYTES) {
+    throw new InputError(`larger than ${MAX_FILE_BYTES / (1024 * 1024)} MB; split the manifests or check only the app's own objects`, { file });
+  }
+  const nul = text.indexOf("\u0000");
+  if (nul >= 0) throw new InputError("binary content (NUL byte): not a YAML manifest", { file, line: lineOfIndex(text, nul) });
+  // U+FFFD is what a lossy UTF-8 decode leaves behind (stdin is decoded before it reaches us).
+  const bad = text.indexOf("\uFFFD");
+  if (bad >= 0) throw new InputError("not valid UTF-8 text: manifests must be UTF-8 YAML", { file, line: lineOfIndex(text, bad) });
+  const helm = /\{\{.*?\}\}/.exec(text);
+  if (helm) {
+    throw new InputError(
+      "looks like an unrendered Helm template: run `helm template …` and pipe it in (`… | azure-auth-gate check -`)",
+      { file, line: lineOfIndex(text, helm.index) },
+    );
+  }
+}
+
+/** The yaml error's first line without the position suffix and never the source snippet (it may hold a secret). */
+function yamlErrorText(message: string): string {
+  // yaml reports its own stack overflow on absurd flow nesting as a document error.
+  if (/call stack/i.test(message)) return "nested too deeply to read";
+  const first = message.split("\n")[0] ?? message;
+  return first.replace(/\s+at line \d+, column \d+:?\s*$/, "").trim();
+}
+
+/** Files that sit next to manifests but are inputs to a renderer, not objects to apply. */
+function rendererHint(file: string): string {
+  const base = file.split(/[\\/]/).pop()?.toLowerCase() ?? "";
+  if (/^kustomization\.ya?ml$/.test(base)) return " (this is a kustomization: run `kustomize build …` and pipe it in with `-`)";
+  if (/^(chart|values[\w.-]*)\.ya?ml$/.test(base)) return " (this is part of a Helm chart: run `helm template …` and pipe it in with `-`)";
+  return "";
+}
+
+function requireText(map: YMap, key: string, where: { file: string; line: number }, what: string): string {
+  const e = entry(map, key);
+  const text = scalarText(e?.value);
+  if (text === undefined || text.trim() === "") {
+    throw new InputError(`${what} has no ${key}${rendererHint(where.file)}`, { file: where.file, line: e?.keyLine ?? where.line, field: key });
+  }
+  return text;
+}
+
+function toObject(root: YMap, file: string, inheritedKind?: string): KObject | undefined {
+  const where = { file, line: root.line };
+  const kind = inheritedKind && !entry(root, "kind") ? inheritedKind : requireText(root, "kind", where, "Kubernetes object");
+  const apiVersion = inheritedKind && !entry(root, "apiVersion") ? "" : requireText(root, "apiVersion", where, `${kind} object`);
+  if (!KNOWN_KINDS.has(kind)) return undefined;
+  const metadata = asMap(child(root, "metadata"));
+  if (!metadata) throw new InputError(`${kind} has no metadata`, { file, line: entry(root, "metadata")?.keyLine ?? root.line, field: "metadata" });
+  // Pods and Jobs may be named by the API server from generateName; that is still a usable name here.
+  const name = scalarText(child(metadata, "name")) ?? scalarText(child(metadata, "generateName"));
+  if (name === undefined || name.trim() === "") {
+    throw new InputError(`${kind} has no metadata.name`, { file, line: entry(root, "metadata")?.keyLine ?? root.line, field: "metadata.name" });
+  }
+  const namespace = scalarText(child(metadata, "namespace")) || "default";
+  return { file, line: root.line, apiVersion, kind, name, namespace, root };
+}
+
+function objectsOf(tree: YNode, file: string, out: KObject[]): void {
+  const root = asMap(tree);
+  if (!root) {
+    throw new InputError(`a YAML document is a ${tree.type === "seq" ? "list" : "plain value"}, not a Kubernetes object (a mapping with apiVersion and kind)`, { file, line: tree.line });
+  }
+  const kind = scalarText(child(root, "kind"));
+  const items = asSeq(child(root, "items"));
+  if (kind !== undefined && kind.endsWith("List") && items) {
+    // `kubectl get … -o yaml` wraps objects in `kind: List`; typed lists (DeploymentList) may omit item kinds.
+    const itemKind = kind === "List" ? undefined : kind.slice(0, -"List".length);
+    for (const item of items.items) {
+      const map = asMap(item);
+      if (!map) throw new InputError(`an item of the ${kind} is not a Kubernetes object`, { file, line: item.line });
+      const obj = toObject(map, file, itemKind);
+      if (obj) out.push(obj);
+    }
+    return;
+  }
+  const obj = toObject(root, file);
+  if (obj) out.push(obj);
+}
+
+/** Parses every source; throws InputError (file + line) on the first unusable input. */
+export function parseManifests(sources: readonly ManifestSource[]): ManifestSet {
+  if (sources.length === 0) throw new InputError("no manifests given: pass a file, a directory, or - for stdin");
+  const objects: KObject[] = [];
+  let documents = 0;
+  for (const source of sources) {
+    checkText(source);
+    const lines = new LineCounter();
+    let parsed: ReturnType<typeof parseAllDocuments>;
+    try {
+      parsed = parseAllDocuments(source.text, { lineCounter: lines, merge: true, prettyErrors: true });
+    } catch (err) {
+      // The yaml parser is mostly iterative, but a pathological input must still end as one readable line.
+      if (err instanceof RangeError) throw new InputError("YAML nested too deeply to read", { file: source.file });
+      throw err;
+    }
+    const docs = Array.isArray(parsed) ? parsed : [];
+    for (const doc of docs) {
+      const error = doc.errors[0];
+      if (error) {
+        const line = error.linePos?.[0]?.line ?? lines.linePos(error.pos[0]).line;
+        throw new InputError(`malformed YAML: ${yamlErrorText(error.message)}`, { file: source.file, line });
+      }
+      const tree = documentTree(doc, lines, source.file);
+      if (!tree) continue;
+      documents++;
+      objectsOf(tree, source.file, objects);
+    }
+  }
+  if (documents === 0) {
+    const files = sources.map((s) => s.file);
+    throw new InputError(`no Kubernetes objects in the input (${files.join(", ")}): every document is empty`, { file: files.length === 1 ? files[0] : undefined });
+  }
+  return { inputs: [...new Set(sources.map((s) => s.file))], objects };
+}

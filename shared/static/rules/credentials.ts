@@ -1,0 +1,110 @@
+/**
+ * AG101 (credential literal in env), AG108 (service-principal secret from a Kubernetes Secret),
+ * AG111 (credential in a ConfigMap). Evidence names the variable or key and the value's length only.
+ */
+import type { Finding } from "../../findings/model.js";
+import { raise } from "../../findings/raise.js";
+import { CREDENTIAL_VARS, credentialKind, redactedLength } from "../credentials.js";
+import { knownValue } from "../env.js";
+import { WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../inventory.js";
+import { describe, podIdentityYaml, serviceAccountYaml } from "../fixes.js";
+import type { WorkloadView } from "../workloads.js";
+import { at, targetOf, type RuleContext } from "./context.js";
+
+const STORAGE_VARS = new Set(["AZURE_STORAGE_KEY", "AZURE_STORAGE_CONNECTION_STRING"]);
+
+function serviceAccountFor(w: WorkloadView): string {
+  return w.serviceAccountExplicit && w.serviceAccountName !== "default" ? w.serviceAccountName : w.name;
+}
+
+function workloadIdentityFix(w: WorkloadView): string {
+  const sa = serviceAccountFor(w);
+  const saReady = w.serviceAccount?.clientId && w.serviceAccount.name === sa;
+  return [
+    `Use Workload Identity instead (no secret in the pod): label the pod template${saReady ? "" : " and run it as an annotated ServiceAccount"}:`,
+    podIdentityYaml(w, sa),
+    ...(saReady ? [] : ["", serviceAccountYaml(w.namespace, sa, w.serviceAccount?.clientId)]),
+  ].join("\n");
+}
+
+function ag101(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  for (const w of ctx.model.workloads) {
+    for (const c of w.containers) {
+      for (const v of c.env.entries) {
+        if (v.via !== "env" || v.source.kind !== "literal" || !v.source.credential) continue;
+        const what = CREDENTIAL_VARS.has(v.name) ? "" : ` holding ${v.source.credential}`;
+        const storage = STORAGE_VARS.has(v.name) || !CREDENTIAL_VARS.has(v.name);
+        out.push(
+          raise("AG101", {
+            target: targetOf(w),
+            location: at(w.file, v.line),
+            evidence: `env ${v.name} in container ${c.name} of ${describe(w)} has a literal value${what} (${v.source.length} characters, redacted)`,
+            fix: [
+              `Delete the \`value:\` of env ${v.name} from container ${c.name} in ${describe(w)}; the credential is in the manifest and its history, so treat it as leaked.`,
+              storage
+                ? `For Blob Storage, drop keys and connection strings: set AZURE_STORAGE_ACCOUNT_NAME, give the pod's identity "Storage Blob Data Contributor" on the account, and let DefaultAzureCredential sign in (then \`az storage account keys renew --account-name <account> --key key1\` to revoke the exposed key).`
+                : `Rotate it: \`az ad app credential reset --id ${knownValue(c.env.effective.get("AZURE_CLIENT_ID")) ?? "<app-id>"}\` (or delete the secret in the app registration's Certificates & secrets).`,
+              workloadIdentityFix(w),
+            ].join("\n"),
+          }),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+function ag108(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  for (const w of ctx.model.workloads) {
+    for (const c of w.containers) {
+      const seen = new Set<string>();
+      for (const v of c.env.entries) {
+        if (v.source.kind !== "secret" || !CREDENTIAL_VARS.has(v.name) || seen.has(v.name)) continue;
+        seen.add(v.name);
+        const how =
+          v.via === "env"
+            ? `env ${v.name} in container ${c.name} comes from Secret ${v.source.name} (key ${v.source.key}) via secretKeyRef`
+            : `envFrom secretRef ${v.source.name} gives container ${c.name} ${v.name} (Secret key ${v.source.key})`;
+        out.push(
+          raise("AG108", {
+            target: targetOf(w),
+            location: at(w.file, v.line),
+            evidence: `${how}; Kubernetes Secrets are base64-encoded, not encrypted, and this one must be rotated by hand`,
+            fix: [
+              `Remove ${v.name} from container ${c.name} in ${describe(w)} (the ${v.via === "env" ? "env entry" : "envFrom secretRef"} for Secret ${v.source.name}) and delete the secret from the app registration once nothing uses it.`,
+              workloadIdentityFix(w),
+              `If a secret must stay, mount it from Key Vault with the Secrets Store CSI driver (SecretProviderClass, provider: azure) instead of a Kubernetes Secret.`,
+            ].join("\n"),
+          }),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+function ag111(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  for (const cm of ctx.model.inventory.configMaps.values()) {
+    for (const [key, data] of cm.data) {
+      const what = credentialKind(key, data.value);
+      if (!what) continue;
+      out.push(
+        raise("AG111", {
+          target: { kind: "ConfigMap", namespace: cm.namespace, name: cm.name },
+          location: at(cm.file, data.line),
+          evidence: `ConfigMap ${cm.namespace}/${cm.name} data key ${key} holds ${what} (${redactedLength(data.value)})`,
+          fix: [
+            `Delete key ${key} from ConfigMap ${cm.namespace}/${cm.name} (\`kubectl -n ${cm.namespace} edit configmap ${cm.name}\` and in the manifest), then rotate the credential: ConfigMaps are plain text and readable by anyone with \`get configmaps\`.`,
+            `Store what must stay secret in Key Vault; for Azure access give the pod Workload Identity (ServiceAccount annotated ${WI_CLIENT_ID_ANNOTATION}, pod label ${WI_USE_LABEL}: "true") and an RBAC data role instead of a key.`,
+          ].join("\n"),
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+export const credentialRules = [ag101, ag108, ag111];

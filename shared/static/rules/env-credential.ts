@@ -1,0 +1,127 @@
+/**
+ * AG102 (half-configured EnvironmentCredential without Workload Identity — the seed-000 outage) and
+ * AG112 (Workload Identity plus a service-principal secret, which silently wins). Both count every
+ * source a variable can come from: env value, valueFrom, envFrom of Secrets and ConfigMaps.
+ */
+import type { Finding } from "../../findings/model.js";
+import { raise } from "../../findings/raise.js";
+import { presenceOf, type ContainerEnv, type EnvVar, type Presence } from "../env.js";
+import { describe, federatedCredentialCommand, podIdentityYaml, podLabelYaml, podLabelsPath, serviceAccountYaml } from "../fixes.js";
+import { migratedApp } from "../apps.js";
+import { workloadIdentity } from "../identity.js";
+import { WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../inventory.js";
+import type { ContainerView, WorkloadView } from "../workloads.js";
+import { at, targetOf, type RuleContext } from "./context.js";
+
+const SECRET_VARS = ["AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH"] as const;
+const FAILURE = `DefaultAzureCredential fails with "failed to retrieve a token from the included credentials"`;
+
+function anyOf(states: Presence[]): Presence {
+  if (states.includes("present")) return "present";
+  return states.includes("unknown") ? "unknown" : "absent";
+}
+function allOf(states: Presence[]): Presence {
+  if (states.includes("absent")) return "absent";
+  return states.includes("unknown") ? "unknown" : "present";
+}
+
+/** The credential part of EnvironmentCredential: a secret, a certificate, or (legacy) username + password. */
+function secretPart(env: ContainerEnv): Presence {
+  return anyOf([...SECRET_VARS.map((n) => presenceOf(env, n)), allOf([presenceOf(env, "AZURE_USERNAME"), presenceOf(env, "AZURE_PASSWORD")])]);
+}
+
+function sourceText(v: EnvVar): string {
+  switch (v.source.kind) {
+    case "literal":
+      return "value";
+    case "secret":
+      return `Secret ${v.source.name}`;
+    case "configMap":
+      return `ConfigMap ${v.source.name}`;
+    default:
+      return "valueFrom";
+  }
+}
+
+/** Why Workload Identity does not reach this container (AG102 fires only when it certainly does not). */
+function whyNoWorkloadIdentity(w: WorkloadView): string {
+  if (!w.wiLabelled) {
+    const owner = w.locations.ownerWiLabel ? ` (it is on the ${w.kind}'s own metadata, which the webhook does not read)` : "";
+    return `the pod template has no label ${WI_USE_LABEL}: "true"${owner}, so no federated token is injected`;
+  }
+  return `ServiceAccount ${w.serviceAccountName} has no ${WI_CLIENT_ID_ANNOTATION} annotation and the container sets no AZURE_CLIENT_ID`;
+}
+
+function ag102For(w: WorkloadView, c: ContainerView, all: readonly WorkloadView[]): Finding | undefined {
+  const parts: Array<[string, Presence]> = [
+    ["AZURE_TENANT_ID", presenceOf(c.env, "AZURE_TENANT_ID")],
+    ["AZURE_CLIENT_ID", presenceOf(c.env, "AZURE_CLIENT_ID")],
+    ["AZURE_CLIENT_SECRET / AZURE_CLIENT_CERTIFICATE_PATH", secretPart(c.env)],
+  ];
+  const present = parts.filter(([, p]) => p === "present");
+  const missing = parts.filter(([, p]) => p === "absent");
+  if (present.length === 0 || missing.length === 0) return undefined;
+  if (workloadIdentity(w, c) !== "no") return undefined;
+  // AAD Pod Identity hands the pod a managed identity through NMI: not this failure (AG103 covers it).
+  if (w.podLabels["aadpodidbinding"] !== undefined) return undefined;
+  const setVars = [...c.env.effective.values()].filter((v) => v.presence === "present" && /^AZURE_(TENANT_ID|CLIENT_ID|CLIENT_SECRET|CLIENT_CERTIFICATE_PATH|USERNAME|PASSWORD)$/.test(v.name));
+  const first = setVars.reduce<EnvVar | undefined>((a, v) => (!a || v.line < a.line ? v : a), undefined);
+  const seen = setVars.map((v) => `${v.name} (${sourceText(v)}, line ${v.line})`).join(", ");
+  // A migration should borrow the identity of the app it migrates rather than get a new one.
+  const app = w.isMigration ? migratedApp(w, all) : undefined;
+  const sa = app && app.app !== w ? app.serviceAccount : w.serviceAccountExplicit && w.serviceAccountName !== "default" ? w.serviceAccountName : w.name;
+  const saReady = w.serviceAccount?.clientId !== undefined && w.serviceAccount.name === sa;
+  const leftovers = setVars.map((v) => v.name).join(", ");
+  const fix = app && app.app !== w
+    ? [
+        `Run ${describe(w)} with the identity of ${describe(app.app)} (ServiceAccount ${app.serviceAccount}${app.clientId ? `, client id ${app.clientId}` : ""}) and delete the leftover env ${leftovers} from container ${c.name}:`,
+        podIdentityYaml(w, app.serviceAccount),
+      ]
+    : saReady
+    ? [
+        `ServiceAccount ${sa} already names client id ${w.serviceAccount?.clientId}; add the pod label under ${podLabelsPath(w)} (a label on the ${w.kind}'s own metadata does not count):`,
+        podLabelYaml(w),
+        `and delete the leftover env ${leftovers} from container ${c.name}: the webhook injects AZURE_CLIENT_ID / AZURE_TENANT_ID itself.`,
+      ]
+    : [
+        `Wire Workload Identity for ${describe(w)} and delete the leftover env ${leftovers} from container ${c.name}:`,
+        podIdentityYaml(w, sa),
+        "",
+        serviceAccountYaml(w.namespace, sa, w.serviceAccount?.clientId),
+        "",
+        federatedCredentialCommand(w.namespace, sa),
+      ];
+  return raise("AG102", {
+    target: targetOf(w),
+    location: at(w.file, first?.line ?? c.line),
+    evidence: `container ${c.name} sets ${seen} but not ${missing.map(([n]) => n).join(", ")}; ${whyNoWorkloadIdentity(w)}. EnvironmentCredential is "not fully configured", WorkloadIdentityCredential has no token file, and ${FAILURE}`,
+    fix: fix.join("\n"),
+  });
+}
+
+function ag112For(w: WorkloadView, c: ContainerView): Finding | undefined {
+  if (workloadIdentity(w, c) !== "yes") return undefined;
+  const secret = SECRET_VARS.map((n) => c.env.effective.get(n)).find((v) => v?.presence === "present");
+  if (!secret) return undefined;
+  const rest = ["AZURE_TENANT_ID", "AZURE_CLIENT_ID"].map((n) => {
+    const v = c.env.effective.get(n);
+    return v?.presence === "present" ? `${n} from the container's ${sourceText(v)}` : `${n} injected by the webhook`;
+  });
+  const how = secret.via === "envFrom" ? `envFrom ${sourceText(secret)}` : sourceText(secret);
+  return raise("AG112", {
+    target: targetOf(w),
+    location: at(w.file, secret.line),
+    evidence: `${describe(w)} uses Workload Identity (pod label + ServiceAccount ${w.serviceAccountName}) and container ${c.name} also gets ${secret.name} (${how}, line ${secret.line}) with ${rest.join(" and ")}: EnvironmentCredential runs first, so the pod signs in as the service principal, not as its workload identity`,
+    fix: [
+      `Remove ${secret.name} from container ${c.name} in ${describe(w)} (${secret.via === "envFrom" ? `drop the envFrom ref to ${sourceText(secret)} or the key from it` : "delete the env entry"}), together with any leftover AZURE_TENANT_ID / AZURE_CLIENT_ID that belonged to the service principal.`,
+      `Then delete the client secret from the app registration (\`az ad app credential delete --id <app-id> --key-id <key-id>\`).`,
+    ].join("\n"),
+  });
+}
+
+function forEachContainer(ctx: RuleContext, check: (w: WorkloadView, c: ContainerView, all: readonly WorkloadView[]) => Finding | undefined): Finding[] {
+  const all = ctx.model.workloads;
+  return all.flatMap((w) => w.containers.map((c) => check(w, c, all)).filter((f): f is Finding => f !== undefined));
+}
+
+export const envCredentialRules = [(ctx: RuleContext) => forEachContainer(ctx, ag102For), (ctx: RuleContext) => forEachContainer(ctx, ag112For)];

@@ -1,0 +1,217 @@
+/**
+ * Every pod the manifests would run (a Pod, or the pod template of a Deployment, StatefulSet, DaemonSet,
+ * ReplicaSet, Job, CronJob…), reduced to what identity needs: the pod template's labels (what the
+ * Workload Identity webhook reads), its ServiceAccount, and each container's image, command and
+ * resolved environment. Also the listing other layers use (the live probe wants the images).
+ */
+import { InputError } from "../errors.js";
+import { containerEnv, type ContainerEnv } from "./env.js";
+import { buildInventory, nsKey, WI_USE_LABEL, type Inventory, type ServiceAccountView } from "./inventory.js";
+import { runsMigrations } from "./migration.js";
+import { POD_TEMPLATE_PATHS, type KObject, type ManifestSet } from "./parse.js";
+import { asMap, asSeq, child, entry, mapAt, scalarText, stringMap, textAt, type YMap } from "./yaml-tree.js";
+
+export interface ContainerView {
+  name: string;
+  image?: string;
+  /** An initContainer (runs before the app containers, with the same ServiceAccount and labels). */
+  init: boolean;
+  /** Line of the container's `name` key. */
+  line: number;
+  command: string[];
+  args: string[];
+  /** Runs `manage.py migrate` / `django-admin migrate`. */
+  isMigration: boolean;
+  env: ContainerEnv;
+}
+
+/** Helm / Argo CD hook, from the object's own annotations. */
+export interface HookView {
+  tool: "helm" | "argocd";
+  phases: string[];
+  line: number;
+}
+
+export interface WorkloadLocations {
+  /** The object's first key. */
+  object: number;
+  /** The pod template (`spec.template` / `spec.jobTemplate.spec.template`; the Pod itself for a Pod). */
+  template: number;
+  /** The pod template's `metadata` key, when present. */
+  podMetadata?: number;
+  /** The pod template's `labels` key, when present. */
+  podLabels?: number;
+  /** The `azure.workload.identity/use` pod label, when present. */
+  wiLabel?: number;
+  /** The same label on the owner's own metadata (which the webhook ignores). */
+  ownerWiLabel?: number;
+  /** The pod spec's `serviceAccountName` (or deprecated `serviceAccount`) key, when set. */
+  serviceAccountName?: number;
+  /** The pod spec key (`spec`). */
+  podSpec: number;
+}
+
+export interface WorkloadView {
+  kind: string;
+  name: string;
+  namespace: string;
+  file: string;
+  /** YAML path of the pod template inside the object (empty for a Pod): used to write fixes. */
+  templatePath: readonly string[];
+  /** Long-running app workloads; Jobs, CronJobs and hooks are not. */
+  isApp: boolean;
+  /** Some container or initContainer runs Django migrations. */
+  isMigration: boolean;
+  hook?: HookView;
+  /** The owner's own metadata.labels (not read by the webhook); equal to podLabels for a Pod. */
+  ownerLabels: Record<string, string>;
+  podLabels: Record<string, string>;
+  /** Names of the pod spec's imagePullSecrets (the live probe's Job needs the same to pull the image). */
+  imagePullSecrets: string[];
+  /** Line of each pod-template label key. */
+  podLabelLines: Record<string, number>;
+  /** True when the pod template carries `azure.workload.identity/use: "true"`. */
+  wiLabelled: boolean;
+  /** The pod's ServiceAccount: `serviceAccountName`, or "default" when unset. */
+  serviceAccountName: string;
+  serviceAccountExplicit: boolean;
+  /** The ServiceAccount's manifest, when the input defines it. */
+  serviceAccount?: ServiceAccountView;
+  containers: ContainerView[];
+  images: string[];
+  locations: WorkloadLocations;
+}
+
+const APP_KINDS = new Set(["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Rollout", "DeploymentConfig"]);
+const HOOK_ANNOTATIONS: ReadonlyArray<{ key: string; tool: HookView["tool"] }> = [
+  { key: "helm.sh/hook", tool: "helm" },
+  { key: "argocd.argoproj.io/hook", tool: "argocd" },
+];
+
+function textList(node: ReturnType<typeof child>): string[] {
+  const seq = asSeq(node);
+  if (seq) return seq.items.map((i) => scalarText(i) ?? "");
+  const one = scalarText(node);
+  return one === undefined ? [] : [one];
+}
+
+function hookOf(metadata: YMap | undefined): HookView | undefined {
+  const annotations = mapAt(metadata, "annotations");
+  for (const { key, tool } of HOOK_ANNOTATIONS) {
+    const e = entry(annotations, key);
+    const value = scalarText(e?.value);
+    if (e && value) return { tool, phases: value.split(",").map((p) => p.trim()).filter(Boolean), line: e.keyLine };
+  }
+  return undefined;
+}
+
+function containersOf(podSpec: YMap, namespace: string, inv: Inventory): ContainerView[] {
+  const out: ContainerView[] = [];
+  for (const [field, init] of [["initContainers", true], ["containers", false]] as const) {
+    for (const item of asSeq(child(podSpec, field))?.items ?? []) {
+      const c = asMap(item);
+      if (!c) continue;
+      const command = textList(child(c, "command"));
+      const args = textList(child(c, "args"));
+      const image = textAt(c, "image");
+      out.push({
+        name: textAt(c, "name") ?? "",
+        ...(image ? { image } : {}),
+        init,
+        line: entry(c, "name")?.keyLine ?? c.line,
+        command,
+        args,
+        isMigration: runsMigrations(command, args),
+        env: containerEnv(c, namespace, inv),
+      });
+    }
+  }
+  return out;
+}
+
+function labelsRecord(map: YMap | undefined): Record<string, string> {
+  return Object.fromEntries([...stringMap(map)].map(([k, v]) => [k, v.value]));
+}
+
+function workloadOf(o: KObject, path: readonly string[], inv: Inventory): WorkloadView {
+  const templateEntry = path.length === 0 ? undefined : entry(mapAt(o.root, ...path.slice(0, -1)), path[path.length - 1] ?? "");
+  const template = path.length === 0 ? o.root : asMap(templateEntry?.value);
+  const podSpecEntry = entry(template, "spec");
+  const podSpec = asMap(podSpecEntry?.value);
+  if (!template || !podSpec || !asSeq(child(podSpec, "containers"))) {
+    const where = [...path, "spec", "containers"].join(".");
+    throw new InputError(`${o.kind} ${o.namespace}/${o.name} has no ${where}: the gate needs fully rendered objects (run \`kustomize build\` / \`helm template\` first)`, {
+      file: o.file,
+      line: templateEntry?.keyLine ?? o.line,
+      field: where,
+    });
+  }
+  const ownerMeta = mapAt(o.root, "metadata");
+  const podMetaEntry = entry(template, "metadata");
+  const podMeta = asMap(podMetaEntry?.value);
+  const podLabelsEntry = entry(podMeta, "labels");
+  const podLabelMap = asMap(podLabelsEntry?.value);
+  const wiLabel = entry(podLabelMap, WI_USE_LABEL);
+  const ownerWiLabel = path.length === 0 ? undefined : entry(mapAt(ownerMeta, "labels"), WI_USE_LABEL);
+  const saEntry = entry(podSpec, "serviceAccountName") ?? entry(podSpec, "serviceAccount");
+  const saName = scalarText(saEntry?.value)?.trim() || "default";
+  const containers = containersOf(podSpec, o.namespace, inv);
+  const hook = hookOf(ownerMeta);
+  const appContainers = containers.filter((c) => !c.init);
+  const serviceAccount = inv.serviceAccounts.get(nsKey(o.namespace, saName));
+  const locations: WorkloadLocations = {
+    object: o.line,
+    template: templateEntry?.keyLine ?? o.line,
+    podSpec: podSpecEntry?.keyLine ?? o.line,
+    ...(podMetaEntry ? { podMetadata: podMetaEntry.keyLine } : {}),
+    ...(podLabelsEntry ? { podLabels: podLabelsEntry.keyLine } : {}),
+    ...(wiLabel ? { wiLabel: wiLabel.keyLine } : {}),
+    ...(ownerWiLabel ? { ownerWiLabel: ownerWiLabel.keyLine } : {}),
+    ...(saEntry ? { serviceAccountName: saEntry.keyLine } : {}),
+  };
+  return {
+    kind: o.kind,
+    name: o.name,
+    namespace: o.namespace,
+    file: o.file,
+    templatePath: path,
+    // A Pod whose only job is `migrate` is a one-off, not the app.
+    isApp: APP_KINDS.has(o.kind) && !hook && !(appContainers.length > 0 && appContainers.every((c) => c.isMigration)),
+    isMigration: containers.some((c) => c.isMigration),
+    ...(hook ? { hook } : {}),
+    ownerLabels: labelsRecord(mapAt(ownerMeta, "labels")),
+    imagePullSecrets: (asSeq(child(podSpec, "imagePullSecrets"))?.items ?? [])
+      .map((item) => textAt(asMap(item), "name"))
+      .filter((n): n is string => Boolean(n)),
+    podLabels: labelsRecord(podLabelMap),
+    podLabelLines: Object.fromEntries([...(podLabelMap?.entries ?? new Map())].map(([k, e]) => [k, e.keyLine])),
+    wiLabelled: scalarText(wiLabel?.value)?.trim().toLowerCase() === "true",
+    serviceAccountName: saName,
+    serviceAccountExplicit: saEntry !== undefined && scalarText(saEntry.value) !== undefined,
+    ...(serviceAccount ? { serviceAccount } : {}),
+    containers,
+    images: [...new Set(containers.map((c) => c.image).filter((i): i is string => Boolean(i)))],
+    locations,
+  };
+}
+
+export interface StaticModel {
+  inventory: Inventory;
+  workloads: WorkloadView[];
+}
+
+/** Builds the inventory and the workloads once; every rule reads this model. */
+export function buildModel(set: ManifestSet): StaticModel {
+  const inventory = buildInventory(set);
+  const workloads: WorkloadView[] = [];
+  for (const o of set.objects) {
+    const path = POD_TEMPLATE_PATHS[o.kind];
+    if (path) workloads.push(workloadOf(o, path, inventory));
+  }
+  return { inventory, workloads };
+}
+
+/** The workloads the manifests would run (apps, Jobs, CronJobs, hooks), in input order. */
+export function listWorkloads(set: ManifestSet): WorkloadView[] {
+  return buildModel(set).workloads;
+}

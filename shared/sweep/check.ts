@@ -1,0 +1,112 @@
+/**
+ * Turns a scope's bindings and explicit targets into check units (one ServiceAccount or workload on
+ * one cluster each), splits them into queue-sized batches, and runs the AG2xx control-plane checks
+ * for one batch through runGate (one gate run per cluster, so policy, dedupe and fail-closed handling
+ * are exactly the CLI's and the Action's).
+ */
+import type { TokenCredential } from "@azure/core-auth";
+import type { CloudProfile } from "../cloud/profile.js";
+import { gateConfigSchema, type TargetConfig } from "../config/schema.js";
+import type { RetrySettings } from "../azure/clients.js";
+import type { Finding } from "../findings/model.js";
+import { runGate } from "../gate/run.js";
+import type { ScopeConfig, SweepConfig } from "./config.js";
+import type { ClusterRef, Inventory } from "./discover.js";
+
+export interface CheckUnit {
+  cluster: ClusterRef;
+  /** Target in the gate config's shape (workload, serviceAccount, clientId, blob, keyVault). */
+  target: Partial<TargetConfig> & { workload: string; serviceAccount: string };
+  /** The binding it came from (discovered), or "config" for an explicit target. */
+  source: string;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export interface PlannedUnits {
+  units: CheckUnit[];
+  /** Bindings that could not be checked, with the reason (shown in the report). */
+  skipped: { binding: string; reason: string }[];
+}
+
+export function planUnits(scope: ScopeConfig, inventory: Inventory): PlannedUnits {
+  const units: CheckUnit[] = [];
+  const skipped: PlannedUnits["skipped"] = [];
+  for (const b of inventory.bindings) {
+    if (!b.serviceAccount) continue; // GitHub and other non-Kubernetes subjects: inventory only
+    if (!b.cluster) {
+      skipped.push({ binding: b.key, reason: `issuer ${b.issuer} is not the OIDC issuer of any AKS cluster in scope` });
+      continue;
+    }
+    const { namespace, name } = b.serviceAccount;
+    if (!DNS_LABEL.test(namespace) || !/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(name)) {
+      skipped.push({ binding: b.key, reason: `subject ${b.subject} is not a valid Kubernetes namespace/ServiceAccount name` });
+      continue;
+    }
+    units.push({ cluster: b.cluster, target: { workload: `${namespace}/ServiceAccount/${name}`, serviceAccount: name, clientId: b.clientId }, source: b.key });
+  }
+  for (const t of scope.targets) {
+    const { cluster, ...target } = t;
+    if (!target.workload || !target.serviceAccount) {
+      skipped.push({ binding: "config", reason: `explicit target ${target.workload ?? "(no workload)"} needs workload and serviceAccount (the Function reads no manifests)` });
+      continue;
+    }
+    units.push({ cluster, target: { ...target, workload: target.workload, serviceAccount: target.serviceAccount }, source: "config" });
+  }
+  // The same ServiceAccount on the same cluster bound twice (two credentials) is checked once.
+  const seen = new Set<string>();
+  return {
+    units: units.filter((u) => {
+      const key = `${u.cluster.subscription}/${u.cluster.resourceGroup}/${u.cluster.name}/${u.target.workload}/${u.target.clientId ?? ""}`.toLowerCase();
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    }),
+    skipped,
+  };
+}
+
+export function batches<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export interface CheckInput {
+  units: readonly CheckUnit[];
+  scope: ScopeConfig;
+  config: SweepConfig;
+  profile: CloudProfile;
+  credential: TokenCredential;
+  now: Date;
+  retry?: Partial<RetrySettings>;
+}
+
+export async function checkUnits(input: CheckInput): Promise<{ findings: Finding[]; azureCalls: number }> {
+  const byCluster = new Map<string, CheckUnit[]>();
+  for (const u of input.units) {
+    const key = `${u.cluster.subscription}/${u.cluster.resourceGroup}/${u.cluster.name}`.toLowerCase();
+    byCluster.set(key, [...(byCluster.get(key) ?? []), u]);
+  }
+  const findings: Finding[] = [];
+  let azureCalls = 0;
+  for (const units of byCluster.values()) {
+    const cluster = units[0]!.cluster;
+    const config = gateConfigSchema.parse({
+      cloud: input.config.cloud,
+      tenantId: input.config.tenantId,
+      subscriptions: input.scope.subscriptions,
+      cluster,
+      targets: units.map((u) => u.target),
+      failOpen: input.config.failOpen,
+      concurrency: input.config.concurrency,
+      retryBudgetSeconds: input.config.retryBudgetSeconds,
+      severity: input.config.severity,
+      waivers: input.config.waivers,
+    });
+    const report = await runGate({ config, credential: input.credential, profile: input.profile, now: input.now, ...(input.retry ? { retry: input.retry } : {}) });
+    findings.push(...report.findings);
+    azureCalls += report.metadata.azureCalls ?? 0;
+  }
+  return { findings, azureCalls };
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { parseCommand, UsageError } from "../../shared/cli/args.js";
+import { exitCodeFor } from "../../shared/cli/main.js";
+
+function usageError(argv: string[]): string {
+  try {
+    parseCommand(argv);
+  } catch (err) {
+    expect(err).toBeInstanceOf(UsageError);
+    return (err as Error).message;
+  }
+  throw new Error(`no UsageError for ${argv.join(" ")}`);
+}
+
+describe("parseCommand", () => {
+  it("parses check with paths, stdin and every option", () => {
+    expect(parseCommand(["check", "k8s/", "-", "--config", "gate.yml", "--probe", "--format", "sarif", "--output", "out.sarif", "--fail-on", "warning"])).toEqual({
+      kind: "check",
+      paths: ["k8s/", "-"],
+      config: "gate.yml",
+      probe: true,
+      format: "sarif",
+      output: "out.sarif",
+      failOn: "warning",
+    });
+    expect(parseCommand(["check", "--format=json", "a.yaml"])).toEqual({ kind: "check", paths: ["a.yaml"], probe: false, format: "json", failOn: "error" });
+  });
+
+  it("defaults: text, fail on error; a config alone is enough", () => {
+    expect(parseCommand(["check", "--config", "gate.yml"])).toEqual({ kind: "check", paths: [], config: "gate.yml", probe: false, format: "text", failOn: "error" });
+  });
+
+  it("takes --probe only with --config, and only on check", () => {
+    expect(usageError(["check", "k8s/", "--probe"])).toMatch(/--probe needs --config/);
+    expect(usageError(["rules", "--probe"])).toMatch(/--probe applies to check/);
+  });
+
+  it("parses rules, help and version", () => {
+    expect(parseCommand(["rules"])).toEqual({ kind: "rules", format: "markdown" });
+    expect(parseCommand(["rules", "--format", "json"])).toEqual({ kind: "rules", format: "json" });
+    expect(parseCommand(["--help"])).toEqual({ kind: "help" });
+    expect(parseCommand(["check", "-h"])).toEqual({ kind: "help" });
+    expect(parseCommand(["--version"])).toEqual({ kind: "version" });
+  });
+
+  it("refuses what it does not understand, naming it", () => {
+    expect(usageError([])).toBe("missing command (check or rules)");
+    expect(usageError(["chek", "k8s"])).toBe("unknown command 'chek' (check or rules)");
+    expect(usageError(["check"])).toMatch(/^check needs a PATH/);
+    expect(usageError(["check", "k8s", "--frmat", "json"])).toBe("unknown option '--frmat'");
+    expect(usageError(["check", "k8s", "--format"])).toBe("option '--format' needs a value");
+    expect(usageError(["check", "k8s", "--output"])).toBe("option '--output' needs a value");
+    expect(usageError(["check", "k8s", "--format", "html"])).toBe("--format must be one of text, json, markdown, sarif (got 'html')");
+    expect(usageError(["check", "k8s", "--fail-on", "warn"])).toBe("--fail-on must be one of error, warning, never (got 'warn')");
+    expect(usageError(["rules", "--format", "sarif"])).toBe("--format must be one of json, markdown (got 'sarif')");
+    expect(usageError(["rules", "extra"])).toBe("rules takes no arguments (got 'extra')");
+    expect(usageError(["rules", "--fail-on", "never"])).toBe("--fail-on applies to check, not rules");
+  });
+});
+
+describe("exit codes", () => {
+  it("blocks on fail by default, on warn with --fail-on warning, never with never", () => {
+    expect([exitCodeFor("pass", "error"), exitCodeFor("warn", "error"), exitCodeFor("fail", "error")]).toEqual([0, 0, 1]);
+    expect([exitCodeFor("pass", "warning"), exitCodeFor("warn", "warning"), exitCodeFor("fail", "warning")]).toEqual([0, 1, 1]);
+    expect([exitCodeFor("pass", "never"), exitCodeFor("warn", "never"), exitCodeFor("fail", "never")]).toEqual([0, 0, 0]);
+  });
+});

@@ -1,0 +1,44 @@
+/** The built `azure-auth-gate` executable as a child process, without Azure (see config-sandbox.test.ts for --config). */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pkg from "../../package.json" with { type: "json" };
+import { buildBin, ROOT, runBin } from "./built-bin.js";
+
+let built: ReturnType<typeof buildBin>;
+let home: string;
+let env: Record<string, string>;
+
+beforeAll(() => {
+  built = buildBin("plain");
+  home = mkdtempSync(join(tmpdir(), "aag-bin-home-"));
+  env = { PATH: dirname(process.execPath), HOME: home, NO_COLOR: "1" };
+}, 180_000);
+
+afterAll(() => {
+  built.remove();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe("the built azure-auth-gate bin", () => {
+  it("is emitted with a node shebang and prints its version", async () => {
+    expect(readFileSync(built.bin, "utf8").split("\n")[0]).toBe("#!/usr/bin/env node");
+    expect(await runBin(built.bin, ["--version"], env)).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: "" });
+  });
+
+  it("checks a directory and piped manifests, with the exit code of the verdict", async () => {
+    const dir = await runBin(built.bin, ["check", "test/cli/fixtures/broken", "--format", "json"], env);
+    expect(dir.code).toBe(1);
+    expect(JSON.parse(dir.stdout).verdict).toBe("fail");
+    const piped = await runBin(built.bin, ["check", "-"], env, readFileSync(join(ROOT, "test/cli/fixtures/fixed/app.yaml"), "utf8"));
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toMatch(/^PASS/);
+  });
+
+  it("exits 2 with one line for a usage error", async () => {
+    const r = await runBin(built.bin, ["check", "--nope"], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("azure-auth-gate: unknown option '--nope' (run 'azure-auth-gate --help' for usage)\n");
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * The gate-sandbox scenarios, as ScenarioInput objects: `correctScenario()` is a Django-on-AKS tenant
+ * where every layer passes; each rule's scenario is that one with exactly one thing broken (see
+ * rules.test.ts). Images: `APP_IMAGE` stands for the app's Python image (it ships python3 and the
+ * Azure SDK; the probe's command runs as is), `NODE_APP_IMAGE` for a Node image.
+ */
+import path from "node:path";
+import type { ScenarioInput } from "../sandbox/index.js";
+import type { ImageSpec } from "../sandbox/pods.js";
+import { strippedPath } from "../sandbox/pods.js";
+
+export const APP_IMAGE = "ghcr.io/contoso/django-app:1.4";
+export const NODE_APP_IMAGE = "ghcr.io/contoso/node-app:2.0";
+export const SECRET_VALUE = "sandbox-django-secret-key-value-0001";
+export const NAMESPACE = "production";
+
+/** Images whose "contents" are this machine's interpreters (Debian's python3 with the Azure SDK, Node 24). */
+export function execImages(): Record<string, ImageSpec> {
+  const PATH = [path.dirname(process.execPath), "/usr/bin", strippedPath()].join(path.delimiter);
+  return { [APP_IMAGE]: { command: [], env: { PATH } }, [NODE_APP_IMAGE]: { command: [], env: { PATH } } };
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+export type Scenario = Mutable<ScenarioInput>;
+
+/** Apps (each its own ServiceAccount and identity) in the correct scenario; the first is `backend`. */
+export function correctScenario(apps: string[] = ["backend"]): Scenario {
+  const objects: Record<string, unknown>[] = [{ apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } }];
+  for (const app of apps) {
+    objects.push(
+      { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: app, namespace: NAMESPACE, annotations: { "azure.workload.identity/client-id": `{{identity:${app}-id.clientId}}` } } },
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: app, namespace: NAMESPACE },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app } },
+          template: {
+            metadata: { labels: { app, "azure.workload.identity/use": "true" } },
+            spec: { serviceAccountName: app, containers: [{ name: "django", image: APP_IMAGE }] },
+          },
+        },
+      },
+    );
+  }
+  return {
+    description: "Django on AKS, correctly wired: every layer passes.",
+    tenant: { name: "contoso" },
+    subscriptions: [
+      {
+        name: "prod",
+        resourceGroups: [
+          {
+            name: "app-rg",
+            clusters: [{ name: "aks-prod", subnet: "aks-nodes", objects }],
+            identities: apps.map((app) => ({ name: `${app}-id`, federatedCredentials: [{ name: `aks-${app}`, issuer: "cluster:aks-prod", subject: `system:serviceaccount:${NAMESPACE}:${app}` }] })),
+            storageAccounts: [{ name: "contosomedia", containers: ["media"], blobs: { "media/welcome.txt": "hello" } }],
+            keyVaults: [{ name: "contoso-app-kv", secrets: [{ name: "django-secret-key", value: SECRET_VALUE }] }],
+          },
+        ],
+      },
+    ],
+    roleAssignments: [
+      ...apps.flatMap((app) => [
+        { principal: `identity:${app}-id`, role: "Storage Blob Data Reader", scope: "storage:contosomedia/containers/media" },
+        { principal: `identity:${app}-id`, role: "Key Vault Secrets User", scope: "vault:contoso-app-kv" },
+      ]),
+      { principal: "app:azure-auth-gate", role: "Reader", scope: "subscription:prod" },
+      // Secret properties (AG213) are Key Vault data plane: the gate reads them with readMetadata.
+      { principal: "app:azure-auth-gate", role: "Key Vault Reader", scope: "vault:contoso-app-kv" },
+    ],
+    applications: [{ name: "azure-auth-gate", graphPermissions: ["Application.Read.All"] }],
+  };
+}
+
+/** The resource group of the correct scenario (mutate it to break one thing). */
+export function rg(s: Scenario) {
+  return s.subscriptions![0]!.resourceGroups![0]!;
+}
+
+export function clusterObjects(s: Scenario): Record<string, unknown>[] {
+  return rg(s).clusters![0]!.objects!;
+}

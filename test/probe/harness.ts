@@ -1,0 +1,162 @@
+/**
+ * A small cluster + Azure for the probe's own tests, built from the sandbox's real services (Kubernetes
+ * API with its Job controller, pod runner and Workload Identity webhook; Key Vault; the authorizing Blob
+ * proxy in front of real Azurite) and the data tests' Entra/IMDS stand-ins. The probe reaches it only
+ * through a kubeconfig file (with `certificate-authority-data`) and a cloud profile — the same inputs
+ * it gets in production.
+ *
+ * Images: `node-app` stands for a Node image that ships the app's Azure SDK (the container command runs
+ * as is, with this repo as working directory so `@azure/*` resolve); `sleeper` never finishes; `chatty`
+ * prints a truncated result line; any other image fails to pull.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { BatchV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import type { CloudProfile } from "../../shared/cloud/profile.js";
+import { seedAzurite, startAzurite, type Azurite } from "../sandbox/azurite.js";
+import type { Handler } from "../sandbox/contract.js";
+import { createPodRunner, strippedPath, type PodRunner } from "../sandbox/pods.js";
+import { blobProxyService } from "../sandbox/services/blob-proxy.js";
+import { keyVaultService } from "../sandbox/services/keyvault.js";
+import { AKS_SERVER_APP_ID, kubernetesService } from "../sandbox/services/kubernetes.js";
+import type { TenantState } from "../sandbox/state.js";
+import { assign, baseState, cluster, guid, P, RG, storageAccount, SUB, vault } from "../sandbox-data/fixtures.js";
+import { contextFor, mintAccessToken, placeholderUrls, serveHandler, tlsMaterial, type Served } from "../sandbox-data/harness.js";
+import { entraStandIn, mintServiceAccountToken, startImdsStandIn } from "../sandbox-data/stand-ins.js";
+
+export const NODE_IMAGE = "ghcr.io/acme/node-app:2.3";
+export const PYTHON_IMAGE = "ghcr.io/acme/django-app:1.4";
+export const SLEEPER_IMAGE = "ghcr.io/acme/sleeper:1";
+export const CHATTY_IMAGE = "ghcr.io/acme/chatty:1";
+export const CLIENT_ID = guid("client", "backend-id");
+export const PRINCIPAL_ID = guid("principal", "backend-id");
+export const SECRET_VALUE = "s3cr3t-Value-never-printed-8f2c";
+export const IDENTITY_ID = `${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/backend-id`;
+
+type Server = Served & { setHandler(h: Handler): void };
+
+export interface ProbeHarness {
+  state: TenantState;
+  profile: CloudProfile;
+  kubeconfigFile: string;
+  core: CoreV1Api;
+  batch: BatchV1Api;
+  entra: Served;
+  keyVault: Served;
+  blob: Served;
+  close(): Promise<void>;
+}
+
+/** Python with the Azure SDK, when the machine has Debian's python3-azure (the sandbox's Python image). */
+export const SYSTEM_PYTHON_DIR = "/usr/bin";
+
+export async function startProbeHarness(): Promise<ProbeHarness> {
+  const tls = tlsMaterial();
+  const aks = cluster("aks1");
+  aks.objects = [
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: "production" } },
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "backend", namespace: "production", annotations: { "azure.workload.identity/client-id": CLIENT_ID } } },
+  ];
+  const state = baseState({
+    clusters: [aks],
+    identities: [
+      {
+        id: IDENTITY_ID,
+        name: "backend-id",
+        subscriptionId: SUB,
+        resourceGroup: "app-rg",
+        location: "westeurope",
+        clientId: CLIENT_ID,
+        principalId: PRINCIPAL_ID,
+        tenantId: "",
+        federatedCredentials: [{ id: "fic", name: "aks", issuer: aks.issuerUrl!, subject: "system:serviceaccount:production:backend", audiences: ["api://AzureADTokenExchange"] }],
+        assignedToNodes: false,
+      },
+    ],
+    keyVaults: [vault("kv-app", { secrets: [{ name: "django-secret-key", versions: [{ version: "a".repeat(32), value: SECRET_VALUE, enabled: true, created: 1, updated: 1, tags: {} }] }] })],
+    storageAccounts: [storageAccount("stmedia", { containers: ["media"], blobs: { "media/logo.png": "png" } })],
+  });
+  state.identities[0]!.tenantId = state.tenantId;
+  state.roleAssignments.push(assign(PRINCIPAL_ID, "secretsUser", state.keyVaults[0]!.id), assign(PRINCIPAL_ID, "blobReader", state.storageAccounts[0]!.id));
+
+  const none = () => {
+    throw new Error("handler not set");
+  };
+  let azurite: Azurite | undefined;
+  let runner: PodRunner | undefined;
+  const [entra, kv, blob, k8s, imds] = (await Promise.all([serveHandler(none), serveHandler(none), serveHandler(none), serveHandler(none), startImdsStandIn()])) as [Server, Server, Server, Server, Awaited<ReturnType<typeof startImdsStandIn>>];
+  const close = async () => {
+    await runner?.close();
+    await Promise.all([entra.close(), kv.close(), blob.close(), k8s.close(), imds.close(), azurite?.stop()]);
+  };
+  try {
+    azurite = await startAzurite({ certPath: tls.certPath, keyPath: tls.keyPath, accounts: ["stmedia"] });
+    await seedAzurite(azurite, state);
+    const ctx = contextFor(state, placeholderUrls({ authorityHost: entra.url, keyVault: kv.url, blob: blob.url, kubernetes: k8s.url, imds: imds.url }));
+    entra.setHandler(entraStandIn(state, () => entra.url));
+    kv.setHandler(keyVaultService(ctx));
+    blob.setHandler(blobProxyService(ctx, azurite));
+    // The "image" ships its own runtime: this machine's Node 24 (and Debian's python3 with the Azure SDK).
+    const imagePath = [path.dirname(process.execPath), SYSTEM_PYTHON_DIR, strippedPath()].join(path.delimiter);
+    runner = createPodRunner(ctx, {
+      images: {
+        [NODE_IMAGE]: { command: [], env: { PATH: imagePath } },
+        [PYTHON_IMAGE]: { command: [], env: { PATH: imagePath } },
+        [SLEEPER_IMAGE]: { command: [process.execPath, "-e", "setTimeout(() => undefined, 60000)", "--"] },
+        [CHATTY_IMAGE]: { command: [process.execPath, "-e", "console.log('starting gunicorn'); console.log('{\"azureAuthGateProbe\":1,\"token\":'); process.exit(1)", "--"] },
+      },
+      caCertPath: tls.certPath,
+      mintServiceAccountToken,
+      timeoutMs: 30_000,
+    });
+    k8s.setHandler(kubernetesService(ctx, runner));
+
+    const dir = mkdtempSync(path.join(tmpdir(), "aag-probe-kube-"));
+    const kubeconfigFile = path.join(dir, "kubeconfig.yaml");
+    writeFileSync(kubeconfigFile, kubeconfigYaml(`${k8s.url}/clusters/aks1`, tls.cert, mintAccessToken(state, { oid: P.writer, aud: AKS_SERVER_APP_ID })));
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfigFile);
+    const profile: CloudProfile = {
+      name: "ProbeSandbox",
+      authorityHost: entra.url,
+      disableInstanceDiscovery: true,
+      resourceManagerEndpoint: "https://127.0.0.1:9",
+      resourceManagerAudience: "https://management.azure.com",
+      graphEndpoint: "https://127.0.0.1:9",
+      graphAudience: "https://graph.microsoft.com",
+      keyVaultUrlTemplate: `${kv.url}/{name}`,
+      keyVaultAudience: "https://vault.azure.net",
+      blobUrlTemplate: `${blob.url}/{account}`,
+      queueUrlTemplate: "https://127.0.0.1:9/{account}",
+      storageAudience: "https://storage.azure.com",
+      tokenExchangeAudience: "api://AzureADTokenExchange",
+      disableChallengeResourceVerification: true,
+    };
+    return { state, profile, kubeconfigFile, core: kc.makeApiClient(CoreV1Api), batch: kc.makeApiClient(BatchV1Api), entra, keyVault: kv, blob, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+function kubeconfigYaml(server: string, caPem: string, token: string): string {
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    "  - name: aks1",
+    "    cluster:",
+    `      server: ${server}`,
+    `      certificate-authority-data: ${Buffer.from(caPem).toString("base64")}`,
+    "users:",
+    "  - name: gate",
+    "    user:",
+    `      token: ${token}`,
+    "contexts:",
+    "  - name: aks1",
+    "    context: { cluster: aks1, user: gate }",
+    "current-context: aks1",
+    "",
+  ].join("\n");
+}

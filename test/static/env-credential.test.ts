@@ -1,0 +1,209 @@
+/** AG102 (half-configured EnvironmentCredential, no Workload Identity) and AG112 (WI + SP secret). */
+import { describe, expect, it } from "vitest";
+import { check, checkPaths, FIXTURES, only } from "./helpers.js";
+
+const SA = `
+  apiVersion: v1
+  kind: ServiceAccount
+  metadata:
+    name: backend
+    namespace: production
+    annotations:
+      azure.workload.identity/client-id: "3f8c2a91-6d0e-4b7a-9e15-2c4d8b7a1f60"
+  ---`;
+
+describe("AG102 half-configured EnvironmentCredential", () => {
+  it("fires on the seed-000 outage: leftover tenant + client id, no secret, no Workload Identity", async () => {
+    const file = `${FIXTURES}/seed-000-outage.yaml`;
+    const found = await checkPaths(file);
+    expect(found.map((f) => f.id)).toEqual(["AG102"]);
+    const [f] = found;
+    expect(f).toMatchObject({
+      severity: "error",
+      target: { kind: "Deployment", namespace: "production", name: "backend-django" },
+      location: { file, line: 22 },
+    });
+    expect(f?.evidence).toBe(
+      'container backend sets AZURE_TENANT_ID (value, line 22), AZURE_CLIENT_ID (value, line 24) but not AZURE_CLIENT_SECRET / AZURE_CLIENT_CERTIFICATE_PATH; the pod template has no label azure.workload.identity/use: "true", so no federated token is injected. EnvironmentCredential is "not fully configured", WorkloadIdentityCredential has no token file, and DefaultAzureCredential fails with "failed to retrieve a token from the included credentials"',
+    );
+    // The fix wires WI with the user's names and says which leftovers to delete.
+    expect(f?.fix).toContain("delete the leftover env AZURE_TENANT_ID, AZURE_CLIENT_ID from container backend");
+    expect(f?.fix).toContain("serviceAccountName: backend-django");
+    expect(f?.fix).toContain("--subject system:serviceaccount:production:backend-django");
+  });
+
+  it("counts envFrom ConfigMaps and valueFrom Secrets the manifests define", () => {
+    const found = only(
+      check(`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: azure, namespace: production}
+        data:
+          AZURE_TENANT_ID: 1bb287c4-8e33-476f-bf7b-a5e274c5b0e6
+        ---
+        apiVersion: batch/v1
+        kind: Job
+        metadata: {name: migrate, namespace: production}
+        spec:
+          template:
+            spec:
+              containers:
+                - name: migrate
+                  command: ["python", "manage.py", "migrate"]
+                  envFrom:
+                    - configMapRef:
+                        name: azure
+      `),
+      "AG102",
+    );
+    expect(found).toHaveLength(1);
+    expect(found[0]?.location?.line).toBe(18);
+    expect(found[0]?.evidence).toContain("sets AZURE_TENANT_ID (ConfigMap azure, line 18) but not AZURE_CLIENT_ID, AZURE_CLIENT_SECRET / AZURE_CLIENT_CERTIFICATE_PATH");
+  });
+
+  it("says the label on the Deployment's own metadata does not count", () => {
+    const [f] = only(
+      check(`${SA}
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: backend
+          namespace: production
+          labels:
+            azure.workload.identity/use: "true"
+        spec:
+          template:
+            spec:
+              serviceAccountName: backend
+              containers:
+                - name: backend
+                  env:
+                    - name: AZURE_TENANT_ID
+                      value: 1bb287c4-8e33-476f-bf7b-a5e274c5b0e6
+      `),
+      "AG102",
+    );
+    expect(f?.evidence).toContain("it is on the Deployment's own metadata, which the webhook does not read");
+    expect(f?.fix).toContain("ServiceAccount backend already names client id 3f8c2a91-6d0e-4b7a-9e15-2c4d8b7a1f60; add the pod label under spec.template.metadata.labels");
+  });
+
+  it("stays quiet with working Workload Identity, a full secret set, nothing set, or what it cannot see", () => {
+    const found = check(`${SA}
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: wi, namespace: production}
+      spec:
+        template:
+          metadata:
+            labels: {azure.workload.identity/use: "true"}
+          spec:
+            serviceAccountName: backend
+            containers:
+              - name: app
+                env:
+                  - name: AZURE_TENANT_ID
+                    value: 1bb287c4-8e33-476f-bf7b-a5e274c5b0e6
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: full, namespace: production}
+      spec:
+        template:
+          spec:
+            containers:
+              - name: app
+                env:
+                  - {name: AZURE_TENANT_ID, value: 1bb287c4-8e33-476f-bf7b-a5e274c5b0e6}
+                  - {name: AZURE_CLIENT_ID, value: 155e997f-5471-4fab-b75c-280a807716da}
+                  - name: AZURE_CLIENT_CERTIFICATE_PATH
+                    value: /certs/sp.pem
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: unseen, namespace: production}
+      spec:
+        template:
+          spec:
+            containers:
+              - name: app
+                envFrom:
+                  - secretRef: {name: created-by-kubectl}
+                env:
+                  - {name: AZURE_TENANT_ID, value: 1bb287c4-8e33-476f-bf7b-a5e274c5b0e6}
+                  - {name: AZURE_CLIENT_ID, value: 155e997f-5471-4fab-b75c-280a807716da}
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: nothing, namespace: production}
+      spec:
+        template:
+          spec:
+            containers:
+              - name: app
+                env:
+                  - {name: AZURE_STORAGE_ACCOUNT_NAME, value: stmedia}
+    `);
+    expect(only(found, "AG102")).toEqual([]);
+  });
+});
+
+describe("AG112 service-principal secret overrides Workload Identity", () => {
+  it("fires when a WI pod also gets AZURE_CLIENT_SECRET, at the secret's entry", () => {
+    const found = check(`${SA}
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: backend, namespace: production}
+      spec:
+        template:
+          metadata:
+            labels:
+              azure.workload.identity/use: "true"
+          spec:
+            serviceAccountName: backend
+            containers:
+              - name: backend
+                env:
+                  - name: AZURE_TENANT_ID
+                    value: 1bb287c4-8e33-476f-bf7b-a5e274c5b0e6
+                  - name: AZURE_CLIENT_SECRET
+                    valueFrom:
+                      secretKeyRef: {name: azure-credentials, key: AZURE_CLIENT_SECRET}
+    `);
+    const [f] = only(found, "AG112");
+    expect(f).toMatchObject({ severity: "warning", location: { line: 24 }, target: { kind: "Deployment", namespace: "production", name: "backend" } });
+    expect(f?.evidence).toContain("container backend also gets AZURE_CLIENT_SECRET (Secret azure-credentials, line 24) with AZURE_TENANT_ID from the container's value and AZURE_CLIENT_ID injected by the webhook");
+    expect(f?.fix).toContain("Remove AZURE_CLIENT_SECRET from container backend in Deployment production/backend");
+    expect(only(found, "AG102")).toEqual([]);
+  });
+
+  it("stays quiet without Workload Identity or without a secret", () => {
+    const found = check(`${SA}
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: wi-only, namespace: production}
+      spec:
+        template:
+          metadata:
+            labels: {azure.workload.identity/use: "true"}
+          spec:
+            serviceAccountName: backend
+            containers: [{name: app, image: app:1}]
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: secret-only, namespace: production}
+      spec:
+        template:
+          spec:
+            serviceAccountName: backend
+            containers:
+              - name: app
+                env:
+                  - {name: AZURE_TENANT_ID, value: 1bb287c4-8e33-476f-bf7b-a5e274c5b0e6}
+                  - {name: AZURE_CLIENT_ID, value: 3f8c2a91-6d0e-4b7a-9e15-2c4d8b7a1f60}
+                  - name: AZURE_CLIENT_SECRET
+                    valueFrom: {secretKeyRef: {name: sp, key: secret}}
+    `);
+    expect(only(found, "AG112")).toEqual([]);
+  });
+});
