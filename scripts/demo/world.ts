@@ -1,0 +1,139 @@
+/**
+ * The demo's world: the local Azure sandbox running the seed-000 outage, and a working copy of the team's
+ * files (examples/sandbox/: the manifests as deployed, the gate's config) with the sandbox's ids and
+ * URLs filled in. The sandbox's AKS cluster serves the very objects of those manifests, so what the gate
+ * reads and what the cluster runs are the same YAML.
+ *
+ * The scenario is the shipped `seed-000-outage` with three additions a real setup also has: the gate's
+ * own client secret (it signs in as its app registration), `Key Vault Reader` for the gate (to list
+ * secret properties, docs/config.md) and one blob in the media container (so the fixed app has a file
+ * to list).
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse, parseAllDocuments, parseDocument } from "yaml";
+import { startSandbox, type Sandbox, type ScenarioInput } from "../../test/sandbox/index.js";
+import { renderPlaceholders } from "./render.js";
+
+export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const EXAMPLE = join(ROOT, "examples/sandbox");
+const PODS = join(ROOT, "test/sandbox/pods");
+/** The Deployment's image; the sandbox runs it as a local program (see `appImage`). */
+export const APP_IMAGE = "sandbox/django-app:1";
+
+export interface DemoWorld {
+  sb: Sandbox;
+  /** The team's checkout: `k8s/backend.yaml` and `azure-auth-gate.yml`, placeholders filled in. */
+  dir: string;
+  manifests: string;
+  config: string;
+  /** Which Azure SDK the app image runs: the real Python SDK when installed, else the Node SDK. */
+  runtime: "python" | "node";
+  /** Environment of the gate's process: the sandbox's endpoints and CA, the gate's own sign-in, no az on PATH. */
+  gateEnv: Record<string, string>;
+  /** Values that must never appear in anything the demo prints. */
+  secrets: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Why the real Python SDK cannot run here, or undefined when it can. AAG_DEMO_APP_SDK=node takes the
+ * Node path on purpose (what a machine without python3-azure gets; the demo's test runs it).
+ */
+export function pythonSdkMissing(): string | undefined {
+  if (process.env.AAG_DEMO_APP_SDK === "node") return "AAG_DEMO_APP_SDK=node: the app runs on the Azure SDK for Node";
+  try {
+    execFileSync("/usr/bin/python3", ["-c", "import azure.identity, azure.keyvault.secrets, azure.storage.blob"], { stdio: "ignore" });
+    return undefined;
+  } catch {
+    return "the Azure SDK for Python is not installed (Debian: apt-get install python3-azure), so the app runs on the Azure SDK for Node instead";
+  }
+}
+
+type Editable = ScenarioInput & {
+  subscriptions: { resourceGroups: { clusters: { objects: Record<string, unknown>[] }[]; storageAccounts: { name: string; blobs?: Record<string, string> }[] }[] }[];
+  applications: { name: string; secrets?: { value: string }[] }[];
+  roleAssignments: { principal: string; role: string; scope: string }[];
+};
+
+function scenario(gateSecret: string): ScenarioInput {
+  const input = parse(readFileSync(join(ROOT, "test/sandbox/scenarios/seed-000-outage.yaml"), "utf8")) as Editable;
+  const group = input.subscriptions[0]!.resourceGroups[0]!;
+  // The cluster serves the team's manifests (the sandbox resolves the same {{…}} placeholders).
+  group.clusters[0]!.objects = parseAllDocuments(readFileSync(join(EXAMPLE, "backend.yaml"), "utf8")).map((d) => d.toJS() as Record<string, unknown>);
+  group.storageAccounts.find((s) => s.name === "contosomedia")!.blobs = { "media/welcome.txt": "hello from the sandbox" };
+  input.applications.find((a) => a.name === "azure-auth-gate")!.secrets = [{ value: gateSecret }];
+  input.roleAssignments.push({ principal: "app:azure-auth-gate", role: "Key Vault Reader", scope: "vault:contoso-app-kv" });
+  return input;
+}
+
+/**
+ * The app image as a tiny root filesystem: PATH holds only python3 and node (never az/azd/pwsh, so
+ * DefaultAzureCredential cannot fall through to a developer's login), and an entrypoint that behaves like
+ * an image's: a container `command` (the probe Job's) replaces it, otherwise the app starts.
+ */
+function appImage(root: string, runtime: DemoWorld["runtime"]): { command: string[]; env: Record<string, string> } {
+  const bin = join(root, "bin");
+  mkdirSync(bin, { recursive: true });
+  symlinkSync("/usr/bin/python3", join(bin, "python3"));
+  symlinkSync(process.execPath, join(bin, "node"));
+  const app = runtime === "python" ? `exec python3 ${JSON.stringify(join(PODS, "django_app.py"))}` : `exec node ${JSON.stringify(join(PODS, "node_probe_app.mjs"))}`;
+  const entrypoint = join(root, "entrypoint.sh");
+  writeFileSync(entrypoint, `#!/bin/sh\nif [ "$#" -gt 0 ]; then exec "$@"; fi\n${app}\n`);
+  return { command: ["/bin/sh", entrypoint], env: { PATH: bin } };
+}
+
+/** Writes a working copy of an example file with the sandbox's values filled in. */
+function copyExample(sb: Sandbox, from: string, to: string, edit?: (text: string) => string): void {
+  const text = renderPlaceholders(readFileSync(join(EXAMPLE, from), "utf8"), sb, `examples/sandbox/${from}`);
+  mkdirSync(dirname(to), { recursive: true });
+  writeFileSync(to, edit ? edit(text) : text);
+}
+
+export async function startWorld(): Promise<DemoWorld> {
+  const runtime = pythonSdkMissing() === undefined ? "python" : "node";
+  const gateSecret = `aag-demo~${randomBytes(24).toString("base64url")}`;
+  const dir = mkdtempSync(join(tmpdir(), "aag-demo-"));
+  let sb: Sandbox | undefined;
+  try {
+    sb = await startSandbox(scenario(gateSecret), { images: { [APP_IMAGE]: appImage(join(dir, ".image"), runtime) }, podTimeoutMs: 60_000 });
+    const started = sb;
+    copyExample(started, "backend.yaml", join(dir, "k8s/backend.yaml"));
+    copyExample(started, "azure-auth-gate.yml", join(dir, "azure-auth-gate.yml"), (text) => {
+      if (runtime === "python") return text;
+      // The image name suggests Python; without the Python SDK the probe must use the Node one.
+      const doc = parseDocument(text);
+      doc.setIn(["probe", "runtime"], "node");
+      return doc.toString();
+    });
+    const kvSecrets = started.state.keyVaults.flatMap((v) => v.secrets.flatMap((s) => s.versions.map((x) => x.value)));
+    return {
+      sb: started,
+      dir,
+      manifests: "k8s/backend.yaml",
+      config: "azure-auth-gate.yml",
+      runtime,
+      gateEnv: {
+        ...started.env,
+        PATH: dirname(process.execPath),
+        HOME: dir,
+        NO_COLOR: "1",
+        AZURE_CLIENT_ID: started.app("azure-auth-gate").appId,
+        AZURE_CLIENT_SECRET: gateSecret,
+      },
+      secrets: [gateSecret, ...kvSecrets],
+      async stop() {
+        await started.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await sb?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
