@@ -3,26 +3,16 @@
  * NODE_EXTRA_CA_CERTS (read by Node only at process start) is inherited by every forked test worker.
  * The sandbox serves this certificate when AAG_SANDBOX_CERT / AAG_SANDBOX_KEY are set.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { generateSandboxCertificate } from "./sandbox/tls.js";
 
 export default function setup(): () => void {
   const dir = mkdtempSync(join(tmpdir(), "aag-test-tls-"));
   const certFile = join(dir, "cert.pem");
   const keyFile = join(dir, "key.pem");
-  execFileSync(
-    "openssl",
-    [
-      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-      "-keyout", keyFile, "-out", certFile,
-      "-subj", "/CN=azure-auth-gate sandbox",
-      "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:login.microsoftonline.com",
-      "-addext", "basicConstraints=critical,CA:TRUE",
-    ],
-    { stdio: "ignore" },
-  );
+  generateSandboxCertificate(certFile, keyFile, 2);
   process.env.AAG_SANDBOX_CERT = certFile;
   process.env.AAG_SANDBOX_KEY = keyFile;
   process.env.NODE_EXTRA_CA_CERTS = certFile;

@@ -133,6 +133,20 @@ export const waiverSchema = z
 /** Severity overrides per finding id. */
 export const severityOverridesSchema = z.record(findingId, z.enum(["error", "warning", "info"]));
 
+/** How a run treats unreadable facts, its call budget and its findings: shared by the gate's and the sweep's configs. */
+export const runPolicyFields = {
+  /** false (default): a fact the gate could not read is an error finding. true: it is a warning. Never a silent pass. */
+  failOpen: z.boolean().default(false),
+  /** Maximum concurrent Azure calls. */
+  concurrency: z.number().int().min(1).max(64).default(8),
+  /** Total seconds the gate may spend waiting on retries (honouring Retry-After) before a fact counts as unreadable. */
+  retryBudgetSeconds: z.number().positive().max(600).default(60),
+  /** Severity overrides per finding id, e.g. `{ AG211: error }`. */
+  severity: severityOverridesSchema.default({}),
+  /** Waived findings (kept in the report with their reason, never counted). */
+  waivers: z.array(waiverSchema).default([]),
+};
+
 export const gateConfigSchema = z
   .object({
     /** Built-in cloud name (AzureCloud, AzureChinaCloud, AzureUSGovernment) or a cloud profile JSON file, relative to this file. */
@@ -149,16 +163,7 @@ export const gateConfigSchema = z
     probe: probeSchema.default({ enabled: false, timeoutSeconds: 120 }),
     /** The cluster's egress, for AG211. */
     network: networkSchema.default({ egressIps: [] }),
-    /** false (default): a fact the gate could not read is an error finding. true: it is a warning. Never a silent pass. */
-    failOpen: z.boolean().default(false),
-    /** Maximum concurrent Azure calls. */
-    concurrency: z.number().int().min(1).max(64).default(8),
-    /** Total seconds the gate may spend waiting on retries (honouring Retry-After) before a fact counts as unreadable. */
-    retryBudgetSeconds: z.number().positive().max(600).default(60),
-    /** Severity overrides per finding id, e.g. `{ AG211: error }`. */
-    severity: severityOverridesSchema.default({}),
-    /** Waived findings (kept in the report with their reason, never counted). */
-    waivers: z.array(waiverSchema).default([]),
+    ...runPolicyFields,
   })
   .strict();
 

@@ -25,7 +25,7 @@
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
 import { z } from "zod";
-import { clusterByNameSchema, severityOverridesSchema, targetSchema, waiverSchema } from "../config/schema.js";
+import { clusterByNameSchema, runPolicyFields, targetSchema } from "../config/schema.js";
 import { fieldPath } from "../config/load.js";
 import { InputError } from "../errors.js";
 import { rotationPolicySchema } from "../rotation/policy.js";
@@ -69,11 +69,7 @@ export const sweepConfigSchema = z
       .optional(),
     /** Teams / Slack incoming webhook; the URL carries a token, so it is read from Key Vault. */
     webhook: z.object({ url: vaultSecretRefSchema }).strict().optional(),
-    failOpen: z.boolean().default(false),
-    concurrency: z.number().int().min(1).max(64).default(8),
-    retryBudgetSeconds: z.number().positive().max(600).default(60),
-    severity: severityOverridesSchema.default({}),
-    waivers: z.array(waiverSchema).default([]),
+    ...runPolicyFields,
   })
   .strict();
 

@@ -11,6 +11,21 @@ import path from "node:path";
 import tls from "node:tls";
 import type { SandboxTls } from "./contract.js";
 
+/** A self-signed CA certificate for the sandbox's hosts (openssl; no Node API creates X.509 certificates). */
+export function generateSandboxCertificate(certFile: string, keyFile: string, days = 7): void {
+  execFileSync(
+    "openssl",
+    [
+      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", String(days),
+      "-keyout", keyFile, "-out", certFile,
+      "-subj", "/CN=azure-auth-gate sandbox",
+      "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:login.microsoftonline.com",
+      "-addext", "basicConstraints=critical,CA:TRUE",
+    ],
+    { stdio: "ignore" },
+  );
+}
+
 export function sandboxTls(workDir: string): SandboxTls {
   const envCert = process.env.AAG_SANDBOX_CERT;
   const envKey = process.env.AAG_SANDBOX_KEY;
@@ -21,17 +36,7 @@ export function sandboxTls(workDir: string): SandboxTls {
   } else {
     certFile = path.join(workDir, "sandbox-cert.pem");
     keyFile = path.join(workDir, "sandbox-key.pem");
-    execFileSync(
-      "openssl",
-      [
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "7",
-        "-keyout", keyFile, "-out", certFile,
-        "-subj", "/CN=azure-auth-gate sandbox",
-        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:login.microsoftonline.com",
-        "-addext", "basicConstraints=critical,CA:TRUE",
-      ],
-      { stdio: "ignore" },
-    );
+    generateSandboxCertificate(certFile, keyFile);
   }
   return { certFile, keyFile, certPem: readFileSync(certFile, "utf8"), keyPem: readFileSync(keyFile, "utf8") };
 }
