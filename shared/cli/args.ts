@@ -9,17 +9,29 @@ import type { RulesFormat } from "../report/rules.js";
 export const FAIL_ON = ["error", "warning", "never"] as const;
 export type FailOn = (typeof FAIL_ON)[number];
 
+export const FIX_FORMATS = ["az", "bicep", "terraform"] as const;
+export type FixFormat = (typeof FIX_FORMATS)[number];
+
 export const USAGE = `Usage:
   azure-auth-gate check [PATH|-]... [--config FILE [--probe]] [--format text|json|markdown|sarif]
-                        [--output FILE] [--fail-on error|warning|never]
+                        [--output FILE] [--fail-on error|warning|never] [--fix-format az|bicep|terraform]
+  azure-auth-gate fix [PATH|-]... [--diff | --write] [--config FILE]
   azure-auth-gate rules [--format json|markdown] [--output FILE]
+  azure-auth-gate sandbox [--scenario FILE|NAME] [--write-env PATH] [--no-azurite]
   azure-auth-gate --help | --version
 
 check   Checks Kubernetes manifests (files, directories of *.yaml/*.yml, or - for stdin, e.g.
         \`helm template … | azure-auth-gate check -\`) for the identity mistakes that make
         DefaultAzureCredential fail. With --config azure-auth-gate.yml it also proves the identity
         chain and RBAC in Azure (control plane). See docs/config.md.
+fix     Applies the mechanical fixes of the manifest findings (pod label, ServiceAccount client id,
+        AZURE_CLIENT_ID, migrate hook identity, leftover env, AAD Pod Identity migration), keeping
+        comments, key order, quoting and indentation. --diff (default) prints a unified diff;
+        --write edits the files in place (not with - for stdin). What cannot be fixed safely is
+        listed as a TODO; literal secrets are never deleted: the fix says how to rotate them.
 rules   Prints the finding catalogue.
+sandbox Starts the local Azure sandbox (source repository only): prints the environment to export,
+        serves on 127.0.0.1 until Ctrl-C. Scenarios: docs/sandbox.md.
 
 Options:
   --config FILE     azure-auth-gate.yml: targets, subscriptions, cluster, severity overrides, waivers
@@ -28,6 +40,9 @@ Options:
   --format FORMAT   check: text (default), json, markdown, sarif; rules: markdown (default), json
   --output FILE     write the report to FILE (written only when the run succeeds)
   --fail-on LEVEL   error (default: pass and warn exit 0), warning, or never
+  --fix-format F    check: the Azure fixes as az commands (default), bicep or terraform (azurerm)
+  --diff            fix: print the changes as a unified diff (default)
+  --write           fix: edit the files in place
   -h, --help        show this help
   -V, --version     print the version
 
@@ -46,14 +61,20 @@ export class UsageError extends Error {
 export type Command =
   | { kind: "help" }
   | { kind: "version" }
-  | { kind: "check"; paths: string[]; config?: string; probe: boolean; format: ReportFormat; output?: string; failOn: FailOn }
-  | { kind: "rules"; format: RulesFormat; output?: string };
+  | { kind: "check"; paths: string[]; config?: string; probe: boolean; format: ReportFormat; output?: string; failOn: FailOn; fixFormat?: FixFormat }
+  | { kind: "fix"; paths: string[]; mode: "diff" | "write"; config?: string }
+  | { kind: "rules"; format: RulesFormat; output?: string }
+  /** The sandbox parses its own flags (it is a separate program); they are passed through as given. */
+  | { kind: "sandbox"; args: string[] };
 
 const OPTIONS = {
   config: { type: "string" },
   format: { type: "string" },
   output: { type: "string" },
   "fail-on": { type: "string" },
+  "fix-format": { type: "string" },
+  diff: { type: "boolean" },
+  write: { type: "boolean" },
   probe: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
@@ -81,6 +102,7 @@ function oneOf<T extends string>(flag: string, value: string | undefined, choice
 }
 
 export function parseCommand(argv: readonly string[]): Command {
+  if (argv[0] === "sandbox") return { kind: "sandbox", args: argv.slice(1) };
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
@@ -91,7 +113,9 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };
   const [command, ...rest] = positionals;
-  if (command === undefined) throw new UsageError("missing command (check or rules)");
+  if (command === undefined) throw new UsageError("missing command (check, fix, rules or sandbox)");
+  if (command !== "fix") for (const flag of ["diff", "write"] as const) if (values[flag]) throw new UsageError(`--${flag} applies to fix, not ${command}`);
+  if (command !== "check" && values["fix-format"] !== undefined) throw new UsageError(`--fix-format applies to check, not ${command}`);
 
   if (command === "check") {
     if (rest.length === 0 && values.config === undefined) throw new UsageError("check needs a PATH (file, directory or - for stdin) or --config FILE");
@@ -108,7 +132,16 @@ export function parseCommand(argv: readonly string[]): Command {
       format,
       ...(values.output !== undefined ? { output: values.output } : {}),
       failOn: oneOf("fail-on", values["fail-on"], FAIL_ON, "error"),
+      ...(values["fix-format"] !== undefined ? { fixFormat: oneOf("fix-format", values["fix-format"], FIX_FORMATS, "az") } : {}),
     };
+  }
+  if (command === "fix") {
+    if (rest.length === 0) throw new UsageError("fix needs a PATH (file, directory or - for stdin)");
+    if (values.diff && values.write) throw new UsageError("--diff and --write exclude each other");
+    if (values.write && rest.includes("-")) throw new UsageError("--write cannot edit stdin: use --diff with -, or pass the files");
+    for (const flag of ["format", "output", "fail-on", "probe"] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to check, not fix`);
+    if (values.config === "") throw new UsageError("option '--config' needs a value");
+    return { kind: "fix", paths: rest, mode: values.write ? "write" : "diff", ...(values.config !== undefined ? { config: values.config } : {}) };
   }
   if (command === "rules") {
     if (rest.length > 0) throw new UsageError(`rules takes no arguments (got '${rest[0]}')`);
@@ -116,5 +149,5 @@ export function parseCommand(argv: readonly string[]): Command {
     if (values.output === "") throw new UsageError("option '--output' needs a value");
     return { kind: "rules", format: oneOf<RulesFormat>("format", values.format, ["json", "markdown"], "markdown"), ...(values.output !== undefined ? { output: values.output } : {}) };
   }
-  throw new UsageError(`unknown command '${command}' (check or rules)`);
+  throw new UsageError(`unknown command '${command}' (check, fix, rules or sandbox)`);
 }

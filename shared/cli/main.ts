@@ -12,9 +12,12 @@ import { renderReport, type ReportFormat } from "../report/index.js";
 import { renderRules } from "../report/rules.js";
 import { parseCommand, UsageError, USAGE, type FailOn } from "./args.js";
 import { runCheck } from "./check.js";
+import { runSandbox } from "./sandbox.js";
 import { loginFailureLine } from "./credential.js";
 import type { CliIo } from "./io.js";
 import { writeFileAtomic } from "./output.js";
+import { runFix } from "../fix/cli.js";
+import { withFixFormat } from "../azure/rules/fixes.js";
 
 export const EXIT = { ok: 0, blocked: 1, input: 2, internal: 3 } as const;
 
@@ -45,11 +48,17 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     case "version":
       io.stdout.write(`${TOOL.version}\n`);
       return EXIT.ok;
+    case "fix":
+      return runFix(command, io);
+    case "sandbox":
+      return runSandbox(command.args, io);
     case "rules":
       await emit(renderRules(command.format), command.output, io);
       return EXIT.ok;
     case "check": {
-      const report = await runCheck({ paths: command.paths, ...(command.config !== undefined ? { config: command.config } : {}), probe: command.probe }, io);
+      const checked = await runCheck({ paths: command.paths, ...(command.config !== undefined ? { config: command.config } : {}), probe: command.probe }, io);
+      // --fix-format: the Azure fixes as Bicep or Terraform instead of az commands.
+      const report = command.fixFormat ? { ...checked, findings: withFixFormat(checked.findings, command.fixFormat) } : checked;
       const text = renderReport(report, command.format, { text: { color: useColor(command.format, command.output, io) }, markdown: { moreHint: "run the check with --format json for all of them" } });
       await emit(text, command.output, io);
       const code = exitCodeFor(report.verdict, command.failOn);

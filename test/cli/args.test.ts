@@ -44,8 +44,8 @@ describe("parseCommand", () => {
   });
 
   it("refuses what it does not understand, naming it", () => {
-    expect(usageError([])).toBe("missing command (check or rules)");
-    expect(usageError(["chek", "k8s"])).toBe("unknown command 'chek' (check or rules)");
+    expect(usageError([])).toBe("missing command (check, fix, rules or sandbox)");
+    expect(usageError(["chek", "k8s"])).toBe("unknown command 'chek' (check, fix, rules or sandbox)");
     expect(usageError(["check"])).toMatch(/^check needs a PATH/);
     expect(usageError(["check", "k8s", "--frmat", "json"])).toBe("unknown option '--frmat'");
     expect(usageError(["check", "k8s", "--format"])).toBe("option '--format' needs a value");
