@@ -61,13 +61,22 @@ function keyColumn(f: ParsedFile, pair: Pair<YamlNode, YamlNode | null>): number
   return start - f.lines.lineStart(f.lines.lineOf(start));
 }
 
-/** Indentation step of the file around a map: its entries' column minus its parent key's. */
+/**
+ * Indentation step of the file around a map: how far an entry's nested block map is indented below
+ * its key, else the map's entries' column minus its parent key's, else 2.
+ */
 function stepOf(f: ParsedFile, map: YAMLMap, parentKeyLine: number | undefined): number {
+  const valid = (n: number | undefined) => (n !== undefined && n > 0 && n <= 8 ? n : undefined);
+  for (const p of map.items as Pair<YamlNode, YamlNode | null>[]) {
+    const inner = isMap(p.value) && !p.value.flow ? (p.value.items[0] as Pair<YamlNode, YamlNode | null> | undefined) : undefined;
+    const outerCol = keyColumn(f, p);
+    const innerCol = inner ? keyColumn(f, inner) : undefined;
+    const step = valid(innerCol !== undefined && outerCol !== undefined ? innerCol - outerCol : undefined);
+    if (step) return step;
+  }
   const first = map.items[0] as Pair<YamlNode, YamlNode | null> | undefined;
   const col = first ? keyColumn(f, first) : undefined;
-  if (col === undefined || parentKeyLine === undefined) return 2;
-  const step = col - f.lines.indentOf(parentKeyLine);
-  return step > 0 && step <= 8 ? step : 2;
+  return valid(col !== undefined && parentKeyLine !== undefined ? col - f.lines.indentOf(parentKeyLine) : undefined) ?? 2;
 }
 
 /** Adds `entry` to a non-empty block map: after its last entry, or before its first (`first`). */
@@ -103,7 +112,8 @@ export function ensureEntry(f: ParsedFile, map: YAMLMap, path: readonly string[]
     const key = path[i] ?? "";
     const pair = pairOf(cur, key);
     const rest: NewEntry = path.slice(i + 1).reduceRight<NewEntry>((child, k) => ({ key: k, children: [child] }), leaf);
-    if (!pair) return addEntry(f, cur, { key, children: [rest] }, { ...(parentKeyLine !== undefined ? { parentKeyLine } : {}) });
+    // A missing `metadata` goes before `spec`, as everyone writes it; anything else after the last entry.
+    if (!pair) return addEntry(f, cur, { key, children: [rest] }, { first: key === "metadata", ...(parentKeyLine !== undefined ? { parentKeyLine } : {}) });
     const keyLine = f.lines.lineOf(pair.key.range?.[0] ?? 0);
     const value = pair.value;
     const empty = value === null || (isScalar(value) && (value.value === null || value.value === undefined)) || (isMap(value) && value.flow && value.items.length === 0);

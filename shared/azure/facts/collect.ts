@@ -52,18 +52,24 @@ async function keyVaultFacts(ctx: FactContext, target: ResolvedTarget, subs: rea
 
 export async function collectTargetFacts(ctx: FactContext, target: ResolvedTarget, opts: CollectOptions): Promise<TargetFacts> {
   const subs = searchSubscriptions(opts);
-  const [cluster, identity, blob, keyVault] = await Promise.all([
+  const identityLookup = lookupIdentity(ctx, target.clientId, subs);
+  // The identity's own reads start as soon as it is known, not after the storage and vault lookups
+  // (that wait was a whole extra round trip on the gate's critical path).
+  const early = identityLookup.then((l) => (l.identity ? Promise.all([federatedCredentials(ctx, l.identity), principalRbac(ctx, l.identity.principalId, subs)]) : undefined));
+  const [cluster, identity, blob, keyVault, identityReads] = await Promise.all([
     opts.cluster ? clusterFact(ctx, opts.cluster) : Promise.resolve(undefined),
-    lookupIdentity(ctx, target.clientId, subs),
+    identityLookup,
     blobFacts(ctx, target, subs),
     keyVaultFacts(ctx, target, subs),
+    early,
   ]);
   const found = identity.identity;
-  // Resources may live in subscriptions named only by their ids: list the principal's RBAC there too.
+  // Resources may live in subscriptions named only by their ids: list the principal's RBAC there too
+  // (the per-subscription listings are memoised, so the searched subscriptions are not read twice).
   const resourceSubs = [...blob.map((b) => b.account.resource?.subscriptionId), ...keyVault.map((k) => k.vault.resource?.subscriptionId)].flatMap((s) => (s ? [s] : []));
-  const [fics, rbac] = found
-    ? await Promise.all([federatedCredentials(ctx, found), principalRbac(ctx, found.principalId, searchSubscriptions({ subscriptions: [...subs, ...resourceSubs] }))])
-    : [undefined, undefined];
+  const rbacSubs = searchSubscriptions({ subscriptions: [...subs, ...resourceSubs] });
+  const fics = identityReads?.[0];
+  const rbac = found && identityReads ? (rbacSubs.length === subs.length ? identityReads[1] : await principalRbac(ctx, found.principalId, rbacSubs)) : undefined;
   const subnetIds = [...new Set([...(cluster?.ok ? cluster.value.subnetIds : []), ...(opts.network.subnetId ? [opts.network.subnetId] : [])])];
   const id = opts.cluster ? clusterId(opts.cluster) : undefined;
   return {

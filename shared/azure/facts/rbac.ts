@@ -1,7 +1,8 @@
 /**
- * The principal's RBAC facts: ONE `assignedTo('{principalId}')` role-assignment listing and one deny
- * listing per subscription (they include assignments above — management group, root — and below the
- * subscription), and each referenced role definition fetched once per run by GUID.
+ * The principal's RBAC facts: ONE `assignedTo('{principalId}')` role-assignment listing per
+ * subscription (it includes assignments above — management group, root — and below the subscription),
+ * the subscription's deny assignments listed ONCE per run for every principal, and each referenced
+ * role definition fetched once per run by GUID.
  */
 import { lastSegment } from "../arm-id.js";
 import { collectAll, type FactContext } from "./context.js";
@@ -40,10 +41,17 @@ function assignments(ctx: FactContext, subscriptionId: string, principalId: stri
   });
 }
 
-function denies(ctx: FactContext, subscriptionId: string, principalId: string): Promise<Fetched<DenyAssignmentFact[]>> {
-  return ctx.fetch(`deny/${subscriptionId}/${principalId}`, async () => {
+/**
+ * Every deny assignment at, above or below the subscription, shared by all the run's principals (deny
+ * assignments are few — Azure creates them for managed apps and deployment stacks — so one listing
+ * replaces one call per target). Which of them applies to a principal (named, or Everyone, and not
+ * excluded) is decided where access is evaluated (effective-access.ts `denyApplies`), exactly as it
+ * was for an `assignedTo()` listing.
+ */
+function denies(ctx: FactContext, subscriptionId: string): Promise<Fetched<DenyAssignmentFact[]>> {
+  return ctx.fetch(`deny/${subscriptionId}`, async () => {
     const client = ctx.clients.authorization(subscriptionId);
-    const list = await collectAll(client.denyAssignments.list({ filter: `assignedTo('${principalId}')` }));
+    const list = await collectAll(client.denyAssignments.list());
     return list.flatMap((d): DenyAssignmentFact[] =>
       d.id && d.scope
         ? [
@@ -76,7 +84,7 @@ export function principalRbac(ctx: FactContext, principalId: string, subscriptio
     const facts: PrincipalRbacFacts = { principalId, assignments: new Map(), definitions: new Map(), denies: new Map() };
     await Promise.all(
       subscriptions.map(async (s) => {
-        const [a, d] = await Promise.all([assignments(ctx, s, principalId), denies(ctx, s, principalId)]);
+        const [a, d] = await Promise.all([assignments(ctx, s, principalId), denies(ctx, s)]);
         facts.assignments.set(s.toLowerCase(), a);
         facts.denies.set(s.toLowerCase(), d);
       }),

@@ -4,7 +4,7 @@ import type { Finding } from "../../findings/model.js";
 import type { TargetFacts } from "../facts/types.js";
 import { couldNotVerify, describeIdentity, describeWorkload, identityTarget } from "./common.js";
 import { federationContext } from "./federation-context.js";
-import { ficCommand, newFicName } from "./fixes.js";
+import { azCommand, ficPlan, newFicName, withFixVariants } from "./fixes.js";
 
 export function ag203(facts: TargetFacts): Finding[] {
   const ctx = federationContext(facts);
@@ -21,11 +21,15 @@ export function ag203(facts: TargetFacts): Finding[] {
     all.length === 0
       ? "it has no federated credentials at all"
       : `it has ${all.length} federated credential(s), none for this issuer and subject; nearest: '${nearest?.name ?? ""}' (issuer '${nearest?.issuer ?? ""}', subject '${nearest?.subject ?? ""}')`;
+  const plan = ficPlan(ctx.identity, { name: newFicName(facts.target.namespace, facts.target.serviceAccount, all), issuer, subject, audience });
   return [
-    raise("AG203", {
-      target,
-      evidence: `${describeWorkload(facts.target)} presents issuer '${issuer}' and subject '${subject}' to ${describeIdentity(ctx.identity)}; ${seen} (Entra answers AADSTS70021)`,
-      fix: ficCommand(ctx.identity, { name: newFicName(facts.target.namespace, facts.target.serviceAccount, all), issuer, subject, audience }),
-    }),
+    withFixVariants(
+      raise("AG203", {
+        target,
+        evidence: `${describeWorkload(facts.target)} presents issuer '${issuer}' and subject '${subject}' to ${describeIdentity(ctx.identity)}; ${seen} (Entra answers AADSTS70021)`,
+        fix: azCommand(plan),
+      }),
+      plan,
+    ),
   ];
 }

@@ -4,7 +4,7 @@ import type { Finding } from "../../findings/model.js";
 import type { TargetFacts } from "../facts/types.js";
 import { describeIdentity, identityTarget } from "./common.js";
 import { federationContext } from "./federation-context.js";
-import { ficCommand, newFicName } from "./fixes.js";
+import { azCommand, ficPlan, newFicName, withFixVariants } from "./fixes.js";
 
 export function ag204(facts: TargetFacts): Finding[] {
   const ctx = federationContext(facts);
@@ -12,16 +12,17 @@ export function ag204(facts: TargetFacts): Finding[] {
   const { nearest, difference } = ctx.verdict;
   const { issuer, subject, audience } = ctx.presented;
   const caseOnly = nearest.subject.toLowerCase() === subject.toLowerCase();
+  const plan = caseOnly
+    ? ficPlan(ctx.identity, { name: nearest.name, issuer, subject, audience }, true)
+    : ficPlan(ctx.identity, { name: newFicName(facts.target.namespace, facts.target.serviceAccount, ctx.fics.value), issuer, subject, audience });
   return [
-    raise("AG204", {
+    withFixVariants(raise("AG204", {
       target: identityTarget(ctx.identity),
       evidence:
         `federated credential '${nearest.name}' subject is '${nearest.subject}'; the pod runs as '${subject}' ` +
         `(${difference}) — ${facts.target.kind} ${facts.target.namespace}/${facts.target.name}, ${describeIdentity(ctx.identity)}; ` +
         `Entra answers ${caseOnly ? "AADSTS7002138" : "AADSTS700213"}`,
-      fix: caseOnly
-        ? ficCommand(ctx.identity, { name: nearest.name, issuer, subject, audience }, true)
-        : ficCommand(ctx.identity, { name: newFicName(facts.target.namespace, facts.target.serviceAccount, ctx.fics.value), issuer, subject, audience }),
-    }),
+      fix: azCommand(plan),
+    }), plan),
   ];
 }

@@ -3,7 +3,8 @@ import { raise } from "../../findings/raise.js";
 import type { Finding } from "../../findings/model.js";
 import type { TargetFacts } from "../facts/types.js";
 import { azureTarget, couldNotVerify, describeIdentity, describeWorkload } from "./common.js";
-import { roleAssignmentCommand } from "./fixes.js";
+import { azCommand, withFixVariants } from "./fixes.js";
+import type { AzureFixPlan } from "../../fix/iac.js";
 import { evaluateRequirements, nearMisses, shortAction, type EvaluatedRequirement } from "./needs.js";
 
 /** Groups the AG207 or AG208 requirements that lack any grant, per finding target. */
@@ -32,12 +33,13 @@ export function ag207(facts: TargetFacts): Finding[] {
       continue;
     }
     const near = [...new Set(missing.flatMap((m) => nearMisses(facts, m.req)))];
+    const plan: AzureFixPlan = { kind: "roleAssignment", principalId: identity.principalId, role: first.req.role, scope: first.req.scope };
     out.push(
-      raise("AG207", {
+      withFixVariants(raise("AG207", {
         target: azureTarget(targetId),
         evidence: `${describeIdentity(identity)} has no role granting ${missing.map((m) => shortAction(m.req.action)).join(" and ")} at ${first.req.label}${near.length > 0 ? `; ${near.slice(0, 3).join("; ")}` : "; it holds no role that covers this scope"} — ${describeWorkload(facts.target)}`,
-        fix: roleAssignmentCommand(identity.principalId, first.req.role, first.req.scope),
-      }),
+        fix: azCommand(plan),
+      }), plan),
     );
   }
   return out;

@@ -8,7 +8,8 @@ import { accessPolicyPermits } from "../effective-access.js";
 import type { IdentityFact, KeyVaultNeedFacts, TargetFacts } from "../facts/types.js";
 import { azureTarget, couldNotVerify, describeIdentity, describeWorkload } from "./common.js";
 import { missingGrants } from "./ag207.js";
-import { roleAssignmentCommand, setPolicyCommand } from "./fixes.js";
+import { azCommand, withFixVariants } from "./fixes.js";
+import type { AzureFixPlan } from "../../fix/iac.js";
 import { nearMisses } from "./needs.js";
 
 function accessPolicyFinding(facts: TargetFacts, identity: IdentityFact, k: KeyVaultNeedFacts): Finding[] {
@@ -21,12 +22,20 @@ function accessPolicyFinding(facts: TargetFacts, identity: IdentityFact, k: KeyV
   const seen = own
     ? `its access policy grants secret permissions [${own.secrets.join(", ")}]`
     : `no access policy names its object id (${vault.accessPolicies.length} policies for other principals)`;
+  const plan: AzureFixPlan = {
+    kind: "accessPolicy",
+    vault: { id: vault.id, name: vault.name },
+    principalId: identity.principalId,
+    ...(identity.tenantId ? { tenantId: identity.tenantId } : {}),
+    permissions: [...new Set([...(own?.secrets.filter((p) => p !== "all") ?? []), ...wanted])],
+    existing: own !== undefined,
+  };
   return [
-    raise("AG208", {
+    withFixVariants(raise("AG208", {
       target: azureTarget(vault.id),
       evidence: `vault '${vault.name}' uses access policies (enableRbacAuthorization is false; Key Vault RBAC roles are ignored there) and ${describeIdentity(identity)} lacks secret permission ${lacking.map((p) => `'${p}'`).join(" and ")}: ${seen} — ${describeWorkload(facts.target)} needs ${k.need.secrets.map((s) => `'${s}'`).join(", ") || "its secrets"}`,
-      fix: setPolicyCommand(vault.name, identity.principalId, [...new Set([...(own?.secrets.filter((p) => p !== "all") ?? []), ...wanted])], vault.subscriptionId),
-    }),
+      fix: azCommand(plan, vault.subscriptionId),
+    }), plan),
   ];
 }
 
@@ -46,12 +55,13 @@ export function ag208(facts: TargetFacts): Finding[] {
     const near = [...new Set(missing.flatMap((m) => nearMisses(facts, m.req)))];
     // Narrowest scope: the one secret when only one is missing, else the vault.
     const scope = missing.length === 1 ? first.req.scope : first.req.resource.id;
+    const plan: AzureFixPlan = { kind: "roleAssignment", principalId: identity.principalId, role: first.req.role, scope };
     out.push(
-      raise("AG208", {
+      withFixVariants(raise("AG208", {
         target: azureTarget(targetId),
         evidence: `${describeIdentity(identity)} has no role granting ${missing.map((m) => m.req.action.split("/").slice(-2).join("/")).filter((v, i, a) => a.indexOf(v) === i).join(" and ")} for ${labels.join(", ")} (RBAC vault)${near.length > 0 ? `; ${near.slice(0, 3).join("; ")}` : ""} — ${describeWorkload(facts.target)}`,
-        fix: roleAssignmentCommand(identity.principalId, first.req.role, scope),
-      }),
+        fix: azCommand(plan),
+      }), plan),
     );
   }
   return out;

@@ -2,6 +2,8 @@
  * The exact commands the findings propose, with the user's real names filled in. One builder per
  * command so every rule writes them the same way.
  */
+import type { Finding } from "../../findings/model.js";
+import { toBicep, toTerraform, type AzureFixPlan } from "../../fix/iac.js";
 import { parseResourceId } from "../arm-id.js";
 import type { FederatedCredentialFact, IdentityFact, NetworkAclFact } from "../facts/types.js";
 import { sh } from "./common.js";
@@ -100,4 +102,70 @@ function parseSubnet(id: string): { resourceGroup: string; vnet: string; subnet:
   const m = /\/virtualNetworks\/([^/]+)\/subnets\/([^/]+)/i.exec(id);
   if (!p || !m || !m[1] || !m[2]) return undefined;
   return { resourceGroup: p.resourceGroup, vnet: m[1], subnet: m[2] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The same fix as az, Bicep or Terraform (`check --fix-format`). The rules build one plan; the
+// finding's `fix` is the az command, and the other renderings travel with the finding under a symbol
+// key: object spread (policy, severity overrides) keeps it, JSON output never shows it.
+// ---------------------------------------------------------------------------------------------
+
+export type FixFormat = "az" | "bicep" | "terraform";
+export interface FixVariants {
+  plan: AzureFixPlan;
+  az: string;
+  bicep: string;
+  terraform: string;
+}
+
+const FIX_VARIANTS = Symbol("azure-auth-gate.fixVariants");
+type WithVariants = Finding & { [FIX_VARIANTS]?: FixVariants };
+
+export function ficPlan(identity: IdentityFact, fic: FicSpec, update = false): AzureFixPlan {
+  return {
+    kind: "fic",
+    identity: {
+      kind: identity.kind,
+      name: identity.name,
+      id: identity.id,
+      clientId: identity.clientId,
+      ...(identity.resourceGroup ? { resourceGroup: identity.resourceGroup } : {}),
+      ...(identity.subscriptionId ? { subscriptionId: identity.subscriptionId } : {}),
+    },
+    fic,
+    update,
+  };
+}
+
+/** The az command for a plan: the builders above, so `fix` reads exactly as before. */
+export function azCommand(plan: AzureFixPlan, subscriptionId?: string): string {
+  switch (plan.kind) {
+    case "fic": {
+      const i = plan.identity;
+      const identity: IdentityFact = { kind: i.kind, name: i.name, id: i.id, clientId: i.clientId, principalId: "", ...(i.resourceGroup ? { resourceGroup: i.resourceGroup } : {}), ...(i.subscriptionId ? { subscriptionId: i.subscriptionId } : {}) };
+      return ficCommand(identity, plan.fic, plan.update);
+    }
+    case "roleAssignment":
+      return roleAssignmentCommand(plan.principalId, plan.role, plan.scope);
+    case "accessPolicy":
+      return setPolicyCommand(plan.vault.name, plan.principalId, plan.permissions, subscriptionId ?? parseResourceId(plan.vault.id)?.subscriptionId);
+  }
+}
+
+/** Attaches the Bicep and Terraform renderings of `plan` to a finding whose `fix` is its az command. */
+export function withFixVariants(finding: Finding, plan: AzureFixPlan): Finding {
+  (finding as WithVariants)[FIX_VARIANTS] = { plan, az: finding.fix, bicep: toBicep(plan), terraform: toTerraform(plan) };
+  return finding;
+}
+
+export function fixVariantsOf(finding: Finding): FixVariants | undefined {
+  return (finding as WithVariants)[FIX_VARIANTS];
+}
+
+/** Findings with `fix` in the chosen format (findings without IaC variants keep their fix). */
+export function withFixFormat(findings: readonly Finding[], format: FixFormat): Finding[] {
+  return findings.map((f) => {
+    const v = fixVariantsOf(f);
+    return v ? { ...f, fix: v[format] } : f;
+  });
 }
