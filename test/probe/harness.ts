@@ -15,14 +15,13 @@ import path from "node:path";
 import { BatchV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import type { CloudProfile } from "../../shared/cloud/profile.js";
 import { seedAzurite, startAzurite, type Azurite } from "../sandbox/azurite.js";
-import type { Handler } from "../sandbox/contract.js";
 import { createPodRunner, strippedPath, type PodRunner } from "../sandbox/pods.js";
 import { blobProxyService } from "../sandbox/services/blob-proxy.js";
 import { keyVaultService } from "../sandbox/services/keyvault.js";
 import { AKS_SERVER_APP_ID, kubernetesService } from "../sandbox/services/kubernetes.js";
 import type { TenantState } from "../sandbox/state.js";
 import { assign, baseState, cluster, guid, P, RG, storageAccount, SUB, vault } from "../sandbox-data/fixtures.js";
-import { contextFor, mintAccessToken, placeholderUrls, serveHandler, tlsMaterial, type Served } from "../sandbox-data/harness.js";
+import { contextFor, mintAccessToken, placeholderUrls, serveHandler, testTls, type Served } from "../sandbox-data/harness.js";
 import { entraStandIn, mintServiceAccountToken, startImdsStandIn } from "../sandbox-data/stand-ins.js";
 
 export const NODE_IMAGE = "ghcr.io/acme/node-app:2.3";
@@ -33,8 +32,6 @@ export const CLIENT_ID = guid("client", "backend-id");
 export const PRINCIPAL_ID = guid("principal", "backend-id");
 export const SECRET_VALUE = "s3cr3t-Value-never-printed-8f2c";
 export const IDENTITY_ID = `${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/backend-id`;
-
-type Server = Served & { setHandler(h: Handler): void };
 
 export interface ProbeHarness {
   state: TenantState;
@@ -52,7 +49,7 @@ export interface ProbeHarness {
 export const SYSTEM_PYTHON_DIR = "/usr/bin";
 
 export async function startProbeHarness(): Promise<ProbeHarness> {
-  const tls = tlsMaterial();
+  const tls = testTls();
   const aks = cluster("aks1");
   aks.objects = [
     { apiVersion: "v1", kind: "Namespace", metadata: { name: "production" } },
@@ -80,18 +77,15 @@ export async function startProbeHarness(): Promise<ProbeHarness> {
   state.identities[0]!.tenantId = state.tenantId;
   state.roleAssignments.push(assign(PRINCIPAL_ID, "secretsUser", state.keyVaults[0]!.id), assign(PRINCIPAL_ID, "blobReader", state.storageAccounts[0]!.id));
 
-  const none = () => {
-    throw new Error("handler not set");
-  };
   let azurite: Azurite | undefined;
   let runner: PodRunner | undefined;
-  const [entra, kv, blob, k8s, imds] = (await Promise.all([serveHandler(none), serveHandler(none), serveHandler(none), serveHandler(none), startImdsStandIn()])) as [Server, Server, Server, Server, Awaited<ReturnType<typeof startImdsStandIn>>];
+  const [entra, kv, blob, k8s, imds] = await Promise.all([serveHandler("entra"), serveHandler("keyvault"), serveHandler("blob", { rawBody: true }), serveHandler("kubernetes"), startImdsStandIn()]);
   const close = async () => {
     await runner?.close();
     await Promise.all([entra.close(), kv.close(), blob.close(), k8s.close(), imds.close(), azurite?.stop()]);
   };
   try {
-    azurite = await startAzurite({ certPath: tls.certPath, keyPath: tls.keyPath, accounts: ["stmedia"] });
+    azurite = await startAzurite({ certPath: tls.certFile, keyPath: tls.keyFile, accounts: ["stmedia"] });
     await seedAzurite(azurite, state);
     const ctx = contextFor(state, placeholderUrls({ authorityHost: entra.url, keyVault: kv.url, blob: blob.url, kubernetes: k8s.url, imds: imds.url }));
     entra.setHandler(entraStandIn(state, () => entra.url));
@@ -106,7 +100,7 @@ export async function startProbeHarness(): Promise<ProbeHarness> {
         [SLEEPER_IMAGE]: { command: [process.execPath, "-e", "setTimeout(() => undefined, 60000)", "--"] },
         [CHATTY_IMAGE]: { command: [process.execPath, "-e", "console.log('starting gunicorn'); console.log('{\"azureAuthGateProbe\":1,\"token\":'); process.exit(1)", "--"] },
       },
-      caCertPath: tls.certPath,
+      caCertPath: tls.certFile,
       mintServiceAccountToken,
       timeoutMs: 30_000,
     });
@@ -114,7 +108,7 @@ export async function startProbeHarness(): Promise<ProbeHarness> {
 
     const dir = mkdtempSync(path.join(tmpdir(), "aag-probe-kube-"));
     const kubeconfigFile = path.join(dir, "kubeconfig.yaml");
-    writeFileSync(kubeconfigFile, kubeconfigYaml(`${k8s.url}/clusters/aks1`, tls.cert, mintAccessToken(state, { oid: P.writer, aud: AKS_SERVER_APP_ID })));
+    writeFileSync(kubeconfigFile, kubeconfigYaml(`${k8s.url}/clusters/aks1`, tls.certPem, mintAccessToken(state, { oid: P.writer, aud: AKS_SERVER_APP_ID })));
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfigFile);
     const profile: CloudProfile = {

@@ -4,7 +4,7 @@ import { StorageManagementClient } from "@azure/arm-storage";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ISSUER, P, SUB, SUBNET, TENANT } from "./fixtures.js";
-import { mintToken } from "./harness.js";
+import { mintAccessToken } from "./harness.js";
 import { collect, failure, startControlPlane, type ControlPlane } from "./setup.js";
 
 let cp: ControlPlane;
@@ -38,7 +38,7 @@ describe("authentication", () => {
     const wrongAud = await armFetch(`/subscriptions/${SUB}?api-version=2022-12-01`, { token: graphToken });
     expect(wrongAud.status).toBe(401);
     expect(wrongAud.body.error.code).toBe("InvalidAuthenticationTokenAudience");
-    const expired = await armFetch(`/subscriptions/${SUB}?api-version=2022-12-01`, { token: mintToken(cp.state, { oid: P.gate, aud: "https://management.azure.com", expiresIn: -60 }) });
+    const expired = await armFetch(`/subscriptions/${SUB}?api-version=2022-12-01`, { token: mintAccessToken(cp.state, { oid: P.gate, aud: "https://management.azure.com", expiresIn: -60 }) });
     expect(expired.body.error.code).toBe("ExpiredAuthenticationToken");
     const forged = cp.armToken(P.gate).replace(/\.[^.]+$/, ".AAAA");
     const bad = await armFetch(`/subscriptions/${SUB}?api-version=2022-12-01`, { token: forged });
@@ -47,7 +47,7 @@ describe("authentication", () => {
   });
 
   it("accepts the sandbox ARM URL itself as audience (older SDKs derive the scope from the endpoint)", async () => {
-    const r = await armFetch(`/subscriptions/${SUB}?api-version=2022-12-01`, { token: mintToken(cp.state, { oid: P.gate, aud: cp.arm.url }) });
+    const r = await armFetch(`/subscriptions/${SUB}?api-version=2022-12-01`, { token: mintAccessToken(cp.state, { oid: P.gate, aud: cp.arm.url }) });
     expect(r.status).toBe(200);
   });
 });

@@ -2,31 +2,11 @@
  * A tenant for the control-plane tests, written out as TenantState with ARM-shaped ids. Role
  * definitions carry the real built-in GUIDs and permissions (Azure built-in roles documentation).
  */
-import { createHash } from "node:crypto";
-import type {
-  ApplicationState,
-  ClusterState,
-  IdentityState,
-  NetworkState,
-  RoleAssignmentState,
-  RoleDefinitionState,
-  SigningKey,
-  TenantState,
-} from "../sandbox/state.js";
-import { newSigningKey } from "./harness.js";
+import { cachedSigningKey } from "../sandbox/jwt.js";
+import type { ApplicationState, ClusterState, IdentityState, RoleAssignmentState, RoleDefinitionState, TenantState } from "../sandbox/state.js";
+import { armResource, clusterFixture, guid, keyVaultFixture, openNetwork, permission, roleAssignment, roleDefinition, storageAccountFixture, type FixtureScope } from "../sandbox/testing/fixtures.js";
 
-// RSA key generation is slow; every tenant() built in one test process shares its keys.
-const keys = new Map<string, SigningKey>();
-function key(kid: string): SigningKey {
-  let k = keys.get(kid);
-  if (!k) keys.set(kid, (k = newSigningKey(kid)));
-  return k;
-}
-
-export function guid(...parts: string[]): string {
-  const h = createHash("sha256").update(parts.join("\0")).digest("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
+export { guid } from "../sandbox/testing/fixtures.js";
 
 export const TENANT = guid("tenant");
 export const SUB = guid("sub", "prod");
@@ -35,6 +15,7 @@ export const RG = `/subscriptions/${SUB}/resourceGroups/app-rg`;
 export const OTHER_RG = `/subscriptions/${SUB}/resourceGroups/other-rg`;
 export const SUBNET = `/subscriptions/${SUB}/resourceGroups/net-rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/aks`;
 export const ISSUER = `https://127.0.0.1:7443/clusters/${guid("issuer")}/`;
+const APP_RG: FixtureScope = { subscriptionId: SUB, resourceGroup: "app-rg", location: "westeurope" };
 
 const STORAGE_ACCOUNT = `${RG}/providers/Microsoft.Storage/storageAccounts/appstore`;
 export const SCOPES = {
@@ -47,11 +28,6 @@ export const SCOPES = {
   cluster: `${RG}/providers/Microsoft.ContainerService/managedClusters/aks-prod`,
   backendIdentity: `${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/backend-id`,
 };
-
-type Perm = RoleDefinitionState["permissions"][number];
-function perm(p: Partial<Perm>): Perm {
-  return { actions: [], notActions: [], dataActions: [], notDataActions: [], ...p };
-}
 
 export const ROLE = {
   owner: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
@@ -66,33 +42,24 @@ export const ROLE = {
 } as const;
 
 export function roleDefinitions(): RoleDefinitionState[] {
-  const def = (name: string, roleName: string, permissions: Perm[], type: RoleDefinitionState["type"] = "BuiltInRole", assignableScopes = ["/"]): RoleDefinitionState => ({
-    id: `/providers/Microsoft.Authorization/roleDefinitions/${name}`,
-    name,
-    roleName,
-    description: roleName,
-    type,
-    permissions,
-    assignableScopes,
-  });
   return [
-    def(ROLE.owner, "Owner", [perm({ actions: ["*"] })]),
-    def(ROLE.contributor, "Contributor", [
-      perm({
+    roleDefinition(ROLE.owner, "Owner", [permission({ actions: ["*"] })]),
+    roleDefinition(ROLE.contributor, "Contributor", [
+      permission({
         actions: ["*"],
         notActions: ["Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/elevateAccess/Action", "Microsoft.Blueprint/blueprintAssignments/write", "Microsoft.Blueprint/blueprintAssignments/delete"],
       }),
     ]),
-    def(ROLE.reader, "Reader", [perm({ actions: ["*/read"] })]),
-    def(ROLE.userAccessAdministrator, "User Access Administrator", [perm({ actions: ["*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"] })]),
-    def(ROLE.blobReader, "Storage Blob Data Reader", [
-      perm({
+    roleDefinition(ROLE.reader, "Reader", [permission({ actions: ["*/read"] })]),
+    roleDefinition(ROLE.userAccessAdministrator, "User Access Administrator", [permission({ actions: ["*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"] })]),
+    roleDefinition(ROLE.blobReader, "Storage Blob Data Reader", [
+      permission({
         actions: ["Microsoft.Storage/storageAccounts/blobServices/containers/read", "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action"],
         dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"],
       }),
     ]),
-    def(ROLE.blobContributor, "Storage Blob Data Contributor", [
-      perm({
+    roleDefinition(ROLE.blobContributor, "Storage Blob Data Contributor", [
+      permission({
         actions: [
           "Microsoft.Storage/storageAccounts/blobServices/containers/delete",
           "Microsoft.Storage/storageAccounts/blobServices/containers/read",
@@ -107,17 +74,17 @@ export function roleDefinitions(): RoleDefinitionState[] {
         ],
       }),
     ]),
-    def(ROLE.blobOwner, "Storage Blob Data Owner", [
-      perm({
+    roleDefinition(ROLE.blobOwner, "Storage Blob Data Owner", [
+      permission({
         actions: ["Microsoft.Storage/storageAccounts/blobServices/containers/*", "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action"],
         dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*"],
       }),
     ]),
-    def(ROLE.secretsUser, "Key Vault Secrets User", [perm({ dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"] })]),
-    def(
+    roleDefinition(ROLE.secretsUser, "Key Vault Secrets User", [permission({ dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"] })]),
+    roleDefinition(
       ROLE.custom,
       "Blob Writer Without Delete",
-      [perm({ dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*"], notDataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete"] })],
+      [permission({ dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*"], notDataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete"] })],
       "CustomRole",
       [`/subscriptions/${SUB}`],
     ),
@@ -136,30 +103,12 @@ export const P = {
 };
 
 export function assignment(principalId: string, role: string, scope: string, extra: Partial<RoleAssignmentState> = {}): RoleAssignmentState {
-  const name = guid("ra", principalId, role, scope);
-  return {
-    id: `${scope === "/" ? "" : scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
-    name,
-    scope,
-    roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
-    principalId,
-    principalType: "ServicePrincipal",
-    createdOn: "2026-01-01T00:00:00.000Z",
-    ...extra,
-  };
-}
-
-function network(over: Partial<NetworkState> = {}): NetworkState {
-  return { publicNetworkAccess: "Enabled", defaultAction: "Allow", virtualNetworkRules: [], ipRules: [], bypassAzureServices: true, privateEndpoint: false, ...over };
+  return roleAssignment(SUB, principalId, role, scope, extra);
 }
 
 function identity(name: string, over: Partial<IdentityState> = {}): IdentityState {
   return {
-    id: `${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`,
-    name,
-    subscriptionId: SUB,
-    resourceGroup: "app-rg",
-    location: "westeurope",
+    ...armResource(APP_RG, "Microsoft.ManagedIdentity/userAssignedIdentities", name),
     clientId: guid("mi", name, "client"),
     principalId: guid("mi", name, "principal"),
     tenantId: TENANT,
@@ -169,22 +118,9 @@ function identity(name: string, over: Partial<IdentityState> = {}): IdentityStat
   };
 }
 
+// RSA key generation is slow: every tenant() built in one test process shares its keys (cachedSigningKey).
 function cluster(name: string, over: Partial<ClusterState> = {}): ClusterState {
-  return {
-    id: `${RG}/providers/Microsoft.ContainerService/managedClusters/${name}`,
-    name,
-    subscriptionId: SUB,
-    resourceGroup: "app-rg",
-    location: "westeurope",
-    issuerUrl: ISSUER,
-    oidcIssuerEnabled: true,
-    workloadIdentityEnabled: true,
-    signingKey: key(`${name}-sa`),
-    subnetId: SUBNET,
-    egressIp: "20.50.60.70",
-    objects: [],
-    ...over,
-  };
+  return clusterFixture(APP_RG, name, { issuerUrl: ISSUER, signingKey: cachedSigningKey(`${name}-sa`), subnetId: SUBNET }, over);
 }
 
 function application(name: string, spId: string, over: Partial<ApplicationState> = {}): ApplicationState {
@@ -220,30 +156,18 @@ export function tenant(): TenantState {
     clusters: [cluster("aks-prod"), cluster("aks-legacy", { issuerUrl: undefined, oidcIssuerEnabled: false, workloadIdentityEnabled: false, subnetId: undefined })],
     identities: [backend, identity("worker-id"), identity("jobs-id"), identity("cron-id"), identity("other-id", { id: `${OTHER_RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/other-id`, resourceGroup: "other-rg" })],
     storageAccounts: [
-      {
-        id: SCOPES.account,
-        name: "appstore",
-        subscriptionId: SUB,
-        resourceGroup: "app-rg",
-        location: "westeurope",
+      storageAccountFixture(APP_RG, "appstore", {
         containers: ["uploads", "media"],
-        network: network({ defaultAction: "Deny", virtualNetworkRules: [SUBNET], ipRules: ["20.50.60.70"], privateEndpoint: true }),
-      },
+        network: openNetwork({ defaultAction: "Deny", virtualNetworkRules: [SUBNET], ipRules: ["20.50.60.70"], privateEndpoint: true }),
+      }),
     ],
     keyVaults: [
-      { id: SCOPES.vault, name: "app-kv", subscriptionId: SUB, resourceGroup: "app-rg", location: "westeurope", enableRbacAuthorization: true, softDelete: true, accessPolicies: [], secrets: [], network: network() },
-      {
-        id: `${RG}/providers/Microsoft.KeyVault/vaults/legacy-kv`,
-        name: "legacy-kv",
-        subscriptionId: SUB,
-        resourceGroup: "app-rg",
-        location: "westeurope",
+      keyVaultFixture(APP_RG, "app-kv"),
+      keyVaultFixture(APP_RG, "legacy-kv", {
         enableRbacAuthorization: false,
-        softDelete: true,
         accessPolicies: [{ objectId: P.worker, tenantId: TENANT, permissions: { secrets: ["get", "list"], keys: [], certificates: [] } }],
-        secrets: [],
-        network: network({ publicNetworkAccess: "Disabled" }),
-      },
+        network: openNetwork({ publicNetworkAccess: "Disabled" }),
+      }),
     ],
     roleDefinitions: roleDefinitions(),
     roleAssignments: [
@@ -280,7 +204,7 @@ export function tenant(): TenantState {
       application("other-app", P.otherSp),
     ],
     github: undefined,
-    entraSigningKey: key("entra"),
+    entraSigningKey: cachedSigningKey("entra"),
     latencyMs: 0,
     faults: [],
   };

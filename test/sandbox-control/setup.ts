@@ -8,7 +8,7 @@ import { armService } from "../sandbox/services/arm/index.js";
 import { graphService } from "../sandbox/services/graph.js";
 import type { TenantState } from "../sandbox/state.js";
 import { tenant } from "./fixtures.js";
-import { contextFor, credentialFor, mintToken, serve, type Served } from "./harness.js";
+import { contextFor, credentialFor, mintAccessToken, serve, type Served } from "./harness.js";
 
 export interface ControlPlane {
   state: TenantState;
@@ -16,7 +16,7 @@ export interface ControlPlane {
   arm: Served;
   graph: Served;
   /** A credential that signs tokens for `oid` (as Entra would after a successful client-credentials flow). */
-  credential(oid: string): TokenCredential & { scopes: string[] };
+  credential(oid: string): TokenCredential & { requests: string[] };
   armToken(oid: string): string;
   graphToken(oid: string, roles: string[]): string;
   /** Options every ARM SDK client gets: the sandbox endpoint and the ARM scope. */
@@ -28,11 +28,11 @@ export interface ControlPlane {
 export async function startControlPlane(opts: { pageSize?: number; state?: TenantState } = {}): Promise<ControlPlane> {
   const state = opts.state ?? tenant();
   const ctx = contextFor(state, {});
-  const arm = await serve((url) => {
+  const arm = await serve("arm", (url) => {
     ctx.urls.arm = url;
     return armService(ctx, opts.pageSize ? { pageSize: opts.pageSize } : {});
   });
-  const graph = await serve((url) => {
+  const graph = await serve("graph", (url) => {
     ctx.urls.graph = url;
     return graphService(ctx);
   });
@@ -45,8 +45,8 @@ export async function startControlPlane(opts: { pageSize?: number; state?: Tenan
     arm,
     graph,
     credential: (oid) => credentialFor(state, oid),
-    armToken: (oid) => mintToken(state, { oid, aud: "https://management.azure.com" }),
-    graphToken: (oid, roles) => mintToken(state, { oid, aud: "https://graph.microsoft.com", roles }),
+    armToken: (oid) => mintAccessToken(state, { oid, aud: "https://management.azure.com" }),
+    graphToken: (oid, roles) => mintAccessToken(state, { oid, aud: "https://graph.microsoft.com", roles }),
     clientOptions: () => ({ endpoint: arm.url, credentials: { scopes: ["https://management.azure.com/.default"] } }),
     legacyClientOptions: () => ({ endpoint: arm.url, credentialScopes: ["https://management.azure.com/.default"] }),
     stop: async () => {

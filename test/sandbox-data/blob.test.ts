@@ -8,15 +8,14 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { QueueServiceClient, StorageSharedKeyCredential } from "@azure/storage-queue";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedAzurite, startAzurite, type Azurite } from "../sandbox/azurite.js";
-import type { Handler } from "../sandbox/contract.js";
 import { clusterSourceAddress, startEgressProxy } from "../sandbox/network.js";
 import { blobProxyService } from "../sandbox/services/blob-proxy.js";
 import type { TenantState } from "../sandbox/state.js";
 import { assign, baseState, cluster, openNetwork, P, storageAccount, SUBNET } from "./fixtures.js";
-import { contextFor, credentialFor, mintAccessToken, placeholderUrls, serveHandler, tlsMaterial, type Served } from "./harness.js";
+import { contextFor, credentialFor, mintAccessToken, placeholderUrls, serveHandler, testTls, type Served } from "./harness.js";
 
 let azurite: Azurite;
-let proxy: Served & { setHandler(h: Handler): void };
+let proxy: Served;
 let state: TenantState;
 
 const service = (account: string, oid: string) => new BlobServiceClient(`${proxy.url}/${account}`, credentialFor(state, oid), { retryOptions: { maxTries: 1 } });
@@ -34,7 +33,7 @@ async function refusal(p: Promise<unknown>): Promise<{ status: number | undefine
 }
 
 beforeAll(async () => {
-  const tls = tlsMaterial();
+  const tls = testTls();
   state = baseState({
     clusters: [cluster("aks1")],
     storageAccounts: [
@@ -49,10 +48,8 @@ beforeAll(async () => {
     assign(P.reader, "blobReader", acct("lockedstore")),
   );
   [azurite, proxy] = await Promise.all([
-    startAzurite({ certPath: tls.certPath, keyPath: tls.keyPath, accounts: state.storageAccounts.map((a) => a.name) }),
-    serveHandler(() => {
-      throw new Error("handler not set");
-    }),
+    startAzurite({ certPath: tls.certFile, keyPath: tls.keyFile, accounts: state.storageAccounts.map((a) => a.name) }),
+    serveHandler("blob", { rawBody: true }),
   ]);
   await seedAzurite(azurite, state);
   proxy.setHandler(blobProxyService(contextFor(state, placeholderUrls({ blob: proxy.url, authorityHost: "https://127.0.0.1:7443" })), azurite));

@@ -2,19 +2,17 @@
  * A small tenant for the data-plane tests, written out as TenantState (ids shaped like ARM's).
  * Role definitions carry the real built-in GUIDs and data actions of the roles used here.
  */
-import { createHash } from "node:crypto";
-import type { KeyVaultState, NetworkState, RoleAssignmentState, RoleDefinitionState, StorageAccountState, TenantState } from "../sandbox/state.js";
-import { signingKey } from "./harness.js";
+import { freshSigningKey } from "../sandbox/jwt.js";
+import type { ClusterState, KeyVaultState, RoleAssignmentState, RoleDefinitionState, StorageAccountState, TenantState } from "../sandbox/state.js";
+import { clusterFixture, guid, keyVaultFixture, permission, roleAssignment, roleDefinition, storageAccountFixture, type FixtureScope } from "../sandbox/testing/fixtures.js";
 
-export function guid(...parts: string[]): string {
-  const h = createHash("sha256").update(parts.join("\0")).digest("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
+export { guid, openNetwork } from "../sandbox/testing/fixtures.js";
 
 export const TENANT = guid("tenant");
 export const SUB = guid("sub");
 export const RG = `/subscriptions/${SUB}/resourceGroups/app-rg`;
 export const SUBNET = `/subscriptions/${SUB}/resourceGroups/net-rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/aks`;
+const APP_RG: FixtureScope = { subscriptionId: SUB, resourceGroup: "app-rg", location: "westeurope" };
 
 export const ROLES = {
   secretsUser: { guid: "4633458b-17de-408a-b874-0445c86b69e6", name: "Key Vault Secrets User", actions: [], dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"] },
@@ -35,55 +33,23 @@ export const ROLES = {
 export type RoleKey = keyof typeof ROLES;
 
 function roleDefinitions(): RoleDefinitionState[] {
-  return Object.values(ROLES).map((r) => ({
-    id: `/providers/Microsoft.Authorization/roleDefinitions/${r.guid}`,
-    name: r.guid,
-    roleName: r.name,
-    description: r.name,
-    type: "BuiltInRole",
-    permissions: [{ actions: [...r.actions], notActions: [], dataActions: [...r.dataActions], notDataActions: [] }],
-    assignableScopes: ["/"],
-  }));
-}
-
-export function openNetwork(over: Partial<NetworkState> = {}): NetworkState {
-  return { publicNetworkAccess: "Enabled", defaultAction: "Allow", virtualNetworkRules: [], ipRules: [], bypassAzureServices: true, privateEndpoint: false, ...over };
+  return Object.values(ROLES).map((r) => roleDefinition(r.guid, r.name, [permission({ actions: [...r.actions], dataActions: [...r.dataActions] })]));
 }
 
 /** Principals (object ids) used by the tests. */
 export const P = { reader: guid("p", "reader"), writer: guid("p", "writer"), nobody: guid("p", "nobody"), policyUser: guid("p", "policy") };
 
 export function vault(name: string, over: Partial<KeyVaultState> = {}): KeyVaultState {
-  return {
-    id: `${RG}/providers/Microsoft.KeyVault/vaults/${name}`,
-    name,
-    subscriptionId: SUB,
-    resourceGroup: "app-rg",
-    location: "westeurope",
-    enableRbacAuthorization: true,
-    softDelete: true,
-    accessPolicies: [],
-    secrets: [],
-    network: openNetwork(),
-    ...over,
-  };
+  return keyVaultFixture(APP_RG, name, over);
 }
 
 export function storageAccount(name: string, over: Partial<StorageAccountState> = {}): StorageAccountState {
-  return { id: `${RG}/providers/Microsoft.Storage/storageAccounts/${name}`, name, subscriptionId: SUB, resourceGroup: "app-rg", location: "westeurope", containers: [], network: openNetwork(), ...over };
+  return storageAccountFixture(APP_RG, name, over);
 }
 
+/** An assignment of one of ROLES, named after the role's key (the ids these tests have always used). */
 export function assign(principalId: string, role: RoleKey, scope: string): RoleAssignmentState {
-  const name = guid("ra", principalId, role, scope);
-  return {
-    id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
-    name,
-    scope,
-    roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${ROLES[role].guid}`,
-    principalId,
-    principalType: "ServicePrincipal",
-    createdOn: "2026-01-01T00:00:00Z",
-  };
+  return roleAssignment(SUB, principalId, ROLES[role].guid, scope, { name: guid("ra", principalId, role, scope), createdOn: "2026-01-01T00:00:00Z" });
 }
 
 export function baseState(over: Partial<TenantState> = {}): TenantState {
@@ -102,27 +68,13 @@ export function baseState(over: Partial<TenantState> = {}): TenantState {
     denyAssignments: [],
     applications: [],
     github: undefined,
-    entraSigningKey: signingKey("entra-test"),
+    entraSigningKey: freshSigningKey("entra-test"),
     latencyMs: 0,
     faults: [],
     ...over,
   };
 }
 
-export function cluster(name: string, over: Partial<TenantState["clusters"][number]> = {}): TenantState["clusters"][number] {
-  return {
-    id: `${RG}/providers/Microsoft.ContainerService/managedClusters/${name}`,
-    name,
-    subscriptionId: SUB,
-    resourceGroup: "app-rg",
-    location: "westeurope",
-    issuerUrl: `https://127.0.0.1:9/clusters/${guid("issuer", name)}/`,
-    oidcIssuerEnabled: true,
-    workloadIdentityEnabled: true,
-    signingKey: signingKey(`sa-${name}`),
-    subnetId: SUBNET,
-    egressIp: "20.50.60.70",
-    objects: [],
-    ...over,
-  };
+export function cluster(name: string, over: Partial<ClusterState> = {}): ClusterState {
+  return clusterFixture(APP_RG, name, { issuerUrl: `https://127.0.0.1:9/clusters/${guid("issuer", name)}/`, signingKey: freshSigningKey(`sa-${name}`), subnetId: SUBNET }, over);
 }

@@ -4,18 +4,17 @@
  */
 import { getOctokit } from "@actions/github";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Handler } from "../sandbox/contract.js";
 import { githubService, githubTokens } from "../sandbox/services/github.js";
 import type { GitHubState, TenantState } from "../sandbox/state.js";
 import { baseState } from "./fixtures.js";
-import { contextFor, placeholderUrls, serveHandler, signingKey, type Served } from "./harness.js";
+import { contextFor, freshSigningKey, placeholderUrls, serveHandler, type Served } from "./harness.js";
 
-let server: Served & { setHandler(h: Handler): void };
+let server: Served;
 let state: TenantState;
 const repo = { owner: "acme", repo: "django-app" };
 
 function github(over: Partial<GitHubState> = {}): GitHubState {
-  return { repository: "acme/django-app", ownerId: 1001, repoId: 2002, ref: "refs/heads/main", pullRequest: 7, fork: false, immutableSubject: false, workflow: "deploy.yml", signingKey: signingKey("gh"), comments: [], issues: [], reviews: [], ...over };
+  return { repository: "acme/django-app", ownerId: 1001, repoId: 2002, ref: "refs/heads/main", pullRequest: 7, fork: false, immutableSubject: false, workflow: "deploy.yml", signingKey: freshSigningKey("gh"), comments: [], issues: [], reviews: [], ...over };
 }
 
 const octokit = (token: string) => getOctokit(token, { baseUrl: server.url, request: { retries: 0 } });
@@ -31,9 +30,7 @@ async function refusal(p: Promise<unknown>): Promise<{ status: number; message: 
 }
 
 beforeAll(async () => {
-  server = await serveHandler(() => {
-    throw new Error("handler not set");
-  });
+  server = await serveHandler("github");
   state = baseState({ github: github() });
   server.setHandler(githubService(contextFor(state, placeholderUrls({ github: server.url }))));
 });
@@ -103,6 +100,8 @@ describe("issues, pull requests and reviews", () => {
     const pr = await gh.rest.pulls.get({ ...repo, pull_number: 7 });
     expect(pr.data).toMatchObject({ number: 7, state: "open", base: { ref: "main" } });
     expect((await gh.rest.pulls.listFiles({ ...repo, pull_number: 7 })).data).toEqual([]);
+    // A review comment must land on the PR's diff (test/action/github-pulls.test.ts covers the refusals).
+    state.github!.pullFiles = [{ filename: "k8s/job.yaml", status: "added", patch: `@@ -0,0 +1,12 @@\n${Array.from({ length: 12 }, (_, i) => `+line ${i + 1}`).join("\n")}` }];
     const review = await gh.rest.pulls.createReview({ ...repo, pull_number: 7, event: "COMMENT", body: "gate", comments: [{ path: "k8s/job.yaml", line: 12, body: "missing WI label" }] });
     expect(review.data.body).toBe("gate");
     expect((await gh.rest.pulls.listReviews({ ...repo, pull_number: 7 })).data.map((r) => r.id)).toEqual([review.data.id]);

@@ -5,14 +5,13 @@
 import { RestError } from "@azure/core-rest-pipeline";
 import { SecretClient } from "@azure/keyvault-secrets";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Handler } from "../sandbox/contract.js";
 import { clusterSourceAddress, RUNNER_PUBLIC_IP, startEgressProxy } from "../sandbox/network.js";
 import { keyVaultService } from "../sandbox/services/keyvault.js";
 import type { TenantState } from "../sandbox/state.js";
 import { assign, baseState, cluster, openNetwork, P, SUBNET, vault } from "./fixtures.js";
 import { contextFor, credentialFor, mintAccessToken, placeholderUrls, serveHandler, type Served } from "./harness.js";
 
-let server: Served & { setHandler(h: Handler): void };
+let server: Served;
 let state: TenantState;
 
 const client = (vaultName: string, oid: string, options: ConstructorParameters<typeof SecretClient>[2] = {}) =>
@@ -39,9 +38,7 @@ async function raw(path: string, oid: string): Promise<{ status: number; error: 
 }
 
 beforeAll(async () => {
-  server = await serveHandler(() => {
-    throw new Error("handler not set");
-  });
+  server = await serveHandler("keyvault");
   const now = Math.floor(Date.now() / 1000);
   state = baseState({
     clusters: [cluster("aks1")],

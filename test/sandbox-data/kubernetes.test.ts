@@ -8,18 +8,16 @@
 import { BatchV1Api, CoreV1Api, AppsV1Api, KubeConfig, type V1Job, type V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedAzurite, startAzurite, type Azurite } from "../sandbox/azurite.js";
-import type { Handler } from "../sandbox/contract.js";
 import { createPodRunner, type PodRunner } from "../sandbox/pods.js";
 import { blobProxyService } from "../sandbox/services/blob-proxy.js";
 import { keyVaultService } from "../sandbox/services/keyvault.js";
 import { AKS_SERVER_APP_ID, kubernetesService } from "../sandbox/services/kubernetes.js";
 import type { TenantState } from "../sandbox/state.js";
 import { assign, baseState, cluster, guid, P, RG, storageAccount, SUB, vault } from "./fixtures.js";
-import { contextFor, mintAccessToken, placeholderUrls, serveHandler, tlsMaterial, type Served } from "./harness.js";
+import { contextFor, mintAccessToken, placeholderUrls, serveHandler, testTls, type Served } from "./harness.js";
 import { entraStandIn, mintServiceAccountToken, startImdsStandIn } from "./stand-ins.js";
 
-type Server = Served & { setHandler(h: Handler): void };
-let entra: Server, kv: Server, blob: Server, k8s: Server;
+let entra: Served, kv: Served, blob: Served, k8s: Served;
 let imds: Awaited<ReturnType<typeof startImdsStandIn>>;
 let azurite: Azurite;
 let runner: PodRunner;
@@ -39,7 +37,7 @@ const pick=k=>process.env[k];console.log(JSON.stringify({env:Object.fromEntries(
 function kubeConfig(token: string): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: "aks1", server: `${k8s.url}/clusters/aks1`, caData: Buffer.from(tlsMaterial().cert).toString("base64"), skipTLSVerify: false }],
+    clusters: [{ name: "aks1", server: `${k8s.url}/clusters/aks1`, caData: Buffer.from(testTls().certPem).toString("base64"), skipTLSVerify: false }],
     users: [{ name: "gate", token }],
     contexts: [{ name: "aks1", cluster: "aks1", user: "gate" }],
     currentContext: "aks1",
@@ -93,7 +91,7 @@ async function status(p: Promise<unknown>): Promise<{ code: number; body: Record
 }
 
 beforeAll(async () => {
-  const tls = tlsMaterial();
+  const tls = testTls();
   const aks = cluster("aks1");
   const clusterUrl = aks.issuerUrl!;
   aks.objects = [
@@ -123,16 +121,13 @@ beforeAll(async () => {
   state.identities[0]!.tenantId = state.tenantId;
   state.roleAssignments.push(assign(BACKEND_PRINCIPAL, "secretsUser", state.keyVaults[0]!.id), assign(BACKEND_PRINCIPAL, "blobReader", state.storageAccounts[0]!.id));
 
-  const none = () => {
-    throw new Error("handler not set");
-  };
   [entra, kv, blob, k8s, imds, azurite] = await Promise.all([
-    serveHandler(none),
-    serveHandler(none),
-    serveHandler(none),
-    serveHandler(none),
+    serveHandler("entra"),
+    serveHandler("keyvault"),
+    serveHandler("blob", { rawBody: true }),
+    serveHandler("kubernetes"),
     startImdsStandIn(),
-    startAzurite({ certPath: tls.certPath, keyPath: tls.keyPath, accounts: ["appstore"] }),
+    startAzurite({ certPath: tls.certFile, keyPath: tls.keyFile, accounts: ["appstore"] }),
   ]);
   await seedAzurite(azurite, state);
   const urls = placeholderUrls({ authorityHost: entra.url, keyVault: kv.url, blob: blob.url, kubernetes: k8s.url, imds: imds.url });
@@ -142,7 +137,7 @@ beforeAll(async () => {
   blob.setHandler(blobProxyService(ctx, azurite));
   runner = createPodRunner(ctx, {
     images: { [PROBE_IMAGE]: { command: [process.execPath, "test/sandbox/pods/node_probe_app.mjs"] }, [ENV_IMAGE]: { command: [process.execPath, "-e", PRINT_ENV, "--"] } },
-    caCertPath: tls.certPath,
+    caCertPath: tls.certFile,
     mintServiceAccountToken,
     timeoutMs: 20_000,
   });

@@ -18,8 +18,9 @@
  * Destinations stay 127.0.0.1 only; the 127.0.10.x aliases exist on every Linux loopback (127/8).
  */
 import http from "node:http";
-import net from "node:net";
+import type net from "node:net";
 import type { ClusterState, NetworkState, TenantState } from "./state.js";
+import { listenOnLoopback, openTunnel } from "./connect-proxy.js";
 
 /** The public IP every caller outside a cluster appears to have (TEST-NET-2, never routable). */
 export const RUNNER_PUBLIC_IP = "198.51.100.20";
@@ -147,37 +148,16 @@ export async function startEgressProxy(opts: { localAddress: string; upstreamPro
     client.on("error", () => client.destroy());
     const [host = "", portText = "443"] = (req.url ?? "").split(/:(?=\d+$)/);
     const refuse = (status: string) => client.end(`HTTP/1.1 ${status}\r\nContent-Length: 0\r\n\r\n`);
+    const unreachable = () => refuse("502 Bad Gateway");
     if (isLoopbackHost(host)) {
-      const upstream = net.connect({ host: "127.0.0.1", port: Number(portText), localAddress: opts.localAddress }, () => {
-        client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-        if (head.length > 0) upstream.write(head);
-        upstream.pipe(client).pipe(upstream);
-      });
-      upstream.on("error", () => refuse("502 Bad Gateway"));
-      client.on("close", () => upstream.destroy());
+      openTunnel(client, head, { upstream: { host: "127.0.0.1", port: Number(portText), localAddress: opts.localAddress }, unreachable });
       return;
     }
     if (!opts.upstreamProxy) return refuse("403 Forbidden");
     // Chain the CONNECT to the guarding proxy unchanged; it answers the client itself.
     const proxyUrl = new URL(opts.upstreamProxy);
-    const upstream = net.connect({ host: proxyUrl.hostname, port: Number(proxyUrl.port) }, () => {
-      upstream.write(`CONNECT ${req.url} HTTP/1.1\r\nHost: ${req.url}\r\n\r\n`);
-      if (head.length > 0) upstream.write(head);
-      upstream.pipe(client).pipe(upstream);
-    });
-    upstream.on("error", () => refuse("502 Bad Gateway"));
-    client.on("close", () => upstream.destroy());
+    openTunnel(client, head, { upstream: { host: proxyUrl.hostname, port: Number(proxyUrl.port) }, chainedConnect: `CONNECT ${req.url} HTTP/1.1\r\nHost: ${req.url}\r\n\r\n`, unreachable });
   });
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server, sockets);
 }

@@ -10,8 +10,9 @@
  * the cluster's source address and chains non-loopback targets here).
  */
 import http from "node:http";
-import net from "node:net";
+import type net from "node:net";
 import type { RequestLog } from "./log.js";
+import { listenOnLoopback, openTunnel } from "./connect-proxy.js";
 
 export const ENTRA_PUBLIC_HOST = "login.microsoftonline.com";
 
@@ -73,25 +74,8 @@ export async function startGuardProxy(opts: { entraPort: () => number; log: Requ
       refuse("403 Forbidden");
       return;
     }
-    const upstream = net.connect({ host: upstreamHost, port: upstreamPort }, () => {
-      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-      if (head.length > 0) upstream.write(head);
-      upstream.pipe(client).pipe(upstream);
-    });
-    track(upstream);
-    upstream.on("error", () => refuse("502 Bad Gateway"));
-    client.on("close", () => upstream.destroy());
+    track(openTunnel(client, head, { upstream: { host: upstreamHost, port: upstreamPort }, unreachable: () => refuse("502 Bad Gateway") }));
   });
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server, sockets);
 }
