@@ -24,6 +24,8 @@ export interface ActionInputs {
   comment: boolean | undefined;
   commentOnPass: CommentOnPass;
   commentKey: string | undefined;
+  /** One-click fixes as PR review suggestions (with the comment; default true). */
+  suggestions: boolean;
   sarif: string | undefined;
   githubToken: string | undefined;
   cloud: string | undefined;
@@ -83,6 +85,7 @@ export function readInputs(): ActionInputs {
     comment: booleanInput("comment"),
     commentOnPass: oneOf<CommentOnPass>("comment-on-pass", ["update", "collapse", "delete"], "update"),
     commentKey: optional("comment-key"),
+    suggestions: booleanInput("suggestions") ?? true,
     sarif: optional("sarif"),
     githubToken,
     cloud: optional("cloud"),

@@ -7,11 +7,14 @@ import { globSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { InputError } from "../shared/errors.js";
 import { parseManifests, type ManifestSet } from "../shared/static/index.js";
+import type { ManifestSource } from "../shared/static/parse.js";
 import { loadManifestSources } from "../shared/static/sources.js";
 
 export interface Manifests {
   set: ManifestSet;
   inputs: string[];
+  /** The files' text under their repository-relative paths (what the fix edits and the PR diff names). */
+  sources: ManifestSource[];
 }
 
 const GLOB = /[*?[\]{}]/;
@@ -44,5 +47,5 @@ export async function loadManifests(entries: readonly string[], workspace: strin
   const sources = await loadManifestSources(readable, () => Promise.reject(new InputError("stdin is not available in the Action", { field: "input manifests" })));
   // Findings name files relative to the repository root, so annotations land on the pull request's diff.
   const inRepo = sources.map((s) => ({ ...s, file: workspaceRelative(s.file, workspace) }));
-  return { set: parseManifests(inRepo), inputs: paths };
+  return { set: parseManifests(inRepo), inputs: paths, sources: inRepo };
 }

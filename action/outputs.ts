@@ -60,10 +60,12 @@ export function writeSarifFile(report: Report, path: string, workspace: string):
   return full;
 }
 
-export function setOutputs(report: Report, reportPath: string, commentUrl: string | undefined): void {
+export function setOutputs(report: Report, reportPath: string, commentUrl: string | undefined, suggestions?: { created: number; kept: number }): void {
   core.setOutput("verdict", report.verdict);
   core.setOutput("errors", report.summary.errors);
   core.setOutput("warnings", report.summary.warnings);
   core.setOutput("report", reportPath);
   core.setOutput("comment-url", commentUrl ?? "");
+  // Suggestions live on the PR after this run (posted now or kept from earlier runs).
+  core.setOutput("suggestions", suggestions ? suggestions.created + suggestions.kept : 0);
 }

@@ -1,8 +1,9 @@
 /**
  * The Action, testable in-process: inputs (INPUT_*), the run (GITHUB_* and the event file), the
- * gate's OIDC login, the gate itself, then the job summary, annotations, JSON report, SARIF, sticky PR
- * comment and outputs. Bad input is one `core.setFailed` line; a login problem is a finding (AG501 /
- * AG502) and the run falls back to the static layer instead of crashing.
+ * gate's OIDC login, the gate itself, then the job summary, annotations, JSON report, SARIF, the
+ * one-click fixes as PR review suggestions, the sticky PR comment and outputs. Bad input is one
+ * `core.setFailed` line; a login problem is a finding (AG501 / AG502) and the run falls back to the
+ * static layer instead of crashing.
  */
 import { tmpdir } from "node:os";
 import * as core from "@actions/core";
@@ -24,6 +25,7 @@ import { redactTokens, signIn } from "./login.js";
 import { loadManifests, type Manifests } from "./manifests.js";
 import { annotate, setOutputs, writeJobSummary, writeJsonReport, writeSarifFile } from "./outputs.js";
 import { probeLayerFor } from "./probe.js";
+import { publishSuggestions, type SuggestionsResult } from "./suggestions.js";
 
 export interface RunDeps {
   /** Clock for the gate's time-based rules (default: now). */
@@ -34,6 +36,8 @@ export interface RunResult {
   report: Report;
   reportPath: string;
   comment: CommentResult | undefined;
+  /** The one-click fixes on the pull request (absent when not attempted). */
+  suggestions: SuggestionsResult | undefined;
   failed: boolean;
 }
 
@@ -92,17 +96,27 @@ function commentKey(inputs: ActionInputs, ctx: RunContext, configFile: string | 
   return `${ctx.workflow || "workflow"}/${what}`;
 }
 
-function commentBodies(report: Report, ctx: RunContext, notices: string[], key: string): { body: string; collapsedBody: string } {
+function commentBodies(report: Report, ctx: RunContext, notices: string[], key: string, fixSection: string): { body: string; collapsedBody: string } {
   const summaryLink = ctx.runUrl ? `the [job summary](${ctx.runUrl})` : "the job summary";
   const noteText = notices.map((n) => `> ${n}`).join("\n");
-  const overhead = markerFor(key).length + noteText.length + 256;
+  const overhead = markerFor(key).length + noteText.length + fixSection.length + 256;
   const markdown = renderMarkdown(report, { maxChars: COMMENT_LIMIT - overhead, moreHint: `see ${summaryLink} and the JSON report` });
-  const body = noteText ? `${noteText}\n\n${markdown}` : markdown;
-  const collapsedBody = `<details><summary>✅ Azure Auth Gate: pass — earlier findings are resolved</summary>\n\n${markdown}\n</details>\n`;
+  const withFixes = fixSection ? `${markdown}\n${fixSection}\n` : markdown;
+  const body = noteText ? `${noteText}\n\n${withFixes}` : withFixes;
+  const collapsedBody = `<details><summary>✅ Azure Auth Gate: pass — earlier findings are resolved</summary>\n\n${withFixes}\n</details>\n`;
   return { body, collapsedBody };
 }
 
-async function publishComment(inputs: ActionInputs, ctx: RunContext, report: Report, notices: string[], configFile: string | undefined): Promise<CommentResult | undefined> {
+type Octokit = ReturnType<typeof getOctokit>;
+
+/** Where this run talks to the pull request, when it may: the PR, a writable token, comments wanted. */
+interface PrChannel {
+  octokit: Octokit;
+  pullNumber: number;
+  key: string;
+}
+
+function prChannel(inputs: ActionInputs, ctx: RunContext, configFile: string | undefined): PrChannel | undefined {
   const wanted = inputs.comment ?? ctx.pullRequest !== undefined;
   if (!wanted) return undefined;
   if (!ctx.pullRequest) {
@@ -111,17 +125,20 @@ async function publishComment(inputs: ActionInputs, ctx: RunContext, report: Rep
   }
   if (ctx.pullRequest.fromFork) {
     core.notice("comment: pull requests from forks get a read-only GITHUB_TOKEN; the report is in the job summary instead");
+    if (inputs.suggestions) core.notice("suggestions: skipped on a pull request from a fork (read-only token); `npx azure-auth-gate fix --diff <manifests>` shows the same fixes");
     return undefined;
   }
   if (!inputs.githubToken) {
     core.warning("comment: no github-token; no comment posted");
     return undefined;
   }
-  const key = commentKey(inputs, ctx, configFile);
-  const octokit = getOctokit(inputs.githubToken, { baseUrl: ctx.apiUrl });
+  return { octokit: getOctokit(inputs.githubToken, { baseUrl: ctx.apiUrl }), pullNumber: ctx.pullRequest.number, key: commentKey(inputs, ctx, configFile) };
+}
+
+async function publishComment(channel: PrChannel, inputs: ActionInputs, ctx: RunContext, report: Report, notices: string[], fixSection: string): Promise<CommentResult | undefined> {
   try {
-    const bodies = commentBodies(report, ctx, notices, key);
-    return await publishStickyComment(octokit, { owner: ctx.owner, repo: ctx.repo, issueNumber: ctx.pullRequest.number, key }, { verdict: report.verdict, onPass: inputs.commentOnPass, ...bodies });
+    const bodies = commentBodies(report, ctx, notices, channel.key, fixSection);
+    return await publishStickyComment(channel.octokit, { owner: ctx.owner, repo: ctx.repo, issueNumber: channel.pullNumber, key: channel.key }, { verdict: report.verdict, onPass: inputs.commentOnPass, ...bodies });
   } catch (err) {
     // The comment is a convenience: failing to post it never changes the gate's verdict.
     const status = (err as { status?: unknown }).status;
@@ -155,15 +172,18 @@ async function runAction(deps: RunDeps): Promise<RunResult> {
   if (inputs.sarif) writeSarifFile(report, inputs.sarif, workspace);
   annotate(report);
   if (env.GITHUB_STEP_SUMMARY) await writeJobSummary(report, notices);
-  const comment = await publishComment(inputs, ctx, report, notices, configFile);
-  setOutputs(report, reportPath, comment?.url);
+  const channel = prChannel(inputs, ctx, configFile);
+  const target = channel ? { owner: ctx.owner, repo: ctx.repo, pullNumber: channel.pullNumber, key: channel.key } : undefined;
+  const suggestions = channel && target && inputs.suggestions && manifests ? await publishSuggestions(channel.octokit, target, manifests, loaded, report) : undefined;
+  const comment = channel ? await publishComment(channel, inputs, ctx, report, notices, suggestions?.section ?? "") : undefined;
+  setOutputs(report, reportPath, comment?.url, suggestions?.sync);
 
   const failed = blocks(report, inputs.failOn);
   const { errors, warnings } = report.summary;
   const line = `Azure Auth Gate: ${report.verdict} (${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}; fail-on: ${inputs.failOn})`;
   if (failed) core.setFailed(line);
   else core.info(line);
-  return { report, reportPath, comment, failed };
+  return { report, reportPath, comment, suggestions, failed };
 }
 
 /** Runs the Action; never throws (every failure ends as `core.setFailed`, with no stack trace for user errors). */

@@ -6,18 +6,19 @@
 import { getOctokit } from "@actions/github";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { COMMENT_LIMIT, markerFor, publishStickyComment, withMarker } from "../../action/comment.js";
-import type { Handler } from "../sandbox/contract.js";
 import { githubService, githubTokens } from "../sandbox/services/github.js";
 import type { GitHubState, TenantState } from "../sandbox/state.js";
 import { baseState } from "../sandbox-data/fixtures.js";
-import { contextFor, placeholderUrls, serveHandler, signingKey, type Served } from "../sandbox-data/harness.js";
+import { freshSigningKey } from "../sandbox/jwt.js";
+import { contextFor, placeholderUrls } from "../sandbox/testing/context.js";
+import { serveHandler, type Served } from "../sandbox/testing/serve.js";
 
-let server: Served & { setHandler(h: Handler): void };
+let server: Served;
 let state: TenantState;
 const target = { owner: "acme", repo: "django-app", issueNumber: 7, key: "deploy/azure-auth-gate.yml" };
 
 function github(): GitHubState {
-  return { repository: "acme/django-app", ownerId: 1001, repoId: 2002, ref: "refs/heads/main", pullRequest: 7, fork: false, immutableSubject: false, workflow: "deploy.yml", signingKey: signingKey("gh"), comments: [], issues: [], reviews: [] };
+  return { repository: "acme/django-app", ownerId: 1001, repoId: 2002, ref: "refs/heads/main", pullRequest: 7, fork: false, immutableSubject: false, workflow: "deploy.yml", signingKey: freshSigningKey("gh"), comments: [], issues: [], reviews: [] };
 }
 
 const octokit = () => getOctokit(githubTokens(state.github!).write, { baseUrl: server.url });
@@ -25,9 +26,7 @@ const comments = () => state.github!.comments.filter((c) => c.issueNumber === 7)
 const mine = () => comments().filter((c) => c.body.startsWith(markerFor(target.key)));
 
 beforeAll(async () => {
-  server = await serveHandler(() => {
-    throw new Error("handler not set");
-  });
+  server = await serveHandler("github");
 });
 
 beforeEach(() => {

@@ -209,7 +209,40 @@ export interface GitHubState {
   /** Issue/PR comments and issues, as the GitHub REST API stores them. */
   comments: { id: number; issueNumber: number; body: string; user: { login: string }; created_at: string; updated_at: string }[];
   issues: { number: number; title: string; body: string; state: "open" | "closed"; labels: string[] }[];
-  reviews: { id: number; pullNumber: number; body: string; comments: { path: string; line: number; body: string }[] }[];
+  reviews: { id: number; pullNumber: number; body: string; comments: { path: string; line: number; body: string }[]; commitId?: string; state?: ReviewStateName; submittedAt?: string }[];
+  /** The pull request's head commit (`head.sha`); default derived from the repository and PR number. */
+  headSha?: string;
+  /** The pull request's changed files as `GET /pulls/{n}/files` lists them; none when unset. */
+  pullFiles?: PullFileState[];
+  /** Review comments (threads) on the pull request: created with a review, edited or deleted one by one. */
+  reviewComments?: ReviewCommentState[];
+}
+
+export type ReviewStateName = "PENDING" | "COMMENTED" | "APPROVED" | "CHANGES_REQUESTED";
+
+export interface PullFileState {
+  filename: string;
+  status: "added" | "removed" | "modified" | "renamed" | "copied" | "changed" | "unchanged";
+  /** The unified-diff hunks GitHub shows (no ---/+++ headers); absent for binary or very large files. */
+  patch?: string;
+  previousFilename?: string;
+}
+
+export interface ReviewCommentState {
+  id: number;
+  reviewId: number;
+  pullNumber: number;
+  path: string;
+  /** Last line of the commented range, on `side`, at `commitId`. */
+  line: number;
+  startLine?: number;
+  side: "LEFT" | "RIGHT";
+  startSide?: "LEFT" | "RIGHT";
+  body: string;
+  /** Head commit the comment was made on. */
+  commitId: string;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface TenantState {

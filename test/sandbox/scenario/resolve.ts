@@ -208,6 +208,9 @@ export function resolveScenario(scenario: Scenario, opts: ResolveOptions): Tenan
       comments: [],
       issues: [],
       reviews: [],
+      ...(scenario.github.headSha !== undefined ? { headSha: scenario.github.headSha } : {}),
+      pullFiles: scenario.github.pullRequestFiles.map((f) => ({ ...f })),
+      reviewComments: [],
     };
   }
 

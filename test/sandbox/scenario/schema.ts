@@ -161,6 +161,18 @@ export const applicationSchema = z
   })
   .strict();
 
+/** One changed file of the pull request, as `GET /repos/{o}/{r}/pulls/{n}/files` lists it. */
+export const pullRequestFileSchema = z
+  .object({
+    /** Repository-relative path at the head commit. */
+    filename: z.string().min(1),
+    status: z.enum(["added", "removed", "modified", "renamed", "copied", "changed", "unchanged"]).default("modified"),
+    /** Unified-diff hunks (`@@ -a,b +c,d @@` and their lines, no ---/+++ headers); omit for a binary or too-large file. */
+    patch: z.string().optional(),
+    previousFilename: z.string().optional(),
+  })
+  .strict();
+
 export const githubSchema = z
   .object({
     /** owner/repo */
@@ -174,6 +186,10 @@ export const githubSchema = z
     /** Immutable subject form `repo:OWNER@OWNER_ID/REPO@REPO_ID:…`. */
     immutableSubject: z.boolean().default(false),
     workflow: z.string().default("deploy.yml"),
+    /** The pull request's head commit (40 hex digits); default derived from the repository and number. */
+    headSha: z.string().regex(/^[0-9a-f]{40}$/).optional(),
+    /** The pull request's changed files with their patches (review comments must land on these diffs). */
+    pullRequestFiles: z.array(pullRequestFileSchema).default([]),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 /**
  * The GitHub REST API surface the gate uses (GITHUB_API_URL): issue/PR comments (the sticky PR
- * comment), issues (the audit issue), pull requests, their files and reviews. Shapes, status codes
+ * comment), issues (the audit issue), and pull requests with their files, reviews and review comments
+ * (github-pulls.ts: the Action's one-click fix suggestions). Shapes, status codes
  * and error bodies follow docs.github.com; paging uses `per_page`/`page` and the `Link` header that
  * Octokit's `paginate` follows.
  *
@@ -10,12 +11,10 @@
  * "Resource not accessible by integration", as GitHub does; an unknown token gets 401 "Bad credentials".
  */
 import { createHash } from "node:crypto";
-import type { Handler, SandboxRequest, SandboxResponse, ServiceContext } from "../contract.js";
+import type { Handler, SandboxResponse, ServiceContext } from "../contract.js";
 import type { GitHubState } from "../state.js";
-
-const DOCS = "https://docs.github.com/rest";
-const BODY_LIMIT = 65536;
-const BOT = { login: "github-actions[bot]", id: 41898282, node_id: "MDM6Qm90NDE4OTgyODI=", type: "Bot", site_admin: false };
+import { BODY_LIMIT, BOT, bodyOf, DOCS, html, iso, json, notFound, paged, requireWrite, validationFailed, type Access, type Ctx } from "./github-http.js";
+import { oneReviewComment, pullRoute } from "./github-pulls.js";
 
 export interface GitHubTokens {
   write: string;
@@ -28,80 +27,9 @@ export function githubTokens(gh: Pick<GitHubState, "repository">): GitHubTokens 
   return { write: token("write"), readOnly: token("read-only") };
 }
 
-type Access = "write" | "read";
-
-function json(status: number, body: unknown, headers: Record<string, string> = {}): SandboxResponse {
-  return {
-    status,
-    headers: {
-      "content-type": "application/json; charset=utf-8",
-      "x-github-media-type": "github.v3; format=json",
-      "x-github-api-version-selected": "2022-11-28",
-      "x-ratelimit-limit": "5000",
-      "x-ratelimit-remaining": "4999",
-      "x-ratelimit-used": "1",
-      "x-ratelimit-resource": "core",
-      "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600),
-      ...headers,
-    },
-    body,
-  };
-}
-
-const notFound = (docs = DOCS) => json(404, { message: "Not Found", documentation_url: docs, status: "404" });
-
-function validationFailed(resource: string, field: string, message: string, docs: string): SandboxResponse {
-  return json(422, { message: "Validation Failed", errors: [{ resource, code: "custom", field, message }], documentation_url: docs, status: "422" });
-}
-
-interface Ctx {
-  ctx: ServiceContext;
-  gh: GitHubState;
-  req: SandboxRequest;
-  access: Access;
-  api: string;
-  /** Request path without the API base path. */
-  path: string;
-  owner: string;
-  repo: string;
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-/** Slices `items` by `per_page`/`page` and adds GitHub's Link header (next/last/first/prev). */
-function paged(c: Ctx, items: unknown[]): SandboxResponse {
-  const perPage = Math.min(Math.max(Number(c.req.query.get("per_page") ?? 30) || 30, 1), 100);
-  const pageNo = Math.max(Number(c.req.query.get("page") ?? 1) || 1, 1);
-  const last = Math.max(Math.ceil(items.length / perPage), 1);
-  const link = (p: number) => {
-    const q = new URLSearchParams(c.req.query);
-    q.set("per_page", String(perPage));
-    q.set("page", String(p));
-    return `<${c.api}${c.path}?${q.toString()}>`;
-  };
-  const rels: string[] = [];
-  if (pageNo > 1) rels.push(`${link(pageNo - 1)}; rel="prev"`);
-  if (pageNo < last) rels.push(`${link(pageNo + 1)}; rel="next"`, `${link(last)}; rel="last"`);
-  if (pageNo > 1) rels.push(`${link(1)}; rel="first"`);
-  return json(200, items.slice((pageNo - 1) * perPage, pageNo * perPage), rels.length > 0 ? { link: rels.join(", ") } : {});
-}
-
-function requireWrite(c: Ctx, docs: string): SandboxResponse | undefined {
-  if (c.access === "write") return undefined;
-  return json(403, { message: "Resource not accessible by integration", documentation_url: docs, status: "403" });
-}
-
-function bodyOf(c: Ctx): Record<string, unknown> {
-  return c.req.json && typeof c.req.json === "object" ? (c.req.json as Record<string, unknown>) : {};
-}
-
 // ---------------------------------------------------------------------------------------------
 // Representations
 // ---------------------------------------------------------------------------------------------
-
-const html = (c: Ctx) => `https://github.com/${c.gh.repository}`;
 
 function commentView(c: Ctx, cm: GitHubState["comments"][number]): Record<string, unknown> {
   const isPr = cm.issueNumber === c.gh.pullRequest;
@@ -132,26 +60,6 @@ function issueView(c: Ctx, issue: GitHubState["issues"][number]): Record<string,
     labels: issue.labels.map((name, i) => ({ id: i + 1, name, color: "ededed", default: false })),
     user: BOT,
     comments: c.gh.comments.filter((cm) => cm.issueNumber === issue.number).length,
-  };
-}
-
-function prView(c: Ctx, n: number): Record<string, unknown> {
-  const [owner] = c.gh.repository.split("/");
-  const repo = { id: c.gh.repoId, full_name: c.gh.repository, name: c.repo, owner: { login: owner, id: c.gh.ownerId }, fork: false };
-  const headRepo = c.gh.fork ? { ...repo, id: c.gh.repoId + 1, full_name: `contributor/${c.repo}`, owner: { login: "contributor", id: c.gh.ownerId + 1 }, fork: true } : repo;
-  const sha = createHash("sha1").update(`${c.gh.repository}#${n}`).digest("hex");
-  return {
-    id: 2_000_000 + n,
-    number: n,
-    state: "open",
-    title: `Pull request #${n}`,
-    url: `${c.api}/repos/${c.gh.repository}/pulls/${n}`,
-    html_url: `${html(c)}/pull/${n}`,
-    user: { login: c.gh.fork ? "contributor" : owner, type: "User" },
-    head: { ref: c.gh.fork ? "patch-1" : "feature", sha, repo: headRepo, label: `${headRepo.owner.login}:${c.gh.fork ? "patch-1" : "feature"}` },
-    base: { ref: c.gh.ref.replace(/^refs\/heads\//, ""), sha: createHash("sha1").update(c.gh.repository).digest("hex"), repo },
-    draft: false,
-    merged: false,
   };
 }
 
@@ -246,23 +154,6 @@ function oneIssue(c: Ctx, n: number): SandboxResponse {
   return json(200, issueView(c, issue));
 }
 
-function reviews(c: Ctx, n: number): SandboxResponse {
-  const docs = `${DOCS}/pulls/reviews#${c.req.method === "POST" ? "create" : "list"}-reviews-for-a-pull-request`;
-  if (c.req.method === "POST") {
-    const denied = requireWrite(c, docs);
-    if (denied) return denied;
-  }
-  if (n !== c.gh.pullRequest) return notFound(docs);
-  const view = (r: GitHubState["reviews"][number]) => ({ id: r.id, body: r.body, state: "COMMENTED", user: BOT, pull_request_url: `${c.api}/repos/${c.gh.repository}/pulls/${n}`, submitted_at: iso(c.ctx.now()) });
-  if (c.req.method === "GET") return paged(c, c.gh.reviews.filter((r) => r.pullNumber === n).map(view));
-  const b = bodyOf(c);
-  const comments = Array.isArray(b.comments) ? (b.comments as { path?: unknown; line?: unknown; body?: unknown }[]) : [];
-  if (comments.some((x) => typeof x.path !== "string" || typeof x.body !== "string")) return validationFailed("PullRequestReviewComment", "comments", "path and body are required", docs);
-  const review = { id: Math.max(300_000, ...c.gh.reviews.map((r) => r.id)) + 1, pullNumber: n, body: typeof b.body === "string" ? b.body : "", comments: comments.map((x) => ({ path: String(x.path), line: Number(x.line ?? 1), body: String(x.body) })) };
-  c.gh.reviews.push(review);
-  return json(200, view(review));
-}
-
 function route(c: Ctx, rest: string[]): SandboxResponse {
   const m = c.req.method;
   const [a, b, d, e] = rest;
@@ -277,14 +168,10 @@ function route(c: Ctx, rest: string[]): SandboxResponse {
     if (d === "comments" && e === undefined) return m === "GET" ? listComments(c, n) : m === "POST" ? createComment(c, n) : notFound();
   }
   if (a === "pulls") {
+    if (b === "comments" && d !== undefined && e === undefined) return Number.isNaN(num(d)) ? notFound() : oneReviewComment(c, num(d));
     const n = num(b);
-    if (Number.isNaN(n) || n !== c.gh.pullRequest) return notFound(`${DOCS}/pulls/pulls#get-a-pull-request`);
-    if (d === undefined && m === "GET") return json(200, prView(c, n));
-    if (d === "files" && m === "GET") return paged(c, []);
-    if (d === "reviews" && e === undefined) return reviews(c, n);
-    if (d === "comments" && m === "GET") {
-      return paged(c, c.gh.reviews.filter((r) => r.pullNumber === n).flatMap((r, i) => r.comments.map((x, j) => ({ id: r.id * 100 + j, pull_request_review_id: r.id, path: x.path, line: x.line, body: x.body, user: BOT, position: i + 1 }))));
-    }
+    if (Number.isNaN(n)) return notFound(`${DOCS}/pulls/pulls#get-a-pull-request`);
+    return pullRoute(c, n, rest.slice(2));
   }
   return notFound();
 }
