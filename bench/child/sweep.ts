@@ -1,0 +1,73 @@
+/**
+ * One measured sweep, in its own process: the sweep engine's steps as the Function runs them —
+ * discovery of the scope (`discover`), planning into check units and queue batches (`planUnits`,
+ * `batches`), then every batch's AG2xx checks (`checkUnits`, i.e. runGate per cluster) with as many
+ * batches in flight as one Function instance takes off its queue at once (host.json
+ * `extensions.queues.batchSize`). The Blob/queue hops between steps are left out: they are storage
+ * round trips, not Azure control-plane calls, and the Function tests cover them.
+ *
+ * argv[2] is a JSON job: { configFile, scope, parallelBatches }. Signs in like the Function would with
+ * DefaultAzureCredential (here: AZURE_CLIENT_ID / AZURE_CLIENT_SECRET / AZURE_TENANT_ID).
+ * Prints one JSON line: phase timings, units, findings by id, the engine's own call counts, peak RSS.
+ */
+import { dirname } from "node:path";
+import { DefaultAzureCredential } from "@azure/identity";
+import { AzureClients } from "../../shared/azure/clients.js";
+import { resolveConfigCloud } from "../../shared/config/load.js";
+import { trustProfileCertificate } from "../../shared/cloud/profile.js";
+import { batches, checkUnits, planUnits, type CheckUnit } from "../../shared/sweep/check.js";
+import { loadSweepConfig, scopeByName } from "../../shared/sweep/config.js";
+import { discover } from "../../shared/sweep/discover.js";
+
+interface Job {
+  configFile: string;
+  scope: string;
+  parallelBatches: number;
+}
+
+const job = JSON.parse(process.argv[2] ?? "{}") as Job;
+const started = performance.now();
+const config = loadSweepConfig(job.configFile);
+const profile = resolveConfigCloud(config.cloud, dirname(job.configFile), job.configFile);
+trustProfileCertificate(profile);
+const credential = new DefaultAzureCredential({ authorityHost: profile.authorityHost, disableInstanceDiscovery: profile.disableInstanceDiscovery, tenantId: config.tenantId });
+const scope = scopeByName(config, job.scope);
+
+const discoveryClients = new AzureClients(profile, credential, { retry: { budgetMs: config.retryBudgetSeconds * 1000 } });
+const inventory = await discover(discoveryClients, scope);
+const discovered = performance.now();
+const { units, skipped } = planUnits(scope, inventory);
+const queue: CheckUnit[][] = batches(units, config.batchSize);
+
+const findingIds: Record<string, number> = {};
+let checkCalls = 0;
+let next = 0;
+async function worker(): Promise<void> {
+  while (next < queue.length) {
+    const batch = queue[next++]!;
+    const { findings, azureCalls } = await checkUnits({ units: batch, scope, config, profile, credential, now: new Date() });
+    checkCalls += azureCalls;
+    for (const f of findings) findingIds[f.id] = (findingIds[f.id] ?? 0) + 1;
+  }
+}
+await Promise.all(Array.from({ length: Math.max(1, job.parallelBatches) }, () => worker()));
+const checked = performance.now();
+
+process.stdout.write(
+  `${JSON.stringify({
+    seconds: (checked - started) / 1000,
+    discoverSeconds: (discovered - started) / 1000,
+    checkSeconds: (checked - discovered) / 1000,
+    processSeconds: checked / 1000,
+    bindings: inventory.bindings.length,
+    roleAssignments: inventory.roleAssignments.length,
+    unreadable: inventory.unreadable.length,
+    units: units.length,
+    skipped: skipped.length,
+    batches: queue.length,
+    discoveryCalls: discoveryClients.calls.snapshot().total,
+    checkCalls,
+    findingIds,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+  })}\n`,
+);

@@ -1,0 +1,142 @@
+/**
+ * Throttling and outages beyond the ARM 429 storm that test/gate-sandbox/gate.test.ts already covers:
+ * 5xx bursts and dropped connections on ARM, a 429 storm on Microsoft Graph, 5xx and 429 on Key Vault,
+ * and a Blob outage under the live probe. A transient fault is retried and the gate passes; a lasting
+ * one ends, within the retry budget, in a fail-closed error finding that says what could not be
+ * verified — never a pass. Every report and rendering is scanned for the tenant's secrets.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { Finding, Report } from "../../shared/findings/model.js";
+import { renderReport } from "../../shared/report/index.js";
+import { runGateOn, sandboxFor, type GateRun } from "../gate-sandbox/harness.js";
+import { APP_IMAGE, correctScenario, NAMESPACE, SECRET_VALUE, type Scenario } from "../gate-sandbox/scenario.js";
+import type { Sandbox } from "../sandbox/index.js";
+import type { FaultInput } from "../sandbox/faults.js";
+import { assertNoSecrets } from "./secret-scan.js";
+
+const TARGET = `targets:
+  - workload: ${NAMESPACE}/Deployment/backend
+    blob: [{ account: contosomedia, container: media }]
+    keyVault: [{ vault: contoso-app-kv, secrets: [django-secret-key] }]
+`;
+// Short backoffs so a storm exhausts the budget in seconds; Retry-After is still honoured.
+const FAST = { retryDelayInMs: 50, maxRetryDelayInMs: 200 };
+const BUDGET = "retryBudgetSeconds: 2\n";
+
+let sb: Sandbox | undefined;
+afterEach(async () => {
+  await sb?.stop();
+  sb = undefined;
+});
+
+function unverified(report: Report): Finding[] {
+  return report.findings.filter((f) => f.evidence.startsWith("could not verify:"));
+}
+
+/** Every secret value the scenario holds, for the leak scan. */
+function secrets(s: Sandbox): string[] {
+  return [SECRET_VALUE, ...s.state.applications.flatMap((a) => a.passwordCredentials.map((p) => p.secretText)), ...s.state.keyVaults.flatMap((v) => v.secrets.flatMap((x) => x.versions.map((ver) => ver.value)))];
+}
+
+function scanOutputs(run: GateRun): void {
+  assertNoSecrets(
+    { json: JSON.stringify(run.report), text: renderReport(run.report, "text"), markdown: renderReport(run.report, "markdown"), sarif: renderReport(run.report, "sarif") },
+    secrets(sb!),
+  );
+}
+
+async function gateWith(faults: FaultInput[], config = TARGET, opts: { scenario?: Scenario; probe?: boolean; budget?: string } = {}): Promise<{ run: GateRun; ms: number }> {
+  const scenario = opts.scenario ?? correctScenario();
+  sb = await sandboxFor(scenario, opts.probe ? {} : { azurite: false });
+  for (const f of faults) sb.faults.add(f);
+  const started = Date.now();
+  const run = await runGateOn(sb, { config: `${config}${opts.budget ?? BUDGET}`, retry: FAST, ...(opts.probe ? { probe: true } : {}) });
+  const ms = Date.now() - started;
+  scanOutputs(run);
+  return { run, ms };
+}
+
+function expectFailClosed(report: Report, evidence: RegExp): Finding[] {
+  expect(report.verdict).toBe("fail");
+  const u = unverified(report);
+  expect(u.length).toBeGreaterThan(0);
+  expect(u.every((f) => f.severity === "error")).toBe(true);
+  expect(u.some((f) => evidence.test(f.evidence)), u.map((f) => f.evidence).join("\n")).toBe(true);
+  expect(report.metadata.unverifiedFacts).toBe(u.length);
+  return u;
+}
+
+describe("transient faults are retried and the gate still proves the target", () => {
+  it("a burst of ARM 503s on the role-assignment listing", async () => {
+    const { run } = await gateWith([{ service: "arm", path: "/roleAssignments$", status: 503, times: 2 }]);
+    expect(run.report.verdict).toBe("pass");
+    expect(unverified(run.report)).toEqual([]);
+    const ra = sb!.log.filter({ service: "arm", path: /\/roleAssignments$/ });
+    expect(ra.map((e) => e.status)).toEqual([503, 503, 200]);
+  }, 30_000);
+
+  it("one dropped ARM connection (the cluster read)", async () => {
+    const { run } = await gateWith([{ service: "arm", path: "/managedClusters/aks-prod$", drop: true, times: 1 }]);
+    expect(run.report.verdict).toBe("pass");
+    expect(sb!.log.filter({ service: "arm", path: /\/managedClusters\/aks-prod$/, status: 200 })).toHaveLength(1);
+  }, 30_000);
+
+  it("Key Vault 429 with Retry-After on the secret listing, twice", async () => {
+    const { run } = await gateWith([{ service: "keyvault", path: "^/contoso-app-kv/secrets$", status: 429, retryAfterSeconds: 1, times: 2 }], TARGET, { budget: "retryBudgetSeconds: 6\n" });
+    expect(run.report.verdict, JSON.stringify(run.report.findings.map((f) => [f.id, f.evidence]))).toBe("pass");
+    expect(sb!.log.filter({ service: "keyvault", status: 429 })).toHaveLength(2);
+  }, 30_000);
+});
+
+describe("lasting faults fail closed within the retry budget", () => {
+  it("ARM 500s on every federated-credential read: AG204's fact is 'could not verify', never a pass", async () => {
+    const { run, ms } = await gateWith([{ service: "arm", path: "/federatedIdentityCredentials$", status: 500 }]);
+    expectFailClosed(run.report, /HTTP 500/);
+    expect(sb!.log.filter({ service: "arm", path: /federatedIdentityCredentials$/ }).length).toBeGreaterThan(1); // retried
+    expect(ms).toBeLessThan(2_000 + 6_000);
+  }, 30_000);
+
+  it("ARM dropping every role-assignment connection: the RBAC facts are unverified", async () => {
+    const { run, ms } = await gateWith([{ service: "arm", path: "/roleAssignments$", drop: true }]);
+    expectFailClosed(run.report, /could not verify/);
+    expect(sb!.log.filter({ service: "arm", path: /\/roleAssignments$/ }).length).toBeGreaterThan(1);
+    expect(ms).toBeLessThan(2_000 + 6_000);
+  }, 30_000);
+
+  it("a 429 storm on Microsoft Graph while looking up an app-registration client id", async () => {
+    const scenario = correctScenario();
+    sb = await sandboxFor(scenario, { azurite: false });
+    const appClientId = sb.app("azure-auth-gate").appId;
+    await sb.stop();
+    const config = `targets:\n  - workload: ${NAMESPACE}/Deployment/backend\n    serviceAccount: backend\n    clientId: ${appClientId}\n`;
+    const { run, ms } = await gateWith([{ service: "graph", status: 429, retryAfterSeconds: 1 }], config, { scenario });
+    expectFailClosed(run.report, /HTTP 429/);
+    const throttled = sb!.log.filter({ service: "graph", status: 429 });
+    expect(throttled.length).toBeGreaterThan(1); // Retry-After honoured, then gave up
+    expect(sb!.log.filter({ service: "graph" }).every((e) => e.status === 429)).toBe(true);
+    expect(ms).toBeLessThan(2_000 + 8_000);
+  }, 30_000);
+
+  it("Key Vault answering 503 to every listing: AG213's secret facts are unverified", async () => {
+    const { run } = await gateWith([{ service: "keyvault", path: "^/contoso-app-kv/secrets$", status: 503 }]);
+    const u = expectFailClosed(run.report, /HTTP 503/);
+    expect(u.map((f) => f.id)).toContain("AG213");
+  }, 30_000);
+
+  it("failOpen lowers a lasting outage to a warning, never to a silent pass", async () => {
+    const { run } = await gateWith([{ service: "arm", path: "/federatedIdentityCredentials$", status: 500 }], `${TARGET}failOpen: true\n`);
+    expect(run.report.verdict).toBe("warn");
+    const u = unverified(run.report);
+    expect(u.length).toBeGreaterThan(0);
+    expect(u.every((f) => f.severity === "warning")).toBe(true);
+  }, 30_000);
+
+  it("Blob down (503) under the live probe: the data-plane layer fails, it does not pass", async () => {
+    const { run } = await gateWith([{ service: "blob", status: 503 }], `${TARGET}probe: { image: "${APP_IMAGE}", timeoutSeconds: 60 }\n`, { probe: true });
+    expect(run.report.verdict).toBe("fail");
+    const dataPlane = run.report.findings.filter((f) => f.id.startsWith("AG3"));
+    expect(dataPlane.length, JSON.stringify(run.report.findings.map((f) => [f.id, f.evidence.slice(0, 120)]))).toBeGreaterThan(0);
+    expect(dataPlane.every((f) => f.severity === "error")).toBe(true);
+    expect(sb!.log.filter({ service: "blob", status: 503 }).length).toBeGreaterThan(0);
+  }, 90_000);
+});
