@@ -6,7 +6,7 @@
  */
 import { LineCounter, parseAllDocuments } from "yaml";
 import { InputError } from "../errors.js";
-import { asMap, asSeq, child, documentTree, entry, scalarText, type YMap, type YNode } from "./yaml-tree.js";
+import { asMap, asSeq, child, documentTree, entry, requireScalarValues, scalarText, type YMap, type YNode } from "./yaml-tree.js";
 
 export interface ManifestSource {
   /** Path as the user gave it, or "<stdin>". */
@@ -97,7 +97,11 @@ function rendererHint(file: string): string {
 
 function requireText(map: YMap, key: string, where: { file: string; line: number }, what: string): string {
   const e = entry(map, key);
-  const text = scalarText(e?.value);
+  const value = e?.value;
+  if (value?.type === "scalar" && value.value !== null && typeof value.value !== "string") {
+    throw new InputError(`${what}'s ${key} must be a string (got ${String(value.value)})`, { file: where.file, line: e?.keyLine ?? where.line, field: key });
+  }
+  const text = scalarText(value);
   if (text === undefined || text.trim() === "") {
     throw new InputError(`${what} has no ${key}${rendererHint(where.file)}`, { file: where.file, line: e?.keyLine ?? where.line, field: key });
   }
@@ -117,6 +121,7 @@ function toObject(root: YMap, file: string, inheritedKind?: string): KObject | u
     throw new InputError(`${kind} has no metadata.name`, { file, line: entry(root, "metadata")?.keyLine ?? root.line, field: "metadata.name" });
   }
   const namespace = scalarText(child(metadata, "namespace")) || "default";
+  for (const field of ["labels", "annotations"]) requireScalarValues(asMap(child(metadata, field)), file, `metadata.${field}`);
   return { file, line: root.line, apiVersion, kind, name, namespace, root };
 }
 
@@ -126,7 +131,11 @@ function objectsOf(tree: YNode, file: string, out: KObject[]): void {
     throw new InputError(`a YAML document is a ${tree.type === "seq" ? "list" : "plain value"}, not a Kubernetes object (a mapping with apiVersion and kind)`, { file, line: tree.line });
   }
   const kind = scalarText(child(root, "kind"));
-  const items = asSeq(child(root, "items"));
+  const itemsEntry = entry(root, "items");
+  const items = asSeq(itemsEntry?.value);
+  if (kind !== undefined && kind.endsWith("List") && itemsEntry && !items) {
+    throw new InputError(`the ${kind}'s items is not a list of objects`, { file, line: itemsEntry.keyLine, field: "items" });
+  }
   if (kind !== undefined && kind.endsWith("List") && items) {
     // `kubectl get … -o yaml` wraps objects in `kind: List`; typed lists (DeploymentList) may omit item kinds.
     const itemKind = kind === "List" ? undefined : kind.slice(0, -"List".length);
@@ -164,6 +173,12 @@ export function parseManifests(sources: readonly ManifestSource[]): ManifestSet 
       if (error) {
         const line = error.linePos?.[0]?.line ?? lines.linePos(error.pos[0]).line;
         throw new InputError(`malformed YAML: ${yamlErrorText(error.message)}`, { file: source.file, line });
+      }
+      // An unresolved tag (`!custom`) would reach the API server as an error too: refuse it here, with its line.
+      const warning = doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED");
+      if (warning) {
+        const line = warning.linePos?.[0]?.line ?? lines.linePos(warning.pos[0]).line;
+        throw new InputError(`unsupported YAML tag: ${yamlErrorText(warning.message)}`, { file: source.file, line });
       }
       const tree = documentTree(doc, lines, source.file);
       if (!tree) continue;

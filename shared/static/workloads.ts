@@ -9,7 +9,7 @@ import { containerEnv, type ContainerEnv } from "./env.js";
 import { buildInventory, nsKey, WI_USE_LABEL, type Inventory, type ServiceAccountView } from "./inventory.js";
 import { runsMigrations } from "./migration.js";
 import { POD_TEMPLATE_PATHS, type KObject, type ManifestSet } from "./parse.js";
-import { asMap, asSeq, child, entry, mapAt, scalarText, stringMap, textAt, type YMap } from "./yaml-tree.js";
+import { asMap, asSeq, child, entry, mapAt, requireScalarValues, scalarText, stringMap, textAt, type YMap } from "./yaml-tree.js";
 
 export interface ContainerView {
   name: string;
@@ -151,6 +151,7 @@ function workloadOf(o: KObject, path: readonly string[], inv: Inventory): Worklo
   const podMeta = asMap(podMetaEntry?.value);
   const podLabelsEntry = entry(podMeta, "labels");
   const podLabelMap = asMap(podLabelsEntry?.value);
+  for (const field of ["labels", "annotations"]) requireScalarValues(asMap(child(podMeta, field)), o.file, [...path, "metadata", field].join("."));
   const wiLabel = entry(podLabelMap, WI_USE_LABEL);
   const ownerWiLabel = path.length === 0 ? undefined : entry(mapAt(ownerMeta, "labels"), WI_USE_LABEL);
   const saEntry = entry(podSpec, "serviceAccountName") ?? entry(podSpec, "serviceAccount");

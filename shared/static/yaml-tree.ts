@@ -111,6 +111,11 @@ function convert(budget: Budget, node: unknown, fallbackLine: number, depth: num
     return { type: "seq", line, items };
   }
   if (isScalar(node)) {
+    // YAML 1.2's core schema leaves `!!binary` unresolved; the API server decodes it, so bad base64 is bad input.
+    // (the parser decodes it leniently, skipping bad characters, so check the scalar's source text).
+    if (node.tag === "tag:yaml.org,2002:binary" && typeof node.source === "string" && !/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(node.source)) {
+      throw new InputError("a !!binary value is not base64", { file: budget.file, line: lineOf(budget, node, fallbackLine) });
+    }
     const v = node.value;
     const value: YScalarValue = typeof v === "string" || typeof v === "number" || typeof v === "boolean" || typeof v === "bigint" || v === null ? v : String(v);
     return { type: "scalar", line: lineOf(budget, node, fallbackLine), value };
@@ -152,6 +157,15 @@ export function scalarText(node: YNode | undefined): string | undefined {
 }
 export function textAt(map: YMap | undefined, key: string): string | undefined {
   return scalarText(child(map, key));
+}
+/**
+ * Labels and annotations are `map[string]string` in Kubernetes: a list or map as a value is refused by the API
+ * server, so it is refused here with its key (a bare number or boolean is read as its text, as Helm users expect).
+ */
+export function requireScalarValues(map: YMap | undefined, file: string, field: string): void {
+  for (const [k, e] of map?.entries ?? []) {
+    if (e.value.type !== "scalar") throw new InputError(`must be a string, not a ${e.value.type === "seq" ? "list" : "map"}`, { file, line: e.keyLine, field: `${field}.${k}` });
+  }
 }
 /** A map of scalar strings (labels, annotations) with each key's line. */
 export function stringMap(map: YMap | undefined): Map<string, { value: string; line: number }> {

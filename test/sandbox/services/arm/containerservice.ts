@@ -68,6 +68,8 @@ function clusterJson(call: ArmCall, c: ClusterState): Record<string, unknown> {
           ],
         },
       },
+      // What AKS answers for a managed-identity cluster (az aks show reads it unconditionally).
+      servicePrincipalProfile: { clientId: "msi" },
       oidcIssuerProfile: c.oidcIssuerEnabled && c.issuerUrl ? { enabled: true, issuerURL: c.issuerUrl } : { enabled: false },
       securityProfile,
       aadProfile: { managed: true, enableAzureRBAC: false, tenantID: call.ctx.state.tenantId },
