@@ -3,10 +3,17 @@
  * engine run in a fresh process (bench/child/sweep.ts) `runs` times, each under a time cap. A run
  * that hits the cap is reported as unfinished with what it had done by then — never extrapolated
  * into a result.
+ *
+ * Two paths per estate, on the same sandbox: "resource-graph" (federated credentials from one verified
+ * Resource Graph query) and "fallback" (the sandbox's Resource Graph stops indexing federated
+ * credentials, the cross-check notices, and discovery lists every identity's credentials through ARM
+ * with the concurrency cap) — the worst case the sweep can meet.
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { startSandbox } from "../test/sandbox/index.js";
+import { resourceGraphIndex } from "../test/sandbox/services/arm/resourcegraph.js";
+import { FIC_TYPE } from "../shared/sweep/federated-credentials.js";
 import { childEnv, runChild } from "./child-process.js";
 import { sweepScenario, SWEEP_APP, SWEEP_APP_SECRET } from "./scenarios.js";
 import { callPattern, countCalls, round, spread, type Spread } from "./stats.js";
@@ -25,10 +32,21 @@ interface SweepChild {
   checkCalls: number;
   findingIds: Record<string, number>;
   maxRssMB: number;
+  credentialsFrom: string;
+  verifiedIdentities: number;
+  notices: string[];
 }
+
+export type SweepPath = "resource-graph" | "fallback";
 
 export interface SweepResult {
   identities: number;
+  /** How discovery read federated credentials (absent in results from before the two paths existed). */
+  path?: SweepPath;
+  /** Identities cross-checked against ARM (resource-graph path). */
+  verifiedIdentities?: number;
+  discoveryCalls?: number;
+  checkCalls?: number;
   runs: number;
   finished: boolean;
   capSeconds: number;
@@ -52,11 +70,36 @@ export interface SweepResult {
 /** Function instances take this many queue messages at once (host.json extensions.queues.batchSize). */
 export const PARALLEL_BATCHES = 8;
 
-export async function sweepWorkload(opts: { identities: number; runs: number; latencyMs: number; capSeconds: number; log: (line: string) => void }): Promise<SweepResult> {
+export interface SweepOptions {
+  identities: number;
+  runs: number;
+  latencyMs: number;
+  capSeconds: number;
+  paths: readonly SweepPath[];
+  log: (line: string) => void;
+}
+
+/** One sandbox per estate size; every requested path measured on it. */
+export async function sweepWorkload(opts: SweepOptions): Promise<SweepResult[]> {
   const t0 = performance.now();
   const sb = await startSandbox(sweepScenario(opts.identities, opts.latencyMs), { azurite: false });
   const sandboxStartSeconds = round((performance.now() - t0) / 1000, 2);
+  const out: SweepResult[] = [];
   try {
+    for (const path of opts.paths) {
+      const gaps = resourceGraphIndex(sb.state).omitTypes;
+      if (path === "fallback") gaps.add(FIC_TYPE);
+      else gaps.delete(FIC_TYPE);
+      out.push(await measure(sb, path, sandboxStartSeconds, opts));
+    }
+    return out;
+  } finally {
+    await sb.stop();
+  }
+}
+
+async function measure(sb: Awaited<ReturnType<typeof startSandbox>>, sweepPath: SweepPath, sandboxStartSeconds: number, opts: SweepOptions): Promise<SweepResult> {
+  {
     const configFile = path.join(sb.workDir, "sweep.json");
     writeFileSync(configFile, JSON.stringify({ cloud: sb.profileFile, tenantId: sb.state.tenantId, scopes: [{ name: "estate", subscriptions: [sb.state.subscriptions[0]!.subscriptionId] }] }, null, 2));
     const env = childEnv(sb, { AZURE_CLIENT_ID: sb.app(SWEEP_APP).appId, AZURE_CLIENT_SECRET: SWEEP_APP_SECRET, AZURE_TENANT_ID: sb.state.tenantId });
@@ -74,9 +117,10 @@ export async function sweepWorkload(opts: { identities: number; runs: number; la
       } catch (err) {
         const slice = sb.log.entries.slice(before);
         calls = countCalls(slice);
-        opts.log(`  sweep ${opts.identities} identities: no result within ${opts.capSeconds} s (${calls.azure} Azure calls made): ${(err as Error).message.slice(0, 200)}`);
+        opts.log(`  sweep ${opts.identities} identities (${sweepPath}): no result within ${opts.capSeconds} s (${calls.azure} Azure calls made): ${(err as Error).message.slice(0, 200)}`);
         return {
           identities: opts.identities,
+          path: sweepPath,
           runs: i,
           finished: false,
           capSeconds: opts.capSeconds,
@@ -94,10 +138,16 @@ export async function sweepWorkload(opts: { identities: number; runs: number; la
       pattern = callPattern(slice);
       seconds.push(last.seconds);
       peak = Math.max(peak, last.maxRssMB);
-      opts.log(`  sweep ${opts.identities} identities run ${i + 1}/${opts.runs}: ${last.seconds.toFixed(1)} s (discover ${last.discoverSeconds.toFixed(1)} s), ${calls.azure} Azure calls, ${last.units} units`);
+      opts.log(`  sweep ${opts.identities} identities (${sweepPath}) run ${i + 1}/${opts.runs}: ${last.seconds.toFixed(1)} s (discover ${last.discoverSeconds.toFixed(1)} s), ${calls.azure} Azure calls (discovery ${last.discoveryCalls}, check ${last.checkCalls}), ${last.units} units, credentials from ${last.credentialsFrom}`);
+      const expected = sweepPath === "fallback" ? "arm" : "resource-graph";
+      if (last.credentialsFrom !== expected) throw new Error(`the ${sweepPath} sweep read federated credentials from ${last.credentialsFrom}, expected ${expected}`);
     }
     return {
       identities: opts.identities,
+      path: sweepPath,
+      verifiedIdentities: last!.verifiedIdentities,
+      discoveryCalls: last!.discoveryCalls,
+      checkCalls: last!.checkCalls,
       runs: opts.runs,
       finished: true,
       capSeconds: opts.capSeconds,
@@ -115,7 +165,5 @@ export async function sweepWorkload(opts: { identities: number; runs: number; la
       findingIds: last!.findingIds,
       pattern,
     };
-  } finally {
-    await sb.stop();
   }
 }

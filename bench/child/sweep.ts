@@ -1,10 +1,12 @@
 /**
  * One measured sweep, in its own process: the sweep engine's steps as the Function runs them —
  * discovery of the scope (`discover`), planning into check units and queue batches (`planUnits`,
- * `batches`), then every batch's AG2xx checks (`checkUnits`, i.e. runGate per cluster) with as many
- * batches in flight as one Function instance takes off its queue at once (host.json
- * `extensions.queues.batchSize`). The Blob/queue hops between steps are left out: they are storage
- * round trips, not Azure control-plane calls, and the Function tests cover them.
+ * `batches`) with each batch's seed of discovered facts (`seedForUnits`, JSON round-tripped as it
+ * would be through Blob), then every batch's AG2xx checks (`checkUnits`, i.e. runGate per cluster on
+ * one seeded fact cache per batch) with as many batches in flight as one Function instance takes off
+ * its queue at once (host.json `extensions.queues.batchSize`). The Blob/queue hops between steps are
+ * left out: they are storage round trips, not Azure control-plane calls, and the Function tests cover
+ * them.
  *
  * argv[2] is a JSON job: { configFile, scope, parallelBatches }. Signs in like the Function would with
  * DefaultAzureCredential (here: AZURE_CLIENT_ID / AZURE_CLIENT_SECRET / AZURE_TENANT_ID).
@@ -18,6 +20,8 @@ import { trustProfileCertificate } from "../../shared/cloud/profile.js";
 import { batches, checkUnits, planUnits, type CheckUnit } from "../../shared/sweep/check.js";
 import { loadSweepConfig, scopeByName } from "../../shared/sweep/config.js";
 import { discover } from "../../shared/sweep/discover.js";
+import { seedForUnits } from "../../shared/sweep/seed.js";
+import type { FactSeed } from "../../shared/azure/facts/seed.js";
 
 interface Job {
   configFile: string;
@@ -34,10 +38,10 @@ const credential = new DefaultAzureCredential({ authorityHost: profile.authority
 const scope = scopeByName(config, job.scope);
 
 const discoveryClients = new AzureClients(profile, credential, { retry: { budgetMs: config.retryBudgetSeconds * 1000 } });
-const inventory = await discover(discoveryClients, scope);
+const { inventory, facts, stats } = await discover(discoveryClients, scope, { discovery: config.discovery, sampleSeed: "bench" });
 const discovered = performance.now();
 const { units, skipped } = planUnits(scope, inventory);
-const queue: CheckUnit[][] = batches(units, config.batchSize);
+const queue: { units: CheckUnit[]; seed: string }[] = batches(units, config.batchSize).map((b) => ({ units: b, seed: JSON.stringify(seedForUnits(facts, b)) }));
 
 const findingIds: Record<string, number> = {};
 let checkCalls = 0;
@@ -45,7 +49,8 @@ let next = 0;
 async function worker(): Promise<void> {
   while (next < queue.length) {
     const batch = queue[next++]!;
-    const { findings, azureCalls } = await checkUnits({ units: batch, scope, config, profile, credential, now: new Date() });
+    const seed = JSON.parse(batch.seed) as FactSeed;
+    const { findings, azureCalls } = await checkUnits({ units: batch.units, scope, config, profile, credential, now: new Date(), seed });
     checkCalls += azureCalls;
     for (const f of findings) findingIds[f.id] = (findingIds[f.id] ?? 0) + 1;
   }
@@ -61,6 +66,9 @@ process.stdout.write(
     processSeconds: checked / 1000,
     bindings: inventory.bindings.length,
     roleAssignments: inventory.roleAssignments.length,
+    credentialsFrom: Object.values(stats.credentialsFrom).join(","),
+    verifiedIdentities: stats.verifiedIdentities,
+    notices: inventory.notices ?? [],
     unreadable: inventory.unreadable.length,
     units: units.length,
     skipped: skipped.length,

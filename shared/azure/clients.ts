@@ -8,6 +8,7 @@ import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { KeyVaultManagementClient } from "@azure/arm-keyvault";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
+import { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import { StorageManagementClient } from "@azure/arm-storage";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy, PipelineRetryOptions } from "@azure/core-rest-pipeline";
@@ -93,6 +94,11 @@ export class AzureClients {
 
   authorization(subscriptionId: string): AuthorizationManagementClient {
     return this.once(`authz/${subscriptionId}`, () => new AuthorizationManagementClient(this.credential, subscriptionId, this.classicArmOptions()));
+  }
+
+  /** Azure Resource Graph (tenant-level; the query names its subscriptions). Used by the sweep only, never the gate. */
+  resourceGraph(): ResourceGraphClient {
+    return this.once("arg", () => new ResourceGraphClient(this.credential, this.modernArmOptions()));
   }
 
   storage(subscriptionId: string): StorageManagementClient {

@@ -42,6 +42,12 @@ export interface RunGateInput {
   configFile?: string;
   /** Retry tuning (tests); the budget defaults to config.retryBudgetSeconds. */
   retry?: Partial<RetrySettings>;
+  /**
+   * A fact cache shared with other gate runs of the same invocation (the sweep: one per queue batch,
+   * possibly seeded with what discovery read). Its clients, retry budget and concurrency cap are used
+   * instead of fresh ones; `metadata.azureCalls` then counts only the calls this run added.
+   */
+  facts?: FactContext;
 }
 
 /** The same finding raised for several targets (shared identity, container, vault) is reported once. */
@@ -91,10 +97,11 @@ export async function runGate(input: RunGateInput): Promise<Report> {
   if (stat) layers.push("static");
   const targets = resolveTargets(config, stat?.workloads ?? [], input.configFile);
 
-  const clients = new AzureClients(profile, credential, { retry: { budgetMs: config.retryBudgetSeconds * 1000, ...input.retry } });
+  const ctx = input.facts ?? new FactContext(new AzureClients(profile, credential, { retry: { budgetMs: config.retryBudgetSeconds * 1000, ...input.retry } }), config.concurrency);
+  const clients = ctx.clients;
+  const callsBefore = clients.calls.snapshot();
   await checkLogin(credential, profile);
   layers.push("control-plane");
-  const ctx = new FactContext(clients, config.concurrency);
   const facts = await Promise.all(
     targets.map((target) =>
       collectTargetFacts(ctx, target, {
@@ -121,7 +128,8 @@ export async function runGate(input: RunGateInput): Promise<Report> {
   const unverified = raw.map((f) => isUnverified(f));
   const withPolicy = applyPolicy(raw, { severity: config.severity, waivers: config.waivers }).map((f, i) => (unverified[i] ? { ...f, severity: unverifiedSeverity } : f));
   const findings = sortFindings(withPolicy);
-  const calls = clients.calls.snapshot();
+  const after = clients.calls.snapshot();
+  const calls = { total: after.total - callsBefore.total, byService: Object.fromEntries(Object.entries(after.byService).map(([k, n]) => [k, n - (callsBefore.byService[k] ?? 0)]).filter(([, n]) => n !== 0)) };
   return {
     verdict: verdictOf(findings),
     summary: summarize(findings),

@@ -3,11 +3,17 @@
  * one cluster each), splits them into queue-sized batches, and runs the AG2xx control-plane checks
  * for one batch through runGate (one gate run per cluster, so policy, dedupe and fail-closed handling
  * are exactly the CLI's and the Action's).
+ *
+ * One batch is one invocation: its gate runs share ONE fact cache (one client set, one retry budget,
+ * one concurrency cap), seeded with what discovery already read, so no fact is read twice in an
+ * invocation and a discovered binding is checked without reading Azure again.
  */
 import type { TokenCredential } from "@azure/core-auth";
 import type { CloudProfile } from "../cloud/profile.js";
 import { gateConfigSchema, type TargetConfig } from "../config/schema.js";
-import type { RetrySettings } from "../azure/clients.js";
+import { AzureClients, type RetrySettings } from "../azure/clients.js";
+import { FactContext } from "../azure/facts/context.js";
+import { seedFactContext, type FactSeed } from "../azure/facts/seed.js";
 import type { Finding } from "../findings/model.js";
 import { runGate } from "../gate/run.js";
 import type { ScopeConfig, SweepConfig } from "./config.js";
@@ -80,6 +86,8 @@ export interface CheckInput {
   credential: TokenCredential;
   now: Date;
   retry?: Partial<RetrySettings>;
+  /** What discovery already read for these units (seed.ts); absent for batches planned before seeds existed. */
+  seed?: FactSeed;
 }
 
 export async function checkUnits(input: CheckInput): Promise<{ findings: Finding[]; azureCalls: number }> {
@@ -88,8 +96,10 @@ export async function checkUnits(input: CheckInput): Promise<{ findings: Finding
     const key = `${u.cluster.subscription}/${u.cluster.resourceGroup}/${u.cluster.name}`.toLowerCase();
     byCluster.set(key, [...(byCluster.get(key) ?? []), u]);
   }
+  const clients = new AzureClients(input.profile, input.credential, { retry: { budgetMs: input.config.retryBudgetSeconds * 1000, ...input.retry } });
+  const facts = new FactContext(clients, input.config.concurrency);
+  if (input.seed) seedFactContext(facts, input.seed);
   const findings: Finding[] = [];
-  let azureCalls = 0;
   for (const units of byCluster.values()) {
     const cluster = units[0]!.cluster;
     const config = gateConfigSchema.parse({
@@ -104,9 +114,8 @@ export async function checkUnits(input: CheckInput): Promise<{ findings: Finding
       severity: input.config.severity,
       waivers: input.config.waivers,
     });
-    const report = await runGate({ config, credential: input.credential, profile: input.profile, now: input.now, ...(input.retry ? { retry: input.retry } : {}) });
+    const report = await runGate({ config, credential: input.credential, profile: input.profile, now: input.now, facts });
     findings.push(...report.findings);
-    azureCalls += report.metadata.azureCalls ?? 0;
   }
-  return { findings, azureCalls };
+  return { findings, azureCalls: clients.calls.snapshot().total };
 }

@@ -36,6 +36,24 @@ const guid = (what: string) => z.string().regex(GUID, `${what} must be a GUID`);
 /** A secret the Function reads from Key Vault (tokens and webhook URLs never sit in app settings). */
 export const vaultSecretRefSchema = z.object({ vault: z.string().trim().min(1), secret: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, "Key Vault secret names are letters, digits and '-'") }).strict();
 
+/**
+ * How discovery reads federated credentials: Resource Graph first (a few pages for the whole scope),
+ * cross-checked against per-identity ARM listings for a sample; on any disagreement, per-identity ARM
+ * listings for the whole subscription.
+ */
+export const discoverySchema = z
+  .object({
+    /** false: skip Resource Graph and list every identity's credentials through ARM. */
+    resourceGraph: z.boolean().default(true),
+    /** Identities cross-checked against ARM every run (picked by the run id, so the sample moves between runs). */
+    verifySample: z.number().int().min(1).max(1000).default(16),
+    /** Identities with no credential in Resource Graph that are also cross-checked (up to this many). */
+    verifyEmptyCap: z.number().int().min(0).max(5000).default(64),
+    /** Per-identity ARM listings in flight at once (cross-check and fallback). */
+    concurrency: z.number().int().min(1).max(64).default(16),
+  })
+  .strict();
+
 export const sweepTargetSchema = targetSchema.extend({ cluster: clusterByNameSchema }).strict();
 
 export const scopeSchema = z
@@ -56,6 +74,7 @@ export const sweepConfigSchema = z
     scopes: z.array(scopeSchema).min(1, "list at least one scope"),
     /** Bindings per queue message (one checkBindings invocation each). */
     batchSize: z.number().int().min(1).max(50).default(10),
+    discovery: discoverySchema.default(discoverySchema.parse({})),
     rotation: rotationPolicySchema.default(rotationPolicySchema.parse({})),
     github: z
       .object({
@@ -76,6 +95,7 @@ export const sweepConfigSchema = z
 export type SweepConfig = z.output<typeof sweepConfigSchema>;
 export type SweepConfigInput = z.input<typeof sweepConfigSchema>;
 export type ScopeConfig = z.output<typeof scopeSchema>;
+export type DiscoveryConfig = z.output<typeof discoverySchema>;
 export type VaultSecretRef = z.output<typeof vaultSecretRefSchema>;
 
 /** Validates a parsed config object; `file` names it in the one-line error. */

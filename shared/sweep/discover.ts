@@ -4,10 +4,22 @@
  * matched to the AKS cluster whose OIDC issuer it names (compared without case or trailing slash, so
  * a near-miss still reaches the AG205 check instead of vanishing). Also inventories the identities'
  * role assignments, so the next sweep can tell what changed (AG406).
+ *
+ * Calls grow with pages, not identities: per subscription one cluster listing, one identity listing,
+ * one role-assignment listing (all principals, instead of one `assignedTo()` per identity), one deny
+ * listing, the federated credentials from Resource Graph (verified, see federated-credentials.ts) and
+ * one GET per role definition the bound identities use. Everything read is also kept as facts
+ * (`DiscoveredFacts`) so the check phase does not read it again (seed.ts).
  */
 import type { AzureClients } from "../azure/clients.js";
 import { parseResourceId } from "../azure/arm-id.js";
-import type { ScopeConfig } from "./config.js";
+import { clusterFactFromArm, clusterId } from "../azure/facts/cluster.js";
+import { collectAll, FactContext } from "../azure/facts/context.js";
+import { userAssignedIdentities } from "../azure/facts/identity.js";
+import { definition, denies, subscriptionAssignments } from "../azure/facts/rbac.js";
+import type { ClusterFact, DenyAssignmentFact, FederatedCredentialFact, Fetched, IdentityFact, RoleAssignmentFact, RoleDefinitionFact } from "../azure/facts/types.js";
+import { discoverySchema, type DiscoveryConfig, type ScopeConfig } from "./config.js";
+import { subscriptionCredentials } from "./federated-credentials.js";
 
 export interface ClusterRef {
   subscription: string;
@@ -44,6 +56,34 @@ export interface Inventory {
   roleAssignments: RoleAssignmentEntry[];
   /** Places that could not be listed (the sweep reports them instead of pretending they are empty). */
   unreadable: { what: string; message: string }[];
+  /** How discovery read the scope when that matters to the reader (fallbacks, limits); shown in the report. */
+  notices?: string[];
+}
+
+/** What discovery read, as gate facts, for seeding the check phase (kept in memory, never in the manifest). */
+export interface DiscoveredFacts {
+  subscriptions: string[];
+  /** By lower-cased `subscription/resourceGroup/name`. */
+  clusters: Map<string, { id: string; fact: ClusterFact }>;
+  /** By lower-cased client id: every identity whose credentials were read. */
+  identities: Map<string, { identity: IdentityFact; federatedCredentials: FederatedCredentialFact[] }>;
+  /** Lower-cased subscription → lower-cased principal id → its assignments listed there (bound principals only). */
+  assignments: Map<string, Map<string, RoleAssignmentFact[]>>;
+  denies: Map<string, DenyAssignmentFact[]>;
+  /** By lower-cased role definition GUID. */
+  definitions: Map<string, RoleDefinitionFact>;
+}
+
+export interface Discovery {
+  inventory: Inventory;
+  facts: DiscoveredFacts;
+  stats: { credentialsFrom: Record<string, "resource-graph" | "arm">; verifiedIdentities: number };
+}
+
+export interface DiscoverOptions {
+  discovery?: DiscoveryConfig;
+  /** Picks the cross-check sample (the run id: the same run always checks the same identities). */
+  sampleSeed?: string;
 }
 
 const SUBJECT = /^system:serviceaccount:([^:]+):([^:]+)$/;
@@ -52,67 +92,97 @@ function normIssuer(url: string): string {
   return url.trim().replace(/\/+$/, "").toLowerCase();
 }
 
-async function all<T>(pages: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const p of pages) out.push(p);
-  return out;
+export function clusterKey(c: ClusterRef): string {
+  return `${c.subscription}/${c.resourceGroup}/${c.name}`.toLowerCase();
 }
 
-function firstLine(err: unknown): string {
-  return ((err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "").slice(0, 300);
+function firstLine(message: string): string {
+  return (message.split("\n")[0] ?? "").slice(0, 300);
 }
 
-export async function discover(clients: AzureClients, scope: ScopeConfig): Promise<Inventory> {
-  const unreadable: Inventory["unreadable"] = [];
-  const clusters = new Map<string, ClusterRef>();
-  const bindings: Binding[] = [];
-  const principals = new Set<string>();
+function failed<T>(r: Fetched<T>): string | undefined {
+  return r.ok ? undefined : firstLine(r.error.message);
+}
 
-  for (const sub of scope.subscriptions) {
-    try {
-      for (const mc of await all(clients.containerService(sub).managedClusters.list())) {
-        const issuer = mc.oidcIssuerProfile?.issuerURL;
-        const parsed = mc.id ? parseResourceId(mc.id) : undefined;
-        if (issuer && parsed && mc.name) clusters.set(normIssuer(issuer), { subscription: parsed.subscriptionId, resourceGroup: parsed.resourceGroup, name: mc.name });
-      }
-    } catch (err) {
-      unreadable.push({ what: `AKS clusters in subscription ${sub}`, message: firstLine(err) });
+interface SubscriptionRead {
+  sub: string;
+  clusters: { issuer: string; ref: ClusterRef; fact: ClusterFact }[];
+  identities: IdentityFact[];
+  credentials: Map<string, FederatedCredentialFact[]>;
+  assignments: Fetched<{ assignments: RoleAssignmentFact[]; groupPrincipals: string[] }>;
+  denies: Fetched<DenyAssignmentFact[]>;
+}
+
+async function readSubscription(ctx: FactContext, sub: string, opts: Required<DiscoverOptions>, inv: Inventory, stats: Discovery["stats"]): Promise<SubscriptionRead> {
+  const clustersP = ctx.fetch(`aks-list/${sub}`, () => collectAll(ctx.clients.containerService(sub).managedClusters.list()));
+  const assignmentsP = subscriptionAssignments(ctx, sub);
+  const deniesP = denies(ctx, sub);
+  const identitiesR = await userAssignedIdentities(ctx, sub);
+  let identities: IdentityFact[] = [];
+  let credentials = new Map<string, FederatedCredentialFact[]>();
+  if (!identitiesR.ok) inv.unreadable.push({ what: `user-assigned identities in subscription ${sub}`, message: firstLine(identitiesR.error.message) });
+  else {
+    identities = identitiesR.value;
+    const creds = await subscriptionCredentials(ctx, sub, identities, { ...opts.discovery, seed: `${opts.sampleSeed}/${sub}` });
+    credentials = creds.byIdentity;
+    inv.unreadable.push(...creds.unreadable);
+    if (creds.notice) inv.notices!.push(creds.notice);
+    stats.credentialsFrom[sub] = creds.source;
+    stats.verifiedIdentities += creds.verified;
+  }
+  const clustersR = await clustersP;
+  const clusters: SubscriptionRead["clusters"] = [];
+  if (!clustersR.ok) inv.unreadable.push({ what: `AKS clusters in subscription ${sub}`, message: firstLine(clustersR.error.message) });
+  else {
+    for (const mc of clustersR.value) {
+      const issuer = mc.oidcIssuerProfile?.issuerURL;
+      const parsed = mc.id ? parseResourceId(mc.id) : undefined;
+      if (!parsed || !mc.name) continue;
+      const ref = { subscription: parsed.subscriptionId, resourceGroup: parsed.resourceGroup, name: mc.name };
+      clusters.push({ issuer: issuer ? normIssuer(issuer) : "", ref, fact: clusterFactFromArm(mc, ref) });
+    }
+  }
+  return { sub, clusters, identities, credentials, assignments: await assignmentsP, denies: await deniesP };
+}
+
+export async function discover(clients: AzureClients, scope: ScopeConfig, options: DiscoverOptions = {}): Promise<Discovery> {
+  const opts: Required<DiscoverOptions> = { discovery: options.discovery ?? discoverySchema.parse({}), sampleSeed: options.sampleSeed ?? "" };
+  const ctx = new FactContext(clients, opts.discovery.concurrency);
+  const inventory: Inventory = { bindings: [], roleAssignments: [], unreadable: [], notices: [] };
+  const stats: Discovery["stats"] = { credentialsFrom: {}, verifiedIdentities: 0 };
+  const facts: DiscoveredFacts = { subscriptions: [...scope.subscriptions], clusters: new Map(), identities: new Map(), assignments: new Map(), denies: new Map(), definitions: new Map() };
+
+  const reads = await Promise.all(scope.subscriptions.map((sub) => readSubscription(ctx, sub, opts, inventory, stats)));
+
+  const byIssuer = new Map<string, ClusterRef>();
+  for (const r of reads) {
+    for (const c of r.clusters) {
+      if (c.issuer) byIssuer.set(c.issuer, c.ref);
+      facts.clusters.set(clusterKey(c.ref), { id: clusterId(c.ref) ?? "", fact: c.fact });
     }
   }
 
-  for (const sub of scope.subscriptions) {
-    let identities;
-    try {
-      identities = await all(clients.managedIdentity(sub).userAssignedIdentities.listBySubscription());
-    } catch (err) {
-      unreadable.push({ what: `user-assigned identities in subscription ${sub}`, message: firstLine(err) });
-      continue;
-    }
-    for (const identity of identities) {
-      const parsed = identity.id ? parseResourceId(identity.id) : undefined;
-      if (!parsed || !identity.name || !identity.clientId || !identity.principalId) continue;
-      let fics;
-      try {
-        fics = await all(clients.managedIdentity(sub).federatedIdentityCredentials.list(parsed.resourceGroup, identity.name));
-      } catch (err) {
-        unreadable.push({ what: `federated credentials of ${identity.id}`, message: firstLine(err) });
-        continue;
-      }
+  const principals = new Set<string>();
+  for (const r of reads) {
+    for (const identity of r.identities) {
+      const fics = r.credentials.get(identity.id.toLowerCase());
+      if (!fics) continue;
+      facts.identities.set(identity.clientId.toLowerCase(), { identity, federatedCredentials: fics });
       for (const fic of fics) {
         if (!fic.name || !fic.issuer || !fic.subject) continue;
         principals.add(identity.principalId.toLowerCase());
         const sa = SUBJECT.exec(fic.subject);
-        const cluster = clusters.get(normIssuer(fic.issuer));
-        bindings.push({
+        const cluster = byIssuer.get(normIssuer(fic.issuer));
+        inventory.bindings.push({
           key: `${identity.id}/federatedIdentityCredentials/${fic.name}`.toLowerCase(),
-          identityId: identity.id!,
+          identityId: identity.id,
           identityName: identity.name,
           clientId: identity.clientId,
           principalId: identity.principalId,
           ficName: fic.name,
           issuer: fic.issuer,
           subject: fic.subject,
-          audiences: [...(fic.audiences ?? [])],
+          audiences: [...fic.audiences],
           ...(sa ? { serviceAccount: { namespace: sa[1]!, name: sa[2]! } } : {}),
           ...(cluster ? { cluster } : {}),
         });
@@ -120,21 +190,44 @@ export async function discover(clients: AzureClients, scope: ScopeConfig): Promi
     }
   }
 
-  const roleAssignments: RoleAssignmentEntry[] = [];
-  for (const sub of scope.subscriptions) {
-    if (principals.size === 0) break;
-    try {
-      for (const ra of await all(clients.authorization(sub).roleAssignments.listForSubscription())) {
-        if (ra.id && ra.principalId && principals.has(ra.principalId.toLowerCase())) {
-          roleAssignments.push({ id: ra.id, principalId: ra.principalId, scope: ra.scope ?? "", roleDefinitionId: ra.roleDefinitionId ?? "" });
-        }
-      }
-    } catch (err) {
-      unreadable.push({ what: `role assignments in subscription ${sub}`, message: firstLine(err) });
+  const seenAssignments = new Set<string>();
+  const roleDefinitionsWanted = new Map<string, { sub: string; id: string }>();
+  for (const r of reads) {
+    // A deny listing that failed is not seeded: each check reads it again and fails closed on its own.
+    if (r.denies.ok) facts.denies.set(r.sub.toLowerCase(), r.denies.value);
+    if (!r.assignments.ok) {
+      if (principals.size > 0) inventory.unreadable.push({ what: `role assignments in subscription ${r.sub}`, message: failed(r.assignments) ?? "" });
+      continue;
+    }
+    const mine = new Map<string, RoleAssignmentFact[]>([...principals].map((p) => [p, []]));
+    for (const a of r.assignments.value.assignments) {
+      const list = mine.get(a.principalId.toLowerCase());
+      if (!list) continue;
+      list.push(a);
+      roleDefinitionsWanted.set(a.roleDefinitionId.split("/").pop()!.toLowerCase(), { sub: r.sub, id: a.roleDefinitionId });
+      if (seenAssignments.has(a.id.toLowerCase())) continue; // a management-group assignment appears in every subscription's listing
+      seenAssignments.add(a.id.toLowerCase());
+      inventory.roleAssignments.push({ id: a.id, principalId: a.principalId, scope: a.scope, roleDefinitionId: a.roleDefinitionId });
+    }
+    facts.assignments.set(r.sub.toLowerCase(), mine);
+    const groups = r.assignments.value.groupPrincipals.length;
+    if (groups > 0 && principals.size > 0) {
+      inventory.notices!.push(
+        `Subscription ${r.sub} has role assignments for ${groups} group(s): the sweep reads each identity's own assignments (one listing per subscription) and does not expand group membership, so access an identity has only through a group is not seen here. The gate checks it before each deploy (assignedTo).`,
+      );
     }
   }
 
-  bindings.sort((a, b) => a.key.localeCompare(b.key));
-  roleAssignments.sort((a, b) => a.id.localeCompare(b.id));
-  return { bindings, roleAssignments, unreadable };
+  // One GET per role definition the bound identities use, for the whole run (the check phase gets them seeded).
+  await Promise.all(
+    [...roleDefinitionsWanted].map(async ([guid, { sub, id }]) => {
+      const d = await definition(ctx, sub, id);
+      if (d.ok) facts.definitions.set(guid, d.value);
+    }),
+  );
+
+  inventory.bindings.sort((a, b) => a.key.localeCompare(b.key));
+  inventory.roleAssignments.sort((a, b) => a.id.localeCompare(b.id));
+  if (inventory.notices!.length === 0) delete inventory.notices;
+  return { inventory, facts, stats };
 }

@@ -22,6 +22,9 @@ import { runRotation } from "../rotation/run.js";
 import { batches, checkUnits, planUnits, type CheckUnit } from "./check.js";
 import { scopeByName, type SweepConfig, type VaultSecretRef } from "./config.js";
 import { discover, type Inventory } from "./discover.js";
+import { isFactSeed, type FactSeed } from "../azure/facts/seed.js";
+import { Limiter } from "../azure/concurrency.js";
+import { seedForUnits } from "./seed.js";
 import { bindingChanges, findingDrift, type FindingDrift } from "./drift.js";
 import { newRunId, paths, QUEUES, type BindingsMessage, type SecretsMessage } from "./messages.js";
 import { postWebhook, upsertIssue } from "./notify.js";
@@ -74,6 +77,9 @@ export interface AuditPointer {
   scopes: Record<string, { runId: string; generatedAt: string; json: string; markdown: string; verdict: string }>;
 }
 
+/** Seed blobs uploaded at once while planning a run. */
+const SEED_WRITES_IN_FLIGHT = 16;
+
 export function partName(index: number): string {
   return `bindings-${String(index).padStart(4, "0")}`;
 }
@@ -83,14 +89,18 @@ export async function planRun(rt: SweepRuntime, scopeName: string, options: { ro
   const scope = scopeByName(rt.config, scopeName);
   const now = rt.now();
   const runId = newRunId(now, rt.random);
-  const inventory = await discover(rt.clients(), scope);
+  const { inventory, facts } = await discover(rt.clients(), scope, { discovery: rt.config.discovery, sampleSeed: runId });
   const { units, skipped } = planUnits(scope, inventory);
   const groups: CheckUnit[][] = batches(units, rt.config.batchSize);
   const messages: (BindingsMessage | SecretsMessage)[] = groups.map((g, i) => ({ kind: "bindings", runId, scope: scope.name, part: partName(i), units: g }));
+  // Each batch's share of what discovery read, next to its message (written before the message is sent).
+  const writes = new Limiter(SEED_WRITES_IN_FLIGHT);
+  await Promise.all(groups.map((g, i) => writes.run(() => rt.store.put(paths.seed(runId, partName(i)), JSON.stringify(seedForUnits(facts, g))))));
   messages.push({ kind: "secrets", runId, scope: scope.name, part: "secrets", rotate: options.rotate });
   const manifest: RunManifest = { runId, scope: scope.name, startedAt: now.toISOString(), parts: messages.map((m) => m.part), rotate: options.rotate, inventory, skipped };
   await rt.store.put(paths.manifest(runId), JSON.stringify(manifest, null, 2));
   rt.log(`run ${runId} (${scope.name}): ${inventory.bindings.length} binding(s), ${units.length} check unit(s) in ${groups.length} batch(es), ${skipped.length} skipped`);
+  for (const notice of inventory.notices ?? []) rt.log(`run ${runId}: ${notice}`);
   return { manifest, messages };
 }
 
@@ -107,9 +117,16 @@ async function writePart(rt: SweepRuntime, runId: string, result: PartResult): P
   if (!written) rt.log(`run ${runId}: part ${result.part} was already written (redelivered message)`);
 }
 
+/** The batch's seed, when the run wrote one this version understands (otherwise the check reads everything itself). */
+async function readSeed(rt: SweepRuntime, msg: BindingsMessage): Promise<FactSeed | undefined> {
+  const raw = await rt.store.getJson<unknown>(paths.seed(msg.runId, msg.part));
+  return isFactSeed(raw) ? raw : undefined;
+}
+
 export async function checkBatch(rt: SweepRuntime, msg: BindingsMessage): Promise<PartResult> {
   const scope = scopeByName(rt.config, msg.scope);
-  const { findings, azureCalls } = await checkUnits({ units: msg.units as CheckUnit[], scope, config: rt.config, profile: rt.profile, credential: rt.credential, now: rt.now(), ...(rt.retry ? { retry: rt.retry } : {}) });
+  const seed = await readSeed(rt, msg);
+  const { findings, azureCalls } = await checkUnits({ units: msg.units as CheckUnit[], scope, config: rt.config, profile: rt.profile, credential: rt.credential, now: rt.now(), ...(rt.retry ? { retry: rt.retry } : {}), ...(seed ? { seed } : {}) });
   const result: PartResult = { part: msg.part, findings, azureCalls };
   await writePart(rt, msg.runId, result);
   rt.log(`run ${msg.runId}: ${msg.part} checked ${msg.units.length} unit(s): ${findings.length} finding(s)`);
@@ -210,6 +227,7 @@ export async function assembleReport(rt: SweepRuntime, runId: string): Promise<A
       drift,
       inventory: manifest.inventory,
       skipped: manifest.skipped,
+      ...(manifest.inventory.notices?.length ? { notices: manifest.inventory.notices } : {}),
       rotations: parts.flatMap((p) => p.rotations ?? []),
       secretHolders: parts.reduce((n, p) => n + (p.secretHolders ?? 0), 0),
     },

@@ -44,6 +44,8 @@ export function renderAudit(report: Report, drift: FindingDrift): string {
     head.push("", "## Secret rotations", "", "| app | vault | secret | state | current keyId |", "|---|---|---|---|---|");
     for (const r of rotations) head.push(`| ${escapeMarkdown(r.appId)} | ${escapeMarkdown(r.vault)} | ${escapeMarkdown(r.secret)} | ${escapeMarkdown(r.state)} | ${escapeMarkdown(r.currentKeyId ?? "")} |`);
   }
+  const notices = (meta.notices ?? []) as string[];
+  if (notices.length > 0) head.push("", "## How this run read the estate", "", ...notices.map((n) => `- ${escapeMarkdown(n)}`));
   const skipped = (meta.skipped ?? []) as { binding: string; reason: string }[];
   if (skipped.length > 0) head.push("", `${skipped.length} binding(s) not checked:`, "", ...skipped.slice(0, 20).map((s) => `- ${escapeMarkdown(s.binding)}: ${escapeMarkdown(s.reason)}`));
   const header = `${head.join("\n")}\n\n## Findings\n\n`;

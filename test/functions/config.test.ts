@@ -50,6 +50,7 @@ describe("sweep config", () => {
   it("loads a minimal config with the documented defaults", () => {
     const config = loadSweepConfig(configFile(`tenantId: ${TENANT}\nscopes:\n  - name: production\n    subscriptions: [${SUB}]\n`));
     expect(config.batchSize).toBe(10);
+    expect(config.discovery).toEqual({ resourceGraph: true, verifySample: 16, verifyEmptyCap: 64, concurrency: 16 });
     expect(config.rotation).toMatchObject({ expiryWindowDays: 30, overlapHours: 24, optIn: { appIds: [], tags: [], allMapped: false } });
   });
 
@@ -58,6 +59,8 @@ describe("sweep config", () => {
     [`tenantId: ${TENANT}\nscopes:\n  - name: p\n    subscriptions: [${SUB}]\nrotation:\n  optin: {}\n`, "rotation.optin", /unknown key 'optin'/],
     [`tenantId: ${TENANT}\nscopes:\n  - name: p\n    subscriptions: [${SUB}]\nrotation:\n  keyVault: [{ appId: nope, vault: kv, secret: s }]\n`, "rotation.keyVault[0].appId", /GUID/],
     [`tenantId: ${TENANT}\nscopes:\n  - name: p\n    subscriptions: [${SUB}]\ngithub: { repository: contoso, token: { vault: kv, secret: t } }\n`, "github.repository", /owner\/repo/],
+    [`tenantId: ${TENANT}\nscopes:\n  - name: p\n    subscriptions: [${SUB}]\ndiscovery: { concurrency: 0 }\n`, "discovery.concurrency", /greater than or equal to 1|>=1/],
+    [`tenantId: ${TENANT}\nscopes:\n  - name: p\n    subscriptions: [${SUB}]\ndiscovery: { sample: 4 }\n`, "discovery.sample", /unknown key 'sample'/],
   ])("names the bad field (%#)", (text, field, message) => {
     const file = configFile(text);
     const err = inputError(() => loadSweepConfig(file));

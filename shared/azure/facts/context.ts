@@ -28,6 +28,21 @@ export class FactContext {
   derive<T>(key: string, build: () => Promise<T>): Promise<T> {
     return this.memo.get(`derived:${key.toLowerCase()}`, build);
   }
+
+  /**
+   * Pre-fills a fact another step of the same run already read (the sweep's discovery), so `fetch`
+   * returns it without calling Azure. Only successful reads are seeded: a failure is re-fetched.
+   * A key already fetched or seeded keeps its first value.
+   */
+  seed<T>(key: string, value: T): void {
+    const fetched: Fetched<T> = { ok: true, value };
+    void this.memo.get(key.toLowerCase(), () => Promise.resolve(fetched));
+  }
+
+  /** Pre-fills a composite fact (see `derive`). */
+  seedDerived<T>(key: string, value: T): void {
+    void this.memo.get(`derived:${key.toLowerCase()}`, () => Promise.resolve(value));
+  }
 }
 
 export async function collectAll<T>(pages: AsyncIterable<T>): Promise<T[]> {

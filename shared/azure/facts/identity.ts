@@ -6,26 +6,28 @@
  */
 import { parseResourceId } from "../arm-id.js";
 import { collectAll, type FactContext } from "./context.js";
+import { factKeys } from "./keys.js";
 import type { FederatedCredentialFact, Fetched, IdentityFact, IdentityLookup, Unreadable } from "./types.js";
 
+/** An ARM user-assigned identity as a fact (undefined when it lacks an id, client id or principal id). */
+export function identityFact(i: { id?: string; name?: string; clientId?: string; principalId?: string; tenantId?: string }): IdentityFact | undefined {
+  if (!i.id || !i.clientId || !i.principalId) return undefined;
+  const parsed = parseResourceId(i.id);
+  return {
+    kind: "managedIdentity",
+    id: i.id,
+    name: i.name ?? parsed?.name ?? i.id,
+    clientId: i.clientId,
+    principalId: i.principalId,
+    ...(i.tenantId ? { tenantId: i.tenantId } : {}),
+    ...(parsed ? { subscriptionId: parsed.subscriptionId, resourceGroup: parsed.resourceGroup } : {}),
+  };
+}
+
 export function userAssignedIdentities(ctx: FactContext, subscriptionId: string): Promise<Fetched<IdentityFact[]>> {
-  return ctx.fetch(`uami/${subscriptionId}`, async () => {
+  return ctx.fetch(factKeys.identities(subscriptionId), async () => {
     const list = await collectAll(ctx.clients.managedIdentity(subscriptionId).userAssignedIdentities.listBySubscription());
-    return list.flatMap((i): IdentityFact[] => {
-      if (!i.id || !i.clientId || !i.principalId) return [];
-      const parsed = parseResourceId(i.id);
-      return [
-        {
-          kind: "managedIdentity",
-          id: i.id,
-          name: i.name ?? parsed?.name ?? i.id,
-          clientId: i.clientId,
-          principalId: i.principalId,
-          ...(i.tenantId ? { tenantId: i.tenantId } : {}),
-          ...(parsed ? { subscriptionId: parsed.subscriptionId, resourceGroup: parsed.resourceGroup } : {}),
-        },
-      ];
-    });
+    return list.flatMap((i) => identityFact(i) ?? []);
   });
 }
 
@@ -43,7 +45,7 @@ function applicationByClientId(ctx: FactContext, clientId: string): Promise<Fetc
 
 export function lookupIdentity(ctx: FactContext, clientId: string | undefined, subscriptions: readonly string[]): Promise<IdentityLookup> {
   if (!clientId) return Promise.resolve({ clientId, searchedSubscriptions: [...subscriptions], unreadable: [] });
-  return ctx.derive(`identity/${clientId}`, async () => {
+  return ctx.derive(factKeys.identityLookup(clientId), async () => {
     const lookup: IdentityLookup = { clientId, searchedSubscriptions: [...subscriptions], unreadable: [] };
     const wanted = clientId.toLowerCase();
     const listings = await Promise.all(subscriptions.map(async (s) => ({ s, r: await userAssignedIdentities(ctx, s) })));
@@ -66,13 +68,18 @@ export function lookupIdentity(ctx: FactContext, clientId: string | undefined, s
 }
 
 export function federatedCredentials(ctx: FactContext, identity: IdentityFact): Promise<Fetched<FederatedCredentialFact[]>> {
-  return ctx.fetch(`fic/${identity.id}`, async () => {
+  return ctx.fetch(factKeys.federatedCredentials(identity.id), async () => {
     if (identity.kind === "application") {
       const list = await ctx.clients.graph.applicationFederatedCredentials(identity.id);
       return list.map((f) => ({ name: f.name, issuer: f.issuer, subject: f.subject, audiences: [...(f.audiences ?? [])] }));
     }
     if (!identity.subscriptionId || !identity.resourceGroup) throw new Error(`cannot parse the identity id ${identity.id}`);
     const list = await collectAll(ctx.clients.managedIdentity(identity.subscriptionId).federatedIdentityCredentials.list(identity.resourceGroup, identity.name));
-    return list.map((f) => ({ name: f.name ?? "", issuer: f.issuer ?? "", subject: f.subject ?? "", audiences: [...(f.audiences ?? [])] }));
+    return list.map(federatedCredentialFact);
   });
+}
+
+/** An ARM federated identity credential (SDK shape, or an ARG row's properties plus its name) as a fact. */
+export function federatedCredentialFact(f: { name?: string; issuer?: string; subject?: string; audiences?: readonly string[] }): FederatedCredentialFact {
+  return { name: f.name ?? "", issuer: f.issuer ?? "", subject: f.subject ?? "", audiences: [...(f.audiences ?? [])] };
 }

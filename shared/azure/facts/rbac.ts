@@ -6,6 +6,7 @@
  */
 import { lastSegment } from "../arm-id.js";
 import { collectAll, type FactContext } from "./context.js";
+import { factKeys } from "./keys.js";
 import type { DenyAssignmentFact, Fetched, PermissionBlock, PrincipalRbacFacts, RoleAssignmentFact, RoleDefinitionFact } from "./types.js";
 
 interface SdkPermission {
@@ -19,25 +20,59 @@ function block(p: SdkPermission): PermissionBlock {
   return { actions: p.actions ?? [], notActions: p.notActions ?? [], dataActions: p.dataActions ?? [], notDataActions: p.notDataActions ?? [] };
 }
 
+interface SdkAssignment {
+  id?: string;
+  scope?: string;
+  roleDefinitionId?: string;
+  principalId?: string;
+  principalType?: string;
+  condition?: string;
+  createdOn?: Date;
+}
+
+function assignmentFacts(list: readonly SdkAssignment[], subscriptionId: string): RoleAssignmentFact[] {
+  return list.flatMap((a): RoleAssignmentFact[] =>
+    a.id && a.scope && a.roleDefinitionId && a.principalId
+      ? [
+          {
+            id: a.id,
+            scope: a.scope,
+            roleDefinitionId: a.roleDefinitionId,
+            principalId: a.principalId,
+            listedIn: subscriptionId.toLowerCase(),
+            ...(a.condition ? { condition: a.condition } : {}),
+            ...(a.createdOn ? { createdOn: new Date(a.createdOn).toISOString() } : {}),
+          },
+        ]
+      : [],
+  );
+}
+
+/** The GATE's read: one principal's assignments, `assignedTo()` (authoritative, group-transitive). */
 function assignments(ctx: FactContext, subscriptionId: string, principalId: string): Promise<Fetched<RoleAssignmentFact[]>> {
-  return ctx.fetch(`ra/${subscriptionId}/${principalId}`, async () => {
+  return ctx.fetch(factKeys.assignments(subscriptionId, principalId), async () => {
     const client = ctx.clients.authorization(subscriptionId);
-    const list = await collectAll(client.roleAssignments.listForSubscription({ filter: `assignedTo('${principalId}')` }));
-    return list.flatMap((a): RoleAssignmentFact[] =>
-      a.id && a.scope && a.roleDefinitionId && a.principalId
-        ? [
-            {
-              id: a.id,
-              scope: a.scope,
-              roleDefinitionId: a.roleDefinitionId,
-              principalId: a.principalId,
-              listedIn: subscriptionId.toLowerCase(),
-              ...(a.condition ? { condition: a.condition } : {}),
-              ...(a.createdOn ? { createdOn: new Date(a.createdOn).toISOString() } : {}),
-            },
-          ]
-        : [],
-    );
+    return assignmentFacts(await collectAll(client.roleAssignments.listForSubscription({ filter: `assignedTo('${principalId}')` })), subscriptionId);
+  });
+}
+
+/** Every principal's assignments at, above and below a subscription in ONE paged listing, with the principal types. */
+export interface SubscriptionAssignments {
+  assignments: RoleAssignmentFact[];
+  /** Lower-cased principal ids of assignments whose principal is a group (their members' access is not expanded here). */
+  groupPrincipals: string[];
+}
+
+/**
+ * The SWEEP's read: all role assignments of a subscription in one paged listing, instead of one
+ * `assignedTo()` per identity. Not group-transitive (a principal's access through a group is not in
+ * its own rows); the sweep says so when the subscription has group assignments.
+ */
+export async function subscriptionAssignments(ctx: FactContext, subscriptionId: string): Promise<Fetched<SubscriptionAssignments>> {
+  return ctx.fetch(factKeys.allAssignments(subscriptionId), async () => {
+    const list = await collectAll(ctx.clients.authorization(subscriptionId).roleAssignments.listForSubscription());
+    const groups = new Set(list.filter((a) => a.principalType === "Group" && a.principalId).map((a) => a.principalId!.toLowerCase()));
+    return { assignments: assignmentFacts(list, subscriptionId), groupPrincipals: [...groups] };
   });
 }
 
@@ -48,8 +83,8 @@ function assignments(ctx: FactContext, subscriptionId: string, principalId: stri
  * excluded) is decided where access is evaluated (effective-access.ts `denyApplies`), exactly as it
  * was for an `assignedTo()` listing.
  */
-function denies(ctx: FactContext, subscriptionId: string): Promise<Fetched<DenyAssignmentFact[]>> {
-  return ctx.fetch(`deny/${subscriptionId}`, async () => {
+export function denies(ctx: FactContext, subscriptionId: string): Promise<Fetched<DenyAssignmentFact[]>> {
+  return ctx.fetch(factKeys.denies(subscriptionId), async () => {
     const client = ctx.clients.authorization(subscriptionId);
     const list = await collectAll(client.denyAssignments.list());
     return list.flatMap((d): DenyAssignmentFact[] =>
@@ -71,9 +106,9 @@ function denies(ctx: FactContext, subscriptionId: string): Promise<Fetched<DenyA
   });
 }
 
-function definition(ctx: FactContext, subscriptionId: string, roleDefinitionId: string): Promise<Fetched<RoleDefinitionFact>> {
+export function definition(ctx: FactContext, subscriptionId: string, roleDefinitionId: string): Promise<Fetched<RoleDefinitionFact>> {
   // Role definition GUIDs are unique in the tenant (built-ins everywhere): one fetch per GUID per run.
-  return ctx.fetch(`roledef/${lastSegment(roleDefinitionId)}`, async () => {
+  return ctx.fetch(factKeys.roleDefinition(roleDefinitionId), async () => {
     const d = await ctx.clients.authorization(subscriptionId).roleDefinitions.getById(roleDefinitionId);
     return { id: d.id ?? roleDefinitionId, name: (d.name ?? lastSegment(roleDefinitionId)).toLowerCase(), roleName: d.roleName ?? d.name ?? "", permissions: (d.permissions ?? []).map(block) };
   });

@@ -4,8 +4,13 @@
  * vaults) and `AuthorizationResources` (role assignments and definitions), each row rendered the way
  * ARG does (lower-case `type` and `resourceGroup`, ARM `properties`). Like ARG, a caller sees only rows
  * it may read. The query language is the subset in kql.ts; anything else is a 400.
+ *
+ * `resourceGraphIndex(state)` simulates an index that lacks rows (tests and benchmarks): whole types
+ * it does not index (e.g. federated credentials, which we could not confirm real ARG indexes) and ids
+ * (or id prefixes) it has not indexed yet. ARM itself is unaffected.
  */
 import type { SandboxResponse } from "../../contract.js";
+import type { TenantState } from "../../state.js";
 import { checkAction, hasAnyAssignmentTouching } from "../../rbac.js";
 import { RESOURCE_GRAPH_API_VERSIONS } from "./api-versions.js";
 import { assignmentJson } from "./authorization.js";
@@ -13,6 +18,31 @@ import { ArmError, eqi, encodeSkipToken, json, requireApiVersion, type ArmCall }
 import { fullType, type ResourceKind } from "./kind.js";
 import { KqlError, parseKql, runKql, type Row } from "./kql.js";
 import { ficJson } from "./msi.js";
+
+/** What this sandbox's Resource Graph leaves out of its index (lower-cased types; lower-cased id prefixes). */
+export interface ResourceGraphIndexGaps {
+  omitTypes: Set<string>;
+  omitIdPrefixes: Set<string>;
+}
+
+const gaps = new WeakMap<TenantState, ResourceGraphIndexGaps>();
+
+/** The index gaps of a tenant's Resource Graph, created empty on first use; add to the sets to hide rows. */
+export function resourceGraphIndex(state: TenantState): ResourceGraphIndexGaps {
+  let g = gaps.get(state);
+  if (!g) {
+    g = { omitTypes: new Set(), omitIdPrefixes: new Set() };
+    gaps.set(state, g);
+  }
+  return g;
+}
+
+function indexed(state: TenantState, row: Row): boolean {
+  const g = gaps.get(state);
+  if (!g) return true;
+  const id = String(row.id).toLowerCase();
+  return !g.omitTypes.has(String(row.type).toLowerCase()) && ![...g.omitIdPrefixes].some((p) => id.startsWith(p.toLowerCase()));
+}
 
 function baseRow(call: ArmCall, id: string, name: string, type: string, subscriptionId: string, resourceGroup: string, location: string, properties: unknown): Row {
   return {
@@ -79,12 +109,21 @@ function authorizationRows(call: ArmCall): Row[] {
   return rows;
 }
 
+/**
+ * The tenant as the RBAC engine needs it to decide the caller's reads: only the caller's own role
+ * assignments (group membership is not modelled, so no other assignment can grant the caller
+ * anything). The same decisions as the full state, without scanning every assignment once per row.
+ */
+function callerView(call: ArmCall): TenantState {
+  return { ...call.ctx.state, roleAssignments: call.ctx.state.roleAssignments.filter((a) => eqi(a.principalId, call.claims.oid)) };
+}
+
 /** ARG shows a row when the caller may read it; role definitions are readable by everyone. */
-function readable(call: ArmCall, row: Row): boolean {
+function readable(call: ArmCall, view: TenantState, row: Row): boolean {
   const type = String(row.type);
   if (type === "microsoft.authorization/roledefinitions") return true;
   const action = type === "microsoft.authorization/roleassignments" ? "Microsoft.Authorization/roleAssignments/read" : `${type}/read`;
-  return checkAction(call.ctx.state, call.claims.oid, String(row.id), action).allowed;
+  return checkAction(view, call.claims.oid, String(row.id), action).allowed;
 }
 
 interface QueryRequest {
@@ -143,7 +182,8 @@ export function resourceGraph(call: ArmCall, kinds: ResourceKind[]): SandboxResp
     hasAnyAssignmentTouching(call.ctx.state, call.claims.oid, `/subscriptions/${id}`),
   );
   const source = query.table === "resources" ? resourceRows(call, kinds) : authorizationRows(call);
-  const rows = source.filter((r) => (r.subscriptionId === "" || subscriptions.some((s) => eqi(s, String(r.subscriptionId)))) && readable(call, r));
+  const view = callerView(call);
+  const rows = source.filter((r) => indexed(call.ctx.state, r) && (r.subscriptionId === "" || subscriptions.some((s) => eqi(s, String(r.subscriptionId)))) && readable(call, view, r));
   const result = runKql(query, rows);
   // A skip token carries the absolute position of the next page; $skip only applies to the first request.
   const start = request.offset > 0 ? request.offset : request.skip;
