@@ -3,9 +3,6 @@
 # 1. Debian's azure-cli 2.45 ships azure-mgmt-authorization 3.0, whose *Operations classes keep their
 #    configuration in `_config`; az's role commands still read `.config` and crash on any non-empty
 #    `az role assignment list` (stack.md). Alias it.
-# 2. `az aks show` post-processes the cluster with `_remove_nulls`, which assumes the response has a
-#    `servicePrincipalProfile` (real AKS sends `{"clientId": "msi"}` for managed-identity clusters; the
-#    sandbox's cluster JSON has none yet) and crashes otherwise. Tolerate a missing profile.
 import importlib.abc
 import sys
 
@@ -16,37 +13,9 @@ def _alias_config(module):
             value.config = property(lambda self: self._config)
 
 
-class _NoProfile:
-    def __getattr__(self, name):
-        return None
-
-    def __delattr__(self, name):
-        pass
-
-
-def _tolerate_missing_sp_profile(module):
-    original = getattr(module, "_remove_nulls", None)
-    if original is None:
-        return
-
-    def _remove_nulls(managed_clusters):
-        holes = [mc for mc in managed_clusters if getattr(mc, "service_principal_profile", 1) is None]
-        for mc in holes:
-            mc.service_principal_profile = _NoProfile()
-        try:
-            return original(managed_clusters)
-        finally:
-            for mc in holes:
-                mc.service_principal_profile = None
-
-    module._remove_nulls = _remove_nulls
-
-
 def _hook_for(name):
     if name.startswith("azure.mgmt.authorization.") and name.endswith("_operations"):
         return _alias_config
-    if name == "azure.cli.command_modules.acs.custom":
-        return _tolerate_missing_sp_profile
     return None
 
 

@@ -17,6 +17,7 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { blobServiceUrl, keyVaultUrl, scopeFor, trustProfileCertificate, type CloudProfile } from "../cloud/profile.js";
 import { AzureCallLog, callPolicy, serviceClassifier } from "./call-policy.js";
 import { GraphClient } from "./graph.js";
+import { shareTokens } from "./token-cache.js";
 
 /** What every client's `additionalPolicies` option accepts. */
 interface AdditionalPolicyConfig {
@@ -46,6 +47,8 @@ export class AzureClients {
   readonly calls = new AzureCallLog();
   readonly retry: RetrySettings;
   readonly graph: GraphClient;
+  /** The run's credential, shared by all its clients: one token request per scope (see token-cache.ts). */
+  readonly credential: TokenCredential;
   private readonly armScope: string;
   private readonly policies: AdditionalPolicyConfig[];
   private readonly retryOptions: PipelineRetryOptions;
@@ -53,10 +56,11 @@ export class AzureClients {
 
   constructor(
     readonly profile: CloudProfile,
-    readonly credential: TokenCredential,
+    credential: TokenCredential,
     options: AzureClientsOptions = {},
   ) {
     trustProfileCertificate(profile);
+    this.credential = shareTokens(credential);
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     const now = options.now ?? Date.now;
     const deadline = now() + this.retry.budgetMs;
@@ -64,7 +68,7 @@ export class AzureClients {
     this.retryOptions = { maxRetries: this.retry.maxRetries, retryDelayInMs: this.retry.retryDelayInMs, maxRetryDelayInMs: this.retry.maxRetryDelayInMs };
     const policy = callPolicy({ log: this.calls, classify: serviceClassifier(profile), deadline, minBackoffMs: this.retry.retryDelayInMs, now });
     this.policies = [{ policy, position: "perRetry" }];
-    this.graph = new GraphClient(profile, credential, { log: this.calls, deadline, now, maxRetries: this.retry.maxRetries, retryDelayInMs: this.retry.retryDelayInMs, maxRetryDelayInMs: this.retry.maxRetryDelayInMs });
+    this.graph = new GraphClient(profile, this.credential, { log: this.calls, deadline, now, maxRetries: this.retry.maxRetries, retryDelayInMs: this.retry.retryDelayInMs, maxRetryDelayInMs: this.retry.maxRetryDelayInMs });
   }
 
   private once<T>(key: string, make: () => T): T {

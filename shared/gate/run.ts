@@ -100,7 +100,7 @@ export async function runGate(input: RunGateInput): Promise<Report> {
   const ctx = input.facts ?? new FactContext(new AzureClients(profile, credential, { retry: { budgetMs: config.retryBudgetSeconds * 1000, ...input.retry } }), config.concurrency);
   const clients = ctx.clients;
   const callsBefore = clients.calls.snapshot();
-  await checkLogin(credential, profile);
+  await checkLogin(clients.credential, profile);
   layers.push("control-plane");
   const facts = await Promise.all(
     targets.map((target) =>
