@@ -2,7 +2,9 @@
  * The probe Job manifest: one pod, no retries, in the target's namespace, under the workload's own
  * ServiceAccount, carrying the workload's pod labels plus `azure.workload.identity/use: "true"` — so
  * the Workload Identity webhook injects exactly what the app's pods get, and network policies treat
- * the probe like the app. A deadline and a TTL clean up after the gate even if its own delete fails.
+ * the probe like the app. The same labels would let the app's Service route live traffic to the probe
+ * pod, so the pod carries a readiness gate nobody sets: it never becomes Ready, and a Service only sends
+ * traffic to Ready endpoints. A deadline and a TTL clean up after the gate even if its own delete fails.
  */
 import { randomBytes } from "node:crypto";
 import type { V1Job } from "@kubernetes/client-node";
@@ -10,6 +12,8 @@ import type { ResolvedTarget } from "../azure/facts/types.js";
 import { PLAN_ENV, type ProbePlan } from "./plan.js";
 
 export const PROBE_CONTAINER = "probe";
+/** A pod condition nothing ever sets to True: keeps the probe pod out of every Service's endpoints. */
+export const NEVER_READY_GATE = "azure-auth-gate.io/never-serve-traffic";
 export const MANAGED_BY = { "app.kubernetes.io/managed-by": "azure-auth-gate", "app.kubernetes.io/component": "probe" };
 
 /** Labels a controller sets on its own pods: copying them would tie the probe pod to that controller. */
@@ -53,6 +57,7 @@ export function buildProbeJob(input: ProbeJobInput): V1Job {
         spec: {
           serviceAccountName: target.serviceAccount,
           restartPolicy: "Never",
+          readinessGates: [{ conditionType: NEVER_READY_GATE }],
           ...(target.imagePullSecrets?.length ? { imagePullSecrets: target.imagePullSecrets.map((name) => ({ name })) } : {}),
           containers: [
             {

@@ -14,7 +14,7 @@ import { InputError } from "../../shared/errors.js";
 import { explainAadsts } from "../../shared/probe/aadsts.js";
 import { resultFindings } from "../../shared/probe/findings.js";
 import { probeOptionsFromConfig } from "../../shared/probe/index.js";
-import { buildProbeJob, probeJobName } from "../../shared/probe/job.js";
+import { buildProbeJob, NEVER_READY_GATE, probeJobName } from "../../shared/probe/job.js";
 import { loadKubeConfig } from "../../shared/probe/kube.js";
 import { buildPlan } from "../../shared/probe/plan.js";
 import { builtInCommand, guessRuntime, NODE_PROBE, PYTHON_PROBE } from "../../shared/probe/programs/index.js";
@@ -58,6 +58,8 @@ describe("plan and Job", () => {
     expect(pod.metadata?.labels).toEqual({ app: "backend", "app.kubernetes.io/managed-by": "azure-auth-gate", "app.kubernetes.io/component": "probe", "azure.workload.identity/use": "true" });
     expect(pod.spec?.serviceAccountName).toBe("backend");
     expect(pod.spec?.restartPolicy).toBe("Never");
+    // It shares the app's labels (network policies) but must never receive the app's Service traffic.
+    expect(pod.spec?.readinessGates).toEqual([{ conditionType: NEVER_READY_GATE }]);
     expect(pod.spec?.imagePullSecrets).toEqual([{ name: "ghcr" }]);
     expect(pod.spec?.containers[0]).toMatchObject({ name: "probe", image: "img:1", command: ["python3", "-c", "x"] });
     expect(JSON.parse(pod.spec!.containers[0]!.env![0]!.value!)).toMatchObject({ version: 1, blob: [{ account: "stmedia" }] });
