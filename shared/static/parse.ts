@@ -1,11 +1,12 @@
 /**
  * Manifest text → Kubernetes objects with line maps. Every way the input can be unusable (binary,
- * unrendered Helm, malformed YAML, a document that is not an object, a missing kind/name) becomes one
+ * unrendered Helm in an object the gate reads (templates.ts), malformed YAML, a document that is not an object, a missing kind/name) becomes one
  * InputError naming the file and, where known, the line. Unknown kinds are kept out of the set silently:
  * a chart renders Services, Ingresses and CRDs the identity checks do not care about.
  */
 import { LineCounter, parseAllDocuments } from "yaml";
 import { InputError } from "../errors.js";
+import { templateInBrokenDocument, unrenderedTemplate } from "./templates.js";
 import { asMap, asSeq, child, documentTree, entry, requireScalarValues, scalarText, type YMap, type YNode } from "./yaml-tree.js";
 
 export interface ManifestSource {
@@ -70,14 +71,9 @@ function checkText(source: ManifestSource): void {
   // U+FFFD is what a lossy UTF-8 decode leaves behind (stdin is decoded before it reaches us).
   const bad = text.indexOf("\uFFFD");
   if (bad >= 0) throw new InputError("not valid UTF-8 text: manifests must be UTF-8 YAML", { file, line: lineOfIndex(text, bad) });
-  const helm = /\{\{.*?\}\}/.exec(text);
-  if (helm) {
-    throw new InputError(
-      "looks like an unrendered Helm template: run `helm template …` and pipe it in (`… | azure-auth-gate check -`)",
-      { file, line: lineOfIndex(text, helm.index) },
-    );
-  }
 }
+
+const UNRENDERED = "looks like an unrendered Helm template: run `helm template …` and pipe it in (`… | azure-auth-gate check -`)";
 
 /** The yaml error's first line without the position suffix and never the source snippet (it may hold a secret). */
 function yamlErrorText(message: string): string {
@@ -171,6 +167,9 @@ export function parseManifests(sources: readonly ManifestSource[]): ManifestSet 
     for (const doc of docs) {
       const error = doc.errors[0];
       if (error) {
+        // A template is the usual reason a chart file is not YAML: say that, at the template's line.
+        const template = templateInBrokenDocument(doc, source.text);
+        if (template !== undefined) throw new InputError(UNRENDERED, { file: source.file, line: lines.linePos(template).line });
         const line = error.linePos?.[0]?.line ?? lines.linePos(error.pos[0]).line;
         throw new InputError(`malformed YAML: ${yamlErrorText(error.message)}`, { file: source.file, line });
       }
@@ -182,6 +181,9 @@ export function parseManifests(sources: readonly ManifestSource[]): ManifestSet 
       }
       const tree = documentTree(doc, lines, source.file);
       if (!tree) continue;
+      // After documentTree: it has already refused absurd nesting and alias bombs.
+      const template = unrenderedTemplate(doc, source.text, KNOWN_KINDS);
+      if (template !== undefined) throw new InputError(UNRENDERED, { file: source.file, line: lines.linePos(template).line });
       documents++;
       objectsOf(tree, source.file, objects);
     }

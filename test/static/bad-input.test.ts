@@ -42,6 +42,50 @@ describe("bad input", () => {
     );
   });
 
+  it("finds templates the chart left in objects the gate reads: quoted values, flow maps, and control lines that break YAML", async () => {
+    const unrendered = /^chart\.yaml:(\d+): looks like an unrendered Helm template/;
+    const quoted = await inputError(() =>
+      parseText("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: \"{{ .Values.image }}\"\n", "chart.yaml"),
+    );
+    expect(quoted.oneLine()).toMatch(unrendered);
+    expect(quoted.line).toBe(9);
+    const flow = await inputError(() => parseText("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n  labels: {{ .Values.labels }}\n", "chart.yaml"));
+    expect(flow.line).toBe(5);
+    const control = await inputError(() => parseText("{{- if .Values.migrate.enabled }}\napiVersion: batch/v1\nkind: Job\n", "chart.yaml"));
+    expect(control.oneLine()).toMatch(unrendered);
+    expect(control.line).toBe(1);
+  });
+
+  it("accepts braces that are data in rendered output: alert templates, ConfigMap payloads, annotations", () => {
+    const rendered = yaml(`
+      apiVersion: monitoring.coreos.com/v1
+      kind: PrometheusRule
+      metadata: {name: web-alerts}
+      spec:
+        groups:
+          - name: web
+            rules:
+              - alert: WebDown
+                annotations:
+                  description: "{{ $labels.instance }} has been down for 5 minutes"
+      ---
+      apiVersion: v1
+      kind: ConfigMap
+      metadata: {name: alertmanager-templates}
+      data:
+        slack.tmpl: |
+          {{ define "slack.text" }}{{ .CommonAnnotations.summary }}{{ end }}
+      ---
+      apiVersion: v1
+      kind: ServiceAccount
+      metadata:
+        name: web
+        annotations:
+          example.com/note: "{{ not a template for us }}"
+    `);
+    expect(parseText(rendered).objects.map((o) => o.kind)).toEqual(["ConfigMap", "ServiceAccount"]);
+  });
+
   it("empty input (no documents in any source) is an error naming the sources", async () => {
     expect((await inputError(() => parseText("# nothing here\n---\n---\n"))).oneLine()).toBe(
       "k8s/app.yaml: no Kubernetes objects in the input (k8s/app.yaml): every document is empty",
