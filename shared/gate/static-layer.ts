@@ -2,6 +2,7 @@
  * Adapter between the static layer (shared/static) and the gate: its findings, and the workloads it
  * discovered in the manifests, reduced to what target resolution needs.
  */
+import type { WorkloadScheduling } from "../azure/facts/types.js";
 import type { Finding } from "../findings/model.js";
 import { buildModel, checkManifests, type ManifestSet, type WorkloadView } from "../static/index.js";
 import type { WorkloadIdentityView } from "./targets.js";
@@ -20,8 +21,19 @@ function mainImage(w: WorkloadView): string | undefined {
   return (migrate ?? app)?.image;
 }
 
+/** The pod spec's scheduling, passed through as written (the API server validates it when the probe Job is created). */
+function scheduling(w: WorkloadView): WorkloadScheduling | undefined {
+  const out: WorkloadScheduling = {
+    ...(w.nodeSelector ? { nodeSelector: w.nodeSelector } : {}),
+    ...(w.tolerations ? { tolerations: w.tolerations } : {}),
+    ...(w.affinity ? { affinity: w.affinity } : {}),
+  };
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 export function toIdentityView(w: WorkloadView): WorkloadIdentityView {
   const sa = w.serviceAccount;
+  const placement = scheduling(w);
   // Target discovery wants to point at the client id the gate will prove; else at the workload.
   const location = sa?.clientId ? { file: sa.file, line: sa.clientIdLine ?? sa.line } : { file: w.file, line: w.locations.object };
   return {
@@ -36,6 +48,7 @@ export function toIdentityView(w: WorkloadView): WorkloadIdentityView {
     ...(mainImage(w) ? { image: mainImage(w) } : {}),
     podLabels: w.podLabels,
     ...(w.imagePullSecrets.length ? { imagePullSecrets: w.imagePullSecrets } : {}),
+    ...(placement ? { scheduling: placement } : {}),
   };
 }
 

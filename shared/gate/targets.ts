@@ -6,7 +6,7 @@
 import type { GateConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
 import type { SourceLocation } from "../findings/model.js";
-import type { ResolvedTarget } from "../azure/facts/types.js";
+import type { ResolvedTarget, WorkloadScheduling } from "../azure/facts/types.js";
 
 /** What the gate needs to know about one pod template (adapted from the static layer's WorkloadView). */
 export interface WorkloadIdentityView {
@@ -26,15 +26,18 @@ export interface WorkloadIdentityView {
   podLabels?: Record<string, string>;
   /** The pod template's imagePullSecrets names. */
   imagePullSecrets?: string[];
+  /** The pod spec's nodeSelector / tolerations / affinity, when it sets any. */
+  scheduling?: WorkloadScheduling;
 }
 
-/** What the live probe needs from the workload: its image, pod labels and pull secrets. */
-function probeFacts(w: WorkloadIdentityView | undefined): Pick<ResolvedTarget, "image" | "podLabels" | "imagePullSecrets"> {
+/** What the live probe needs from the workload: its image, pod labels, pull secrets and scheduling. */
+function probeFacts(w: WorkloadIdentityView | undefined): Pick<ResolvedTarget, "image" | "podLabels" | "imagePullSecrets" | "scheduling"> {
   if (!w) return {};
   return {
     ...(w.image ? { image: w.image } : {}),
     ...(w.podLabels ? { podLabels: w.podLabels } : {}),
     ...(w.imagePullSecrets?.length ? { imagePullSecrets: w.imagePullSecrets } : {}),
+    ...(w.scheduling ? { scheduling: w.scheduling } : {}),
   };
 }
 

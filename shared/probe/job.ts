@@ -2,12 +2,16 @@
  * The probe Job manifest: one pod, no retries, in the target's namespace, under the workload's own
  * ServiceAccount, carrying the workload's pod labels plus `azure.workload.identity/use: "true"` — so
  * the Workload Identity webhook injects exactly what the app's pods get, and network policies treat
- * the probe like the app. The same labels would let the app's Service route live traffic to the probe
- * pod, so the pod carries a readiness gate nobody sets: it never becomes Ready, and a Service only sends
- * traffic to Ready endpoints. A deadline and a TTL clean up after the gate even if its own delete fails.
+ * the probe like the app. It also copies the workload's nodeSelector, tolerations and affinity: on
+ * another node pool the probe would leave from another subnet (another firewall path to Storage and
+ * Key Vault) and prove the wrong thing, or never schedule where app pools are tainted. Not the
+ * priorityClassName: a probe must not preempt anyone's pods. The same labels would let the app's
+ * Service route live traffic to the probe pod, so the pod carries a readiness gate nobody sets: it never
+ * becomes Ready, and a Service only sends traffic to Ready endpoints. A deadline and a TTL clean up
+ * after the gate even if its own delete fails.
  */
 import { randomBytes } from "node:crypto";
-import type { V1Job } from "@kubernetes/client-node";
+import type { V1Job, V1PodSpec } from "@kubernetes/client-node";
 import type { ResolvedTarget } from "../azure/facts/types.js";
 import { PLAN_ENV, type ProbePlan } from "./plan.js";
 
@@ -24,6 +28,16 @@ export function probeJobName(workload: string): string {
   const base = workload.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
   const suffix = randomBytes(4).toString("hex").slice(0, 5);
   return `aag-probe-${base || "workload"}-${suffix}`;
+}
+
+/** The workload's own scheduling, only the parts it sets (copies, so the Job never aliases the target). */
+function scheduling(target: ResolvedTarget): Pick<V1PodSpec, "nodeSelector" | "tolerations" | "affinity"> {
+  const { nodeSelector, tolerations, affinity } = target.scheduling ?? {};
+  return {
+    ...(nodeSelector && Object.keys(nodeSelector).length ? { nodeSelector: structuredClone(nodeSelector) } : {}),
+    ...(tolerations?.length ? { tolerations: structuredClone(tolerations) } : {}),
+    ...(affinity ? { affinity: structuredClone(affinity) } : {}),
+  };
 }
 
 export interface ProbeJobInput {
@@ -59,6 +73,7 @@ export function buildProbeJob(input: ProbeJobInput): V1Job {
           restartPolicy: "Never",
           readinessGates: [{ conditionType: NEVER_READY_GATE }],
           ...(target.imagePullSecrets?.length ? { imagePullSecrets: target.imagePullSecrets.map((name) => ({ name })) } : {}),
+          ...scheduling(target),
           containers: [
             {
               name: PROBE_CONTAINER,

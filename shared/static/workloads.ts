@@ -9,7 +9,7 @@ import { containerEnv, type ContainerEnv } from "./env.js";
 import { buildInventory, nsKey, WI_USE_LABEL, type Inventory, type ServiceAccountView } from "./inventory.js";
 import { runsMigrations } from "./migration.js";
 import { POD_TEMPLATE_PATHS, type KObject, type ManifestSet } from "./parse.js";
-import { asMap, asSeq, child, entry, mapAt, requireScalarValues, scalarText, stringMap, textAt, type YMap } from "./yaml-tree.js";
+import { asMap, asSeq, child, entry, mapAt, requireScalarValues, scalarText, stringMap, textAt, toPlainObject, type PlainObject, type YEntry, type YMap } from "./yaml-tree.js";
 
 export interface ContainerView {
   name: string;
@@ -68,6 +68,14 @@ export interface WorkloadView {
   podLabels: Record<string, string>;
   /** Names of the pod spec's imagePullSecrets (the live probe's Job needs the same to pull the image). */
   imagePullSecrets: string[];
+  /**
+   * Where the pod may be scheduled, copied verbatim (absent when unset or empty): the live probe's Job
+   * carries the same, so it lands on the app's node pool — its subnet, so its firewall path to Storage
+   * and Key Vault — and tolerates the same taints.
+   */
+  nodeSelector?: Record<string, string>;
+  tolerations?: PlainObject[];
+  affinity?: PlainObject;
   /** Line of each pod-template label key. */
   podLabelLines: Record<string, number>;
   /** True when the pod template carries `azure.workload.identity/use: "true"`. */
@@ -133,6 +141,45 @@ function labelsRecord(map: YMap | undefined): Record<string, string> {
   return Object.fromEntries([...stringMap(map)].map(([k, v]) => [k, v.value]));
 }
 
+type Scheduling = Pick<WorkloadView, "nodeSelector" | "tolerations" | "affinity">;
+
+/**
+ * The pod spec's nodeSelector, tolerations and affinity as plain JSON. A wrong shape is refused here,
+ * naming the field, as the API server would refuse it: dropping it instead would let the probe run on
+ * a node pool the app never runs on, and prove the wrong network path.
+ */
+function schedulingOf(podSpec: YMap, file: string, specPath: string): Scheduling {
+  const set = (key: string): YEntry | undefined => {
+    const e = entry(podSpec, key);
+    // `tolerations:` with nothing after it is null: unset, as the API server reads it.
+    return e && !(e.value.type === "scalar" && e.value.value === null) ? e : undefined;
+  };
+  const refuse = (field: string, line: number, want: string) => new InputError(`must be ${want}`, { file, line, field: `${specPath}.${field}` });
+  const out: Scheduling = {};
+  const selector = set("nodeSelector");
+  if (selector) {
+    if (selector.value.type !== "map") throw refuse("nodeSelector", selector.keyLine, "a map of node labels");
+    requireScalarValues(selector.value, file, `${specPath}.nodeSelector`);
+    const nodeSelector = labelsRecord(selector.value);
+    if (Object.keys(nodeSelector).length > 0) out.nodeSelector = nodeSelector;
+  }
+  const tolerations = set("tolerations");
+  if (tolerations) {
+    if (tolerations.value.type !== "seq") throw refuse("tolerations", tolerations.keyLine, "a list");
+    const list = tolerations.value.items.map((item, i) => {
+      if (item.type !== "map") throw refuse(`tolerations[${i}]`, item.line, "a map (key, operator, value, effect)");
+      return toPlainObject(item);
+    });
+    if (list.length > 0) out.tolerations = list;
+  }
+  const affinity = set("affinity");
+  if (affinity) {
+    if (affinity.value.type !== "map") throw refuse("affinity", affinity.keyLine, "a map");
+    if (affinity.value.entries.size > 0) out.affinity = toPlainObject(affinity.value);
+  }
+  return out;
+}
+
 function workloadOf(o: KObject, path: readonly string[], inv: Inventory): WorkloadView {
   const templateEntry = path.length === 0 ? undefined : entry(mapAt(o.root, ...path.slice(0, -1)), path[path.length - 1] ?? "");
   const template = path.length === 0 ? o.root : asMap(templateEntry?.value);
@@ -157,6 +204,7 @@ function workloadOf(o: KObject, path: readonly string[], inv: Inventory): Worklo
   const saEntry = entry(podSpec, "serviceAccountName") ?? entry(podSpec, "serviceAccount");
   const saName = scalarText(saEntry?.value)?.trim() || "default";
   const containers = containersOf(podSpec, o.namespace, inv);
+  const scheduling = schedulingOf(podSpec, o.file, [...path, "spec"].join("."));
   const hook = hookOf(ownerMeta);
   const appContainers = containers.filter((c) => !c.init);
   const serviceAccount = inv.serviceAccounts.get(nsKey(o.namespace, saName));
@@ -185,6 +233,7 @@ function workloadOf(o: KObject, path: readonly string[], inv: Inventory): Worklo
       .map((item) => textAt(asMap(item), "name"))
       .filter((n): n is string => Boolean(n)),
     podLabels: labelsRecord(podLabelMap),
+    ...scheduling,
     podLabelLines: Object.fromEntries([...(podLabelMap?.entries ?? new Map())].map(([k, e]) => [k, e.keyLine])),
     wiLabelled: scalarText(wiLabel?.value)?.trim().toLowerCase() === "true",
     serviceAccountName: saName,

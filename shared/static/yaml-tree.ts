@@ -177,3 +177,30 @@ export function stringMap(map: YMap | undefined): Map<string, { value: string; l
   }
   return out;
 }
+
+/** A JSON value: what the Kubernetes API takes for a field the gate passes through without reading it. */
+export type PlainValue = string | number | boolean | null | PlainValue[] | PlainObject;
+export interface PlainObject {
+  [key: string]: PlainValue;
+}
+
+/**
+ * The node as plain JSON, lines dropped: for pod spec fields the gate copies verbatim (the probe Job's
+ * scheduling). Aliases were already expanded under the caps above, so this walk is bounded too. A
+ * bigint (only past 2^53) stays exact as its text rather than being rounded to a different number.
+ */
+export function toPlain(node: YNode): PlainValue {
+  switch (node.type) {
+    case "map":
+      return toPlainObject(node);
+    case "seq":
+      return node.items.map(toPlain);
+    case "scalar":
+      return typeof node.value === "bigint" ? (Number.isSafeInteger(Number(node.value)) ? Number(node.value) : String(node.value)) : node.value;
+  }
+}
+
+export function toPlainObject(map: YMap): PlainObject {
+  // Object.fromEntries defines own properties, so a `__proto__` key stays a plain key.
+  return Object.fromEntries([...map.entries].map(([k, e]) => [k, toPlain(e.value)]));
+}

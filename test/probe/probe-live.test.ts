@@ -64,9 +64,14 @@ describe("the live probe (Node image)", () => {
     expect(h.blob.log.some((r) => r.method === "HEAD" && r.url.startsWith("/stmedia/media/logo.png") && r.status === 200)).toBe(true);
   });
 
-  it("runs the pod as the workload: its ServiceAccount, its labels (minus controller labels), the WI label and the plan from the profile", async () => {
+  it("runs the pod as the workload: its ServiceAccount, its labels (minus controller labels), the WI label, its scheduling and the plan from the profile", async () => {
     const probe = layer({ image: SLEEPER_IMAGE, timeoutSeconds: 2 });
-    const running = probe(target());
+    const scheduling = {
+      nodeSelector: { agentpool: "apppool" },
+      tolerations: [{ key: "workload", operator: "Equal", value: "app", effect: "NoSchedule" }],
+      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: ["westeurope-1"] }] }] } } },
+    };
+    const running = probe(target({ scheduling }));
     let pod;
     for (let i = 0; i < 50 && !pod; i++) {
       pod = (await h.core.listNamespacedPod({ namespace: "production", labelSelector: "app.kubernetes.io/managed-by=azure-auth-gate" })).items[0];
@@ -75,6 +80,10 @@ describe("the live probe (Node image)", () => {
     expect(pod?.spec?.serviceAccountName).toBe("backend");
     expect(pod?.metadata?.labels).toMatchObject({ app: "backend", tier: "web", "azure.workload.identity/use": "true" });
     expect(pod?.metadata?.labels?.["pod-template-hash"]).toBeUndefined();
+    // Through the client's serializer and the API server: the pod asks for the app's node pool.
+    expect(pod?.spec?.nodeSelector).toEqual(scheduling.nodeSelector);
+    expect(pod?.spec?.tolerations).toEqual(scheduling.tolerations);
+    expect(pod?.spec?.affinity).toEqual(scheduling.affinity);
     const env = Object.fromEntries((pod?.spec?.containers[0]?.env ?? []).map((e) => [e.name, e.value]));
     expect(env.AZURE_CLIENT_ID).toBe(CLIENT_ID); // injected by the webhook, not by the gate
     const plan = JSON.parse(env.AAG_PROBE_PLAN ?? "{}");

@@ -9,8 +9,11 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BUILT_IN_CLOUDS } from "../../shared/cloud/profile.js";
 import { parseConfigText } from "../../shared/config/load.js";
+import { gateConfigSchema } from "../../shared/config/schema.js";
 import type { ResolvedTarget } from "../../shared/azure/facts/types.js";
 import { InputError } from "../../shared/errors.js";
+import { staticLayer } from "../../shared/gate/static-layer.js";
+import { resolveTargets } from "../../shared/gate/targets.js";
 import { explainAadsts } from "../../shared/probe/aadsts.js";
 import { resultFindings } from "../../shared/probe/findings.js";
 import { probeOptionsFromConfig } from "../../shared/probe/index.js";
@@ -19,6 +22,7 @@ import { loadKubeConfig } from "../../shared/probe/kube.js";
 import { buildPlan } from "../../shared/probe/plan.js";
 import { builtInCommand, guessRuntime, NODE_PROBE, PYTHON_PROBE } from "../../shared/probe/programs/index.js";
 import { parseProbeLog, probeResultSchema } from "../../shared/probe/result.js";
+import { parseManifests } from "../../shared/static/index.js";
 
 const SUB = "11111111-1111-1111-1111-111111111111";
 const target: ResolvedTarget = {
@@ -63,6 +67,82 @@ describe("plan and Job", () => {
     expect(pod.spec?.imagePullSecrets).toEqual([{ name: "ghcr" }]);
     expect(pod.spec?.containers[0]).toMatchObject({ name: "probe", image: "img:1", command: ["python3", "-c", "x"] });
     expect(JSON.parse(pod.spec!.containers[0]!.env![0]!.value!)).toMatchObject({ version: 1, blob: [{ account: "stmedia" }] });
+    // A workload that sets no scheduling gets none: the cluster's defaults, like the app's pods.
+    for (const key of ["nodeSelector", "tolerations", "affinity", "priorityClassName"]) expect(pod.spec).not.toHaveProperty(key);
+  });
+
+  it("schedules like the workload: exactly its nodeSelector, tolerations and affinity, never its priority class", () => {
+    const scheduling = {
+      nodeSelector: { agentpool: "apppool", "kubernetes.io/os": "linux" },
+      tolerations: [
+        { key: "workload", operator: "Equal", value: "app", effect: "NoSchedule" },
+        { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 },
+      ],
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: ["westeurope-1", "westeurope-2"] }] }] },
+        },
+        podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { app: "backend" } } } }] },
+      },
+    };
+    const scheduled: ResolvedTarget = { ...target, scheduling };
+    const job = buildProbeJob({ name: "aag-probe-backend-abcde", target: scheduled, image: "img:1", command: ["x"], plan: buildPlan(scheduled, BUILT_IN_CLOUDS.AzureCloud!), timeoutSeconds: 90 });
+    const spec = job.spec!.template.spec!;
+    expect(spec.nodeSelector).toEqual(scheduling.nodeSelector);
+    expect(spec.tolerations).toEqual(scheduling.tolerations);
+    expect(spec.affinity).toEqual(scheduling.affinity);
+    expect(spec).not.toHaveProperty("priorityClassName");
+    // Copies: whatever later touches the Job (the client's serializer, a test) cannot change the target.
+    spec.tolerations!.pop();
+    expect(scheduled.scheduling?.tolerations).toHaveLength(2);
+    // Only what the workload sets: a nodeSelector alone brings no empty tolerations or affinity.
+    const onlySelector = buildProbeJob({ name: "n", target: { ...target, scheduling: { nodeSelector: { agentpool: "apppool" } } }, image: "i", command: ["x"], plan: buildPlan(target, BUILT_IN_CLOUDS.AzureCloud!), timeoutSeconds: 90 });
+    expect(onlySelector.spec!.template.spec).toMatchObject({ nodeSelector: { agentpool: "apppool" } });
+    expect(onlySelector.spec!.template.spec).not.toHaveProperty("tolerations");
+    expect(onlySelector.spec!.template.spec).not.toHaveProperty("affinity");
+  });
+
+  it("carries the scheduling from the manifests to the Job (static layer → target → Job)", () => {
+    const manifests = parseManifests([
+      {
+        file: "k8s/app.yaml",
+        text: [
+          "apiVersion: v1",
+          "kind: ServiceAccount",
+          "metadata: {name: backend, namespace: production, annotations: {azure.workload.identity/client-id: aaaaaaaa-0000-0000-0000-000000000001}}",
+          "---",
+          "apiVersion: apps/v1",
+          "kind: Deployment",
+          "metadata: {name: backend, namespace: production}",
+          "spec:",
+          "  template:",
+          "    metadata: {labels: {app: backend, azure.workload.identity/use: \"true\"}}",
+          "    spec:",
+          "      serviceAccountName: backend",
+          "      priorityClassName: business-critical",
+          "      nodeSelector: {agentpool: apppool}",
+          "      tolerations:",
+          "        - {key: workload, operator: Equal, value: app, effect: NoSchedule}",
+          "      affinity:",
+          "        nodeAffinity:",
+          "          requiredDuringSchedulingIgnoredDuringExecution:",
+          "            nodeSelectorTerms: [{matchExpressions: [{key: kubernetes.azure.com/mode, operator: NotIn, values: [system]}]}]",
+          "      containers: [{name: web, image: ghcr.io/acme/django-app:1.4}]",
+        ].join("\n"),
+      },
+    ]);
+    const { workloads } = staticLayer(manifests);
+    for (const targets of [[], [{ workload: "production/Deployment/backend" }]]) {
+      const [resolved] = resolveTargets(gateConfigSchema.parse({ subscriptions: [SUB], targets }), workloads);
+      const job = buildProbeJob({ name: "n", target: resolved!, image: "i", command: ["x"], plan: buildPlan(resolved!, BUILT_IN_CLOUDS.AzureCloud!), timeoutSeconds: 90 });
+      expect(job.spec!.template.spec).toMatchObject({
+        serviceAccountName: "backend",
+        nodeSelector: { agentpool: "apppool" },
+        tolerations: [{ key: "workload", operator: "Equal", value: "app", effect: "NoSchedule" }],
+        affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.azure.com/mode", operator: "NotIn", values: ["system"] }] }] } } },
+      });
+      expect(job.spec!.template.spec).not.toHaveProperty("priorityClassName");
+    }
   });
 
   it("picks the Node probe for Node images and the Python probe otherwise", () => {

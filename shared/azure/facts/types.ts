@@ -3,6 +3,7 @@
  * SDK answers into these; rules (rules/*.ts) never do I/O. A fact that could not be read is kept as
  * a `FetchFailure` so the rules can fail closed instead of guessing.
  */
+import type { V1Affinity, V1Toleration } from "@kubernetes/client-node";
 import type { SourceLocation } from "../../findings/model.js";
 import type { BlobNeed, KeyVaultNeed } from "../../config/schema.js";
 
@@ -185,6 +186,17 @@ export interface KeyVaultNeedFacts {
   secrets?: Fetched<SecretFact[]>;
 }
 
+/**
+ * Where the workload's pods may be scheduled, as its pod spec says. The probe Job copies it so it runs
+ * on the app's node pool (same subnet, same firewall path to Storage / Key Vault) and tolerates the same
+ * taints. `priorityClassName` is deliberately not here: a short probe must not preempt anything.
+ */
+export interface WorkloadScheduling {
+  nodeSelector?: Record<string, string>;
+  tolerations?: V1Toleration[];
+  affinity?: V1Affinity;
+}
+
 /** A config target resolved against the manifests: who the pod runs as and what it needs. */
 export interface ResolvedTarget {
   namespace: string;
@@ -202,6 +214,8 @@ export interface ResolvedTarget {
   podLabels?: Record<string, string>;
   /** The pod template's imagePullSecrets, so the probe can pull the same private image. */
   imagePullSecrets?: string[];
+  /** The pod spec's nodeSelector / tolerations / affinity, when it sets any. */
+  scheduling?: WorkloadScheduling;
 }
 
 /** Everything the AG2xx rules need about one target. */
