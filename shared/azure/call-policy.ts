@@ -53,7 +53,8 @@ export function serviceClassifier(profile: CloudProfile): (url: string) => strin
   };
 }
 
-function isRetryable(status: number): boolean {
+/** Statuses worth another attempt (the SDK's set; 501/505 never change on retry). Graph uses the same. */
+export function isRetryable(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
 }
 

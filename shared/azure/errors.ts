@@ -25,8 +25,14 @@ export class AzureLoginError extends Error {
   }
 }
 
-function firstLine(text: string): string {
+/** The first line of an error text, at most 300 characters (SDK messages can carry whole response bodies below it). */
+export function firstLine(text: string): string {
   return (text.split("\n")[0] ?? "").slice(0, 300);
+}
+
+/** The first line of whatever was thrown (not shortened: callers that print it whole keep doing so). */
+export function errorLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
 }
 
 export function toFetchFailure(err: unknown): FetchFailure {

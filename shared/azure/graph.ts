@@ -7,7 +7,7 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { RestError } from "@azure/core-rest-pipeline";
 import { scopeFor, type CloudProfile } from "../cloud/profile.js";
-import type { AzureCallLog } from "./call-policy.js";
+import { isRetryable, type AzureCallLog } from "./call-policy.js";
 import { RetryBudgetExceededError } from "./errors.js";
 
 export interface GraphApplication {
@@ -93,9 +93,8 @@ export class GraphClient {
       const headers: Record<string, string> = { authorization: `Bearer ${token.token}`, accept: "application/json" };
       const init: RequestInit = write ? { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(write.body) } : { headers };
       const res = await fetch(url, init);
-      const retryable = res.status === 429 || res.status === 408 || (res.status >= 500 && res.status !== 501 && res.status !== 505);
       // A write that is not idempotent (addPassword) is never retried blindly: the caller reconciles instead.
-      if (!retryable || attempt >= this.options.maxRetries || (write && !write.retry)) return res;
+      if (!isRetryable(res.status) || attempt >= this.options.maxRetries || (write && !write.retry)) return res;
       const header = res.headers.get("retry-after");
       const backoff = Math.min(this.options.retryDelayInMs * 2 ** attempt, this.options.maxRetryDelayInMs);
       const wait = header !== null && Number.isFinite(Number(header)) ? Number(header) * 1000 : backoff;
@@ -109,10 +108,7 @@ export class GraphClient {
   async get<T>(pathOrUrl: string): Promise<T> {
     const url = pathOrUrl.startsWith("https://") ? pathOrUrl : `${this.base}${pathOrUrl}`;
     const res = await this.send(url);
-    if (!res.ok) {
-      const code = await errorCode(res);
-      throw new RestError(`Microsoft Graph answered ${res.status}${code ? ` ${code}` : ""}`, { statusCode: res.status, ...(code ? { code } : {}) });
-    }
+    if (!res.ok) throw await answerError(res);
     return (await res.json()) as T;
   }
 
@@ -122,10 +118,7 @@ export class GraphClient {
    */
   async post<T>(path: string, body: unknown, options: { retry: boolean }): Promise<T | undefined> {
     const res = await this.send(`${this.base}${path}`, { body, retry: options.retry });
-    if (!res.ok) {
-      const code = await errorCode(res);
-      throw new RestError(`Microsoft Graph answered ${res.status}${code ? ` ${code}` : ""}`, { statusCode: res.status, ...(code ? { code } : {}) });
-    }
+    if (!res.ok) throw await answerError(res);
     if (res.status === 204) return undefined;
     const text = await res.text();
     return text ? (JSON.parse(text) as T) : undefined;
@@ -184,6 +177,12 @@ export class GraphClient {
   async applicationFederatedCredentials(applicationObjectId: string): Promise<GraphFederatedCredential[]> {
     return this.list<GraphFederatedCredential>(`/applications/${encodeURIComponent(applicationObjectId)}/federatedIdentityCredentials`);
   }
+}
+
+/** The error for a failed answer: status and Graph error code only (never the body: it may hold a secret). */
+async function answerError(res: Response): Promise<RestError> {
+  const code = await errorCode(res);
+  return new RestError(`Microsoft Graph answered ${res.status}${code ? ` ${code}` : ""}`, { statusCode: res.status, ...(code ? { code } : {}) });
 }
 
 async function errorCode(res: Response): Promise<string | undefined> {

@@ -24,7 +24,8 @@
 import { z } from "zod";
 import { CATALOGUE } from "../findings/catalogue.js";
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Tenant, subscription, client and app ids (any case). The sweep and rotation configs use the same. */
+export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const guid = (what: string) => z.string().regex(GUID, `${what} must be a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`);
 const nonEmpty = z.string().trim().min(1, "must not be empty");
 const findingId = z.string().refine((id) => CATALOGUE.has(id), { message: "unknown finding id (see `azure-auth-gate rules`)" });

@@ -11,18 +11,18 @@ import type { TokenCredential } from "@azure/core-auth";
 import { scopeFor, type CloudProfile } from "../cloud/profile.js";
 import type { GateConfig } from "../config/schema.js";
 import { AzureClients, type RetrySettings } from "../azure/clients.js";
-import { AzureLoginError } from "../azure/errors.js";
+import { AzureLoginError, errorLine } from "../azure/errors.js";
 import { collectTargetFacts } from "../azure/facts/collect.js";
 import { FactContext } from "../azure/facts/context.js";
 import type { ResolvedTarget } from "../azure/facts/types.js";
-import { isUnverified, markUnverified } from "../azure/rules/common.js";
+import { isUnverified, markUnverified, workloadTarget } from "../azure/rules/common.js";
 import { evaluateControlPlane } from "../azure/rules/index.js";
 import { raise } from "../findings/raise.js";
 import { applyPolicy } from "../findings/policy.js";
-import { sortFindings, summarize, targetKey, verdictOf, type Finding, type Layer, type Report, type Severity } from "../findings/model.js";
+import { targetKey, type Finding, type Layer, type Report, type Severity } from "../findings/model.js";
+import { buildReport, runMetadata } from "../report/build.js";
 import { staticLayer, type ManifestSet } from "./static-layer.js";
 import { resolveTargets } from "./targets.js";
-import { TOOL } from "./tool.js";
 
 /** The live probe for one target (AG3xx), supplied by the probe layer; it must never report a pass it did not see. */
 export type ProbeLayer = (target: ResolvedTarget) => Promise<Finding[]>;
@@ -66,8 +66,7 @@ async function checkLogin(credential: TokenCredential, profile: CloudProfile): P
     const token = await credential.getToken(scopeFor(profile.resourceManagerAudience));
     if (!token) throw new Error("the credential returned no token");
   } catch (err) {
-    const message = (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
-    throw new AzureLoginError(`the gate could not sign in to Azure (${profile.name}): ${message}`, { cause: err });
+    throw new AzureLoginError(`the gate could not sign in to Azure (${profile.name}): ${errorLine(err)}`, { cause: err });
   }
 }
 
@@ -79,8 +78,8 @@ async function runProbe(probe: ProbeLayer, target: ResolvedTarget): Promise<Find
     return [
       markUnverified(
         raise("AG304", {
-          target: { kind: target.kind, namespace: target.namespace, name: target.name },
-          evidence: `the probe failed before reporting: ${(err instanceof Error ? err.message : String(err)).split("\n")[0] ?? ""}`,
+          target: workloadTarget(target),
+          evidence: `the probe failed before reporting: ${errorLine(err)}`,
           fix: "Check the probe's image, command and the cluster credentials, then re-run with --probe.",
         }),
       ),
@@ -127,23 +126,22 @@ export async function runGate(input: RunGateInput): Promise<Report> {
   const unverifiedSeverity: Severity = config.failOpen ? "warning" : "error";
   const unverified = raw.map((f) => isUnverified(f));
   const withPolicy = applyPolicy(raw, { severity: config.severity, waivers: config.waivers }).map((f, i) => (unverified[i] ? { ...f, severity: unverifiedSeverity } : f));
-  const findings = sortFindings(withPolicy);
   const after = clients.calls.snapshot();
   const calls = { total: after.total - callsBefore.total, byService: Object.fromEntries(Object.entries(after.byService).map(([k, n]) => [k, n - (callsBefore.byService[k] ?? 0)]).filter(([, n]) => n !== 0)) };
-  return {
-    verdict: verdictOf(findings),
-    summary: summarize(findings),
-    findings,
-    metadata: {
-      tool: TOOL,
-      generatedAt: now.toISOString(),
+  // The policy is already applied above (with the fail-closed severity of unverified facts on top): no second pass.
+  return buildReport(
+    withPolicy,
+    runMetadata(
       layers,
-      azureCalls: calls.total,
-      azureCallsByService: calls.byService,
-      cloud: profile.name,
-      targets: targets.map((t) => `${t.namespace}/${t.kind}/${t.name}`),
-      unverifiedFacts: unverified.filter(Boolean).length,
-      ...(stat?.inputs ? { inputs: stat.inputs } : {}),
-    },
-  };
+      {
+        azureCalls: calls.total,
+        azureCallsByService: calls.byService,
+        cloud: profile.name,
+        targets: targets.map((t) => `${t.namespace}/${t.kind}/${t.name}`),
+        unverifiedFacts: unverified.filter(Boolean).length,
+        ...(stat?.inputs ? { inputs: stat.inputs } : {}),
+      },
+      now,
+    ),
+  );
 }

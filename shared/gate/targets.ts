@@ -41,12 +41,6 @@ function probeFacts(w: WorkloadIdentityView | undefined): Pick<ResolvedTarget, "
   };
 }
 
-const APP_KINDS = new Set(["deployment", "statefulset", "daemonset", "replicaset", "pod", "deploymentconfig", "rollout"]);
-
-export function isAppKind(kind: string): boolean {
-  return APP_KINDS.has(kind.toLowerCase());
-}
-
 function label(w: { namespace: string; kind: string; name: string }): string {
   return `${w.namespace}/${w.kind}/${w.name}`;
 }

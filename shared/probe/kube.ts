@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { ApiException, KubeConfig } from "@kubernetes/client-node";
+import { errorLine } from "../azure/errors.js";
 import { InputError } from "../errors.js";
 
 export interface KubeconfigChoice {
@@ -33,7 +34,7 @@ export function loadKubeConfig(choice: KubeconfigChoice): KubeConfig {
   try {
     kc.loadFromFile(file);
   } catch (err) {
-    throw new InputError(`cannot read the kubeconfig: ${(err instanceof Error ? err.message : String(err)).split("\n")[0] ?? ""}`, { file });
+    throw new InputError(`cannot read the kubeconfig: ${errorLine(err)}`, { file });
   }
   if (choice.context) {
     if (!kc.getContextObject(choice.context)) {
@@ -55,7 +56,7 @@ export function describeKubeError(err: unknown): { status?: number; text: string
     const message = typeof b?.message === "string" ? b.message : undefined;
     return { status, text: [`HTTP ${status}`, reason].filter(Boolean).join(" ") + (message ? `: ${message}` : "") };
   }
-  return { text: (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "" };
+  return { text: errorLine(err) };
 }
 
 function safeJson(text: string): unknown {

@@ -7,6 +7,7 @@ import { isRestError } from "@azure/core-rest-pipeline";
 import { ClientSecretCredential } from "@azure/identity";
 import type { SecretClient, SecretProperties } from "@azure/keyvault-secrets";
 import { scopeFor, type CloudProfile } from "../cloud/profile.js";
+import { firstLine, isNotFound } from "../azure/errors.js";
 import type { GraphClient, GraphPasswordCredential } from "../azure/graph.js";
 import type { CredentialVerifier, NewPassword, PasswordDirectory, PasswordInfo, SecretStore, VaultVersion, VerifyResult } from "./ports.js";
 
@@ -39,10 +40,6 @@ export class GraphPasswordDirectory implements PasswordDirectory {
   }
 }
 
-function notFound(err: unknown): boolean {
-  return isRestError(err) && err.statusCode === 404;
-}
-
 function version(p: SecretProperties): VaultVersion {
   return {
     version: p.version ?? "",
@@ -65,7 +62,7 @@ export class KeyVaultSecretStore implements SecretStore {
     try {
       for await (const p of this.client.listPropertiesOfSecretVersions(name)) out.push(version(p));
     } catch (err) {
-      if (notFound(err)) return [];
+      if (isNotFound(err)) return [];
       throw err;
     }
     return out;
@@ -78,7 +75,7 @@ export class KeyVaultSecretStore implements SecretStore {
       return { ...version(secret.properties), value: secret.value };
     } catch (err) {
       // Missing, or the current version is disabled (403 SecretDisabled): either way it cannot be the working one.
-      if (notFound(err) || (isRestError(err) && err.statusCode === 403 && /disabled/i.test(err.message))) return undefined;
+      if (isNotFound(err) || (isRestError(err) && err.statusCode === 403 && /disabled/i.test(err.message))) return undefined;
       throw err;
     }
   }
@@ -87,7 +84,7 @@ export class KeyVaultSecretStore implements SecretStore {
     try {
       await this.client.getDeletedSecret(name);
     } catch (err) {
-      if (notFound(err)) return false;
+      if (isNotFound(err)) return false;
       throw err;
     }
     const poller = await this.client.beginRecoverDeletedSecret(name, { intervalInMs: this.pollIntervalMs });
@@ -124,7 +121,7 @@ export class EntraCredentialVerifier implements CredentialVerifier {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const code = /AADSTS\d+/.exec(message)?.[0];
-      return { ok: false, ...(code ? { code } : {}), message: (message.split("\n")[0] ?? "").slice(0, 300) };
+      return { ok: false, ...(code ? { code } : {}), message: firstLine(message) };
     }
   }
 }

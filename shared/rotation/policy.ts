@@ -4,8 +4,7 @@
  * protocol (expiry window, maximum age, validity of a new secret, overlap before the old one goes).
  */
 import { z } from "zod";
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { GUID } from "../config/schema.js";
 
 export const keyVaultMappingSchema = z
   .object({
@@ -48,7 +47,6 @@ export const rotationPolicySchema = z
   .strict();
 
 export type RotationPolicy = z.output<typeof rotationPolicySchema>;
-export type RotationPolicyInput = z.input<typeof rotationPolicySchema>;
 export type KeyVaultMapping = z.output<typeof keyVaultMappingSchema>;
 
 export const DEFAULT_ROTATION_POLICY: RotationPolicy = rotationPolicySchema.parse({});

@@ -3,7 +3,8 @@
  * rotate the opted-in apps one at a time under a per-app lock, then raise AG401–AG403 over what is
  * left. Host-neutral: the Function (and tests) supply the clients, the lock and the clock.
  */
-import type { GraphClient, GraphSecretHolder } from "../azure/graph.js";
+import type { GraphClient, GraphPasswordCredential, GraphSecretHolder } from "../azure/graph.js";
+import { isNotFound } from "../azure/errors.js";
 import { raise } from "../findings/raise.js";
 import type { Finding } from "../findings/model.js";
 import type { SecretMask } from "./mask.js";
@@ -53,6 +54,8 @@ export async function runRotation(input: RotationRunInput): Promise<RotationRunR
   const apps = (await input.graph.applicationsWithSecrets()).filter((a) => inScope(a, input.scope));
   const sps = (await input.graph.servicePrincipalsWithSecrets()).filter((s) => (s.passwordCredentials ?? []).length > 0 && inScope(s, input.scope));
   const rotations: RotationOutcome[] = [];
+  /** Object ids of the apps a rotation ran on: their passwords changed. */
+  const rotated: string[] = [];
   const extra: Finding[] = [];
 
   if (input.rotate) {
@@ -81,14 +84,29 @@ export async function runRotation(input: RotationRunInput): Promise<RotationRunR
           ...(input.beforeStep ? { beforeStep: input.beforeStep } : {}),
         }),
       );
-      if (locked.ran) rotations.push(locked.value);
-      else input.log?.(`rotation ${app.appId}: another run holds the lock; skipped this time`);
+      if (locked.ran) {
+        rotations.push(locked.value);
+        rotated.push(app.id);
+      } else input.log?.(`rotation ${app.appId}: another run holds the lock; skipped this time`);
     }
   }
 
-  // Scan what is left after rotating (re-read the rotated apps: their passwords changed).
-  const rotatedIds = new Set(rotations.map((r) => r.appId.toLowerCase()));
-  const fresh = rotatedIds.size > 0 ? (await input.graph.applicationsWithSecrets()).filter((a) => inScope(a, input.scope)) : apps;
+  // Scan what is left after rotating: re-read only the rotated apps' secrets (one GET each), not the tenant.
+  // An app deleted since the listing is gone from the scan, as a fresh tenant listing would have it.
+  const reread = new Map<string, GraphPasswordCredential[] | "gone">();
+  for (const id of rotated) {
+    try {
+      reread.set(id, await input.graph.applicationSecrets(id));
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      reread.set(id, "gone");
+    }
+  }
+  const fresh = apps.flatMap((a) => {
+    const passwordCredentials = reread.get(a.id);
+    if (passwordCredentials === "gone") return [];
+    return passwordCredentials ? [{ ...a, passwordCredentials }] : [a];
+  });
   const retiring = new Set(rotations.flatMap((r) => r.retiring));
   const findings = scanSecrets({
     holders: [...fresh.map((a) => ({ ...a, kind: "application" as const })), ...sps.map((s) => ({ ...s, kind: "servicePrincipal" as const }))],

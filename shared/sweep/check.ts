@@ -17,7 +17,7 @@ import { seedFactContext, type FactSeed } from "../azure/facts/seed.js";
 import type { Finding } from "../findings/model.js";
 import { runGate } from "../gate/run.js";
 import type { ScopeConfig, SweepConfig } from "./config.js";
-import type { ClusterRef, Inventory } from "./discover.js";
+import { clusterKey, type ClusterRef, type Inventory } from "./discover.js";
 
 export interface CheckUnit {
   cluster: ClusterRef;
@@ -63,7 +63,7 @@ export function planUnits(scope: ScopeConfig, inventory: Inventory): PlannedUnit
   const seen = new Set<string>();
   return {
     units: units.filter((u) => {
-      const key = `${u.cluster.subscription}/${u.cluster.resourceGroup}/${u.cluster.name}/${u.target.workload}/${u.target.clientId ?? ""}`.toLowerCase();
+      const key = `${clusterKey(u.cluster)}/${u.target.workload}/${u.target.clientId ?? ""}`.toLowerCase();
       if (seen.has(key)) return false;
       seen.add(key);
       return true;
@@ -93,7 +93,7 @@ export interface CheckInput {
 export async function checkUnits(input: CheckInput): Promise<{ findings: Finding[]; azureCalls: number }> {
   const byCluster = new Map<string, CheckUnit[]>();
   for (const u of input.units) {
-    const key = `${u.cluster.subscription}/${u.cluster.resourceGroup}/${u.cluster.name}`.toLowerCase();
+    const key = clusterKey(u.cluster);
     byCluster.set(key, [...(byCluster.get(key) ?? []), u]);
   }
   const clients = new AzureClients(input.profile, input.credential, { retry: { budgetMs: input.config.retryBudgetSeconds * 1000, ...input.retry } });

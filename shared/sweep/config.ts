@@ -25,12 +25,11 @@
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
 import { z } from "zod";
-import { clusterByNameSchema, runPolicyFields, targetSchema } from "../config/schema.js";
+import { clusterByNameSchema, GUID, runPolicyFields, targetSchema } from "../config/schema.js";
 import { fieldPath } from "../config/load.js";
 import { InputError } from "../errors.js";
-import { rotationPolicySchema } from "../rotation/policy.js";
+import { DEFAULT_ROTATION_POLICY, rotationPolicySchema } from "../rotation/policy.js";
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const guid = (what: string) => z.string().regex(GUID, `${what} must be a GUID`);
 
 /** A secret the Function reads from Key Vault (tokens and webhook URLs never sit in app settings). */
@@ -75,7 +74,7 @@ export const sweepConfigSchema = z
     /** Bindings per queue message (one checkBindings invocation each). */
     batchSize: z.number().int().min(1).max(50).default(10),
     discovery: discoverySchema.default(discoverySchema.parse({})),
-    rotation: rotationPolicySchema.default(rotationPolicySchema.parse({})),
+    rotation: rotationPolicySchema.default(DEFAULT_ROTATION_POLICY),
     github: z
       .object({
         repository: z.string().regex(/^[^/\s]+\/[^/\s]+$/, "must be owner/repo"),

@@ -13,10 +13,11 @@
  */
 import type { AzureClients } from "../azure/clients.js";
 import { parseResourceId } from "../azure/arm-id.js";
+import { firstLine } from "../azure/errors.js";
 import { clusterFactFromArm, clusterId } from "../azure/facts/cluster.js";
 import { collectAll, FactContext } from "../azure/facts/context.js";
 import { userAssignedIdentities } from "../azure/facts/identity.js";
-import { definition, denies, subscriptionAssignments } from "../azure/facts/rbac.js";
+import { definitionsFor, denies, subscriptionAssignments, type DefinitionRef } from "../azure/facts/rbac.js";
 import type { ClusterFact, DenyAssignmentFact, FederatedCredentialFact, Fetched, IdentityFact, RoleAssignmentFact, RoleDefinitionFact } from "../azure/facts/types.js";
 import { discoverySchema, type DiscoveryConfig, type ScopeConfig } from "./config.js";
 import { subscriptionCredentials } from "./federated-credentials.js";
@@ -94,10 +95,6 @@ function normIssuer(url: string): string {
 
 export function clusterKey(c: ClusterRef): string {
   return `${c.subscription}/${c.resourceGroup}/${c.name}`.toLowerCase();
-}
-
-function firstLine(message: string): string {
-  return (message.split("\n")[0] ?? "").slice(0, 300);
 }
 
 function failed<T>(r: Fetched<T>): string | undefined {
@@ -191,7 +188,7 @@ export async function discover(clients: AzureClients, scope: ScopeConfig, option
   }
 
   const seenAssignments = new Set<string>();
-  const roleDefinitionsWanted = new Map<string, { sub: string; id: string }>();
+  const definitionsUsed: DefinitionRef[] = [];
   for (const r of reads) {
     // A deny listing that failed is not seeded: each check reads it again and fails closed on its own.
     if (r.denies.ok) facts.denies.set(r.sub.toLowerCase(), r.denies.value);
@@ -204,7 +201,7 @@ export async function discover(clients: AzureClients, scope: ScopeConfig, option
       const list = mine.get(a.principalId.toLowerCase());
       if (!list) continue;
       list.push(a);
-      roleDefinitionsWanted.set(a.roleDefinitionId.split("/").pop()!.toLowerCase(), { sub: r.sub, id: a.roleDefinitionId });
+      definitionsUsed.push({ subscriptionId: r.sub, roleDefinitionId: a.roleDefinitionId });
       if (seenAssignments.has(a.id.toLowerCase())) continue; // a management-group assignment appears in every subscription's listing
       seenAssignments.add(a.id.toLowerCase());
       inventory.roleAssignments.push({ id: a.id, principalId: a.principalId, scope: a.scope, roleDefinitionId: a.roleDefinitionId });
@@ -219,12 +216,7 @@ export async function discover(clients: AzureClients, scope: ScopeConfig, option
   }
 
   // One GET per role definition the bound identities use, for the whole run (the check phase gets them seeded).
-  await Promise.all(
-    [...roleDefinitionsWanted].map(async ([guid, { sub, id }]) => {
-      const d = await definition(ctx, sub, id);
-      if (d.ok) facts.definitions.set(guid, d.value);
-    }),
-  );
+  for (const [guid, d] of await definitionsFor(ctx, definitionsUsed)) if (d.ok) facts.definitions.set(guid, d.value);
 
   inventory.bindings.sort((a, b) => a.key.localeCompare(b.key));
   inventory.roleAssignments.sort((a, b) => a.id.localeCompare(b.id));

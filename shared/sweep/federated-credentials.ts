@@ -15,6 +15,7 @@
  * read at most once per run (the cross-checked ones are not listed again by the fallback).
  */
 import { createHash } from "node:crypto";
+import { firstLine } from "../azure/errors.js";
 import type { FactContext } from "../azure/facts/context.js";
 import { federatedCredentialFact, federatedCredentials } from "../azure/facts/identity.js";
 import type { FederatedCredentialFact, IdentityFact } from "../azure/facts/types.js";
@@ -93,10 +94,6 @@ export function verificationSample(identities: readonly IdentityFact[], argByIde
     picked.add(i);
   }
   return [...picked];
-}
-
-function firstLine(message: string): string {
-  return (message.split("\n")[0] ?? "").slice(0, 300);
 }
 
 async function perIdentity(ctx: FactContext, identities: readonly IdentityFact[]): Promise<Pick<SubscriptionCredentials, "byIdentity" | "unreadable">> {

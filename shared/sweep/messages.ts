@@ -32,7 +32,6 @@ export const reportMessageSchema = z.object({ kind: z.literal("report"), runId }
 
 export type BindingsMessage = z.output<typeof bindingsMessageSchema>;
 export type SecretsMessage = z.output<typeof secretsMessageSchema>;
-export type ReportMessage = z.output<typeof reportMessageSchema>;
 
 export type Parsed<T> = { ok: true; message: T } | { ok: false; reason: string };
 

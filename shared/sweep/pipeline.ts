@@ -11,9 +11,10 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { AzureClients, RetrySettings } from "../azure/clients.js";
 import type { CloudProfile } from "../cloud/profile.js";
-import { sortFindings, summarize, targetKey, verdictOf, type Finding, type Report } from "../findings/model.js";
+import { sortFindings, type Finding, type Report } from "../findings/model.js";
 import { applyPolicy } from "../findings/policy.js";
-import { TOOL } from "../gate/tool.js";
+import { dedupeFindings } from "../gate/run.js";
+import { buildReport, runMetadata } from "../report/build.js";
 import type { GraphClient } from "../azure/graph.js";
 import type { SecretMask } from "../rotation/mask.js";
 import type { CredentialVerifier, RotationLock, SecretStore } from "../rotation/ports.js";
@@ -169,16 +170,6 @@ export async function completeIfDone(rt: SweepRuntime, runId: string): Promise<b
   return true;
 }
 
-function dedupe(findings: readonly Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => {
-    const k = `${f.id}|${targetKey(f.target)}|${f.evidence}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
 export interface Assembled {
   report: Report;
   /** false when another invocation already wrote this run's report (nothing posted twice). */
@@ -209,29 +200,28 @@ export async function assembleReport(rt: SweepRuntime, runId: string): Promise<A
   // the sweep's own findings (secrets, AG406) only.
   const gate = parts.filter((p) => p.part.startsWith("bindings-")).flatMap((p) => p.findings);
   const own = [...parts.filter((p) => !p.part.startsWith("bindings-")).flatMap((p) => p.findings), ...changes];
-  const findings = sortFindings(dedupe([...gate, ...applyPolicy(own, { severity: rt.config.severity, waivers: rt.config.waivers })]));
+  const findings = sortFindings(dedupeFindings([...gate, ...applyPolicy(own, { severity: rt.config.severity, waivers: rt.config.waivers })]));
   const drift: FindingDrift = findingDrift(previous?.findings, findings, previous ? previousRef?.runId : undefined);
-  const generatedAt = rt.now();
-  const report: Report = {
-    verdict: verdictOf(findings),
-    summary: summarize(findings),
+  // Both halves already carry their policy (see above): the report is built without a second pass.
+  const report: Report = buildReport(
     findings,
-    metadata: {
-      tool: TOOL,
-      generatedAt: generatedAt.toISOString(),
-      layers: ["control-plane", "sweep"],
-      azureCalls: parts.reduce((n, p) => n + (p.azureCalls ?? 0), 0),
-      runId,
-      scope: manifest.scope,
-      startedAt: manifest.startedAt,
-      drift,
-      inventory: manifest.inventory,
-      skipped: manifest.skipped,
-      ...(manifest.inventory.notices?.length ? { notices: manifest.inventory.notices } : {}),
-      rotations: parts.flatMap((p) => p.rotations ?? []),
-      secretHolders: parts.reduce((n, p) => n + (p.secretHolders ?? 0), 0),
-    },
-  };
+    runMetadata(
+      ["control-plane", "sweep"],
+      {
+        azureCalls: parts.reduce((n, p) => n + (p.azureCalls ?? 0), 0),
+        runId,
+        scope: manifest.scope,
+        startedAt: manifest.startedAt,
+        drift,
+        inventory: manifest.inventory,
+        skipped: manifest.skipped,
+        ...(manifest.inventory.notices?.length ? { notices: manifest.inventory.notices } : {}),
+        rotations: parts.flatMap((p) => p.rotations ?? []),
+        secretHolders: parts.reduce((n, p) => n + (p.secretHolders ?? 0), 0),
+      },
+      rt.now(),
+    ),
+  );
   const at = new Date(manifest.startedAt);
   const where = { json: paths.audit(runId, at, "json"), markdown: paths.audit(runId, at, "md") };
   const json = rt.mask.mask(JSON.stringify(report, null, 2));

@@ -5,6 +5,7 @@
  * its FactContext with it, so a discovered binding costs no Azure call to check. A seed is written to
  * Blob next to the batch's message (messages stay small); anything not in it is fetched as usual.
  */
+import { lastSegment } from "../azure/arm-id.js";
 import { emptySeed, type FactSeed } from "../azure/facts/seed.js";
 import type { CheckUnit } from "./check.js";
 import { clusterKey, type DiscoveredFacts } from "./discover.js";
@@ -33,7 +34,7 @@ export function seedForUnits(facts: DiscoveredFacts, units: readonly CheckUnit[]
       const assignments = byPrincipal.get(p);
       if (!assignments) continue;
       seed.assignments.push({ subscriptionId, principalId: p, assignments });
-      for (const a of assignments) guids.add(a.roleDefinitionId.split("/").pop()!.toLowerCase());
+      for (const a of assignments) guids.add(lastSegment(a.roleDefinitionId));
     }
   }
   for (const [subscriptionId, denies] of facts.denies) seed.denies.push({ subscriptionId, denies });

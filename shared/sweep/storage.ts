@@ -15,6 +15,12 @@ function status(err: unknown): number | undefined {
   return typeof s === "number" ? s : undefined;
 }
 
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
+}
+
 export class RunStore {
   private ready: Promise<unknown> | undefined;
 
@@ -42,12 +48,16 @@ export class RunStore {
     await this.container.getBlockBlobClient(path).upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: contentType } });
   }
 
+  /**
+   * The blob's text and the ETag of exactly that text: ONE download answers both, so `update()` never
+   * writes against an ETag newer than what it read (a separate getProperties could see a later write).
+   */
   async getText(path: string): Promise<{ text: string; etag: string } | undefined> {
     await this.ensure();
     try {
-      const buf = await this.container.getBlockBlobClient(path).downloadToBuffer();
-      const props = await this.container.getBlockBlobClient(path).getProperties();
-      return { text: buf.toString("utf8"), etag: props.etag ?? "" };
+      const res = await this.container.getBlockBlobClient(path).download();
+      const text = res.readableStreamBody ? (await readAll(res.readableStreamBody)).toString("utf8") : "";
+      return { text, etag: res.etag ?? "" };
     } catch (err) {
       if (status(err) === 404) return undefined;
       throw err;

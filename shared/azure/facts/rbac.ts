@@ -114,6 +114,23 @@ export function definition(ctx: FactContext, subscriptionId: string, roleDefinit
   });
 }
 
+/** Where an assignment was listed (the subscription its role definition is read through) and its role definition id. */
+export interface DefinitionRef {
+  subscriptionId: string;
+  roleDefinitionId: string;
+}
+
+/**
+ * The role definitions a set of assignments uses, by lower-cased GUID: one fetch per GUID (a GUID seen in
+ * several subscriptions is read through the last one listed; definitions are tenant-wide, so any will do).
+ */
+export async function definitionsFor(ctx: FactContext, assignments: Iterable<DefinitionRef>): Promise<Map<string, Fetched<RoleDefinitionFact>>> {
+  const wanted = new Map<string, DefinitionRef>();
+  for (const a of assignments) wanted.set(lastSegment(a.roleDefinitionId), a);
+  const fetched = await Promise.all([...wanted].map(async ([guid, a]) => [guid, await definition(ctx, a.subscriptionId, a.roleDefinitionId)] as const));
+  return new Map(fetched);
+}
+
 export function principalRbac(ctx: FactContext, principalId: string, subscriptions: readonly string[]): Promise<PrincipalRbacFacts> {
   return ctx.derive(`rbac/${principalId}/${[...subscriptions].sort().join(",")}`, async () => {
     const facts: PrincipalRbacFacts = { principalId, assignments: new Map(), definitions: new Map(), denies: new Map() };
@@ -124,12 +141,8 @@ export function principalRbac(ctx: FactContext, principalId: string, subscriptio
         facts.denies.set(s.toLowerCase(), d);
       }),
     );
-    const wanted = new Map<string, { sub: string; id: string }>();
-    for (const [sub, listing] of facts.assignments) {
-      if (!listing.ok) continue;
-      for (const a of listing.value) wanted.set(lastSegment(a.roleDefinitionId), { sub, id: a.roleDefinitionId });
-    }
-    await Promise.all([...wanted].map(async ([guid, { sub, id }]) => facts.definitions.set(guid, await definition(ctx, sub, id))));
+    const used = [...facts.assignments].flatMap(([subscriptionId, listing]) => (listing.ok ? listing.value.map((a) => ({ subscriptionId, roleDefinitionId: a.roleDefinitionId })) : []));
+    facts.definitions = await definitionsFor(ctx, used);
     return facts;
   });
 }

@@ -34,7 +34,7 @@ function accessPolicyFinding(facts: TargetFacts, identity: IdentityFact, k: KeyV
     withFixVariants(raise("AG208", {
       target: azureTarget(vault.id),
       evidence: `vault '${vault.name}' uses access policies (enableRbacAuthorization is false; Key Vault RBAC roles are ignored there) and ${describeIdentity(identity)} lacks secret permission ${lacking.map((p) => `'${p}'`).join(" and ")}: ${seen} — ${describeWorkload(facts.target)} needs ${k.need.secrets.map((s) => `'${s}'`).join(", ") || "its secrets"}`,
-      fix: azCommand(plan, vault.subscriptionId),
+      fix: azCommand(plan),
     }), plan),
   ];
 }

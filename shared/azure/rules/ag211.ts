@@ -7,7 +7,7 @@ import { raise } from "../../findings/raise.js";
 import type { Finding } from "../../findings/model.js";
 import { sameArmId } from "../arm-id.js";
 import type { NetworkAclFact, StorageAccountFact, TargetFacts, VaultFact } from "../facts/types.js";
-import { azureTarget } from "./common.js";
+import { azureTarget, publicAccessOff } from "./common.js";
 import { networkFixCommands } from "./fixes.js";
 
 function ipv4(ip: string): number | undefined {
@@ -33,8 +33,7 @@ export type NetworkVerdict = { covered: true; via: string } | { covered: false; 
 export function evaluateNetwork(n: NetworkAclFact, subnetIds: readonly string[], egressIps: readonly string[]): NetworkVerdict {
   const pe = n.privateEndpoints.length > 0;
   if (pe && subnetIds.length > 0) return { covered: true, via: "private endpoint" };
-  const publicOff = n.publicNetworkAccess !== undefined && n.publicNetworkAccess.toLowerCase() !== "enabled";
-  if (publicOff) {
+  if (publicAccessOff(n)) {
     return {
       covered: false,
       why: `public network access is '${n.publicNetworkAccess ?? ""}'${pe ? " and a private endpoint exists, but the cluster's subnet is unknown (set network.subnetId)" : " and no private endpoint is approved"}`,

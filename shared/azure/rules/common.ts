@@ -4,7 +4,7 @@
  */
 import { raise } from "../../findings/raise.js";
 import type { Finding, SourceLocation, Target } from "../../findings/model.js";
-import type { FetchFailure, ResolvedTarget, Unreadable } from "../facts/types.js";
+import type { FetchFailure, NetworkAclFact, ResolvedTarget, Unreadable } from "../facts/types.js";
 
 export function azureTarget(resourceId: string): Target {
   return { kind: "azure", name: resourceId };
@@ -63,15 +63,14 @@ function unreadableFix(e: FetchFailure): string {
 export function couldNotVerify(id: string, target: Target, subject: string, unreadable: readonly Unreadable[], location?: SourceLocation): Finding {
   const first = unreadable[0];
   const reasons = unreadable.map((u) => `${describeFailure(u.error)} reading ${u.what}`);
-  const finding = raise(id, {
-    target,
-    evidence: `could not verify: ${reasons.slice(0, 3).join("; ")}${reasons.length > 3 ? `; and ${reasons.length - 3} more` : ""} — ${subject}`,
-    fix: first ? unreadableFix(first.error) : unreadableFix({ message: "" }),
-    ...(location ? { location } : {}),
-  });
-  finding.severity = "error";
-  UNVERIFIED.add(finding);
-  return finding;
+  return markUnverified(
+    raise(id, {
+      target,
+      evidence: `could not verify: ${reasons.slice(0, 3).join("; ")}${reasons.length > 3 ? `; and ${reasons.length - 3} more` : ""} — ${subject}`,
+      fix: first ? unreadableFix(first.error) : unreadableFix({ message: "" }),
+      ...(location ? { location } : {}),
+    }),
+  );
 }
 
 /** Quote a value for a POSIX shell command line when it needs it. */
@@ -92,6 +91,11 @@ export function editDistance(a: string, b: string): number {
     }
   }
   return prev[b.length] ?? 0;
+}
+
+/** A network rule set that refuses public access outright ("Disabled", "SecuredByPerimeter"…; undefined means Enabled). */
+export function publicAccessOff(n: NetworkAclFact): boolean {
+  return n.publicNetworkAccess !== undefined && n.publicNetworkAccess.toLowerCase() !== "enabled";
 }
 
 /** Findings about the identity: its ARM id (UAMI) or its app registration (client id). */

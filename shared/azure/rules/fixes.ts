@@ -3,10 +3,10 @@
  * command so every rule writes them the same way.
  */
 import type { Finding } from "../../findings/model.js";
-import { toBicep, toTerraform, type AzureFixPlan } from "../../fix/iac.js";
+import { toBicep, toTerraform, type AzureFixPlan, type FicPlan } from "../../fix/iac.js";
 import { parseResourceId } from "../arm-id.js";
 import type { FederatedCredentialFact, IdentityFact, NetworkAclFact } from "../facts/types.js";
-import { sh } from "./common.js";
+import { publicAccessOff, sh } from "./common.js";
 
 export interface FicSpec {
   name: string;
@@ -15,8 +15,8 @@ export interface FicSpec {
   audience: string;
 }
 
-/** Create (or, with `update`, change) a federated credential on a UAMI or an app registration. */
-export function ficCommand(identity: IdentityFact, fic: FicSpec, update = false): string {
+/** Create (or, with `update`, change) a federated credential on a UAMI or an app registration (the plan's identity). */
+export function ficCommand(identity: FicPlan["identity"], fic: FicSpec, update = false): string {
   if (identity.kind === "managedIdentity") {
     return [
       `az identity federated-credential ${update ? "update" : "create"}`,
@@ -70,8 +70,7 @@ export function networkFixCommands(
   egressIps: readonly string[],
 ): string[] {
   const out: string[] = [];
-  const publicOff = network.publicNetworkAccess !== undefined && network.publicNetworkAccess.toLowerCase() !== "enabled";
-  if (publicOff) {
+  if (publicAccessOff(network)) {
     const subnet = subnetIds[0] ? parseSubnet(subnetIds[0]) : undefined;
     out.push(
       [
@@ -138,17 +137,14 @@ export function ficPlan(identity: IdentityFact, fic: FicSpec, update = false): A
 }
 
 /** The az command for a plan: the builders above, so `fix` reads exactly as before. */
-export function azCommand(plan: AzureFixPlan, subscriptionId?: string): string {
+export function azCommand(plan: AzureFixPlan): string {
   switch (plan.kind) {
-    case "fic": {
-      const i = plan.identity;
-      const identity: IdentityFact = { kind: i.kind, name: i.name, id: i.id, clientId: i.clientId, principalId: "", ...(i.resourceGroup ? { resourceGroup: i.resourceGroup } : {}), ...(i.subscriptionId ? { subscriptionId: i.subscriptionId } : {}) };
-      return ficCommand(identity, plan.fic, plan.update);
-    }
+    case "fic":
+      return ficCommand(plan.identity, plan.fic, plan.update);
     case "roleAssignment":
       return roleAssignmentCommand(plan.principalId, plan.role, plan.scope);
     case "accessPolicy":
-      return setPolicyCommand(plan.vault.name, plan.principalId, plan.permissions, subscriptionId ?? parseResourceId(plan.vault.id)?.subscriptionId);
+      return setPolicyCommand(plan.vault.name, plan.principalId, plan.permissions, parseResourceId(plan.vault.id)?.subscriptionId);
   }
 }
 

@@ -3,7 +3,7 @@
  * evaluation of all of them for one target. AG207, AG208, AG210, AG212 and AG215 read this one
  * answer, so they can never disagree about what "covered" means.
  */
-import { containerScope, secretScope } from "../arm-id.js";
+import { containerScope, lastSegment, secretScope, subscriptionOf } from "../arm-id.js";
 import { evaluateAccess, roleGrants, scopeCovers, type AccessResult } from "../effective-access.js";
 import type { BlobNeedFacts, KeyVaultNeedFacts, StorageAccountFact, TargetFacts, VaultFact } from "../facts/types.js";
 
@@ -74,11 +74,11 @@ export function nearMisses(facts: TargetFacts, req: RbacRequirement): string[] {
   const rbac = facts.rbac;
   if (!rbac) return [];
   const out: string[] = [];
-  const sub = req.scope.split("/")[2]?.toLowerCase() ?? "";
+  const sub = subscriptionOf(req.scope) ?? "";
   const listing = rbac.assignments.get(sub);
   if (!listing || !listing.ok) return out;
   for (const a of listing.value) {
-    const def = rbac.definitions.get(a.roleDefinitionId.split("/").pop()?.toLowerCase() ?? "");
+    const def = rbac.definitions.get(lastSegment(a.roleDefinitionId));
     if (!def || !def.ok) continue;
     const grantsAction = roleGrants(def.value, req.action, "data");
     const covers = scopeCovers(a.scope, req.scope, a.listedIn);
