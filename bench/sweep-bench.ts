@@ -99,71 +99,69 @@ export async function sweepWorkload(opts: SweepOptions): Promise<SweepResult[]> 
 }
 
 async function measure(sb: Awaited<ReturnType<typeof startSandbox>>, sweepPath: SweepPath, sandboxStartSeconds: number, opts: SweepOptions): Promise<SweepResult> {
-  {
-    const configFile = path.join(sb.workDir, "sweep.json");
-    writeFileSync(configFile, JSON.stringify({ cloud: sb.profileFile, tenantId: sb.state.tenantId, scopes: [{ name: "estate", subscriptions: [sb.state.subscriptions[0]!.subscriptionId] }] }, null, 2));
-    const env = childEnv(sb, { AZURE_CLIENT_ID: sb.app(SWEEP_APP).appId, AZURE_CLIENT_SECRET: SWEEP_APP_SECRET, AZURE_TENANT_ID: sb.state.tenantId });
-    const job = JSON.stringify({ configFile, scope: "estate", parallelBatches: PARALLEL_BATCHES });
-    const seconds: number[] = [];
-    let last: SweepChild | undefined;
-    let calls = { azure: 0, entra: 0, byService: {} as Record<string, number> };
-    let pattern: SweepResult["pattern"] = [];
-    let peak = 0;
-    for (let i = 0; i < opts.runs; i++) {
-      const before = sb.log.entries.length;
-      try {
-        const { result } = await runChild<SweepChild>("sweep.ts", [job], env, opts.capSeconds * 1000);
-        last = result;
-      } catch (err) {
-        const slice = sb.log.entries.slice(before);
-        calls = countCalls(slice);
-        opts.log(`  sweep ${opts.identities} identities (${sweepPath}): no result within ${opts.capSeconds} s (${calls.azure} Azure calls made): ${(err as Error).message.slice(0, 200)}`);
-        return {
-          identities: opts.identities,
-          path: sweepPath,
-          runs: i,
-          finished: false,
-          capSeconds: opts.capSeconds,
-          sandboxStartSeconds,
-          calls: calls.azure,
-          entraCalls: calls.entra,
-          callsPerIdentity: round(calls.azure / opts.identities, 2),
-          pattern: callPattern(slice),
-          note: `stopped at the ${opts.capSeconds} s cap after ${calls.azure} Azure calls`,
-          ...(seconds.length ? { seconds: spread(seconds) } : {}),
-        };
-      }
+  const configFile = path.join(sb.workDir, "sweep.json");
+  writeFileSync(configFile, JSON.stringify({ cloud: sb.profileFile, tenantId: sb.state.tenantId, scopes: [{ name: "estate", subscriptions: [sb.state.subscriptions[0]!.subscriptionId] }] }, null, 2));
+  const env = childEnv(sb, { AZURE_CLIENT_ID: sb.app(SWEEP_APP).appId, AZURE_CLIENT_SECRET: SWEEP_APP_SECRET, AZURE_TENANT_ID: sb.state.tenantId });
+  const job = JSON.stringify({ configFile, scope: "estate", parallelBatches: PARALLEL_BATCHES });
+  const seconds: number[] = [];
+  let last: SweepChild | undefined;
+  let calls = { azure: 0, entra: 0, byService: {} as Record<string, number> };
+  let pattern: SweepResult["pattern"] = [];
+  let peak = 0;
+  for (let i = 0; i < opts.runs; i++) {
+    const before = sb.log.entries.length;
+    try {
+      const { result } = await runChild<SweepChild>("sweep.ts", [job], env, opts.capSeconds * 1000);
+      last = result;
+    } catch (err) {
       const slice = sb.log.entries.slice(before);
       calls = countCalls(slice);
-      pattern = callPattern(slice);
-      seconds.push(last.seconds);
-      peak = Math.max(peak, last.maxRssMB);
-      opts.log(`  sweep ${opts.identities} identities (${sweepPath}) run ${i + 1}/${opts.runs}: ${last.seconds.toFixed(1)} s (discover ${last.discoverSeconds.toFixed(1)} s), ${calls.azure} Azure calls (discovery ${last.discoveryCalls}, check ${last.checkCalls}), ${last.units} units, credentials from ${last.credentialsFrom}`);
-      const expected = sweepPath === "fallback" ? "arm" : "resource-graph";
-      if (last.credentialsFrom !== expected) throw new Error(`the ${sweepPath} sweep read federated credentials from ${last.credentialsFrom}, expected ${expected}`);
+      opts.log(`  sweep ${opts.identities} identities (${sweepPath}): no result within ${opts.capSeconds} s (${calls.azure} Azure calls made): ${(err as Error).message.slice(0, 200)}`);
+      return {
+        identities: opts.identities,
+        path: sweepPath,
+        runs: i,
+        finished: false,
+        capSeconds: opts.capSeconds,
+        sandboxStartSeconds,
+        calls: calls.azure,
+        entraCalls: calls.entra,
+        callsPerIdentity: round(calls.azure / opts.identities, 2),
+        pattern: callPattern(slice),
+        note: `stopped at the ${opts.capSeconds} s cap after ${calls.azure} Azure calls`,
+        ...(seconds.length ? { seconds: spread(seconds) } : {}),
+      };
     }
-    return {
-      identities: opts.identities,
-      path: sweepPath,
-      verifiedIdentities: last!.verifiedIdentities,
-      discoveryCalls: last!.discoveryCalls,
-      checkCalls: last!.checkCalls,
-      runs: opts.runs,
-      finished: true,
-      capSeconds: opts.capSeconds,
-      sandboxStartSeconds,
-      seconds: spread(seconds),
-      discoverSeconds: round(last!.discoverSeconds, 2),
-      checkSeconds: round(last!.checkSeconds, 2),
-      bindings: last!.bindings,
-      units: last!.units,
-      calls: calls.azure,
-      entraCalls: calls.entra,
-      callsPerIdentity: round(calls.azure / opts.identities, 2),
-      callsPerBinding: round(calls.azure / Math.max(1, last!.bindings), 2),
-      peakRssMB: round(peak, 1),
-      findingIds: last!.findingIds,
-      pattern,
-    };
+    const slice = sb.log.entries.slice(before);
+    calls = countCalls(slice);
+    pattern = callPattern(slice);
+    seconds.push(last.seconds);
+    peak = Math.max(peak, last.maxRssMB);
+    opts.log(`  sweep ${opts.identities} identities (${sweepPath}) run ${i + 1}/${opts.runs}: ${last.seconds.toFixed(1)} s (discover ${last.discoverSeconds.toFixed(1)} s), ${calls.azure} Azure calls (discovery ${last.discoveryCalls}, check ${last.checkCalls}), ${last.units} units, credentials from ${last.credentialsFrom}`);
+    const expected = sweepPath === "fallback" ? "arm" : "resource-graph";
+    if (last.credentialsFrom !== expected) throw new Error(`the ${sweepPath} sweep read federated credentials from ${last.credentialsFrom}, expected ${expected}`);
   }
+  return {
+    identities: opts.identities,
+    path: sweepPath,
+    verifiedIdentities: last!.verifiedIdentities,
+    discoveryCalls: last!.discoveryCalls,
+    checkCalls: last!.checkCalls,
+    runs: opts.runs,
+    finished: true,
+    capSeconds: opts.capSeconds,
+    sandboxStartSeconds,
+    seconds: spread(seconds),
+    discoverSeconds: round(last!.discoverSeconds, 2),
+    checkSeconds: round(last!.checkSeconds, 2),
+    bindings: last!.bindings,
+    units: last!.units,
+    calls: calls.azure,
+    entraCalls: calls.entra,
+    callsPerIdentity: round(calls.azure / opts.identities, 2),
+    callsPerBinding: round(calls.azure / Math.max(1, last!.bindings), 2),
+    peakRssMB: round(peak, 1),
+    findingIds: last!.findingIds,
+    pattern,
+  };
 }

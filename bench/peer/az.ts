@@ -82,6 +82,8 @@ function azEnv(sb: Sandbox, configDir: string): Record<string, string> {
     NO_PROXY: "127.0.0.1,localhost",
     no_proxy: "127.0.0.1,localhost",
     PYTHONPATH: HERE,
+    // HERE holds the sitecustomize shim; without this, Python leaves __pycache__ in the repo (as pods.ts avoids too).
+    PYTHONDONTWRITEBYTECODE: "1",
   };
 }
 

@@ -170,23 +170,3 @@ export async function secretWorks(sb: Sandbox, appId: string, value: string): Pr
     return false;
   }
 }
-
-/** Every secret value the tenant holds or held: app passwords (incl. removed ones seen earlier) and vault values. */
-export function secretNeedles(sb: Sandbox, also: Iterable<string> = []): Set<string> {
-  const out = new Set<string>(also);
-  for (const a of sb.state.applications) for (const p of a.passwordCredentials) out.add(p.secretText);
-  for (const v of sb.state.keyVaults) for (const s of v.secrets) for (const x of s.versions) out.add(x.value);
-  return out;
-}
-
-/** Finds any secret (raw, base64 or base64url) in the given texts; returns where. */
-export function leaks(texts: Record<string, string> | Map<string, string>, needles: Iterable<string>): string[] {
-  const entries = texts instanceof Map ? [...texts] : Object.entries(texts);
-  const found: string[] = [];
-  for (const needle of needles) {
-    if (needle.length < 8) continue;
-    const forms = [needle, Buffer.from(needle).toString("base64").replace(/=+$/, ""), Buffer.from(needle).toString("base64url")];
-    for (const [where, text] of entries) if (forms.some((f) => text.includes(f))) found.push(`${where} contains a secret (${needle.slice(0, 4)}…)`);
-  }
-  return found;
-}

@@ -12,7 +12,8 @@ import type { PartResult } from "../../shared/sweep/pipeline.js";
 import { paths } from "../../shared/sweep/messages.js";
 import type { RotationStep } from "../../shared/rotation/rotate.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
-import { blobTexts, harness, leaks, scenario, secretNeedles, secretWorks, VAULT, writeConfig, type Harness } from "./harness.js";
+import { findSecrets, secretNeedles } from "../reliability/secret-scan.js";
+import { blobTexts, harness, scenario, secretWorks, VAULT, writeConfig, type Harness } from "./harness.js";
 
 /** One app per failure case, so the cases share a sandbox without sharing state. */
 const CASES = ["crash-before-store", "crash-before-verify", "crash-before-mark", "fault-graph-add", "fault-kv-store", "fault-entra-verify", "soft-deleted"] as const;
@@ -242,6 +243,6 @@ describe("no secret bytes anywhere", () => {
     const texts = await blobTexts(h);
     texts.set("logs", logs.flat().join("\n"));
     expect(logs.flat().length).toBeGreaterThan(10);
-    expect(leaks(texts, needles)).toEqual([]);
+    expect(findSecrets(texts, needles)).toEqual([]);
   });
 });

@@ -16,7 +16,8 @@ import type { Finding, Report } from "../../shared/findings/model.js";
 import { paths, QUEUES } from "../../shared/sweep/messages.js";
 import type { AuditPointer } from "../../shared/sweep/pipeline.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
-import { APP_SECRETS, blobTexts, GITHUB_TOKEN, harness, leaks, poisonMessages, pumpQueues, REPOSITORY, scenario, secretNeedles, secretWorks, VAULT, writeConfig, type Harness } from "./harness.js";
+import { findSecrets, secretNeedles } from "../reliability/secret-scan.js";
+import { APP_SECRETS, blobTexts, GITHUB_TOKEN, harness, poisonMessages, pumpQueues, REPOSITORY, scenario, secretWorks, VAULT, writeConfig, type Harness } from "./harness.js";
 
 const TIMER: Timer = { isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
 const WEBHOOK_TOKEN = "hook-token-5f3a9c1e7b2d4a60";
@@ -225,6 +226,6 @@ describe("no secret bytes anywhere", () => {
     hookBodies.forEach((b, i) => texts.set(`webhook ${i}`, b));
     httpBodies.forEach((b, i) => texts.set(`http ${i}`, b));
     expect(queueTexts.length).toBeGreaterThan(5);
-    expect(leaks(texts, needles)).toEqual([]);
+    expect(findSecrets(texts, needles)).toEqual([]);
   });
 });

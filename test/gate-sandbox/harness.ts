@@ -67,7 +67,7 @@ export async function runGateOn(sb: Sandbox, opts: RunOptions): Promise<GateRun>
   return { report, controlPlane };
 }
 
-/** `[id, target name]` pairs of the unwaived findings, sorted, for compact assertions. */
+/** The distinct ids of the unwaived findings, sorted, for compact assertions. */
 export function ids(report: Report): string[] {
   return [...new Set(report.findings.filter((f) => !f.waived).map((f) => f.id))].sort();
 }

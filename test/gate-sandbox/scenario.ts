@@ -14,9 +14,17 @@ export const NODE_APP_IMAGE = "ghcr.io/contoso/node-app:2.0";
 export const SECRET_VALUE = "sandbox-django-secret-key-value-0001";
 export const NAMESPACE = "production";
 
+/**
+ * PATH inside an exec image's pod: the pinned Node first, then Debian's python3 (/usr/bin), then the
+ * host PATH minus every directory holding az/azd/PowerShell (DefaultAzureCredential must not reach them).
+ */
+export function podImagePath(): string {
+  return [path.dirname(process.execPath), "/usr/bin", strippedPath()].join(path.delimiter);
+}
+
 /** Images whose "contents" are this machine's interpreters (Debian's python3 with the Azure SDK, Node 24). */
 export function execImages(): Record<string, ImageSpec> {
-  const PATH = [path.dirname(process.execPath), "/usr/bin", strippedPath()].join(path.delimiter);
+  const PATH = podImagePath();
   return { [APP_IMAGE]: { command: [], env: { PATH } }, [NODE_APP_IMAGE]: { command: [], env: { PATH } } };
 }
 

@@ -12,7 +12,7 @@ import { runGateOn, sandboxFor, type GateRun } from "../gate-sandbox/harness.js"
 import { APP_IMAGE, correctScenario, NAMESPACE, SECRET_VALUE, type Scenario } from "../gate-sandbox/scenario.js";
 import type { Sandbox } from "../sandbox/index.js";
 import type { FaultInput } from "../sandbox/faults.js";
-import { assertNoSecrets } from "./secret-scan.js";
+import { assertNoSecrets, secretNeedles } from "./secret-scan.js";
 
 const TARGET = `targets:
   - workload: ${NAMESPACE}/Deployment/backend
@@ -33,15 +33,10 @@ function unverified(report: Report): Finding[] {
   return report.findings.filter((f) => f.evidence.startsWith("could not verify:"));
 }
 
-/** Every secret value the scenario holds, for the leak scan. */
-function secrets(s: Sandbox): string[] {
-  return [SECRET_VALUE, ...s.state.applications.flatMap((a) => a.passwordCredentials.map((p) => p.secretText)), ...s.state.keyVaults.flatMap((v) => v.secrets.flatMap((x) => x.versions.map((ver) => ver.value)))];
-}
-
 function scanOutputs(run: GateRun): void {
   assertNoSecrets(
     { json: JSON.stringify(run.report), text: renderReport(run.report, "text"), markdown: renderReport(run.report, "markdown"), sarif: renderReport(run.report, "sarif") },
-    secrets(sb!),
+    secretNeedles(sb!, [SECRET_VALUE]),
   );
 }
 

@@ -4,7 +4,11 @@
  * hex-encoded, or base64 / base64url encoded at ANY byte alignment (a secret inside a larger base64
  * blob — a queue message, a JSON body in a Blob — is encoded starting at offset 0, 1 or 2 of a
  * 3-byte group, and each gives a different stable core of characters).
+ *
+ * The one scanner for the sandbox-backed suites: `secretNeedles` says what to look for, `findSecrets` /
+ * `assertNoSecrets` where it was found.
  */
+import type { Sandbox } from "../sandbox/index.js";
 
 export interface Leak {
   where: string;
@@ -60,4 +64,12 @@ export function findSecrets(texts: Record<string, string | Buffer> | Map<string,
 export function assertNoSecrets(texts: Record<string, string | Buffer> | Map<string, string | Buffer>, secrets: Iterable<string>): void {
   const leaks = findSecrets(texts, secrets);
   if (leaks.length > 0) throw new Error(`secret leaked: ${leaks.map((l) => `${l.where} (${l.form}, ${l.secret})`).join("; ")}`);
+}
+
+/** Every secret value the tenant holds or held: app passwords, vault secret versions, plus `also` (e.g. removed ones seen earlier). */
+export function secretNeedles(sb: Pick<Sandbox, "state">, also: Iterable<string> = []): Set<string> {
+  const out = new Set<string>(also);
+  for (const a of sb.state.applications) for (const p of a.passwordCredentials) out.add(p.secretText);
+  for (const v of sb.state.keyVaults) for (const s of v.secrets) for (const x of s.versions) out.add(x.value);
+  return out;
 }

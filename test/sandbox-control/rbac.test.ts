@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { actionMatches, checkAction, checkDataAction, checkKeyVaultAccessPolicy, evaluateCondition, isAtOrBelow } from "../sandbox/rbac.js";
+import { actionMatches, checkAction, checkDataAction, checkKeyVaultAccessPolicy, evaluateCondition, isAtOrBelow, sameArmId } from "../sandbox/rbac.js";
 import { assignment, guid, P, RG, ROLE, SCOPES, SUB, tenant } from "./fixtures.js";
 
 const BLOB_READ = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read";
@@ -16,6 +16,16 @@ describe("scope inheritance", () => {
     expect(isAtOrBelow(SCOPES.uploads, SCOPES.account)).toBe(false);
     // A prefix of a segment is not a parent: app-rg does not contain app-rg2.
     expect(isAtOrBelow(RG, `${RG}2/providers/Microsoft.KeyVault/vaults/x`)).toBe(false);
+  });
+
+  it("ignores duplicate and trailing slashes, and only the root covers everything", () => {
+    expect(isAtOrBelow(`${RG}/`, `/${SCOPES.vault.replace(/\//g, "//")}`)).toBe(true);
+    expect(isAtOrBelow(SCOPES.vault, `${SCOPES.vault}/`)).toBe(true);
+    expect(isAtOrBelow("//", SCOPES.vault)).toBe(true);
+    expect(isAtOrBelow(SCOPES.vault, "/")).toBe(false);
+    expect(sameArmId(`${SCOPES.vault.toUpperCase()}//`, SCOPES.vault)).toBe(true);
+    expect(sameArmId(RG, `${RG}2`)).toBe(false);
+    expect(sameArmId("/", "")).toBe(true);
   });
 
   it("grants at the assignment scope and below, never above or beside it", () => {
@@ -92,6 +102,8 @@ describe("deny assignments", () => {
     const d = checkDataAction(s, P.nobody, `${SCOPES.uploads}/blobs/x`, BLOB_DELETE);
     expect(d.allowed).toBe(false);
     expect(d.reason).toMatch(/deny assignment 'no-blob-delete'/);
+    expect(d.deny?.denyAssignmentName).toBe("no-blob-delete");
+    expect(checkDataAction(s, P.nobody, SCOPES.uploads, BLOB_WRITE).deny).toBeUndefined();
   });
 
   it("spare excluded principals", () => {

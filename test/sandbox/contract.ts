@@ -4,7 +4,7 @@
  * the request log, latency and fault injection, and JSON encoding.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import type { TenantState } from "./state.js";
+import type { DenyAssignmentState, TenantState } from "./state.js";
 
 export interface SandboxRequest {
   method: string;
@@ -93,6 +93,8 @@ export interface AccessDecision {
   allowed: boolean;
   /** Human-readable reason, e.g. "no role assignment grants … at …" or "denied by deny assignment X". */
   reason: string;
+  /** The deny assignment that decided a refusal, when one did (services quote its name, id and scope). */
+  deny?: DenyAssignmentState;
 }
 
 /** The sandbox's services; each listens on its own loopback port. */
@@ -124,9 +126,6 @@ export interface SandboxService {
   start?(): Promise<void>;
   stop?(): Promise<void>;
 }
-
-/** Each services/*.ts module exports one factory of this type. */
-export type ServiceFactory = (ctx: ServiceContext) => SandboxService | Promise<SandboxService>;
 
 /** TLS material of a running sandbox (the certificate is its own CA; clients trust it via NODE_EXTRA_CA_CERTS, caData, REQUESTS_CA_BUNDLE). */
 export interface SandboxTls {

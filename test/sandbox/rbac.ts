@@ -35,24 +35,39 @@ export interface RequestContext {
 // Scopes
 // ---------------------------------------------------------------------------------------------
 
-function segments(id: string): string[] {
-  return id
-    .split("/")
-    .filter((s) => s.length > 0)
-    .map((s) => s.toLowerCase());
+/**
+ * An ARM id in comparable form: its non-empty segments, lower-cased, joined by single slashes ("/" → "").
+ * Cached because every request compares the caller's scope against every assignment's (a sweep lists
+ * ~30k assignments per page at 10k identities); the cache is cleared when it grows past a bound so a
+ * long-lived sandbox fed many distinct request paths cannot grow it without limit.
+ */
+const normalisedIds = new Map<string, string>();
+const NORMALISED_ID_CACHE_LIMIT = 200_000;
+
+function normalisedId(id: string): string {
+  let n = normalisedIds.get(id);
+  if (n === undefined) {
+    n = id
+      .split("/")
+      .filter((s) => s.length > 0)
+      .map((s) => s.toLowerCase())
+      .join("/");
+    if (normalisedIds.size >= NORMALISED_ID_CACHE_LIMIT) normalisedIds.clear();
+    normalisedIds.set(id, n);
+  }
+  return n;
 }
 
 /** True when `target` is `scope` itself or lies below it (ARM ids, case-insensitive, segment-wise). */
 export function isAtOrBelow(scope: string, target: string): boolean {
-  const s = segments(scope);
-  const t = segments(target);
-  if (s.length > t.length) return false;
-  return s.every((seg, i) => seg === t[i]);
+  const s = normalisedId(scope);
+  const t = normalisedId(target);
+  return s === "" || t === s || t.startsWith(`${s}/`);
 }
 
 /** Same ARM id, ignoring case and duplicate/trailing slashes. */
 export function sameArmId(a: string, b: string): boolean {
-  return segments(a).join("/") === segments(b).join("/");
+  return normalisedId(a) === normalisedId(b);
 }
 
 function sameGuid(a: string, b: string): boolean {
@@ -262,7 +277,7 @@ class ConditionParser {
 // ---------------------------------------------------------------------------------------------
 
 /** The first deny assignment that removes `action` for the principal at `scopeId`, if any. */
-export function matchingDenyAssignment(state: TenantState, principalId: string, scopeId: string, action: string, plane: Plane): DenyAssignmentState | undefined {
+function matchingDenyAssignment(state: TenantState, principalId: string, scopeId: string, action: string, plane: Plane): DenyAssignmentState | undefined {
   return state.denyAssignments.find(
     (deny) => isAtOrBelow(deny.scope, scopeId) && denyTargets(deny, principalId) && deny.permissions.some((b) => blockCovers(b, plane, action)),
   );
@@ -272,7 +287,7 @@ function check(state: TenantState, principalId: string, scopeId: string, action:
   const kind = plane === "control" ? "action" : "data action";
 
   const deny = matchingDenyAssignment(state, principalId, scopeId, action, plane);
-  if (deny) return { allowed: false, reason: `denied by deny assignment '${deny.denyAssignmentName}' at ${deny.scope}` };
+  if (deny) return { allowed: false, reason: `denied by deny assignment '${deny.denyAssignmentName}' at ${deny.scope}`, deny };
 
   const unsatisfied: string[] = [];
   for (const assignment of applicableAssignments(state, principalId, scopeId)) {

@@ -128,7 +128,3 @@ export function builtInRoleGuid(nameOrGuid: string): string | undefined {
   const wanted = nameOrGuid.trim().toLowerCase();
   return BUILT_INS.find((r) => r.guid === wanted || r.roleName.toLowerCase() === wanted)?.guid;
 }
-
-export function builtInRoleNames(): string[] {
-  return BUILT_INS.map((r) => r.roleName);
-}

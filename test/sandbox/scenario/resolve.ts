@@ -214,9 +214,13 @@ export function resolveScenario(scenario: Scenario, opts: ResolveOptions): Tenan
     };
   }
 
-  const identityNamed = (n: string, where: Where): IdentityState => state.identities.find((i) => i.name.toLowerCase() === n.toLowerCase()) ?? fail(where, `no identity named '${n}'`);
-  const appNamed = (n: string, where: Where): ApplicationState => state.applications.find((a) => a.displayName.toLowerCase() === n.toLowerCase()) ?? fail(where, `no application named '${n}'`);
-  const clusterNamed = (n: string, where: Where): ClusterState => state.clusters.find((c) => c.name.toLowerCase() === n.toLowerCase()) ?? fail(where, `no cluster named '${n}'`);
+  // Name → state maps, built once the named things exist (role assignments alone make ~30k lookups at 10k identities).
+  const identitiesByName = byLowerCaseName(state.identities, (i) => i.name);
+  const appsByName = byLowerCaseName(state.applications, (a) => a.displayName);
+  const clustersByName = byLowerCaseName(state.clusters, (c) => c.name);
+  const identityNamed = (n: string, where: Where): IdentityState => identitiesByName.get(n.toLowerCase()) ?? fail(where, `no identity named '${n}'`);
+  const appNamed = (n: string, where: Where): ApplicationState => appsByName.get(n.toLowerCase()) ?? fail(where, `no application named '${n}'`);
+  const clusterNamed = (n: string, where: Where): ClusterState => clustersByName.get(n.toLowerCase()) ?? fail(where, `no cluster named '${n}'`);
 
   const principal = (ref: string, where: Where): string => {
     const [kind, name] = splitRef(ref);
@@ -247,8 +251,12 @@ export function resolveScenario(scenario: Scenario, opts: ResolveOptions): Tenan
 
   const subscriptionNamed = (n: string, where: Where) => state.subscriptions.find((s) => s.name.toLowerCase() === n.toLowerCase() || s.subscriptionId === n.toLowerCase()) ?? fail(where, `no subscription named '${n}'`);
 
-  const storageNamed = (n: string, where: Where): StorageAccountState => state.storageAccounts.find((a) => a.name === n) ?? fail(where, `no storage account named '${n}'`);
-  const vaultNamed = (n: string, where: Where): KeyVaultState => state.keyVaults.find((v) => v.name.toLowerCase() === n.toLowerCase()) ?? fail(where, `no key vault named '${n}'`);
+  // Storage accounts and vaults are created in pass 2; their maps are filled right after it (nothing looks them up earlier).
+  const storageByName = new Map<string, StorageAccountState>();
+  const vaultsByName = new Map<string, KeyVaultState>();
+  // Storage account names match exactly (the schema already makes them lower-case); vault names ignore case.
+  const storageNamed = (n: string, where: Where): StorageAccountState => storageByName.get(n) ?? fail(where, `no storage account named '${n}'`);
+  const vaultNamed = (n: string, where: Where): KeyVaultState => vaultsByName.get(n.toLowerCase()) ?? fail(where, `no key vault named '${n}'`);
 
   const scope = (ref: string, where: Where): string => {
     if (ref.startsWith("/")) return ref;
@@ -371,6 +379,9 @@ export function resolveScenario(scenario: Scenario, opts: ResolveOptions): Tenan
     });
   });
 
+  for (const a of state.storageAccounts) if (!storageByName.has(a.name)) storageByName.set(a.name, a);
+  for (const [name, v] of byLowerCaseName(state.keyVaults, (x) => x.name)) vaultsByName.set(name, v);
+
   scenario.applications.forEach((a, ai) => {
     const where = `applications[${ai}]`;
     const app = appNamed(a.name, where);
@@ -478,4 +489,14 @@ function applyIssuerModifier(url: string, modifier: string | undefined, where: W
   if (modifier === "no-trailing-slash") return url.replace(/\/+$/, "");
   if (modifier === "trailing-slash") return url.endsWith("/") ? url : `${url}/`;
   return fail(where, `unknown issuer modifier ':${modifier}' (no-trailing-slash, trailing-slash)`);
+}
+
+/** Items by lower-cased name; the first of equal names wins, as `Array.find` did (names are checked unique anyway). */
+function byLowerCaseName<T>(items: readonly T[], nameOf: (item: T) => string): Map<string, T> {
+  const map = new Map<string, T>();
+  for (const item of items) {
+    const key = nameOf(item).toLowerCase();
+    if (!map.has(key)) map.set(key, item);
+  }
+  return map;
 }

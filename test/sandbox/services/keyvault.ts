@@ -338,8 +338,8 @@ function authorize(ctx: ServiceContext, call: Call, op: Operation, secretName: s
   const scope = secretName ? `${call.vault.id}/secrets/${secretName}` : call.vault.id;
   const decision = checkDataAction(ctx.state, call.claims.oid, scope, action);
   if (decision.allowed) return undefined;
-  const deny = /^denied by deny assignment '([^']+)'/.exec(decision.reason);
-  const denyId = deny ? (ctx.state.denyAssignments.find((d) => d.denyAssignmentName === deny[1])?.id ?? deny[1]) : "null";
+  const deny = decision.deny;
+  const denyId = deny ? deny.id : "null";
   const message = [
     "Caller is not authorized to perform action on resource.",
     "If role assignments, deny assignments or role definitions were changed recently, please observe propagation time.",

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { AccessTokenClaims, SandboxRequest, SandboxResponse, ServiceContext } from "../../contract.js";
-import { checkAction, matchingDenyAssignment } from "../../rbac.js";
+import { checkAction } from "../../rbac.js";
 import type { ResourceGroupState, SubscriptionState } from "../../state.js";
 
 export interface ArmOptions {
@@ -76,10 +76,11 @@ export function requireApiVersion(call: ArmCall, typeLabel: string, supported: r
 
 /** Throws ARM's AuthorizationFailed (403) unless the caller may perform `action` at `scope`. */
 export function authorize(call: ArmCall, action: string, scope: string): void {
-  if (isAllowed(call, action, scope)) return;
-  const client = call.claims.appid || call.claims.oid;
   const oid = call.claims.oid;
-  const deny = matchingDenyAssignment(call.ctx.state, oid, scope, action, "control");
+  const decision = checkAction(call.ctx.state, oid, scope, action);
+  if (decision.allowed) return;
+  const client = call.claims.appid || oid;
+  const deny = decision.deny;
   if (deny) {
     throw new ArmError(
       403,

@@ -159,6 +159,9 @@ function route(call: ArmCall): SandboxResponse {
   throw new ArmError(404, "NotFound", `The sandbox ARM emulator does not serve '${call.req.method} ${call.req.path}'.`);
 }
 
+/** List page size unless the sandbox was started with `armPageSize` (small values exercise paging). */
+const DEFAULT_PAGE_SIZE = 100;
+
 export function armService(ctx: ServiceContext, options: ArmOptions = {}): Handler {
   return (req) => {
     const headers = armHeaders(req);
@@ -166,13 +169,12 @@ export function armService(ctx: ServiceContext, options: ArmOptions = {}): Handl
       const claims = authenticate(ctx, req);
       const apiVersion = queryParam(req, "api-version");
       if (!apiVersion) throw new ArmError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
-      const envPageSize = Number(process.env.AAG_SANDBOX_ARM_PAGE_SIZE);
       const call: ArmCall = {
         req,
         ctx,
         claims,
         apiVersion,
-        pageSize: options.pageSize ?? (Number.isInteger(envPageSize) && envPageSize > 0 ? envPageSize : 100),
+        pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE,
         segments: req.path.split("/").filter(Boolean).map(safeDecode),
       };
       const res = route(call);
