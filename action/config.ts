@@ -3,43 +3,30 @@
  * workspace), with the Action's `subscription-id` filling in `subscriptions` when the file has none, and
  * the `cloud` input overriding the file's cloud.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
-import { parseDocument } from "yaml";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { resolveCloudProfile, type CloudProfile } from "../shared/cloud/profile.js";
-import { parseConfigText, type LoadedConfig } from "../shared/config/load.js";
+import { parseConfigText, readConfigFile, type LoadedConfig } from "../shared/config/load.js";
 import { InputError } from "../shared/errors.js";
 
 export const DEFAULT_CONFIG = "azure-auth-gate.yml";
 
 /** Which config file to read: the input as given (it must exist), else the default name if present. */
 export function configFileFor(input: string, workspace: string): string | undefined {
-  if (input) return isAbsolute(input) ? input : resolve(workspace, input);
+  if (input) return resolve(workspace, input);
   const fallback = join(workspace, DEFAULT_CONFIG);
   return existsSync(fallback) ? fallback : undefined;
 }
 
 /**
- * Loads the config. `subscription-id` is appended as the last line when the file lists no
- * subscriptions, so the line numbers of every error in the user's file stay right.
+ * Loads the config. `subscription-id` fills in `subscriptions` when the file lists none (given to the
+ * parser as a default, so the file's text and its error line numbers are the user's own).
  */
 export function loadActionConfig(file: string | undefined, subscriptionId: string | undefined, workspace: string): LoadedConfig | undefined {
-  let text = "";
-  if (file) {
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new InputError(code === "ENOENT" ? "config file not found (input config)" : `cannot read config: ${(err as Error).message}`, { file });
-    }
-  } else if (!subscriptionId) {
-    return undefined;
-  }
-  if (subscriptionId) {
-    const doc = parseDocument(text);
-    if (doc.errors.length === 0 && !doc.has("subscriptions")) text = `${text.replace(/\s*$/, "")}\nsubscriptions: ["${subscriptionId}"]\n`;
-  }
-  return file ? parseConfigText(text, file) : parseConfigText(text, "<inputs>", workspace);
+  if (!file && !subscriptionId) return undefined;
+  const text = file ? readConfigFile(file, "config file not found (input config)") : "";
+  const options = subscriptionId ? { defaults: { subscriptions: [subscriptionId] } } : {};
+  return file ? parseConfigText(text, file, undefined, options) : parseConfigText(text, "<inputs>", workspace, options);
 }
 
 export function cloudFor(input: string | undefined, loaded: LoadedConfig | undefined, workspace: string): CloudProfile {

@@ -45,11 +45,20 @@ function issueToError(issue: z.core.$ZodIssue, file: string, doc: Document, coun
   return new InputError(message, { file, ...(line !== undefined ? { line } : {}), field: fieldPath(path) || "(top level)" });
 }
 
+export interface ParseConfigOptions {
+  /**
+   * Values for top-level keys the text leaves out (the Action's `subscription-id` input), applied to
+   * the parsed object before the schema check; the text itself is never rewritten, so every error's
+   * line number is the user's line and any YAML form (block, flow, JSON) works.
+   */
+  defaults?: { subscriptions?: readonly string[] };
+}
+
 /**
  * Parses config text. `file` names it in errors; relative cloud profile paths resolve against
  * `baseDir` (default: the file's directory).
  */
-export function parseConfigText(text: string, file = "<inline>", baseDir = file === "<inline>" ? process.cwd() : dirname(file)): LoadedConfig {
+export function parseConfigText(text: string, file = "<inline>", baseDir = file === "<inline>" ? process.cwd() : dirname(file), options: ParseConfigOptions = {}): LoadedConfig {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   const yamlError = doc.errors[0];
@@ -59,7 +68,9 @@ export function parseConfigText(text: string, file = "<inline>", baseDir = file 
   }
   const raw: unknown = doc.toJS() ?? {};
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new InputError("the config must be a YAML mapping", { file });
-  const parsed = gateConfigSchema.safeParse(raw);
+  const subscriptions = options.defaults?.subscriptions;
+  const withDefaults = subscriptions && !("subscriptions" in raw) ? { ...raw, subscriptions: [...subscriptions] } : raw;
+  const parsed = gateConfigSchema.safeParse(withDefaults);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw issue ? issueToError(issue, file, doc, counter) : new InputError("invalid config", { file });
@@ -85,14 +96,17 @@ export function resolveConfigCloud(cloud: string, baseDir: string, file: string)
   }
 }
 
-/** Reads and validates `azure-auth-gate.yml`. */
-export function loadConfig(file: string): LoadedConfig {
-  let text: string;
+/** The config file's text; `notFound` is the message when it does not exist (hosts name their option). */
+export function readConfigFile(file: string, notFound = "config file not found"): string {
   try {
-    text = readFileSync(file, "utf8");
+    return readFileSync(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(code === "ENOENT" ? "config file not found" : `cannot read config: ${(err as Error).message}`, { file });
+    throw new InputError(code === "ENOENT" ? notFound : `cannot read config: ${(err as Error).message}`, { file });
   }
-  return parseConfigText(text, file);
+}
+
+/** Reads and validates `azure-auth-gate.yml`. */
+export function loadConfig(file: string): LoadedConfig {
+  return parseConfigText(readConfigFile(file), file);
 }
