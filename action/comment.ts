@@ -5,12 +5,10 @@
  */
 import type { getOctokit } from "@actions/github";
 import type { Verdict } from "../shared/findings/model.js";
+import { PR_COMMENT_LIMIT } from "../shared/report/index.js";
 import type { CommentOnPass } from "./inputs.js";
 
 type Octokit = ReturnType<typeof getOctokit>;
-
-/** GitHub refuses issue comment bodies longer than this (422 "body is too long"). */
-export const COMMENT_LIMIT = 65_536;
 
 export interface StickyTarget {
   owner: string;
@@ -28,16 +26,19 @@ export interface CommentResult {
   url?: string;
 }
 
-/** Characters a marker key may keep: a key can never close the HTML comment early. */
+/** Characters a marker key may keep: a key can never close the HTML comment early (nor hold a `:`). */
+export function markerKey(key: string): string {
+  return key.replace(/[^A-Za-z0-9._/@ -]/g, "-").replace(/\s+/g, " ").trim().slice(0, 200);
+}
+
 export function markerFor(key: string): string {
-  const safe = key.replace(/[^A-Za-z0-9._/@ -]/g, "-").replace(/\s+/g, " ").trim().slice(0, 200);
-  return `<!-- azure-auth-gate:${safe} -->`;
+  return `<!-- azure-auth-gate:${markerKey(key)} -->`;
 }
 
 /** The comment text as GitHub will store it: the marker first, never over the size limit. */
 export function withMarker(key: string, markdown: string): string {
   const body = `${markerFor(key)}\n${markdown}`;
-  return body.length <= COMMENT_LIMIT ? body : `${body.slice(0, COMMENT_LIMIT - 40)}\n\n… (truncated)`;
+  return body.length <= PR_COMMENT_LIMIT ? body : `${body.slice(0, PR_COMMENT_LIMIT - 40)}\n\n… (truncated)`;
 }
 
 async function findMine(octokit: Octokit, t: StickyTarget): Promise<{ id: number; html_url: string }[]> {

@@ -4,10 +4,11 @@
  * `core.setFailed` line.
  */
 import * as core from "@actions/core";
+import { GUID } from "../shared/config/schema.js";
 import { InputError } from "../shared/errors.js";
+import { FAIL_ON, type FailOn } from "../shared/findings/model.js";
 
 export type Mode = "static" | "azure" | "probe";
-export type FailOn = "error" | "warning" | "never";
 /** What happens to an existing sticky comment when the verdict turns `pass`. */
 export type CommentOnPass = "update" | "collapse" | "delete";
 
@@ -30,8 +31,6 @@ export interface ActionInputs {
   githubToken: string | undefined;
   cloud: string | undefined;
 }
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function optional(name: string): string | undefined {
   const value = core.getInput(name);
@@ -81,7 +80,7 @@ export function readInputs(): ActionInputs {
     config: core.getInput("config"),
     manifests: splitList(core.getInput("manifests")),
     mode,
-    failOn: oneOf<FailOn>("fail-on", ["error", "warning", "never"], "error"),
+    failOn: oneOf<FailOn>("fail-on", FAIL_ON, "error"),
     comment: booleanInput("comment"),
     commentOnPass: oneOf<CommentOnPass>("comment-on-pass", ["update", "collapse", "delete"], "update"),
     commentKey: optional("comment-key"),

@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto";
 import type { getOctokit } from "@actions/github";
 import type { ReviewComment } from "../shared/fix/index.js";
-import { markerFor } from "./comment.js";
+import { markerKey } from "./comment.js";
 
 type Octokit = ReturnType<typeof getOctokit>;
 
@@ -37,11 +37,11 @@ export interface SyncResult {
 
 /** `<!-- azure-auth-gate:suggestion:KEY:` — the key is sanitised like the sticky comment's, so `:` ends it. */
 function suggestionPrefix(key: string): string {
-  return markerFor(key).replace(/^<!-- azure-auth-gate:/, "<!-- azure-auth-gate:suggestion:").replace(/ -->$/, ":");
+  return `<!-- azure-auth-gate:suggestion:${markerKey(key)}:`;
 }
 
 export function reviewMarker(key: string): string {
-  return markerFor(key).replace(/^<!-- azure-auth-gate:/, "<!-- azure-auth-gate:review:");
+  return `<!-- azure-auth-gate:review:${markerKey(key)} -->`;
 }
 
 /** What a suggestion is: its place and its text (a different fix or place is a different suggestion). */

@@ -12,15 +12,15 @@ import type { TokenCredential } from "@azure/core-auth";
 import { trustProfileCertificate, type CloudProfile } from "../shared/cloud/profile.js";
 import type { LoadedConfig } from "../shared/config/load.js";
 import { InputError } from "../shared/errors.js";
-import type { Finding, Layer, Report } from "../shared/findings/model.js";
+import { blocks, type Finding, type Layer, type Report } from "../shared/findings/model.js";
 import { AzureLoginError } from "../shared/azure/errors.js";
 import { runGate } from "../shared/gate/run.js";
 import { staticLayer } from "../shared/gate/static-layer.js";
-import { buildReport, renderMarkdown, runMetadata } from "../shared/report/index.js";
-import { COMMENT_LIMIT, markerFor, publishStickyComment, type CommentResult } from "./comment.js";
+import { buildReport, plural, PR_COMMENT_LIMIT, renderMarkdown, runMetadata } from "../shared/report/index.js";
+import { markerFor, publishStickyComment, type CommentResult } from "./comment.js";
 import { cloudFor, configFileFor, loadActionConfig } from "./config.js";
 import { readRunContext, type RunContext } from "./context.js";
-import { readInputs, type ActionInputs, type FailOn } from "./inputs.js";
+import { readInputs, type ActionInputs } from "./inputs.js";
 import { redactTokens, signIn } from "./login.js";
 import { loadManifests, type Manifests } from "./manifests.js";
 import { annotate, setOutputs, writeJobSummary, writeJsonReport, writeSarifFile } from "./outputs.js";
@@ -100,7 +100,7 @@ function commentBodies(report: Report, ctx: RunContext, notices: string[], key: 
   const summaryLink = ctx.runUrl ? `the [job summary](${ctx.runUrl})` : "the job summary";
   const noteText = notices.map((n) => `> ${n}`).join("\n");
   const overhead = markerFor(key).length + noteText.length + fixSection.length + 256;
-  const markdown = renderMarkdown(report, { maxChars: COMMENT_LIMIT - overhead, moreHint: `see ${summaryLink} and the JSON report` });
+  const markdown = renderMarkdown(report, { maxChars: PR_COMMENT_LIMIT - overhead, moreHint: `see ${summaryLink} and the JSON report` });
   const withFixes = fixSection ? `${markdown}\n${fixSection}\n` : markdown;
   const body = noteText ? `${noteText}\n\n${withFixes}` : withFixes;
   const collapsedBody = `<details><summary>✅ Azure Auth Gate: pass — earlier findings are resolved</summary>\n\n${withFixes}\n</details>\n`;
@@ -148,11 +148,6 @@ async function publishComment(channel: PrChannel, inputs: ActionInputs, ctx: Run
   }
 }
 
-function blocks(report: Report, failOn: FailOn): boolean {
-  if (failOn === "never") return false;
-  return report.verdict === "fail" || (failOn === "warning" && report.verdict === "warn");
-}
-
 async function runAction(deps: RunDeps): Promise<RunResult> {
   const env: Env = process.env;
   const inputs = readInputs();
@@ -178,9 +173,9 @@ async function runAction(deps: RunDeps): Promise<RunResult> {
   const comment = channel ? await publishComment(channel, inputs, ctx, report, notices, suggestions?.section ?? "") : undefined;
   setOutputs(report, reportPath, comment?.url, suggestions?.sync);
 
-  const failed = blocks(report, inputs.failOn);
+  const failed = blocks(report.verdict, inputs.failOn);
   const { errors, warnings } = report.summary;
-  const line = `Azure Auth Gate: ${report.verdict} (${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}; fail-on: ${inputs.failOn})`;
+  const line = `Azure Auth Gate: ${report.verdict} (${plural(errors, "error")}, ${plural(warnings, "warning")}; fail-on: ${inputs.failOn})`;
   if (failed) core.setFailed(line);
   else core.info(line);
   return { report, reportPath, comment, suggestions, failed };

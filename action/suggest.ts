@@ -7,7 +7,7 @@
  * wrong text. So every line the PR's patch shows must read the same in the checkout, or the file's
  * fixes are listed in the sticky comment instead.
  */
-import { planFixes, suggestFixes, type FixConfig, type FixedFile, type FixOutcome, type ReviewComment, type Unplaced } from "../shared/fix/index.js";
+import { parsePatch, planFixes, suggestFixes, type FixConfig, type FixedFile, type FixOutcome, type ReviewComment, type Unplaced } from "../shared/fix/index.js";
 import type { ManifestSource } from "../shared/static/parse.js";
 
 /** One entry of `GET /repos/{o}/{r}/pulls/{n}/files`. */
@@ -25,30 +25,10 @@ export interface SuggestionPlan {
 
 export const NOT_HEAD = "the checked-out file differs from the pull request's head around these lines (the merge with the base branch moved them)";
 
-const lineText = (l: string) => (l.endsWith("\r") ? l.slice(0, -1) : l);
-
-/** Head-side line number → text, for every line a patch shows on the head side (context and added). */
-export function headLines(patch: string): Map<number, string> {
-  const out = new Map<number, string>();
-  let right = 0;
-  let inHunk = false;
-  for (const line of patch.split("\n")) {
-    const header = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(line);
-    if (header) {
-      right = Number(header[1]);
-      inHunk = true;
-      continue;
-    }
-    if (!inHunk || line.startsWith("-") || line.startsWith("\\")) continue;
-    out.set(right++, lineText(line.slice(1)));
-  }
-  return out;
-}
-
 /** True when every head line the patch shows reads the same in the checked-out text. */
 export function matchesHead(text: string, patch: string): boolean {
-  const lines = text.split("\n").map(lineText);
-  for (const [n, head] of headLines(patch)) if (lines[n - 1] !== head) return false;
+  const lines = text.split("\n").map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
+  for (const [n, head] of parsePatch(patch).head) if (lines[n - 1] !== head) return false;
   return true;
 }
 

@@ -7,7 +7,7 @@
 import * as core from "@actions/core";
 import type { getOctokit } from "@actions/github";
 import type { LoadedConfig } from "../shared/config/load.js";
-import type { FixConfig } from "../shared/fix/index.js";
+import { fixConfigFrom } from "../shared/fix/index.js";
 import type { Report } from "../shared/findings/model.js";
 import { renderFixSection } from "./fix-section.js";
 import { redactTokens } from "./login.js";
@@ -22,11 +22,6 @@ export interface SuggestionsResult {
   sync?: SyncResult;
   /** "Fixes not on changed lines" for the sticky comment ("" when there is nothing to add). */
   section: string;
-}
-
-export function fixConfigOf(loaded: LoadedConfig | undefined): FixConfig {
-  if (!loaded) return { targets: [] };
-  return { ...(loaded.config.tenantId ? { tenantId: loaded.config.tenantId } : {}), targets: loaded.config.targets };
 }
 
 function reviewBody(count: number): string {
@@ -44,7 +39,7 @@ function failureLine(err: unknown): string {
 }
 
 export async function publishSuggestions(octokit: Octokit, t: ReviewTarget, manifests: Manifests, loaded: LoadedConfig | undefined, report: Report): Promise<SuggestionsResult> {
-  const config = fixConfigOf(loaded);
+  const config = fixConfigFrom(loaded?.config);
   const waived = report.findings.filter((f) => f.waived);
   const section = (plan: SuggestionPlan, unplaced = plan.unplaced) => renderFixSection({ unplaced, outcome: plan.outcome, manifests: manifests.inputs, waived });
   let plan: SuggestionPlan | undefined;

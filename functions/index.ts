@@ -6,7 +6,7 @@
 import { app } from "@azure/functions";
 import { makeHandlers } from "./handlers.js";
 import { createRuntime, type FunctionRuntime } from "./runtime.js";
-import { DEFAULT_SCHEDULE } from "./settings.js";
+import { sweepScheduleOf } from "./settings.js";
 import { QUEUES } from "../shared/sweep/messages.js";
 
 let runtime: FunctionRuntime | undefined;
@@ -15,7 +15,7 @@ const handlers = makeHandlers(() => (runtime ??= createRuntime()));
 // The storage trigger's connection: identity-based (`AzureWebJobsStorage__accountName`) or a connection string.
 const connection = "AzureWebJobsStorage";
 
-app.timer("complianceSweep", { schedule: process.env.AAG_SWEEP_SCHEDULE || DEFAULT_SCHEDULE, runOnStartup: false, handler: handlers.complianceSweep });
+app.timer("complianceSweep", { schedule: sweepScheduleOf(process.env), runOnStartup: false, handler: handlers.complianceSweep });
 app.storageQueue("checkBindings", { queueName: QUEUES.bindings, connection, handler: handlers.checkBindings });
 app.storageQueue("rotateSecrets", { queueName: QUEUES.secrets, connection, handler: handlers.rotateSecrets });
 app.storageQueue("auditReport", { queueName: QUEUES.report, connection, handler: handlers.auditReport });

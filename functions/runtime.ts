@@ -5,14 +5,14 @@
  * and a clock; there is no test branch in here.
  */
 import { randomBytes } from "node:crypto";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { TokenCredential } from "@azure/core-auth";
-import { DefaultAzureCredential } from "@azure/identity";
 import { SecretClient } from "@azure/keyvault-secrets";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { QueueServiceClient } from "@azure/storage-queue";
 import { AzureClients, type RetrySettings } from "../shared/azure/clients.js";
 import { blobServiceUrl, keyVaultUrl, queueServiceUrl, scopeFor, trustProfileCertificate, type CloudProfile } from "../shared/cloud/profile.js";
+import { gateCredential } from "../shared/cli/credential.js";
 import { resolveConfigCloud } from "../shared/config/load.js";
 import { EntraCredentialVerifier, KeyVaultSecretStore } from "../shared/rotation/adapters.js";
 import { SecretMask } from "../shared/rotation/mask.js";
@@ -55,18 +55,11 @@ function storageClients(settings: FunctionSettings, profile: CloudProfile, crede
 
 export function createRuntime(options: RuntimeOptions = {}): FunctionRuntime {
   const settings = readSettings(options.env ?? process.env);
-  const configFile = isAbsolute(settings.sweepConfigFile) ? settings.sweepConfigFile : resolve(process.cwd(), settings.sweepConfigFile);
+  const configFile = resolve(process.cwd(), settings.sweepConfigFile);
   const config: SweepConfig = loadSweepConfig(configFile);
   const profile = resolveConfigCloud(config.cloud, dirname(configFile), configFile);
   trustProfileCertificate(profile);
-  const credential =
-    options.credential ??
-    new DefaultAzureCredential({
-      authorityHost: profile.authorityHost,
-      disableInstanceDiscovery: profile.disableInstanceDiscovery,
-      tenantId: config.tenantId,
-      ...(settings.managedIdentityClientId ? { managedIdentityClientId: settings.managedIdentityClientId } : {}),
-    });
+  const credential = options.credential ?? gateCredential(profile, config.tenantId, { managedIdentityClientId: settings.managedIdentityClientId });
   const { blob, queue } = storageClients(settings, profile, credential);
   const store = new RunStore(blob.getContainerClient(settings.stateContainer));
   const mask = new SecretMask();

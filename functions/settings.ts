@@ -22,6 +22,11 @@ export interface FunctionSettings {
 
 export const DEFAULT_SCHEDULE = "0 0 3 * * *";
 
+/** complianceSweep's NCRONTAB schedule: AAG_SWEEP_SCHEDULE, else daily at 03:00 (checked by readSettings). */
+export function sweepScheduleOf(env: NodeJS.ProcessEnv): string {
+  return env.AAG_SWEEP_SCHEDULE || DEFAULT_SCHEDULE;
+}
+
 function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
@@ -43,7 +48,7 @@ export function readSettings(env: NodeJS.ProcessEnv): FunctionSettings {
   else throw new InputError("set AAG_STORAGE_ACCOUNT (identity-based) or AzureWebJobsStorage (connection string)", { field: "AAG_STORAGE_ACCOUNT" });
   const stateContainer = env.AAG_STATE_CONTAINER || "azure-auth-gate";
   if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(stateContainer)) throw new InputError("not a valid Blob container name", { field: "AAG_STATE_CONTAINER" });
-  const sweepSchedule = env.AAG_SWEEP_SCHEDULE || DEFAULT_SCHEDULE;
+  const sweepSchedule = sweepScheduleOf(env);
   if (sweepSchedule.trim().split(/\s+/).length !== 6) throw new InputError("an NCRONTAB schedule has six fields: {second} {minute} {hour} {day} {month} {day-of-week}", { field: "AAG_SWEEP_SCHEDULE" });
   return {
     sweepConfigFile,

@@ -6,10 +6,12 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadConfig } from "../../shared/config/load.js";
 import type { Finding, Report } from "../../shared/findings/model.js";
+import { fixConfigFrom } from "../../shared/fix/plan-context.js";
 import { renderText } from "../../shared/report/text.js";
 import { runAppOnce, type AppRun } from "./app-pod.js";
-import { applyToCluster, fixManifests, lineDiff } from "./fix.js";
+import { applyToCluster, changedLines, fixManifests } from "./fix.js";
 import { runGate, type GateRun } from "./gate.js";
 import { color, paint, say, show, type DemoStep } from "./runner.js";
 import { pythonSdkMissing, startWorld, type DemoWorld } from "./world.js";
@@ -151,15 +153,15 @@ export function sandboxSteps(session: DemoSession): DemoStep[] {
       title: "Apply the fixes the findings ask for, to the manifests and to the cluster",
       async run() {
         const w = session.need();
-        const findings = session.blocked?.findings ?? [];
         const file = join(w.dir, w.manifests);
         const before = readFileSync(file, "utf8");
-        const fix = fixManifests(before, w.manifests, findings);
+        // The fix `azure-auth-gate fix --config azure-auth-gate.yml k8s/backend.yaml` makes.
+        const fix = fixManifests(before, w.manifests, fixConfigFrom(loadConfig(join(w.dir, w.config)).config), session.blocked?.findings);
         for (const change of fix.changes) say(`  ${change}`);
         if (fix.problems.length > 0) return fix.problems;
         writeFileSync(file, fix.text);
         say(paint(2, `  $ git diff ${w.manifests}`));
-        for (const line of lineDiff(before, fix.text).filter((l) => !l.startsWith("  "))) say(`    ${paint(line.startsWith("+") ? 32 : 31, line)}`);
+        for (const line of changedLines(before, fix.text)) say(`    ${paint(line.startsWith("+") ? 32 : 31, line)}`);
         say(paint(2, `  $ kubectl apply -f ${w.manifests}`));
         for (const line of await applyToCluster(w.sb, "aks-prod", before, fix.text)) say(`    ${line}`);
         return fix.changes.length > 0 ? [] : ["the findings asked for no change"];

@@ -3,11 +3,10 @@
  * a `UsageError` (exit 2 with a usage hint), never a guess.
  */
 import { parseArgs } from "node:util";
+import { FAIL_ON, type FailOn } from "../findings/model.js";
 import { isReportFormat, REPORT_FORMATS, type ReportFormat } from "../report/index.js";
 import type { RulesFormat } from "../report/rules.js";
 
-export const FAIL_ON = ["error", "warning", "never"] as const;
-export type FailOn = (typeof FAIL_ON)[number];
 
 export const FIX_FORMATS = ["az", "bicep", "terraform"] as const;
 export type FixFormat = (typeof FIX_FORMATS)[number];

@@ -8,11 +8,13 @@ import { DefaultAzureCredential } from "@azure/identity";
 import type { CloudProfile } from "../cloud/profile.js";
 import type { AzureLoginError } from "../azure/errors.js";
 
-export function gateCredential(profile: CloudProfile, tenantId?: string): TokenCredential {
+/** `managedIdentityClientId`: which of several user-assigned identities the host's managed identity is (Functions). */
+export function gateCredential(profile: CloudProfile, tenantId?: string, options: { managedIdentityClientId?: string | undefined } = {}): TokenCredential {
   return new DefaultAzureCredential({
     authorityHost: profile.authorityHost,
     disableInstanceDiscovery: profile.disableInstanceDiscovery,
     ...(tenantId ? { tenantId } : {}),
+    ...(options.managedIdentityClientId ? { managedIdentityClientId: options.managedIdentityClientId } : {}),
   });
 }
 

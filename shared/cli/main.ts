@@ -6,16 +6,16 @@
  */
 import { AzureLoginError } from "../azure/errors.js";
 import { InputError } from "../errors.js";
-import type { Verdict } from "../findings/model.js";
+import { blocks, type FailOn, type Verdict } from "../findings/model.js";
 import { TOOL } from "../gate/tool.js";
-import { renderReport, type ReportFormat } from "../report/index.js";
+import { plural, renderReport, type ReportFormat } from "../report/index.js";
 import { renderRules } from "../report/rules.js";
-import { parseCommand, UsageError, USAGE, type FailOn } from "./args.js";
+import { parseCommand, UsageError, USAGE } from "./args.js";
 import { runCheck } from "./check.js";
 import { runSandbox } from "./sandbox.js";
 import { loginFailureLine } from "./credential.js";
 import type { CliIo } from "./io.js";
-import { writeFileAtomic } from "./output.js";
+import { writeReportFile } from "./output.js";
 import { runFix } from "../fix/cli.js";
 import { withFixFormat } from "../azure/rules/fixes.js";
 
@@ -24,10 +24,7 @@ export const EXIT = { ok: 0, blocked: 1, input: 2, internal: 3 } as const;
 const NAME = "azure-auth-gate";
 
 export function exitCodeFor(verdict: Verdict, failOn: FailOn): number {
-  if (failOn === "never") return EXIT.ok;
-  if (verdict === "fail") return EXIT.blocked;
-  if (verdict === "warn" && failOn === "warning") return EXIT.blocked;
-  return EXIT.ok;
+  return blocks(verdict, failOn) ? EXIT.blocked : EXIT.ok;
 }
 
 function useColor(format: ReportFormat, output: string | undefined, io: CliIo): boolean {
@@ -36,7 +33,7 @@ function useColor(format: ReportFormat, output: string | undefined, io: CliIo): 
 
 async function emit(text: string, output: string | undefined, io: CliIo): Promise<void> {
   if (output === undefined) io.stdout.write(text);
-  else await writeFileAtomic(output, text);
+  else await writeReportFile(output, text);
 }
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -64,8 +61,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       const code = exitCodeFor(report.verdict, command.failOn);
       if (command.output !== undefined) {
         const { errors, warnings } = report.summary;
-        const count = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-        io.stderr.write(`${NAME}: ${report.verdict} (${count(errors, "error")}, ${count(warnings, "warning")}); report written to ${command.output}\n`);
+        io.stderr.write(`${NAME}: ${report.verdict} (${plural(errors, "error")}, ${plural(warnings, "warning")}); report written to ${command.output}\n`);
       }
       return code;
     }

@@ -70,6 +70,15 @@ export function verdictOf(findings: readonly Finding[]): Verdict {
   return "pass";
 }
 
+/** When a verdict blocks the deploy (CLI exit 1, failed Action step): `fail-on` of both. */
+export const FAIL_ON = ["error", "warning", "never"] as const;
+export type FailOn = (typeof FAIL_ON)[number];
+
+export function blocks(verdict: Verdict, failOn: FailOn): boolean {
+  if (failOn === "never") return false;
+  return verdict === "fail" || (verdict === "warn" && failOn === "warning");
+}
+
 export function summarize(findings: readonly Finding[]): Report["summary"] {
   const live = findings.filter((f) => !f.waived);
   return {

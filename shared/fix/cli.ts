@@ -10,7 +10,7 @@ import { formatTarget } from "../findings/model.js";
 import { loadManifestSources } from "../static/sources.js";
 import { unifiedDiff } from "./diff.js";
 import { planFixes, type FixOutcome } from "./engine.js";
-import type { FixConfig } from "./plan-context.js";
+import { fixConfigFrom, type FixConfig } from "./plan-context.js";
 import { sensitiveLines } from "./sensitive.js";
 import { replaceFileAtomic } from "./write.js";
 
@@ -21,9 +21,7 @@ export interface FixCommand {
 }
 
 function fixConfig(file: string | undefined): FixConfig {
-  if (file === undefined) return { targets: [] };
-  const { config } = loadConfig(file);
-  return { ...(config.tenantId ? { tenantId: config.tenantId } : {}), targets: config.targets };
+  return fixConfigFrom(file === undefined ? undefined : loadConfig(file).config);
 }
 
 function indent(text: string, pad = "    "): string {

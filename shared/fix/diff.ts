@@ -115,11 +115,12 @@ export function unifiedDiff(file: string, before: string, after: string, sensiti
   const a = splitLines(before);
   const blocks = changeBlocks(before, after);
   if (blocks.length === 0) return "";
+  const newTotal = splitLines(after).length;
   const hunks: string[] = [];
   // Group blocks whose context would touch, unless a sensitive line lies between them.
   let group: ChangeBlock[] = [];
   const flush = () => {
-    if (group.length > 0) hunks.push(renderHunk(a, splitLines(after).length, group, sensitive, context, { old: missingEol(before), new: missingEol(after) }));
+    if (group.length > 0) hunks.push(renderHunk(a, newTotal, group, sensitive, context, { old: missingEol(before), new: missingEol(after) }));
     group = [];
   };
   for (const block of blocks) {

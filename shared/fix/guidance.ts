@@ -5,7 +5,7 @@
  * Key Vault and reference it (a Secrets Store CSI SecretProviderClass, or an app-side fetch) — with
  * the user's names. It never prints the value: the static model does not even keep it.
  */
-import type { Finding } from "../findings/model.js";
+import { formatTarget, type Finding } from "../findings/model.js";
 import { CREDENTIAL_VARS } from "../static/credentials.js";
 import type { Plan, PlanContext } from "./plan-context.js";
 import { workloadOf } from "./plan-context.js";
@@ -64,7 +64,7 @@ function ag101(ctx: PlanContext, f: Finding): Plan {
           ? "For a storage key: `az storage account keys renew --account-name <account> --key key1` (then key2)."
           : "For a client secret: create a new one and delete the old one in the app registration (Certificates & secrets)."
       }`,
-      `2. Better: do not keep a credential at all — give ${w.kind} ${w.namespace}/${w.name} Workload Identity and an RBAC role (see the finding's fix).`,
+      `2. Better: do not keep a credential at all — give ${formatTarget(w)} Workload Identity and an RBAC role (see the finding's fix).`,
       `3. If the value must stay, keep it in Key Vault. ${storeSteps(ctx, object)}`,
       `   Sync it into the pod with the Secrets Store CSI driver:`,
       ...secretProviderClass(ctx, spc, w.namespace, w.serviceAccount?.clientId, [{ key: v.name, object }]).map((l) => `     ${l}`),

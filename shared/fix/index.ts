@@ -5,7 +5,7 @@
  */
 export { planFixes, type FileChange, type FixOutcome, type Remaining } from "./engine.js";
 export { MECHANICAL_FIXES } from "./plan.js";
-export type { FixConfig } from "./plan-context.js";
+export { fixConfigFrom, type FixConfig } from "./plan-context.js";
 export { changeBlocks, unifiedDiff, type ChangeBlock } from "./diff.js";
 export { sensitiveLines } from "./sensitive.js";
 export { parsePatch, suggestFixes, type FixedFile, type PatchLines, type ReviewComment, type Suggestions, type Unplaced } from "./suggestions.js";

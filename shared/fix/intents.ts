@@ -5,7 +5,7 @@
  * migrate hook): intents with the same key are one edit.
  */
 import { isMap, isScalar, isSeq, type YAMLMap } from "yaml";
-import { WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../static/inventory.js";
+import { AAD_POD_IDENTITY_LABEL, WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../static/inventory.js";
 import { deleteDocument, doubleQuoted, ensureEntry, insertDocumentBefore, removeLines, scalarText, setScalar, type EditResult } from "./edits.js";
 import { containerMap, itemLines, mapAtPath, ownsWholeLines, pairLines, pairOf, scalarValue, type ParsedFile } from "./locate.js";
 
@@ -85,13 +85,13 @@ function wiLabel(f: ParsedFile, ref: PodRef): EditResult {
 
 function dropPodIdentityLabel(f: ParsedFile, ref: PodRef): EditResult {
   const labels = labelsOf(f, ref);
-  const pair = labels ? pairOf(labels, "aadpodidbinding") : undefined;
-  if (!labels || !pair?.key.range) return fail("the aadpodidbinding label was not found");
+  const pair = labels ? pairOf(labels, AAD_POD_IDENTITY_LABEL) : undefined;
+  if (!labels || !pair?.key.range) return fail(`the ${AAD_POD_IDENTITY_LABEL} label was not found`);
   const span = pairLines(f, pair);
-  if (!span) return fail("the aadpodidbinding label has no position");
+  if (!span) return fail(`the ${AAD_POD_IDENTITY_LABEL} label has no position`);
   if (pairOf(labels, WI_USE_LABEL)) return { ok: true, splices: [removeLines(f, span.first, span.last)] };
   const end = pair.value?.range?.[1];
-  if (span.first !== span.last || end === undefined) return fail("the aadpodidbinding label spans several lines");
+  if (span.first !== span.last || end === undefined) return fail(`the ${AAD_POD_IDENTITY_LABEL} label spans several lines`);
   // Same line, same indentation: the Workload Identity label takes the old label's place.
   return { ok: true, splices: [{ start: pair.key.range[0], end, insert: `${WI_USE_LABEL}: ${doubleQuoted("true")}` }] };
 }

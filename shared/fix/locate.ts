@@ -5,7 +5,7 @@
  * followed: an edit through an alias would change every place that uses it, so such shapes are left
  * to the user (the caller reports a TODO).
  */
-import { isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node as YamlNode, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
+import { isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node as YamlNode, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
 import { LineIndex } from "./text.js";
 
 export interface ParsedFile {
@@ -108,10 +108,6 @@ export function containerMap(podSpec: YAMLMap, init: boolean, name: string): YAM
 /** A block map can take a new line; a flow map (`{a: b}`) or one with merge keys is left to the user. */
 export function isEditableBlockMap(map: YAMLMap): boolean {
   return !map.flow && map.items.every((p) => isPair(p) && isScalar(p.key) && String(p.key.value) !== "<<");
-}
-
-export function isScalarNode(node: unknown): node is Scalar {
-  return isScalar(node);
 }
 
 /** 1-based line of a node's first character. */

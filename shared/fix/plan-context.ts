@@ -4,6 +4,7 @@
  * the vault). A planner answers one finding with intents, or with the reason it cannot be fixed
  * mechanically (a TODO for the user, never a guess).
  */
+import type { GateConfig } from "../config/schema.js";
 import type { Finding } from "../findings/model.js";
 import type { ManifestSet } from "../static/parse.js";
 import { child, mapAt, scalarText } from "../static/yaml-tree.js";
@@ -15,6 +16,12 @@ import type { ParsedFile } from "./locate.js";
 export interface FixConfig {
   tenantId?: string;
   targets: ReadonlyArray<{ workload?: string; serviceAccount?: string; clientId?: string; keyVault?: ReadonlyArray<{ vault: string }> }>;
+}
+
+/** The fix's view of a loaded config (no config: no targets, no tenant). */
+export function fixConfigFrom(config?: Pick<GateConfig, "tenantId" | "targets">): FixConfig {
+  if (!config) return { targets: [] };
+  return { ...(config.tenantId ? { tenantId: config.tenantId } : {}), targets: config.targets };
 }
 
 export interface PlanContext {
@@ -36,8 +43,6 @@ export type Plan =
       remember?: string[];
     }
   | { todo: string; /** Steps the user has to take (printed, never applied): rotation, Key Vault. */ guidance?: string };
-
-export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The workload a finding is about (same kind/namespace/name, in the file it points at). */
 export function workloadOf(ctx: PlanContext, f: Finding): WorkloadView | undefined {

@@ -3,11 +3,12 @@
  * with a client id the config or another object names — never a guessed one), AG109 (align the
  * container's AZURE_CLIENT_ID with the ServiceAccount's annotation).
  */
-import type { Finding } from "../findings/model.js";
+import { GUID } from "../config/schema.js";
+import { formatTarget, type Finding } from "../findings/model.js";
 import { knownValue } from "../static/env.js";
 import { sameClientId } from "../static/identity.js";
-import type { ServiceAccountView } from "../static/inventory.js";
-import { GUID, podRef, workloadOf, type Plan, type PlanContext } from "./plan-context.js";
+import { AAD_POD_IDENTITY_LABEL, type ServiceAccountView } from "../static/inventory.js";
+import { podRef, workloadOf, type Plan, type PlanContext } from "./plan-context.js";
 import { podIdentityClientId } from "./plan-pod-identity.js";
 
 export function planAg104(ctx: PlanContext, f: Finding): Plan {
@@ -34,9 +35,9 @@ function clientIdCandidates(ctx: PlanContext, sa: ServiceAccountView): Candidate
   for (const w of users) {
     for (const c of w.containers) {
       const v = knownValue(c.env.effective.get("AZURE_CLIENT_ID"))?.trim();
-      if (v && GUID.test(v)) out.push({ clientId: v, from: `AZURE_CLIENT_ID of container ${c.name} in ${w.kind} ${w.namespace}/${w.name}` });
+      if (v && GUID.test(v)) out.push({ clientId: v, from: `AZURE_CLIENT_ID of container ${c.name} in ${formatTarget(w)}` });
     }
-    const selector = w.podLabels["aadpodidbinding"];
+    const selector = w.podLabels[AAD_POD_IDENTITY_LABEL];
     const fromPodIdentity = selector !== undefined ? podIdentityClientId(ctx, w.namespace, selector) : undefined;
     if (fromPodIdentity) out.push({ clientId: fromPodIdentity.clientId, from: `AzureIdentity ${w.namespace}/${fromPodIdentity.identity} spec.clientID` });
   }

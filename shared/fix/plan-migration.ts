@@ -4,8 +4,8 @@
  * Workload Identity, then remove the leftovers). AG102 only removes env once the same fix wires the
  * identity, and never when a secret is set too (that is AG108/AG112, not a leftover).
  */
-import type { Finding } from "../findings/model.js";
-import { migratedApp } from "../static/apps.js";
+import { formatTarget, type Finding } from "../findings/model.js";
+import { migratedApp, needsAppServiceAccount } from "../static/apps.js";
 import { knownValue, presenceOf } from "../static/env.js";
 import { sameClientId } from "../static/identity.js";
 import type { ContainerView, WorkloadView } from "../static/workloads.js";
@@ -18,8 +18,7 @@ function borrowAppIdentity(ctx: PlanContext, m: WorkloadView): { intents: Intent
   if (!a || a.app === m) return undefined;
   const intents: Intent[] = [];
   if (!m.wiLabelled) intents.push({ kind: "wiLabel", ...podRef(m) });
-  const saCarriesAppId = m.serviceAccount?.clientId !== undefined && a.clientId !== undefined && sameClientId(m.serviceAccount.clientId, a.clientId);
-  if (m.serviceAccountName !== a.serviceAccount && !saCarriesAppId) intents.push({ kind: "serviceAccount", name: a.serviceAccount, ...podRef(m) });
+  if (needsAppServiceAccount(m, a)) intents.push({ kind: "serviceAccount", name: a.serviceAccount, ...podRef(m) });
   return { intents, ...(a.clientId ? { clientId: a.clientId } : {}) };
 }
 
@@ -59,7 +58,7 @@ export function planAg102(ctx: PlanContext, f: Finding): Plan {
   const wiring: Intent[] | undefined = borrowed ? borrowed.intents : ownSaReady ? (w.wiLabelled ? [] : [{ kind: "wiLabel", ...podRef(w) }]) : undefined;
   if (!wiring) {
     return {
-      todo: `Workload Identity cannot be wired for ${w.kind} ${w.namespace}/${w.name} without knowing its identity: annotate a dedicated ServiceAccount with the client id, run the pod as it, then re-run the fix`,
+      todo: `Workload Identity cannot be wired for ${formatTarget(w)} without knowing its identity: annotate a dedicated ServiceAccount with the client id, run the pod as it, then re-run the fix`,
     };
   }
   const leftovers = LEFTOVERS.map((n) => c.env.effective.get(n)).filter((v) => v !== undefined && v.presence === "present");
@@ -67,7 +66,7 @@ export function planAg102(ctx: PlanContext, f: Finding): Plan {
   const fromEnvFrom = leftovers.filter((v) => v?.via === "envFrom");
   const intents: Intent[] = [...wiring, ...(inEnv.length > 0 ? [{ kind: "removeEnv" as const, ...podRef(w), init: c.init, container: c.name, names: inEnv }] : [])];
   const followUps = fromEnvFrom.map(
-    (v) => `${v?.name} still reaches container ${c.name} of ${w.kind} ${w.namespace}/${w.name} through envFrom ${v?.source.kind === "configMap" || v?.source.kind === "secret" ? `${v.source.kind} ${v.source.name}` : ""}: remove that key (the webhook injects it)`,
+    (v) => `${v?.name} still reaches container ${c.name} of ${formatTarget(w)} through envFrom ${v?.source.kind === "configMap" || v?.source.kind === "secret" ? `${v.source.kind} ${v.source.name}` : ""}: remove that key (the webhook injects it)`,
   );
   return { intents, ...(followUps.length > 0 ? { followUps } : {}) };
 }

@@ -6,37 +6,23 @@
  * deletes the binding and identity once every pod using them here is migrated. Without the
  * AzureIdentity the client id is unknown: nothing is changed (a half migration would be an outage).
  */
-import type { Finding } from "../findings/model.js";
+import { GUID } from "../config/schema.js";
+import { formatTarget, type Finding } from "../findings/model.js";
 import { sameClientId } from "../static/identity.js";
-import { nsKey, WI_CLIENT_ID_ANNOTATION } from "../static/inventory.js";
-import { federatedCredentialCommand } from "../static/fixes.js";
+import { AAD_POD_IDENTITY_LABEL, nsKey, WI_CLIENT_ID_ANNOTATION } from "../static/inventory.js";
+import { federatedCredentialCommand, serviceAccountFor } from "../static/fixes.js";
 import type { KObject } from "../static/parse.js";
+import { bindingFor, identityOfBinding, identityRef } from "../static/pod-identity.js";
 import type { WorkloadView } from "../static/workloads.js";
 import { mapAt, textAt } from "../static/yaml-tree.js";
 import { doubleQuoted } from "./edits.js";
 import type { Intent } from "./intents.js";
-import { GUID, isWholeDocument, namespaceExplicit, podRef, type Plan, type PlanContext } from "./plan-context.js";
-
-const LABEL = "aadpodidbinding";
-
-function crds(ctx: PlanContext, kind: string, namespace: string): KObject[] {
-  return ctx.set.objects.filter((o) => o.kind === kind && o.namespace === namespace);
-}
-
-function bindingFor(ctx: PlanContext, namespace: string, selector: string): KObject | undefined {
-  return crds(ctx, "AzureIdentityBinding", namespace).find((b) => textAt(mapAt(b.root, "spec"), "selector") === selector);
-}
-
-function identityNamed(ctx: PlanContext, namespace: string, name: string | undefined): KObject | undefined {
-  return crds(ctx, "AzureIdentity", namespace).find((i) => i.name === name);
-}
+import { isWholeDocument, namespaceExplicit, podRef, type Plan, type PlanContext } from "./plan-context.js";
 
 /** The client id AAD Pod Identity gives pods labelled `aadpodidbinding: selector`, when the manifests show it. */
 export function podIdentityClientId(ctx: PlanContext, namespace: string, selector: string): { clientId: string; identity: string; object: KObject } | undefined {
-  const binding = bindingFor(ctx, namespace, selector);
-  const identity = identityNamed(ctx, namespace, binding ? textAt(mapAt(binding.root, "spec"), "azureIdentity") : undefined);
-  const spec = mapAt(identity?.root, "spec");
-  const clientId = (textAt(spec, "clientID") ?? textAt(spec, "clientId"))?.trim();
+  const identity = identityOfBinding(ctx.set.objects, bindingFor(ctx.set.objects, namespace, selector));
+  const clientId = identityRef(identity).clientId?.trim();
   return identity && clientId && GUID.test(clientId) ? { clientId, identity: identity.name, object: identity } : undefined;
 }
 
@@ -53,24 +39,22 @@ function serviceAccountDocument(name: string, namespace: string | undefined, cli
 }
 
 function ficFollowUp(identity: KObject, namespace: string, sa: string): string {
-  const resourceId = textAt(mapAt(identity.root, "spec"), "resourceID") ?? textAt(mapAt(identity.root, "spec"), "resourceId") ?? "";
-  const rg = /\/resourceGroups\/([^/]+)\//i.exec(resourceId)?.[1];
-  const name = /\/userAssignedIdentities\/([^/]+)$/i.exec(resourceId)?.[1];
+  const { identityName: name, resourceGroup: rg } = identityRef(identity);
   return `Before rolling out, federate identity ${name ?? identity.name} with ServiceAccount ${namespace}/${sa}:\n${federatedCredentialCommand(namespace, sa, name, rg)}`;
 }
 
 /** Remembered across passes: the pods labelled `aadpodidbinding: selector` in this namespace were migrated. */
 function migratedKey(namespace: string, selector: string): string {
-  return `aadpodidbinding:${namespace}/${selector}`;
+  return `${AAD_POD_IDENTITY_LABEL}:${namespace}/${selector}`;
 }
 
 function migrateWorkload(ctx: PlanContext, w: WorkloadView, selector: string, createdServiceAccounts: Set<string>): Plan {
-  const binding = bindingFor(ctx, w.namespace, selector);
+  const binding = bindingFor(ctx.set.objects, w.namespace, selector);
   const found = podIdentityClientId(ctx, w.namespace, selector);
   if (!binding || !found) {
     return { todo: `the AzureIdentityBinding for selector '${selector}' or its AzureIdentity (with spec.clientID) is not in the manifests: the client id to federate is unknown` };
   }
-  const sa = w.serviceAccountExplicit && w.serviceAccountName !== "default" ? w.serviceAccountName : w.name;
+  const sa = serviceAccountFor(w);
   const intents: Intent[] = [{ kind: "dropPodIdentityLabel", ...podRef(w) }];
   if (sa !== w.serviceAccountName) intents.push({ kind: "serviceAccount", name: sa, ...podRef(w) });
   const existing = ctx.model.inventory.serviceAccounts.get(nsKey(w.namespace, sa));
@@ -95,14 +79,14 @@ function migrateWorkload(ctx: PlanContext, w: WorkloadView, selector: string, cr
 export function planPodIdentity(ctx: PlanContext, findings: readonly Finding[]): Map<Finding, Plan> {
   const out = new Map<Finding, Plan>();
   const created = new Set<string>();
-  const labelled = (ns: string, selector: string | undefined) => ctx.model.workloads.some((w) => w.namespace === ns && selector !== undefined && w.podLabels[LABEL] === selector);
+  const labelled = (ns: string, selector: string | undefined) => ctx.model.workloads.some((w) => w.namespace === ns && selector !== undefined && w.podLabels[AAD_POD_IDENTITY_LABEL] === selector);
   const bindingDeletable = (b: KObject) => {
     const selector = textAt(mapAt(b.root, "spec"), "selector");
     return selector !== undefined && ctx.memory.has(migratedKey(b.namespace, selector)) && !labelled(b.namespace, selector);
   };
   for (const f of findings) {
     const w = ctx.model.workloads.find((x) => x.file === f.location?.file && x.kind === f.target.kind && x.namespace === f.target.namespace && x.name === f.target.name);
-    const selector = w?.podLabels[LABEL];
+    const selector = w?.podLabels[AAD_POD_IDENTITY_LABEL];
     if (w && selector !== undefined) out.set(f, migrateWorkload(ctx, w, selector, created));
   }
   const bindings = ctx.set.objects.filter((x) => x.kind === "AzureIdentityBinding");
@@ -116,10 +100,10 @@ export function planPodIdentity(ctx: PlanContext, findings: readonly Finding[]):
       const users = bindings.filter((b) => b.namespace === o.namespace && textAt(mapAt(b.root, "spec"), "azureIdentity") === o.name);
       ok = users.length > 0 && users.every(bindingDeletable);
     } else if (o.kind === "AzurePodIdentityException") {
-      ok = ctx.memory.size > 0 && !ctx.model.workloads.some((w) => w.podLabels[LABEL] !== undefined) && bindings.every(bindingDeletable);
+      ok = ctx.memory.size > 0 && !ctx.model.workloads.some((w) => w.podLabels[AAD_POD_IDENTITY_LABEL] !== undefined) && bindings.every(bindingDeletable);
     }
     if (ok && isWholeDocument(ctx, o.file, o.line)) out.set(f, { intents: [{ kind: "deleteDocument", file: o.file, objectLine: o.line }] });
-    else out.set(f, { todo: `${o.kind} ${o.namespace}/${o.name} may still serve pods these manifests do not migrate: delete it (and uninstall aad-pod-identity) by hand once nothing uses it` });
+    else out.set(f, { todo: `${formatTarget(o)} may still serve pods these manifests do not migrate: delete it (and uninstall aad-pod-identity) by hand once nothing uses it` });
   }
   return out;
 }

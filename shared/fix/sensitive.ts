@@ -4,8 +4,9 @@
  * signatures). Diffs and PR suggestions never print these lines, not even as context. Deliberately
  * broader than the rules' own test: printing a harmless line less is cheap, printing a secret is not.
  */
-import { isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node as YamlNode } from "yaml";
+import { isMap, isPair, isSeq, parseAllDocuments, type Node as YamlNode } from "yaml";
 import { credentialKind } from "../static/credentials.js";
+import { scalarValue } from "./locate.js";
 import { LineIndex } from "./text.js";
 
 const SECRET_LIKE_NAME = /SECRET|PASSWORD|PASSWD|PWD|TOKEN|KEY|CONNECTION|CREDENTIAL|PRIVATE|SAS|CERT/i;
@@ -17,24 +18,20 @@ function addRange(out: Set<number>, lines: LineIndex, node: YamlNode | null | un
   for (let l = first; l <= last; l++) out.add(l);
 }
 
-function scalarString(node: unknown): string | undefined {
-  return isScalar(node) && node.value !== null && node.value !== undefined ? String(node.value) : undefined;
-}
-
 function walk(node: unknown, lines: LineIndex, out: Set<number>, inSecretData: boolean): void {
   if (isSeq(node)) {
     for (const item of node.items) walk(item, lines, out, inSecretData);
     return;
   }
   if (!isMap(node)) return;
-  const kind = scalarString(node.items.find((p) => isPair(p) && scalarString(p.key) === "kind")?.value);
+  const kind = scalarValue(node.items.find((p) => isPair(p) && scalarValue(p.key) === "kind")?.value);
   // An env entry: { name: X, value: … } — judge the value by the variable's name.
-  const envName = scalarString(node.items.find((p) => isPair(p) && scalarString(p.key) === "name")?.value);
+  const envName = scalarValue(node.items.find((p) => isPair(p) && scalarValue(p.key) === "name")?.value);
   for (const pair of node.items) {
     if (!isPair(pair)) continue;
-    const key = scalarString(pair.key) ?? "";
+    const key = scalarValue(pair.key) ?? "";
     const value = pair.value as YamlNode | null;
-    const text = scalarString(value);
+    const text = scalarValue(value);
     if (inSecretData) addRange(out, lines, value);
     else if (text !== undefined) {
       const named = key === "value" && envName !== undefined ? envName : key;

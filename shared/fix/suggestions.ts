@@ -16,23 +16,34 @@ export interface PatchLines {
   hunks: Array<{ start: number; end: number }>;
   /** Head lines the pull request added or changed. */
   added: Set<number>;
+  /** Head line number → its text (line ending's `\r` dropped), for every context and added line shown. */
+  head: Map<number, string>;
 }
 
-/** Parses the `patch` of one entry of `GET /pulls/{n}/files` (hunks only, no ---/+++ headers needed). */
+const lineText = (l: string) => (l.endsWith("\r") ? l.slice(0, -1) : l);
+
+/**
+ * Parses the `patch` of one entry of `GET /pulls/{n}/files` (hunks only). Lines before the first
+ * hunk (`---`/`+++` file headers, if any) are skipped; inside a hunk the first character alone
+ * decides, so an added line whose text starts with `++` is an added line, not a header.
+ */
 export function parsePatch(patch: string): PatchLines {
-  const out: PatchLines = { hunks: [], added: new Set() };
+  const out: PatchLines = { hunks: [], added: new Set(), head: new Map() };
   let right = 0;
+  let inHunk = false;
   for (const line of patch.split("\n")) {
     const header = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/.exec(line);
     if (header) {
       right = Number(header[1]);
+      inHunk = true;
       const count = header[2] === undefined ? 1 : Number(header[2]);
       if (count > 0) out.hunks.push({ start: right, end: right + count - 1 });
       continue;
     }
-    if (out.hunks.length === 0 || line.startsWith("\\") || line.startsWith("---") || line.startsWith("+++")) continue;
-    if (line.startsWith("+")) out.added.add(right++);
-    else if (line.startsWith(" ") || line === "") right++;
+    if (!inHunk) continue;
+    if (line.startsWith("+")) out.added.add(right);
+    else if (!line.startsWith(" ") && line !== "") continue;
+    out.head.set(right++, lineText(line.slice(1)));
   }
   return out;
 }

@@ -1,10 +1,9 @@
 /**
- * `fix --write`: each file is replaced atomically (a temporary file beside it, renamed over it), with
- * its permissions and a UTF-8 byte order mark kept, so a failed run never leaves a half-written manifest.
+ * `fix --write`: each file is replaced atomically (shared/cli/output.ts), with its permissions and a
+ * UTF-8 byte order mark kept, so a failed run never leaves a half-written manifest.
  */
-import { randomBytes } from "node:crypto";
-import { open, rename, rm, stat, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { open, stat } from "node:fs/promises";
+import { writeFileAtomic } from "../cli/output.js";
 import { InputError } from "../errors.js";
 
 async function hasBom(file: string): Promise<boolean> {
@@ -19,14 +18,10 @@ async function hasBom(file: string): Promise<boolean> {
 }
 
 export async function replaceFileAtomic(file: string, text: string): Promise<void> {
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
     const { mode } = await stat(file);
-    const bom = (await hasBom(file)) ? "\uFEFF" : "";
-    await writeFile(temp, bom + text, { encoding: "utf8", flag: "wx", mode: mode & 0o7777 });
-    await rename(temp, file);
+    await writeFileAtomic(file, text, { mode: mode & 0o7777, bom: await hasBom(file) });
   } catch (err) {
-    await rm(temp, { force: true });
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === "EACCES" || code === "EPERM" ? "permission denied" : code === "ENOENT" ? "it no longer exists" : (err as Error).message;
     throw new InputError(`cannot write the fixed manifest: ${why}`, { file });

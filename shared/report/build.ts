@@ -16,3 +16,23 @@ export function buildReport(findings: readonly Finding[], metadata: ReportMetada
 export function runMetadata(layers: Layer[], extra: Omit<Partial<ReportMetadata>, "tool" | "layers"> = {}, now: Date = new Date()): ReportMetadata {
   return { tool: TOOL, generatedAt: now.toISOString(), layers, ...extra };
 }
+
+/** "1 error", "2 warnings". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** The summary as every format words it: "1 error", "0 warnings", "2 infos" (and "1 waived" when any). */
+export function summaryCounts(summary: Report["summary"]): string[] {
+  const counts = [plural(summary.errors, "error"), plural(summary.warnings, "warning"), plural(summary.infos, "info")];
+  if (summary.waived > 0) counts.push(`${summary.waived} waived`);
+  return counts;
+}
+
+/** What ran: tool and version, layers, manifest files and Azure calls (when known). */
+export function aboutParts(m: ReportMetadata): string[] {
+  const parts = [`${m.tool.name} ${m.tool.version}`, `layers: ${m.layers.join(", ") || "none"}`];
+  if (m.inputs) parts.push(plural(m.inputs.length, "manifest file"));
+  if (typeof m.azureCalls === "number") parts.push(plural(m.azureCalls, "Azure call"));
+  return parts;
+}

@@ -31,7 +31,7 @@ export function renderReport(report: Report, format: ReportFormat, options: Rend
   }
 }
 
-export { buildReport, runMetadata } from "./build.js";
+export { aboutParts, buildReport, plural, runMetadata, summaryCounts } from "./build.js";
 export { renderJson, toJsonReport, type JsonFinding, type JsonReport } from "./json.js";
 export { renderMarkdown, verdictLine, PR_COMMENT_LIMIT, JOB_SUMMARY_LIMIT, type MarkdownOptions } from "./markdown.js";
 export { escapeMarkdown, codeBlock, fenceFor } from "./markdown-escape.js";

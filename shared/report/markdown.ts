@@ -9,6 +9,7 @@
  * many findings are not shown. Size is counted in UTF-8 bytes, which is never less than characters.
  */
 import { formatTarget, type Finding, type Report, type Verdict } from "../findings/model.js";
+import { aboutParts, plural, summaryCounts } from "./build.js";
 import { codeBlock, escapeMarkdown } from "./markdown-escape.js";
 
 /** GitHub's limit on a PR / issue comment body. */
@@ -26,14 +27,8 @@ export interface MarkdownOptions {
 const VERDICT_ICON: Record<Verdict, string> = { pass: "✅", warn: "⚠️", fail: "❌" };
 const SEVERITY_ICON: Record<Finding["severity"], string> = { error: "❌", warning: "⚠️", info: "ℹ️" };
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-
 export function verdictLine(report: Report): string {
-  const { errors, warnings, infos, waived } = report.summary;
-  const counts = [plural(errors, "error"), plural(warnings, "warning"), plural(infos, "info")];
-  if (waived > 0) counts.push(`${waived} waived`);
+  const counts = summaryCounts(report.summary);
   return `${VERDICT_ICON[report.verdict]} **Azure Auth Gate: ${report.verdict}** — ${counts.join(", ")}`;
 }
 
@@ -56,11 +51,7 @@ function fixBlock(f: Finding): string {
 }
 
 function footer(report: Report): string {
-  const m = report.metadata;
-  const parts = [`${m.tool.name} ${m.tool.version}`, `layers: ${m.layers.join(", ") || "none"}`];
-  if (m.inputs) parts.push(plural(m.inputs.length, "manifest file"));
-  if (typeof m.azureCalls === "number") parts.push(plural(m.azureCalls, "Azure call"));
-  return `<sub>${escapeMarkdown(parts.join(" · "))}</sub>`;
+  return `<sub>${escapeMarkdown(aboutParts(report.metadata).join(" · "))}</sub>`;
 }
 
 function byteLength(text: string): number {

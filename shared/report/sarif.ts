@@ -9,7 +9,7 @@
  */
 import { isAbsolute, relative } from "node:path";
 import { allRules, type Rule } from "../findings/catalogue.js";
-import { formatTarget, type Finding, type Report, type Severity } from "../findings/model.js";
+import { formatTarget, targetKey, type Finding, type Report, type Severity } from "../findings/model.js";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -114,7 +114,7 @@ export function artifactUri(file: string, baseDir: string): string | undefined {
 
 /** Stable across runs and line moves: the same finding on the same target keeps its alert. */
 function fingerprint(f: Finding): string {
-  return `${f.id}:${f.target.kind}/${f.target.namespace ?? ""}/${f.target.name}`;
+  return `${f.id}:${targetKey(f.target)}`;
 }
 
 function resultFor(f: Finding, ruleIndex: number, baseDir: string, anchor: string | undefined): SarifResult {

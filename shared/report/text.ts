@@ -5,6 +5,7 @@
  * Control characters from user content are made visible, so a resource name cannot drive the terminal.
  */
 import { formatTarget, targetKey, type Finding, type Report, type Severity, type Verdict } from "../findings/model.js";
+import { aboutParts, summaryCounts } from "./build.js";
 
 export interface TextOptions {
   color?: boolean;
@@ -30,16 +31,10 @@ function indent(text: string, prefix: string): string {
     .join("\n");
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-
 export function renderText(report: Report, options: TextOptions = {}): string {
   const paint = (style: Style, text: string) => (options.color ? `\u001b[${SGR[style][0]}m${text}\u001b[${SGR[style][1]}m` : text);
   const clean = sanitizeForTerminal;
-  const { errors, warnings, infos, waived } = report.summary;
-  const counts = [plural(errors, "error"), plural(warnings, "warning"), plural(infos, "info")];
-  if (waived > 0) counts.push(`${waived} waived`);
+  const counts = summaryCounts(report.summary);
   const lines: string[] = [`${paint("bold", paint(VERDICT_STYLE[report.verdict], VERDICT_WORD[report.verdict]))}  ${counts.join(", ")}`];
 
   const groups = new Map<string, Finding[]>();
@@ -62,10 +57,6 @@ export function renderText(report: Report, options: TextOptions = {}): string {
       lines.push("      fix:", indent(clean(f.fix), "        "));
     }
   }
-  const m = report.metadata;
-  const about = [`${m.tool.name} ${m.tool.version}`, `layers: ${m.layers.join(", ") || "none"}`];
-  if (m.inputs) about.push(plural(m.inputs.length, "manifest file"));
-  if (typeof m.azureCalls === "number") about.push(plural(m.azureCalls, "Azure call"));
-  lines.push("", paint("dim", clean(about.join(" · "))));
+  lines.push("", paint("dim", clean(aboutParts(report.metadata).join(" · "))));
   return `${lines.join("\n")}\n`;
 }

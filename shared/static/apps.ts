@@ -3,7 +3,7 @@
  * reference to its app, so it is matched by namespace, then shared image repository, then release
  * labels (app.kubernetes.io/instance…), else the first app with working Workload Identity.
  */
-import { effectiveClientId, workloadIdentity } from "./identity.js";
+import { effectiveClientId, sameClientId, workloadIdentity } from "./identity.js";
 import type { WorkloadView } from "./workloads.js";
 
 export interface AppIdentity {
@@ -19,6 +19,15 @@ export function appIdentity(w: WorkloadView): AppIdentity | undefined {
   if (!c) return undefined;
   const clientId = effectiveClientId(w, c).value;
   return { app: w, serviceAccount: w.serviceAccountName, ...(clientId ? { clientId } : {}) };
+}
+
+/**
+ * True when migration `m` must run as the app's ServiceAccount: it runs as another one, and that one
+ * does not carry the app's client id either (a second ServiceAccount for the same identity is fine).
+ */
+export function needsAppServiceAccount(m: WorkloadView, a: AppIdentity): boolean {
+  const saCarriesAppId = m.serviceAccount?.clientId !== undefined && a.clientId !== undefined && sameClientId(m.serviceAccount.clientId, a.clientId);
+  return m.serviceAccountName !== a.serviceAccount && !saCarriesAppId;
 }
 
 function repository(image: string): string {

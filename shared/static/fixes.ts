@@ -28,11 +28,13 @@ export function podServiceAccountYaml(w: WorkloadView, serviceAccount: string): 
   return nestedYaml([...w.templatePath, "spec"], [`serviceAccountName: ${serviceAccount}`]);
 }
 
+/** The ServiceAccount a workload should run as for its own identity: its own, else one named after it (never `default`). */
+export function serviceAccountFor(w: Pick<WorkloadView, "serviceAccountExplicit" | "serviceAccountName" | "name">): string {
+  return w.serviceAccountExplicit && w.serviceAccountName !== "default" ? w.serviceAccountName : w.name;
+}
+
 /** Both halves of Workload Identity for one pod template: the label and the ServiceAccount. */
 export function podIdentityYaml(w: WorkloadView, serviceAccount: string): string {
-  if (w.templatePath.length === 0) {
-    return [`metadata:`, `  labels:`, `    ${WI_USE_LABEL}: "true"`, `spec:`, `  serviceAccountName: ${serviceAccount}`].join("\n");
-  }
   return nestedYaml(w.templatePath, [`metadata:`, `  labels:`, `    ${WI_USE_LABEL}: "true"`, `spec:`, `  serviceAccountName: ${serviceAccount}`]);
 }
 
@@ -55,9 +57,4 @@ export function federatedCredentialCommand(namespace: string, serviceAccount: st
     `  --issuer "$(az aks show -g <cluster-resource-group> -n <cluster> --query oidcIssuerProfile.issuerUrl -o tsv)"`,
     `  --subject system:serviceaccount:${namespace}:${serviceAccount} --audiences api://AzureADTokenExchange`,
   ].join(" \\\n");
-}
-
-/** "Deployment production/web" */
-export function describe(w: { kind: string; namespace: string; name: string }): string {
-  return `${w.kind} ${w.namespace}/${w.name}`;
 }

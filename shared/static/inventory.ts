@@ -7,6 +7,8 @@ import { entry, mapAt, scalarText, stringMap } from "./yaml-tree.js";
 
 export const WI_CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id";
 export const WI_USE_LABEL = "azure.workload.identity/use";
+/** AAD Pod Identity's (deprecated) pod label: its value selects an AzureIdentityBinding. */
+export const AAD_POD_IDENTITY_LABEL = "aadpodidbinding";
 
 export interface ServiceAccountView {
   namespace: string;

@@ -55,6 +55,11 @@ const KNOWN_KINDS = new Set([...Object.keys(POD_TEMPLATE_PATHS), "ServiceAccount
 /** Per file; a rendered chart for a whole platform is a few hundred KB. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
+/** The error for a file (or stdin) over MAX_FILE_BYTES: thrown before reading it where the size is known. */
+export function tooLarge(file: string): InputError {
+  return new InputError(`larger than ${MAX_FILE_BYTES / (1024 * 1024)} MB; split the manifests or check only the app's own objects`, { file });
+}
+
 function lineOfIndex(text: string, index: number): number {
   let line = 1;
   for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++;
@@ -63,9 +68,7 @@ function lineOfIndex(text: string, index: number): number {
 
 function checkText(source: ManifestSource): void {
   const { file, text } = source;
-  if (Buffer.byteLength(text, "utf8") > MAX_FILE_BYTES) {
-    throw new InputError(`larger than ${MAX_FILE_BYTES / (1024 * 1024)} MB; split the manifests or check only the app's own objects`, { file });
-  }
+  if (Buffer.byteLength(text, "utf8") > MAX_FILE_BYTES) throw tooLarge(file);
   const nul = text.indexOf("\u0000");
   if (nul >= 0) throw new InputError("binary content (NUL byte): not a YAML manifest", { file, line: lineOfIndex(text, nul) });
   // U+FFFD is what a lossy UTF-8 decode leaves behind (stdin is decoded before it reaches us).

@@ -5,7 +5,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
-import { MAX_FILE_BYTES, type ManifestSource } from "./parse.js";
+import { MAX_FILE_BYTES, tooLarge, type ManifestSource } from "./parse.js";
 
 const STDIN = "<stdin>";
 const YAML_FILE = /\.ya?ml$/i;
@@ -21,9 +21,7 @@ function reason(err: unknown): string {
 }
 
 function decode(file: string, bytes: Buffer): string {
-  if (bytes.length > MAX_FILE_BYTES) {
-    throw new InputError(`larger than ${MAX_FILE_BYTES / (1024 * 1024)} MB; split the manifests or check only the app's own objects`, { file });
-  }
+  if (bytes.length > MAX_FILE_BYTES) throw tooLarge(file);
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
@@ -58,7 +56,7 @@ async function readOne(file: string): Promise<ManifestSource> {
     throw new InputError(reason(err), { file });
   });
   // Checked before reading, so a multi-gigabyte file is refused without loading it.
-  if (info.size > MAX_FILE_BYTES) decode(file, Buffer.alloc(MAX_FILE_BYTES + 1));
+  if (info.size > MAX_FILE_BYTES) throw tooLarge(file);
   const bytes = await readFile(file).catch((err: unknown) => {
     throw new InputError(reason(err), { file });
   });
@@ -74,7 +72,7 @@ export async function loadManifestSources(paths: string[], readStdin: () => Prom
       if (seen.has(STDIN)) continue;
       seen.add(STDIN);
       const text = await readStdin();
-      if (Buffer.byteLength(text, "utf8") > MAX_FILE_BYTES) decode(STDIN, Buffer.alloc(MAX_FILE_BYTES + 1));
+      if (Buffer.byteLength(text, "utf8") > MAX_FILE_BYTES) throw tooLarge(STDIN);
       sources.push({ file: STDIN, text });
       continue;
     }

@@ -5,7 +5,9 @@
  */
 import { getOctokit } from "@actions/github";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { COMMENT_LIMIT, markerFor, publishStickyComment, withMarker } from "../../action/comment.js";
+import { markerFor, publishStickyComment, withMarker } from "../../action/comment.js";
+import { reviewMarker } from "../../action/review.js";
+import { PR_COMMENT_LIMIT as COMMENT_LIMIT } from "../../shared/report/index.js";
 import { githubService, githubTokens } from "../sandbox/services/github.js";
 import type { GitHubState, TenantState } from "../sandbox/state.js";
 import { baseState } from "../sandbox-data/fixtures.js";
@@ -96,5 +98,8 @@ describe("sticky comment", () => {
   it("a key can never close the hidden marker early", () => {
     expect(markerFor("evil --> <img src=x>")).toBe("<!-- azure-auth-gate:evil --- -img src-x- -->");
     expect(markerFor("a\nb")).not.toContain("\n");
+    // The review's marker keeps the same sanitised key.
+    expect(reviewMarker("evil --> <img src=x>")).toBe("<!-- azure-auth-gate:review:evil --- -img src-x- -->");
+    expect(reviewMarker("deploy: a\tb ")).toBe("<!-- azure-auth-gate:review:deploy- a-b -->");
   });
 });

@@ -6,7 +6,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { COMMENT_LIMIT, markerFor } from "../../action/comment.js";
+import { parse } from "yaml";
+import { markerFor } from "../../action/comment.js";
+import { PR_COMMENT_LIMIT } from "../../shared/report/index.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
 import { runnerEnv, scenario, step, workspace, type Workspace } from "./harness.js";
 
@@ -67,7 +69,7 @@ describe("static mode (the pull-request check)", () => {
     const s = await step(ws, runnerEnv(sb, ws, { idToken: false, inputs: { ...STATIC, "comment-key": "big" } }));
     expect(s.result?.report.findings.filter((f) => f.id === "AG104")).toHaveLength(400);
     const [comment] = sticky("big");
-    expect(comment!.body.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+    expect(comment!.body.length).toBeLessThanOrEqual(PR_COMMENT_LIMIT);
     expect(comment!.body).toContain("see the [job summary](https://github.com/contoso/django-app/actions/runs/1000000001)");
     expect(s.summary.length).toBeGreaterThan(comment!.body.length);
     expect(JSON.parse(readFileSync(s.outputs.report!, "utf8")).findings).toHaveLength(400);
@@ -96,6 +98,18 @@ describe("inputs", () => {
     const config = path.join(ws.dir, "azure-auth-gate.yml");
     writeFileSync(config, readFileSync(config, "utf8").replace(/^subscriptions: .*\n/m, ""));
     const s = await step(ws, runnerEnv(sb, ws, { inputs: { "subscription-id": sb.state.subscriptions[0]!.subscriptionId, comment: "false" } }));
+    expect(s.result?.report.verdict).toBe("pass");
+    expect(s.result?.report.metadata.layers).toEqual(["static", "control-plane"]);
+  });
+
+  it("subscription-id fills in a JSON config that lists no subscriptions (the file is parsed, never appended to)", async () => {
+    const ws = workspace(sb);
+    const config = path.join(ws.dir, "azure-auth-gate.yml");
+    const parsed = parse(readFileSync(config, "utf8")) as Record<string, unknown>;
+    delete parsed.subscriptions;
+    writeFileSync(config, JSON.stringify(parsed, null, 2));
+    const s = await step(ws, runnerEnv(sb, ws, { inputs: { "subscription-id": sb.state.subscriptions[0]!.subscriptionId, comment: "false" } }));
+    expect(s.stdout).not.toContain("not valid YAML");
     expect(s.result?.report.verdict).toBe("pass");
     expect(s.result?.report.metadata.layers).toEqual(["static", "control-plane"]);
   });

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { markerFor } from "../../action/comment.js";
-import { NOT_HEAD } from "../../action/suggest.js";
+import { matchesHead, NOT_HEAD } from "../../action/suggest.js";
 import { RESOLVED_NOTE } from "../../action/review.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
 import { runnerEnv, scenario, SECRET_VALUE, step } from "./harness.js";
@@ -238,5 +238,16 @@ describe("one-click fixes as review suggestions", () => {
     expect(gh().reviews).toEqual([]);
     // The token appears only in the runner's mask command, never in a message.
     expect(s.stdout.replace(/^::add-mask::.*$/gm, "")).not.toContain(sb.githubTokens!.readOnly);
+  });
+});
+
+describe("matchesHead", () => {
+  it("compares every head line of the patch, an added line starting with ++ included", () => {
+    const patch = ["@@ -1,2 +1,3 @@", " a: |", "+++ x", "   z"].join("\n");
+    expect(matchesHead("a: |\n++ x\n  z\n", patch)).toBe(true);
+    expect(matchesHead("a: |\r\n++ x\r\n  z\r\n", patch)).toBe(true);
+    // The checkout has another line where the head added "++ x" (a merge moved it).
+    expect(matchesHead("a: |\n++ y\n  z\n", patch)).toBe(false);
+    expect(matchesHead("a: |\n  z\n++ x\n", patch)).toBe(false);
   });
 });

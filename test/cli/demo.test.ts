@@ -114,7 +114,32 @@ describe("the demo's frame", () => {
     expect(out.join("")).toContain("Demo FAILED: a secret value appeared in the demo's output");
   });
 
-  it("refuses to pretend: a finding the demo cannot fix is a problem, not a skipped line", () => {
+  it("refuses to pretend: a finding the fix leaves in the manifests is a problem, not a skipped line", () => {
+    // A literal client secret: the fix never deletes it silently (rotate it first), so it stays.
+    const manifest = [
+      "apiVersion: apps/v1",
+      "kind: Deployment",
+      "metadata:",
+      "  name: backend",
+      "  namespace: app",
+      "spec:",
+      "  template:",
+      "    spec:",
+      "      containers:",
+      "        - name: django",
+      "          image: sandbox/django-app:1",
+      "          env:",
+      "            - name: AZURE_CLIENT_SECRET",
+      '              value: "abc~defghijklmnopqrstuvwxyz0123456789AB"',
+      "",
+    ].join("\n");
+    const fix = fixManifests(manifest, "k8s/backend.yaml");
+    expect(fix.changes).toEqual([]);
+    expect(fix.text).toBe(manifest);
+    expect(fix.problems).toContainEqual(expect.stringMatching(/^AG101 \(Credential as a literal in container env\) is left in k8s\/backend\.yaml: .*rotate it/));
+  });
+
+  it("refuses to pretend: a gate finding outside the manifests (Azure side) is a problem too", () => {
     const finding: Finding = {
       id: "AG203",
       severity: "error",
@@ -123,8 +148,8 @@ describe("the demo's frame", () => {
       evidence: "no federated credential",
       fix: "az identity federated-credential create …",
     };
-    const fix = fixManifests("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: app\n", "k8s/backend.yaml", [finding]);
+    const fix = fixManifests("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: app\n", "k8s/backend.yaml", { targets: [] }, [finding]);
     expect(fix.changes).toEqual([]);
-    expect(fix.problems).toEqual([expect.stringMatching(/^AG203 \(No federated credential for the pod\) has no automatic fix in this demo/)]);
+    expect(fix.problems).toEqual([expect.stringMatching(/^AG203 \(No federated credential for the pod\) has no fix in the manifests: apply its fix by hand/)]);
   });
 });

@@ -23,6 +23,29 @@ describe("parsePatch", () => {
       { start: 41, end: 42 },
     ]);
     expect([...p.added]).toEqual([11, 12, 42]);
+    expect([...p.head]).toEqual([
+      [10, "  template:"],
+      [11, "    a: 2"],
+      [12, "    b: 3"],
+      [13, "    c: 4"],
+      [41, "x"],
+      [42, "y"],
+    ]);
+  });
+
+  it("counts an added line whose text starts with ++ (and a removed one starting with --) as hunk lines, not file headers", () => {
+    // `+++ x` in a hunk is the added line "++ x"; `--- y` is the removed line "-- y".
+    const patch = ["--- a/notes.yaml", "+++ b/notes.yaml", "@@ -1,3 +1,5 @@", " a: |", "---- y", "+++ x", "++++", "   z\r", "+w"].join("\n");
+    const p = parsePatch(patch);
+    expect(p.hunks).toEqual([{ start: 1, end: 5 }]);
+    expect([...p.added]).toEqual([2, 3, 5]);
+    expect([...p.head]).toEqual([
+      [1, "a: |"],
+      [2, "++ x"],
+      [3, "+++"],
+      [4, "  z"],
+      [5, "w"],
+    ]);
   });
 });
 

@@ -2,20 +2,16 @@
  * AG101 (credential literal in env), AG108 (service-principal secret from a Kubernetes Secret),
  * AG111 (credential in a ConfigMap). Evidence names the variable or key and the value's length only.
  */
-import type { Finding } from "../../findings/model.js";
+import { formatTarget, type Finding } from "../../findings/model.js";
 import { raise } from "../../findings/raise.js";
 import { CREDENTIAL_VARS, credentialKind, redactedLength } from "../credentials.js";
 import { knownValue } from "../env.js";
 import { WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../inventory.js";
-import { describe, podIdentityYaml, serviceAccountYaml } from "../fixes.js";
+import { podIdentityYaml, serviceAccountFor, serviceAccountYaml } from "../fixes.js";
 import type { WorkloadView } from "../workloads.js";
 import { at, targetOf, type RuleContext } from "./context.js";
 
 const STORAGE_VARS = new Set(["AZURE_STORAGE_KEY", "AZURE_STORAGE_CONNECTION_STRING"]);
-
-function serviceAccountFor(w: WorkloadView): string {
-  return w.serviceAccountExplicit && w.serviceAccountName !== "default" ? w.serviceAccountName : w.name;
-}
 
 function workloadIdentityFix(w: WorkloadView): string {
   const sa = serviceAccountFor(w);
@@ -39,9 +35,9 @@ function ag101(ctx: RuleContext): Finding[] {
           raise("AG101", {
             target: targetOf(w),
             location: at(w.file, v.line),
-            evidence: `env ${v.name} in container ${c.name} of ${describe(w)} has a literal value${what} (${v.source.length} characters, redacted)`,
+            evidence: `env ${v.name} in container ${c.name} of ${formatTarget(w)} has a literal value${what} (${v.source.length} characters, redacted)`,
             fix: [
-              `Delete the \`value:\` of env ${v.name} from container ${c.name} in ${describe(w)}; the credential is in the manifest and its history, so treat it as leaked.`,
+              `Delete the \`value:\` of env ${v.name} from container ${c.name} in ${formatTarget(w)}; the credential is in the manifest and its history, so treat it as leaked.`,
               storage
                 ? `For Blob Storage, drop keys and connection strings: set AZURE_STORAGE_ACCOUNT_NAME, give the pod's identity "Storage Blob Data Contributor" on the account, and let DefaultAzureCredential sign in (then \`az storage account keys renew --account-name <account> --key key1\` to revoke the exposed key).`
                 : `Rotate it: \`az ad app credential reset --id ${knownValue(c.env.effective.get("AZURE_CLIENT_ID")) ?? "<app-id>"}\` (or delete the secret in the app registration's Certificates & secrets).`,
@@ -73,7 +69,7 @@ function ag108(ctx: RuleContext): Finding[] {
             location: at(w.file, v.line),
             evidence: `${how}; Kubernetes Secrets are base64-encoded, not encrypted, and this one must be rotated by hand`,
             fix: [
-              `Remove ${v.name} from container ${c.name} in ${describe(w)} (the ${v.via === "env" ? "env entry" : "envFrom secretRef"} for Secret ${v.source.name}) and delete the secret from the app registration once nothing uses it.`,
+              `Remove ${v.name} from container ${c.name} in ${formatTarget(w)} (the ${v.via === "env" ? "env entry" : "envFrom secretRef"} for Secret ${v.source.name}) and delete the secret from the app registration once nothing uses it.`,
               workloadIdentityFix(w),
               `If a secret must stay, mount it from Key Vault with the Secrets Store CSI driver (SecretProviderClass, provider: azure) instead of a Kubernetes Secret.`,
             ].join("\n"),

@@ -3,13 +3,13 @@
  * AG112 (Workload Identity plus a service-principal secret, which silently wins). Both count every
  * source a variable can come from: env value, valueFrom, envFrom of Secrets and ConfigMaps.
  */
-import type { Finding } from "../../findings/model.js";
+import { formatTarget, type Finding } from "../../findings/model.js";
 import { raise } from "../../findings/raise.js";
 import { presenceOf, type ContainerEnv, type EnvVar, type Presence } from "../env.js";
-import { describe, federatedCredentialCommand, podIdentityYaml, podLabelYaml, podLabelsPath, serviceAccountYaml } from "../fixes.js";
+import { federatedCredentialCommand, podIdentityYaml, podLabelYaml, podLabelsPath, serviceAccountFor, serviceAccountYaml } from "../fixes.js";
 import { migratedApp } from "../apps.js";
 import { workloadIdentity } from "../identity.js";
-import { WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../inventory.js";
+import { AAD_POD_IDENTITY_LABEL, WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../inventory.js";
 import type { ContainerView, WorkloadView } from "../workloads.js";
 import { at, targetOf, type RuleContext } from "./context.js";
 
@@ -63,18 +63,18 @@ function ag102For(w: WorkloadView, c: ContainerView, all: readonly WorkloadView[
   if (present.length === 0 || missing.length === 0) return undefined;
   if (workloadIdentity(w, c) !== "no") return undefined;
   // AAD Pod Identity hands the pod a managed identity through NMI: not this failure (AG103 covers it).
-  if (w.podLabels["aadpodidbinding"] !== undefined) return undefined;
+  if (w.podLabels[AAD_POD_IDENTITY_LABEL] !== undefined) return undefined;
   const setVars = [...c.env.effective.values()].filter((v) => v.presence === "present" && /^AZURE_(TENANT_ID|CLIENT_ID|CLIENT_SECRET|CLIENT_CERTIFICATE_PATH|USERNAME|PASSWORD)$/.test(v.name));
   const first = setVars.reduce<EnvVar | undefined>((a, v) => (!a || v.line < a.line ? v : a), undefined);
   const seen = setVars.map((v) => `${v.name} (${sourceText(v)}, line ${v.line})`).join(", ");
   // A migration should borrow the identity of the app it migrates rather than get a new one.
   const app = w.isMigration ? migratedApp(w, all) : undefined;
-  const sa = app && app.app !== w ? app.serviceAccount : w.serviceAccountExplicit && w.serviceAccountName !== "default" ? w.serviceAccountName : w.name;
+  const sa = app && app.app !== w ? app.serviceAccount : serviceAccountFor(w);
   const saReady = w.serviceAccount?.clientId !== undefined && w.serviceAccount.name === sa;
   const leftovers = setVars.map((v) => v.name).join(", ");
   const fix = app && app.app !== w
     ? [
-        `Run ${describe(w)} with the identity of ${describe(app.app)} (ServiceAccount ${app.serviceAccount}${app.clientId ? `, client id ${app.clientId}` : ""}) and delete the leftover env ${leftovers} from container ${c.name}:`,
+        `Run ${formatTarget(w)} with the identity of ${formatTarget(app.app)} (ServiceAccount ${app.serviceAccount}${app.clientId ? `, client id ${app.clientId}` : ""}) and delete the leftover env ${leftovers} from container ${c.name}:`,
         podIdentityYaml(w, app.serviceAccount),
       ]
     : saReady
@@ -84,7 +84,7 @@ function ag102For(w: WorkloadView, c: ContainerView, all: readonly WorkloadView[
         `and delete the leftover env ${leftovers} from container ${c.name}: the webhook injects AZURE_CLIENT_ID / AZURE_TENANT_ID itself.`,
       ]
     : [
-        `Wire Workload Identity for ${describe(w)} and delete the leftover env ${leftovers} from container ${c.name}:`,
+        `Wire Workload Identity for ${formatTarget(w)} and delete the leftover env ${leftovers} from container ${c.name}:`,
         podIdentityYaml(w, sa),
         "",
         serviceAccountYaml(w.namespace, sa, w.serviceAccount?.clientId),
@@ -111,9 +111,9 @@ function ag112For(w: WorkloadView, c: ContainerView): Finding | undefined {
   return raise("AG112", {
     target: targetOf(w),
     location: at(w.file, secret.line),
-    evidence: `${describe(w)} uses Workload Identity (pod label + ServiceAccount ${w.serviceAccountName}) and container ${c.name} also gets ${secret.name} (${how}, line ${secret.line}) with ${rest.join(" and ")}: EnvironmentCredential runs first, so the pod signs in as the service principal, not as its workload identity`,
+    evidence: `${formatTarget(w)} uses Workload Identity (pod label + ServiceAccount ${w.serviceAccountName}) and container ${c.name} also gets ${secret.name} (${how}, line ${secret.line}) with ${rest.join(" and ")}: EnvironmentCredential runs first, so the pod signs in as the service principal, not as its workload identity`,
     fix: [
-      `Remove ${secret.name} from container ${c.name} in ${describe(w)} (${secret.via === "envFrom" ? `drop the envFrom ref to ${sourceText(secret)} or the key from it` : "delete the env entry"}), together with any leftover AZURE_TENANT_ID / AZURE_CLIENT_ID that belonged to the service principal.`,
+      `Remove ${secret.name} from container ${c.name} in ${formatTarget(w)} (${secret.via === "envFrom" ? `drop the envFrom ref to ${sourceText(secret)} or the key from it` : "delete the env entry"}), together with any leftover AZURE_TENANT_ID / AZURE_CLIENT_ID that belonged to the service principal.`,
       `Then delete the client secret from the app registration (\`az ad app credential delete --id <app-id> --key-id <key-id>\`).`,
     ].join("\n"),
   });

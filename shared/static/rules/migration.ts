@@ -3,10 +3,10 @@
  * lacks the identity the app it migrates has. Django initialises its storage backends during `migrate`,
  * so the hook dies with "DefaultAzureCredential failed to retrieve a token" while the app itself works.
  */
-import type { Finding, SourceLocation } from "../../findings/model.js";
+import { formatTarget, type Finding, type SourceLocation } from "../../findings/model.js";
 import { raise } from "../../findings/raise.js";
-import { describe, podIdentityYaml } from "../fixes.js";
-import { migratedApp, type AppIdentity } from "../apps.js";
+import { podIdentityYaml } from "../fixes.js";
+import { migratedApp, needsAppServiceAccount, type AppIdentity } from "../apps.js";
 import { effectiveClientId, sameClientId } from "../identity.js";
 import { WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../inventory.js";
 import type { ContainerView, WorkloadView } from "../workloads.js";
@@ -23,8 +23,7 @@ function gaps(m: WorkloadView, c: ContainerView, a: AppIdentity): Gap[] {
     out.push({ text: `its pod template has no label ${WI_USE_LABEL}: "true"`, location: at(m.file, podLabelsLine(m)) });
   }
   const sa = m.serviceAccount;
-  const saCarriesAppId = sa?.clientId !== undefined && a.clientId !== undefined && sameClientId(sa.clientId, a.clientId);
-  const differentSa = m.serviceAccountName !== a.serviceAccount && !saCarriesAppId;
+  const differentSa = needsAppServiceAccount(m, a);
   if (differentSa) {
     const why = !m.serviceAccountExplicit
       ? " (no serviceAccountName: the namespace's default)"
@@ -49,7 +48,7 @@ function gaps(m: WorkloadView, c: ContainerView, a: AppIdentity): Gap[] {
 function fixFor(m: WorkloadView, c: ContainerView, a: AppIdentity): string {
   const ownId = c.env.effective.get("AZURE_CLIENT_ID");
   return [
-    `Run the migration with the app's identity: give ${describe(m)} the app's ServiceAccount and the pod label${m.hook ? ` (the ${m.hook.tool === "helm" ? "Helm" : "Argo CD"} hook runs before the app is updated, so it needs them itself)` : ""}:`,
+    `Run the migration with the app's identity: give ${formatTarget(m)} the app's ServiceAccount and the pod label${m.hook ? ` (the ${m.hook.tool === "helm" ? "Helm" : "Argo CD"} hook runs before the app is updated, so it needs them itself)` : ""}:`,
     podIdentityYaml(m, a.serviceAccount),
     ...(ownId && ownId.presence === "present"
       ? [`and delete env AZURE_CLIENT_ID (and any AZURE_TENANT_ID) from container ${c.name}${a.clientId ? `, or set it to ${a.clientId}` : ""}: the webhook injects the ServiceAccount's client id.`]
@@ -73,7 +72,7 @@ export function ag110(ctx: RuleContext): Finding[] {
         raise("AG110", {
           target: targetOf(m),
           location: first.location,
-          evidence: `${describe(m)} runs \`manage.py migrate\` (${where}${hook}) without the identity of ${describe(a.app)} (ServiceAccount ${a.serviceAccount}${a.clientId ? `, client id ${a.clientId}` : ""}): ${found.map((g) => g.text).join("; ")}. Django initialises its storage backends during migrate, so it fails with "DefaultAzureCredential failed to retrieve a token from the included credentials" while the app works`,
+          evidence: `${formatTarget(m)} runs \`manage.py migrate\` (${where}${hook}) without the identity of ${formatTarget(a.app)} (ServiceAccount ${a.serviceAccount}${a.clientId ? `, client id ${a.clientId}` : ""}): ${found.map((g) => g.text).join("; ")}. Django initialises its storage backends during migrate, so it fails with "DefaultAzureCredential failed to retrieve a token from the included credentials" while the app works`,
           fix: fixFor(m, c, a),
         }),
       );

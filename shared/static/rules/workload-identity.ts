@@ -3,10 +3,10 @@
  * no client id), AG106 (ServiceAccount not in the manifests), AG107 (identity on the `default`
  * ServiceAccount), AG109 (container AZURE_CLIENT_ID ≠ ServiceAccount client id).
  */
-import type { Finding } from "../../findings/model.js";
+import { formatTarget, type Finding } from "../../findings/model.js";
 import { raise } from "../../findings/raise.js";
 import { knownValue, presenceOf } from "../env.js";
-import { CLIENT_ID_PLACEHOLDER, describe, federatedCredentialCommand, podLabelYaml, podLabelsPath, podServiceAccountYaml, serviceAccountYaml } from "../fixes.js";
+import { CLIENT_ID_PLACEHOLDER, federatedCredentialCommand, podLabelYaml, podLabelsPath, podServiceAccountYaml, serviceAccountYaml } from "../fixes.js";
 import { sameClientId } from "../identity.js";
 import { WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../inventory.js";
 import type { WorkloadView } from "../workloads.js";
@@ -25,7 +25,7 @@ function ag104(ctx: RuleContext): Finding[] {
       raise("AG104", {
         target: targetOf(w),
         location: at(w.file, podLabelsLine(w)),
-        evidence: `${describe(w)} runs as ServiceAccount ${sa.name}, annotated ${WI_CLIENT_ID_ANNOTATION}: ${sa.clientId} (${sa.file}:${sa.clientIdLine ?? sa.line}), but its pod template has no label ${WI_USE_LABEL}: "true"${wrongValue}${onOwner}. The webhook injects no AZURE_FEDERATED_TOKEN_FILE, so Workload Identity never starts`,
+        evidence: `${formatTarget(w)} runs as ServiceAccount ${sa.name}, annotated ${WI_CLIENT_ID_ANNOTATION}: ${sa.clientId} (${sa.file}:${sa.clientIdLine ?? sa.line}), but its pod template has no label ${WI_USE_LABEL}: "true"${wrongValue}${onOwner}. The webhook injects no AZURE_FEDERATED_TOKEN_FILE, so Workload Identity never starts`,
         fix: [
           `Add the label to the pod template at ${podLabelsPath(w)}${isPod ? "" : ` — a label on the ${w.kind}'s own metadata does not count: the webhook reads the pod's labels`}:`,
           podLabelYaml(w),
@@ -45,7 +45,7 @@ function ag105(ctx: RuleContext): Finding[] {
       raise("AG105", {
         target: targetOf(w),
         location: at(w.file, podLabelsLine(w)),
-        evidence: `${describe(w)} is labelled ${WI_USE_LABEL}: "true" but ServiceAccount ${sa.namespace}/${sa.name} (${sa.file}:${sa.line}) has no ${WI_CLIENT_ID_ANNOTATION} annotation and no container sets AZURE_CLIENT_ID: the SDK does not know which identity to federate`,
+        evidence: `${formatTarget(w)} is labelled ${WI_USE_LABEL}: "true" but ServiceAccount ${sa.namespace}/${sa.name} (${sa.file}:${sa.line}) has no ${WI_CLIENT_ID_ANNOTATION} annotation and no container sets AZURE_CLIENT_ID: the SDK does not know which identity to federate`,
         fix: [
           `Annotate ServiceAccount ${sa.name} with the user-assigned identity's client id (\`az identity show -g <resource-group> -n <identity-name> --query clientId -o tsv\`):`,
           `kubectl -n ${sa.namespace} annotate serviceaccount ${sa.name} ${WI_CLIENT_ID_ANNOTATION}="${CLIENT_ID_PLACEHOLDER}"`,
@@ -66,7 +66,7 @@ function ag106(ctx: RuleContext): Finding[] {
       raise("AG106", {
         target: targetOf(w),
         location: at(w.file, line),
-        evidence: `${describe(w)} runs as ServiceAccount ${w.serviceAccountName}, which none of the manifests defines: its ${WI_CLIENT_ID_ANNOTATION} annotation cannot be checked offline`,
+        evidence: `${formatTarget(w)} runs as ServiceAccount ${w.serviceAccountName}, which none of the manifests defines: its ${WI_CLIENT_ID_ANNOTATION} annotation cannot be checked offline`,
         fix: [
           `Check the ServiceAccount together with the workload: \`kubectl -n ${w.namespace} get serviceaccount ${w.serviceAccountName} -o yaml > serviceaccount-${w.serviceAccountName}.yaml\` and pass that file too, or define it:`,
           serviceAccountYaml(w.namespace, w.serviceAccountName, undefined),
@@ -112,7 +112,7 @@ function ag107(ctx: RuleContext): Finding[] {
       raise("AG107", {
         target: targetOf(w),
         location: at(w.file, w.locations.serviceAccountName ?? podLabelsLine(w)),
-        evidence: `${describe(w)} is labelled ${WI_USE_LABEL}: "true" and runs as the namespace's default ServiceAccount${w.serviceAccountExplicit ? "" : " (no serviceAccountName set)"}: the federated credential must then name system:serviceaccount:${w.namespace}:default, which every other pod in ${w.namespace} can use`,
+        evidence: `${formatTarget(w)} is labelled ${WI_USE_LABEL}: "true" and runs as the namespace's default ServiceAccount${w.serviceAccountExplicit ? "" : " (no serviceAccountName set)"}: the federated credential must then name system:serviceaccount:${w.namespace}:default, which every other pod in ${w.namespace} can use`,
         fix: dedicatedServiceAccountFix(w, w.namespace, clientId),
       }),
     );
@@ -133,7 +133,7 @@ function ag109(ctx: RuleContext): Finding[] {
         raise("AG109", {
           target: targetOf(w),
           location: at(w.file, own.line),
-          evidence: `container ${c.name} of ${describe(w)} sets AZURE_CLIENT_ID=${value}${own.source.kind === "configMap" ? ` (from ConfigMap ${own.source.name})` : ""}, but ServiceAccount ${sa.name} names ${sa.clientId} (${sa.file}:${sa.clientIdLine ?? sa.line}); the projected token is federated with the ServiceAccount's identity, so Entra answers AADSTS70021 / AADSTS700213`,
+          evidence: `container ${c.name} of ${formatTarget(w)} sets AZURE_CLIENT_ID=${value}${own.source.kind === "configMap" ? ` (from ConfigMap ${own.source.name})` : ""}, but ServiceAccount ${sa.name} names ${sa.clientId} (${sa.file}:${sa.clientIdLine ?? sa.line}); the projected token is federated with the ServiceAccount's identity, so Entra answers AADSTS70021 / AADSTS700213`,
           fix: [
             `Delete the AZURE_CLIENT_ID env entry from container ${c.name} (the webhook injects ${sa.clientId} from the ServiceAccount), or make them equal:`,
             `- name: AZURE_CLIENT_ID`,
