@@ -6,7 +6,7 @@ import { dirname } from "node:path";
 import * as core from "@actions/core";
 import type { CloudProfile } from "../shared/cloud/profile.js";
 import type { LoadedConfig } from "../shared/config/load.js";
-import type { ProbeLayer } from "../shared/gate/run.js";
+import type { ProbeLayer } from "../shared/probe/layer.js";
 import { createProbeLayer, probeOptionsFromConfig } from "../shared/probe/index.js";
 
 export function probeLayerFor(loaded: LoadedConfig, profile: CloudProfile): ProbeLayer {

@@ -7,7 +7,7 @@
 import { AzureLoginError } from "../azure/errors.js";
 import { InputError } from "../errors.js";
 import { blocks, type FailOn, type Verdict } from "../findings/model.js";
-import { TOOL } from "../gate/tool.js";
+import { TOOL } from "../tool.js";
 import { plural, renderReport, type ReportFormat } from "../report/index.js";
 import { renderRules } from "../report/rules.js";
 import { parseCommand, UsageError, USAGE } from "./args.js";
@@ -16,7 +16,7 @@ import { runSandbox } from "./sandbox.js";
 import { loginFailureLine } from "./credential.js";
 import type { CliIo } from "./io.js";
 import { writeReportFile } from "./output.js";
-import { runFix } from "../fix/cli.js";
+import { runFix } from "./fix.js";
 import { withFixFormat } from "../azure/rules/fixes.js";
 
 export const EXIT = { ok: 0, blocked: 1, input: 2, internal: 3 } as const;

@@ -1,31 +1,6 @@
-/**
- * Files are written atomically: a temporary file beside the target, renamed over it only once the
- * whole text is written. A run that fails (exit 2/3) never leaves a half-written report (`--output`)
- * or manifest (`fix --write`).
- */
-import { randomBytes } from "node:crypto";
-import { rm, rename, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+/** `--output FILE`: the report is written atomically (shared/atomic-write.ts), so a failed run never leaves half a report. */
+import { writeFileAtomic } from "../atomic-write.js";
 import { InputError } from "../errors.js";
-
-export interface AtomicWriteOptions {
-  /** Permission bits of the new file (default: the process's umask applied to 0o666). */
-  mode?: number;
-  /** Start the file with a UTF-8 byte order mark. */
-  bom?: boolean;
-}
-
-/** The one atomic writer. On failure the temporary file is removed and the file system's error is rethrown. */
-export async function writeFileAtomic(file: string, text: string, options: AtomicWriteOptions = {}): Promise<void> {
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  try {
-    await writeFile(temp, (options.bom ? "\uFEFF" : "") + text, { encoding: "utf8", flag: "wx", ...(options.mode !== undefined ? { mode: options.mode } : {}) });
-    await rename(temp, file);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
-}
 
 /** `--output FILE`: the report, atomically; a failure is one line naming the file. */
 export async function writeReportFile(file: string, text: string): Promise<void> {

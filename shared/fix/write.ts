@@ -1,9 +1,9 @@
 /**
- * `fix --write`: each file is replaced atomically (shared/cli/output.ts), with its permissions and a
+ * `fix --write`: each file is replaced atomically (shared/atomic-write.ts), with its permissions and a
  * UTF-8 byte order mark kept, so a failed run never leaves a half-written manifest.
  */
 import { open, stat } from "node:fs/promises";
-import { writeFileAtomic } from "../cli/output.js";
+import { writeFileAtomic } from "../atomic-write.js";
 import { InputError } from "../errors.js";
 
 async function hasBom(file: string): Promise<boolean> {

@@ -21,11 +21,11 @@ import { raise } from "../findings/raise.js";
 import { applyPolicy } from "../findings/policy.js";
 import { targetKey, type Finding, type Layer, type Report, type Severity } from "../findings/model.js";
 import { buildReport, runMetadata } from "../report/build.js";
+import type { ProbeLayer } from "../probe/layer.js";
 import { staticLayer, type ManifestSet } from "./static-layer.js";
 import { resolveTargets } from "./targets.js";
 
-/** The live probe for one target (AG3xx), supplied by the probe layer; it must never report a pass it did not see. */
-export type ProbeLayer = (target: ResolvedTarget) => Promise<Finding[]>;
+export type { ProbeLayer };
 
 export interface RunGateInput {
   /** Parsed manifests: static findings + workload discovery. Optional (config-only runs). */

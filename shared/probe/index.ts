@@ -13,7 +13,7 @@ import type { CloudProfile } from "../cloud/profile.js";
 import type { GateConfig } from "../config/schema.js";
 import type { ResolvedTarget } from "../azure/facts/types.js";
 import type { Finding } from "../findings/model.js";
-import type { ProbeLayer } from "../gate/run.js";
+import type { ProbeLayer } from "./layer.js";
 import { notRun, notRunFinding, resultFindings } from "./findings.js";
 import { buildProbeJob, probeJobName } from "./job.js";
 import { loadKubeConfig } from "./kube.js";

@@ -5,7 +5,7 @@
  */
 import { applyPolicy, type Policy } from "../findings/policy.js";
 import { sortFindings, summarize, verdictOf, type Finding, type Layer, type Report, type ReportMetadata } from "../findings/model.js";
-import { TOOL } from "../gate/tool.js";
+import { TOOL } from "../tool.js";
 
 export function buildReport(findings: readonly Finding[], metadata: ReportMetadata, policy?: Policy): Report {
   const sorted = sortFindings(applyPolicy(findings, policy));

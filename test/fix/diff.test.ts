@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { changeBlocks, splitLines, unifiedDiff } from "../../shared/fix/diff.js";
-import { toBicep, toTerraform } from "../../shared/fix/iac.js";
+import { toBicep, toTerraform } from "../../shared/azure/iac.js";
 
 function rebuild(before: string, after: string): string[] {
   const a = splitLines(before);

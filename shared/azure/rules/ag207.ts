@@ -4,7 +4,7 @@ import type { Finding } from "../../findings/model.js";
 import type { TargetFacts } from "../facts/types.js";
 import { azureTarget, couldNotVerify, describeIdentity, describeWorkload } from "./common.js";
 import { azCommand, withFixVariants } from "./fixes.js";
-import type { AzureFixPlan } from "../../fix/iac.js";
+import type { AzureFixPlan } from "../iac.js";
 import { evaluateRequirements, nearMisses, shortAction, type EvaluatedRequirement } from "./needs.js";
 
 /** Groups the AG207 or AG208 requirements that lack any grant, per finding target. */

@@ -9,7 +9,7 @@ import type { IdentityFact, KeyVaultNeedFacts, TargetFacts } from "../facts/type
 import { azureTarget, couldNotVerify, describeIdentity, describeWorkload } from "./common.js";
 import { missingGrants } from "./ag207.js";
 import { azCommand, withFixVariants } from "./fixes.js";
-import type { AzureFixPlan } from "../../fix/iac.js";
+import type { AzureFixPlan } from "../iac.js";
 import { nearMisses } from "./needs.js";
 
 function accessPolicyFinding(facts: TargetFacts, identity: IdentityFact, k: KeyVaultNeedFacts): Finding[] {

@@ -3,7 +3,7 @@
  * command so every rule writes them the same way.
  */
 import type { Finding } from "../../findings/model.js";
-import { toBicep, toTerraform, type AzureFixPlan, type FicPlan } from "../../fix/iac.js";
+import { toBicep, toTerraform, type AzureFixPlan, type FicPlan } from "../iac.js";
 import { parseResourceId } from "../arm-id.js";
 import type { FederatedCredentialFact, IdentityFact, NetworkAclFact } from "../facts/types.js";
 import { publicAccessOff, sh } from "./common.js";

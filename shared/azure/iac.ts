@@ -4,7 +4,7 @@
  * IaC, where a one-off `az` command would be reverted by the next deployment. Same change, same
  * values as the `az` command (shared/azure/rules/fixes.ts builds all three from one plan).
  */
-import { parseResourceId } from "../azure/arm-id.js";
+import { parseResourceId } from "./arm-id.js";
 
 export interface FicPlan {
   kind: "fic";

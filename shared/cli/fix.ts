@@ -3,16 +3,16 @@
  * diff (stdout; TODOs on stderr so the diff stays a clean patch) or writes each changed file
  * atomically (summary and TODOs on stdout). Exit 0 either way: what is left is reported, not failed.
  */
-import { readAll } from "../cli/check.js";
-import type { CliIo } from "../cli/io.js";
+import { readAll } from "./check.js";
+import type { CliIo } from "./io.js";
 import { loadConfig } from "../config/load.js";
 import { formatTarget } from "../findings/model.js";
 import { loadManifestSources } from "../static/sources.js";
-import { unifiedDiff } from "./diff.js";
-import { planFixes, type FixOutcome } from "./engine.js";
-import { fixConfigFrom, type FixConfig } from "./plan-context.js";
-import { sensitiveLines } from "./sensitive.js";
-import { replaceFileAtomic } from "./write.js";
+import { unifiedDiff } from "../fix/diff.js";
+import { planFixes, type FixOutcome } from "../fix/engine.js";
+import { fixConfigFrom, type FixConfig } from "../fix/plan-context.js";
+import { sensitiveLines } from "../fix/sensitive.js";
+import { replaceFileAtomic } from "../fix/write.js";
 
 export interface FixCommand {
   paths: string[];
