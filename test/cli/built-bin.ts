@@ -1,8 +1,8 @@
 /**
- * The CLI as users run it: `tsc -p tsconfig.build.json` (the config `npm run build` uses) emits
- * shared/cli/bin.js, run here as a child process. Each test file builds into its own directory under
- * node_modules/.cache (not dist/, so a test never rewrites the committed Action bundle in dist/action;
- * inside the repo, so the emitted code resolves node_modules). Building takes a few seconds.
+ * The CLI as users run it: the esbuild bundle npm ships (`scripts/bundle-cli.mjs`, what `npm run build:cli`
+ * and `prepack` run), bin.js plus its lazy chunks, run here as a child process. Each test file builds into its
+ * own directory under node_modules/.cache (not dist/, so tests never race on one output folder; inside the
+ * repo, so `azure-auth-gate sandbox` finds the checkout's test/sandbox). Building takes a few seconds.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { rmSync } from "node:fs";
@@ -13,12 +13,14 @@ export const ROOT = resolve(import.meta.dirname, "../..");
 export function buildBin(name: string): { bin: string; remove(): void } {
   const out = join(ROOT, "node_modules/.cache", `azure-auth-gate-bin-${name}`);
   rmSync(out, { recursive: true, force: true });
-  try {
-    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", out], { cwd: ROOT, stdio: "pipe" });
-  } catch {
-    // Type errors elsewhere in the tree do not stop tsc from emitting; the tests fail if the bin is missing.
-  }
-  return { bin: join(out, "shared/cli/bin.js"), remove: () => rmSync(out, { recursive: true, force: true }) };
+  execFileSync(process.execPath, [join(ROOT, "scripts/bundle-cli.mjs"), "--outdir", out], { cwd: ROOT, stdio: "pipe" });
+  return {
+    bin: join(out, "bin.js"),
+    remove: () => {
+      rmSync(out, { recursive: true, force: true });
+      rmSync(`${out}-meta.json`, { force: true });
+    },
+  };
 }
 
 export interface BinRun {

@@ -1,0 +1,54 @@
+// Bundles the CLI (`azure-auth-gate`) into dist/cli/: one ESM entry (bin.js) plus lazy chunks, so that a
+// static check or `--help` loads only the static engine and the Azure SDKs, the probe's Kubernetes client and
+// Octokit load on first use (dynamic imports split into their own chunks). Runs with no node_modules, from any
+// install location; the npm package ships exactly this folder (package.json `files`).
+// Also writes dist/cli/THIRD_PARTY_LICENSES.txt (every bundled package's licence text) and, outside the
+// package, dist/cli-meta.json (esbuild's metafile: the static-path test reads the module graph from it).
+// `--outdir DIR` writes DIR and DIR-meta.json instead (the tests build their own copy).
+import { build } from "esbuild";
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+process.chdir(path.resolve(import.meta.dirname, ".."));
+const OUT = path.resolve(parseArgs({ options: { outdir: { type: "string", default: "dist/cli" } } }).values.outdir);
+rmSync(OUT, { recursive: true, force: true });
+const result = await build({
+  entryPoints: { bin: "shared/cli/bin.ts" },
+  bundle: true,
+  splitting: true,
+  platform: "node",
+  target: "node22",
+  format: "esm",
+  outdir: OUT,
+  chunkNames: "chunks/[name]-[hash]",
+  // CommonJS dependencies inside ESM chunks need a working `require` (each chunk gets its own).
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  sourcemap: "linked",
+  sourcesContent: false,
+  legalComments: "none",
+  minify: true,
+  metafile: true,
+  logLevel: "warning",
+});
+writeFileSync(`${OUT}-meta.json`, JSON.stringify(result.metafile));
+
+/** The package folder (node_modules/<name> or node_modules/@scope/<name>, nested ones included) an input lives in. */
+function packageDir(input) {
+  const parts = input.split("/");
+  const at = parts.lastIndexOf("node_modules");
+  if (at < 0) return undefined;
+  const len = parts[at + 1]?.startsWith("@") ? 3 : 2;
+  return parts.slice(0, at + len).join("/");
+}
+
+const dirs = [...new Set(Object.keys(result.metafile.inputs).map(packageDir).filter(Boolean))].sort();
+const sections = dirs.map((dir) => {
+  const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
+  const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+  const text = file ? readFileSync(path.join(dir, file), "utf8").trim() : `(no licence file in the package; package.json says: ${pkg.license ?? "unknown"})`;
+  return `${pkg.name}@${pkg.version} — ${pkg.license ?? "see below"}\n\n${text}\n`;
+});
+const header = `Third-party software bundled into azure-auth-gate's CLI (dist/cli): ${dirs.length} packages.\n`;
+writeFileSync(path.join(OUT, "THIRD_PARTY_LICENSES.txt"), `${header}\n${sections.join(`\n${"-".repeat(72)}\n\n`)}`);
+if (!existsSync(path.join(OUT, "bin.js"))) throw new Error(`bundle-cli: ${OUT}/bin.js was not written`);
