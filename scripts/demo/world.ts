@@ -17,6 +17,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse, parseAllDocuments, parseDocument } from "yaml";
 import { startSandbox, type Sandbox, type ScenarioInput } from "../../test/sandbox/index.js";
+import type { ImageSpec } from "../../test/sandbox/pods.js";
 import { renderPlaceholders } from "./render.js";
 
 export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
@@ -73,18 +74,15 @@ function scenario(gateSecret: string): ScenarioInput {
 
 /**
  * The app image as a tiny root filesystem: PATH holds only python3 and node (never az/azd/pwsh, so
- * DefaultAzureCredential cannot fall through to a developer's login), and an entrypoint that behaves like
- * an image's: a container `command` (the probe Job's) replaces it, otherwise the app starts.
+ * DefaultAzureCredential cannot fall through to a developer's login), and the app as the image's CMD: a
+ * container `command` (the probe Job's) replaces it, as in Kubernetes.
  */
-function appImage(root: string, runtime: DemoWorld["runtime"]): { command: string[]; env: Record<string, string> } {
+function appImage(root: string, runtime: DemoWorld["runtime"]): ImageSpec {
   const bin = join(root, "bin");
   mkdirSync(bin, { recursive: true });
   symlinkSync("/usr/bin/python3", join(bin, "python3"));
   symlinkSync(process.execPath, join(bin, "node"));
-  const app = runtime === "python" ? `exec python3 ${JSON.stringify(join(PODS, "django_app.py"))}` : `exec node ${JSON.stringify(join(PODS, "node_probe_app.mjs"))}`;
-  const entrypoint = join(root, "entrypoint.sh");
-  writeFileSync(entrypoint, `#!/bin/sh\nif [ "$#" -gt 0 ]; then exec "$@"; fi\n${app}\n`);
-  return { command: ["/bin/sh", entrypoint], env: { PATH: bin } };
+  return { cmd: runtime === "python" ? ["python3", join(PODS, "django_app.py")] : ["node", join(PODS, "node_probe_app.mjs")], env: { PATH: bin } };
 }
 
 /** Writes a working copy of an example file with the sandbox's values filled in. */

@@ -20,7 +20,7 @@ beforeAll(async () => {
   ];
   // The image stands for a Node image that ships the Azure SDK: `node` on its PATH, this repository's node_modules.
   const imagePath = [path.dirname(process.execPath), strippedPath()].join(path.delimiter);
-  sb = await startSandbox(scenario({ clusterObjects: objects }), { images: { [IMAGE]: { command: [], env: { PATH: imagePath } } } });
+  sb = await startSandbox(scenario({ clusterObjects: objects }), { images: { [IMAGE]: { env: { PATH: imagePath } } } });
 }, 60_000);
 
 afterAll(async () => {

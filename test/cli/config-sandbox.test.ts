@@ -49,7 +49,7 @@ beforeAll(async () => {
   built = buildBin("sandbox");
   // The app image runs whatever command its pod names, so a probe Job executes the gate's real probe program.
   const podPath = [dirname(process.execPath), "/usr/bin", strippedPath()].join(":");
-  sb = await startSandbox(scenario(), { images: { "sandbox/django-app:1": { command: [], env: { PATH: podPath } } } });
+  sb = await startSandbox(scenario(), { images: { "sandbox/django-app:1": { env: { PATH: podPath } } } });
   dir = mkdtempSync(join(tmpdir(), "aag-cli-sandbox-"));
   writeFileSync(join(dir, "app.yaml"), manifests());
   base = { ...sb.env, PATH: dirname(process.execPath), HOME: dir, NO_COLOR: "1" };

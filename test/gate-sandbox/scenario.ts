@@ -25,7 +25,7 @@ export function podImagePath(): string {
 /** Images whose "contents" are this machine's interpreters (Debian's python3 with the Azure SDK, Node 24). */
 export function execImages(): Record<string, ImageSpec> {
   const PATH = podImagePath();
-  return { [APP_IMAGE]: { command: [], env: { PATH } }, [NODE_APP_IMAGE]: { command: [], env: { PATH } } };
+  return { [APP_IMAGE]: { env: { PATH } }, [NODE_APP_IMAGE]: { env: { PATH } } };
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

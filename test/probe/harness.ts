@@ -6,10 +6,12 @@
  * it gets in production.
  *
  * Images: `node-app` stands for a Node image that ships the app's Azure SDK (the container command runs
- * as is, with this repo as working directory so `@azure/*` resolve); `sleeper` never finishes; `chatty`
- * prints a truncated result line; any other image fails to pull.
+ * as is, with this repo as working directory so `@azure/*` resolve); `sleeper`'s interpreters never
+ * finish; `chatty`'s print a truncated result line; any other image fails to pull. The probe Job's
+ * `command` replaces the image's ENTRYPOINT (as in Kubernetes), so what an image "is" here is the
+ * `python3` / `node` on its PATH.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { BatchV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
@@ -43,6 +45,14 @@ export interface ProbeHarness {
   keyVault: Served;
   blob: Served;
   close(): Promise<void>;
+}
+
+/** An image whose `python3` and `node` both run `script` (a Node program): what a probe command meets in it. */
+function interpreterImage(root: string, name: string, script: string): { env: { PATH: string } } {
+  const bin = path.join(root, name, "bin");
+  mkdirSync(bin, { recursive: true });
+  for (const interpreter of ["python3", "node"]) writeFileSync(path.join(bin, interpreter), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} -e ${JSON.stringify(script)}\n`, { mode: 0o755 });
+  return { env: { PATH: bin } };
 }
 
 /** Python with the Azure SDK, when the machine has Debian's python3-azure (the sandbox's Python image). */
@@ -80,9 +90,11 @@ export async function startProbeHarness(): Promise<ProbeHarness> {
   let azurite: Azurite | undefined;
   let runner: PodRunner | undefined;
   const [entra, kv, blob, k8s, imds] = await Promise.all([serveHandler("entra"), serveHandler("keyvault"), serveHandler("blob", { rawBody: true }), serveHandler("kubernetes"), startImdsStandIn()]);
+  const images = mkdtempSync(path.join(tmpdir(), "aag-probe-images-"));
   const close = async () => {
     await runner?.close();
     await Promise.all([entra.close(), kv.close(), blob.close(), k8s.close(), imds.close(), azurite?.stop()]);
+    rmSync(images, { recursive: true, force: true });
   };
   try {
     azurite = await startAzurite({ certPath: tls.certFile, keyPath: tls.keyFile, accounts: ["stmedia"] });
@@ -95,10 +107,10 @@ export async function startProbeHarness(): Promise<ProbeHarness> {
     const imagePath = [path.dirname(process.execPath), SYSTEM_PYTHON_DIR, strippedPath()].join(path.delimiter);
     runner = createPodRunner(ctx, {
       images: {
-        [NODE_IMAGE]: { command: [], env: { PATH: imagePath } },
-        [PYTHON_IMAGE]: { command: [], env: { PATH: imagePath } },
-        [SLEEPER_IMAGE]: { command: [process.execPath, "-e", "setTimeout(() => undefined, 60000)", "--"] },
-        [CHATTY_IMAGE]: { command: [process.execPath, "-e", "console.log('starting gunicorn'); console.log('{\"azureAuthGateProbe\":1,\"token\":'); process.exit(1)", "--"] },
+        [NODE_IMAGE]: { env: { PATH: imagePath } },
+        [PYTHON_IMAGE]: { env: { PATH: imagePath } },
+        [SLEEPER_IMAGE]: interpreterImage(images, "sleeper", "setTimeout(() => undefined, 60000)"),
+        [CHATTY_IMAGE]: interpreterImage(images, "chatty", "console.log('starting gunicorn'); console.log('{\"azureAuthGateProbe\":1,\"token\":'); process.exit(1)"),
       },
       caCertPath: tls.certFile,
       mintServiceAccountToken,

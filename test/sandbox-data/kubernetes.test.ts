@@ -8,7 +8,7 @@
 import { BatchV1Api, CoreV1Api, AppsV1Api, KubeConfig, type V1Job, type V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedAzurite, startAzurite, type Azurite } from "../sandbox/azurite.js";
-import { createPodRunner, type PodRunner } from "../sandbox/pods.js";
+import { containerArgv, createPodRunner, type PodRunner } from "../sandbox/pods.js";
 import { blobProxyService } from "../sandbox/services/blob-proxy.js";
 import { keyVaultService } from "../sandbox/services/keyvault.js";
 import { AKS_SERVER_APP_ID, kubernetesService } from "../sandbox/services/kubernetes.js";
@@ -136,7 +136,7 @@ beforeAll(async () => {
   kv.setHandler(keyVaultService(ctx));
   blob.setHandler(blobProxyService(ctx, azurite));
   runner = createPodRunner(ctx, {
-    images: { [PROBE_IMAGE]: { command: [process.execPath, "test/sandbox/pods/node_probe_app.mjs"] }, [ENV_IMAGE]: { command: [process.execPath, "-e", PRINT_ENV, "--"] } },
+    images: { [PROBE_IMAGE]: { cmd: [process.execPath, "test/sandbox/pods/node_probe_app.mjs"] }, [ENV_IMAGE]: { entrypoint: [process.execPath, "-e", PRINT_ENV, "--"], cmd: ["--from-the-image-cmd"] } },
     caCertPath: tls.certFile,
     mintServiceAccountToken,
     timeoutMs: 20_000,
@@ -279,7 +279,7 @@ describe("Jobs, pods and the Workload Identity webhook", () => {
     expect(imds.requests.slice(before).some((u) => u.includes(`client_id=${BACKEND_CLIENT_ID}`))).toBe(true);
   });
 
-  it("resolves secretKeyRef, configMapKeyRef and $(VAR) references; appends command and args to the image program", async () => {
+  it("resolves secretKeyRef, configMapKeyRef and $(VAR) references; passes args to the image ENTRYPOINT in place of its CMD", async () => {
     await batch.createNamespacedJob({
       namespace: "app",
       body: job("env-refs", { "azure.workload.identity/use": "true" }, {
@@ -304,6 +304,30 @@ describe("Jobs, pods and the Workload Identity webhook", () => {
     expect(out.env.AZURE_FEDERATED_TOKEN_FILE).toMatch(/\/var\/run\/secrets\/azure\/tokens\/azure-identity-token$/);
     expect(out.claims).toMatchObject({ iss: state.clusters[0]!.issuerUrl, sub: "system:serviceaccount:app:backend-sa", aud: ["api://AzureADTokenExchange"] });
     expect(out.args).toEqual(["--greeting", "hello-debug"]);
+  });
+
+  it("runs a container `command` in place of the image ENTRYPOINT and drops the CMD, as Kubernetes does", async () => {
+    const printArgv = `console.log(JSON.stringify({ ran: "command", argv: process.argv.slice(1) }))`;
+    await batch.createNamespacedJob({ namespace: "app", body: job("own-command", {}, { image: ENV_IMAGE, command: [process.execPath, "-e", printArgv, "--"] }) });
+    await batch.createNamespacedJob({ namespace: "app", body: job("command-args", {}, { image: ENV_IMAGE, command: [process.execPath, "-e", printArgv, "--"], args: ["--x", "$(MODE)"], env: [{ name: "MODE", value: "fast" }] }) });
+    await batch.createNamespacedJob({ namespace: "app", body: job("image-default", {}, { image: ENV_IMAGE }) });
+    const logOf = async (name: string) => {
+      expect((await finishedJob(name)).status?.succeeded).toBe(1);
+      return JSON.parse((await core.readNamespacedPodLog({ name: (await podOf(name)).metadata!.name!, namespace: "app" })).trim());
+    };
+    expect(await logOf("own-command")).toEqual({ ran: "command", argv: [] });
+    expect(await logOf("command-args")).toEqual({ ran: "command", argv: ["--x", "fast"] });
+    expect((await logOf("image-default")).args).toEqual(["--from-the-image-cmd"]);
+  });
+
+  it("maps image ENTRYPOINT/CMD and container command/args like the kubelet", () => {
+    const image = { entrypoint: ["/entry"], cmd: ["serve"] };
+    expect(containerArgv(image, {})).toEqual(["/entry", "serve"]);
+    expect(containerArgv(image, { args: ["migrate"] })).toEqual(["/entry", "migrate"]);
+    expect(containerArgv(image, { command: ["python3", "-c", "x"] })).toEqual(["python3", "-c", "x"]);
+    expect(containerArgv(image, { command: ["python3"], args: ["-V"] })).toEqual(["python3", "-V"]);
+    expect(containerArgv({ cmd: ["python3", "app.py"] }, {})).toEqual(["python3", "app.py"]);
+    expect(containerArgv({}, {})).toEqual([]);
   });
 
   it("keeps a pod with an unknown image Pending in ImagePullBackOff, with kubelet's events, until the Job is deleted", async () => {

@@ -8,7 +8,7 @@
  *
  * Nothing here imports the product (shared/): the sandbox must not agree with the gate by accident.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -43,14 +43,27 @@ export { ScenarioError } from "./scenario/resolve.js";
 
 const PODS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "pods");
 
-/** Images every sandbox knows: the Django-shaped Python app and its Node twin (pods/). */
-export const DEFAULT_IMAGES: Record<string, ImageSpec> = {
-  "sandbox/django-app:1": { command: ["/usr/bin/python3", path.join(PODS_DIR, "django_app.py")] },
-  "sandbox/node-probe:1": { command: [process.execPath, path.join(PODS_DIR, "node_probe_app.mjs")] },
-};
+/**
+ * Images every sandbox knows: the Django-shaped Python app and its Node twin (pods/), as their CMD. Their
+ * PATH is one directory holding only `python3` (Debian's) and `node` (this pinned Node) — never az, azd or
+ * pwsh, which DefaultAzureCredential would fall through to. A probe Job's `command` (`python3 -c …`,
+ * `node -e …`) replaces the CMD and runs these interpreters, with this checkout as working directory
+ * so the Node SDK resolves.
+ */
+export function defaultImages(workDir: string): Record<string, ImageSpec> {
+  const bin = path.join(workDir, "image-bin");
+  mkdirSync(bin, { recursive: true });
+  symlinkSync("/usr/bin/python3", path.join(bin, "python3"));
+  symlinkSync(process.execPath, path.join(bin, "node"));
+  const env = { PATH: bin };
+  return {
+    "sandbox/django-app:1": { cmd: ["python3", path.join(PODS_DIR, "django_app.py")], env },
+    "sandbox/node-probe:1": { cmd: ["node", path.join(PODS_DIR, "node_probe_app.mjs")], env },
+  };
+}
 
 export interface SandboxOptions {
-  /** Image → local program, merged over DEFAULT_IMAGES. */
+  /** Image → local program, merged over defaultImages(). */
   images?: Record<string, ImageSpec>;
   /** Start Azurite (default true). Without it the blob service answers 503 and `urls.queue` is unreachable. */
   azurite?: boolean;
@@ -210,7 +223,7 @@ export async function startSandbox(scenario: string | ScenarioInput, opts: Sandb
       workDir,
     };
     const podRunner: PodRunner = createPodRunner(ctx, {
-      images: { ...DEFAULT_IMAGES, ...opts.images },
+      images: { ...defaultImages(workDir), ...opts.images },
       caCertPath: tls.certFile,
       mintServiceAccountToken: serviceAccountTokenMinter(ctx),
       ...(opts.podTimeoutMs !== undefined ? { timeoutMs: opts.podTimeoutMs } : {}),

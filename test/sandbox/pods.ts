@@ -3,8 +3,11 @@
  *
  * Images: whoever starts the sandbox declares which local program stands in for which image
  * (`images: {"ghcr.io/acme/django-app:1.4": {command: ["python3", "test/sandbox/pods/django_app.py"]}}`).
- * The program receives the container's `command` and `args` as its arguments (it IS the image, so it
- * decides what they mean). An unknown image behaves like a failed pull: the container waits in
+ * An image has an ENTRYPOINT and a CMD, and the container's `command` and `args` combine with them as
+ * Kubernetes does: `command` replaces the ENTRYPOINT (and drops the CMD), `args` replace the CMD; with
+ * neither the image runs ENTRYPOINT + CMD. The program is looked up on the container's PATH (the
+ * image's ENV PATH, else the sandbox's), as a container runtime looks it up in the image's filesystem.
+ * An unknown image behaves like a failed pull: the container waits in
  * ErrImagePull / ImagePullBackOff with kubelet's events, and the pod never starts.
  *
  * Environment of a container process, lowest precedence first:
@@ -33,8 +36,10 @@ import { clusterSourceAddress, startEgressProxy, type EgressProxy } from "./netw
 import type { ClusterState, K8sObject } from "./state.js";
 
 export interface ImageSpec {
-  /** The program standing in for the image's entrypoint; container command + args are appended. */
-  command: string[];
+  /** The image's ENTRYPOINT (default none). A container `command` replaces it. */
+  entrypoint?: string[];
+  /** The image's CMD (default none). A container `command` or `args` replaces it. */
+  cmd?: string[];
   /** The image's ENV. */
   env?: Record<string, string>;
   /** Working directory of the process (default: the sandbox's cwd, so repo-relative paths work). */
@@ -218,6 +223,16 @@ export function strippedPath(pathValue = process.env.PATH ?? ""): string {
     .join(path.delimiter);
 }
 
+/**
+ * What the container runtime executes (Kubernetes "Define a command and arguments for a container"):
+ * `command` replaces the image's ENTRYPOINT and, without `args`, its CMD too; `args` replace the CMD.
+ */
+export function containerArgv(image: ImageSpec, c: { command?: string[]; args?: string[] }): string[] {
+  const entrypoint = c.command ?? image.entrypoint ?? [];
+  const args = c.args ?? (c.command !== undefined ? [] : (image.cmd ?? []));
+  return [...entrypoint, ...args];
+}
+
 // ---------------------------------------------------------------------------------------------
 // The runner
 // ---------------------------------------------------------------------------------------------
@@ -383,6 +398,13 @@ export function createPodRunner(ctx: ServiceContext, opts: PodRunnerOptions): Po
           return new Promise<PodOutcome>(() => undefined);
         }
         envs.set(c.name, r.env);
+        if (containerArgv(opts.images[c.image]!, c).length === 0) {
+          // Neither the image nor the pod names a program: the runtime cannot create the container.
+          const message = "failed to create containerd task: failed to create shim task: OCI runtime create failed: no command specified";
+          hooks.event({ type: "Warning", reason: "Failed", message: `Error: ${message}`, source: "kubelet" });
+          setStatuses(spec.containers.map((x) => containerStatus(x, { waiting: x === c ? { reason: "CreateContainerError", message } : { reason: "ContainerCreating" } })));
+          return new Promise<PodOutcome>(() => undefined);
+        }
       }
 
       podRoot = await mkdtemp(path.join(tmpdir(), `sandbox-pod-${pod.metadata.name.slice(0, 40)}-`));
@@ -396,7 +418,7 @@ export function createPodRunner(ctx: ServiceContext, opts: PodRunnerOptions): Po
           const own = envs.get(c.name)!;
           const env = { ...baseEnv(podRoot!, pod.metadata.name, proxy.url), ...(opts.env ?? {}), ...(image.env ?? {}) };
           for (const [k, v] of Object.entries(own)) env[k] = remap(v, mounts);
-          const argv = [...image.command, ...[...(c.command ?? []), ...(c.args ?? [])].map((a) => remap(expandVars(a, own), mounts))];
+          const argv = containerArgv(image, c).map((a) => remap(expandVars(a, own), mounts));
           hooks.event({ type: "Normal", reason: "Created", message: `Created container: ${c.name}`, source: "kubelet" });
           return runContainer(c, argv, env, image.workingDir ?? process.cwd());
         }),
