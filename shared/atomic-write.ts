@@ -18,7 +18,11 @@ export interface AtomicWriteOptions {
 export async function writeFileAtomic(file: string, text: string, options: AtomicWriteOptions = {}): Promise<void> {
   const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
-    await writeFile(temp, (options.bom ? "\uFEFF" : "") + text, { encoding: "utf8", flag: "wx", ...(options.mode !== undefined ? { mode: options.mode } : {}) });
+    await writeFile(temp, (options.bom ? "\uFEFF" : "") + text, {
+      encoding: "utf8",
+      flag: "wx",
+      ...(options.mode !== undefined ? { mode: options.mode } : {}),
+    });
     await rename(temp, file);
   } catch (err) {
     await rm(temp, { force: true });
