@@ -42,7 +42,7 @@ function vaultUrl(profile: CloudProfile, vault: string): string {
   return vault.startsWith("https://") ? vault.replace(/\/+$/, "") : keyVaultUrl(profile, vault);
 }
 
-function storageClients(settings: FunctionSettings, profile: CloudProfile, credential: TokenCredential): { blob: BlobServiceClient; queue: QueueServiceClient } {
+export function storageClients(settings: Pick<FunctionSettings, "storage">, profile: CloudProfile, credential: TokenCredential): { blob: BlobServiceClient; queue: QueueServiceClient } {
   if ("connectionString" in settings.storage) {
     return { blob: BlobServiceClient.fromConnectionString(settings.storage.connectionString), queue: QueueServiceClient.fromConnectionString(settings.storage.connectionString) };
   }

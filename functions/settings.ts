@@ -35,9 +35,8 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new InputError(`must be true or false, not '${raw}'`, { field: name });
 }
 
-export function readSettings(env: NodeJS.ProcessEnv): FunctionSettings {
-  const sweepConfigFile = env.AAG_SWEEP_CONFIG;
-  if (!sweepConfigFile) throw new InputError("set it to the sweep config file (see docs/function.md)", { field: "AAG_SWEEP_CONFIG" });
+/** The Function's own storage (every function of the app shares it). */
+export function storageSettingsOf(env: NodeJS.ProcessEnv): Pick<FunctionSettings, "storage" | "stateContainer"> {
   const account = env.AAG_STORAGE_ACCOUNT || env.AzureWebJobsStorage__accountName;
   const connectionString = env.AzureWebJobsStorage;
   let storage: FunctionSettings["storage"];
@@ -48,6 +47,13 @@ export function readSettings(env: NodeJS.ProcessEnv): FunctionSettings {
   else throw new InputError("set AAG_STORAGE_ACCOUNT (identity-based) or AzureWebJobsStorage (connection string)", { field: "AAG_STORAGE_ACCOUNT" });
   const stateContainer = env.AAG_STATE_CONTAINER || "azure-auth-gate";
   if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(stateContainer)) throw new InputError("not a valid Blob container name", { field: "AAG_STATE_CONTAINER" });
+  return { storage, stateContainer };
+}
+
+export function readSettings(env: NodeJS.ProcessEnv): FunctionSettings {
+  const sweepConfigFile = env.AAG_SWEEP_CONFIG;
+  if (!sweepConfigFile) throw new InputError("set it to the sweep config file (see docs/function.md)", { field: "AAG_SWEEP_CONFIG" });
+  const { storage, stateContainer } = storageSettingsOf(env);
   const sweepSchedule = sweepScheduleOf(env);
   if (sweepSchedule.trim().split(/\s+/).length !== 6) throw new InputError("an NCRONTAB schedule has six fields: {second} {minute} {hour} {day} {month} {day-of-week}", { field: "AAG_SWEEP_SCHEDULE" });
   return {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { githubService, githubTokens } from "../sandbox/services/github.js";
 import type { GitHubState, TenantState } from "../sandbox/state.js";
 import { baseState } from "./fixtures.js";
-import { contextFor, freshSigningKey, placeholderUrls, serveHandler, type Served } from "./harness.js";
+import { contextFor, freshSigningKey, placeholderUrls, refusal, serveHandler, type Served } from "./harness.js";
 
 let server: Served;
 let state: TenantState;
@@ -18,16 +18,6 @@ function github(over: Partial<GitHubState> = {}): GitHubState {
 }
 
 const octokit = (token: string) => getOctokit(token, { baseUrl: server.url, request: { retries: 0 } });
-
-async function refusal(p: Promise<unknown>): Promise<{ status: number; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    const e = err as { status: number; response?: { data?: { message?: string } } };
-    return { status: e.status, message: e.response?.data?.message ?? "" };
-  }
-  throw new Error("expected the call to fail");
-}
 
 beforeAll(async () => {
   server = await serveHandler("github");

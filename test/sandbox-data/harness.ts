@@ -9,3 +9,14 @@ export { contextFor, placeholderUrls } from "../sandbox/testing/context.js";
 export { serveHandler, type Served } from "../sandbox/testing/serve.js";
 export { testTls } from "../sandbox/testing/tls.js";
 export { credentialFor, mintAccessToken } from "../sandbox/testing/tokens.js";
+
+/** The status and GitHub `message` of an Octokit call that must fail. */
+export async function refusal(p: Promise<unknown>): Promise<{ status: number; message: string }> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as { status: number; response?: { data?: { message?: string } } };
+    return { status: e.status, message: e.response?.data?.message ?? "" };
+  }
+  throw new Error("expected the call to fail");
+}

@@ -216,6 +216,46 @@ export interface GitHubState {
   pullFiles?: PullFileState[];
   /** Review comments (threads) on the pull request: created with a review, edited or deleted one by one. */
   reviewComments?: ReviewCommentState[];
+  /** The repository's commits and branches, as the contents and git trees APIs serve them (github-app.ts). */
+  git?: GitRepoState;
+  /** A GitHub App installed on the repository (deployment protection rules). */
+  app?: GitHubAppState;
+  /** Custom deployment protection rules GitHub asked the App to review, one per workflow run and environment. */
+  protectionRules?: ProtectionRuleState[];
+}
+
+export interface GitRepoState {
+  defaultBranch: string;
+  /** Branch name → commit sha. */
+  branches: Record<string, string>;
+  /** Commit sha → the commit's files (path → text). */
+  commits: Record<string, Record<string, string>>;
+}
+
+export interface GitHubAppState {
+  appId: number;
+  clientId: string;
+  slug: string;
+  /** What the App registration publishes; GitHub keeps only the public half of the App's key. */
+  publicKey: KeyObject;
+  webhookSecret: string;
+  installationId: number;
+  /** What the installation granted (repository permissions). */
+  permissions: Record<string, "read" | "write">;
+  events: string[];
+  /** Installation access tokens issued so far. */
+  tokens: { token: string; expiresAt: number; repositories: string[]; permissions: Record<string, "read" | "write"> }[];
+}
+
+export interface ProtectionRuleState {
+  runId: number;
+  environment: string;
+  appId: number;
+  sha: string;
+  ref: string;
+  state: "pending" | "approved" | "rejected";
+  /** Every review GitHub accepted (one at most: a reviewed rule is no longer pending). */
+  reviews: { state: "approved" | "rejected"; comment: string; at: string }[];
 }
 
 export type ReviewStateName = "PENDING" | "COMMENTED" | "APPROVED" | "CHANGES_REQUESTED";

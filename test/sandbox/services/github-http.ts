@@ -17,6 +17,8 @@ export interface Ctx {
   gh: GitHubState;
   req: SandboxRequest;
   access: Access;
+  /** Set when the caller is a GitHub App installation token (github-app.ts): what the token may do. */
+  installation?: { permissions: Record<string, "read" | "write"> };
   api: string;
   /** Request path without the API base path. */
   path: string;

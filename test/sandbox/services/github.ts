@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import type { Handler, SandboxResponse, ServiceContext } from "../contract.js";
 import type { GitHubState } from "../state.js";
 import { BODY_LIMIT, BOT, bodyOf, DOCS, html, iso, json, notFound, paged, requireWrite, validationFailed, type Access, type Ctx } from "./github-http.js";
+import { appJwtRoute, appRepoRoute, installationToken } from "./github-app.js";
 import { oneReviewComment, pullRoute } from "./github-pulls.js";
 
 export interface GitHubTokens {
@@ -158,7 +159,11 @@ function route(c: Ctx, rest: string[]): SandboxResponse {
   const m = c.req.method;
   const [a, b, d, e] = rest;
   const num = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : NaN);
-  if (rest.length === 0 && m === "GET") return json(200, { id: c.gh.repoId, name: c.repo, full_name: c.gh.repository, owner: { login: c.owner, id: c.gh.ownerId }, private: false, fork: false, default_branch: "main", html_url: html(c) });
+  if (rest.length === 0 && m === "GET") return json(200, { id: c.gh.repoId, name: c.repo, full_name: c.gh.repository, owner: { login: c.owner, id: c.gh.ownerId }, private: false, fork: false, default_branch: c.gh.git?.defaultBranch ?? "main", html_url: html(c) });
+  const appAnswer = appRepoRoute(c, rest);
+  if (appAnswer) return appAnswer;
+  // An App installation token reaches only what its permissions name (github-app.ts); the App asks for no issues or pull requests access.
+  if (c.installation) return json(403, { message: "Resource not accessible by integration", documentation_url: DOCS, status: "403" });
   if (a === "issues") {
     if (b === undefined) return m === "GET" ? listIssues(c) : m === "POST" ? createIssue(c) : notFound();
     if (b === "comments" && d !== undefined && e === undefined) return Number.isNaN(num(d)) ? notFound() : oneComment(c, num(d));
@@ -184,13 +189,16 @@ export function githubService(ctx: ServiceContext): Handler {
     const auth = typeof req.headers.authorization === "string" ? req.headers.authorization : "";
     const token = /^(?:token|bearer)\s+(\S+)$/i.exec(auth)?.[1];
     if (!token) return json(401, { message: "Requires authentication", documentation_url: DOCS, status: "401" });
+    const path = req.path.startsWith(basePath) ? req.path.slice(basePath.length) : req.path;
+    const asApp = appJwtRoute(ctx, gh, req, path, token);
+    if (asApp) return asApp;
     const tokens = gh ? githubTokens(gh) : undefined;
-    const access: Access | undefined = token === tokens?.write ? "write" : token === tokens?.readOnly ? "read" : undefined;
+    const installation = gh ? installationToken(gh, token, ctx.now()) : undefined;
+    const access: Access | undefined = token === tokens?.write ? "write" : token === tokens?.readOnly || installation ? "read" : undefined;
     if (!gh || !access) return json(401, { message: "Bad credentials", documentation_url: DOCS, status: "401" });
 
-    const path = req.path.startsWith(basePath) ? req.path.slice(basePath.length) : req.path;
     const [root, owner, repo, ...rest] = path.split("/").filter(Boolean);
     if (root !== "repos" || `${owner}/${repo}`.toLowerCase() !== gh.repository.toLowerCase()) return notFound();
-    return route({ ctx, gh, req, access, api, path, owner: owner!, repo: repo! }, rest);
+    return route({ ctx, gh, req, access, api, path, owner: owner!, repo: repo!, ...(installation ? { installation: { permissions: installation.permissions } } : {}) }, rest);
   };
 }
