@@ -4,6 +4,9 @@
  */
 import { isRestError } from "@azure/core-rest-pipeline";
 import type { FetchFailure, Fetched } from "./facts/types.js";
+import { AzureLoginError } from "./login-error.js";
+
+export { AzureLoginError };
 
 /** Thrown when the retry budget would be exceeded: the fact counts as unreadable (fail closed). */
 export class RetryBudgetExceededError extends Error {
@@ -17,13 +20,6 @@ export class RetryBudgetExceededError extends Error {
   }
 }
 
-/** The gate's own credential could not get a token: no fact can be read. Entry points print `message`. */
-export class AzureLoginError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "AzureLoginError";
-  }
-}
 
 /** The first line of an error text, at most 300 characters (SDK messages can carry whole response bodies below it). */
 export function firstLine(text: string): string {

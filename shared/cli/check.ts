@@ -1,19 +1,15 @@
 /**
  * `azure-auth-gate check`: manifests only (static layer, no Azure), or with `--config` the whole gate
- * (`runGate`: static + control plane) against the cloud the config names, signed in as whoever runs it.
+ * (check-gate.ts: static + control plane) against the cloud the config names, signed in as whoever runs it.
+ * The gate path is a dynamic import: a static check never loads an Azure SDK, the probe's Kubernetes client
+ * or zod (start-up is most of a static check's time; the static-path test reads the bundle's module graph).
  */
-import path from "node:path";
-import { loadConfig } from "../config/load.js";
-import { trustProfileCertificate } from "../cloud/profile.js";
 import { InputError } from "../errors.js";
 import type { Report } from "../findings/model.js";
 import { staticLayer } from "../gate/static-layer.js";
-import { runGate } from "../gate/run.js";
 import { buildReport, runMetadata } from "../report/build.js";
 import { parseManifests, type ManifestSet } from "../static/index.js";
 import { loadManifestSources } from "../static/sources.js";
-import { createProbeLayer, probeOptionsFromConfig } from "../probe/index.js";
-import { gateCredential } from "./credential.js";
 import { MAX_STDIN_BYTES, type CliIo } from "./io.js";
 
 export interface CheckInput {
@@ -53,21 +49,6 @@ export async function runCheck(input: CheckInput, io: CliIo): Promise<Report> {
     const stat = staticLayer(manifests);
     return buildReport(stat.findings, runMetadata(["static"], { inputs: stat.inputs }));
   }
-  const { config, file, profile } = loadConfig(input.config);
-  trustProfileCertificate(profile);
-  const probe =
-    input.probe || config.probe.enabled
-      ? createProbeLayer(probeOptionsFromConfig(config.probe, { profile, configDir: path.dirname(file), log: (line) => io.stderr.write(`${line}\n`) }))
-      : undefined;
-  const report = await runGate({
-    ...(manifests ? { manifests } : {}),
-    ...(probe ? { probe } : {}),
-    config,
-    credential: gateCredential(profile, config.tenantId),
-    profile,
-    configFile: file,
-  });
-  // SARIF anchors Azure findings (no line in any manifest) to the config file that asked for them.
-  report.metadata.config = file;
-  return report;
+  const { runGateCheck } = await import("./check-gate.js");
+  return runGateCheck({ config: input.config, probe: input.probe === true, ...(manifests ? { manifests } : {}) }, io);
 }

@@ -4,20 +4,19 @@
  * error (one line naming file/line/field; --output untouched), 3 internal error (one line + "please
  * report"; the stack only with AZURE_AUTH_GATE_DEBUG=1).
  */
-import { AzureLoginError } from "../azure/errors.js";
+import { AzureLoginError } from "../azure/login-error.js";
 import { InputError } from "../errors.js";
 import { blocks, type FailOn, type Verdict } from "../findings/model.js";
 import { TOOL } from "../tool.js";
 import { plural, renderReport, type ReportFormat } from "../report/index.js";
 import { renderRules } from "../report/rules.js";
 import { parseCommand, UsageError, USAGE } from "./args.js";
-import { runCheck } from "./check.js";
-import { runSandbox } from "./sandbox.js";
-import { loginFailureLine } from "./credential.js";
+import { loginFailureLine } from "./login-line.js";
 import type { CliIo } from "./io.js";
 import { writeReportFile } from "./output.js";
-import { runFix } from "./fix.js";
-import { withFixFormat } from "../azure/rules/fixes.js";
+
+// Each command's code is a dynamic import (its own chunk in the bundle): `--help` and `--version` load only
+// this file's imports, a static check never loads the Azure layer (see check.ts).
 
 export const EXIT = { ok: 0, blocked: 1, input: 2, internal: 3 } as const;
 
@@ -46,16 +45,17 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       io.stdout.write(`${TOOL.version}\n`);
       return EXIT.ok;
     case "fix":
-      return runFix(command, io);
+      return (await import("./fix.js")).runFix(command, io);
     case "sandbox":
-      return runSandbox(command.args, io);
+      return (await import("./sandbox.js")).runSandbox(command.args, io);
     case "rules":
       await emit(renderRules(command.format), command.output, io);
       return EXIT.ok;
     case "check": {
+      const { runCheck } = await import("./check.js");
       const checked = await runCheck({ paths: command.paths, ...(command.config !== undefined ? { config: command.config } : {}), probe: command.probe }, io);
       // --fix-format: the Azure fixes as Bicep or Terraform instead of az commands.
-      const report = command.fixFormat ? { ...checked, findings: withFixFormat(checked.findings, command.fixFormat) } : checked;
+      const report = command.fixFormat ? { ...checked, findings: (await import("../azure/rules/fixes.js")).withFixFormat(checked.findings, command.fixFormat) } : checked;
       const text = renderReport(report, command.format, { text: { color: useColor(command.format, command.output, io) }, markdown: { moreHint: "run the check with --format json for all of them" } });
       await emit(text, command.output, io);
       const code = exitCodeFor(report.verdict, command.failOn);

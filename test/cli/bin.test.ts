@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pkg from "../../package.json" with { type: "json" };
 import { buildBin, ROOT, runBin } from "./built-bin.js";
+import { packagesOf, readMetafile, staticClosure } from "./module-graph.js";
 
 let built: ReturnType<typeof buildBin>;
 let home: string;
@@ -40,5 +41,20 @@ describe("the built azure-auth-gate bin", () => {
     const r = await runBin(built.bin, ["check", "--nope"], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("azure-auth-gate: unknown option '--nope' (run 'azure-auth-gate --help' for usage)\n");
+  });
+
+  it("loads no Azure SDK, Kubernetes client, Octokit or zod for --help, --version and a static check (bundle module graph)", () => {
+    const meta = readMetafile(built.meta);
+    // bin → main (help, version) and the chunk `check` loads for a check without --config.
+    const staticPath = packagesOf(staticClosure(meta, ["shared/cli/bin.ts", "shared/cli/check.ts"]));
+    const heavy = [...staticPath].filter((p) => /^@azure\/|^@azure-rest\/|^@kubernetes\/|^@octokit\/|^@actions\/|^zod$/.test(p));
+    expect(heavy).toEqual([]);
+    expect([...staticPath].sort()).toEqual(["yaml"]);
+    // The gate path does load them (on first use): the graph is read right, the test can fail.
+    const gatePath = packagesOf(staticClosure(meta, ["shared/cli/check-gate.ts"]));
+    expect(gatePath).toContain("@azure/identity");
+    expect(gatePath).toContain("@azure/arm-authorization");
+    expect(gatePath).not.toContain("@kubernetes/client-node");
+    expect(packagesOf(staticClosure(meta, ["shared/probe/index.ts"]))).toContain("@kubernetes/client-node");
   });
 });

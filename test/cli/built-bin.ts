@@ -10,12 +10,14 @@ import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 
-export function buildBin(name: string): { bin: string; remove(): void } {
+/** `bin`: the bundle's entry; `meta`: esbuild's metafile for it (the module graph, see module-graph.ts). */
+export function buildBin(name: string): { bin: string; meta: string; remove(): void } {
   const out = join(ROOT, "node_modules/.cache", `azure-auth-gate-bin-${name}`);
   rmSync(out, { recursive: true, force: true });
   execFileSync(process.execPath, [join(ROOT, "scripts/bundle-cli.mjs"), "--outdir", out], { cwd: ROOT, stdio: "pipe" });
   return {
     bin: join(out, "bin.js"),
+    meta: `${out}-meta.json`,
     remove: () => {
       rmSync(out, { recursive: true, force: true });
       rmSync(`${out}-meta.json`, { force: true });

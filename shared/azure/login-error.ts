@@ -1,0 +1,12 @@
+/**
+ * The error the gate throws when its own login fails (errors.ts re-exports it). Apart from errors.ts, which
+ * imports the Azure REST pipeline, so that entry points can recognise it without loading any SDK.
+ */
+
+/** The gate's own credential could not get a token: no fact can be read. Entry points print `message`. */
+export class AzureLoginError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "AzureLoginError";
+  }
+}
