@@ -44,7 +44,10 @@ export async function loadManifests(entries: readonly string[], workspace: strin
   const paths = expandManifestPaths(entries, workspace);
   // The loader reads relative to the process's directory; on a runner that is the workspace already.
   const readable = paths.map((p) => (isAbsolute(p) ? p : relative(process.cwd(), resolve(workspace, p)) || "."));
-  const sources = await loadManifestSources(readable, () => Promise.reject(new InputError("stdin is not available in the Action", { field: "input manifests" })));
+  const sources = await loadManifestSources(readable, () => Promise.reject(new InputError("stdin is not available in the Action", { field: "input manifests" })), {
+    // A link in the checked-out repository never leads the gate out of the workspace.
+    root: workspace,
+  });
   // Findings name files relative to the repository root, so annotations land on the pull request's diff.
   const inRepo = sources.map((s) => ({ ...s, file: workspaceRelative(s.file, workspace) }));
   return { set: parseManifests(inRepo), inputs: paths, sources: inRepo };

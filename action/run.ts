@@ -161,6 +161,12 @@ async function runAction(deps: RunDeps): Promise<RunResult> {
   const manifests = inputs.manifests.length > 0 ? await loadManifests(inputs.manifests, workspace) : undefined;
 
   const notices: string[] = [];
+  // Files the loader left out on purpose (other tools' YAML, links out of the workspace): one notice each.
+  for (const s of manifests?.set.skipped ?? []) {
+    const line = `${s.file}: skipped: ${s.reason}`;
+    core.notice(line);
+    notices.push(line);
+  }
   const report = await gateReport(inputs, env, ctx, manifests, loaded, profile, notices, now);
 
   const reportPath = writeJsonReport(report, env.RUNNER_TEMP ?? tmpdir());

@@ -22,3 +22,18 @@ export class InputError extends Error {
     return (head ? `${head}: ${this.message}` : this.message).replace(/\s*\n\s*/g, " ");
   }
 }
+
+/** Several files refused in one run (a directory with more than one broken file): one line each. */
+export class InputErrorList extends InputError {
+  readonly errors: readonly InputError[];
+
+  constructor(errors: readonly InputError[]) {
+    super(`${errors.length} inputs refused`);
+    this.name = "InputErrorList";
+    this.errors = errors;
+  }
+
+  override oneLine(): string {
+    return this.errors.map((e) => e.oneLine()).join("; ");
+  }
+}

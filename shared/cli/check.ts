@@ -8,8 +8,8 @@ import { InputError } from "../errors.js";
 import type { Report } from "../findings/model.js";
 import { staticLayer } from "../gate/static-layer.js";
 import { buildReport, runMetadata } from "../report/build.js";
-import { parseManifests, type ManifestSet } from "../static/index.js";
-import { loadManifestSources } from "../static/sources.js";
+import { readManifests as parseManifestSet, type ManifestSet } from "../static/index.js";
+import { collectManifests } from "../static/sources.js";
 import { MAX_STDIN_BYTES, type CliIo } from "./io.js";
 
 export interface CheckInput {
@@ -38,8 +38,8 @@ export async function readAll(stdin: CliIo["stdin"]): Promise<string> {
 
 async function readManifests(paths: string[], io: CliIo): Promise<ManifestSet | undefined> {
   if (paths.length === 0) return undefined;
-  const sources = await loadManifestSources(paths, () => readAll(io.stdin));
-  return parseManifests(sources);
+  const { sources, skipped, refused } = await collectManifests(paths, () => readAll(io.stdin));
+  return parseManifestSet(sources, skipped, refused);
 }
 
 export async function runCheck(input: CheckInput, io: CliIo): Promise<Report> {
@@ -47,7 +47,7 @@ export async function runCheck(input: CheckInput, io: CliIo): Promise<Report> {
   if (input.config === undefined) {
     if (!manifests) throw new InputError("nothing to check: give a PATH or --config", { field: "PATH" });
     const stat = staticLayer(manifests);
-    return buildReport(stat.findings, runMetadata(["static"], { inputs: stat.inputs }));
+    return buildReport(stat.findings, runMetadata(["static"], { inputs: stat.inputs, ...stat.inputNotes }));
   }
   const { runGateCheck } = await import("./check-gate.js");
   return runGateCheck({ config: input.config, probe: input.probe === true, ...(manifests ? { manifests } : {}) }, io);

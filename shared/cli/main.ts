@@ -5,7 +5,7 @@
  * report"; the stack only with AZURE_AUTH_GATE_DEBUG=1).
  */
 import { AzureLoginError } from "../azure/login-error.js";
-import { InputError } from "../errors.js";
+import { InputError, InputErrorList } from "../errors.js";
 import { blocks, type FailOn, type Verdict } from "../findings/model.js";
 import { TOOL } from "../tool.js";
 import { plural, renderReport, type ReportFormat } from "../report/index.js";
@@ -63,7 +63,10 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
         const { errors, warnings } = report.summary;
         io.stderr.write(`${NAME}: ${report.verdict} (${plural(errors, "error")}, ${plural(warnings, "warning")}); report written to ${command.output}\n`);
       }
-      return code;
+      for (const s of report.metadata.skippedInputs ?? []) io.stderr.write(`${NAME}: notice: ${s.file}: skipped: ${s.reason}\n`);
+      // A refused file was not checked: the report covers the rest, but the run is not a verdict on everything given.
+      for (const line of report.metadata.refusedInputs ?? []) io.stderr.write(`${NAME}: ${line}\n`);
+      return report.metadata.refusedInputs?.length ? EXIT.input : code;
     }
   }
 }
@@ -78,6 +81,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr.write(`${NAME}: ${err.message} (run '${NAME} --help' for usage)\n`);
+      return EXIT.input;
+    }
+    if (err instanceof InputErrorList) {
+      for (const e of err.errors) io.stderr.write(`${NAME}: ${e.oneLine()}\n`);
       return EXIT.input;
     }
     if (err instanceof InputError) {

@@ -46,6 +46,10 @@ export interface ReportMetadata {
   azureCalls?: number;
   /** Files the static layer read, relative as given by the user. */
   inputs?: string[];
+  /** Files the static layer left out on purpose (not Kubernetes objects, links out of the tree, charts without helm). */
+  skippedInputs?: { file: string; reason: string }[];
+  /** Files refused as unusable: the report covers the rest and the run exits 2. One line each, as the CLI prints it. */
+  refusedInputs?: string[];
   [extra: string]: unknown;
 }
 

@@ -140,6 +140,7 @@ export async function runGate(input: RunGateInput): Promise<Report> {
         targets: targets.map((t) => `${t.namespace}/${t.kind}/${t.name}`),
         unverifiedFacts: unverified.filter(Boolean).length,
         ...(stat?.inputs ? { inputs: stat.inputs } : {}),
+        ...stat?.inputNotes,
       },
       now,
     ),

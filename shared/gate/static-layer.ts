@@ -3,7 +3,7 @@
  * discovered in the manifests, reduced to what target resolution needs.
  */
 import type { WorkloadScheduling } from "../azure/facts/types.js";
-import type { Finding } from "../findings/model.js";
+import type { Finding, ReportMetadata } from "../findings/model.js";
 import { buildModel, checkManifests, type ManifestSet, type WorkloadView } from "../static/index.js";
 import type { WorkloadIdentityView } from "./targets.js";
 
@@ -13,6 +13,16 @@ export interface StaticLayerResult {
   findings: Finding[];
   workloads: WorkloadIdentityView[];
   inputs: string[];
+  /** Report metadata for what the run left out (notices) and refused (exit 2): see ReportMetadata. */
+  inputNotes: Pick<ReportMetadata, "skippedInputs" | "refusedInputs">;
+}
+
+/** What the manifests' loader skipped and refused, as report metadata (empty keys left out). */
+export function inputNotes(set: ManifestSet): Pick<ReportMetadata, "skippedInputs" | "refusedInputs"> {
+  return {
+    ...(set.skipped?.length ? { skippedInputs: set.skipped.map((s) => ({ file: s.file, reason: s.reason })) } : {}),
+    ...(set.refused?.length ? { refusedInputs: set.refused.map((e) => e.oneLine()) } : {}),
+  };
 }
 
 function mainImage(w: WorkloadView): string | undefined {
@@ -54,5 +64,5 @@ export function toIdentityView(w: WorkloadView): WorkloadIdentityView {
 
 export function staticLayer(set: ManifestSet): StaticLayerResult {
   const model = buildModel(set);
-  return { findings: checkManifests(set, model), workloads: model.workloads.map(toIdentityView), inputs: set.inputs };
+  return { findings: checkManifests(set, model), workloads: model.workloads.map(toIdentityView), inputs: set.inputs, inputNotes: inputNotes(set) };
 }

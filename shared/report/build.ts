@@ -33,6 +33,8 @@ export function summaryCounts(summary: Report["summary"]): string[] {
 export function aboutParts(m: ReportMetadata): string[] {
   const parts = [`${m.tool.name} ${m.tool.version}`, `layers: ${m.layers.join(", ") || "none"}`];
   if (m.inputs) parts.push(plural(m.inputs.length, "manifest file"));
+  if (m.skippedInputs?.length) parts.push(`${plural(m.skippedInputs.length, "file")} skipped`);
+  if (m.refusedInputs?.length) parts.push(`${plural(m.refusedInputs.length, "file")} refused (unusable input: exit 2)`);
   if (typeof m.azureCalls === "number") parts.push(plural(m.azureCalls, "Azure call"));
   return parts;
 }

@@ -4,7 +4,7 @@
  * findings, `listWorkloads` describes every pod the manifests would run (for target discovery and the
  * live probe: ServiceAccount, client id, images, env, migration role).
  */
-export { parseManifests, type KObject, type ManifestSet, type ManifestSource } from "./parse.js";
+export { parseManifests, readManifests, type KObject, type ManifestSet, type ManifestSource, type SkippedInput } from "./parse.js";
 export { checkManifests } from "./rules/index.js";
 export { listWorkloads, buildModel, type ContainerView, type HookView, type StaticModel, type WorkloadLocations, type WorkloadView } from "./workloads.js";
 export { effectiveClientId, workloadIdentity, type ClientIdView, type Tri } from "./identity.js";

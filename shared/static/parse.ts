@@ -5,7 +5,8 @@
  * a chart renders Services, Ingresses and CRDs the identity checks do not care about.
  */
 import { LineCounter, parseAllDocuments } from "yaml";
-import { InputError } from "../errors.js";
+import { InputError, InputErrorList } from "../errors.js";
+import type { SourceLocation } from "../findings/model.js";
 import { templateInBrokenDocument, unrenderedTemplate } from "./templates.js";
 import { asMap, asSeq, child, documentTree, entry, requireScalarValues, scalarText, type YMap, type YNode } from "./yaml-tree.js";
 
@@ -13,6 +14,19 @@ export interface ManifestSource {
   /** Path as the user gave it, or "<stdin>". */
   file: string;
   text: string;
+  /**
+   * Found by walking a directory (not named by the user): YAML that holds no Kubernetes object (chart
+   * metadata, values, compose files, the gate's config) is skipped with a notice instead of refused.
+   */
+  found?: boolean;
+  /** Rendered output (helm template, kustomize build): where a line of `text` came from in the user's files. */
+  origin?: (line: number) => SourceLocation;
+}
+
+/** A file left out of the check on purpose, and why (one line for the user). */
+export interface SkippedInput {
+  file: string;
+  reason: string;
 }
 
 /** One Kubernetes object from the manifests, with where it came from. */
@@ -33,6 +47,12 @@ export interface ManifestSet {
   inputs: string[];
   /** Objects of the kinds the identity checks read, in input order. */
   objects: KObject[];
+  /** Files left out on purpose (not Kubernetes objects, charts without helm, …): one notice each. */
+  skipped?: SkippedInput[];
+  /** Files refused as unusable (malformed, unrendered, …): the run still checks the rest, and exits 2. */
+  refused?: InputError[];
+  /** Rendered sources by their `file`: maps a finding's line back to the template or kustomization. */
+  origins?: Map<string, (line: number) => SourceLocation>;
 }
 
 /** Kinds the static layer reads; everything else is skipped (never an error). */
@@ -150,50 +170,119 @@ function objectsOf(tree: YNode, file: string, out: KObject[]): void {
   if (obj) out.push(obj);
 }
 
-/** Parses every source; throws InputError (file + line) on the first unusable input. */
-export function parseManifests(sources: readonly ManifestSource[]): ManifestSet {
-  if (sources.length === 0) throw new InputError("no manifests given: pass a file, a directory, or - for stdin");
+/** What a file that is not a manifest is, for the notice (or undefined when it may well be one). */
+function notManifestReason(file: string, docs: readonly YNode[]): string {
+  const base = file.split(/[\\/]/).pop()?.toLowerCase() ?? "";
+  const keys = new Set(docs.flatMap((d) => [...(asMap(d)?.entries.keys() ?? [])]));
+  if (/^chart\.ya?ml$/.test(base)) return "Helm chart metadata";
+  if (/^values[\w.-]*\.ya?ml$/.test(base)) return "Helm values";
+  if (/^kustomization\.ya?ml$/.test(base)) return "a kustomization";
+  if (/^azure-auth-gate[\w.-]*\.ya?ml$/.test(base) || keys.has("targets")) return "azure-auth-gate configuration";
+  if (/(^|[.-])(docker-)?compose[\w.-]*\.ya?ml$/.test(base) || keys.has("services")) return "a Compose file";
+  return "no apiVersion or kind";
+}
+
+/** A document no Kubernetes tool would take for an object: not a mapping, or a mapping with neither apiVersion nor kind. */
+function isForeignDocument(tree: YNode): boolean {
+  const root = asMap(tree);
+  return !root || (!entry(root, "apiVersion") && !entry(root, "kind"));
+}
+
+interface FileResult {
+  objects: KObject[];
+  documents: number;
+  skipped?: string;
+}
+
+function parseFile(source: ManifestSource): FileResult {
+  checkText(source);
+  const lines = new LineCounter();
+  let parsed: ReturnType<typeof parseAllDocuments>;
+  try {
+    parsed = parseAllDocuments(source.text, { lineCounter: lines, merge: true, prettyErrors: true });
+  } catch (err) {
+    // The yaml parser is mostly iterative, but a pathological input must still end as one readable line.
+    if (err instanceof RangeError) throw new InputError("YAML nested too deeply to read", { file: source.file });
+    throw err;
+  }
+  const docs = Array.isArray(parsed) ? parsed : [];
+  const trees: { doc: (typeof docs)[number]; tree: YNode }[] = [];
+  for (const doc of docs) {
+    const error = doc.errors[0];
+    if (error) {
+      // A template is the usual reason a chart file is not YAML: say that, at the template's line.
+      const template = templateInBrokenDocument(doc, source.text);
+      if (template !== undefined) throw new InputError(UNRENDERED, { file: source.file, line: lines.linePos(template).line });
+      const line = error.linePos?.[0]?.line ?? lines.linePos(error.pos[0]).line;
+      throw new InputError(`malformed YAML: ${yamlErrorText(error.message)}`, { file: source.file, line });
+    }
+    // An unresolved tag (`!custom`) would reach the API server as an error too: refuse it here, with its line.
+    const warning = doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED");
+    if (warning) {
+      const line = warning.linePos?.[0]?.line ?? lines.linePos(warning.pos[0]).line;
+      throw new InputError(`unsupported YAML tag: ${yamlErrorText(warning.message)}`, { file: source.file, line });
+    }
+    const tree = documentTree(doc, lines, source.file);
+    if (tree) trees.push({ doc, tree });
+  }
+  // A file found beside the manifests that holds no object at all is some other tool's YAML: skip it, say so.
+  if (source.found && trees.length > 0 && trees.every((t) => isForeignDocument(t.tree))) {
+    return { objects: [], documents: 0, skipped: `not a Kubernetes object (${notManifestReason(source.file, trees.map((t) => t.tree))})` };
+  }
   const objects: KObject[] = [];
+  for (const { doc, tree } of trees) {
+    // After documentTree: it has already refused absurd nesting and alias bombs.
+    const template = unrenderedTemplate(doc, source.text, KNOWN_KINDS);
+    if (template !== undefined) throw new InputError(UNRENDERED, { file: source.file, line: lines.linePos(template).line });
+    objectsOf(tree, source.file, objects);
+  }
+  return { objects, documents: trees.length };
+}
+
+/**
+ * Parses every source; a file that cannot be used is refused whole (an InputError naming file and line,
+ * in `refused`) while every other file is still read. Throws only when nothing at all is usable.
+ */
+export function readManifests(sources: readonly ManifestSource[], skippedBefore: readonly SkippedInput[] = [], refusedBefore: readonly InputError[] = []): ManifestSet {
+  if (sources.length === 0 && skippedBefore.length === 0 && refusedBefore.length === 0) throw new InputError("no manifests given: pass a file, a directory, or - for stdin");
+  const objects: KObject[] = [];
+  const skipped = [...skippedBefore];
+  const refused = [...refusedBefore];
+  const inputs: string[] = [];
+  const origins = new Map<string, (line: number) => SourceLocation>();
   let documents = 0;
   for (const source of sources) {
-    checkText(source);
-    const lines = new LineCounter();
-    let parsed: ReturnType<typeof parseAllDocuments>;
+    let result: FileResult;
     try {
-      parsed = parseAllDocuments(source.text, { lineCounter: lines, merge: true, prettyErrors: true });
+      result = parseFile(source);
     } catch (err) {
-      // The yaml parser is mostly iterative, but a pathological input must still end as one readable line.
-      if (err instanceof RangeError) throw new InputError("YAML nested too deeply to read", { file: source.file });
-      throw err;
+      if (!(err instanceof InputError)) throw err;
+      refused.push(err);
+      continue;
     }
-    const docs = Array.isArray(parsed) ? parsed : [];
-    for (const doc of docs) {
-      const error = doc.errors[0];
-      if (error) {
-        // A template is the usual reason a chart file is not YAML: say that, at the template's line.
-        const template = templateInBrokenDocument(doc, source.text);
-        if (template !== undefined) throw new InputError(UNRENDERED, { file: source.file, line: lines.linePos(template).line });
-        const line = error.linePos?.[0]?.line ?? lines.linePos(error.pos[0]).line;
-        throw new InputError(`malformed YAML: ${yamlErrorText(error.message)}`, { file: source.file, line });
-      }
-      // An unresolved tag (`!custom`) would reach the API server as an error too: refuse it here, with its line.
-      const warning = doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED");
-      if (warning) {
-        const line = warning.linePos?.[0]?.line ?? lines.linePos(warning.pos[0]).line;
-        throw new InputError(`unsupported YAML tag: ${yamlErrorText(warning.message)}`, { file: source.file, line });
-      }
-      const tree = documentTree(doc, lines, source.file);
-      if (!tree) continue;
-      // After documentTree: it has already refused absurd nesting and alias bombs.
-      const template = unrenderedTemplate(doc, source.text, KNOWN_KINDS);
-      if (template !== undefined) throw new InputError(UNRENDERED, { file: source.file, line: lines.linePos(template).line });
-      documents++;
-      objectsOf(tree, source.file, objects);
+    if (result.skipped) {
+      skipped.push({ file: source.file, reason: result.skipped });
+      continue;
     }
+    documents += result.documents;
+    objects.push(...result.objects);
+    if (!inputs.includes(source.file)) inputs.push(source.file);
+    if (source.origin) origins.set(source.file, source.origin);
   }
+  // Nothing usable and something refused: no report to write, only the refusals.
+  if (documents === 0 && refused.length > 0) throw refused.length === 1 ? refused[0]! : new InputErrorList(refused);
   if (documents === 0) {
     const files = sources.map((s) => s.file);
-    throw new InputError(`no Kubernetes objects in the input (${files.join(", ")}): every document is empty`, { file: files.length === 1 ? files[0] : undefined });
+    const why = skipped.length > 0 ? `${skipped.length} file${skipped.length === 1 ? "" : "s"} skipped (${skipped.map((s) => `${s.file}: ${s.reason}`).join("; ")})` : `every document is empty`;
+    throw new InputError(`no Kubernetes objects in the input (${files.join(", ") || "nothing readable"}): ${why}`, { file: files.length === 1 ? files[0] : undefined });
   }
-  return { inputs: [...new Set(sources.map((s) => s.file))], objects };
+  return { inputs, objects, ...(skipped.length ? { skipped } : {}), ...(refused.length ? { refused } : {}), ...(origins.size ? { origins } : {}) };
+}
+
+/** Parses every source; throws InputError (file + line) on the first unusable input. */
+export function parseManifests(sources: readonly ManifestSource[]): ManifestSet {
+  const set = readManifests(sources);
+  const first = set.refused?.[0];
+  if (first) throw first;
+  return set;
 }

@@ -1,22 +1,40 @@
 /**
  * Command-line paths → manifest texts. PATH is a file, a directory (every *.yaml / *.yml below it,
- * sorted, so reports are stable), or "-" for stdin. Anything unreadable is an InputError naming the path.
+ * sorted, so reports are stable), or "-" for stdin. A path the user named that cannot be read is an
+ * InputError naming it; a file found while walking a directory that cannot be read is refused on its
+ * own (the rest is still checked). Symbolic links that lead out of the scanned tree are never followed.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { readdir, readFile, realpath, stat } from "node:fs/promises";
+import { join, relative, isAbsolute } from "node:path";
 import { InputError } from "../errors.js";
-import { MAX_FILE_BYTES, tooLarge, type ManifestSource } from "./parse.js";
+import { MAX_FILE_BYTES, tooLarge, type ManifestSource, type SkippedInput } from "./parse.js";
 
 const STDIN = "<stdin>";
 const YAML_FILE = /\.ya?ml$/i;
 // Dot-directories hold CI workflows (.github) and VCS data, never the manifests to deploy.
 const SKIPPED_DIRS = new Set(["node_modules"]);
 
+/** What a walk produced: the texts to check, what it left out on purpose, and the files it could not use. */
+export interface CollectedManifests {
+  sources: ManifestSource[];
+  skipped: SkippedInput[];
+  refused: InputError[];
+}
+
+export interface CollectOptions {
+  /**
+   * Symbolic links resolving outside this directory are skipped with a notice (the Action passes the
+   * workspace). Default: each directory given is its own tree.
+   */
+  root?: string;
+}
+
 function reason(err: unknown): string {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === "ENOENT") return "no such file or directory";
   if (code === "EACCES" || code === "EPERM") return "permission denied";
   if (code === "EISDIR") return "is a directory";
+  if (code === "ELOOP") return "symbolic link loop";
   return `cannot read it (${code ?? (err instanceof Error ? err.message : String(err))})`;
 }
 
@@ -29,29 +47,62 @@ function decode(file: string, bytes: Buffer): string {
   }
 }
 
-async function yamlFilesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
+function inside(root: string, real: string): boolean {
+  const rel = relative(root, real);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+interface Walked {
+  files: string[];
+  skipped: SkippedInput[];
+  refused: InputError[];
+}
+
+async function walkTree(dir: string, rootDir: string): Promise<Walked> {
+  const out: Walked = { files: [], skipped: [], refused: [] };
+  const root = await realpath(rootDir).catch(() => rootDir);
+  // Real paths of directories already walked: an in-tree link back to a parent is not a second (endless) walk.
+  const visited = new Set<string>();
   const walk = async (current: string): Promise<void> => {
+    const real = await realpath(current).catch(() => current);
+    if (visited.has(real)) return;
+    visited.add(real);
     let entries;
     try {
       entries = await readdir(current, { withFileTypes: true });
     } catch (err) {
-      throw new InputError(reason(err), { file: current });
+      out.refused.push(new InputError(reason(err), { file: current }));
+      return;
     }
     for (const e of entries) {
       const path = join(current, e.name);
-      if (e.isDirectory()) {
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        if (SKIPPED_DIRS.has(e.name) || (e.name.startsWith(".") && !YAML_FILE.test(e.name))) continue;
+        const info = await stat(path).catch(() => undefined); // undefined: dangling, nothing to read
+        isDir = info?.isDirectory() ?? false;
+        isFile = (info?.isFile() ?? false) && YAML_FILE.test(e.name);
+        if (!isDir && !isFile) continue;
+        const target = await realpath(path).catch(() => undefined);
+        if (target === undefined || !inside(root, target)) {
+          out.skipped.push({ file: path, reason: "symbolic link to outside the scanned tree, not followed" });
+          continue;
+        }
+      }
+      if (isDir) {
         if (!e.name.startsWith(".") && !SKIPPED_DIRS.has(e.name)) await walk(path);
-      } else if (YAML_FILE.test(e.name) && (e.isFile() || (e.isSymbolicLink() && (await stat(path).catch(() => undefined))?.isFile()))) {
-        out.push(path);
+      } else if (isFile && YAML_FILE.test(e.name)) {
+        out.files.push(path);
       }
     }
   };
   await walk(dir);
-  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  out.files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return out;
 }
 
-async function readOne(file: string): Promise<ManifestSource> {
+async function readOne(file: string, found: boolean): Promise<ManifestSource> {
   const info = await stat(file).catch((err: unknown) => {
     throw new InputError(reason(err), { file });
   });
@@ -60,12 +111,13 @@ async function readOne(file: string): Promise<ManifestSource> {
   const bytes = await readFile(file).catch((err: unknown) => {
     throw new InputError(reason(err), { file });
   });
-  return { file, text: decode(file, bytes) };
+  return { file, text: decode(file, bytes), ...(found ? { found: true } : {}) };
 }
 
-export async function loadManifestSources(paths: string[], readStdin: () => Promise<string>): Promise<ManifestSource[]> {
+/** Every path → the sources to check, plus the notices and refusals of directory walks. */
+export async function collectManifests(paths: string[], readStdin: () => Promise<string>, options: CollectOptions = {}): Promise<CollectedManifests> {
   if (paths.length === 0) throw new InputError("no manifests given: pass a file, a directory, or - for stdin");
-  const sources: ManifestSource[] = [];
+  const out: CollectedManifests = { sources: [], skipped: [], refused: [] };
   const seen = new Set<string>();
   for (const path of paths) {
     if (path === "-") {
@@ -73,19 +125,40 @@ export async function loadManifestSources(paths: string[], readStdin: () => Prom
       seen.add(STDIN);
       const text = await readStdin();
       if (Buffer.byteLength(text, "utf8") > MAX_FILE_BYTES) throw tooLarge(STDIN);
-      sources.push({ file: STDIN, text });
+      out.sources.push({ file: STDIN, text });
       continue;
     }
     const info = await stat(path).catch((err: unknown) => {
       throw new InputError(reason(err), { file: path });
     });
-    const files = info.isDirectory() ? await yamlFilesUnder(path) : [path];
-    if (info.isDirectory() && files.length === 0) throw new InputError("no *.yaml or *.yml files in this directory", { file: path });
-    for (const file of files) {
+    if (!info.isDirectory()) {
+      if (seen.has(path)) continue;
+      seen.add(path);
+      out.sources.push(await readOne(path, false));
+      continue;
+    }
+    const walked = await walkTree(path, options.root ?? path);
+    if (walked.files.length === 0 && walked.refused.length === 0) throw new InputError("no *.yaml or *.yml files in this directory", { file: path });
+    out.skipped.push(...walked.skipped);
+    out.refused.push(...walked.refused);
+    for (const file of walked.files) {
       if (seen.has(file)) continue;
       seen.add(file);
-      sources.push(await readOne(file));
+      try {
+        out.sources.push(await readOne(file, true));
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        out.refused.push(err);
+      }
     }
   }
-  return sources;
+  return out;
+}
+
+/** The strict form (the fix engine): the sources, or the first file that could not be read. */
+export async function loadManifestSources(paths: string[], readStdin: () => Promise<string>, options: CollectOptions = {}): Promise<ManifestSource[]> {
+  const collected = await collectManifests(paths, readStdin, options);
+  const first = collected.refused[0];
+  if (first) throw first;
+  return collected.sources;
 }

@@ -199,8 +199,9 @@ describe("loadManifestSources", () => {
       return "kind: S\n";
     });
     expect(sources).toEqual([
-      { file: join(dir, "a.yaml"), text: "kind: A\n" },
-      { file: join(dir, "b", "z.yml"), text: "kind: Z\n" },
+      // Found by the walk (not named): YAML that is no Kubernetes object is skipped, not refused.
+      { file: join(dir, "a.yaml"), text: "kind: A\n", found: true },
+      { file: join(dir, "b", "z.yml"), text: "kind: Z\n", found: true },
       { file: "<stdin>", text: "kind: S\n" },
     ]);
     expect(reads).toBe(1);
