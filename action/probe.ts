@@ -1,8 +1,8 @@
 /**
  * `mode: probe`: the live probe layer, configured from azure-auth-gate.yml's `probe` section. The
- * cluster comes from the kubeconfig a previous step left (azure/aks-set-context sets KUBECONFIG).
+ * cluster comes from the kubeconfig a previous step left (azure/aks-set-context sets KUBECONFIG), never from
+ * a file the repository names.
  */
-import { dirname } from "node:path";
 import * as core from "@actions/core";
 import type { CloudProfile } from "../shared/cloud/profile.js";
 import type { LoadedConfig } from "../shared/config/load.js";
@@ -10,6 +10,5 @@ import type { ProbeLayer } from "../shared/probe/layer.js";
 import { createProbeLayer, probeOptionsFromConfig } from "../shared/probe/index.js";
 
 export function probeLayerFor(loaded: LoadedConfig, profile: CloudProfile): ProbeLayer {
-  const configDir = loaded.file.startsWith("<") ? process.cwd() : dirname(loaded.file);
-  return createProbeLayer(probeOptionsFromConfig(loaded.config.probe, { profile, configDir, log: (line) => core.info(line) }));
+  return createProbeLayer(probeOptionsFromConfig(loaded.config.probe, { profile, log: (line) => core.info(line) }));
 }

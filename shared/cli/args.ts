@@ -12,7 +12,7 @@ export const FIX_FORMATS = ["az", "bicep", "terraform"] as const;
 export type FixFormat = (typeof FIX_FORMATS)[number];
 
 export const USAGE = `Usage:
-  azure-auth-gate check [PATH|-]... [--config FILE [--probe]] [--format text|json|markdown|sarif]
+  azure-auth-gate check [PATH|-]... [--config FILE [--probe [--kubeconfig FILE]]] [--format text|json|markdown|sarif]
                         [--output FILE] [--fail-on error|warning|never] [--fix-format az|bicep|terraform]
   azure-auth-gate fix [PATH|-]... [--diff | --write] [--config FILE]
   azure-auth-gate rules [--format json|markdown] [--output FILE]
@@ -36,6 +36,8 @@ Options:
   --config FILE     azure-auth-gate.yml: targets, subscriptions, cluster, severity overrides, waivers
   --probe           with --config: also run the live probe, a short-lived Job that runs as the pod
                     (its ServiceAccount and image) and calls Blob and Key Vault (needs kubeconfig)
+  --kubeconfig FILE with --probe: the cluster's kubeconfig (default: KUBECONFIG, then ~/.kube/config;
+                    never one the config names)
   --format FORMAT   check: text (default), json, markdown, sarif; rules: markdown (default), json
   --output FILE     write the report to FILE (written only when the run succeeds)
   --fail-on LEVEL   error (default: pass and warn exit 0), warning, or never
@@ -60,7 +62,7 @@ export class UsageError extends Error {
 export type Command =
   | { kind: "help" }
   | { kind: "version" }
-  | { kind: "check"; paths: string[]; config?: string; probe: boolean; format: ReportFormat; output?: string; failOn: FailOn; fixFormat?: FixFormat }
+  | { kind: "check"; paths: string[]; config?: string; probe: boolean; kubeconfig?: string; format: ReportFormat; output?: string; failOn: FailOn; fixFormat?: FixFormat }
   | { kind: "fix"; paths: string[]; mode: "diff" | "write"; config?: string }
   | { kind: "rules"; format: RulesFormat; output?: string }
   /** The sandbox parses its own flags (it is a separate program); they are passed through as given. */
@@ -75,6 +77,7 @@ const OPTIONS = {
   diff: { type: "boolean" },
   write: { type: "boolean" },
   probe: { type: "boolean" },
+  kubeconfig: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -123,11 +126,14 @@ export function parseCommand(argv: readonly string[]): Command {
     if (values.output === "") throw new UsageError("option '--output' needs a value");
     if (values.config === "") throw new UsageError("option '--config' needs a value");
     if (values.probe && values.config === undefined) throw new UsageError("--probe needs --config FILE (the targets, the cloud and the cluster to probe)");
+    if (values.kubeconfig === "") throw new UsageError("option '--kubeconfig' needs a value");
+    if (values.kubeconfig !== undefined && !values.probe) throw new UsageError("--kubeconfig applies to --probe (the cluster the probe Job runs in)");
     return {
       kind: "check",
       paths: rest,
       ...(values.config !== undefined ? { config: values.config } : {}),
       probe: values.probe === true,
+      ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
       format,
       ...(values.output !== undefined ? { output: values.output } : {}),
       failOn: oneOf("fail-on", values["fail-on"], FAIL_ON, "error"),
@@ -138,13 +144,13 @@ export function parseCommand(argv: readonly string[]): Command {
     if (rest.length === 0) throw new UsageError("fix needs a PATH (file, directory or - for stdin)");
     if (values.diff && values.write) throw new UsageError("--diff and --write exclude each other");
     if (values.write && rest.includes("-")) throw new UsageError("--write cannot edit stdin: use --diff with -, or pass the files");
-    for (const flag of ["format", "output", "fail-on", "probe"] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to check, not fix`);
+    for (const flag of ["format", "output", "fail-on", "probe", "kubeconfig"] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to check, not fix`);
     if (values.config === "") throw new UsageError("option '--config' needs a value");
     return { kind: "fix", paths: rest, mode: values.write ? "write" : "diff", ...(values.config !== undefined ? { config: values.config } : {}) };
   }
   if (command === "rules") {
     if (rest.length > 0) throw new UsageError(`rules takes no arguments (got '${rest[0]}')`);
-    for (const flag of ["config", "fail-on", "probe"] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to check, not rules`);
+    for (const flag of ["config", "fail-on", "probe", "kubeconfig"] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to check, not rules`);
     if (values.output === "") throw new UsageError("option '--output' needs a value");
     return { kind: "rules", format: oneOf<RulesFormat>("format", values.format, ["json", "markdown"], "markdown"), ...(values.output !== undefined ? { output: values.output } : {}) };
   }

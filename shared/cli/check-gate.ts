@@ -3,7 +3,6 @@
  * cloud the config names, signed in as whoever runs it. Loaded by check.ts on first use, so the Azure SDKs
  * stay out of a static check; the probe's Kubernetes client loads only when the probe runs.
  */
-import path from "node:path";
 import { loadConfig } from "../config/load.js";
 import { trustProfileCertificate } from "../cloud/profile.js";
 import type { Report } from "../findings/model.js";
@@ -15,16 +14,18 @@ import type { CliIo } from "./io.js";
 export interface GateCheckInput {
   config: string;
   manifests?: ManifestSet;
-  /** `--probe`: run the live probe even when the config's `probe.enabled` is false. */
+  /** `--probe`: run the live probe (the only way the CLI runs it). */
   probe: boolean;
+  /** `--kubeconfig`: the probe's cluster (default: KUBECONFIG, then ~/.kube/config). */
+  kubeconfig?: string;
 }
 
 export async function runGateCheck(input: GateCheckInput, io: CliIo): Promise<Report> {
   const { config, file, profile } = loadConfig(input.config);
   trustProfileCertificate(profile);
-  const probeModule = input.probe || config.probe.enabled ? await import("../probe/index.js") : undefined;
+  const probeModule = input.probe ? await import("../probe/index.js") : undefined;
   const probe = probeModule?.createProbeLayer(
-    probeModule.probeOptionsFromConfig(config.probe, { profile, configDir: path.dirname(file), log: (line) => io.stderr.write(`${line}\n`) }),
+    probeModule.probeOptionsFromConfig(config.probe, { profile, ...(input.kubeconfig !== undefined ? { kubeconfig: input.kubeconfig } : {}), log: (line) => io.stderr.write(`${line}\n`) }),
   );
   const report = await runGate({
     ...(input.manifests ? { manifests: input.manifests } : {}),

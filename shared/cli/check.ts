@@ -15,8 +15,10 @@ import { MAX_STDIN_BYTES, type CliIo } from "./io.js";
 export interface CheckInput {
   paths: string[];
   config?: string;
-  /** `--probe`: run the live probe even when the config's `probe.enabled` is false. */
+  /** `--probe`: run the live probe (the only way the CLI runs it). */
   probe?: boolean;
+  /** `--kubeconfig`: the probe's cluster (default: KUBECONFIG, then ~/.kube/config). */
+  kubeconfig?: string;
 }
 
 /** Reads all of stdin as UTF-8 (refusing binary input and anything over MAX_STDIN_BYTES). */
@@ -50,5 +52,5 @@ export async function runCheck(input: CheckInput, io: CliIo): Promise<Report> {
     return buildReport(stat.findings, runMetadata(["static"], { inputs: stat.inputs, ...stat.inputNotes }));
   }
   const { runGateCheck } = await import("./check-gate.js");
-  return runGateCheck({ config: input.config, probe: input.probe === true, ...(manifests ? { manifests } : {}) }, io);
+  return runGateCheck({ config: input.config, probe: input.probe === true, ...(input.kubeconfig !== undefined ? { kubeconfig: input.kubeconfig } : {}), ...(manifests ? { manifests } : {}) }, io);
 }

@@ -9,6 +9,7 @@ import type { z } from "zod";
 import { BUILT_IN_CLOUDS, resolveCloudProfile, type CloudProfile } from "../cloud/profile.js";
 import { InputError } from "../errors.js";
 import { gateConfigSchema, type GateConfig } from "./schema.js";
+import { documentToJs } from "./yaml.js";
 
 export interface LoadedConfig {
   config: GateConfig;
@@ -45,6 +46,35 @@ function issueToError(issue: z.core.$ZodIssue, file: string, doc: Document, coun
   return new InputError(message, { file, ...(line !== undefined ? { line } : {}), field: fieldPath(path) || "(top level)" });
 }
 
+/**
+ * Keys the config no longer reads because they let the repository under check decide what runs with the
+ * user's credentials; each error names what replaces it (the user's own environment or flag).
+ */
+const REMOVED_KEYS: readonly { path: readonly [string, string]; message: string }[] = [
+  {
+    path: ["probe", "kubeconfig"],
+    message: "'probe.kubeconfig' is no longer read from the config (a repository must not choose the cluster credentials or their exec plugins): set KUBECONFIG in the job's environment, or pass --kubeconfig FILE to the CLI",
+  },
+  {
+    path: ["probe", "command"],
+    message: "'probe.command' is no longer read: the probe always runs the gate's own program; choose its interpreter with probe.runtime (python or node) and probe.image",
+  },
+  {
+    path: ["probe", "enabled"],
+    message: "'probe.enabled' is no longer read: the probe runs only when the person running the gate asks for it, with --probe (CLI) or mode: probe (Action)",
+  },
+];
+
+function refuseRemovedKeys(raw: object, file: string, doc: Document, counter: LineCounter): void {
+  for (const { path, message } of REMOVED_KEYS) {
+    const parent = (raw as Record<string, unknown>)[path[0]];
+    if (parent && typeof parent === "object" && path[1] in parent) {
+      const line = lineOf(doc, counter, path);
+      throw new InputError(message, { file, ...(line !== undefined ? { line } : {}), field: path.join(".") });
+    }
+  }
+}
+
 export interface ParseConfigOptions {
   /**
    * Values for top-level keys the text leaves out (the Action's `subscription-id` input), applied to
@@ -66,8 +96,9 @@ export function parseConfigText(text: string, file = "<inline>", baseDir = file 
     const line = yamlError.linePos?.[0]?.line;
     throw new InputError(`not valid YAML: ${yamlError.message.split("\n")[0] ?? ""}`, { file, ...(line !== undefined ? { line } : {}) });
   }
-  const raw: unknown = doc.toJS() ?? {};
+  const raw: unknown = documentToJs(doc, file) ?? {};
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new InputError("the config must be a YAML mapping", { file });
+  refuseRemovedKeys(raw, file, doc, counter);
   const subscriptions = options.defaults?.subscriptions;
   const withDefaults = subscriptions && !("subscriptions" in raw) ? { ...raw, subscriptions: [...subscriptions] } : raw;
   const parsed = gateConfigSchema.safeParse(withDefaults);

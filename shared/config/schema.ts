@@ -92,22 +92,21 @@ export const targetSchema = z
   })
   .strict();
 
-/** The live probe (AG3xx, opt-in): a short-lived Job that runs as the pod. */
+/**
+ * The live probe (AG3xx, opt-in): a short-lived Job that runs as the pod. It runs only when the person
+ * running the gate asks for it (the CLI's `--probe`, the Action's `mode: probe`), never because a file in
+ * the repository says so, and it always runs the gate's own probe program: the repository may choose the
+ * interpreter (runtime, image) but never the command, nor the kubeconfig (see REMOVED_KEYS in load.ts).
+ */
 export const probeSchema = z
   .object({
-    /** Run the probe (the CLI's `--probe` also turns it on). */
-    enabled: z.boolean().default(false),
     /** Image of the probe Job; default: the image of the workload being deployed. */
     image: nonEmpty.optional(),
-    /** Command of the probe Job; default: a `python -c` (Python images) or `node -e` (Node images) probe. */
-    command: z.array(z.string()).min(1).optional(),
     /** How long to wait for the Job before reporting AG304. */
     timeoutSeconds: z.number().int().positive().max(3600).default(120),
-    /** Which built-in probe program to run when `command` is not set (default: guessed from the image name; Python otherwise). */
+    /** Which built-in probe program to run (default: guessed from the image name; Python otherwise). */
     runtime: z.enum(["python", "node"]).optional(),
-    /** kubeconfig file for the cluster the probe Job runs in, relative to this file (default: KUBECONFIG, then ~/.kube/config). */
-    kubeconfig: nonEmpty.optional(),
-    /** kubeconfig context to use (default: the file's current context). */
+    /** kubeconfig context to use (default: the current context of KUBECONFIG / ~/.kube/config / --kubeconfig). */
     context: nonEmpty.optional(),
   })
   .strict();
@@ -161,7 +160,7 @@ export const gateConfigSchema = z
     /** Workloads to prove; empty = every app workload in the manifests that uses Workload Identity. */
     targets: z.array(targetSchema).default([]),
     /** Live probe settings (used by `--probe`). */
-    probe: probeSchema.default({ enabled: false, timeoutSeconds: 120 }),
+    probe: probeSchema.default({ timeoutSeconds: 120 }),
     /** The cluster's egress, for AG211. */
     network: networkSchema.default({ egressIps: [] }),
     ...runPolicyFields,

@@ -98,9 +98,9 @@ function vaultFix(target: ResolvedTarget, r: KeyVaultResult): string {
 /** AG301–AG303 from a parsed result line (AG304 for a setup failure inside the image). */
 export function resultFindings(target: ResolvedTarget, result: ProbeResult, image: string): Finding[] {
   if (result.setup && !result.setup.ok) {
-    return [notRun(target, `the probe program could not run in image '${image}': ${result.setup.message}`, "Use an image that ships the app's Azure SDK (set `probe.image`), or set `probe.command` to a probe that prints the same JSON line.")];
+    return [notRun(target, `the probe program could not run in image '${image}': ${result.setup.message}`, "Use an image that ships the app's Azure SDK (set `probe.image`, and `probe.runtime` when the image name does not tell).")];
   }
-  if (!result.token) return [notRun(target, "the result line has no token outcome", "Check `probe.command`: its result line must report the token request.")];
+  if (!result.token) return [notRun(target, "the result line has no token outcome", "The probe image must run the gate's probe unchanged: check `probe.image` and its interpreter.")];
   if (!result.token.ok) return [tokenFinding(target, result)];
   const findings: Finding[] = [];
   for (const r of result.blob.filter((b) => !b.ok)) {

@@ -25,15 +25,13 @@ import { runProbeJob } from "./run-job.js";
 export interface ProbeOptions {
   /** The cloud the pod talks to: vault and blob URLs, token scopes, instance discovery. */
   profile: CloudProfile;
-  /** kubeconfig file (default: KUBECONFIG, then ~/.kube/config). */
+  /** kubeconfig file the person running the gate named (CLI `--kubeconfig`; default: KUBECONFIG, then ~/.kube/config). */
   kubeconfig?: string;
   context?: string;
   /** An already-loaded kubeconfig (takes precedence over `kubeconfig`/`context`). */
   kubeConfig?: KubeConfig;
   /** Probe image for every target (default: each workload's own image). */
   image?: string;
-  /** Probe command (default: the built-in probe for `runtime`). */
-  command?: string[];
   /** Built-in probe to run (default: guessed from the image name). */
   runtime?: ProbeRuntime;
   /** Seconds to wait for each Job (default 120). */
@@ -46,22 +44,24 @@ export interface ProbeOptions {
   log?: (line: string) => void;
 }
 
-/** The `probe` section of azure-auth-gate.yml as probe options; `configDir` anchors a relative kubeconfig. */
-export function probeOptionsFromConfig(probe: GateConfig["probe"], extra: { profile: CloudProfile; configDir?: string; signal?: AbortSignal; log?: (line: string) => void }): ProbeOptions {
+/**
+ * The `probe` section of azure-auth-gate.yml as probe options. The kubeconfig is never the config's: it is
+ * the one the person running the gate named (`kubeconfig`, the CLI's --kubeconfig), else the environment's.
+ */
+export function probeOptionsFromConfig(probe: GateConfig["probe"], extra: { profile: CloudProfile; kubeconfig?: string; signal?: AbortSignal; log?: (line: string) => void }): ProbeOptions {
   return {
     profile: extra.profile,
     timeoutSeconds: probe.timeoutSeconds,
     ...(probe.image ? { image: probe.image } : {}),
-    ...(probe.command ? { command: probe.command } : {}),
     ...(probe.runtime ? { runtime: probe.runtime } : {}),
-    ...(probe.kubeconfig ? { kubeconfig: path.resolve(extra.configDir ?? process.cwd(), probe.kubeconfig) } : {}),
+    ...(extra.kubeconfig ? { kubeconfig: path.resolve(extra.kubeconfig) } : {}),
     ...(probe.context ? { context: probe.context } : {}),
     ...(extra.signal ? { signal: extra.signal } : {}),
     ...(extra.log ? { log: extra.log } : {}),
   };
 }
 
-/** Needs the plan asked about that the result line does not answer (a custom command may skip some). */
+/** Needs the plan asked about that the result line does not answer (an image that is not what it claims may skip some). */
 function unanswered(plan: ProbePlan, result: ProbeResult): string[] {
   const missing: string[] = [];
   for (const b of plan.blob) {
@@ -80,7 +80,8 @@ async function probeTarget(kc: KubeConfig, options: ProbeOptions, target: Resolv
     return [notRun(target, `the image of ${target.kind} ${target.namespace}/${target.name} is unknown (the manifests did not give it)`, "Set `probe.image` in azure-auth-gate.yml to the image that runs `manage.py migrate` (e.g. the app's release image), or pass the manifests so the gate can read it.")];
   }
   const plan = buildPlan(target, options.profile);
-  const command = options.command ?? builtInCommand(options.runtime ?? guessRuntime(image));
+  // Always the gate's own program: nothing from the repository decides what runs as the production identity.
+  const command = builtInCommand(options.runtime ?? guessRuntime(image));
   const timeoutSeconds = options.timeoutSeconds ?? 120;
   const job = buildProbeJob({ name: probeJobName(target.name), target, image, command, plan, timeoutSeconds });
   const outcome = await runProbeJob(kc, job, {
@@ -93,11 +94,11 @@ async function probeTarget(kc: KubeConfig, options: ProbeOptions, target: Resolv
   const parsed = parseProbeLog(outcome.log);
   if (!parsed.ok) {
     const exit = outcome.exitCode !== undefined ? ` (exit code ${outcome.exitCode})` : "";
-    return [notRun(target, `pod ${outcome.podName} printed ${parsed.reason}${exit}; last log lines: ${logTail(outcome.log) || "(none)"}`, "The probe image must provide the interpreter and Azure SDK of the built-in probe; set `probe.image`, `probe.runtime` or `probe.command`.")];
+    return [notRun(target, `pod ${outcome.podName} printed ${parsed.reason}${exit}; last log lines: ${logTail(outcome.log) || "(none)"}`, "The probe image must provide the interpreter and Azure SDK of the built-in probe; set `probe.image` or `probe.runtime`.")];
   }
   const findings = resultFindings(target, parsed.result, image);
   const missing = parsed.result.token?.ok ? unanswered(plan, parsed.result) : [];
-  if (missing.length > 0) findings.push(notRun(target, `the result line does not report on ${missing.join(", ")}`, "A custom `probe.command` must report every Blob container and secret the target needs."));
+  if (missing.length > 0) findings.push(notRun(target, `the result line does not report on ${missing.join(", ")}`, "The probe image must run the gate's probe unchanged: check that `probe.image` is the app's image and that its interpreter is the real one."));
   return findings;
 }
 

@@ -1,6 +1,7 @@
 /**
- * The probe's connection to the cluster: a kubeconfig file (the config's `probe.kubeconfig`, else
- * KUBECONFIG, else ~/.kube/config), optionally one of its contexts. A private CA travels inside the
+ * The probe's connection to the cluster: a kubeconfig file (the CLI's `--kubeconfig`, else KUBECONFIG,
+ * else ~/.kube/config — never a file the repository under check names: a kubeconfig's `exec` plugin runs
+ * commands), optionally one of its contexts. A private CA travels inside the
  * kubeconfig as `certificate-authority-data` (client-node's `caData`). Problems are InputErrors naming
  * the file or field, found when the probe layer is created — before any Job is started.
  */
@@ -12,7 +13,7 @@ import { errorLine } from "../azure/errors.js";
 import { InputError } from "../errors.js";
 
 export interface KubeconfigChoice {
-  /** Explicit file (config `probe.kubeconfig`, already resolved against the config's directory). */
+  /** Explicit file (the CLI's `--kubeconfig`). */
   file?: string;
   context?: string;
   /** Environment to read KUBECONFIG and HOME from (default: process.env). */
@@ -29,7 +30,7 @@ function defaultFile(env: NodeJS.ProcessEnv): string | undefined {
 export function loadKubeConfig(choice: KubeconfigChoice): KubeConfig {
   const env = choice.env ?? process.env;
   const file = choice.file ?? defaultFile(env);
-  if (!file) throw new InputError("the probe needs a kubeconfig: set KUBECONFIG or `probe.kubeconfig`", { field: "probe.kubeconfig" });
+  if (!file) throw new InputError("the probe needs a kubeconfig: set KUBECONFIG (azure/aks-set-context does), or pass --kubeconfig FILE to the CLI", { field: "kubeconfig" });
   const kc = new KubeConfig();
   try {
     kc.loadFromFile(file);

@@ -1,6 +1,5 @@
 /**
- * The probe's ONE JSON result line, as both built-in programs print it (a custom `probe.command` must
- * print the same shape). The gate looks for the last log line that is a JSON object with
+ * The probe's ONE JSON result line, as both built-in programs print it. The gate looks for the last log line that is a JSON object with
  * `azureAuthGateProbe: 1`, so whatever else the image logs does not matter; anything that does not
  * parse is "no result" (AG304), never a pass.
  */

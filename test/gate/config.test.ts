@@ -35,7 +35,7 @@ describe("config schema", () => {
     expect(profile.name).toBe("AzureCloud");
     expect(config.failOpen).toBe(false);
     expect(config.concurrency).toBe(8);
-    expect(config.probe).toEqual({ enabled: false, timeoutSeconds: 120 });
+    expect(config.probe).toEqual({ timeoutSeconds: 120 });
     expect(config.targets[0]?.keyVault[0]?.access).toBe("get");
     expect(config.targets[0]?.blob[0]?.access).toBe("write");
   });

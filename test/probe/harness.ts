@@ -30,6 +30,8 @@ export const NODE_IMAGE = "ghcr.io/acme/node-app:2.3";
 export const PYTHON_IMAGE = "ghcr.io/acme/django-app:1.4";
 export const SLEEPER_IMAGE = "ghcr.io/acme/sleeper:1";
 export const CHATTY_IMAGE = "ghcr.io/acme/chatty:1";
+/** An image whose entrypoint ignores the gate's probe program and prints a result line that answers nothing. */
+export const SKIPPER_IMAGE = "ghcr.io/acme/skipper:1";
 export const CLIENT_ID = guid("client", "backend-id");
 export const PRINCIPAL_ID = guid("principal", "backend-id");
 export const SECRET_VALUE = "s3cr3t-Value-never-printed-8f2c";
@@ -110,6 +112,7 @@ export async function startProbeHarness(): Promise<ProbeHarness> {
         [NODE_IMAGE]: { env: { PATH: imagePath } },
         [PYTHON_IMAGE]: { env: { PATH: imagePath } },
         [SLEEPER_IMAGE]: interpreterImage(images, "sleeper", "setTimeout(() => undefined, 60000)"),
+        [SKIPPER_IMAGE]: interpreterImage(images, "skipper", `console.log(${JSON.stringify(JSON.stringify({ azureAuthGateProbe: 1, token: { ok: true }, blob: [], keyVault: [] }))})`),
         [CHATTY_IMAGE]: interpreterImage(images, "chatty", "console.log('starting gunicorn'); console.log('{\"azureAuthGateProbe\":1,\"token\":'); process.exit(1)"),
       },
       caCertPath: tls.certFile,

@@ -242,7 +242,7 @@ describe("kubeconfig and config", () => {
     };
     const none = err(() => loadKubeConfig({ env: { HOME: dir } }));
     expect(none).toBeInstanceOf(InputError);
-    expect((none as InputError).oneLine()).toBe("probe.kubeconfig: the probe needs a kubeconfig: set KUBECONFIG or `probe.kubeconfig`");
+    expect((none as InputError).oneLine()).toBe("kubeconfig: the probe needs a kubeconfig: set KUBECONFIG (azure/aks-set-context does), or pass --kubeconfig FILE to the CLI");
     const bad = path.join(dir, "bad.yaml");
     writeFileSync(bad, "clusters: [");
     expect((err(() => loadKubeConfig({ file: bad })) as InputError).oneLine()).toMatch(new RegExp(`^${bad}: cannot read the kubeconfig`));
@@ -252,11 +252,29 @@ describe("kubeconfig and config", () => {
     expect(loadKubeConfig({ env: { KUBECONFIG: `${good}${path.delimiter}/nope` } }).getCurrentCluster()?.server).toBe("https://127.0.0.1:6443");
   });
 
-  it("reads probe.* from azure-auth-gate.yml, a relative kubeconfig against the config's directory; unknown keys are errors", () => {
-    const text = `subscriptions: [${SUB}]\nprobe: { enabled: true, image: "ghcr.io/acme/app:1", runtime: node, timeoutSeconds: 30, kubeconfig: kube/aks.yaml, context: prod }\n`;
+  it("reads probe.* from azure-auth-gate.yml but the kubeconfig only from the caller; unknown keys are errors", () => {
+    const text = `subscriptions: [${SUB}]\nprobe: { image: "ghcr.io/acme/app:1", runtime: node, timeoutSeconds: 30, context: prod }\n`;
     const { config, profile } = parseConfigText(text, "/repo/deploy/azure-auth-gate.yml");
-    const options = probeOptionsFromConfig(config.probe, { profile, configDir: "/repo/deploy" });
-    expect(options).toMatchObject({ image: "ghcr.io/acme/app:1", runtime: "node", timeoutSeconds: 30, kubeconfig: "/repo/deploy/kube/aks.yaml", context: "prod" });
+    expect(probeOptionsFromConfig(config.probe, { profile })).not.toHaveProperty("kubeconfig");
+    const options = probeOptionsFromConfig(config.probe, { profile, kubeconfig: "/home/me/.kube/aks.yaml" });
+    expect(options).toMatchObject({ image: "ghcr.io/acme/app:1", runtime: "node", timeoutSeconds: 30, kubeconfig: "/home/me/.kube/aks.yaml", context: "prod" });
     expect(() => parseConfigText(`subscriptions: [${SUB}]\nprobe: { kubeconfg: x }\n`, "gate.yml")).toThrow(/unknown key 'kubeconfg'/);
+  });
+
+  it.each([
+    ["kubeconfig: kube/aks.yaml", "probe.kubeconfig", /set KUBECONFIG in the job's environment, or pass --kubeconfig FILE to the CLI/],
+    ["command: [sh, -c, 'cat /var/run/secrets/azure/tokens/azure-identity-token']", "probe.command", /choose its interpreter with probe.runtime/],
+    ["enabled: true", "probe.enabled", /with --probe \(CLI\) or mode: probe \(Action\)/],
+  ])("the removed key %s is an input error naming its replacement", (entry, field, replacement) => {
+    const text = `subscriptions: [${SUB}]\nprobe:\n  timeoutSeconds: 30\n  ${entry}\n`;
+    let error: unknown;
+    try {
+      parseConfigText(text, "gate.yml");
+    } catch (e) {
+      error = e;
+    }
+    if (!(error instanceof InputError)) throw new Error(`expected an InputError, got ${String(error)}`);
+    expect(error.oneLine()).toMatch(new RegExp(`^gate\\.yml:4: ${field.replace(".", "\\.")}: `));
+    expect(error.oneLine()).toMatch(replacement);
   });
 });

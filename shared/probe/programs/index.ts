@@ -1,6 +1,6 @@
 /**
- * Which probe program the Job runs: the user's `probe.command`, or the built-in Python / Node probe
- * for the image's runtime. The command replaces the image's ENTRYPOINT, so the image only needs its
+ * Which probe program the Job runs: always one of the gate's own (Python or Node) for the image's
+ * runtime — never a command from the repository under check. The command replaces the image's ENTRYPOINT, so the image only needs its
  * interpreter and the Azure SDK the app already ships.
  */
 import { NODE_PROBE } from "./node.js";
