@@ -11,7 +11,10 @@ import { scopeFor, type CloudProfile } from "../shared/cloud/profile.js";
 import type { Finding } from "../shared/findings/model.js";
 import { raise } from "../shared/findings/raise.js";
 import type { RunContext } from "./context.js";
+import { redactTokens } from "./redact.js";
 import { decodeIdClaims, explainSubject, type GitHubIdClaims } from "./subject.js";
+
+export { redactTokens };
 
 export type LoginOutcome = { ok: true; credential: TokenCredential } | { ok: false; finding: Finding; notice: string };
 
@@ -25,10 +28,6 @@ export interface LoginInput {
 
 const PERMISSIONS_YAML = "permissions:\n  id-token: write      # lets the job request a GitHub ID token\n  contents: read\n  pull-requests: write # the sticky PR comment";
 
-/** Anything shaped like a JWT is replaced before a message reaches a log or a report. */
-export function redactTokens(text: string): string {
-  return text.replace(/eyJ[\w-]+\.[\w-]+\.[\w-]*/g, "[token]");
-}
 
 function workflowTarget(run: RunContext) {
   return { kind: "workflow", name: `${run.owner}/${run.repo}: ${run.workflow || "workflow"}` };

@@ -7,24 +7,22 @@
  */
 import { tmpdir } from "node:os";
 import * as core from "@actions/core";
-import { getOctokit } from "@actions/github";
+import type { getOctokit } from "@actions/github";
 import type { TokenCredential } from "@azure/core-auth";
 import { trustProfileCertificate, type CloudProfile } from "../shared/cloud/profile.js";
 import type { LoadedConfig } from "../shared/config/load.js";
 import { InputError } from "../shared/errors.js";
 import { blocks, type Finding, type Layer, type Report } from "../shared/findings/model.js";
-import { AzureLoginError } from "../shared/azure/errors.js";
-import { runGate } from "../shared/gate/run.js";
+import { AzureLoginError } from "../shared/azure/login-error.js";
 import { staticLayer } from "../shared/gate/static-layer.js";
 import { buildReport, plural, PR_COMMENT_LIMIT, renderMarkdown, runMetadata } from "../shared/report/index.js";
 import { markerFor, publishStickyComment, type CommentResult } from "./comment.js";
 import { cloudFor, configFileFor, loadActionConfig } from "./config.js";
 import { readRunContext, type RunContext } from "./context.js";
 import { readInputs, type ActionInputs } from "./inputs.js";
-import { redactTokens, signIn } from "./login.js";
+import { redactTokens } from "./redact.js";
 import { loadManifests, type Manifests } from "./manifests.js";
 import { annotate, setOutputs, writeJobSummary, writeJsonReport, writeSarifFile } from "./outputs.js";
-import { probeLayerFor } from "./probe.js";
 import { publishSuggestions, type SuggestionsResult } from "./suggestions.js";
 
 export interface RunDeps {
@@ -71,6 +69,8 @@ async function gateReport(inputs: ActionInputs, env: Env, ctx: RunContext, manif
     if (!manifests) throw new InputError("mode 'static' needs manifests to check: set input manifests (files, directories or globs)", { field: "input manifests" });
     return staticReport(manifests, loaded, [], now);
   }
+  // The Azure layer, the OIDC login and the probe load here, on first use: a static run never loads an Azure SDK.
+  const [{ signIn }, { runGate }] = await Promise.all([import("./login.js"), import("../shared/gate/run.js")]);
   const plan = azurePlan(inputs, loaded, profile);
   const login = await signIn({ tenantId: plan.tenantId, clientId: plan.clientId, profile, run: ctx, env });
   if (!login.ok) {
@@ -86,7 +86,7 @@ async function gateReport(inputs: ActionInputs, env: Env, ctx: RunContext, manif
     profile,
     now,
     configFile: plan.loaded.file,
-    ...(inputs.mode === "probe" ? { probe: probeLayerFor(plan.loaded, profile) } : {}),
+    ...(inputs.mode === "probe" ? { probe: (await import("./probe.js")).probeLayerFor(plan.loaded, profile) } : {}),
   });
 }
 
@@ -116,7 +116,7 @@ interface PrChannel {
   key: string;
 }
 
-function prChannel(inputs: ActionInputs, ctx: RunContext, configFile: string | undefined): PrChannel | undefined {
+async function prChannel(inputs: ActionInputs, ctx: RunContext, configFile: string | undefined): Promise<PrChannel | undefined> {
   const wanted = inputs.comment ?? ctx.pullRequest !== undefined;
   if (!wanted) return undefined;
   if (!ctx.pullRequest) {
@@ -132,6 +132,8 @@ function prChannel(inputs: ActionInputs, ctx: RunContext, configFile: string | u
     core.warning("comment: no github-token; no comment posted");
     return undefined;
   }
+  // Octokit loads only when the run talks to a pull request.
+  const { getOctokit } = await import("@actions/github");
   return { octokit: getOctokit(inputs.githubToken, { baseUrl: ctx.apiUrl }), pullNumber: ctx.pullRequest.number, key: commentKey(inputs, ctx, configFile) };
 }
 
@@ -173,7 +175,7 @@ async function runAction(deps: RunDeps): Promise<RunResult> {
   if (inputs.sarif) writeSarifFile(report, inputs.sarif, workspace);
   annotate(report);
   if (env.GITHUB_STEP_SUMMARY) await writeJobSummary(report, notices);
-  const channel = prChannel(inputs, ctx, configFile);
+  const channel = await prChannel(inputs, ctx, configFile);
   const target = channel ? { owner: ctx.owner, repo: ctx.repo, pullNumber: channel.pullNumber, key: channel.key } : undefined;
   const suggestions = channel && target && inputs.suggestions && manifests ? await publishSuggestions(channel.octokit, target, manifests, loaded, report) : undefined;
   const comment = channel ? await publishComment(channel, inputs, ctx, report, notices, suggestions?.section ?? "") : undefined;

@@ -10,7 +10,7 @@ import type { LoadedConfig } from "../shared/config/load.js";
 import { fixConfigFrom } from "../shared/fix/index.js";
 import type { Report } from "../shared/findings/model.js";
 import { renderFixSection } from "./fix-section.js";
-import { redactTokens } from "./login.js";
+import { redactTokens } from "./redact.js";
 import type { Manifests } from "./manifests.js";
 import { syncSuggestions, type ReviewTarget, type SyncResult } from "./review.js";
 import { allUnplaced, planSuggestions, type SuggestionPlan } from "./suggest.js";
