@@ -6,6 +6,7 @@
  */
 import { app } from "@azure/functions";
 import { makeProtectionHandlers } from "./deployment-protection/handlers.js";
+import { REVIEW_QUEUE } from "./deployment-protection/messages.js";
 import { createProtectionRuntime, type ProtectionRuntime } from "./deployment-protection/runtime.js";
 import { makeHandlers } from "./handlers.js";
 import { createRuntime, type FunctionRuntime } from "./runtime.js";
@@ -27,4 +28,5 @@ app.storageQueue("rotateSecrets", { queueName: QUEUES.secrets, connection, handl
 app.storageQueue("auditReport", { queueName: QUEUES.report, connection, handler: handlers.auditReport });
 // Anonymous: GitHub cannot send a function key; the webhook signature (X-Hub-Signature-256) is the authentication.
 app.http("deploymentProtection", { methods: ["POST"], authLevel: "anonymous", route: "github/deployment-protection", handler: protectionHandlers.deploymentProtection });
+app.storageQueue("reviewDeployment", { queueName: REVIEW_QUEUE, connection, handler: protectionHandlers.reviewDeployment });
 app.http("httpSweep", { methods: ["GET", "POST"], authLevel: "function", route: "sweep", handler: handlers.httpSweep });

@@ -4,6 +4,10 @@
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { InputError } from "../../shared/errors.js";
+import { parseMessage } from "../../shared/sweep/messages.js";
+import { MAX_DEQUEUE_COUNT } from "../handlers.js";
+import { reviewMessageSchema } from "./messages.js";
+import { reviewDeployment } from "./review.js";
 import type { ProtectionRuntime } from "./runtime.js";
 import { receiveWebhook } from "./webhook.js";
 
@@ -21,6 +25,31 @@ export function makeProtectionHandlers(source: RuntimeSource) {
         return { status: 500, jsonBody: { message: "the Function is misconfigured" } };
       }
       return receiveWebhook(rt, request, context);
+    },
+
+    /**
+     * Queue: one review. A failure worth retrying is thrown back to the host; on the last allowed
+     * delivery the rule is rejected instead ("could not verify"), so it never waits forever.
+     */
+    async reviewDeployment(message: unknown, context: InvocationContext): Promise<void> {
+      const rt = source();
+      const parsed = parseMessage(reviewMessageSchema, message);
+      if (!parsed.ok) {
+        // Not from our webhook: nothing to review, and nothing to answer.
+        context.warn(`review message dropped: ${parsed.reason}`);
+        return;
+      }
+      const raw = context.triggerMetadata?.dequeueCount;
+      const attempt = typeof raw === "number" ? raw : Number(raw) || 1;
+      try {
+        await reviewDeployment(rt, parsed.message, { lastAttempt: attempt >= MAX_DEQUEUE_COUNT, log: (line) => context.log(rt.mask.mask(line)) });
+      } catch (err) {
+        const reason = rt.mask.describe(err);
+        context.error(`review of run ${parsed.message.runId} (${parsed.message.environment}), attempt ${attempt}, failed; the host will retry: ${reason}`);
+        // No `cause`: the host logs what it gets, and the original may quote a secret; `reason` is masked.
+        // eslint-disable-next-line preserve-caught-error
+        throw new Error(reason);
+      }
     },
   };
 }

@@ -111,6 +111,25 @@ export const probeSchema = z
   })
   .strict();
 
+/**
+ * One GitHub environment guarded by the deployment protection rule (docs/protection-rule.md): which
+ * manifests of the deployed commit to read, which targets to prove, which layers to run, and whether
+ * the live probe may run. Only the copy of this section on the repository's default branch counts.
+ */
+export const environmentSchema = z
+  .object({
+    /** Files or directories of the repository (at the deployment's commit) holding the manifests deployed to this environment. */
+    manifests: z.array(z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/, "must be a path inside the repository")).default([]),
+    /** Which `targets` (by `workload`, namespace/kind/name) to prove; default: all of them. */
+    targets: z.array(z.string().regex(WORKLOAD, "must be namespace/kind/name, e.g. production/Deployment/backend")).default([]),
+    /** Layers to run: `static` (needs `manifests`) and `control-plane`. */
+    layers: z.array(z.enum(["static", "control-plane"])).min(1).default(["static", "control-plane"]),
+    /** Run the live probe too (only where the Function's operator gave it a cluster to run it in). */
+    probe: z.boolean().default(false),
+  })
+  .strict()
+  .refine((e) => !e.layers.includes("static") || e.manifests.length > 0, { message: "the static layer needs `manifests` (or leave `static` out of `layers`)", path: ["manifests"] });
+
 /** Where the cluster's pods egress from, for the firewall check (AG211). */
 export const networkSchema = z
   .object({
@@ -163,6 +182,8 @@ export const gateConfigSchema = z
     probe: probeSchema.default({ timeoutSeconds: 120 }),
     /** The cluster's egress, for AG211. */
     network: networkSchema.default({ egressIps: [] }),
+    /** GitHub environments the deployment protection rule guards, by environment name. */
+    environments: z.record(z.string().min(1).max(255), environmentSchema).default({}),
     ...runPolicyFields,
   })
   .strict();
@@ -174,3 +195,4 @@ export type BlobNeed = z.output<typeof blobNeedSchema>;
 export type KeyVaultNeed = z.output<typeof keyVaultNeedSchema>;
 export type ClusterConfig = z.output<typeof clusterByNameSchema> | z.output<typeof clusterByIssuerSchema>;
 export type NetworkConfig = z.output<typeof networkSchema>;
+export type EnvironmentConfig = z.output<typeof environmentSchema>;

@@ -12,12 +12,13 @@ import path from "node:path";
 import { HttpRequest, InvocationContext } from "@azure/functions";
 import { SecretClient } from "@azure/keyvault-secrets";
 import { QueueServiceClient } from "@azure/storage-queue";
+import { afterAll, beforeAll } from "vitest";
 import { stringify as toYaml } from "yaml";
 import { makeProtectionHandlers, type ProtectionHandlers } from "../../functions/deployment-protection/handlers.js";
 import { REVIEW_QUEUE } from "../../functions/deployment-protection/messages.js";
 import { createProtectionRuntime, type ProtectionRuntime } from "../../functions/deployment-protection/runtime.js";
 import { installGitHubApp, pushCommit, type InstalledApp, type WebhookDelivery } from "../sandbox/deployments.js";
-import type { Sandbox, ScenarioInput } from "../sandbox/index.js";
+import { startSandbox, type Sandbox, type ScenarioInput } from "../sandbox/index.js";
 
 export const REPOSITORY = "contoso/django-app";
 export const STATE_ACCOUNT = "aagprotectstate";
@@ -45,7 +46,9 @@ export function scenario(): ScenarioInput {
     roleAssignments: [
       { principal: "identity:backend-id", role: "Storage Blob Data Contributor", scope: "storage:contosomedia/containers/media" },
       { principal: "identity:backend-id", role: "Key Vault Secrets User", scope: "vault:contoso-app-kv" },
+      // What any gate identity needs (docs/config.md): Reader, and Key Vault Reader to see secret properties.
       { principal: "app:aag-function", role: "Reader", scope: "subscription:prod" },
+      { principal: "app:aag-function", role: "Key Vault Reader", scope: "vault:contoso-app-kv" },
       { principal: "app:aag-function", role: "Storage Blob Data Contributor", scope: `storage:${STATE_ACCOUNT}` },
       { principal: "app:aag-function", role: "Storage Queue Data Contributor", scope: `storage:${STATE_ACCOUNT}` },
       { principal: "app:aag-function", role: "Key Vault Secrets User", scope: `vault:${VAULT}` },
@@ -103,6 +106,8 @@ export interface ProtectionHarness {
   context(functionName: string, dequeueCount?: number): InvocationContext;
   /** Hands a delivery to the HTTP function as the Functions host would. */
   deliver(delivery: WebhookDelivery, tamper?: { body?: string; headers?: Record<string, string | undefined> }): Promise<{ status: number; body: unknown }>;
+  /** Plays the Functions host for the review queue: each message to reviewDeployment, deleted on success. Returns how many were handled. */
+  pumpReviews(): Promise<number>;
   queue: ReturnType<QueueServiceClient["getQueueClient"]>;
 }
 
@@ -150,11 +155,45 @@ export async function protectionHarness(sb: Sandbox, env: Record<string, string>
     return { status: res.status ?? 200, body: res.jsonBody };
   };
 
-  return { app, rt, handlers, logs, context, deliver, queue };
+  const pumpReviews: ProtectionHarness["pumpReviews"] = async () => {
+    let handled = 0;
+    for (;;) {
+      const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 8, visibilityTimeout: 60 });
+      if (receivedMessageItems.length === 0) return handled;
+      for (const item of receivedMessageItems) {
+        const text = Buffer.from(item.messageText, "base64").toString("utf8");
+        await handlers.reviewDeployment(JSON.parse(text) as unknown, context("reviewDeployment", item.dequeueCount));
+        await queue.deleteMessage(item.messageId, item.popReceipt);
+        handled++;
+      }
+    }
+  };
+  return { app, rt, handlers, logs, context, deliver, pumpReviews, queue };
 }
 
 /** Writes a review body next to the test run's output (the closing note quotes them). */
 export function saveReview(name: string, body: string): void {
   const dir = process.env.AAG_REVIEW_OUT;
   if (dir) writeFileSync(path.join(dir, `${name}.md`), body);
+}
+
+/** One sandbox with the App installed for the whole test file (started in beforeAll, stopped in afterAll). */
+export function useProtectionSandbox(): { readonly sb: Sandbox; readonly h: ProtectionHarness } {
+  let sb: Sandbox | undefined;
+  let h: ProtectionHarness | undefined;
+  beforeAll(async () => {
+    sb = await startSandbox(scenario());
+    h = await protectionHarness(sb);
+  });
+  afterAll(async () => {
+    await sb?.stop();
+  });
+  return {
+    get sb() {
+      return sb!;
+    },
+    get h() {
+      return h!;
+    },
+  };
 }
