@@ -7,7 +7,7 @@ import { actionlintProblems, exampleWorkflows, githubWorkflowErrors, workflowPro
 const examples = exampleWorkflows();
 const action = loadActionManifest();
 
-describe("example workflows in README.md and docs/action.md", () => {
+describe("example workflows in README.md, docs/ and examples/", () => {
   it("are there (README's and each section of docs/action.md)", () => {
     expect(examples.length).toBeGreaterThanOrEqual(4);
   });

