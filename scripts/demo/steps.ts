@@ -143,7 +143,7 @@ export function sandboxSteps(session: DemoSession): DemoStep[] {
         const problems: string[] = [];
         if (run.code !== 1) problems.push(`expected exit 1 (blocked), got ${run.code}`);
         if (report.verdict !== "fail") problems.push(`expected verdict fail, got ${report.verdict}`);
-        const missing = ["AG102", "AG104"].filter((id) => !ids(report.findings).includes(id));
+        const missing = (["AG102", "AG104"] as const).filter((id) => !ids(report.findings).includes(id));
         if (missing.length > 0) problems.push(`expected findings ${missing.join(", ")} (got ${ids(report.findings).join(", ") || "none"})`);
         if (report.metadata.layers.length !== 3) problems.push(`expected the static, control-plane and probe layers, got ${report.metadata.layers.join(", ")}`);
         return problems;

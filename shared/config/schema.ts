@@ -22,13 +22,13 @@
  * ```
  */
 import { z } from "zod";
-import { CATALOGUE } from "../findings/catalogue.js";
+import { isRuleId } from "../findings/catalogue.js";
 
 /** Tenant, subscription, client and app ids (any case). The sweep and rotation configs use the same. */
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const guid = (what: string) => z.string().regex(GUID, `${what} must be a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`);
 const nonEmpty = z.string().trim().min(1, "must not be empty");
-const findingId = z.string().refine((id) => CATALOGUE.has(id), { message: "unknown finding id (see `azure-auth-gate rules`)" });
+const findingId = z.string().refine((id: string): boolean => isRuleId(id), { message: "unknown finding id (see `azure-auth-gate rules`)" });
 
 /** The AKS cluster by its ARM coordinates: the gate reads its OIDC issuer, Workload Identity flag and node subnet. */
 export const clusterByNameSchema = z

@@ -5,7 +5,7 @@
 import type { Layer, Severity } from "./model.js";
 
 export interface Rule {
-  id: string;
+  id: RuleId;
   layer: Layer;
   severity: Severity;
   title: string;
@@ -15,7 +15,8 @@ export interface Rule {
   help: string;
 }
 
-const rules: Rule[] = [
+/** Written once here; `RuleId` and the per-layer ids are read off this list, so an id not listed is a compile error. */
+const rules = [
   // AG1xx — static
   {
     id: "AG101", layer: "static", severity: "error",
@@ -255,11 +256,22 @@ const rules: Rule[] = [
     description: "Entra ID refuses the GitHub token; the evidence shows the token's `sub` and the federated credential subject that would match.",
     help: "Create a federated credential on the gate's identity with exactly the token's subject (environment, pull_request, branch or immutable-ID form).",
   },
-];
+] as const satisfies readonly (Omit<Rule, "id"> & { id: `AG${number}` })[];
 
-export const CATALOGUE: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));
+/** Every finding id the catalogue defines: `raise("AG2O3", …)` (a typo) does not compile. */
+export type RuleId = (typeof rules)[number]["id"];
 
-export function ruleFor(id: string): Rule {
+/** The ids of one layer's rules: a layer's registry is keyed by these, so a catalogued rule without an implementation does not compile. */
+export type RuleIdOf<L extends Layer> = Extract<(typeof rules)[number], { layer: L }>["id"];
+
+export const CATALOGUE: ReadonlyMap<RuleId, Rule> = new Map(rules.map((r): [RuleId, Rule] => [r.id, r]));
+
+/** For ids read from input (config waivers and severity overrides): narrows a string to a RuleId. */
+export function isRuleId(id: string): id is RuleId {
+  return CATALOGUE.has(id as RuleId);
+}
+
+export function ruleFor(id: RuleId): Rule {
   const rule = CATALOGUE.get(id);
   if (!rule) throw new Error(`unknown finding id ${id}`);
   return rule;

@@ -2,6 +2,7 @@
  * The finding model shared by every layer (static, control plane, data plane, sweep, login) and every
  * report format. Field names of `Finding` and `Report` are a public contract (JSON output, SARIF, PR comments).
  */
+import type { RuleId } from "./catalogue.js";
 
 export type Severity = "error" | "warning" | "info";
 export type Verdict = "pass" | "warn" | "fail";
@@ -25,7 +26,7 @@ export interface Waiver {
 }
 
 export interface Finding {
-  id: string;
+  id: RuleId;
   severity: Severity;
   title: string;
   target: Target;

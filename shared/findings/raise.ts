@@ -1,4 +1,4 @@
-import { ruleFor } from "./catalogue.js";
+import { ruleFor, type RuleId } from "./catalogue.js";
 import type { Finding, SourceLocation, Target } from "./model.js";
 
 export interface RaiseInput {
@@ -9,7 +9,7 @@ export interface RaiseInput {
 }
 
 /** Builds a finding from the registry so severity and title can never drift from the catalogue. */
-export function raise(id: string, input: RaiseInput): Finding {
+export function raise(id: RuleId, input: RaiseInput): Finding {
   const rule = ruleFor(id);
   const finding: Finding = {
     id: rule.id,

@@ -6,7 +6,7 @@
 import type { Finding, Report } from "../findings/model.js";
 
 export interface JsonFinding {
-  id: string;
+  id: Finding["id"];
   severity: Finding["severity"];
   title: string;
   target: Finding["target"];

@@ -5,7 +5,7 @@
  * layer (gate.test.ts), so each finding here is caused by its one change.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { ruleFor } from "../../shared/findings/catalogue.js";
+import { ruleFor, type RuleId } from "../../shared/findings/catalogue.js";
 import type { Sandbox } from "../sandbox/index.js";
 import { ids, runGateOn, sandboxFor } from "./harness.js";
 import { APP_IMAGE, clusterObjects, correctScenario, NAMESPACE, rg, SECRET_VALUE, type Scenario } from "./scenario.js";
@@ -16,7 +16,7 @@ const NEEDS = `    blob: [{ account: contosomedia, container: media }]
 const target = (needs = NEEDS) => `targets:\n  - workload: ${NAMESPACE}/Deployment/backend\n${needs}`;
 
 interface Case {
-  id: string;
+  id: RuleId;
   why: string;
   breakIt(s: Scenario): void;
   config?: string;

@@ -2,6 +2,7 @@
  * Helpers shared by the AG2xx rules: targets, wording, and the fail-closed "could not verify"
  * finding used when a fact could not be read after retries.
  */
+import type { RuleId } from "../../findings/catalogue.js";
 import { raise } from "../../findings/raise.js";
 import type { Finding, SourceLocation, Target } from "../../findings/model.js";
 import type { FetchFailure, NetworkAclFact, ResolvedTarget, Unreadable } from "../facts/types.js";
@@ -60,7 +61,7 @@ function unreadableFix(e: FetchFailure): string {
  * The fail-closed finding: reuses the closest rule id, at error severity, with evidence
  * "could not verify: <status/code> reading <what>". Never a silent pass.
  */
-export function couldNotVerify(id: string, target: Target, subject: string, unreadable: readonly Unreadable[], location?: SourceLocation): Finding {
+export function couldNotVerify(id: RuleId, target: Target, subject: string, unreadable: readonly Unreadable[], location?: SourceLocation): Finding {
   const first = unreadable[0];
   const reasons = unreadable.map((u) => `${describeFailure(u.error)} reading ${u.what}`);
   return markUnverified(

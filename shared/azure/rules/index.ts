@@ -1,4 +1,5 @@
 /** The AG2xx rules: pure functions from one target's facts to findings. */
+import type { RuleIdOf } from "../../findings/catalogue.js";
 import type { Finding } from "../../findings/model.js";
 import type { TargetFacts } from "../facts/types.js";
 import { ag201 } from "./ag201.js";
@@ -19,7 +20,10 @@ import { ag215 } from "./ag215.js";
 
 export type ControlPlaneRule = (facts: TargetFacts) => Finding[];
 
-export const CONTROL_PLANE_RULES: Readonly<Record<string, ControlPlaneRule>> = {
+/** One implementation per control-plane id in the catalogue: a missing one or an unknown key does not compile. */
+export type ControlPlaneRegistry = { readonly [Id in RuleIdOf<"control-plane">]: ControlPlaneRule };
+
+export const CONTROL_PLANE_RULES: ControlPlaneRegistry = {
   AG201: ag201,
   AG202: ag202,
   AG203: ag203,

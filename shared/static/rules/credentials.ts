@@ -23,7 +23,7 @@ function workloadIdentityFix(w: WorkloadView): string {
   ].join("\n");
 }
 
-function ag101(ctx: RuleContext): Finding[] {
+export function ag101(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   for (const w of ctx.model.workloads) {
     for (const c of w.containers) {
@@ -51,7 +51,7 @@ function ag101(ctx: RuleContext): Finding[] {
   return out;
 }
 
-function ag108(ctx: RuleContext): Finding[] {
+export function ag108(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   for (const w of ctx.model.workloads) {
     for (const c of w.containers) {
@@ -81,7 +81,7 @@ function ag108(ctx: RuleContext): Finding[] {
   return out;
 }
 
-function ag111(ctx: RuleContext): Finding[] {
+export function ag111(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   for (const cm of ctx.model.inventory.configMaps.values()) {
     for (const [key, data] of cm.data) {
@@ -102,5 +102,3 @@ function ag111(ctx: RuleContext): Finding[] {
   }
   return out;
 }
-
-export const credentialRules = [ag101, ag108, ag111];

@@ -124,4 +124,5 @@ function forEachContainer(ctx: RuleContext, check: (w: WorkloadView, c: Containe
   return all.flatMap((w) => w.containers.map((c) => check(w, c, all)).filter((f): f is Finding => f !== undefined));
 }
 
-export const envCredentialRules = [(ctx: RuleContext) => forEachContainer(ctx, ag102For), (ctx: RuleContext) => forEachContainer(ctx, ag112For)];
+export const ag102 = (ctx: RuleContext): Finding[] => forEachContainer(ctx, ag102For);
+export const ag112 = (ctx: RuleContext): Finding[] => forEachContainer(ctx, ag112For);

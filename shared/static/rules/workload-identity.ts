@@ -12,7 +12,7 @@ import { WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../inventory.js";
 import type { WorkloadView } from "../workloads.js";
 import { at, podLabelsLine, targetOf, type RuleContext } from "./context.js";
 
-function ag104(ctx: RuleContext): Finding[] {
+export function ag104(ctx: RuleContext): Finding[] {
   return ctx.model.workloads.flatMap((w) => {
     const sa = w.serviceAccount;
     if (!sa?.clientId || w.wiLabelled) return [];
@@ -36,7 +36,7 @@ function ag104(ctx: RuleContext): Finding[] {
   });
 }
 
-function ag105(ctx: RuleContext): Finding[] {
+export function ag105(ctx: RuleContext): Finding[] {
   return ctx.model.workloads.flatMap((w) => {
     const sa = w.serviceAccount;
     if (!w.wiLabelled || !sa || sa.clientId) return [];
@@ -57,7 +57,7 @@ function ag105(ctx: RuleContext): Finding[] {
   });
 }
 
-function ag106(ctx: RuleContext): Finding[] {
+export function ag106(ctx: RuleContext): Finding[] {
   return ctx.model.workloads.flatMap((w) => {
     // The `default` ServiceAccount exists in every namespace; an unnamed one is AG107's business.
     if (!w.serviceAccountExplicit || w.serviceAccountName === "default" || w.serviceAccount) return [];
@@ -88,7 +88,7 @@ function dedicatedServiceAccountFix(w: WorkloadView | undefined, namespace: stri
   ].join("\n");
 }
 
-function ag107(ctx: RuleContext): Finding[] {
+export function ag107(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   for (const sa of ctx.model.inventory.serviceAccounts.values()) {
     if (sa.name !== "default" || !sa.clientId) continue;
@@ -120,7 +120,7 @@ function ag107(ctx: RuleContext): Finding[] {
   return out;
 }
 
-function ag109(ctx: RuleContext): Finding[] {
+export function ag109(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   for (const w of ctx.model.workloads) {
     const sa = w.serviceAccount;
@@ -146,5 +146,3 @@ function ag109(ctx: RuleContext): Finding[] {
   }
   return out;
 }
-
-export const workloadIdentityRules = [ag104, ag105, ag106, ag107, ag109];
