@@ -112,7 +112,8 @@ async function main(): Promise<void> {
     add("sweep.yml", readFileSync(args.sweepConfig));
   }
   const code = await reachableBuiltFiles(args.built);
-  for (const file of code) add(join("dist", file), readFileSync(join(args.built, file)));
+  // tsc copies the whole package.json to dist/ (shared/tool.ts imports it); the app gets the runtime fields there too.
+  for (const file of code) add(join("dist", file), file === "package.json" ? Buffer.from(runtimePackageJson()) : readFileSync(join(args.built, file)));
   const packages = productionPackageDirs();
   let dependencyFiles = 0;
   for (const dir of packages) {
