@@ -9,6 +9,7 @@ import type { FixOutcome, Unplaced } from "../shared/fix/index.js";
 import { changeBlocks, sensitiveLines } from "../shared/fix/index.js";
 import { formatTarget, type Finding } from "../shared/findings/model.js";
 import { codeBlock, escapeMarkdown } from "../shared/report/index.js";
+import { NPX_COMMAND, shWords } from "../shared/shell.js";
 
 /** Room the section may take in the sticky comment (GitHub's limit is 65,536 characters in all). */
 export const SECTION_LIMIT = 20_000;
@@ -81,10 +82,6 @@ function followUpItem(text: string): string {
   return body ? `- ${escapeMarkdown(first)}\n${indent(codeBlock(body))}` : `- ${escapeMarkdown(first)}`;
 }
 
-function quotedPaths(paths: readonly string[]): string {
-  return paths.map((p) => (/^[A-Za-z0-9._/*-]+$/.test(p) ? p : `'${p.replace(/'/g, "'\\''")}'`)).join(" ");
-}
-
 /** The section, or "" when there is nothing to say. */
 export function renderFixSection(input: SectionInput, limit = SECTION_LIMIT): string {
   const waived = new Set((input.waived ?? []).map(findingKey));
@@ -97,7 +94,7 @@ export function renderFixSection(input: SectionInput, limit = SECTION_LIMIT): st
   ];
   const total = groups.reduce((n, g) => n + g.items.length, 0);
   if (total === 0) return "";
-  const command = codeBlock(`npx azure-auth-gate fix --diff ${quotedPaths(input.manifests)}`, "sh");
+  const command = codeBlock(`${NPX_COMMAND} fix --diff ${shWords(input.manifests)}`, "sh");
   const intro = `${SECTION_TITLE}\n\nThe suggestions in this pull request's review cover only lines it changed. The rest of \`azure-auth-gate fix\`:`;
   const outro = `Apply every fix locally with \`--write\` (or see it as a patch with \`--diff\`):\n\n${command}`;
   const parts: string[] = [intro];

@@ -13,6 +13,7 @@ import { raise } from "../shared/findings/raise.js";
 import type { RunContext } from "./context.js";
 import { redactTokens } from "./redact.js";
 import { decodeIdClaims, explainSubject, type GitHubIdClaims } from "./subject.js";
+import { sh } from "../shared/shell.js";
 
 export { redactTokens };
 
@@ -81,9 +82,9 @@ export function refusedFinding(input: { clientId: string; tenantId: string; mess
   const params = JSON.stringify({ name: "github-gate", issuer: claims.iss, subject: claims.sub, audiences: [claims.aud] });
   const fix =
     `Add a federated credential with this subject to the gate's identity (client id ${clientId}):\n\n` +
-    `az ad app federated-credential create --id ${clientId} --parameters '${params}'\n\n` +
+    `az ad app federated-credential create --id ${sh(clientId)} --parameters ${sh(params)}\n\n` +
     `or, when the gate's identity is a user-assigned managed identity:\n\n` +
-    `az identity federated-credential create --name github-gate --identity-name IDENTITY_NAME --resource-group RESOURCE_GROUP --issuer ${claims.iss} --subject '${claims.sub}' --audiences ${claims.aud}`;
+    `az identity federated-credential create --name github-gate --identity-name IDENTITY_NAME --resource-group RESOURCE_GROUP --issuer ${sh(claims.iss)} --subject ${sh(claims.sub)} --audiences ${sh(claims.aud)}`;
   return raise("AG502", { target, evidence, fix });
 }
 

@@ -24,6 +24,7 @@ import { redactTokens } from "./redact.js";
 import { loadManifests, type Manifests } from "./manifests.js";
 import { annotate, setOutputs, writeJobSummary, writeJsonReport, writeSarifFile } from "./outputs.js";
 import { publishSuggestions, type SuggestionsResult } from "./suggestions.js";
+import { NPX_COMMAND } from "../shared/shell.js";
 
 export interface RunDeps {
   /** Clock for the gate's time-based rules (default: now). */
@@ -125,7 +126,7 @@ async function prChannel(inputs: ActionInputs, ctx: RunContext, configFile: stri
   }
   if (ctx.pullRequest.fromFork) {
     core.notice("comment: pull requests from forks get a read-only GITHUB_TOKEN; the report is in the job summary instead");
-    if (inputs.suggestions) core.notice("suggestions: skipped on a pull request from a fork (read-only token); `npx azure-auth-gate fix --diff <manifests>` shows the same fixes");
+    if (inputs.suggestions) core.notice(`suggestions: skipped on a pull request from a fork (read-only token); \`${NPX_COMMAND} fix --diff <manifests>\` shows the same fixes`);
     return undefined;
   }
   if (!inputs.githubToken) {

@@ -5,6 +5,7 @@
  * values as the `az` command (shared/azure/rules/fixes.ts builds all three from one plan).
  */
 import { parseResourceId } from "./arm-id.js";
+import { sh } from "../shell.js";
 
 export interface FicPlan {
   kind: "fic";
@@ -53,8 +54,8 @@ function ident(s: string): string {
 
 function deployHint(resourceGroup: string | undefined, subscriptionId: string | undefined, file: string): string {
   return resourceGroup
-    ? `// Deploy: az deployment group create --resource-group ${resourceGroup}${subscriptionId ? ` --subscription ${subscriptionId}` : ""} --template-file ${file}`
-    : `// Deploy: az deployment group create --resource-group <resource group> --template-file ${file}`;
+    ? `// Deploy: az deployment group create --resource-group ${sh(resourceGroup)}${subscriptionId ? ` --subscription ${sh(subscriptionId)}` : ""} --template-file ${sh(file)}`
+    : `// Deploy: az deployment group create --resource-group '<resource group>' --template-file ${sh(file)}`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@
  */
 import { z } from "zod";
 import { isRuleId } from "../findings/catalogue.js";
+import { invalidName } from "../k8s-names.js";
 
 /** Tenant, subscription, client and app ids (any case). The sweep and rotation configs use the same. */
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -82,7 +83,7 @@ export const targetSchema = z
     /** `namespace/kind/name`, e.g. `production/Deployment/backend`. Defaults to the manifests' only app workload. */
     workload: z.string().regex(WORKLOAD, "must be namespace/kind/name, e.g. production/Deployment/backend").optional(),
     /** Override the ServiceAccount the pod runs as (default: from the manifests). */
-    serviceAccount: nonEmpty.optional(),
+    serviceAccount: nonEmpty.refine((v) => invalidName(v, "subdomain") === undefined, "must be a Kubernetes ServiceAccount name (RFC 1123 subdomain: lowercase letters, digits, '-' and '.')").optional(),
     /** Override the identity's client id (default: the ServiceAccount's `azure.workload.identity/client-id`). */
     clientId: guid("clientId").optional(),
     /** Blob containers the workload reads or writes. */

@@ -9,6 +9,7 @@ import { formatTarget, type Finding } from "../findings/model.js";
 import { CREDENTIAL_VARS } from "../static/credentials.js";
 import type { Plan, PlanContext } from "./plan-context.js";
 import { workloadOf } from "./plan-context.js";
+import { sh } from "../shell.js";
 
 /** Key Vault secret names allow letters, digits and dashes. */
 function objectName(key: string): string {
@@ -45,7 +46,7 @@ function secretProviderClass(ctx: PlanContext, name: string, namespace: string, 
 }
 
 function storeSteps(ctx: PlanContext, object: string): string {
-  return `Store the NEW value in Key Vault without putting it on a command line: \`az keyvault secret set --vault-name ${vaultName(ctx)} --name ${object} --file <file holding the new value>\`.`;
+  return `Store the NEW value in Key Vault without putting it on a command line: \`az keyvault secret set --vault-name ${sh(vaultName(ctx))} --name ${sh(object)} --file '<file holding the new value>'\`.`;
 }
 
 function ag101(ctx: PlanContext, f: Finding): Plan {

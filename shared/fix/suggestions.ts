@@ -7,6 +7,7 @@
  * `GET /repos/{o}/{r}/pulls/{n}/files` and posts `comments` with `pulls.createReview`.
  */
 import type { Finding } from "../findings/model.js";
+import { fenceFor } from "../markdown-fence.js";
 import { changeBlocks, splitLines, type ChangeBlock } from "./diff.js";
 import { sensitiveLines } from "./sensitive.js";
 
@@ -77,9 +78,9 @@ export interface Suggestions {
   unplaced: Unplaced[];
 }
 
+/** Longer than any backtick run anywhere in the lines (an indented or mid-line run counts too), so none closes it. */
 function fence(lines: readonly string[]): string {
-  const longest = Math.max(2, ...lines.map((l) => /^`+/.exec(l)?.[0].length ?? 0));
-  return "`".repeat(longest + 1);
+  return fenceFor(lines.join("\n"));
 }
 
 /** The head lines a suggestion replaces and what it puts there (an insertion re-states a neighbour line). */

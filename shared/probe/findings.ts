@@ -4,7 +4,8 @@
  * result). AG304 is marked "could not verify", so no severity override can turn it into a pass.
  * Evidence is built only from statuses, codes and SDK messages: the probe never prints secret values.
  */
-import { markUnverified, sh, subjectOf, workloadTarget } from "../azure/rules/common.js";
+import { markUnverified, subjectOf, workloadTarget } from "../azure/rules/common.js";
+import { sh } from "../shell.js";
 import type { ResolvedTarget } from "../azure/facts/types.js";
 import { raise } from "../findings/raise.js";
 import type { Finding } from "../findings/model.js";
@@ -37,7 +38,7 @@ export function notRunFinding(target: ResolvedTarget, reason: NotRunReason, deta
 }
 
 function findIdentity(clientId: string): string {
-  return `az identity list --query "[?clientId=='${clientId}'].{name:name, group:resourceGroup}" -o tsv`;
+  return `az identity list --query ${sh(`[?clientId=='${clientId}'].{name:name, group:resourceGroup}`)} -o tsv`;
 }
 
 function tokenFinding(target: ResolvedTarget, result: ProbeResult): Finding {
@@ -52,7 +53,7 @@ function tokenFinding(target: ResolvedTarget, result: ProbeResult): Finding {
     return raise("AG301", {
       ...base(target),
       evidence: `${message}. The probe pod carried the label azure.workload.identity/use: "true" and ran as ServiceAccount '${target.serviceAccount}'.`,
-      fix: `Annotate the ServiceAccount with the identity's client id and make sure the Workload Identity webhook runs on the cluster: \`kubectl annotate serviceaccount ${sh(target.serviceAccount)} -n ${sh(target.namespace)} azure.workload.identity/client-id=${target.clientId ?? "<client-id>"}\`; \`az aks update --enable-workload-identity --enable-oidc-issuer\` installs the webhook.`,
+      fix: `Annotate the ServiceAccount with the identity's client id and make sure the Workload Identity webhook runs on the cluster: \`kubectl annotate serviceaccount ${sh(target.serviceAccount)} -n ${sh(target.namespace)} ${sh(`azure.workload.identity/client-id=${target.clientId ?? "<client-id>"}`)}\`; \`az aks update --enable-workload-identity --enable-oidc-issuer\` installs the webhook.`,
     });
   }
   const aadsts = explainAadsts(message);
@@ -74,9 +75,10 @@ function refusalText(r: { status?: number | null; code?: string | null; innerCod
 }
 
 function blobFix(target: ResolvedTarget, r: BlobResult): string {
-  const who = target.clientId ?? "<client-id>";
-  const scope = `$(az storage account show --name ${sh(r.account)} --query id -o tsv)/blobServices/default/containers/${r.container}`;
-  if (r.code === "AuthorizationPermissionMismatch") return `Grant the identity a Blob data role on the container: \`az role assignment create --assignee ${who} --role "Storage Blob Data Reader" --scope "${scope}"\` (use "Storage Blob Data Contributor" when the app writes).`;
+  const who = sh(target.clientId ?? "<client-id>");
+  // The substitution stays in double quotes; the container name is its own quoted word right after it.
+  const scope = `"$(az storage account show --name ${sh(r.account)} --query id -o tsv)"${sh(`/blobServices/default/containers/${r.container}`)}`;
+  if (r.code === "AuthorizationPermissionMismatch") return `Grant the identity a Blob data role on the container: \`az role assignment create --assignee ${who} --role "Storage Blob Data Reader" --scope ${scope}\` (use "Storage Blob Data Contributor" when the app writes).`;
   if (r.code === "AuthorizationFailure" || r.code === "AuthorizationSourceIPMismatch") return `The storage firewall refused the cluster: allow the cluster's node subnet or egress IP, e.g. \`az storage account network-rule add --account-name ${sh(r.account)} --subnet <node-subnet-id>\`.`;
   if (r.code === "ContainerNotFound") return `Create the container: \`az storage container create --account-name ${sh(r.account)} --name ${sh(r.container)} --auth-mode login\`.`;
   if (r.status === 401) return "Storage did not accept the pod's token (audience or cloud mismatch): check the cloud profile and the storage scope the app requests.";
@@ -84,10 +86,10 @@ function blobFix(target: ResolvedTarget, r: BlobResult): string {
 }
 
 function vaultFix(target: ResolvedTarget, r: KeyVaultResult): string {
-  const who = target.clientId ?? "<client-id>";
+  const who = sh(target.clientId ?? "<client-id>");
   const secret = r.secret ?? "";
   const code = r.innerCode ?? r.code ?? "";
-  if (code === "ForbiddenByRbac") return `Grant the identity Key Vault Secrets User: \`az role assignment create --assignee ${who} --role "Key Vault Secrets User" --scope "$(az keyvault show --name ${sh(r.vault)} --query id -o tsv)${secret ? `/secrets/${secret}` : ""}"\`.`;
+  if (code === "ForbiddenByRbac") return `Grant the identity Key Vault Secrets User: \`az role assignment create --assignee ${who} --role "Key Vault Secrets User" --scope "$(az keyvault show --name ${sh(r.vault)} --query id -o tsv)"${secret ? sh(`/secrets/${secret}`) : ""}\`.`;
   if (code === "ForbiddenByPolicy") return `Give the identity an access policy: \`az keyvault set-policy --name ${sh(r.vault)} --spn ${who} --secret-permissions ${r.operation === "list" ? "get list" : "get"}\`.`;
   if (code === "ForbiddenByFirewall" || code === "ForbiddenByConnection") return `The vault's firewall refused the cluster: \`az keyvault network-rule add --name ${sh(r.vault)} --subnet <node-subnet-id>\` (or allow its egress IP / a private endpoint).`;
   if (code === "SecretNotFound") return `Create the secret: \`az keyvault secret set --vault-name ${sh(r.vault)} --name ${sh(secret)} --file <file-with-the-value>\`.`;

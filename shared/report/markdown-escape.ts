@@ -4,6 +4,7 @@
  * could open markup (HTML tags, links, emphasis, code spans, table cells, @mentions, #refs, autolinks
  * via `:`) becomes a numeric character reference, which GitHub renders as the character itself.
  */
+import { fenceFor } from "../markdown-fence.js";
 
 const ENTITY: Record<string, string> = {
   "&": "&amp;",
@@ -38,15 +39,7 @@ export function escapeMarkdown(text: string): string {
     .replace(SPECIAL, (c) => ENTITY[c] ?? c);
 }
 
-/**
- * A code fence longer than any backtick run in `content`, so nothing inside can close it early
- * (CommonMark closes a fence only with at least as many backticks as opened it).
- */
-export function fenceFor(content: string): string {
-  let longest = 0;
-  for (const run of content.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
-  return "`".repeat(Math.max(3, longest + 1));
-}
+export { fenceFor };
 
 /** A fenced code block whose content is shown verbatim (no markdown or HTML inside is interpreted). */
 export function codeBlock(content: string, info = ""): string {

@@ -3,6 +3,7 @@
  * secrets, which expire soon, which have expired or are older than the maximum age. Reads metadata only
  * (Graph never returns secret values after creation); secrets a rotation is retiring are not re-raised.
  */
+import { sh } from "../shell.js";
 import type { GraphPasswordCredential, GraphSecretHolder } from "../azure/graph.js";
 import { raise } from "../findings/raise.js";
 import type { Finding } from "../findings/model.js";
@@ -47,7 +48,7 @@ export function scanSecrets(input: ScanInput): Finding[] {
       if (input.retiring?.has(p.keyId)) continue;
       const end = p.endDateTime ? new Date(p.endDateTime) : undefined;
       const start = p.startDateTime ? new Date(p.startDateTime) : undefined;
-      const remove = `az ad ${holder.kind === "application" ? "app" : "sp"} credential delete --id ${holder.appId} --key-id ${p.keyId}`;
+      const remove = `az ad ${holder.kind === "application" ? "app" : "sp"} credential delete --id ${sh(holder.appId)} --key-id ${sh(p.keyId)}`;
       if (end && end.getTime() <= now.getTime()) {
         findings.push(
           raise("AG403", {
@@ -69,7 +70,7 @@ export function scanSecrets(input: ScanInput): Finding[] {
           raise("AG402", {
             target,
             evidence: `client secret ${describe(p)} expires in ${Math.ceil((end.getTime() - now.getTime()) / 86_400_000)} day(s) (window: ${policy.expiryWindowDays} days)`,
-            fix: rotated ? "The next rotation replaces it before it expires." : `Rotate it before ${day(p.endDateTime)}: opt the app in to rotation, or \`az ad app credential reset --id ${holder.appId} --append\` and update its consumers.`,
+            fix: rotated ? "The next rotation replaces it before it expires." : `Rotate it before ${day(p.endDateTime)}: opt the app in to rotation, or \`az ad app credential reset --id ${sh(holder.appId)} --append\` and update its consumers.`,
           }),
         );
       }

@@ -3,6 +3,7 @@
  * (spec.template… for a Deployment, spec.jobTemplate.spec.template… for a CronJob, metadata… for a Pod)
  * and az / kubectl commands. Placeholders in <angle brackets> only for what the manifests cannot know.
  */
+import { sh } from "../shell.js";
 import { WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "./inventory.js";
 import type { WorkloadView } from "./workloads.js";
 
@@ -52,9 +53,9 @@ export function serviceAccountYaml(namespace: string, name: string, clientId: st
 
 export function federatedCredentialCommand(namespace: string, serviceAccount: string, identityName = "<identity-name>", resourceGroup = "<resource-group>"): string {
   return [
-    `az identity federated-credential create --name ${namespace}-${serviceAccount}`,
-    `  --identity-name ${identityName} --resource-group ${resourceGroup}`,
+    `az identity federated-credential create --name ${sh(`${namespace}-${serviceAccount}`)}`,
+    `  --identity-name ${sh(identityName)} --resource-group ${sh(resourceGroup)}`,
     `  --issuer "$(az aks show -g <cluster-resource-group> -n <cluster> --query oidcIssuerProfile.issuerUrl -o tsv)"`,
-    `  --subject system:serviceaccount:${namespace}:${serviceAccount} --audiences api://AzureADTokenExchange`,
+    `  --subject ${sh(`system:serviceaccount:${namespace}:${serviceAccount}`)} --audiences api://AzureADTokenExchange`,
   ].join(" \\\n");
 }

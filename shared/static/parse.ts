@@ -7,6 +7,7 @@
 import { LineCounter, parseAllDocuments } from "yaml";
 import { InputError, InputErrorList } from "../errors.js";
 import type { SourceLocation } from "../findings/model.js";
+import { requireName } from "../k8s-names.js";
 import { templateInBrokenDocument, unrenderedTemplate } from "./templates.js";
 import { asMap, asSeq, child, documentTree, entry, requireScalarValues, scalarText, type YMap, type YNode } from "./yaml-tree.js";
 
@@ -135,11 +136,15 @@ function toObject(root: YMap, file: string, inheritedKind?: string): KObject | u
   const metadata = asMap(child(root, "metadata"));
   if (!metadata) throw new InputError(`${kind} has no metadata`, { file, line: entry(root, "metadata")?.keyLine ?? root.line, field: "metadata" });
   // Pods and Jobs may be named by the API server from generateName; that is still a usable name here.
-  const name = scalarText(child(metadata, "name")) ?? scalarText(child(metadata, "generateName"));
+  const given = scalarText(child(metadata, "name"));
+  const name = given ?? scalarText(child(metadata, "generateName"));
   if (name === undefined || name.trim() === "") {
     throw new InputError(`${kind} has no metadata.name`, { file, line: entry(root, "metadata")?.keyLine ?? root.line, field: "metadata.name" });
   }
+  const nameField = given !== undefined ? "name" : "generateName";
+  requireName(name, given !== undefined ? "subdomain" : "generateName", { file, line: entry(metadata, nameField)?.keyLine ?? root.line, field: `metadata.${nameField}` });
   const namespace = scalarText(child(metadata, "namespace")) || "default";
+  requireName(namespace, "label", { file, line: entry(metadata, "namespace")?.keyLine ?? root.line, field: "metadata.namespace" });
   for (const field of ["labels", "annotations"]) requireScalarValues(asMap(child(metadata, field)), file, `metadata.${field}`);
   return { file, line: root.line, apiVersion, kind, name, namespace, root };
 }

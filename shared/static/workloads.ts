@@ -7,6 +7,7 @@
 import { InputError } from "../errors.js";
 import { containerEnv, type ContainerEnv } from "./env.js";
 import { buildInventory, nsKey, WI_USE_LABEL, type Inventory, type ServiceAccountView } from "./inventory.js";
+import { requireName } from "../k8s-names.js";
 import { runsMigrations } from "./migration.js";
 import { POD_TEMPLATE_PATHS, type KObject, type ManifestSet } from "./parse.js";
 import { asMap, asSeq, child, entry, mapAt, requireScalarValues, scalarText, stringMap, textAt, toPlainObject, type PlainObject, type YEntry, type YMap } from "./yaml-tree.js";
@@ -201,8 +202,10 @@ function workloadOf(o: KObject, path: readonly string[], inv: Inventory): Worklo
   for (const field of ["labels", "annotations"]) requireScalarValues(asMap(child(podMeta, field)), o.file, [...path, "metadata", field].join("."));
   const wiLabel = entry(podLabelMap, WI_USE_LABEL);
   const ownerWiLabel = path.length === 0 ? undefined : entry(mapAt(ownerMeta, "labels"), WI_USE_LABEL);
-  const saEntry = entry(podSpec, "serviceAccountName") ?? entry(podSpec, "serviceAccount");
+  const saKey = entry(podSpec, "serviceAccountName") ? "serviceAccountName" : "serviceAccount";
+  const saEntry = entry(podSpec, saKey);
   const saName = scalarText(saEntry?.value)?.trim() || "default";
+  if (saEntry) requireName(saName, "subdomain", { file: o.file, line: saEntry.keyLine, field: [...path, "spec", saKey].join(".") });
   const containers = containersOf(podSpec, o.namespace, inv);
   const scheduling = schedulingOf(podSpec, o.file, [...path, "spec"].join("."));
   const hook = hookOf(ownerMeta);

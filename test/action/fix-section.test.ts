@@ -3,6 +3,7 @@
  * secret withheld, TODO lines mapped back to the PR's file, and the size bound.
  */
 import { describe, expect, it } from "vitest";
+import pkg from "../../package.json" with { type: "json" };
 import { lineBeforeFix, renderFixSection, SECTION_TITLE } from "../../action/fix-section.js";
 import { planFixes, suggestFixes } from "../../shared/fix/index.js";
 
@@ -45,6 +46,6 @@ describe("renderFixSection", () => {
     const section = renderFixSection({ unplaced, outcome, manifests: ["k8s/"] }, 2_000);
     expect(section.length).toBeLessThanOrEqual(2_000);
     expect(section).toMatch(/… and \d+ more \(not shown to keep this comment short\)\./);
-    expect(section).toContain("npx azure-auth-gate fix --diff k8s/");
+    expect(section).toContain(`npx azure-auth-gate@${pkg.version} fix --diff k8s/`);
   });
 });

@@ -5,6 +5,7 @@
  * comment; re-runs keep, never duplicate; a fixed problem's suggestion is deleted; no secret leaks.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pkg from "../../package.json" with { type: "json" };
 import { markerFor } from "../../action/comment.js";
 import { matchesHead, NOT_HEAD } from "../../action/suggest.js";
 import { RESOLVED_NOTE } from "../../action/review.js";
@@ -146,7 +147,7 @@ describe("one-click fixes as review suggestions", () => {
     expect(comment?.body).toContain('- k8s/backend.yaml, after line 21 — the pull request does not change these lines; insert:\n  ```yaml\n          azure.workload.identity/use: "true"\n  ```');
     // The literal connection string is a TODO with its guidance, never deleted and never printed.
     expect(comment?.body).toContain("**AG101** k8s/backend.yaml&#58;29 Deployment app/backend");
-    expect(comment?.body).toContain("npx azure-auth-gate fix --diff k8s/backend.yaml k8s/migrate.yaml");
+    expect(comment?.body).toContain(`npx azure-auth-gate@${pkg.version} fix --diff k8s/backend.yaml k8s/migrate.yaml`);
 
     for (const text of [...gh().reviews.map((r) => r.body), ...threads.map((t) => t.body), ...gh().comments.map((c) => c.body), s.stdout, s.summary]) expectNoSecrets(text);
   });

@@ -105,4 +105,15 @@ describe("suggestFixes", () => {
     const inserted = suggestFixes([{ path: "x.yaml", before, after: after2 }], [{ filename: "x.yaml", patch: addedFilePatch(before) }]);
     expect(inserted.comments.map((c) => [c.line, c.body.includes("s3cr3t")])).toEqual([[4, false]]);
   });
+
+  it("fences a suggestion longer than any backtick run in it, indented or mid-line (none can close it early)", () => {
+    const before = ["a: 1", "b: 2", ""].join("\n");
+    const after = ["a: 1", "  ```` indented run", "note: x ````` mid-line", "b: 2", ""].join("\n");
+    const { comments } = suggestFixes([{ path: "x.yaml", before, after }], [{ filename: "x.yaml", patch: addedFilePatch(before) }]);
+    expect(comments).toHaveLength(1);
+    const body = comments[0]!.body;
+    const open = /\n(`+)suggestion\n/.exec(body)?.[1];
+    expect(open).toBe("``````");
+    expect(body.endsWith(`\n${open}`)).toBe(true);
+  });
 });

@@ -2,7 +2,8 @@
 import { raise } from "../../findings/raise.js";
 import type { Finding } from "../../findings/model.js";
 import type { TargetFacts } from "../facts/types.js";
-import { couldNotVerify, describeWorkload, sh, workloadTarget } from "./common.js";
+import { couldNotVerify, describeWorkload, workloadTarget } from "./common.js";
+import { sh, substitution } from "../../shell.js";
 import { annotateClientIdCommand } from "./fixes.js";
 
 export function ag201(facts: TargetFacts): Finding[] {
@@ -32,7 +33,7 @@ export function ag201(facts: TargetFacts): Finding[] {
     ? annotateClientIdCommand(t.namespace, t.serviceAccount, near.clientId)
     : [
         `az identity create --name ${sh(`${t.serviceAccount}-id`)} --resource-group <resource-group>`,
-        annotateClientIdCommand(t.namespace, t.serviceAccount, `$(az identity show --name ${sh(`${t.serviceAccount}-id`)} --resource-group <resource-group> --query clientId -o tsv)`),
+        annotateClientIdCommand(t.namespace, t.serviceAccount, substitution(`az identity show --name ${sh(`${t.serviceAccount}-id`)} --resource-group '<resource-group>' --query clientId -o tsv`)),
       ].join("\n");
   return [raise("AG201", { target: workloadTarget(t), ...where, evidence, fix })];
 }

@@ -5,6 +5,7 @@ import { lastSegment, scopeLevel, subscriptionOf } from "../arm-id.js";
 import { isBroadRole } from "../effective-access.js";
 import type { TargetFacts } from "../facts/types.js";
 import { azureTarget, couldNotVerify, describeIdentity } from "./common.js";
+import { sh } from "../../shell.js";
 
 const BROAD_LEVELS = new Set(["root", "managementGroup", "subscription", "resourceGroup"]);
 
@@ -33,7 +34,7 @@ export function ag209(facts: TargetFacts): Finding[] {
         raise("AG209", {
           target: azureTarget(a.id),
           evidence: `${describeIdentity(identity)} holds '${def.value.roleName}' at ${scopeLevel(a.scope)} scope ${a.scope}: a pod identity needs only data roles on its own containers and vaults`,
-          fix: `az role assignment delete --ids ${a.id}`,
+          fix: `az role assignment delete --ids ${sh(a.id)}`,
         }),
       );
     }

@@ -3,6 +3,7 @@ import { raise } from "../../findings/raise.js";
 import type { Finding } from "../../findings/model.js";
 import type { TargetFacts } from "../facts/types.js";
 import { azureTarget, couldNotVerify, describeIdentity, describeWorkload } from "./common.js";
+import { sh } from "../../shell.js";
 import { evaluateRequirements, shortAction } from "./needs.js";
 
 export function ag210(facts: TargetFacts): Finding[] {
@@ -23,7 +24,7 @@ export function ag210(facts: TargetFacts): Finding[] {
           evidence: `deny assignment '${d.name}' at ${d.scope} removes ${req.action} on ${req.label} for ${describeIdentity(identity)} (it wins over the granting role) — ${describeWorkload(facts.target)}`,
           fix:
             `Deny assignments are managed by what created them (deployment stack, blueprint, managed application): exclude principal ${identity.principalId} there, e.g. ` +
-            `az stack group create … --deny-settings-excluded-principals ${identity.principalId}, or move ${req.label} out of ${d.scope}.`,
+            `az stack group create … --deny-settings-excluded-principals ${sh(identity.principalId)}, or move ${req.label} out of ${d.scope}.`,
         }),
       );
     }

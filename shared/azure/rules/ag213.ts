@@ -2,7 +2,8 @@
 import { raise } from "../../findings/raise.js";
 import type { Finding } from "../../findings/model.js";
 import type { KeyVaultNeedFacts, TargetFacts } from "../facts/types.js";
-import { azureTarget, couldNotVerify, describeWorkload, editDistance, sh } from "./common.js";
+import { azureTarget, couldNotVerify, describeWorkload, editDistance } from "./common.js";
+import { sh } from "../../shell.js";
 import { secretScope } from "../arm-id.js";
 
 function nearestName(wanted: string, names: readonly string[]): string | undefined {

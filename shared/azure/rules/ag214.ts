@@ -3,7 +3,8 @@ import { raise } from "../../findings/raise.js";
 import type { Finding } from "../../findings/model.js";
 import { containerScope } from "../arm-id.js";
 import type { BlobNeedFacts, TargetFacts } from "../facts/types.js";
-import { azureTarget, couldNotVerify, describeWorkload, sh } from "./common.js";
+import { azureTarget, couldNotVerify, describeWorkload } from "./common.js";
+import { sh } from "../../shell.js";
 
 function blobFindings(facts: TargetFacts, b: BlobNeedFacts): Finding[] {
   const who = describeWorkload(facts.target);

@@ -3,6 +3,7 @@ import { raise } from "../../findings/raise.js";
 import type { Finding } from "../../findings/model.js";
 import type { TargetFacts } from "../facts/types.js";
 import { azureTarget, describeWorkload } from "./common.js";
+import { sh } from "../../shell.js";
 import { evaluateRequirements, shortAction } from "./needs.js";
 
 function clip(text: string, max = 240): string {
@@ -23,7 +24,7 @@ export function ag215(facts: TargetFacts): Finding[] {
       raise("AG215", {
         target: azureTarget(req.targetId),
         evidence: `${shortAction(req.action)} on ${req.label} is granted only by '${g.role.roleName}' at ${g.assignment.scope} with condition: ${clip(g.assignment.condition ?? "")} — ${describeWorkload(facts.target)}`,
-        fix: `Run the live probe (azure-auth-gate check --probe) to decide; or assign '${req.role}' without a condition: az role assignment list --assignee ${identity.principalId} --scope ${req.scope} --query "[].condition"`,
+        fix: `Run the live probe (azure-auth-gate check --probe) to decide; or assign '${req.role}' without a condition: az role assignment list --assignee ${sh(identity.principalId)} --scope ${sh(req.scope)} --query "[].condition"`,
       }),
     );
   }

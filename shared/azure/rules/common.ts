@@ -74,11 +74,6 @@ export function couldNotVerify(id: RuleId, target: Target, subject: string, unre
   );
 }
 
-/** Quote a value for a POSIX shell command line when it needs it. */
-export function sh(value: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 /** Levenshtein distance, for picking the nearest near-miss. */
 export function editDistance(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, i) => i);

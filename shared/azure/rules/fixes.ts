@@ -6,7 +6,8 @@ import type { Finding } from "../../findings/model.js";
 import { toBicep, toTerraform, type AzureFixPlan, type FicPlan } from "../iac.js";
 import { parseResourceId } from "../arm-id.js";
 import type { FederatedCredentialFact, IdentityFact, NetworkAclFact } from "../facts/types.js";
-import { publicAccessOff, sh } from "./common.js";
+import { publicAccessOff } from "./common.js";
+import { sh, shWords, type Substitution } from "../../shell.js";
 
 export interface FicSpec {
   name: string;
@@ -23,7 +24,7 @@ export function ficCommand(identity: FicPlan["identity"], fic: FicSpec, update =
       `--name ${sh(fic.name)}`,
       `--identity-name ${sh(identity.name)}`,
       `--resource-group ${sh(identity.resourceGroup ?? "<resource-group>")}`,
-      ...(identity.subscriptionId ? [`--subscription ${identity.subscriptionId}`] : []),
+      ...(identity.subscriptionId ? [`--subscription ${sh(identity.subscriptionId)}`] : []),
       `--issuer ${sh(fic.issuer)}`,
       `--subject ${sh(fic.subject)}`,
       `--audiences ${sh(fic.audience)}`,
@@ -31,8 +32,8 @@ export function ficCommand(identity: FicPlan["identity"], fic: FicSpec, update =
   }
   const parameters = JSON.stringify({ name: fic.name, issuer: fic.issuer, subject: fic.subject, audiences: [fic.audience] });
   return update
-    ? `az ad app federated-credential update --id ${identity.clientId} --federated-credential-id ${sh(fic.name)} --parameters ${sh(parameters)}`
-    : `az ad app federated-credential create --id ${identity.clientId} --parameters ${sh(parameters)}`;
+    ? `az ad app federated-credential update --id ${sh(identity.clientId)} --federated-credential-id ${sh(fic.name)} --parameters ${sh(parameters)}`
+    : `az ad app federated-credential create --id ${sh(identity.clientId)} --parameters ${sh(parameters)}`;
 }
 
 /** A federated credential name for the pod that does not clash with the identity's existing ones. */
@@ -46,19 +47,19 @@ export function newFicName(namespace: string, serviceAccount: string, existing: 
 }
 
 export function roleAssignmentCommand(principalId: string, role: string, scope: string): string {
-  return `az role assignment create --assignee-object-id ${principalId} --assignee-principal-type ServicePrincipal --role ${sh(role)} --scope ${sh(scope)}`;
+  return `az role assignment create --assignee-object-id ${sh(principalId)} --assignee-principal-type ServicePrincipal --role ${sh(role)} --scope ${sh(scope)}`;
 }
 
 export function setPolicyCommand(vaultName: string, principalId: string, permissions: readonly string[], subscriptionId?: string): string {
-  return `az keyvault set-policy --name ${sh(vaultName)} --object-id ${principalId} --secret-permissions ${permissions.join(" ")}${subscriptionId ? ` --subscription ${subscriptionId}` : ""}`;
+  return `az keyvault set-policy --name ${sh(vaultName)} --object-id ${sh(principalId)} --secret-permissions ${shWords(permissions)}${subscriptionId ? ` --subscription ${sh(subscriptionId)}` : ""}`;
 }
 
 export function aksUpdateCommand(resourceGroup: string, name: string, flags: readonly string[], subscriptionId?: string): string {
-  return `az aks update --resource-group ${sh(resourceGroup)} --name ${sh(name)}${subscriptionId ? ` --subscription ${subscriptionId}` : ""} ${flags.join(" ")}`;
+  return `az aks update --resource-group ${sh(resourceGroup)} --name ${sh(name)}${subscriptionId ? ` --subscription ${sh(subscriptionId)}` : ""} ${shWords(flags)}`;
 }
 
-export function annotateClientIdCommand(namespace: string, serviceAccount: string, clientId: string): string {
-  return `kubectl annotate serviceaccount --namespace ${sh(namespace)} ${sh(serviceAccount)} azure.workload.identity/client-id=${clientId} --overwrite`;
+export function annotateClientIdCommand(namespace: string, serviceAccount: string, clientId: string | Substitution): string {
+  return `kubectl annotate serviceaccount --namespace ${sh(namespace)} ${sh(serviceAccount)} azure.workload.identity/client-id=${sh(clientId)} --overwrite`;
 }
 
 /** Ways through a storage account's or vault's firewall for the cluster, most specific first. */

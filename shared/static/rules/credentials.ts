@@ -10,6 +10,7 @@ import { WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../inventory.js";
 import { podIdentityYaml, serviceAccountFor, serviceAccountYaml } from "../fixes.js";
 import type { WorkloadView } from "../workloads.js";
 import { at, targetOf, type RuleContext } from "./context.js";
+import { sh } from "../../shell.js";
 
 const STORAGE_VARS = new Set(["AZURE_STORAGE_KEY", "AZURE_STORAGE_CONNECTION_STRING"]);
 
@@ -40,7 +41,7 @@ export function ag101(ctx: RuleContext): Finding[] {
               `Delete the \`value:\` of env ${v.name} from container ${c.name} in ${formatTarget(w)}; the credential is in the manifest and its history, so treat it as leaked.`,
               storage
                 ? `For Blob Storage, drop keys and connection strings: set AZURE_STORAGE_ACCOUNT_NAME, give the pod's identity "Storage Blob Data Contributor" on the account, and let DefaultAzureCredential sign in (then \`az storage account keys renew --account-name <account> --key key1\` to revoke the exposed key).`
-                : `Rotate it: \`az ad app credential reset --id ${knownValue(c.env.effective.get("AZURE_CLIENT_ID")) ?? "<app-id>"}\` (or delete the secret in the app registration's Certificates & secrets).`,
+                : `Rotate it: \`az ad app credential reset --id ${sh(knownValue(c.env.effective.get("AZURE_CLIENT_ID")) ?? "<app-id>")}\` (or delete the secret in the app registration's Certificates & secrets).`,
               workloadIdentityFix(w),
             ].join("\n"),
           }),
@@ -93,7 +94,7 @@ export function ag111(ctx: RuleContext): Finding[] {
           location: at(cm.file, data.line),
           evidence: `ConfigMap ${cm.namespace}/${cm.name} data key ${key} holds ${what} (${redactedLength(data.value)})`,
           fix: [
-            `Delete key ${key} from ConfigMap ${cm.namespace}/${cm.name} (\`kubectl -n ${cm.namespace} edit configmap ${cm.name}\` and in the manifest), then rotate the credential: ConfigMaps are plain text and readable by anyone with \`get configmaps\`.`,
+            `Delete key ${key} from ConfigMap ${cm.namespace}/${cm.name} (\`kubectl -n ${sh(cm.namespace)} edit configmap ${sh(cm.name)}\` and in the manifest), then rotate the credential: ConfigMaps are plain text and readable by anyone with \`get configmaps\`.`,
             `Store what must stay secret in Key Vault; for Azure access give the pod Workload Identity (ServiceAccount annotated ${WI_CLIENT_ID_ANNOTATION}, pod label ${WI_USE_LABEL}: "true") and an RBAC data role instead of a key.`,
           ].join("\n"),
         }),

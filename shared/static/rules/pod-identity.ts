@@ -11,6 +11,7 @@ import { POD_IDENTITY_KINDS } from "../parse.js";
 import { bindingFor, identityOfBinding, identityRef, type IdentityRef } from "../pod-identity.js";
 import { child, entry, mapAt, textAt } from "../yaml-tree.js";
 import { at, targetOf, type RuleContext } from "./context.js";
+import { sh } from "../../shell.js";
 
 function migrationSteps(namespace: string, sa: string, ref: IdentityRef): string[] {
   return [
@@ -50,11 +51,11 @@ export function ag103(ctx: RuleContext): Finding[] {
     const selector = o.kind === "AzureIdentityBinding" ? textAt(spec, "selector") : undefined;
     const fix =
       o.kind === "AzurePodIdentityException"
-        ? `Delete AzurePodIdentityException ${o.namespace}/${o.name} when you remove AAD Pod Identity: Workload Identity needs no NMI exception (\`kubectl -n ${o.namespace} delete azurepodidentityexception ${o.name}\`).`
+        ? `Delete AzurePodIdentityException ${o.namespace}/${o.name} when you remove AAD Pod Identity: Workload Identity needs no NMI exception (\`kubectl -n ${sh(o.namespace)} delete azurepodidentityexception ${sh(o.name)}\`).`
         : [
             `Move the identity to Workload Identity: a ServiceAccount annotated with its client id, a federated credential for that ServiceAccount, and the pod label azure.workload.identity/use: "true"${selector ? ` on the pods now labelled ${BINDING_LABEL}: ${selector}` : ""}:`,
             ...migrationSteps(o.namespace, "<service-account>", ref),
-            `Then \`kubectl -n ${o.namespace} delete ${o.kind.toLowerCase()} ${o.name}\`.`,
+            `Then \`kubectl -n ${sh(o.namespace)} delete ${sh(o.kind.toLowerCase())} ${sh(o.name)}\`.`,
           ].join("\n");
     out.push(
       raise("AG103", {

@@ -11,6 +11,7 @@ import { sameClientId } from "../identity.js";
 import { WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../inventory.js";
 import type { WorkloadView } from "../workloads.js";
 import { at, podLabelsLine, targetOf, type RuleContext } from "./context.js";
+import { sh } from "../../shell.js";
 
 export function ag104(ctx: RuleContext): Finding[] {
   return ctx.model.workloads.flatMap((w) => {
@@ -48,7 +49,7 @@ export function ag105(ctx: RuleContext): Finding[] {
         evidence: `${formatTarget(w)} is labelled ${WI_USE_LABEL}: "true" but ServiceAccount ${sa.namespace}/${sa.name} (${sa.file}:${sa.line}) has no ${WI_CLIENT_ID_ANNOTATION} annotation and no container sets AZURE_CLIENT_ID: the SDK does not know which identity to federate`,
         fix: [
           `Annotate ServiceAccount ${sa.name} with the user-assigned identity's client id (\`az identity show -g <resource-group> -n <identity-name> --query clientId -o tsv\`):`,
-          `kubectl -n ${sa.namespace} annotate serviceaccount ${sa.name} ${WI_CLIENT_ID_ANNOTATION}="${CLIENT_ID_PLACEHOLDER}"`,
+          `kubectl -n ${sh(sa.namespace)} annotate serviceaccount ${sh(sa.name)} ${WI_CLIENT_ID_ANNOTATION}=${sh(CLIENT_ID_PLACEHOLDER)}`,
           `and in the manifest:`,
           serviceAccountYaml(sa.namespace, sa.name, undefined),
         ].join("\n"),
@@ -68,7 +69,7 @@ export function ag106(ctx: RuleContext): Finding[] {
         location: at(w.file, line),
         evidence: `${formatTarget(w)} runs as ServiceAccount ${w.serviceAccountName}, which none of the manifests defines: its ${WI_CLIENT_ID_ANNOTATION} annotation cannot be checked offline`,
         fix: [
-          `Check the ServiceAccount together with the workload: \`kubectl -n ${w.namespace} get serviceaccount ${w.serviceAccountName} -o yaml > serviceaccount-${w.serviceAccountName}.yaml\` and pass that file too, or define it:`,
+          `Check the ServiceAccount together with the workload: \`kubectl -n ${sh(w.namespace)} get serviceaccount ${sh(w.serviceAccountName)} -o yaml > ${sh(`serviceaccount-${w.serviceAccountName}.yaml`)}\` and pass that file too, or define it:`,
           serviceAccountYaml(w.namespace, w.serviceAccountName, undefined),
         ].join("\n"),
       }),
@@ -138,7 +139,7 @@ export function ag109(ctx: RuleContext): Finding[] {
             `Delete the AZURE_CLIENT_ID env entry from container ${c.name} (the webhook injects ${sa.clientId} from the ServiceAccount), or make them equal:`,
             `- name: AZURE_CLIENT_ID`,
             `  value: "${sa.clientId}"`,
-            `If ${value} is the identity you meant, put it in the ServiceAccount instead: \`kubectl -n ${sa.namespace} annotate serviceaccount ${sa.name} --overwrite ${WI_CLIENT_ID_ANNOTATION}=${value}\`.`,
+            `If ${value} is the identity you meant, put it in the ServiceAccount instead: \`kubectl -n ${sh(sa.namespace)} annotate serviceaccount ${sh(sa.name)} --overwrite ${WI_CLIENT_ID_ANNOTATION}=${sh(value)}\`.`,
           ].join("\n"),
         }),
       );
