@@ -3,6 +3,9 @@
 //   az deployment group create -g rg-auth-gate -f infra/main.bicep \
 //     -p sweptSubscriptionIds='["<sub-id>"]' rotationVaults='[{"name":"kv-platform","resourceGroup":"rg-platform"}]'
 //
+// With -p githubAppId=<id> githubKeyVault='{"name":"kv-platform","resourceGroup":"rg-platform"}' it also
+// configures the deployment protection rule (docs/protection-rule.md) and grants the vault's Secrets User.
+//
 // What Bicep cannot grant (Microsoft Graph), run once after the deployment — see docs/function.md:
 //   * the Graph application role Application.ReadWrite.OwnedBy (or Application.Read.All for scan-only) for the identity;
 //   * the identity as an OWNER of each app registration it rotates (`az ad app owner add`).
@@ -25,6 +28,27 @@ param sweepSchedule string = '0 0 3 * * *'
 
 @description('App setting AAG_SWEEP_CONFIG: the sweep config file inside the deployed package.')
 param sweepConfigFile string = 'sweep.yml'
+
+@description('Deployment protection rule (docs/protection-rule.md): the GitHub App ID; empty leaves the rule unconfigured.')
+param githubAppId string = ''
+
+@description('Deployment protection rule: the vault holding the App\'s webhook secret and private key, { name, resourceGroup } (Key Vault Secrets User on it).')
+param githubKeyVault object = {}
+
+@description('Deployment protection rule: the GitHub REST API (GitHub Enterprise Server: https://HOST/api/v3).')
+param githubApiUrl string = 'https://api.github.com'
+
+@description('Deployment protection rule: the cloud the gate checks (a built-in name or a profile file in the package).')
+param protectionCloud string = 'AzureCloud'
+
+var protectionEnabled = !empty(githubAppId)
+var protectionSettings = protectionEnabled ? [
+  { name: 'AAG_GITHUB_APP_ID', value: githubAppId }
+  { name: 'AAG_GITHUB_KEY_VAULT', value: githubKeyVault.?name ?? '' }
+  { name: 'AAG_GITHUB_API_URL', value: githubApiUrl }
+  { name: 'AAG_PROTECTION_CLOUD', value: protectionCloud }
+  { name: 'AAG_PROTECTION_TENANT_ID', value: subscription().tenantId }
+] : []
 
 var suffix = uniqueString(resourceGroup().id)
 var storageName = toLower('${prefix}${take(suffix, 13)}')
@@ -97,6 +121,12 @@ module vaultOfficers 'modules/vault-secrets-officer.bicep' = [for v in rotationV
   params: { vaultName: v.name, principalId: identity.properties.principalId }
 }]
 
+module protectionVault 'modules/vault-secrets-user.bicep' = if (protectionEnabled) {
+  name: 'kv-user-github-app'
+  scope: resourceGroup(githubKeyVault.?resourceGroup ?? resourceGroup().name)
+  params: { vaultName: githubKeyVault.?name ?? '', principalId: identity.properties.principalId }
+}
+
 resource insights 'Microsoft.Insights/components@2020-02-02' = {
   name: '${prefix}-insights'
   location: location
@@ -133,7 +163,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     }
     siteConfig: {
       minTlsVersion: '1.2'
-      appSettings: [
+      appSettings: concat([
         { name: 'AzureWebJobsStorage__accountName', value: storage.name }
         { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
         { name: 'AzureWebJobsStorage__clientId', value: identity.properties.clientId }
@@ -144,7 +174,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'AAG_ROTATE_ON_SCHEDULE', value: 'true' }
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.properties.clientId};Authorization=AAD' }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
-      ]
+      ], protectionSettings)
     }
   }
   dependsOn: [blobRole, queueRole]

@@ -79,7 +79,7 @@ describe("dist/function-app.zip", () => {
     }
   });
 
-  it("loads: Node imports its main from the unpacked folder and the five functions register", () => {
+  it("loads: Node imports its main from the unpacked folder and the seven functions register", () => {
     expect(existsSync(join(work, "node_modules"))).toBe(false);
     expect(relative(root, app).startsWith("..")).toBe(true);
     const child = spawnSync(process.execPath, ["--input-type=module", "-e", "await import(process.argv[1])", join(app, "dist/functions/index.js")], {
@@ -90,7 +90,7 @@ describe("dist/function-app.zip", () => {
     });
     expect(child.status, child.stderr).toBe(0);
     // Outside the Functions host, @azure/functions says so and names each registration it would make.
-    for (const name of ["complianceSweep", "checkBindings", "rotateSecrets", "auditReport", "httpSweep"]) {
+    for (const name of ["complianceSweep", "checkBindings", "rotateSecrets", "auditReport", "httpSweep", "deploymentProtection", "reviewDeployment"]) {
       expect(child.stderr).toContain(`register function "${name}"`);
     }
     expect(readdirSync(join(app, "node_modules", "@azure"))).toContain("functions");
