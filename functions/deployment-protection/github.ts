@@ -11,7 +11,7 @@ import type { ManifestSource } from "../../shared/static/parse.js";
 import type { ReviewMessage } from "./messages.js";
 
 /** What the review's installation token may do: read files, answer the rule. Nothing else. */
-const TOKEN_PERMISSIONS = { contents: "read", deployments: "write" } as const;
+export const TOKEN_PERMISSIONS = { contents: "read", deployments: "write" } as const;
 /** More manifest files than this for one environment is a config mistake (e.g. `manifests: [.]`). */
 const MAX_MANIFEST_FILES = 500;
 const MANIFEST_EXTENSION = /\.(ya?ml|json)$/i;
