@@ -4,32 +4,11 @@
  * IaC, where a one-off `az` command would be reverted by the next deployment. Same change, same
  * values as the `az` command (shared/azure/rules/fixes.ts builds all three from one plan).
  */
+import type { AccessPolicyPlan, AzureFixPlan, FicPlan, RoleAssignmentPlan } from "../findings/fix-plan.js";
 import { parseResourceId } from "./arm-id.js";
 import { sh } from "../shell.js";
 
-export interface FicPlan {
-  kind: "fic";
-  identity: { kind: "managedIdentity" | "application"; name: string; id: string; clientId: string; resourceGroup?: string; subscriptionId?: string };
-  fic: { name: string; issuer: string; subject: string; audience: string };
-  /** An existing credential is changed (IaC: same resource, new values; Terraform imports it first). */
-  update: boolean;
-}
-export interface RoleAssignmentPlan {
-  kind: "roleAssignment";
-  principalId: string;
-  role: string;
-  scope: string;
-}
-export interface AccessPolicyPlan {
-  kind: "accessPolicy";
-  vault: { id: string; name: string };
-  principalId: string;
-  tenantId?: string;
-  permissions: string[];
-  /** The principal already has a policy (Terraform must import it before changing it). */
-  existing: boolean;
-}
-export type AzureFixPlan = FicPlan | RoleAssignmentPlan | AccessPolicyPlan;
+export type { AccessPolicyPlan, AzureFixPlan, FicPlan, RoleAssignmentPlan };
 
 /** Built-in roles the fixes propose (reference.md); Bicep needs the GUID, Terraform takes the name. */
 const ROLE_IDS: Readonly<Record<string, string>> = {

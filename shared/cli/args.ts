@@ -3,13 +3,11 @@
  * a `UsageError` (exit 2 with a usage hint), never a guess.
  */
 import { parseArgs } from "node:util";
-import { FAIL_ON, type FailOn } from "../findings/model.js";
+import { FAIL_ON, FIX_FORMATS, type FailOn, type FixFormat } from "../findings/model.js";
 import { isReportFormat, REPORT_FORMATS, type ReportFormat } from "../report/index.js";
 import type { RulesFormat } from "../report/rules.js";
 
 
-export const FIX_FORMATS = ["az", "bicep", "terraform"] as const;
-export type FixFormat = (typeof FIX_FORMATS)[number];
 
 export const USAGE = `Usage:
   azure-auth-gate check [PATH|-]... [--config FILE [--probe [--kubeconfig FILE]]] [--format text|json|markdown|sarif]

@@ -3,6 +3,7 @@
  * report format. Field names of `Finding` and `Report` are a public contract (JSON output, SARIF, PR comments).
  */
 import type { RuleId } from "./catalogue.js";
+import type { AzureFixPlan } from "./fix-plan.js";
 
 export type Severity = "error" | "warning" | "info";
 export type Verdict = "pass" | "warn" | "fail";
@@ -25,6 +26,25 @@ export interface Waiver {
   reason: string;
 }
 
+/** The forms a finding's fix can be written in (`check --fix-format`); `fix` holds the az form. */
+export const FIX_FORMATS = ["az", "bicep", "terraform"] as const;
+export type FixFormat = (typeof FIX_FORMATS)[number];
+
+/** One Azure-side fix in every format, from one plan (shared/azure/rules/fixes.ts). */
+export type FixVariants = { plan: AzureFixPlan } & Record<FixFormat, string>;
+
+/**
+ * Engine state that travels with a finding through spreads, policy and severity overrides, but is never
+ * written out: the JSON, SARIF, text and Markdown writers build their output field by field, and
+ * `withoutInternals` drops it where a report is stored as is (the sweep's Blob files).
+ */
+export interface FindingInternals {
+  /** Raised because a fact could not be read: stays an error (a warning with failOpen) whatever the policy says. */
+  unverified?: true;
+  /** The fix as az, Bicep and Terraform (findings whose fix is an Azure change). */
+  fixVariants?: FixVariants;
+}
+
 export interface Finding {
   id: RuleId;
   severity: Severity;
@@ -37,6 +57,8 @@ export interface Finding {
   fix: string;
   /** Set when the config waived this finding for this target; waived findings never affect the verdict. */
   waived?: Waiver;
+  /** Engine-only: never part of any output (see FindingInternals). */
+  internal?: FindingInternals;
 }
 
 export interface ReportMetadata {
@@ -112,4 +134,31 @@ export function targetKey(t: Target): string {
 
 export function formatTarget(t: Target): string {
   return t.namespace ? `${t.kind} ${t.namespace}/${t.name}` : `${t.kind} ${t.name}`;
+}
+
+/** True for findings raised because a fact could not be read (they fail closed whatever the policy says). */
+export function isUnverified(f: Finding): boolean {
+  return f.internal?.unverified === true;
+}
+
+/**
+ * Marks a finding as "could not verify" (e.g. AG304: the live probe did not run), so runGate keeps it
+ * an error (a warning with failOpen) whatever severity override the config sets: never a silent pass.
+ */
+export function markUnverified(f: Finding): Finding {
+  f.severity = "error";
+  f.internal = { ...f.internal, unverified: true };
+  return f;
+}
+
+/** The finding as the outside sees it: internals dropped. */
+export function withoutInternal(f: Finding): Finding {
+  if (f.internal === undefined) return f;
+  const { internal: _internal, ...out } = f;
+  return out;
+}
+
+/** For anything that stores findings as they are (JSON.stringify): the same object without engine state. */
+export function withoutInternals<T extends { findings: readonly Finding[] }>(holder: T): T {
+  return { ...holder, findings: holder.findings.map(withoutInternal) };
 }

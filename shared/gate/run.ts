@@ -124,8 +124,8 @@ export async function runGate(input: RunGateInput): Promise<Report> {
 
   const raw = [...(stat?.findings ?? []), ...controlPlane, ...probeFindings];
   const unverifiedSeverity: Severity = config.failOpen ? "warning" : "error";
-  const unverified = raw.map((f) => isUnverified(f));
-  const withPolicy = applyPolicy(raw, { severity: config.severity, waivers: config.waivers }).map((f, i) => (unverified[i] ? { ...f, severity: unverifiedSeverity } : f));
+  // Unverified findings keep their mark through the policy (it is a field): their severity is set after it.
+  const withPolicy = applyPolicy(raw, { severity: config.severity, waivers: config.waivers }).map((f) => (isUnverified(f) ? { ...f, severity: unverifiedSeverity } : f));
   const after = clients.calls.snapshot();
   const calls = { total: after.total - callsBefore.total, byService: Object.fromEntries(Object.entries(after.byService).map(([k, n]) => [k, n - (callsBefore.byService[k] ?? 0)]).filter(([, n]) => n !== 0)) };
   // The policy is already applied above (with the fail-closed severity of unverified facts on top): no second pass.
@@ -138,7 +138,7 @@ export async function runGate(input: RunGateInput): Promise<Report> {
         azureCallsByService: calls.byService,
         cloud: profile.name,
         targets: targets.map((t) => `${t.namespace}/${t.kind}/${t.name}`),
-        unverifiedFacts: unverified.filter(Boolean).length,
+        unverifiedFacts: raw.filter(isUnverified).length,
         ...(stat?.inputs ? { inputs: stat.inputs } : {}),
         ...stat?.inputNotes,
       },

@@ -11,7 +11,7 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { AzureClients, RetrySettings } from "../azure/clients.js";
 import type { CloudProfile } from "../cloud/profile.js";
-import { sortFindings, type Finding, type Report } from "../findings/model.js";
+import { sortFindings, withoutInternals, type Finding, type Report } from "../findings/model.js";
 import { applyPolicy } from "../findings/policy.js";
 import { dedupeFindings } from "../gate/run.js";
 import { buildReport, runMetadata } from "../report/build.js";
@@ -114,7 +114,7 @@ export async function startRun(rt: SweepRuntime, scopeName: string, options: { r
 
 async function writePart(rt: SweepRuntime, runId: string, result: PartResult): Promise<void> {
   // A redelivered message recomputes the same part; the first result written wins.
-  const written = await rt.store.putOnce(paths.part(runId, result.part), rt.mask.mask(JSON.stringify(result, null, 2)), "application/json");
+  const written = await rt.store.putOnce(paths.part(runId, result.part), rt.mask.mask(JSON.stringify(withoutInternals(result), null, 2)), "application/json");
   if (!written) rt.log(`run ${runId}: part ${result.part} was already written (redelivered message)`);
 }
 
@@ -224,7 +224,7 @@ export async function assembleReport(rt: SweepRuntime, runId: string): Promise<A
   );
   const at = new Date(manifest.startedAt);
   const where = { json: paths.audit(runId, at, "json"), markdown: paths.audit(runId, at, "md") };
-  const json = rt.mask.mask(JSON.stringify(report, null, 2));
+  const json = rt.mask.mask(JSON.stringify(withoutInternals(report), null, 2));
   const markdown = rt.mask.mask(renderAudit(report, drift));
   const written = await rt.store.putOnce(where.json, json, "application/json");
   if (!written) {

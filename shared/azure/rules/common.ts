@@ -4,7 +4,7 @@
  */
 import type { RuleId } from "../../findings/catalogue.js";
 import { raise } from "../../findings/raise.js";
-import type { Finding, SourceLocation, Target } from "../../findings/model.js";
+import { markUnverified, type Finding, type SourceLocation, type Target } from "../../findings/model.js";
 import type { FetchFailure, NetworkAclFact, ResolvedTarget, Unreadable } from "../facts/types.js";
 
 export function azureTarget(resourceId: string): Target {
@@ -30,22 +30,7 @@ export function describeFailure(e: FetchFailure): string {
   return parts.length > 0 ? parts.join(" ") : e.message;
 }
 
-const UNVERIFIED = new WeakSet<Finding>();
-
-/** True for findings raised because a fact could not be read (they fail closed whatever the policy says). */
-export function isUnverified(f: Finding): boolean {
-  return UNVERIFIED.has(f);
-}
-
-/**
- * Marks a finding as "could not verify" (e.g. AG304: the live probe did not run), so runGate keeps it
- * an error (a warning with failOpen) whatever severity override the config sets: never a silent pass.
- */
-export function markUnverified(f: Finding): Finding {
-  f.severity = "error";
-  UNVERIFIED.add(f);
-  return f;
-}
+export { isUnverified, markUnverified } from "../../findings/model.js";
 
 function unreadableFix(e: FetchFailure): string {
   if (e.status === 401 || e.status === 403) {

@@ -2,7 +2,7 @@
  * The exact commands the findings propose, with the user's real names filled in. One builder per
  * command so every rule writes them the same way.
  */
-import type { Finding } from "../../findings/model.js";
+import type { Finding, FixFormat, FixVariants } from "../../findings/model.js";
 import { toBicep, toTerraform, type AzureFixPlan, type FicPlan } from "../iac.js";
 import { parseResourceId } from "../arm-id.js";
 import type { FederatedCredentialFact, IdentityFact, NetworkAclFact } from "../facts/types.js";
@@ -106,20 +106,11 @@ function parseSubnet(id: string): { resourceGroup: string; vnet: string; subnet:
 
 // ---------------------------------------------------------------------------------------------
 // The same fix as az, Bicep or Terraform (`check --fix-format`). The rules build one plan; the
-// finding's `fix` is the az command, and the other renderings travel with the finding under a symbol
-// key: object spread (policy, severity overrides) keeps it, JSON output never shows it.
+// finding's `fix` is the az command, and the other renderings travel with the finding in
+// `internal.fixVariants`: object spread (policy, severity overrides) keeps them, no writer shows them.
 // ---------------------------------------------------------------------------------------------
 
-export type FixFormat = "az" | "bicep" | "terraform";
-export interface FixVariants {
-  plan: AzureFixPlan;
-  az: string;
-  bicep: string;
-  terraform: string;
-}
-
-const FIX_VARIANTS = Symbol("azure-auth-gate.fixVariants");
-type WithVariants = Finding & { [FIX_VARIANTS]?: FixVariants };
+export type { FixFormat, FixVariants };
 
 export function ficPlan(identity: IdentityFact, fic: FicSpec, update = false): AzureFixPlan {
   return {
@@ -151,12 +142,12 @@ export function azCommand(plan: AzureFixPlan): string {
 
 /** Attaches the Bicep and Terraform renderings of `plan` to a finding whose `fix` is its az command. */
 export function withFixVariants(finding: Finding, plan: AzureFixPlan): Finding {
-  (finding as WithVariants)[FIX_VARIANTS] = { plan, az: finding.fix, bicep: toBicep(plan), terraform: toTerraform(plan) };
+  finding.internal = { ...finding.internal, fixVariants: { plan, az: finding.fix, bicep: toBicep(plan), terraform: toTerraform(plan) } };
   return finding;
 }
 
 export function fixVariantsOf(finding: Finding): FixVariants | undefined {
-  return (finding as WithVariants)[FIX_VARIANTS];
+  return finding.internal?.fixVariants;
 }
 
 /** Findings with `fix` in the chosen format (findings without IaC variants keep their fix). */
