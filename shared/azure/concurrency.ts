@@ -13,14 +13,31 @@ export class Limiter {
   }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
+    await this.acquire();
     try {
       return await task();
     } finally {
-      this.active--;
-      this.waiting.shift()?.();
+      this.release();
     }
+  }
+
+  /** A free slot is taken at once (synchronously), so two callers can't both see it free. */
+  private acquire(): Promise<void> {
+    if (this.active < this.max) {
+      this.active++;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  /**
+   * The slot passes straight to the next waiter and `active` never drops: a waiter resumes a microtask
+   * after it is woken, and a caller arriving in that gap would otherwise find a free slot too.
+   */
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
   }
 }
 
