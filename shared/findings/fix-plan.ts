@@ -6,7 +6,14 @@
 
 export interface FicPlan {
   kind: "fic";
-  identity: { kind: "managedIdentity" | "application"; name: string; id: string; clientId: string; resourceGroup?: string; subscriptionId?: string };
+  identity: {
+    kind: "managedIdentity" | "application";
+    name: string;
+    id: string;
+    clientId: string;
+    resourceGroup?: string;
+    subscriptionId?: string;
+  };
   fic: { name: string; issuer: string; subject: string; audience: string };
   /** An existing credential is changed (IaC: same resource, new values; Terraform imports it first). */
   update: boolean;

@@ -9,17 +9,34 @@ import { raise } from "../../shared/findings/raise.js";
 import { buildReport, runMetadata } from "../../shared/report/build.js";
 import { renderReport, REPORT_FORMATS } from "../../shared/report/index.js";
 
-const PLAN = { kind: "roleAssignment", principalId: "11111111-2222-3333-4444-555555555555", role: "Storage Blob Data Reader", scope: "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct" } as const;
+const PLAN = {
+  kind: "roleAssignment",
+  principalId: "11111111-2222-3333-4444-555555555555",
+  role: "Storage Blob Data Reader",
+  scope: "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct",
+} as const;
 
 function findings(): Finding[] {
-  const unverified = markUnverified(raise("AG212", { target: { kind: "azure", name: "/subscriptions/x" }, evidence: "could not verify: HTTP 403 reading secrets", fix: "Give the gate read access." }));
-  const withIac = withFixVariants(raise("AG207", { target: { kind: "azure", name: PLAN.scope }, evidence: "no role", fix: "az role assignment create …" }), PLAN);
+  const unverified = markUnverified(
+    raise("AG212", {
+      target: { kind: "azure", name: "/subscriptions/x" },
+      evidence: "could not verify: HTTP 403 reading secrets",
+      fix: "Give the gate read access.",
+    }),
+  );
+  const withIac = withFixVariants(
+    raise("AG207", { target: { kind: "azure", name: PLAN.scope }, evidence: "no role", fix: "az role assignment create …" }),
+    PLAN,
+  );
   return [unverified, withIac];
 }
 
 describe("internal finding state", () => {
   it("survives severity overrides, waivers and a JSON round trip inside the engine", () => {
-    const [unverified, withIac] = applyPolicy(findings(), { severity: { AG212: "info" }, waivers: [{ id: "AG207", reason: "tracked in JIRA-1" }] });
+    const [unverified, withIac] = applyPolicy(findings(), {
+      severity: { AG212: "info" },
+      waivers: [{ id: "AG207", reason: "tracked in JIRA-1" }],
+    });
     expect(unverified!.severity).toBe("info");
     expect(isUnverified(unverified!)).toBe(true);
     expect(withIac!.waived).toEqual({ reason: "tracked in JIRA-1" });
@@ -34,7 +51,8 @@ describe("internal finding state", () => {
     expect(report.findings.every((f) => f.internal !== undefined)).toBe(true);
     const out = renderReport(report, format);
     expect(out).toContain("AG207");
-    for (const leak of ["internal", "fixVariants", "unverified", "Microsoft.Authorization/roleAssignments"]) expect(out).not.toContain(leak);
+    for (const leak of ["internal", "fixVariants", "unverified", "Microsoft.Authorization/roleAssignments"])
+      expect(out).not.toContain(leak);
   });
 
   it("is dropped where a report is stored as it is (the sweep's Blob files)", () => {
