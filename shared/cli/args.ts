@@ -12,6 +12,7 @@ import type { RulesFormat } from "../report/rules.js";
 export const USAGE = `Usage:
   azure-auth-gate check [PATH|-]... [--config FILE [--probe [--kubeconfig FILE]]] [--format text|json|markdown|sarif]
                         [--output FILE] [--fail-on error|warning|never] [--fix-format az|bicep|terraform]
+                        [--helm-release NAME] [--helm-namespace NS] [--helm-values FILE]...
   azure-auth-gate fix [PATH|-]... [--diff | --write] [--config FILE]
   azure-auth-gate rules [--format json|markdown] [--output FILE]
   azure-auth-gate sandbox [--scenario FILE|NAME] [--write-env PATH] [--no-azurite]
@@ -40,6 +41,10 @@ Options:
   --output FILE     write the report to FILE (written only when the run succeeds)
   --fail-on LEVEL   error (default: pass and warn exit 0), warning, or never
   --fix-format F    check: the Azure fixes as az commands (default), bicep or terraform (azurerm)
+  --helm-release N  check: release name for charts found in a directory (rendered with helm template
+                    when helm is on PATH; kustomizations with kustomize or kubectl kustomize)
+  --helm-namespace NS  check: namespace the charts are rendered for
+  --helm-values F   check: a values file for the charts (repeatable; replaces the config's helm.values)
   --diff            fix: print the changes as a unified diff (default)
   --write           fix: edit the files in place
   -h, --help        show this help
@@ -48,6 +53,13 @@ Options:
 Exit codes: 0 verdict allowed by --fail-on, 1 the gate blocks, 2 usage or input error, 3 internal error.
 Environment: NO_COLOR disables colour; AZURE_AUTH_GATE_DEBUG=1 prints stacks of internal errors.
 `;
+
+/** `--helm-*`: how charts found in the directories are rendered (they win over the config's `helm`). */
+export interface HelmFlags {
+  releaseName?: string;
+  namespace?: string;
+  values?: string[];
+}
 
 /** A command-line mistake: exit 2 with one line and a pointer to --help. */
 export class UsageError extends Error {
@@ -60,7 +72,7 @@ export class UsageError extends Error {
 export type Command =
   | { kind: "help" }
   | { kind: "version" }
-  | { kind: "check"; paths: string[]; config?: string; probe: boolean; kubeconfig?: string; format: ReportFormat; output?: string; failOn: FailOn; fixFormat?: FixFormat }
+  | { kind: "check"; paths: string[]; config?: string; probe: boolean; kubeconfig?: string; format: ReportFormat; output?: string; failOn: FailOn; fixFormat?: FixFormat; helm?: HelmFlags }
   | { kind: "fix"; paths: string[]; mode: "diff" | "write"; config?: string }
   | { kind: "rules"; format: RulesFormat; output?: string }
   /** The sandbox parses its own flags (it is a separate program); they are passed through as given. */
@@ -76,6 +88,9 @@ const OPTIONS = {
   write: { type: "boolean" },
   probe: { type: "boolean" },
   kubeconfig: { type: "string" },
+  "helm-release": { type: "string" },
+  "helm-namespace": { type: "string" },
+  "helm-values": { type: "string", multiple: true },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -101,6 +116,16 @@ function oneOf<T extends string>(flag: string, value: string | undefined, choice
   throw new UsageError(`--${flag} must be one of ${choices.join(", ")} (got '${value}')`);
 }
 
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function helmFlags(release: string | undefined, namespace: string | undefined, values: string[] | undefined): { helm?: HelmFlags } {
+  if (release !== undefined && (release.length > 53 || !DNS_LABEL.test(release))) throw new UsageError(`--helm-release must be a lowercase DNS label of at most 53 characters (got '${release}')`);
+  if (namespace !== undefined && (namespace.length > 63 || !DNS_LABEL.test(namespace))) throw new UsageError(`--helm-namespace must be a Kubernetes namespace name (got '${namespace}')`);
+  if (values?.some((v) => v === "")) throw new UsageError("option '--helm-values' needs a value");
+  const helm: HelmFlags = { ...(release !== undefined ? { releaseName: release } : {}), ...(namespace !== undefined ? { namespace } : {}), ...(values?.length ? { values } : {}) };
+  return Object.keys(helm).length > 0 ? { helm } : {};
+}
+
 export function parseCommand(argv: readonly string[]): Command {
   if (argv[0] === "sandbox") return { kind: "sandbox", args: argv.slice(1) };
   let parsed;
@@ -115,7 +140,9 @@ export function parseCommand(argv: readonly string[]): Command {
   const [command, ...rest] = positionals;
   if (command === undefined) throw new UsageError("missing command (check, fix, rules or sandbox)");
   if (command !== "fix") for (const flag of ["diff", "write"] as const) if (values[flag]) throw new UsageError(`--${flag} applies to fix, not ${command}`);
-  if (command !== "check" && values["fix-format"] !== undefined) throw new UsageError(`--fix-format applies to check, not ${command}`);
+  for (const flag of ["fix-format", "helm-release", "helm-namespace", "helm-values"] as const) {
+    if (command !== "check" && values[flag] !== undefined) throw new UsageError(`--${flag} applies to check, not ${command}`);
+  }
 
   if (command === "check") {
     if (rest.length === 0 && values.config === undefined) throw new UsageError("check needs a PATH (file, directory or - for stdin) or --config FILE");
@@ -136,6 +163,7 @@ export function parseCommand(argv: readonly string[]): Command {
       ...(values.output !== undefined ? { output: values.output } : {}),
       failOn: oneOf("fail-on", values["fail-on"], FAIL_ON, "error"),
       ...(values["fix-format"] !== undefined ? { fixFormat: oneOf("fix-format", values["fix-format"], FIX_FORMATS, "az") } : {}),
+      ...helmFlags(values["helm-release"], values["helm-namespace"], values["helm-values"]),
     };
   }
   if (command === "fix") {

@@ -10,11 +10,15 @@ import { staticLayer } from "../gate/static-layer.js";
 import { buildReport, runMetadata } from "../report/build.js";
 import { readManifests as parseManifestSet, type ManifestSet } from "../static/index.js";
 import { collectManifests } from "../static/sources.js";
+import type { HelmSettings } from "../static/render.js";
+import type { HelmFlags } from "./args.js";
 import { MAX_STDIN_BYTES, type CliIo } from "./io.js";
 
 export interface CheckInput {
   paths: string[];
   config?: string;
+  /** `--helm-*` flags (win over the config's `helm`). */
+  helm?: HelmFlags;
   /** `--probe`: run the live probe (the only way the CLI runs it). */
   probe?: boolean;
   /** `--kubeconfig`: the probe's cluster (default: KUBECONFIG, then ~/.kube/config). */
@@ -38,14 +42,22 @@ export async function readAll(stdin: CliIo["stdin"]): Promise<string> {
   }
 }
 
-async function readManifests(paths: string[], io: CliIo): Promise<ManifestSet | undefined> {
-  if (paths.length === 0) return undefined;
-  const { sources, skipped, refused } = await collectManifests(paths, () => readAll(io.stdin));
+/** The config's `helm` (values resolved against its directory, which they may not leave), under the flags. */
+async function helmSettings(input: CheckInput): Promise<HelmSettings> {
+  const fromConfig = input.config !== undefined ? await (await import("./helm-config.js")).configHelm(input.config) : {};
+  return { ...fromConfig, ...input.helm };
+}
+
+async function readManifests(input: CheckInput, io: CliIo): Promise<ManifestSet | undefined> {
+  if (input.paths.length === 0) return undefined;
+  const helm = await helmSettings(input);
+  // Renderers are looked up on the PATH of the environment the CLI was given (tests pass their own).
+  const { sources, skipped, refused } = await collectManifests(input.paths, () => readAll(io.stdin), { render: { helm, searchPath: io.env.PATH ?? "" } });
   return parseManifestSet(sources, skipped, refused);
 }
 
 export async function runCheck(input: CheckInput, io: CliIo): Promise<Report> {
-  const manifests = await readManifests(input.paths, io);
+  const manifests = await readManifests(input, io);
   if (input.config === undefined) {
     if (!manifests) throw new InputError("nothing to check: give a PATH or --config", { field: "PATH" });
     const stat = staticLayer(manifests);

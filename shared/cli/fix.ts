@@ -53,7 +53,8 @@ export function renderNotes(outcome: FixOutcome, mode: "diff" | "write"): string
 
 export async function runFix(command: FixCommand, io: CliIo): Promise<number> {
   const config = fixConfig(command.config);
-  const sources = await loadManifestSources(command.paths, () => readAll(io.stdin));
+  // Fixes edit the user's files: a chart's templates or an overlay's output are not such files.
+  const sources = await loadManifestSources(command.paths, () => readAll(io.stdin), { render: false });
   const outcome = planFixes(sources, config);
   if (command.mode === "diff") {
     for (const c of outcome.changes) io.stdout.write(unifiedDiff(c.file, c.before, c.after, sensitiveLines(c.before)));

@@ -53,7 +53,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       return EXIT.ok;
     case "check": {
       const { runCheck } = await import("./check.js");
-      const checked = await runCheck({ paths: command.paths, ...(command.config !== undefined ? { config: command.config } : {}), probe: command.probe, ...(command.kubeconfig !== undefined ? { kubeconfig: command.kubeconfig } : {}) }, io);
+      const checked = await runCheck({ paths: command.paths, ...(command.config !== undefined ? { config: command.config } : {}), probe: command.probe, ...(command.kubeconfig !== undefined ? { kubeconfig: command.kubeconfig } : {}), ...(command.helm ? { helm: command.helm } : {}) }, io);
       // --fix-format: the Azure fixes as Bicep or Terraform instead of az commands.
       const report = command.fixFormat ? { ...checked, findings: (await import("../azure/rules/fixes.js")).withFixFormat(checked.findings, command.fixFormat) } : checked;
       const text = renderReport(report, command.format, { text: { color: useColor(command.format, command.output, io) }, markdown: { moreHint: "run the check with --format json for all of them" } });

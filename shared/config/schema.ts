@@ -130,6 +130,25 @@ export const environmentSchema = z
   })
   .strict()
   .refine((e) => !e.layers.includes("static") || e.manifests.length > 0, { message: "the static layer needs `manifests` (or leave `static` out of `layers`)", path: ["manifests"] });
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** `helm template` settings for charts found in the manifest directories (the CLI's --helm-* flags win). */
+export const helmSchema = z
+  .object({
+    /** Release name (default: `release-name`, as helm itself). */
+    releaseName: z.string().max(53).regex(DNS_LABEL, "must be a lowercase DNS label of at most 53 characters").optional(),
+    /** Namespace the chart is rendered for (`--namespace`). */
+    namespace: z.string().max(63).regex(DNS_LABEL, "must be a Kubernetes namespace name").optional(),
+    /** Values files, relative to this file and inside its directory (never a URL: helm would fetch it). */
+    values: z
+      .array(
+        nonEmpty
+          .refine((v) => !/^[a-z][a-z0-9+.-]*:/i.test(v), "must be a local file, not a URL")
+          .refine((v) => !v.startsWith("/") && !v.split(/[\\/]/).includes(".."), "must be a relative path inside the config's directory"),
+      )
+      .default([]),
+  })
+  .strict();
 
 /** Where the cluster's pods egress from, for the firewall check (AG211). */
 export const networkSchema = z
@@ -185,6 +204,8 @@ export const gateConfigSchema = z
     network: networkSchema.default({ egressIps: [] }),
     /** GitHub environments the deployment protection rule guards, by environment name. */
     environments: z.record(z.string().min(1).max(255), environmentSchema).default({}),
+    /** How charts in the manifest directories are rendered. */
+    helm: helmSchema.optional(),
     ...runPolicyFields,
   })
   .strict();

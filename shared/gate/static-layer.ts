@@ -62,7 +62,15 @@ export function toIdentityView(w: WorkloadView): WorkloadIdentityView {
   };
 }
 
+/** A location in rendered output (helm template, kustomize build) → the template or kustomization it came from. */
+function sourceLocation<T extends { file: string; line: number }>(set: ManifestSet, at: T): T {
+  const origin = set.origins?.get(at.file);
+  return origin ? { ...at, ...origin(at.line) } : at;
+}
+
 export function staticLayer(set: ManifestSet): StaticLayerResult {
   const model = buildModel(set);
-  return { findings: checkManifests(set, model), workloads: model.workloads.map(toIdentityView), inputs: set.inputs, inputNotes: inputNotes(set) };
+  const findings = checkManifests(set, model).map((f) => (f.location ? { ...f, location: sourceLocation(set, f.location) } : f));
+  const workloads = model.workloads.map(toIdentityView).map((w) => (w.location ? { ...w, location: sourceLocation(set, w.location) } : w));
+  return { findings, workloads, inputs: set.inputs, inputNotes: inputNotes(set) };
 }

@@ -8,6 +8,10 @@ import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, relative, isAbsolute } from "node:path";
 import { InputError } from "../errors.js";
 import { MAX_FILE_BYTES, tooLarge, type ManifestSource, type SkippedInput } from "./parse.js";
+import type { kustomizationRefs as KustomizationRefs, RenderSettings } from "./render.js";
+
+/** Kept here (not in render.ts): the renderers load only when a walk finds a chart or a kustomization. */
+const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 const STDIN = "<stdin>";
 const YAML_FILE = /\.ya?ml$/i;
@@ -22,6 +26,8 @@ export interface CollectedManifests {
 }
 
 export interface CollectOptions {
+  /** Render charts and kustomizations found in directories (default: on); false skips them with a notice. */
+  render?: RenderSettings | false;
   /**
    * Symbolic links resolving outside this directory are skipped with a notice (the Action passes the
    * workspace). Default: each directory given is its own tree.
@@ -56,10 +62,13 @@ interface Walked {
   files: string[];
   skipped: SkippedInput[];
   refused: InputError[];
+  /** Directories a renderer reads whole (their files are its input, not manifests). */
+  charts: string[];
+  kustomizations: string[];
 }
 
-async function walkTree(dir: string, rootDir: string): Promise<Walked> {
-  const out: Walked = { files: [], skipped: [], refused: [] };
+async function walkTree(dir: string, rootDir: string, renderDirs = true): Promise<Walked> {
+  const out: Walked = { files: [], skipped: [], refused: [], charts: [], kustomizations: [] };
   const root = await realpath(rootDir).catch(() => rootDir);
   // Real paths of directories already walked: an in-tree link back to a parent is not a second (endless) walk.
   const visited = new Set<string>();
@@ -73,6 +82,11 @@ async function walkTree(dir: string, rootDir: string): Promise<Walked> {
     } catch (err) {
       out.refused.push(new InputError(reason(err), { file: current }));
       return;
+    }
+    if (renderDirs) {
+      const names = new Set(entries.filter((e) => e.isFile()).map((e) => e.name));
+      if (names.has("Chart.yaml")) return void out.charts.push(current);
+      if (KUSTOMIZATION_FILES.some((n) => names.has(n))) return void out.kustomizations.push(current);
     }
     for (const e of entries) {
       const path = join(current, e.name);
@@ -98,8 +112,55 @@ async function walkTree(dir: string, rootDir: string): Promise<Walked> {
     }
   };
   await walk(dir);
-  out.files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  out.files.sort(byPath);
+  out.charts.sort(byPath);
+  out.kustomizations.sort(byPath);
   return out;
+}
+
+const byPath = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Kustomizations another one in the same walk builds on: checked as part of their overlays, not twice. */
+async function basesOf(dirs: readonly string[], kustomizationRefs: typeof KustomizationRefs): Promise<Map<string, string[]>> {
+  const byReal = new Map(await Promise.all(dirs.map(async (d) => [await realpath(d).catch(() => d), d] as const)));
+  const bases = new Map<string, string[]>();
+  for (const dir of dirs) {
+    for (const ref of (await kustomizationRefs(dir)).local) {
+      const base = byReal.get(await realpath(ref).catch(() => ref));
+      if (base && base !== dir) bases.set(base, [...(bases.get(base) ?? []), dir]);
+    }
+  }
+  return bases;
+}
+
+/** Charts and kustomizations of a walk → rendered sources, notices and refusals. */
+async function renderFound(walked: Walked, root: string, render: RenderSettings | false, out: CollectedManifests): Promise<void> {
+  if (walked.charts.length === 0 && walked.kustomizations.length === 0) return;
+  const { kustomizationRefs, renderHelm, renderKustomize } = await import("./render.js");
+  const bases = await basesOf(walked.kustomizations, kustomizationRefs);
+  const jobs = [...walked.charts.map((dir) => ({ dir, helm: true })), ...walked.kustomizations.map((dir) => ({ dir, helm: false }))];
+  for (const { dir, helm } of jobs) {
+    const overlays = bases.get(dir);
+    if (overlays) {
+      out.skipped.push({ file: dir, reason: `kustomize base, checked as part of ${overlays.join(", ")}` });
+      continue;
+    }
+    if (render === false) {
+      out.skipped.push({ file: dir, reason: helm ? "Helm chart: templates are not manifests to edit" : "kustomization: its output is not a file to edit" });
+      continue;
+    }
+    // A renderer reads the whole directory: one link out of the tree and it is not run at all.
+    const inner = await walkTree(dir, root, false);
+    const escape = inner.skipped[0];
+    if (escape) {
+      out.refused.push(new InputError(`not rendered: ${escape.file} is a symbolic link to outside the scanned tree`, { file: dir }));
+      continue;
+    }
+    const result = helm ? await renderHelm(dir, render) : await renderKustomize(dir, render);
+    if ("source" in result) out.sources.push(result.source);
+    else if ("skipped" in result) out.skipped.push({ file: dir, reason: result.skipped });
+    else out.refused.push(result.refused);
+  }
 }
 
 async function readOne(file: string, found: boolean): Promise<ManifestSource> {
@@ -138,7 +199,7 @@ export async function collectManifests(paths: string[], readStdin: () => Promise
       continue;
     }
     const walked = await walkTree(path, options.root ?? path);
-    if (walked.files.length === 0 && walked.refused.length === 0) throw new InputError("no *.yaml or *.yml files in this directory", { file: path });
+    if (walked.files.length === 0 && walked.refused.length === 0 && walked.charts.length === 0 && walked.kustomizations.length === 0) throw new InputError("no *.yaml or *.yml files in this directory", { file: path });
     out.skipped.push(...walked.skipped);
     out.refused.push(...walked.refused);
     for (const file of walked.files) {
@@ -151,6 +212,7 @@ export async function collectManifests(paths: string[], readStdin: () => Promise
         out.refused.push(err);
       }
     }
+    await renderFound(walked, options.root ?? path, options.render ?? {}, out);
   }
   return out;
 }
