@@ -25,6 +25,12 @@ export const STATE_ACCOUNT = "aagprotectstate";
 export const VAULT = "aag-protect-kv";
 export const CONFIG_PATH = "azure-auth-gate.yml";
 
+/** What the cluster runs (for the live probe): the namespace and the app's annotated ServiceAccount. */
+const CLUSTER_OBJECTS = [
+  { apiVersion: "v1", kind: "Namespace", metadata: { name: "production" } },
+  { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "backend", namespace: "production", annotations: { "azure.workload.identity/client-id": "{{identity:backend-id.clientId}}" } } },
+];
+
 export function scenario(): ScenarioInput {
   return {
     description: "Deployment protection rule: federated credential names namespace prod, the app runs in production (AG204); the Function's identity, storage and vault; the repository with the App installed.",
@@ -35,7 +41,7 @@ export function scenario(): ScenarioInput {
         resourceGroups: [
           {
             name: "app-rg",
-            clusters: [{ name: "aks-prod", subnet: "aks-nodes" }],
+            clusters: [{ name: "aks-prod", subnet: "aks-nodes", objects: CLUSTER_OBJECTS }],
             identities: [{ name: "backend-id", federatedCredentials: [{ name: "aks-backend", issuer: "cluster:aks-prod", subject: "system:serviceaccount:prod:backend" }] }],
             storageAccounts: [{ name: "contosomedia", containers: ["media"] }, { name: STATE_ACCOUNT }],
             keyVaults: [{ name: "contoso-app-kv", secrets: [{ name: "django-secret-key", value: "sandbox-django-secret-key-value-0001" }] }, { name: VAULT }],
@@ -178,12 +184,12 @@ export function saveReview(name: string, body: string): void {
 }
 
 /** One sandbox with the App installed for the whole test file (started in beforeAll, stopped in afterAll). */
-export function useProtectionSandbox(): { readonly sb: Sandbox; readonly h: ProtectionHarness } {
+export function useProtectionSandbox(env: (sb: Sandbox) => Record<string, string> = () => ({})): { readonly sb: Sandbox; readonly h: ProtectionHarness } {
   let sb: Sandbox | undefined;
   let h: ProtectionHarness | undefined;
   beforeAll(async () => {
     sb = await startSandbox(scenario());
-    h = await protectionHarness(sb);
+    h = await protectionHarness(sb, env(sb));
   });
   afterAll(async () => {
     await sb?.stop();
