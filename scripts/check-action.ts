@@ -10,10 +10,13 @@ import { actionYmlPath, parseActionManifest } from "../test/action-manifest/mani
 const file = resolve(process.argv[2] ?? actionYmlPath);
 const rel = relative(process.cwd(), file);
 const shown = rel && !rel.startsWith("..") ? rel : file;
-const parserVersion = (JSON.parse(readFileSync(new URL("../node_modules/@actions/workflow-parser/package.json", import.meta.url), "utf8")) as { version: string }).version;
+const parserVersion = (
+  JSON.parse(readFileSync(new URL("../node_modules/@actions/workflow-parser/package.json", import.meta.url), "utf8")) as { version: string }
+).version;
 const parsed = parseActionManifest(readFileSync(file, "utf8"), shown);
 const problems = [...parsed.errors];
-if (parsed.template && parsed.template.description.length > 125) problems.push(`${shown}: description is ${parsed.template.description.length} characters; Marketplace allows 125`);
+if (parsed.template && parsed.template.description.length > 125)
+  problems.push(`${shown}: description is ${parsed.template.description.length} characters; Marketplace allows 125`);
 if (problems.length > 0 || !parsed.template) {
   console.error(`${shown}: refused (@actions/workflow-parser ${parserVersion}, action-root-strict; Marketplace limits):`);
   for (const problem of problems) console.error(`  ${problem.trim()}`);

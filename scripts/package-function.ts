@@ -58,7 +58,8 @@ async function reachableBuiltFiles(built: string): Promise<string[]> {
     logLevel: "error",
   });
   const files = Object.keys(result.metafile.inputs);
-  for (const file of files) if (file.startsWith("..") || file.includes("node_modules/")) fail(`${MAIN} reaches ${file}, outside the compiled code`);
+  for (const file of files)
+    if (file.startsWith("..") || file.includes("node_modules/")) fail(`${MAIN} reaches ${file}, outside the compiled code`);
   return files;
 }
 
@@ -100,7 +101,8 @@ function runtimePackageJson(): string {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  if (!existsSync(join(args.built, "functions", "index.js"))) fail(`${join(args.built, "functions", "index.js")} is missing: run 'npm run build' first`);
+  if (!existsSync(join(args.built, "functions", "index.js")))
+    fail(`${join(args.built, "functions", "index.js")} is missing: run 'npm run build' first`);
   const tree: Zippable = {};
   const add = (path: string, data: Uint8Array) => {
     tree[path.split(sep).join("/")] = [data, { mtime: MTIME }];
@@ -113,7 +115,8 @@ async function main(): Promise<void> {
   }
   const code = await reachableBuiltFiles(args.built);
   // tsc copies the whole package.json to dist/ (shared/tool.ts imports it); the app gets the runtime fields there too.
-  for (const file of code) add(join("dist", file), file === "package.json" ? Buffer.from(runtimePackageJson()) : readFileSync(join(args.built, file)));
+  for (const file of code)
+    add(join("dist", file), file === "package.json" ? Buffer.from(runtimePackageJson()) : readFileSync(join(args.built, file)));
   const packages = productionPackageDirs();
   let dependencyFiles = 0;
   for (const dir of packages) {
@@ -135,7 +138,9 @@ async function main(): Promise<void> {
   }
   const mib = (zip.byteLength / (1 << 20)).toFixed(1);
   const shown = relative(process.cwd(), out);
-  console.log(`${shown.startsWith("..") ? out : shown}: ${mib} MiB, ${Object.keys(tree).length} files (${code.length} built, ${packages.length} production packages with ${dependencyFiles} files, host.json, package.json${args.sweepConfig ? ", sweep.yml" : ""})`);
+  console.log(
+    `${shown.startsWith("..") ? out : shown}: ${mib} MiB, ${Object.keys(tree).length} files (${code.length} built, ${packages.length} production packages with ${dependencyFiles} files, host.json, package.json${args.sweepConfig ? ", sweep.yml" : ""})`,
+  );
 }
 
 await main();

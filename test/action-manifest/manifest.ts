@@ -18,8 +18,7 @@ export interface ParsedManifest {
 export function parseActionManifest(content: string, name = "action.yml"): ParsedManifest {
   const result = parseAction({ name, content }, new NoOperationTraceWriter());
   const errors = result.context.errors.getErrors().map((error) => error.message);
-  const template =
-    result.value && errors.length === 0 ? convertActionTemplate(result.context, result.value) : undefined;
+  const template = result.value && errors.length === 0 ? convertActionTemplate(result.context, result.value) : undefined;
   return { errors, template };
 }
 

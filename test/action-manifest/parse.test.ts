@@ -43,19 +43,27 @@ describe("action.yml under GitHub's own parser (action-root-strict)", () => {
 
 describe("npm run check:action (the same check, for a person)", () => {
   const check = (file?: string) =>
-    spawnSync(join(repoRoot, "node_modules", ".bin", "tsx"), ["scripts/check-action.ts", ...(file ? [file] : [])], { cwd: repoRoot, encoding: "utf8" });
+    spawnSync(join(repoRoot, "node_modules", ".bin", "tsx"), ["scripts/check-action.ts", ...(file ? [file] : [])], {
+      cwd: repoRoot,
+      encoding: "utf8",
+    });
 
   it("accepts action.yml and refuses the reported broken copy and an over-long description", () => {
     const ok = check();
     expect(ok.status, ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/^action\.yml: accepted by @actions\/workflow-parser [\d.]+ \(action-root-strict\): "Azure Auth Gate", \d+ inputs, \d+ outputs, runs node24 dist\/action\/index\.js/);
+    expect(ok.stdout).toMatch(
+      /^action\.yml: accepted by @actions\/workflow-parser [\d.]+ \(action-root-strict\): "Azure Auth Gate", \d+ inputs, \d+ outputs, runs node24 dist\/action\/index\.js/,
+    );
     const dir = mkdtempSync(join(tmpdir(), "aag-check-action-"));
     const original = readFileSync(actionYmlPath, "utf8");
     writeFileSync(join(dir, "broken.yml"), original.replace(/description: "(Token for the PR comment[^"]*)"/, "description: $1"));
     const broken = check(join(dir, "broken.yml"));
     expect(broken.status).toBe(1);
     expect(broken.stderr).toMatch(/Nested mappings are not allowed in compact mappings at line \d+/);
-    writeFileSync(join(dir, "long.yml"), original.replace(/^description: (.*)$/m, (_m, text: string) => `description: ${text} ${"and more ".repeat(5)}`));
+    writeFileSync(
+      join(dir, "long.yml"),
+      original.replace(/^description: (.*)$/m, (_m, text: string) => `description: ${text} ${"and more ".repeat(5)}`),
+    );
     const long = check(join(dir, "long.yml"));
     expect(long.status).toBe(1);
     expect(long.stderr).toMatch(/description is \d+ characters; Marketplace allows 125/);

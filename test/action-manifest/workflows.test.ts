@@ -20,9 +20,12 @@ describe("example workflows in README.md, docs/ and examples/", () => {
     expect(await actionlintProblems(text)).toEqual([]);
   });
 
-  it.each(examples.map((example) => [example.where, example.text] as const))("%s: inputs, outputs, permissions and step order hold", (_where, text) => {
-    expect(workflowProblems(text, action)).toEqual([]);
-  });
+  it.each(examples.map((example) => [example.where, example.text] as const))(
+    "%s: inputs, outputs, permissions and step order hold",
+    (_where, text) => {
+      expect(workflowProblems(text, action)).toEqual([]);
+    },
+  );
 
   it("docs/action.md's inputs table and outputs line name exactly action.yml's inputs and outputs", () => {
     const markdown = readFileSync(join(repoRoot, "docs/action.md"), "utf8");
@@ -32,7 +35,8 @@ describe("example workflows in README.md, docs/ and examples/", () => {
     const outputsLine = markdown.slice(markdown.indexOf("Outputs:"), markdown.indexOf("\n\n", markdown.indexOf("Outputs:")));
     const documentedOutputs = [...outputsLine.matchAll(/`([a-z-]+)` \(|`([a-z-]+)`(?:,|$)/gm)].map((m) => m[1] ?? m[2]);
     for (const output of action.outputs ?? []) expect(outputsLine).toContain(`\`${output.id}\``);
-    for (const name of documentedOutputs) if (name && !["pass", "warn", "fail"].includes(name)) expect((action.outputs ?? []).map((o) => o.id)).toContain(name);
+    for (const name of documentedOutputs)
+      if (name && !["pass", "warn", "fail"].includes(name)) expect((action.outputs ?? []).map((o) => o.id)).toContain(name);
   });
 });
 

@@ -110,7 +110,8 @@ export function workflowProblems(text: string, action: ActionTemplate): string[]
     const login = indexOf(/^azure\/login@/);
     const aksContext = indexOf(/^azure\/aks-set-context@/);
     if (aksContext >= 0 && (login < 0 || login > aksContext)) problems.push(`${jobId}: azure/aks-set-context runs before azure/login`);
-    if (login >= 0 && permission(workflow, job, "id-token") !== "write") problems.push(`${jobId}: azure/login (OIDC) needs id-token: write`);
+    if (login >= 0 && permission(workflow, job, "id-token") !== "write")
+      problems.push(`${jobId}: azure/login (OIDC) needs id-token: write`);
     if (indexOf(/^github\/codeql-action\/upload-sarif@/) >= 0 && permission(workflow, job, "security-events") !== "write") {
       problems.push(`${jobId}: upload-sarif needs security-events: write`);
     }
@@ -118,10 +119,13 @@ export function workflowProblems(text: string, action: ActionTemplate): string[]
       if (!GATE_USES.test(step.uses ?? "")) return;
       const given = step.with ?? {};
       for (const key of Object.keys(given)) if (!inputs.has(key)) problems.push(`${jobId}: action.yml has no input '${key}'`);
-      if (given["client-id"] && permission(workflow, job, "id-token") !== "write") problems.push(`${jobId}: the gate's OIDC login needs id-token: write`);
+      if (given["client-id"] && permission(workflow, job, "id-token") !== "write")
+        problems.push(`${jobId}: the gate's OIDC login needs id-token: write`);
       const commenting = onPullRequest && String(given.comment ?? "true") !== "false";
-      if (commenting && permission(workflow, job, "pull-requests") !== "write") problems.push(`${jobId}: the PR comment needs pull-requests: write`);
-      if (given.mode === "probe" && (aksContext < 0 || aksContext > index)) problems.push(`${jobId}: mode: probe needs a kubeconfig (azure/aks-set-context) before the gate`);
+      if (commenting && permission(workflow, job, "pull-requests") !== "write")
+        problems.push(`${jobId}: the PR comment needs pull-requests: write`);
+      if (given.mode === "probe" && (aksContext < 0 || aksContext > index))
+        problems.push(`${jobId}: mode: probe needs a kubeconfig (azure/aks-set-context) before the gate`);
       if (!step.id) return;
       for (const match of text.matchAll(new RegExp(`steps\\.${step.id}\\.outputs\\.([A-Za-z0-9_-]+)`, "g"))) {
         if (!outputs.has(match[1]!)) problems.push(`${jobId}: action.yml has no output '${match[1]}'`);

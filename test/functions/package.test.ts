@@ -33,8 +33,15 @@ function npmLs(...args: string[]): Set<string> {
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "aag-function-zip-"));
   // Compiled into a folder of its own: rewriting dist/ would race other tests that run the built CLI.
-  execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.build.json", "--outDir", join(work, "built")], { cwd: root, stdio: "pipe" });
-  packageLine = execFileSync(join(root, "node_modules", ".bin", "tsx"), ["scripts/package-function.ts", "--built", join(work, "built"), "--out", join(work, "function-app.zip")], { cwd: root, encoding: "utf8" });
+  execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.build.json", "--outDir", join(work, "built")], {
+    cwd: root,
+    stdio: "pipe",
+  });
+  packageLine = execFileSync(
+    join(root, "node_modules", ".bin", "tsx"),
+    ["scripts/package-function.ts", "--built", join(work, "built"), "--out", join(work, "function-app.zip")],
+    { cwd: root, encoding: "utf8" },
+  );
   const entries = unzipSync(new Uint8Array(readFileSync(join(work, "function-app.zip"))));
   app = join(work, "app");
   files = Object.keys(entries).sort();
@@ -62,7 +69,8 @@ describe("dist/function-app.zip", () => {
     expect(files).toContain(pkg.main);
     expect(files.some((file) => file.startsWith("dist/shared/"))).toBe(true);
     // Only what the Function runs: no sources, tests, sandbox, Action bundle or CLI entry point.
-    for (const file of files) expect(file).toMatch(/^(host\.json|package\.json|dist\/(functions|shared)\/.*\.js|dist\/package\.json|node_modules\/.+)$/);
+    for (const file of files)
+      expect(file).toMatch(/^(host\.json|package\.json|dist\/(functions|shared)\/.*\.js|dist\/package\.json|node_modules\/.+)$/);
     expect(files).not.toContain("dist/action/index.js");
     expect(files).not.toContain("dist/shared/cli/bin.js");
   });
@@ -71,7 +79,12 @@ describe("dist/function-app.zip", () => {
     const production = npmLs("--omit=dev");
     const devOnly = [...npmLs()].filter((name) => !production.has(name));
     expect(devOnly).toEqual(expect.arrayContaining(["vitest", "azurite", "typescript", "esbuild", "node"]));
-    const shipped = packageNames(files.filter((file) => file.startsWith("node_modules/")).map((file) => file.replace(/^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\/.*$/, "$1")).join("\n"));
+    const shipped = packageNames(
+      files
+        .filter((file) => file.startsWith("node_modules/"))
+        .map((file) => file.replace(/^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\/.*$/, "$1"))
+        .join("\n"),
+    );
     for (const name of devOnly) expect(shipped.has(name), `dev dependency ${name} is in the zip`).toBe(false);
     for (const name of shipped) expect(production.has(name), `${name} is not a production dependency`).toBe(true);
     for (const name of Object.keys(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).dependencies)) {
@@ -82,12 +95,16 @@ describe("dist/function-app.zip", () => {
   it("loads: Node imports its main from the unpacked folder and the seven functions register", () => {
     expect(existsSync(join(work, "node_modules"))).toBe(false);
     expect(relative(root, app).startsWith("..")).toBe(true);
-    const child = spawnSync(process.execPath, ["--input-type=module", "-e", "await import(process.argv[1])", join(app, "dist/functions/index.js")], {
-      cwd: app,
-      env: { PATH: process.env.PATH ?? "" },
-      encoding: "utf8",
-      timeout: 60_000,
-    });
+    const child = spawnSync(
+      process.execPath,
+      ["--input-type=module", "-e", "await import(process.argv[1])", join(app, "dist/functions/index.js")],
+      {
+        cwd: app,
+        env: { PATH: process.env.PATH ?? "" },
+        encoding: "utf8",
+        timeout: 60_000,
+      },
+    );
     expect(child.status, child.stderr).toBe(0);
     // Outside the Functions host, @azure/functions says so and names each registration it would make.
     for (const name of ["complianceSweep", "checkBindings", "rotateSecrets", "auditReport", "httpSweep", "deploymentProtection", "reviewDeployment"]) {
