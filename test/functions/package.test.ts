@@ -107,7 +107,15 @@ describe("dist/function-app.zip", () => {
     );
     expect(child.status, child.stderr).toBe(0);
     // Outside the Functions host, @azure/functions says so and names each registration it would make.
-    for (const name of ["complianceSweep", "checkBindings", "rotateSecrets", "auditReport", "httpSweep", "deploymentProtection", "reviewDeployment"]) {
+    for (const name of [
+      "complianceSweep",
+      "checkBindings",
+      "rotateSecrets",
+      "auditReport",
+      "httpSweep",
+      "deploymentProtection",
+      "reviewDeployment",
+    ]) {
       expect(child.stderr).toContain(`register function "${name}"`);
     }
     expect(readdirSync(join(app, "node_modules", "@azure"))).toContain("functions");
