@@ -13,8 +13,7 @@ import { StorageManagementClient } from "@azure/arm-storage";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy, PipelineRetryOptions } from "@azure/core-rest-pipeline";
 import { SecretClient } from "@azure/keyvault-secrets";
-import { BlobServiceClient } from "@azure/storage-blob";
-import { blobServiceUrl, keyVaultUrl, scopeFor, trustProfileCertificate, type CloudProfile } from "../cloud/profile.js";
+import { keyVaultUrl, scopeFor, trustProfileCertificate, type CloudProfile } from "../cloud/profile.js";
 import { AzureCallLog, callPolicy, serviceClassifier } from "./call-policy.js";
 import { GraphClient } from "./graph.js";
 import { shareTokens } from "./token-cache.js";
@@ -124,19 +123,6 @@ export class AzureClients {
         disableChallengeResourceVerification: this.profile.disableChallengeResourceVerification,
         additionalPolicies: this.policies,
         retryOptions: this.retryOptions,
-      }),
-    );
-  }
-
-  /**
-   * Blob data plane (used by the probe layer). The storage SDK builds its own pipeline without
-   * `additionalPolicies`, so its requests are not in `calls`; the control plane reads containers via ARM.
-   */
-  blobService(account: string): BlobServiceClient {
-    return this.once(`blob/${account}`, () =>
-      new BlobServiceClient(blobServiceUrl(this.profile, account), this.credential, {
-        audience: scopeFor(this.profile.storageAudience),
-        retryOptions: { maxTries: this.retry.maxRetries + 1, retryDelayInMs: this.retry.retryDelayInMs, maxRetryDelayInMs: this.retry.maxRetryDelayInMs },
       }),
     );
   }

@@ -56,6 +56,7 @@ describe("the built azure-auth-gate bin", () => {
     expect(gatePath).toContain("@azure/identity");
     expect(gatePath).toContain("@azure/arm-authorization");
     expect(gatePath).not.toContain("@kubernetes/client-node");
+    expect(gatePath).not.toContain("@azure/storage-blob"); // the gate reads containers through ARM; Blob is the probe's
     expect(packagesOf(staticClosure(meta, ["shared/probe/index.ts"]))).toContain("@kubernetes/client-node");
   });
 });
