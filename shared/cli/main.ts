@@ -13,6 +13,7 @@ import { renderRules } from "../report/rules.js";
 import { parseCommand, UsageError, USAGE } from "./args.js";
 import { loginFailureLine } from "./login-line.js";
 import type { CliIo } from "./io.js";
+import { terminalSafeIo } from "./terminal.js";
 import { writeReportFile } from "./output.js";
 
 // Each command's code is a dynamic import (its own chunk in the bundle): `--help` and `--version` load only
@@ -35,7 +36,12 @@ async function emit(text: string, output: string | undefined, io: CliIo): Promis
   else await writeReportFile(output, text);
 }
 
-async function run(argv: readonly string[], io: CliIo): Promise<number> {
+/**
+ * `io` is terminal-safe (every write's control characters made visible); `raw` is the process's own
+ * streams, used only for the coloured text report, whose user content renderText has already made
+ * safe and whose escape sequences are its own colours.
+ */
+async function run(argv: readonly string[], io: CliIo, raw: CliIo): Promise<number> {
   const command = parseCommand(argv);
   switch (command.kind) {
     case "help":
@@ -56,8 +62,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       const checked = await runCheck({ paths: command.paths, ...(command.config !== undefined ? { config: command.config } : {}), probe: command.probe, ...(command.kubeconfig !== undefined ? { kubeconfig: command.kubeconfig } : {}), ...(command.helm ? { helm: command.helm } : {}) }, io);
       // --fix-format: the Azure fixes as Bicep or Terraform instead of az commands.
       const report = command.fixFormat ? { ...checked, findings: (await import("../azure/rules/fixes.js")).withFixFormat(checked.findings, command.fixFormat) } : checked;
-      const text = renderReport(report, command.format, { text: { color: useColor(command.format, command.output, io) }, markdown: { moreHint: "run the check with --format json for all of them" } });
-      await emit(text, command.output, io);
+      const color = useColor(command.format, command.output, io);
+      const text = renderReport(report, command.format, { text: { color }, markdown: { moreHint: "run the check with --format json for all of them" } });
+      await emit(text, command.output, color ? raw : io);
       const code = exitCodeFor(report.verdict, command.failOn);
       if (command.output !== undefined) {
         const { errors, warnings } = report.summary;
@@ -75,9 +82,10 @@ function firstLine(text: string): string {
   return (text.split("\n")[0] ?? "").slice(0, 500);
 }
 
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(argv: readonly string[], processIo: CliIo): Promise<number> {
+  const io = terminalSafeIo(processIo);
   try {
-    return await run(argv, io);
+    return await run(argv, io, processIo);
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr.write(`${NAME}: ${err.message} (run '${NAME} --help' for usage)\n`);
