@@ -78,6 +78,7 @@ describe("terminal escapes from the input", () => {
     expect(r.stdout).toContain("\u001b[31m");
     const viaTty = await runCli(["check", join(dir, "k8s", "values.yaml")], { tty: true, env: {} });
     // Its only escapes are SGR colours (ESC [ n m); the manifest's ESC [ 2J arrives as text.
+    // eslint-disable-next-line no-control-regex -- the SGR colour sequences are what is allowed
     expect(viaTty.stdout.replace(/\u001b\[\d+m/g, "")).not.toMatch(RAW_CONTROL);
     expect(viaTty.stdout).toContain("\\x1b[2J");
   });
