@@ -51,7 +51,8 @@ else log(`ok --help (${help.stdout.split("\n").length} lines)`);
 // README's first CLI examples, with `k8s/` → a shipped example folder and the pipe's producer → `cat` of its files.
 // Lines that need Azure (--config) are the sandbox flow's business, not the package's.
 const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
-const block = /## CLI\s+```bash\n([\s\S]*?)```/.exec(readme)?.[1];
+// The first bash block of the "## CLI" section (prose may come before it; the next "## " heading ends the section).
+const block = /^## CLI\n(?:(?!^## )[\s\S])*?```bash\n([\s\S]*?)```/m.exec(readme)?.[1];
 if (!block) fail("README has no ```bash block under '## CLI'");
 const broken = path.join(ROOT, "examples", "django-broken");
 // What `helm template` / `kustomize build` would print: every manifest of the folder as one multi-document stream.

@@ -1,7 +1,7 @@
 /**
  * `npm run package:function`: the Function app as one zip for zip deploy (`az functionapp deployment source
  * config-zip`, or Core Tools), written to dist/function-app.zip. It holds host.json, a package.json with the
- * runtime fields only, the built code that dist/functions/index.js (package.json `main`) actually reaches, and the
+ * runtime fields only, the built code that dist/functions/index.js (the app package.json's `main`) actually reaches, and the
  * production dependency tree exactly as `npm ls --omit=dev` reports it — never the dev tree (Node binary, Azurite,
  * vitest). TypeScript declarations and source maps inside dependencies are left out: nothing executes them.
  * `--sweep-config FILE` adds your sweep config at the app root as sweep.yml (AAG_SWEEP_CONFIG=sweep.yml);
@@ -94,9 +94,10 @@ function packageFiles(dir: string): string[] {
 /** package.json for the app: what the Functions host and Node read (type, main, dependencies), no scripts or dev tree. */
 function runtimePackageJson(): string {
   const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as Record<string, unknown>;
-  const { name, version, description, type, license, main, engines, dependencies } = pkg;
-  if (main !== MAIN) fail(`package.json main is '${String(main)}', expected ${MAIN}`);
-  return `${JSON.stringify({ name, version, description, type, license, main, engines, dependencies }, null, 2)}\n`;
+  // The repository's package.json has no `main`: npm always packs the `main` file, and the CLI's tarball must not carry
+  // a Functions entry without the code it imports. The app's own package.json names it.
+  const { name, version, description, type, license, engines, dependencies } = pkg;
+  return `${JSON.stringify({ name, version, description, type, license, main: MAIN, engines, dependencies }, null, 2)}\n`;
 }
 
 async function main(): Promise<void> {
