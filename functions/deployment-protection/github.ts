@@ -50,8 +50,8 @@ export class RepositoryReader {
   async defaultBranch(): Promise<{ branch: string; sha: string }> {
     const repo = await this.octokit.rest.repos.get({ owner: this.owner, repo: this.repo });
     const branch = repo.data.default_branch;
-    const tree = await this.octokit.rest.git.getTree({ owner: this.owner, repo: this.repo, tree_sha: branch });
-    return { branch, sha: tree.data.sha };
+    const ref = await this.octokit.rest.git.getRef({ owner: this.owner, repo: this.repo, ref: `heads/${branch}` });
+    return { branch, sha: ref.data.object.sha };
   }
 
   /** A file's text at `ref`, or undefined when it does not exist there. */

@@ -27,7 +27,7 @@ export interface ProtectionRuntime {
   settings: ProtectionSettings;
   profile: CloudProfile;
   credential: TokenCredential;
-  /** The App's webhook secret; `fresh` re-reads Key Vault (after a rotation the cached one no longer verifies). */
+  /** The App's webhook secret; `fresh` re-reads Key Vault (after a rotation the cached one no longer verifies), at most once a minute. */
   webhookSecret(fresh?: boolean): Promise<string>;
   /** The App's private key (PEM). */
   privateKey(): Promise<string>;
@@ -38,6 +38,8 @@ export interface ProtectionRuntime {
   now(): Date;
   retry?: Partial<RetrySettings>;
 }
+
+const FRESH_READ_INTERVAL_MS = 60_000;
 
 function vaultUrl(profile: CloudProfile, vault: string): string {
   return vault.startsWith("https://") ? vault.replace(/\/+$/, "") : keyVaultUrl(profile, vault);
@@ -55,9 +57,15 @@ export function createProtectionRuntime(options: ProtectionRuntimeOptions = {}):
     disableChallengeResourceVerification: profile.disableChallengeResourceVerification,
     ...(options.retry ? { retryOptions: { maxRetries: options.retry.maxRetries, retryDelayInMs: options.retry.retryDelayInMs, maxRetryDelayInMs: options.retry.maxRetryDelayInMs } } : {}),
   });
+  const clock = options.now ?? (() => new Date());
   const cache = new Map<string, Promise<string>>();
+  const freshReads = new Map<string, number>();
   const read = (name: string, fresh = false): Promise<string> => {
-    let got = fresh ? undefined : cache.get(name);
+    // A fresh read at most once a minute: a stream of badly signed deliveries must not become a stream of Key Vault reads.
+    const now = clock().getTime();
+    const wantFresh = fresh && now - (freshReads.get(name) ?? 0) >= FRESH_READ_INTERVAL_MS;
+    if (wantFresh) freshReads.set(name, now);
+    let got = wantFresh ? undefined : cache.get(name);
     if (!got) {
       got = vault.getSecret(name).then((s) => {
         if (!s.value) throw new Error(`Key Vault secret '${name}' has no value`);
@@ -79,7 +87,7 @@ export function createProtectionRuntime(options: ProtectionRuntimeOptions = {}):
     store: new RunStore(blob.getContainerClient(settings.stateContainer)),
     queues: new WorkQueues(queue),
     mask,
-    now: options.now ?? (() => new Date()),
+    now: clock,
     ...(options.retry ? { retry: options.retry } : {}),
   };
 }

@@ -115,6 +115,8 @@ export interface ProtectionHarness {
   /** Plays the Functions host for the review queue: each message to reviewDeployment, deleted on success. Returns how many were handled. */
   pumpReviews(): Promise<number>;
   queue: ReturnType<QueueServiceClient["getQueueClient"]>;
+  /** The platform team's client of the Function's vault (stores and rotates the App's secrets). */
+  operatorVault: SecretClient;
 }
 
 export async function protectionHarness(sb: Sandbox, env: Record<string, string> = {}): Promise<ProtectionHarness> {
@@ -174,7 +176,7 @@ export async function protectionHarness(sb: Sandbox, env: Record<string, string>
       }
     }
   };
-  return { app, rt, handlers, logs, context, deliver, pumpReviews, queue };
+  return { app, rt, handlers, logs, context, deliver, pumpReviews, queue, operatorVault };
 }
 
 /** Writes a review body next to the test run's output (the closing note quotes them). */

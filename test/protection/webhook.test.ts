@@ -59,6 +59,26 @@ describe("deploymentProtection webhook", () => {
     expect(res.status).toBe(400);
   });
 
+  it("re-reads the webhook secret at most once a minute for bad signatures, and picks up a rotated secret", async () => {
+    const reads = () => world.sb.log.count({ service: "keyvault", path: /\/secrets\/github-webhook-secret/ });
+    world.sb.clock.advance("2m");
+    const before = reads();
+    const { delivery } = requestDeploymentProtection(world.sb.ctx, "production", "main");
+    for (let i = 0; i < 5; i++) expect((await world.h.deliver(delivery, { headers: { "x-hub-signature-256": `sha256=${String(i).repeat(64)}` } })).status).toBe(401);
+    expect(reads() - before).toBe(1);
+
+    // The operator rotates the secret in the App's settings and in Key Vault; GitHub signs with the new one.
+    const rotated = "rotated-webhook-secret-0123456789abcdef";
+    await world.h.operatorVault.setSecret("github-webhook-secret", rotated);
+    world.sb.clock.advance("61s");
+    const fresh = signDelivery(rotated, delivery.event, JSON.parse(delivery.body) as unknown);
+    expect((await world.h.deliver(fresh)).status).toBe(202);
+    expect(world.h.logs.join("\n")).not.toContain(rotated);
+    await world.h.operatorVault.setSecret("github-webhook-secret", world.h.app.webhookSecret);
+    world.sb.clock.advance("61s");
+    expect((await world.h.deliver(signDelivery(world.h.app.webhookSecret, "ping", {}))).status).toBe(200);
+  });
+
   it("answers ping and ignores other events without queueing", async () => {
     const before = await queued();
     expect((await world.h.deliver(signDelivery(world.h.app.webhookSecret, "ping", { zen: "Keep it logically awesome." }))).status).toBe(200);

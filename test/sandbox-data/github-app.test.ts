@@ -105,7 +105,12 @@ describe("contents and trees at a sha", () => {
     const mainSha = state.github!.git!.branches.main!;
     expect(await text(mainSha, "deploy/prod/app.yaml")).toBe("kind: Deployment\n");
     expect(await refusal(gh.rest.repos.getContent({ ...repo, path: "nope.yaml" }))).toMatchObject({ status: 404 });
+    const ref = await gh.rest.git.getRef({ ...repo, ref: "heads/main" });
+    expect(ref.data.object).toMatchObject({ sha: mainSha, type: "commit" });
     const tree = await gh.rest.git.getTree({ ...repo, tree_sha: state.github!.git!.branches.feature!, recursive: "1" });
+    // A tree's sha is not a commit's: reading files at it is GitHub's 404.
+    expect(tree.data.sha).not.toBe(state.github!.git!.branches.feature);
+    expect(await refusal(gh.rest.repos.getContent({ ...repo, path: "azure-auth-gate.yml", ref: tree.data.sha }))).toMatchObject({ status: 404 });
     expect(tree.data.tree.filter((e) => e.type === "blob").map((e) => e.path)).toEqual(["azure-auth-gate.yml", "deploy/prod/app.yaml", "deploy/prod/sa.yaml"]);
     expect(tree.data.truncated).toBe(false);
   });

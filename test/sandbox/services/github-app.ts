@@ -12,7 +12,7 @@
  * - `POST /repos/{o}/{r}/actions/runs/{run_id}/deployment_protection_rule` accepts a review only from
  *   the App whose rule is pending for that run and environment; a reviewed rule is no longer pending.
  *
- * The contents (`?ref=` branch or sha) and trees APIs serve `GitHubState.git`'s commits to any token
+ * The contents (`?ref=` branch or commit sha), trees (a tree's sha is not its commit's) and refs APIs serve `GitHubState.git`'s commits to any token
  * that may read the repository.
  */
 import { createHash, randomBytes } from "node:crypto";
@@ -181,7 +181,19 @@ function tree(c: Ctx, ref: string): SandboxResponse {
   ]
     .filter((e) => recursive || !e.path.includes("/"))
     .sort((a, b) => a.path.localeCompare(b.path));
-  return json(200, { sha, url: `${c.api}/repos/${c.gh.repository}/git/trees/${sha}`, tree: entries, truncated: false });
+  // A tree's sha is not its commit's: a client that reads files at the tree sha gets GitHub's 404, as it would there.
+  const treeSha = treeShaOf(sha);
+  return json(200, { sha: treeSha, url: `${c.api}/repos/${c.gh.repository}/git/trees/${treeSha}`, tree: entries, truncated: false });
+}
+
+const treeShaOf = (commitSha: string) => createHash("sha1").update(`tree\0${commitSha}`).digest("hex");
+
+/** `GET /git/ref/heads/{branch}`: the commit a branch points at. */
+function branchRef(c: Ctx, ref: string): SandboxResponse {
+  const name = ref.replace(/^heads\//, "");
+  const sha = ref.startsWith("heads/") ? c.gh.git?.branches[name] : undefined;
+  if (!sha) return notFound(`${DOCS}/git/refs#get-a-reference`);
+  return json(200, { ref: `refs/${ref}`, node_id: `REF_${name}`, url: `${c.api}/repos/${c.gh.repository}/git/refs/${ref}`, object: { sha, type: "commit", url: `${c.api}/repos/${c.gh.repository}/git/commits/${sha}` } });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -219,6 +231,7 @@ export function appRepoRoute(c: Ctx, rest: string[]): SandboxResponse | undefine
   };
   if (a === "contents" && c.req.method === "GET") return needs("contents", "read") ?? contents(c, rest.slice(1).map(decodeURIComponent).join("/"));
   if (a === "git" && b === "trees" && d !== undefined && e === undefined && c.req.method === "GET") return needs("contents", "read") ?? tree(c, decodeURIComponent(d));
+  if (a === "git" && b === "ref" && d !== undefined && c.req.method === "GET") return needs("contents", "read") ?? branchRef(c, rest.slice(2).map(decodeURIComponent).join("/"));
   if (a === "actions" && b === "runs" && d !== undefined && /^\d+$/.test(d) && e === "deployment_protection_rule" && f === undefined && c.req.method === "POST") {
     return needs("deployments", "write") ?? reviewProtectionRule(c, Number(d));
   }
