@@ -4,13 +4,11 @@
  * URLs filled in. The sandbox's AKS cluster serves the very objects of those manifests, so what the gate
  * reads and what the cluster runs are the same YAML.
  *
- * The scenario is the shipped `seed-000-outage` with three additions a real setup also has: the gate's
- * own client secret (it signs in as its app registration), `Key Vault Reader` for the gate (to list
- * secret properties, docs/config.md) and one blob in the media container (so the fixed app has a file
- * to list).
+ * The scenario is the shipped `seed-000-outage` as it is: it already gives the gate its own client secret
+ * (it signs in as its app registration, from `sb.gateEnv`) and `Key Vault Reader` (to list secret
+ * properties, docs/config.md), and the media container a blob for the fixed app to list.
  */
 import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -55,20 +53,12 @@ export function pythonSdkMissing(): string | undefined {
   }
 }
 
-type Editable = ScenarioInput & {
-  subscriptions: { resourceGroups: { clusters: { objects: Record<string, unknown>[] }[]; storageAccounts: { name: string; blobs?: Record<string, string> }[] }[] }[];
-  applications: { name: string; secrets?: { value: string }[] }[];
-  roleAssignments: { principal: string; role: string; scope: string }[];
-};
+type Editable = ScenarioInput & { subscriptions: { resourceGroups: { clusters: { objects: Record<string, unknown>[] }[] }[] }[] };
 
-function scenario(gateSecret: string): ScenarioInput {
+function scenario(): ScenarioInput {
   const input = parse(readFileSync(join(ROOT, "test/sandbox/scenarios/seed-000-outage.yaml"), "utf8")) as Editable;
-  const group = input.subscriptions[0]!.resourceGroups[0]!;
   // The cluster serves the team's manifests (the sandbox resolves the same {{…}} placeholders).
-  group.clusters[0]!.objects = parseAllDocuments(readFileSync(join(EXAMPLE, "backend.yaml"), "utf8")).map((d) => d.toJS() as Record<string, unknown>);
-  group.storageAccounts.find((s) => s.name === "contosomedia")!.blobs = { "media/welcome.txt": "hello from the sandbox" };
-  input.applications.find((a) => a.name === "azure-auth-gate")!.secrets = [{ value: gateSecret }];
-  input.roleAssignments.push({ principal: "app:azure-auth-gate", role: "Key Vault Reader", scope: "vault:contoso-app-kv" });
+  input.subscriptions[0]!.resourceGroups[0]!.clusters[0]!.objects = parseAllDocuments(readFileSync(join(EXAMPLE, "backend.yaml"), "utf8")).map((d) => d.toJS() as Record<string, unknown>);
   return input;
 }
 
@@ -94,11 +84,10 @@ function copyExample(sb: Sandbox, from: string, to: string, edit?: (text: string
 
 export async function startWorld(): Promise<DemoWorld> {
   const runtime = pythonSdkMissing() === undefined ? "python" : "node";
-  const gateSecret = `aag-demo~${randomBytes(24).toString("base64url")}`;
   const dir = mkdtempSync(join(tmpdir(), "aag-demo-"));
   let sb: Sandbox | undefined;
   try {
-    sb = await startSandbox(scenario(gateSecret), { images: { [APP_IMAGE]: appImage(join(dir, ".image"), runtime) }, podTimeoutMs: 60_000 });
+    sb = await startSandbox(scenario(), { images: { [APP_IMAGE]: appImage(join(dir, ".image"), runtime) }, podTimeoutMs: 60_000 });
     const started = sb;
     copyExample(started, "backend.yaml", join(dir, "k8s/backend.yaml"));
     copyExample(started, "azure-auth-gate.yml", join(dir, "azure-auth-gate.yml"), (text) => {
@@ -120,10 +109,9 @@ export async function startWorld(): Promise<DemoWorld> {
         PATH: dirname(process.execPath),
         HOME: dir,
         NO_COLOR: "1",
-        AZURE_CLIENT_ID: started.app("azure-auth-gate").appId,
-        AZURE_CLIENT_SECRET: gateSecret,
+        ...started.gateEnv,
       },
-      secrets: [gateSecret, ...kvSecrets],
+      secrets: [started.gateEnv.AZURE_CLIENT_SECRET!, ...kvSecrets],
       async stop() {
         await started.stop();
         rmSync(dir, { recursive: true, force: true });

@@ -15,7 +15,7 @@ export const USAGE = `Usage:
                         [--helm-release NAME] [--helm-namespace NS] [--helm-values FILE]...
   azure-auth-gate fix [PATH|-]... [--diff | --write] [--config FILE]
   azure-auth-gate rules [--format json|markdown] [--output FILE]
-  azure-auth-gate sandbox [--scenario FILE|NAME] [--write-env PATH] [--no-azurite]
+  azure-auth-gate sandbox [start|stop] [--scenario FILE|NAME] [--state-dir DIR] [--write-env PATH] [--no-azurite]
   azure-auth-gate --help | --version
 
 check   Checks Kubernetes manifests (files, directories of *.yaml/*.yml, or - for stdin, e.g.
@@ -28,8 +28,9 @@ fix     Applies the mechanical fixes of the manifest findings (pod label, Servic
         --write edits the files in place (not with - for stdin). What cannot be fixed safely is
         listed as a TODO; literal secrets are never deleted: the fix says how to rotate them.
 rules   Prints the finding catalogue.
-sandbox Starts the local Azure sandbox (source repository only): prints the environment to export,
-        serves on 127.0.0.1 until Ctrl-C. Scenarios: docs/sandbox.md.
+sandbox Starts the local Azure sandbox (source repository only) on 127.0.0.1: in the foreground until
+        Ctrl-C, or with \`start --state-dir DIR\` in the background until \`stop --state-dir DIR\`
+        (DIR/sandbox.env is the environment to source). Scenarios: docs/sandbox.md.
 
 Options:
   --config FILE     azure-auth-gate.yml: targets, subscriptions, cluster, severity overrides, waivers

@@ -1,5 +1,5 @@
 /**
- * `azure-auth-gate sandbox [--scenario FILE|NAME] [--write-env PATH] [--no-azurite]`: starts the local Azure
+ * `azure-auth-gate sandbox [start|stop] [--scenario FILE|NAME] [--state-dir DIR] …`: starts the local Azure
  * sandbox from the source repository (test/sandbox/, run with tsx) and serves until stopped, so a user can try
  * the CLI, the Action and the Function with no Azure account. The sandbox is a development tool, not part of
  * the product: it is never bundled or imported here, only launched as a child process when it is present.
@@ -43,8 +43,10 @@ export async function runSandbox(args: readonly string[], io: CliIo): Promise<nu
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
   const onInt = forward("SIGINT");
   const onTerm = forward("SIGTERM");
+  const onHup = forward("SIGHUP");
   process.on("SIGINT", onInt);
   process.on("SIGTERM", onTerm);
+  process.on("SIGHUP", onHup);
   try {
     return await new Promise<number>((resolve, reject) => {
       child.on("error", reject);
@@ -53,5 +55,6 @@ export async function runSandbox(args: readonly string[], io: CliIo): Promise<nu
   } finally {
     process.off("SIGINT", onInt);
     process.off("SIGTERM", onTerm);
+    process.off("SIGHUP", onHup);
   }
 }

@@ -9,26 +9,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse, stringify } from "yaml";
-import { startSandbox, type Sandbox, type ScenarioInput } from "../sandbox/index.js";
+import { stringify } from "yaml";
+import { startSandbox, type Sandbox } from "../sandbox/index.js";
 import { strippedPath } from "../sandbox/pods.js";
-import { buildBin, ROOT, runBin } from "./built-bin.js";
+import { buildBin, runBin } from "./built-bin.js";
 
-const GATE_SECRET = "gate-app-Secret~Value.0123456789abcdef";
 
 let built: ReturnType<typeof buildBin>;
 let sb: Sandbox;
 let dir: string;
 let base: Record<string, string>;
 
-function scenario(): ScenarioInput {
-  type Editable = ScenarioInput & { applications: { name: string; secrets?: { value: string }[] }[]; roleAssignments: { principal: string; role: string; scope: string }[] };
-  const input = parse(readFileSync(join(ROOT, "test/sandbox/scenarios/workload-identity.yaml"), "utf8")) as Editable;
-  // The gate signs in with a client secret, and lists secret properties (AG213) as docs/config.md asks.
-  input.applications.find((a) => a.name === "azure-auth-gate")!.secrets = [{ value: GATE_SECRET }];
-  input.roleAssignments.push({ principal: "app:azure-auth-gate", role: "Key Vault Reader", scope: "vault:contoso-app-kv" });
-  return input;
-}
 
 /** The cluster's ServiceAccounts and Deployments, as the team's manifests would declare them. */
 function manifests(): string {
@@ -49,7 +40,8 @@ beforeAll(async () => {
   built = buildBin("sandbox");
   // The app image runs whatever command its pod names, so a probe Job executes the gate's real probe program.
   const podPath = [dirname(process.execPath), "/usr/bin", strippedPath()].join(":");
-  sb = await startSandbox(scenario(), { images: { "sandbox/django-app:1": { env: { PATH: podPath } } } });
+  // The shipped scenario as it is: the gate has a client secret and Key Vault Reader (docs/config.md).
+  sb = await startSandbox("workload-identity", { images: { "sandbox/django-app:1": { env: { PATH: podPath } } } });
   dir = mkdtempSync(join(tmpdir(), "aag-cli-sandbox-"));
   writeFileSync(join(dir, "app.yaml"), manifests());
   base = { ...sb.env, PATH: dirname(process.execPath), HOME: dir, NO_COLOR: "1" };
@@ -61,7 +53,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const signedIn = () => ({ ...base, AZURE_CLIENT_ID: sb.app("azure-auth-gate").appId, AZURE_CLIENT_SECRET: GATE_SECRET });
+const signedIn = () => ({ ...base, ...sb.gateEnv });
 
 describe("check --config against the sandbox", () => {
   it("passes a correctly wired app, counting its Azure calls", async () => {
@@ -99,8 +91,8 @@ describe("check --config against the sandbox", () => {
     expect(result.message.text).toContain("uploads");
     // The gate's own client secret never reaches a report or a log line.
     for (const text of [sarif, r.stderr, r.stdout]) {
-      expect(text).not.toContain(GATE_SECRET);
-      expect(text).not.toContain(Buffer.from(GATE_SECRET).toString("base64"));
+      expect(text).not.toContain(sb.gateEnv.AZURE_CLIENT_SECRET!);
+      expect(text).not.toContain(Buffer.from(sb.gateEnv.AZURE_CLIENT_SECRET!).toString("base64"));
     }
   });
 

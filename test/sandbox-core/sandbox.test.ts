@@ -1,7 +1,7 @@
 /**
  * startSandbox() wired end to end with the correct Workload Identity scenario: env, cloud profile
  * (valid for the product's schema), kubeconfig (REAL @kubernetes/client-node), Key Vault, Blob through
- * the RBAC proxy in front of real Azurite, Azurite's queue, Graph — and a Job whose labelled pod runs
+ * the RBAC proxy in front of real Azurite, Azurite's queue behind its front (one clock), Graph — and a Job whose labelled pod runs
  * the Node probe app with the webhook's injection, through its cluster's egress proxy.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -82,6 +82,23 @@ describe("what a client gets", () => {
     const names: string[] = [];
     for await (const q of queues.listQueues()) names.push(q.name);
     expect(names).toContain("jobs");
+  });
+
+  it("one clock: after the sandbox clock moves past a rotation overlap (25 h), queue calls still work, and a token that expired on it is refused", async () => {
+    const queues = new QueueServiceClient(`${sb.urls.queue}/contosomedia`, sb.credentials.app("azure-auth-gate"));
+    const early = await sb.credentials.app("azure-auth-gate").getToken("https://storage.azure.com/.default");
+    sb.clock.advance("25h");
+    try {
+      // Issued 25 h "in the future" for Azurite's real clock: the queue front verifies on the sandbox clock.
+      const queue = queues.getQueueClient("rotation");
+      await queue.create();
+      await queue.sendMessage("rotate");
+      expect((await queue.receiveMessages()).receivedMessageItems.map((m) => m.messageText)).toEqual(["rotate"]);
+      const stale = new QueueServiceClient(`${sb.urls.queue}/contosomedia`, { getToken: async () => early }, { retryOptions: { maxTries: 1 } });
+      await expect(stale.getQueueClient("rotation").peekMessages()).rejects.toMatchObject({ statusCode: 401, code: "InvalidAuthenticationInfo" });
+    } finally {
+      sb.clock.advance(-25 * 3600_000);
+    }
   });
 
   it("test credentials sign in as the gate's app (Graph app roles, ARM Reader)", async () => {

@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import https from "node:https";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { TenantState } from "./state.js";
 
 export interface AzuriteOptions {
@@ -19,7 +20,7 @@ export interface AzuriteOptions {
   keyPath: string;
   /** Storage account names to create. */
   accounts: string[];
-  /** Give up if a service has not announced its port by then (default 15 s). */
+  /** Give up if a service has not announced its port by then (default 45 s: 8 test runs may share 2 cores). */
   startTimeoutMs?: number;
 }
 
@@ -45,6 +46,8 @@ function azuriteScript(service: "blob" | "queue"): string {
   return path.join(path.dirname(pkg), "dist", "src", service, "main.js");
 }
 
+const EXIT_WITH_PARENT = path.join(path.dirname(fileURLToPath(import.meta.url)), "exit-with-parent.mjs");
+
 interface Started {
   child: ChildProcess;
   url: string;
@@ -55,6 +58,7 @@ function startService(service: "blob" | "queue", opts: AzuriteOptions, location:
   const hostFlag = service === "blob" ? "--blobHost" : "--queueHost";
   const portFlag = service === "blob" ? "--blobPort" : "--queuePort";
   const args = [
+    "--import", EXIT_WITH_PARENT,
     azuriteScript(service),
     hostFlag, "127.0.0.1",
     portFlag, "0",
@@ -67,13 +71,14 @@ function startService(service: "blob" | "queue", opts: AzuriteOptions, location:
     "--disableProductStyleUrl",
     "--silent",
   ];
-  const child = spawn(process.execPath, args, { cwd: location, env, stdio: ["ignore", "pipe", "pipe"] });
+  // stdin is a pipe only so that Azurite notices when the sandbox dies (exit-with-parent.mjs).
+  const child = spawn(process.execPath, args, { cwd: location, env, stdio: ["pipe", "pipe", "pipe"] });
   return new Promise<Started>((resolve, reject) => {
     let output = "";
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`Azurite ${service} did not start within ${opts.startTimeoutMs ?? 15000} ms: ${output.slice(-500)}`));
-    }, opts.startTimeoutMs ?? 15000);
+      reject(new Error(`Azurite ${service} did not start within ${opts.startTimeoutMs ?? 45_000} ms: ${output.slice(-500)}`));
+    }, opts.startTimeoutMs ?? 45_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const m = /successfully listens on (https:\/\/127\.0\.0\.1:\d+)/.exec(output);

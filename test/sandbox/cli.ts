@@ -1,67 +1,225 @@
 /**
- * Runs the sandbox for a developer or a script:
- *   npx tsx test/sandbox/cli.ts [--scenario FILE|NAME] [--write-env .env] [--no-azurite]
- * Starts it, prints the environment to export (shell `export` lines on stdout) or writes it to
- * --write-env (KEY=value lines), prints the service URLs on stderr, and serves until SIGINT/SIGTERM.
- * `--env-file` is accepted as an alias, but Node (24) itself claims `--env-file` anywhere on its
- * command line and fails when the file does not exist yet — so the documented flag is --write-env.
- * A bad scenario or argument is one line on stderr and exit code 2.
+ * Runs the sandbox for a developer or a script (docs/sandbox.md "CLI"):
+ *   cli.ts start --scenario NAME --state-dir DIR   serve in the background; returns once it is ready
+ *   cli.ts stop --state-dir DIR                    stop that sandbox and wait until everything is gone
+ *   cli.ts [serve] [--scenario FILE|NAME] [--state-dir DIR] [--write-env PATH] [--no-azurite]
+ *                                                  serve in the foreground until SIGINT/SIGTERM/SIGHUP
+ * With --state-dir the sandbox keeps all its files in DIR: `sandbox.env` (the environment, KEY=value
+ * lines to source), `sandbox.pid`, the cloud profile, kubeconfig and CA, `k8s/` (the manifests its
+ * clusters serve), and the gate's `azure-auth-gate.yml` for a shipped scenario
+ * (examples/sandbox/<scenario>/). DIR is removed when the sandbox stops.
+ *
+ * `stop` exists because `npm run` and `npx` run the command under `sh -c`, which does not pass SIGTERM
+ * on: `kill $!` on a backgrounded `npm run sandbox` would leave the sandbox and Azurite running. The
+ * server also stops when its parent process dies (foreground mode), and Azurite stops with the server.
+ * `--env-file` is accepted as an alias of --write-env, but Node claims `--env-file` on its own command
+ * line and fails when that file does not exist yet. A bad scenario or argument: one line, exit code 2.
  */
-import { writeFileSync } from "node:fs";
-import { startSandbox, ScenarioError } from "./index.js";
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { stringify as toYaml } from "yaml";
+import { startControlApi } from "./control.js";
+import { startSandbox, ScenarioError, type Sandbox } from "./index.js";
 
-const USAGE = "usage: cli.ts [--scenario FILE|NAME] [--write-env PATH] [--no-azurite]";
+const USAGE = "usage: cli.ts [start|stop|serve] [--scenario FILE|NAME] [--state-dir DIR] [--write-env PATH] [--no-azurite]";
+const SCRIPT = fileURLToPath(import.meta.url);
+const EXAMPLES = path.resolve(path.dirname(SCRIPT), "../../examples/sandbox");
+/** Set on the background server `start` launches (its state directory already holds the log). */
+const DETACHED = "AAG_SANDBOX_DETACHED";
+export const ENV_FILE = "sandbox.env";
+export const PID_FILE = "sandbox.pid";
+export const LOG_FILE = "sandbox.log";
 
 interface Args {
+  command: "serve" | "start" | "stop";
   scenario: string;
+  stateDir?: string;
   envFile?: string;
   azurite: boolean;
+  /** The flags as given, for the background server `start` launches. */
+  passthrough: string[];
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { scenario: "workload-identity", azurite: true };
-  for (let i = 0; i < argv.length; i++) {
+  const args: Args = { command: "serve", scenario: "workload-identity", azurite: true, passthrough: [] };
+  let i = 0;
+  if (argv[0] === "start" || argv[0] === "stop" || argv[0] === "serve") args.command = argv[i++] as Args["command"];
+  for (; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
       const v = argv[++i];
       if (v === undefined || v.startsWith("--")) throw new ScenarioError(`${a} needs a value (${USAGE})`);
+      args.passthrough.push(a, v);
       return v;
     };
     if (a === "--scenario") args.scenario = value();
-    else if (a === "--write-env" || a === "--env-file") args.envFile = value();
-    else if (a === "--no-azurite") args.azurite = false;
-    else if (a === "--help" || a === "-h") {
+    else if (a === "--state-dir") args.stateDir = path.resolve(value());
+    else if (a === "--write-env" || a === "--env-file") args.envFile = path.resolve(value());
+    else if (a === "--no-azurite") {
+      args.azurite = false;
+      args.passthrough.push(a);
+    } else if (a === "--help" || a === "-h") {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
     } else throw new ScenarioError(`unknown argument '${a}' (${USAGE})`);
   }
+  if ((args.command === "start" || args.command === "stop") && !args.stateDir) throw new ScenarioError(`${args.command} needs --state-dir DIR (${USAGE})`);
   return args;
 }
 
+const say = (line: string) => process.stderr.write(`sandbox: ${line}\n`);
+
 const shellQuote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+/** Shell-safe as it stands, or single-quoted: the file is for `set -a; . FILE; set +a` (and dotenv readers). */
+const envLine = (k: string, v: string) => `${k}=${/^[\w@%+=:,./~-]*$/.test(v) ? v : shellQuote(v)}`;
+
+function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+function assertUsable(dir: string): void {
+  if (existsSync(path.join(dir, PID_FILE))) {
+    const pid = Number(readFileSync(path.join(dir, PID_FILE), "utf8"));
+    throw new ScenarioError(alive(pid) ? `a sandbox (pid ${pid}) already serves ${dir}: stop it first (cli.ts stop --state-dir ${dir})` : `${dir} holds a dead sandbox's state: remove it first`);
+  }
+  if (existsSync(dir) && readdirSync(dir).length > 0) throw new ScenarioError(`--state-dir ${dir} is not empty (the sandbox removes its state directory when it stops)`);
+}
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The files a user of the documented flow needs: the manifests the clusters serve and, for a shipped scenario, the gate's config. */
+function writeUserFiles(sb: Sandbox, dir: string, scenario: string): void {
+  const k8s = path.join(dir, "k8s");
+  for (const cluster of sb.state.clusters) {
+    const objects = cluster.objects.filter((o) => !(o.kind === "ServiceAccount" && o.metadata.name === "default") && o.metadata.namespace !== "kube-system" && o.metadata.name !== "kube-system");
+    if (objects.length === 0) continue;
+    mkdirSync(k8s, { recursive: true });
+    writeFileSync(path.join(k8s, `${cluster.name}.yaml`), objects.map((o) => toYaml(o)).join("---\n"));
+  }
+  const config = path.join(EXAMPLES, scenario, "azure-auth-gate.yml");
+  if (/^[\w-]+$/.test(scenario) && existsSync(config)) copyFileSync(config, path.join(dir, "azure-auth-gate.yml"));
+}
+
+async function serve(args: Args): Promise<void> {
+  const detached = process.env[DETACHED] === "1";
+  if (args.stateDir && !detached) assertUsable(args.stateDir);
+  if (args.stateDir) mkdirSync(args.stateDir, { recursive: true, mode: 0o700 });
+  const sb = await startSandbox(args.scenario, { azurite: args.azurite, ...(args.stateDir ? { workDir: args.stateDir } : {}) });
+  const closers: (() => Promise<void>)[] = [() => sb.stop()];
+  let stopping = false;
+  const stop = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${why}, stopping`);
+    void Promise.all(closers.map((close) => close())).finally(() => process.exit(0));
+  };
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => stop(signal));
+  // Started in the foreground by a wrapper (npm, npx, tsx) that dies without passing the signal on: follow it.
+  if (!detached) {
+    const parent = process.ppid;
+    setInterval(() => process.ppid !== parent && stop("parent process exited"), 500).unref();
+  }
+  const control = await startControlApi(sb, { onStop: () => stop("control API stop") });
+  closers.push(() => control.close());
+
+  const env: Record<string, string> = {
+    ...sb.env,
+    ...sb.gateEnv,
+    AAG_SANDBOX_TENANT: sb.state.tenantId,
+    AAG_SANDBOX_CONTROL: control.url,
+    AAG_SANDBOX_CONTROL_TOKEN: control.token,
+    ...(args.stateDir ? { AAG_SANDBOX_DIR: args.stateDir } : {}),
+  };
+  const envText = Object.entries(env).map(([k, v]) => envLine(k, v)).join("\n") + "\n";
+  if (args.stateDir) {
+    writeUserFiles(sb, args.stateDir, args.scenario);
+    writeFileSync(path.join(args.stateDir, PID_FILE), `${process.pid}\n`);
+    // Written last and atomically: its presence means "ready" to `start` and to scripts.
+    writeAtomically(path.join(args.stateDir, ENV_FILE), envText);
+  }
+  if (args.envFile) writeAtomically(args.envFile, envText);
+  if (!args.stateDir && !args.envFile) process.stdout.write(Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`).join("\n") + "\n");
+  const lines = Object.entries(sb.urls).map(([k, v]) => `  ${k.padEnd(14)} ${v}`);
+  process.stderr.write(`sandbox: scenario ${args.scenario}, tenant ${sb.state.tenantId}\n${lines.join("\n")}\n  control        ${control.url}\n  profile        ${sb.profileFile}\n  kubeconfig     ${sb.kubeconfigFile}\n`);
+  const where = args.stateDir ? ` (environment in ${path.join(args.stateDir, ENV_FILE)})` : args.envFile ? ` (environment written to ${args.envFile})` : "";
+  say(`ready, pid ${process.pid}${where}; Ctrl-C or \`stop --state-dir\` to stop`);
+}
+
+/** Launches `serve` as a detached background process and returns once its env file exists. */
+async function start(args: Args): Promise<number> {
+  const dir = args.stateDir!;
+  assertUsable(dir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const log = openSync(path.join(dir, LOG_FILE), "a", 0o600);
+  const child = spawn(process.execPath, [...process.execArgv, SCRIPT, "serve", ...args.passthrough], {
+    cwd: process.cwd(),
+    env: { ...process.env, [DETACHED]: "1" },
+    stdio: ["ignore", log, log],
+    detached: true,
+  });
+  let exited: number | undefined;
+  child.once("exit", (code, signal) => (exited = code ?? (signal ? 1 : 0)));
+  child.unref();
+  const envFile = path.join(dir, ENV_FILE);
+  const deadline = Date.now() + 180_000;
+  while (!existsSync(envFile)) {
+    if (exited !== undefined || Date.now() > deadline) {
+      const lastLine = readFileSync(path.join(dir, LOG_FILE), "utf8").trim().split("\n").at(-1) ?? "";
+      if (exited === undefined) process.kill(child.pid!, "SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+      process.stderr.write(`${lastLine.startsWith("sandbox:") ? lastLine : `sandbox: did not start: ${lastLine}`}\n`);
+      return exited ?? 1;
+    }
+    await sleep(100);
+  }
+  say(`ready, pid ${child.pid}; environment in ${envFile}; log in ${path.join(dir, LOG_FILE)}`);
+  return 0;
+}
+
+/** SIGTERM to the sandbox serving DIR, then wait until it (and with it Azurite and its files) is gone. */
+async function stop(args: Args): Promise<number> {
+  const pidFile = path.join(args.stateDir!, PID_FILE);
+  if (!existsSync(pidFile)) {
+    say(`no sandbox serves ${args.stateDir} (no ${PID_FILE})`);
+    return 1;
+  }
+  const pid = Number(readFileSync(pidFile, "utf8"));
+  if (!alive(pid)) {
+    rmSync(args.stateDir!, { recursive: true, force: true });
+    say(`sandbox pid ${pid} was not running; removed its state directory`);
+    return 0;
+  }
+  process.kill(pid, "SIGTERM");
+  const deadline = Date.now() + 30_000;
+  while (alive(pid) && Date.now() < deadline) await sleep(100);
+  if (alive(pid)) {
+    process.kill(pid, "SIGKILL");
+    say(`sandbox pid ${pid} did not stop within 30 s: killed`);
+    return 1;
+  }
+  say(`stopped (pid ${pid})`);
+  return 0;
+}
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const sb = await startSandbox(args.scenario, { azurite: args.azurite });
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`sandbox: ${signal}, stopping\n`);
-    void sb.stop().then(() => process.exit(0));
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
-
-  const env = { ...sb.env, AAG_SANDBOX_TENANT: sb.state.tenantId };
-  if (args.envFile) {
-    writeFileSync(args.envFile, Object.entries(env).map(([k, v]) => `${k}=${v}`).join("\n") + "\n", { mode: 0o600 });
-  } else {
-    process.stdout.write(Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`).join("\n") + "\n");
-  }
-  const lines = Object.entries(sb.urls).map(([k, v]) => `  ${k.padEnd(14)} ${v}`);
-  process.stderr.write(`sandbox: scenario ${args.scenario}, tenant ${sb.state.tenantId}\n${lines.join("\n")}\n  profile        ${sb.profileFile}\n  kubeconfig     ${sb.kubeconfigFile}\n`);
-  process.stderr.write(`sandbox: ready${args.envFile ? ` (environment written to ${args.envFile})` : ""}; Ctrl-C to stop\n`);
+  if (args.command === "start") process.exit(await start(args));
+  if (args.command === "stop") process.exit(await stop(args));
+  await serve(args);
 }
 
 main().catch((err: unknown) => {

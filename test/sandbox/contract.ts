@@ -59,7 +59,7 @@ export interface SandboxUrls {
   keyVault: string;
   /** Authorizing proxy in front of Azurite; an account's URL is `${blob}/${account}` (path-style). */
   blob: string;
-  /** Azurite queue service (shared key / OAuth), `${queue}/${account}`. */
+  /** Queue front (token checks on the sandbox clock) in front of Azurite's queue service, `${queue}/${account}`. */
   queue: string;
   /** Kubernetes API of a cluster: `${kubernetes}/clusters/${clusterName}`. */
   kubernetes: string;

@@ -27,6 +27,7 @@ import type { ScenarioInput } from "./scenario/schema.js";
 import { actionsIdTokenUrl, actionsRequestToken, actionsService } from "./services/actions.js";
 import { armService } from "./services/arm/index.js";
 import { blobProxyService } from "./services/blob-proxy.js";
+import { queueProxyService } from "./services/queue-proxy.js";
 import { entraService } from "./services/entra.js";
 import { githubService, githubTokens, type GitHubTokens } from "./services/github.js";
 import { graphService } from "./services/graph.js";
@@ -42,6 +43,10 @@ export type { ScenarioInput } from "./scenario/schema.js";
 export { ScenarioError } from "./scenario/resolve.js";
 
 const PODS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "pods");
+/** The checkout: working directory of the default images, so the Node probe finds `@azure/*`. */
+const CHECKOUT = path.resolve(PODS_DIR, "../../..");
+/** The scenario application that stands for the gate's own identity (its first secret signs the CLI in). */
+export const GATE_APP = "azure-auth-gate";
 
 /**
  * Images every sandbox knows: the Django-shaped Python app and its Node twin (pods/), as their CMD. Their
@@ -57,15 +62,15 @@ export function defaultImages(workDir: string): Record<string, ImageSpec> {
   symlinkSync(process.execPath, path.join(bin, "node"));
   const env = { PATH: bin };
   return {
-    "sandbox/django-app:1": { cmd: ["python3", path.join(PODS_DIR, "django_app.py")], env },
-    "sandbox/node-probe:1": { cmd: ["node", path.join(PODS_DIR, "node_probe_app.mjs")], env },
+    "sandbox/django-app:1": { cmd: ["python3", path.join(PODS_DIR, "django_app.py")], env, workingDir: CHECKOUT },
+    "sandbox/node-probe:1": { cmd: ["node", path.join(PODS_DIR, "node_probe_app.mjs")], env, workingDir: CHECKOUT },
   };
 }
 
 export interface SandboxOptions {
   /** Image → local program, merged over defaultImages(). */
   images?: Record<string, ImageSpec>;
-  /** Start Azurite (default true). Without it the blob service answers 503 and `urls.queue` is unreachable. */
+  /** Start Azurite (default true). Without it the blob and queue services answer 503. */
   azurite?: boolean;
   /** ARM list page size (small values exercise nextLink paging). */
   armPageSize?: number;
@@ -75,6 +80,8 @@ export interface SandboxOptions {
   now?: string | Date;
   /** Trust the sandbox certificate in this process (default true). */
   trustInProcess?: boolean;
+  /** Directory for the sandbox's files, created if absent and REMOVED on stop (the CLI's --state-dir). Default: a new temp dir. */
+  workDir?: string;
 }
 
 export interface SandboxClock {
@@ -99,6 +106,12 @@ export interface Sandbox {
   tls: SandboxTls;
   /** Environment for a child process that uses an Azure SDK against the sandbox (merge over a minimal base env). */
   env: Record<string, string>;
+  /**
+   * What the gate itself needs on top of `env` to sign in from a shell: AZURE_SUBSCRIPTION_ID (the first
+   * subscription) and, when the scenario's `azure-auth-gate` application has a secret, AZURE_CLIENT_ID and
+   * AZURE_CLIENT_SECRET (DefaultAzureCredential's EnvironmentCredential). The CLI's env file holds both.
+   */
+  gateEnv: Record<string, string>;
   /** Cloud-profile JSON (the product's `cloud:` setting). */
   profileFile: string;
   /** One kubeconfig with a context per cluster (KUBECONFIG), and one file per cluster. */
@@ -130,6 +143,7 @@ const SERVICES: { name: ServiceName; plainHttp: boolean; latency: boolean }[] = 
   { name: "graph", plainHttp: false, latency: true },
   { name: "keyvault", plainHttp: false, latency: false },
   { name: "blob", plainHttp: false, latency: false },
+  { name: "queue", plainHttp: false, latency: false },
   { name: "kubernetes", plainHttp: false, latency: false },
   { name: "imds", plainHttp: true, latency: false },
   { name: "github", plainHttp: false, latency: false },
@@ -155,7 +169,8 @@ function tokenCredential(issue: (resource: string) => { token: string; exp: numb
 
 export async function startSandbox(scenario: string | ScenarioInput, opts: SandboxOptions = {}): Promise<Sandbox> {
   const { scenario: parsed, source } = loadScenario(scenario);
-  const workDir = mkdtempSync(path.join(tmpdir(), "aag-sandbox-"));
+  const workDir = opts.workDir ? path.resolve(opts.workDir) : mkdtempSync(path.join(tmpdir(), "aag-sandbox-"));
+  mkdirSync(workDir, { recursive: true, mode: 0o700 });
   const cleanups: (() => Promise<void> | void)[] = [() => rmSync(workDir, { recursive: true, force: true })];
   const stopAll = async () => {
     for (const c of cleanups.splice(0).reverse()) await Promise.resolve(c()).catch(() => undefined);
@@ -202,7 +217,7 @@ export async function startSandbox(scenario: string | ScenarioInput, opts: Sandb
       graph: url("graph"),
       keyVault: url("keyvault"),
       blob: url("blob"),
-      queue: "https://127.0.0.1:9",
+      queue: url("queue"),
       kubernetes: url("kubernetes"),
       issuers: url("issuers"),
       imds: url("imds"),
@@ -231,10 +246,7 @@ export async function startSandbox(scenario: string | ScenarioInput, opts: Sandb
     cleanups.push(() => podRunner.close());
 
     const azurite = await azuritePromise;
-    if (azurite) {
-      urls.queue = azurite.queueUrl;
-      await seedAzurite(azurite, state);
-    }
+    if (azurite) await seedAzurite(azurite, state);
     const services: SandboxService[] = [
       { name: "entra", handler: entraService(ctx) },
       { name: "issuers", handler: issuersService(ctx) },
@@ -245,6 +257,11 @@ export async function startSandbox(scenario: string | ScenarioInput, opts: Sandb
         name: "blob",
         rawBody: true,
         handler: azurite ? blobProxyService(ctx, { blobUrl: azurite.blobUrl, ca: azurite.ca }) : () => ({ status: 503, body: { error: { code: "ServiceUnavailable", message: "This sandbox was started with azurite: false." } } }),
+      },
+      {
+        name: "queue",
+        rawBody: true,
+        handler: azurite ? queueProxyService(ctx, { queueUrl: azurite.queueUrl, ca: azurite.ca }) : () => ({ status: 503, body: { error: { code: "ServiceUnavailable", message: "This sandbox was started with azurite: false." } } }),
       },
       { name: "kubernetes", handler: kubernetesService(ctx, podRunner) },
       { name: "imds", plainHttp: true, handler: imdsService(ctx) },
@@ -333,12 +350,20 @@ export async function startSandbox(scenario: string | ScenarioInput, opts: Sandb
       env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = actionsRequestToken(state.github);
     }
 
+    const gateEnv: Record<string, string> = {};
+    const firstSubscription = state.subscriptions[0]?.subscriptionId;
+    if (firstSubscription) gateEnv.AZURE_SUBSCRIPTION_ID = firstSubscription;
+    const gate = state.applications.find((a) => a.displayName === GATE_APP);
+    const gateSecret = gate?.passwordCredentials.find((p) => p.secretText)?.secretText;
+    if (gate && gateSecret) Object.assign(gateEnv, { AZURE_CLIENT_ID: gate.appId, AZURE_CLIENT_SECRET: gateSecret });
+
     let stopped: Promise<void> | undefined;
     return {
       urls,
       state,
       tls,
       env,
+      gateEnv,
       profileFile,
       kubeconfigFile,
       kubeconfigs,

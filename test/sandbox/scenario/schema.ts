@@ -195,7 +195,7 @@ export const githubSchema = z
 
 export const faultSchema = z
   .object({
-    /** Which service: entra, arm, graph, keyvault, blob, kubernetes, github, imds, actions. */
+    /** Which service: entra, arm, graph, keyvault, blob, queue, kubernetes, github, imds, actions. */
     service: z.string(),
     /** Optional regex on the request path. */
     path: z.string().optional(),

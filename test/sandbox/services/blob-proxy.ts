@@ -29,6 +29,7 @@ export const STORAGE_AUDIENCES = [STORAGE_RESOURCE, `${STORAGE_RESOURCE}/`, STOR
 const X_MS_VERSION = "2026-04-06";
 
 export interface AzuriteEndpoint {
+  /** Where to forward (Azurite's blob service; the queue front passes its queue service here). */
   blobUrl: string;
   /** PEM to trust Azurite's certificate (defaults to the process's trust store). */
   ca?: string;
@@ -70,7 +71,7 @@ export function blobPermission(account: StorageAccountState, method: string, que
   return { plane: "data", action: `${BLOBS}/write`, scope };
 }
 
-function storageError(ctx: ServiceContext, req: SandboxRequest, status: number, code: string, message: string, extra = "", headers: Record<string, string> = {}): SandboxResponse {
+export function storageError(ctx: ServiceContext, req: SandboxRequest, status: number, code: string, message: string, extra = "", headers: Record<string, string> = {}): SandboxResponse {
   const requestId = randomUUID();
   const time = new Date(ctx.now()).toISOString().replace(/Z$/, "0000Z"); // Storage prints 7 fractional digits
   const xml = `\uFEFF<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}\nRequestId:${requestId}\nTime:${time}</Message>${extra}</Error>`;
@@ -88,7 +89,7 @@ function storageError(ctx: ServiceContext, req: SandboxRequest, status: number, 
   };
 }
 
-function decodePayload(token: string): Record<string, unknown> | undefined {
+export function decodePayload(token: string): Record<string, unknown> | undefined {
   try {
     return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as Record<string, unknown>;
   } catch {
@@ -97,7 +98,7 @@ function decodePayload(token: string): Record<string, unknown> | undefined {
 }
 
 /** Same identity, re-stamped for Azurite: v1 issuer, lifetime on the real clock. Signature is not checked by Azurite. */
-function tokenForAzurite(token: string, claims: AccessTokenClaims): string {
+export function tokenForAzurite(token: string, claims: AccessTokenClaims): string {
   const [header, , signature] = token.split(".");
   const now = Math.floor(Date.now() / 1000);
   const payload = { ...claims, iss: `https://sts.windows.net/${claims.tid}/`, iat: now - 60, nbf: now - 60, exp: now + 3600 };
@@ -106,7 +107,7 @@ function tokenForAzurite(token: string, claims: AccessTokenClaims): string {
 
 const HOP_BY_HOP = new Set(["host", "connection", "keep-alive", "transfer-encoding", "proxy-authorization", "proxy-connection", "upgrade", "expect", "content-length"]);
 
-function forward(target: AzuriteEndpoint, req: SandboxRequest, authorization: string | undefined): Promise<SandboxResponse> {
+export function forward(target: AzuriteEndpoint, req: SandboxRequest, authorization: string | undefined): Promise<SandboxResponse> {
   const url = new URL(target.blobUrl);
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(req.headers)) {
