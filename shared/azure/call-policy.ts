@@ -53,7 +53,7 @@ export function serviceClassifier(profile: CloudProfile): (url: string) => strin
   };
 }
 
-/** Statuses worth another attempt (the SDK's set; 501/505 never change on retry). Graph uses the same. */
+/** Statuses worth another attempt (the SDK's set; 501/505 never change on retry). */
 export function isRetryable(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
 }
@@ -92,6 +92,8 @@ export interface CallPolicyOptions {
   /** The smallest backoff the SDK uses when no Retry-After is given. */
   minBackoffMs: number;
   now?: () => number;
+  /** false for a pipeline that never retries: the policy only counts (no retry, so no budget to keep). */
+  retries?: boolean;
 }
 
 export function callPolicy(opts: CallPolicyOptions): PipelinePolicy {
@@ -104,7 +106,7 @@ export function callPolicy(opts: CallPolicyOptions): PipelinePolicy {
       if (previous && now() >= opts.deadline) throw new RetryBudgetExceededError(previous.status, previous.code, 0);
       opts.log.record(opts.classify(request.url));
       const response = await next(request);
-      if (!isRetryable(response.status)) return response;
+      if (opts.retries === false || !isRetryable(response.status)) return response;
       const code = errorCode(response);
       lastFailure.set(request, { status: response.status, code });
       const wait = retryAfterMs(response, now()) ?? (response.status === 429 ? undefined : opts.minBackoffMs);

@@ -65,9 +65,16 @@ export class AzureClients {
     const deadline = now() + this.retry.budgetMs;
     this.armScope = scopeFor(profile.resourceManagerAudience);
     this.retryOptions = { maxRetries: this.retry.maxRetries, retryDelayInMs: this.retry.retryDelayInMs, maxRetryDelayInMs: this.retry.maxRetryDelayInMs };
-    const policy = callPolicy({ log: this.calls, classify: serviceClassifier(profile), deadline, minBackoffMs: this.retry.retryDelayInMs, now });
+    const policyOptions = { log: this.calls, classify: serviceClassifier(profile), deadline, minBackoffMs: this.retry.retryDelayInMs, now };
+    const policy = callPolicy(policyOptions);
     this.policies = [{ policy, position: "perRetry" }];
-    this.graph = new GraphClient(profile, this.credential, { log: this.calls, deadline, now, maxRetries: this.retry.maxRetries, retryDelayInMs: this.retry.retryDelayInMs, maxRetryDelayInMs: this.retry.maxRetryDelayInMs });
+    this.graph = new GraphClient(profile, this.credential, {
+      callPolicy: policy,
+      countingPolicy: callPolicy({ ...policyOptions, retries: false }),
+      maxRetries: this.retry.maxRetries,
+      retryDelayInMs: this.retry.retryDelayInMs,
+      maxRetryDelayInMs: this.retry.maxRetryDelayInMs,
+    });
   }
 
   private once<T>(key: string, make: () => T): T {

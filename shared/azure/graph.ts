@@ -1,14 +1,25 @@
 /**
- * A small typed Microsoft Graph client: `fetch` + `credential.getToken(<graph audience>/.default)`.
- * (The Graph SDK drops the Authorization header on hosts it does not know, so sovereign clouds and
- * the sandbox need this.) It counts its requests in the run's AzureCallLog and retries like the
- * SDK clients: honouring Retry-After within the run's budget, failing closed beyond it.
+ * A small typed Microsoft Graph client on the Azure SDK's own HTTP stack (@azure/core-rest-pipeline):
+ * bearer token for the profile's Graph audience, the SDK's retry strategies (Retry-After in every
+ * form, exponential backoff on 5xx, dropped connections), the run's call policy (request counting,
+ * retry budget: fail closed beyond it) and the SDK's logging (AZURE_LOG_LEVEL) — exactly like the
+ * ARM and Key Vault clients. (The Graph SDK drops the Authorization header on hosts it does not know,
+ * so sovereign clouds and the sandbox need this client rather than @microsoft/microsoft-graph-client.)
  */
 import type { TokenCredential } from "@azure/core-auth";
-import { RestError } from "@azure/core-rest-pipeline";
+import {
+  bearerTokenAuthenticationPolicy,
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineFromOptions,
+  createPipelineRequest,
+  RestError,
+  type HttpClient,
+  type Pipeline,
+  type PipelinePolicy,
+  type PipelineResponse,
+} from "@azure/core-rest-pipeline";
 import { scopeFor, type CloudProfile } from "../cloud/profile.js";
-import { isRetryable, type AzureCallLog } from "./call-policy.js";
-import { RetryBudgetExceededError } from "./errors.js";
 
 export interface GraphApplication {
   id: string;
@@ -55,12 +66,13 @@ export interface GraphFederatedCredential {
 }
 
 export interface GraphClientOptions {
-  log: AzureCallLog;
-  deadline: number;
+  /** The run's call policy (AzureClients builds it once for every client): counts requests, enforces the retry budget. */
+  callPolicy: PipelinePolicy;
+  /** The same policy without the retry budget, for the write that is never retried (addPassword). */
+  countingPolicy: PipelinePolicy;
   maxRetries: number;
   retryDelayInMs: number;
   maxRetryDelayInMs: number;
-  now?: () => number;
 }
 
 interface Page<T> {
@@ -74,42 +86,37 @@ function odataString(value: string): string {
 
 export class GraphClient {
   private readonly base: string;
-  private readonly now: () => number;
+  private readonly http: HttpClient = createDefaultHttpClient();
+  /** Reads and idempotent actions: retried like every SDK client. */
+  private readonly retrying: Pipeline;
+  /** Actions that are not idempotent (addPassword) are never retried blindly: the caller reconciles instead. */
+  private readonly once: Pipeline;
 
-  constructor(
-    private readonly profile: CloudProfile,
-    private readonly credential: TokenCredential,
-    private readonly options: GraphClientOptions,
-  ) {
+  constructor(profile: CloudProfile, credential: TokenCredential, options: GraphClientOptions) {
     this.base = `${profile.graphEndpoint.replace(/\/+$/, "")}/v1.0`;
-    this.now = options.now ?? Date.now;
+    const scopes = scopeFor(profile.graphAudience);
+    const build = (maxRetries: number, policy: PipelinePolicy): Pipeline => {
+      const pipeline = createPipelineFromOptions({ retryOptions: { maxRetries, retryDelayInMs: options.retryDelayInMs, maxRetryDelayInMs: options.maxRetryDelayInMs } });
+      pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes }));
+      pipeline.addPolicy(policy, { afterPhase: "Sign" }); // per retry, as `additionalPolicies: perRetry` in the SDK clients
+      return pipeline;
+    };
+    this.retrying = build(options.maxRetries, options.callPolicy);
+    this.once = build(0, options.countingPolicy);
   }
 
-  private async send(url: string, write?: { body: unknown; retry: boolean }): Promise<Response> {
-    for (let attempt = 0; ; attempt++) {
-      const token = await this.credential.getToken(scopeFor(this.profile.graphAudience));
-      if (!token) throw new RestError("no token for Microsoft Graph", { code: "NoToken" });
-      this.options.log.record("graph");
-      const headers: Record<string, string> = { authorization: `Bearer ${token.token}`, accept: "application/json" };
-      const init: RequestInit = write ? { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(write.body) } : { headers };
-      const res = await fetch(url, init);
-      // A write that is not idempotent (addPassword) is never retried blindly: the caller reconciles instead.
-      if (!isRetryable(res.status) || attempt >= this.options.maxRetries || (write && !write.retry)) return res;
-      const header = res.headers.get("retry-after");
-      const backoff = Math.min(this.options.retryDelayInMs * 2 ** attempt, this.options.maxRetryDelayInMs);
-      const wait = header !== null && Number.isFinite(Number(header)) ? Number(header) * 1000 : backoff;
-      if (this.now() + wait > this.options.deadline) throw new RetryBudgetExceededError(res.status, await errorCode(res), wait);
-      await res.body?.cancel();
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
+  private send(url: string, write?: { body: unknown; retry: boolean }): Promise<PipelineResponse> {
+    const headers = createHttpHeaders({ accept: "application/json", ...(write ? { "content-type": "application/json" } : {}) });
+    const request = createPipelineRequest({ url, method: write ? "POST" : "GET", headers, ...(write ? { body: JSON.stringify(write.body) } : {}) });
+    return (write && !write.retry ? this.once : this.retrying).sendRequest(this.http, request);
   }
 
   /** GET a Graph path (relative to /v1.0) or an absolute nextLink. */
   async get<T>(pathOrUrl: string): Promise<T> {
     const url = pathOrUrl.startsWith("https://") ? pathOrUrl : `${this.base}${pathOrUrl}`;
     const res = await this.send(url);
-    if (!res.ok) throw await answerError(res);
-    return (await res.json()) as T;
+    if (!ok(res)) throw answerError(res);
+    return JSON.parse(res.bodyAsText ?? "null") as T;
   }
 
   /**
@@ -118,9 +125,9 @@ export class GraphClient {
    */
   async post<T>(path: string, body: unknown, options: { retry: boolean }): Promise<T | undefined> {
     const res = await this.send(`${this.base}${path}`, { body, retry: options.retry });
-    if (!res.ok) throw await answerError(res);
+    if (!ok(res)) throw answerError(res);
     if (res.status === 204) return undefined;
-    const text = await res.text();
+    const text = res.bodyAsText ?? "";
     return text ? (JSON.parse(text) as T) : undefined;
   }
 
@@ -179,15 +186,19 @@ export class GraphClient {
   }
 }
 
+function ok(res: PipelineResponse): boolean {
+  return res.status >= 200 && res.status < 300;
+}
+
 /** The error for a failed answer: status and Graph error code only (never the body: it may hold a secret). */
-async function answerError(res: Response): Promise<RestError> {
-  const code = await errorCode(res);
+function answerError(res: PipelineResponse): RestError {
+  const code = errorCode(res);
   return new RestError(`Microsoft Graph answered ${res.status}${code ? ` ${code}` : ""}`, { statusCode: res.status, ...(code ? { code } : {}) });
 }
 
-async function errorCode(res: Response): Promise<string | undefined> {
+function errorCode(res: PipelineResponse): string | undefined {
   try {
-    const body = (await res.json()) as { error?: { code?: unknown } };
+    const body = JSON.parse(res.bodyAsText ?? "") as { error?: { code?: unknown } };
     return typeof body.error?.code === "string" ? body.error.code : undefined;
   } catch {
     return undefined;
