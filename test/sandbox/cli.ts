@@ -99,6 +99,25 @@ function alive(pid: number): boolean {
   }
 }
 
+/** This process's parent, its parent, … (up to 4, never init), from /proc where there is one, else just the parent. */
+function ancestors(): number[] {
+  const chain = [process.ppid];
+  for (;;) {
+    const last = chain.at(-1)!;
+    if (chain.length >= 4 || last <= 1) break;
+    let ppid: number;
+    try {
+      const stat = readFileSync(`/proc/${last}/stat`, "utf8");
+      ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    } catch {
+      break;
+    }
+    if (!(ppid > 1)) break;
+    chain.push(ppid);
+  }
+  return chain.filter((pid) => pid > 1);
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The files a user of the documented flow needs: the manifests the clusters serve and, for a shipped scenario, the gate's config. */
@@ -128,10 +147,11 @@ async function serve(args: Args): Promise<void> {
     void Promise.all(closers.map((close) => close())).finally(() => process.exit(0));
   };
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => stop(signal));
-  // Started in the foreground by a wrapper (npm, npx, tsx) that dies without passing the signal on: follow it.
+  // Started in the foreground through wrappers (npm → sh → tsx → this): `kill $!` ends npm, but sh does not pass
+  // the signal on and tsx lives on, orphaned. So follow every ancestor, not only the parent.
   if (!detached) {
-    const parent = process.ppid;
-    setInterval(() => process.ppid !== parent && stop("parent process exited"), 500).unref();
+    const chain = ancestors();
+    setInterval(() => chain.some((pid) => !alive(pid)) && stop("a parent process exited"), 500).unref();
   }
   const control = await startControlApi(sb, { onStop: () => stop("control API stop") });
   closers.push(() => control.close());
