@@ -193,6 +193,8 @@ async function runAction(deps: RunDeps): Promise<RunResult> {
 /** Runs the Action; never throws (every failure ends as `core.setFailed`, with no stack trace for user errors). */
 export async function run(deps: RunDeps = {}): Promise<RunResult | undefined> {
   try {
+    // Step debug logging (RUNNER_DEBUG): the gate's and the Azure SDK's log lines become debug lines.
+    if (core.isDebug()) (await import("../shared/log.js")).enableVerbose((line) => core.debug(redactTokens(line.trimEnd())));
     return await runAction(deps);
   } catch (err) {
     if (err instanceof InputError) {

@@ -12,7 +12,7 @@ import type { RulesFormat } from "../report/rules.js";
 export const USAGE = `Usage:
   azure-auth-gate check [PATH|-]... [--config FILE [--probe [--kubeconfig FILE]]] [--format text|json|markdown|sarif]
                         [--output FILE] [--fail-on error|warning|never] [--fix-format az|bicep|terraform]
-                        [--helm-release NAME] [--helm-namespace NS] [--helm-values FILE]...
+                        [--helm-release NAME] [--helm-namespace NS] [--helm-values FILE]... [--verbose]
   azure-auth-gate fix [PATH|-]... [--diff | --write] [--config FILE]
   azure-auth-gate rules [--format json|markdown] [--output FILE]
   azure-auth-gate sandbox [start|stop] [--scenario FILE|NAME] [--state-dir DIR] [--write-env PATH] [--no-azurite]
@@ -46,6 +46,8 @@ Options:
                     when helm is on PATH; kustomizations with kustomize or kubectl kustomize)
   --helm-namespace NS  check: namespace the charts are rendered for
   --helm-values F   check: a values file for the charts (repeatable; replaces the config's helm.values)
+  -v, --verbose     check: log the gate's steps and every Azure request (headers redacted) to stderr;
+                    the same lines as AZURE_LOG_LEVEL=info
   --diff            fix: print the changes as a unified diff (default)
   --write           fix: edit the files in place
   -h, --help        show this help
@@ -73,7 +75,7 @@ export class UsageError extends Error {
 export type Command =
   | { kind: "help" }
   | { kind: "version" }
-  | { kind: "check"; paths: string[]; config?: string; probe: boolean; kubeconfig?: string; format: ReportFormat; output?: string; failOn: FailOn; fixFormat?: FixFormat; helm?: HelmFlags }
+  | { kind: "check"; paths: string[]; config?: string; probe: boolean; kubeconfig?: string; format: ReportFormat; output?: string; failOn: FailOn; fixFormat?: FixFormat; helm?: HelmFlags; verbose?: true }
   | { kind: "fix"; paths: string[]; mode: "diff" | "write"; config?: string }
   | { kind: "rules"; format: RulesFormat; output?: string }
   /** The sandbox parses its own flags (it is a separate program); they are passed through as given. */
@@ -88,6 +90,7 @@ const OPTIONS = {
   diff: { type: "boolean" },
   write: { type: "boolean" },
   probe: { type: "boolean" },
+  verbose: { type: "boolean", short: "v" },
   kubeconfig: { type: "string" },
   "helm-release": { type: "string" },
   "helm-namespace": { type: "string" },
@@ -141,7 +144,7 @@ export function parseCommand(argv: readonly string[]): Command {
   const [command, ...rest] = positionals;
   if (command === undefined) throw new UsageError("missing command (check, fix, rules or sandbox)");
   if (command !== "fix") for (const flag of ["diff", "write"] as const) if (values[flag]) throw new UsageError(`--${flag} applies to fix, not ${command}`);
-  for (const flag of ["fix-format", "helm-release", "helm-namespace", "helm-values"] as const) {
+  for (const flag of ["fix-format", "helm-release", "helm-namespace", "helm-values", "verbose"] as const) {
     if (command !== "check" && values[flag] !== undefined) throw new UsageError(`--${flag} applies to check, not ${command}`);
   }
 
@@ -165,6 +168,7 @@ export function parseCommand(argv: readonly string[]): Command {
       failOn: oneOf("fail-on", values["fail-on"], FAIL_ON, "error"),
       ...(values["fix-format"] !== undefined ? { fixFormat: oneOf("fix-format", values["fix-format"], FIX_FORMATS, "az") } : {}),
       ...helmFlags(values["helm-release"], values["helm-namespace"], values["helm-values"]),
+      ...(values.verbose ? { verbose: true as const } : {}),
     };
   }
   if (command === "fix") {

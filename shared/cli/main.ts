@@ -58,6 +58,8 @@ async function run(argv: readonly string[], io: CliIo, raw: CliIo): Promise<numb
       await emit(renderRules(command.format), command.output, io);
       return EXIT.ok;
     case "check": {
+      // --verbose: the gate's and the Azure SDK's log lines (requests, retries, sign-ins) on stderr, terminal-safe.
+      if (command.verbose) (await import("../log.js")).enableVerbose((line) => io.stderr.write(line));
       const { runCheck } = await import("./check.js");
       const checked = await runCheck({ paths: command.paths, ...(command.config !== undefined ? { config: command.config } : {}), probe: command.probe, ...(command.kubeconfig !== undefined ? { kubeconfig: command.kubeconfig } : {}), ...(command.helm ? { helm: command.helm } : {}) }, io);
       // --fix-format: the Azure fixes as Bicep or Terraform instead of az commands.

@@ -21,6 +21,7 @@ import { raise } from "../findings/raise.js";
 import { applyPolicy } from "../findings/policy.js";
 import { targetKey, type Finding, type Layer, type Report, type Severity } from "../findings/model.js";
 import { buildReport, runMetadata } from "../report/build.js";
+import { gateLog } from "../log.js";
 import type { ProbeLayer } from "../probe/layer.js";
 import { staticLayer, type ManifestSet } from "./static-layer.js";
 import { resolveTargets } from "./targets.js";
@@ -100,6 +101,7 @@ export async function runGate(input: RunGateInput): Promise<Report> {
   const clients = ctx.clients;
   const callsBefore = clients.calls.snapshot();
   await checkLogin(clients.credential, profile);
+  gateLog.info(`signed in to ${profile.name}; reading the facts of ${targets.length} target(s): ${targets.map((t) => `${t.namespace}/${t.kind}/${t.name}`).join(", ")}`);
   layers.push("control-plane");
   const facts = await Promise.all(
     targets.map((target) =>
@@ -114,12 +116,14 @@ export async function runGate(input: RunGateInput): Promise<Report> {
     ),
   );
   const controlPlane = dedupeFindings(facts.flatMap(evaluateControlPlane));
+  gateLog.info(`control plane: ${controlPlane.length} finding(s) after ${clients.calls.total - callsBefore.total} Azure call(s)`);
 
   let probeFindings: Finding[] = [];
   if (input.probe) {
     layers.push("data-plane");
     const probe = input.probe;
     probeFindings = dedupeFindings((await Promise.all(targets.map((t) => runProbe(probe, t)))).flat());
+    gateLog.info(`live probe: ${probeFindings.length} finding(s)`);
   }
 
   const raw = [...(stat?.findings ?? []), ...controlPlane, ...probeFindings];

@@ -30,6 +30,12 @@ describe("parseCommand", () => {
     expect(parseCommand(["check", "--config", "gate.yml"])).toEqual({ kind: "check", paths: [], config: "gate.yml", probe: false, format: "text", failOn: "error" });
   });
 
+  it("takes --verbose (-v) on check only", () => {
+    expect(parseCommand(["check", "k8s/", "--verbose"])).toEqual({ kind: "check", paths: ["k8s/"], probe: false, format: "text", failOn: "error", verbose: true });
+    expect(parseCommand(["check", "k8s/", "-v"])).toMatchObject({ verbose: true });
+    expect(usageError(["fix", "k8s/", "--verbose"])).toBe("--verbose applies to check, not fix");
+  });
+
   it("takes --probe only with --config, and only on check", () => {
     expect(usageError(["check", "k8s/", "--probe"])).toMatch(/--probe needs --config/);
     expect(usageError(["rules", "--probe"])).toMatch(/--probe applies to check/);

@@ -75,6 +75,21 @@ describe("check --config against the sandbox", () => {
     expect(report.metadata.config).toBe(config);
   });
 
+  it("--verbose logs the gate's steps and each Azure request on stderr, never a secret or a token", async () => {
+    const config = writeConfig("verbose.yml", "targets:\n  - workload: app/Deployment/backend\n    blob: [{ account: contosomedia, container: media, access: write }]\n");
+    const r = await runBin(built.bin, ["check", join(dir, "app.yaml"), "--config", config, "--format", "json", "--verbose"], signedIn());
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).verdict).toBe("pass"); // the report on stdout is untouched
+    expect(r.stderr).toMatch(/azure:auth-gate:info signed in to .*1 target\(s\): app\/Deployment\/backend/);
+    expect(r.stderr).toMatch(/azure:auth-gate:info control plane: 0 finding\(s\) after \d+ Azure call\(s\)/);
+    expect(r.stderr).toMatch(/azure:[a-z-]+:info Request: \{\s*"url": "https:\/\/127\.0\.0\.1:\d+\/subscriptions\/[^"]*Microsoft.Storage\/storageAccounts/);
+    expect(r.stderr).toContain('"authorization": "REDACTED"');
+    const secret = sb.gateEnv.AZURE_CLIENT_SECRET!;
+    expect(secret.length).toBeGreaterThan(8);
+    expect(r.stderr).not.toContain(secret);
+    expect(r.stderr).not.toMatch(/Bearer ey/);
+  });
+
   it("blocks on a missing container (AG214) and anchors the Azure finding to the config file in SARIF", async () => {
     const config = writeConfig("fail.yml", "targets:\n  - workload: app/Deployment/backend\n    blob: [{ account: contosomedia, container: uploads }]\n");
     const out = join(dir, "gate.sarif");

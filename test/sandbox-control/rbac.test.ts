@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { actionMatches, checkAction, checkDataAction, checkKeyVaultAccessPolicy, evaluateCondition, isAtOrBelow, sameArmId } from "../sandbox/rbac.js";
+import { checkAction, checkDataAction, checkKeyVaultAccessPolicy, evaluateCondition, isAtOrBelow, operationMatches, sameArmId } from "../sandbox/rbac.js";
 import { assignment, guid, P, RG, ROLE, SCOPES, SUB, tenant } from "./fixtures.js";
 
 const BLOB_READ = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read";
@@ -46,14 +46,20 @@ describe("scope inheritance", () => {
 
 describe("actions and wildcards", () => {
   it("matches `*` across segments, case-insensitively, anchored at both ends", () => {
-    expect(actionMatches("*", "Microsoft.Storage/storageAccounts/read")).toBe(true);
-    expect(actionMatches("Microsoft.Storage/*/read", "microsoft.storage/storageAccounts/blobServices/containers/read")).toBe(true);
-    expect(actionMatches("Microsoft.Storage/*/read", "Microsoft.Storage/storageAccounts/write")).toBe(false);
-    expect(actionMatches("*/read", "Microsoft.KeyVault/vaults/read")).toBe(true);
-    expect(actionMatches("Microsoft.KeyVault/vaults/secrets/*", "Microsoft.KeyVault/vaults/secrets/getSecret/action")).toBe(true);
-    expect(actionMatches("Microsoft.KeyVault/vaults/secrets/*", "Microsoft.KeyVault/vaults/keys/read")).toBe(false);
-    expect(actionMatches("Microsoft.Storage/storageAccounts/read", "Microsoft.Storage/storageAccounts/readX")).toBe(false);
-    expect(actionMatches("Microsoft.Web/sites/config.list/action", "Microsoft.Web/sites/configXlist/action")).toBe(false);
+    expect(operationMatches("*", "Microsoft.Storage/storageAccounts/read")).toBe(true);
+    expect(operationMatches("Microsoft.Storage/*/read", "microsoft.storage/storageAccounts/blobServices/containers/read")).toBe(true);
+    expect(operationMatches("Microsoft.Storage/*/read", "Microsoft.Storage/storageAccounts/write")).toBe(false);
+    expect(operationMatches("*/read", "Microsoft.KeyVault/vaults/read")).toBe(true);
+    expect(operationMatches("Microsoft.KeyVault/vaults/secrets/*", "Microsoft.KeyVault/vaults/secrets/getSecret/action")).toBe(true);
+    expect(operationMatches("Microsoft.KeyVault/vaults/secrets/*", "Microsoft.KeyVault/vaults/keys/read")).toBe(false);
+    expect(operationMatches("Microsoft.Storage/storageAccounts/read", "Microsoft.Storage/storageAccounts/readX")).toBe(false);
+    expect(operationMatches("Microsoft.Web/sites/config.list/action", "Microsoft.Web/sites/configXlist/action")).toBe(false);
+    // Several stars, pieces that overlap, a pattern longer than the operation.
+    expect(operationMatches("Microsoft.*/*/read", "Microsoft.Storage/storageAccounts/read")).toBe(true);
+    expect(operationMatches("*read*read", "Microsoft.X/read")).toBe(false);
+    expect(operationMatches("ab*ba", "aba")).toBe(false);
+    expect(operationMatches("a*a*a", "aaa")).toBe(true);
+    expect(operationMatches("Microsoft.Storage/*", "Microsoft.Storage")).toBe(false);
   });
 
   it("keeps control-plane actions and data actions apart", () => {

@@ -75,30 +75,40 @@ function sameGuid(a: string, b: string): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Action patterns
+// Operation patterns
 // ---------------------------------------------------------------------------------------------
 
-const patternCache = new Map<string, RegExp>();
-
-/** Azure's action wildcard: `*` matches any run of characters (including `/`), case-insensitive. */
-export function actionMatches(pattern: string, action: string): boolean {
-  let re = patternCache.get(pattern);
-  if (!re) {
-    const body = pattern
-      .split("*")
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-      .join(".*");
-    re = new RegExp(`^${body}$`, "i");
-    patternCache.set(pattern, re);
+/**
+ * Azure's documented wildcard for actions and data actions: `*` stands for any run of characters, `/`
+ * included (`Microsoft.Storage/*` covers every Storage operation), and case is ignored. Matched by
+ * walking the pattern's literal pieces: the first must start the operation, the last must end it, and
+ * each piece between is found, left to right, in what remains (leftmost is always safe for `*`).
+ */
+export function operationMatches(pattern: string, operation: string): boolean {
+  const pieces = pattern.toLowerCase().split("*");
+  const text = operation.toLowerCase();
+  const head = pieces[0] ?? "";
+  if (pieces.length === 1) return text === head;
+  const tail = pieces[pieces.length - 1] ?? "";
+  if (text.length < head.length + tail.length || !text.startsWith(head) || !text.endsWith(tail)) return false;
+  const stop = text.length - tail.length;
+  let from = head.length;
+  for (const piece of pieces.slice(1, -1)) {
+    const found = text.indexOf(piece, from);
+    if (found < 0 || found + piece.length > stop) return false;
+    from = found + piece.length;
   }
-  return re.test(action);
+  return true;
 }
 
-/** Whether one permission block covers the action: matched by an allow pattern and by no "not" pattern. */
-export function blockCovers(block: PermissionBlock, plane: Plane, action: string): boolean {
-  const allow = plane === "control" ? block.actions : block.dataActions;
-  const except = plane === "control" ? block.notActions : block.notDataActions;
-  return allow.some((p) => actionMatches(p, action)) && !except.some((p) => actionMatches(p, action));
+/**
+ * A permission block permits an operation when none of its "not" patterns matches it and one of its
+ * allow patterns does: Azure subtracts NotActions / NotDataActions within the same block only.
+ */
+function blockPermits(block: PermissionBlock, plane: Plane, operation: string): boolean {
+  const [granted, excluded] = plane === "control" ? [block.actions, block.notActions] : [block.dataActions, block.notDataActions];
+  if (excluded.some((p) => operationMatches(p, operation))) return false;
+  return granted.some((p) => operationMatches(p, operation));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -252,7 +262,7 @@ class ConditionParser {
   }
 
   private atom(): boolean {
-    if (this.keyword("ActionMatches")) return actionMatches(this.braced(), this.facts.action);
+    if (this.keyword("ActionMatches")) return operationMatches(this.braced(), this.facts.action);
     if (this.keyword("SubOperationMatches")) {
       const name = this.braced();
       return this.facts.subOperation !== undefined && this.facts.subOperation.toLowerCase() === name.toLowerCase();
@@ -279,7 +289,7 @@ class ConditionParser {
 /** The first deny assignment that removes `action` for the principal at `scopeId`, if any. */
 function matchingDenyAssignment(state: TenantState, principalId: string, scopeId: string, action: string, plane: Plane): DenyAssignmentState | undefined {
   return state.denyAssignments.find(
-    (deny) => isAtOrBelow(deny.scope, scopeId) && denyTargets(deny, principalId) && deny.permissions.some((b) => blockCovers(b, plane, action)),
+    (deny) => isAtOrBelow(deny.scope, scopeId) && denyTargets(deny, principalId) && deny.permissions.some((b) => blockPermits(b, plane, action)),
   );
 }
 
@@ -293,7 +303,7 @@ function check(state: TenantState, principalId: string, scopeId: string, action:
   for (const assignment of applicableAssignments(state, principalId, scopeId)) {
     const role = roleDefinitionOf(state, assignment.roleDefinitionId);
     if (!role) continue;
-    if (!role.permissions.some((b) => blockCovers(b, plane, action))) continue;
+    if (!role.permissions.some((b) => blockPermits(b, plane, action))) continue;
     if (assignment.condition) {
       const result = evaluateCondition(assignment.condition, action, scopeId, ctx);
       if (result !== "true") {
