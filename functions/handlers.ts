@@ -93,7 +93,7 @@ export function makeHandlers(source: RuntimeSource) {
       });
     },
 
-    /** HTTP (function key): an on-demand sweep of one scope, run inline; answers the JSON report. */
+    /** HTTP (function key): an on-demand sweep of one scope, run inline; answers the JSON report. Rotation only by POST. */
     async httpSweep(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
       let rt: FunctionRuntime;
       try {
@@ -105,6 +105,10 @@ export function makeHandlers(source: RuntimeSource) {
       if (!scope) return { status: 400, jsonBody: { error: `name the scope: ?scope=${rt.config.scopes.map((s) => s.name).join("|")}` } };
       if (!rt.config.scopes.some((s) => s.name === scope)) return { status: 404, jsonBody: { error: `unknown scope '${scope}'` } };
       const rotate = request.query.get("rotate") === "true";
+      // GET must be safe (a link preview, a crawler or a prefetch follows it): rotation changes state, so only POST rotates.
+      if (rotate && request.method !== "POST") {
+        return { status: 405, headers: { allow: "POST" }, jsonBody: { error: "rotation changes credentials: send it as POST /api/sweep?rotate=true (GET only scans)" } };
+      }
       try {
         const { manifest, messages } = await planRun(rt, scope, { rotate });
         for (const m of messages) {

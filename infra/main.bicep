@@ -1,7 +1,7 @@
 // Azure Auth Gate — the compliance-sweep Function app, its own identity, storage and least-privilege roles.
 //
 //   az deployment group create -g rg-auth-gate -f infra/main.bicep \
-//     -p sweptSubscriptionIds='["<sub-id>"]' rotationVaults='[{"name":"kv-platform","resourceGroup":"rg-platform"}]'
+//     -p sweptSubscriptionIds='["<sub-id>"]' rotationVaults='[{"name":"kv-platform","resourceGroup":"rg-platform","secrets":["payments-api-client-secret"]}]'
 //
 // With -p githubAppId=<id> githubKeyVault='{"name":"kv-platform","resourceGroup":"rg-platform"}' it also
 // configures the deployment protection rule (docs/protection-rule.md) and grants the vault's Secrets User.
@@ -20,7 +20,7 @@ param location string = resourceGroup().location
 @description('Subscriptions the sweep reads (Reader at subscription scope).')
 param sweptSubscriptionIds array = [subscription().subscriptionId]
 
-@description('Key Vaults the rotation writes to: [{ name, resourceGroup }] (Key Vault Secrets Officer on each).')
+@description('The secrets the rotation mappings point at, per vault: [{ name, resourceGroup, secrets: [secret names] }] (Key Vault Secrets Officer on each secret, never on the vault).')
 param rotationVaults array = []
 
 @description('NCRONTAB schedule of complianceSweep.')
@@ -118,7 +118,7 @@ module readers 'modules/reader.bicep' = [for sub in sweptSubscriptionIds: {
 module vaultOfficers 'modules/vault-secrets-officer.bicep' = [for v in rotationVaults: {
   name: 'kv-officer-${v.name}'
   scope: resourceGroup(v.resourceGroup)
-  params: { vaultName: v.name, principalId: identity.properties.principalId }
+  params: { vaultName: v.name, principalId: identity.properties.principalId, secretNames: v.secrets }
 }]
 
 module protectionVault 'modules/vault-secrets-user.bicep' = if (protectionEnabled) {

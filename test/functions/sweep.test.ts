@@ -212,6 +212,17 @@ describe("on-demand HTTP sweep", () => {
     const unknown = await h.handlers.httpSweep(new HttpRequest({ method: "GET", url: "http://localhost/api/sweep?scope=nope", query: { scope: "nope" } }), h.context("httpSweep"));
     expect(unknown.status).toBe(404);
   });
+
+  it("GET ?rotate=true changes nothing: 405, Allow: POST, no run started, no secret added", async () => {
+    const before = sb.app("payments-api").passwordCredentials.map((p) => p.keyId);
+    const runsBefore = (await blobTexts(h)).size;
+    const res = await h.handlers.httpSweep(new HttpRequest({ method: "GET", url: "http://localhost/api/sweep?scope=production&rotate=true", query: { scope: "production", rotate: "true" } }), h.context("httpSweep"));
+    expect(res.status).toBe(405);
+    expect(res.headers).toMatchObject({ allow: "POST" });
+    expect(JSON.stringify(res.jsonBody)).toMatch(/POST/);
+    expect(sb.app("payments-api").passwordCredentials.map((p) => p.keyId)).toEqual(before);
+    expect((await blobTexts(h)).size).toBe(runsBefore);
+  });
 });
 
 describe("no secret bytes anywhere", () => {
