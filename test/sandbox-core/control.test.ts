@@ -5,13 +5,14 @@
  * sandbox's Entra ID issued for the gate's own client secret), and every way it can end: `stop`,
  * SIGHUP, the control API, and SIGKILL (Azurite then exits by itself).
  */
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ClientSecretCredential } from "@azure/identity";
 import { QueueServiceClient } from "@azure/storage-queue";
 import { afterAll, describe, expect, it } from "vitest";
+import { alive, childrenOf, until } from "./processes.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const CLI = path.join(ROOT, "test/sandbox/cli.ts");
@@ -34,31 +35,6 @@ function readEnv(dir: string): Record<string, string> {
       .split("\n")
       .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1).replace(/^'(.*)'$/, "$1")]),
   );
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const childrenOf = (pid: number) => {
-  try {
-    return execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" }).split("\n").map(Number).filter((n) => n > 0);
-  } catch {
-    return [];
-  }
-};
-
-async function until(what: string, check: () => boolean, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe("a sandbox in another process", () => {

@@ -5,11 +5,12 @@
  * The only edits are the scenario name and the state directory. Exit codes and finding ids are asserted,
  * and that `stop` leaves no process or file behind. If the documented flow breaks, this fails.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { alive, childrenOf } from "./processes.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const DOC = readFileSync(path.join(ROOT, "docs/sandbox.md"), "utf8");
@@ -35,24 +36,6 @@ function bash(script: string): Step {
 }
 
 const findingIds = (text: string) => [...new Set(text.match(/\bAG\d{3}\b/g) ?? [])].sort();
-
-/** The pids whose parent is `pid` (Azurite's two processes, pods) — to prove `stop` leaves none. */
-function childrenOf(pid: number): number[] {
-  try {
-    return execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" }).split("\n").map(Number).filter((n) => n > 0);
-  } catch {
-    return [];
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const CASES = [
   { scenario: "workload-identity", check: { code: 0, ids: [] as string[] }, probe: { code: 0, ids: [] as string[] } },
