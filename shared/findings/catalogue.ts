@@ -21,13 +21,13 @@ const rules = [
   {
     id: "AG101", layer: "static", severity: "error",
     title: "Credential as a literal in container env",
-    description: "A container env `value` holds a credential (client secret, certificate password, storage key, connection string, SAS).",
+    description: "A container env `value` holds a credential: a variable the Azure SDKs, django-storages or the storage and messaging clients read for a secret (AZURE_CLIENT_SECRET, AZURE_ACCOUNT_KEY, AZURE_STORAGE_CONNECTION_STRING, CLIENT_SECRET…), or a value shaped like one under any name (AccountKey=, SharedAccessKey=, SharedAccessSignature=, sig=, a PEM private key, an Entra client secret).",
     help: "Anyone who can read the manifest (or the Deployment in the cluster) has the credential. Remove the literal, rotate the exposed value, and use Workload Identity (no secret at all) or reference the value from Key Vault (Secrets Store CSI driver or an app-side fetch).",
   },
   {
     id: "AG102", layer: "static", severity: "error",
     title: "Half-configured EnvironmentCredential",
-    description: "A container sets some but not all of AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH) and has no working Workload Identity.",
+    description: "A container sets some but not all of AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH) and has no working Workload Identity. A tenant id alone is configuration (the Workload Identity webhook's own manager sets only that), not a half-set credential.",
     help: "EnvironmentCredential needs tenant, client id and secret together; with two of three it is 'not fully configured', Workload Identity is not injected either, IMDS says 'identity not assigned', and DefaultAzureCredential fails with 'failed to retrieve a token from the included credentials'. Wire Workload Identity (annotated ServiceAccount + pod label) and drop the leftover variables.",
   },
   {
@@ -63,7 +63,7 @@ const rules = [
   {
     id: "AG108", layer: "static", severity: "warning",
     title: "Service-principal secret from a Kubernetes Secret",
-    description: "AZURE_CLIENT_SECRET (or a similar credential) reaches the pod from a Kubernetes Secret.",
+    description: "A client secret (AZURE_CLIENT_SECRET, or CLIENT_SECRET as AAD Pod Identity's MIC reads it), an account key, connection string or SAS reaches the pod from a Kubernetes Secret.",
     help: "Kubernetes Secrets are base64, not encryption, and the secret must be rotated by hand. Prefer Workload Identity (no secret) or the Key Vault Secrets Store CSI driver.",
   },
   {
@@ -180,6 +180,12 @@ const rules = [
     title: "Access depends on an ABAC condition",
     description: "A role assignment that grants a needed data action carries an ABAC `condition`.",
     help: "The control plane cannot evaluate the condition's attributes; run the live probe (`--probe`) to decide.",
+  },
+  {
+    id: "AG216", layer: "control-plane", severity: "error",
+    title: "ServiceAccount names no client id",
+    description: "A target's ServiceAccount has no `azure.workload.identity/client-id` annotation and the config sets no `clientId`: there is no identity to prove.",
+    help: "The webhook cannot tell which identity to federate, so the pod gets no token. Annotate the ServiceAccount with the user-assigned identity's client id (or set `clientId` on the target).",
   },
   // AG3xx — data plane
   {

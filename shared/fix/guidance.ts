@@ -6,7 +6,7 @@
  * the user's names. It never prints the value: the static model does not even keep it.
  */
 import { formatTarget, type Finding } from "../findings/model.js";
-import { CREDENTIAL_VARS } from "../static/credentials.js";
+
 import type { Plan, PlanContext } from "./plan-context.js";
 import { workloadOf } from "./plan-context.js";
 import { sh } from "../shell.js";
@@ -56,14 +56,14 @@ function ag101(ctx: PlanContext, f: Finding): Plan {
   const { c, v } = hit;
   const object = objectName(v.name);
   const spc = `${w.name}-kv`;
-  const azureCredential = CREDENTIAL_VARS.has(v.name);
+  const identitySecret = v.source.kind === "literal" && v.source.family === "identity";
   return {
     todo: `env ${v.name} of container ${c.name} holds a literal credential: it is not deleted silently — rotate it, then reference it from Key Vault`,
     guidance: [
       `1. Rotate it now: the value is in the manifest and in its Git history. ${
-        /STORAGE/.test(v.name) || !azureCredential
-          ? "For a storage key: `az storage account keys renew --account-name <account> --key key1` (then key2)."
-          : "For a client secret: create a new one and delete the old one in the app registration (Certificates & secrets)."
+        identitySecret
+          ? "For a client secret: create a new one and delete the old one in the app registration (Certificates & secrets)."
+          : "For a storage key: `az storage account keys renew --account-name <account> --key key1` (then key2); for a Service Bus / Event Hubs key: `az servicebus namespace authorization-rule keys renew --resource-group <resource-group> --namespace-name <namespace> --name <rule> --key PrimaryKey`."
       }`,
       `2. Better: do not keep a credential at all — give ${formatTarget(w)} Workload Identity and an RBAC role (see the finding's fix).`,
       `3. If the value must stay, keep it in Key Vault. ${storeSteps(ctx, object)}`,

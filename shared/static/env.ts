@@ -4,7 +4,7 @@
  * created with kubectl, an optional ref) is "unknown", never guessed: the rules only fire on what is
  * certain. Literal credential values are not kept at all, only their length and what kind they are.
  */
-import { credentialKind } from "./credentials.js";
+import { credentialFamily, credentialKind, type CredentialFamily } from "./credentials.js";
 import { nsKey, type Inventory } from "./inventory.js";
 import { asMap, asSeq, child, entry, scalarText, textAt, type YMap, type YSeq } from "./yaml-tree.js";
 
@@ -20,7 +20,7 @@ function keptValue(name: string, value: string): string | undefined {
 
 export type EnvSource =
   /** `value:`. `value` is kept only when it is not (named like) a secret: client ids, tenant ids, account names. */
-  | { kind: "literal"; length: number; credential?: string; value?: string }
+  | { kind: "literal"; length: number; credential?: string; family?: CredentialFamily; value?: string }
   | { kind: "secret"; name: string; key: string; defined: boolean }
   | { kind: "configMap"; name: string; key: string; defined: boolean; value?: string }
   | { kind: "field" };
@@ -103,8 +103,9 @@ function envEntry(item: YMap, namespace: string, inv: Inventory): EnvVar | undef
   const valueEntry = entry(item, "value");
   const value = scalarText(valueEntry?.value) ?? "";
   const credential = credentialKind(name, value);
+  const family = credential ? credentialFamily(name, value) : undefined;
   const kept = keptValue(name, value);
-  const source: EnvSource = { kind: "literal", length: [...value].length, ...(credential ? { credential } : {}), ...(kept !== undefined ? { value: kept } : {}) };
+  const source: EnvSource = { kind: "literal", length: [...value].length, ...(credential ? { credential } : {}), ...(family ? { family } : {}), ...(kept !== undefined ? { value: kept } : {}) };
   // An empty value sets the variable to "", which every Azure SDK treats as not set.
   return { name, via: "env", line: valueEntry?.keyLine ?? nameEntry.keyLine, source, presence: value === "" ? "absent" : "present" };
 }

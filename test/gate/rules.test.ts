@@ -55,13 +55,18 @@ describe("AG201 identity by client id", () => {
     expect(isUnverified(finding)).toBe(true);
   });
 
-  it("fires when the ServiceAccount names no client id at all", () => {
+  it("a ServiceAccount with no client id at all is AG216, not \"no identity has the ServiceAccount's client id\"", () => {
     const f = goodFacts();
     delete f.target.clientId;
     f.identity = { clientId: undefined, searchedSubscriptions: [SUB], unreadable: [] };
     delete f.federatedCredentials;
     delete f.rbac;
-    expect(only(evaluateControlPlane(f), "AG201").evidence).toContain("no azure.workload.identity/client-id annotation");
+    const findings = evaluateControlPlane(f);
+    expect(findings.filter((x) => x.id === "AG201")).toEqual([]);
+    const ag216 = only(findings, "AG216");
+    expect(ag216.title).toBe("ServiceAccount names no client id");
+    expect(ag216.evidence).toContain("has no azure.workload.identity/client-id annotation and the config sets no clientId");
+    expect(ag216.fix).toBe('kubectl annotate serviceaccount --namespace production backend azure.workload.identity/client-id="<client id of the workload\'s user-assigned identity>" --overwrite');
   });
 });
 
@@ -316,6 +321,16 @@ describe("AG211 network", () => {
     f.keyVault[0]!.vault.resource!.network = { publicNetworkAccess: "Disabled", defaultAction: "Allow", virtualNetworkRules: [], ipRules: [], privateEndpoints: [] };
     const finding = only(evaluateControlPlane(f), "AG211");
     expect(finding.fix).toBe(`az network private-endpoint create --name kv-app-pe --resource-group rg-net --vnet-name vnet-aks --subnet aks-nodes --private-connection-resource-id ${VAULT_ID} --group-id vault --connection-name kv-app-pe`);
+  });
+
+  it("with the cluster's subnet unknown, the private-endpoint fix leaves clear placeholders: no guessed VNet, subnet or resource group", () => {
+    const f = goodFacts();
+    f.network = { ...f.network, subnetIds: [] };
+    f.keyVault[0]!.vault.resource!.network = { publicNetworkAccess: "Disabled", defaultAction: "Allow", virtualNetworkRules: [], ipRules: [], privateEndpoints: [] };
+    const finding = only(evaluateControlPlane(f), "AG211");
+    expect(finding.fix).toBe(
+      `az network private-endpoint create --name kv-app-pe --resource-group '<cluster-vnet-resource-group>' --vnet-name '<cluster-vnet>' --subnet '<cluster-subnet>' --private-connection-resource-id ${VAULT_ID} --group-id vault --connection-name kv-app-pe`,
+    );
   });
 });
 

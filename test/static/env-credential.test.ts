@@ -40,6 +40,7 @@ describe("AG102 half-configured EnvironmentCredential", () => {
         metadata: {name: azure, namespace: production}
         data:
           AZURE_TENANT_ID: 1bb287c4-8e33-476f-bf7b-a5e274c5b0e6
+          AZURE_CLIENT_ID: 0b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b
         ---
         apiVersion: batch/v1
         kind: Job
@@ -57,8 +58,9 @@ describe("AG102 half-configured EnvironmentCredential", () => {
       "AG102",
     );
     expect(found).toHaveLength(1);
-    expect(found[0]?.location?.line).toBe(18);
-    expect(found[0]?.evidence).toContain("sets AZURE_TENANT_ID (ConfigMap azure, line 18) but not AZURE_CLIENT_ID, AZURE_CLIENT_SECRET / AZURE_CLIENT_CERTIFICATE_PATH");
+    expect(found[0]?.location?.line).toBe(19);
+    // A service principal's tenant + client id without its secret (a tenant id alone is configuration: see below).
+    expect(found[0]?.evidence).toContain("sets AZURE_TENANT_ID (ConfigMap azure, line 19), AZURE_CLIENT_ID (ConfigMap azure, line 19) but not AZURE_CLIENT_SECRET / AZURE_CLIENT_CERTIFICATE_PATH");
   });
 
   it("says the label on the Deployment's own metadata does not count", () => {
@@ -80,6 +82,8 @@ describe("AG102 half-configured EnvironmentCredential", () => {
                   env:
                     - name: AZURE_TENANT_ID
                       value: 1bb287c4-8e33-476f-bf7b-a5e274c5b0e6
+                    - name: AZURE_CLIENT_ID
+                      value: 0b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b
       `),
       "AG102",
     );

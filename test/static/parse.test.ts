@@ -65,12 +65,14 @@ describe("parseManifests", () => {
                 env: &azure
                   - name: AZURE_TENANT_ID
                     value: 1bb287c4-8e33-476f-bf7b-a5e274c5b0e6
+                  - name: AZURE_CLIENT_ID
+                    value: 0b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b
               - name: sidecar
                 image: side:1
                 env: *azure
     `);
     const found = only(checkManifests(set), "AG102");
-    // Both containers have the leftover tenant id; the alias's copy points at the line where it is written.
+    // Both containers have the leftover tenant and client id; the alias's copy points at the line where it is written.
     expect(found.map((f) => [f.evidence.split(" sets")[0], f.location?.line])).toEqual([
       ["container web", 12],
       ["container sidecar", 12],
@@ -143,7 +145,7 @@ describe("listWorkloads", () => {
     expect(w?.containers.map((c) => [c.name, c.init])).toEqual([["wait", true], ["web", false]]);
     const env = w?.containers[1]?.env.effective;
     expect(env?.get("AZURE_STORAGE_ACCOUNT_NAME")?.source).toEqual({ kind: "literal", length: 7, value: "stmedia" });
-    expect(env?.get("AZURE_CLIENT_SECRET")?.source).toEqual({ kind: "literal", length: 17, credential: "a credential" });
+    expect(env?.get("AZURE_CLIENT_SECRET")?.source).toEqual({ kind: "literal", length: 17, credential: "a credential", family: "identity" });
     expect(env?.get("DATABASE_PASSWORD")?.source).toEqual({ kind: "literal", length: 13 });
     expect(JSON.stringify(listWorkloads(set))).not.toContain("not-kept-anywhere");
     expect(JSON.stringify(listWorkloads(set))).not.toContain("also-not-kept");

@@ -10,17 +10,8 @@ export function ag201(facts: TargetFacts): Finding[] {
   const t = facts.target;
   const lookup = facts.identity;
   const where = t.location ? { location: t.location } : {};
-  if (!lookup.clientId) {
-    return [
-      raise("AG201", {
-        target: workloadTarget(t),
-        ...where,
-        evidence: `${describeWorkload(t)}: the ServiceAccount has no azure.workload.identity/client-id annotation and the config sets no clientId, so there is no identity to federate`,
-        fix: annotateClientIdCommand(t.namespace, t.serviceAccount, "<client id of the workload's user-assigned identity>"),
-      }),
-    ];
-  }
-  if (lookup.identity) return [];
+  // No client id at all is AG216: there is no id whose identity could be missing.
+  if (!lookup.clientId || lookup.identity) return [];
   if (lookup.unreadable.length > 0) {
     return [couldNotVerify("AG201", workloadTarget(t), `looking up client id ${lookup.clientId} for ${describeWorkload(t)}`, lookup.unreadable, t.location)];
   }

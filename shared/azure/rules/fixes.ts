@@ -77,7 +77,8 @@ export function networkFixCommands(
       [
         "az network private-endpoint create",
         `--name ${sh(`${resource.name}-pe`)}`,
-        `--resource-group ${sh(subnet?.resourceGroup ?? resource.resourceGroup)}`,
+        // The VNet's resource group (az resolves --vnet-name there): unknown without the subnet, so a placeholder, not the resource's.
+        `--resource-group ${sh(subnet?.resourceGroup ?? "<cluster-vnet-resource-group>")}`,
         `--vnet-name ${sh(subnet?.vnet ?? "<cluster-vnet>")}`,
         `--subnet ${sh(subnet?.subnet ?? "<cluster-subnet>")}`,
         `--private-connection-resource-id ${sh(resource.id)}`,

@@ -17,6 +17,7 @@ import { ag212 } from "./ag212.js";
 import { ag213 } from "./ag213.js";
 import { ag214 } from "./ag214.js";
 import { ag215 } from "./ag215.js";
+import { ag216 } from "./ag216.js";
 
 export type ControlPlaneRule = (facts: TargetFacts) => Finding[];
 
@@ -39,6 +40,7 @@ export const CONTROL_PLANE_RULES: ControlPlaneRegistry = {
   AG213: ag213,
   AG214: ag214,
   AG215: ag215,
+  AG216: ag216,
 };
 
 /** All AG2xx findings for one target (not yet deduplicated across targets). */

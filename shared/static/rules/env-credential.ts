@@ -5,6 +5,7 @@
  */
 import { formatTarget, type Finding } from "../../findings/model.js";
 import { raise } from "../../findings/raise.js";
+import { environmentCredentialNames } from "../credential-knowledge.js";
 import { presenceOf, type ContainerEnv, type EnvVar, type Presence } from "../env.js";
 import { federatedCredentialCommand, podIdentityYaml, podLabelYaml, podLabelsPath, serviceAccountFor, serviceAccountYaml } from "../fixes.js";
 import { migratedApp } from "../apps.js";
@@ -13,7 +14,13 @@ import { AAD_POD_IDENTITY_LABEL, WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from ".
 import type { ContainerView, WorkloadView } from "../workloads.js";
 import { at, targetOf, type RuleContext } from "./context.js";
 
-const SECRET_VARS = ["AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH"] as const;
+// EnvironmentCredential's own names, from the credential table.
+const SECRET_VARS = [...environmentCredentialNames("clientSecret"), ...environmentCredentialNames("certificatePath")];
+const [TENANT_VAR = "AZURE_TENANT_ID"] = environmentCredentialNames("tenant");
+const [CLIENT_VAR = "AZURE_CLIENT_ID"] = environmentCredentialNames("clientId");
+const [USERNAME_VAR = "AZURE_USERNAME"] = environmentCredentialNames("username");
+const [PASSWORD_VAR = "AZURE_PASSWORD"] = environmentCredentialNames("password");
+const ENV_CREDENTIAL_VARS = new Set([TENANT_VAR, CLIENT_VAR, ...SECRET_VARS, USERNAME_VAR, PASSWORD_VAR]);
 const FAILURE = `DefaultAzureCredential fails with "failed to retrieve a token from the included credentials"`;
 
 function anyOf(states: Presence[]): Presence {
@@ -27,7 +34,7 @@ function allOf(states: Presence[]): Presence {
 
 /** The credential part of EnvironmentCredential: a secret, a certificate, or (legacy) username + password. */
 function secretPart(env: ContainerEnv): Presence {
-  return anyOf([...SECRET_VARS.map((n) => presenceOf(env, n)), allOf([presenceOf(env, "AZURE_USERNAME"), presenceOf(env, "AZURE_PASSWORD")])]);
+  return anyOf([...SECRET_VARS.map((n) => presenceOf(env, n)), allOf([presenceOf(env, USERNAME_VAR), presenceOf(env, PASSWORD_VAR)])]);
 }
 
 function sourceText(v: EnvVar): string {
@@ -53,18 +60,25 @@ function whyNoWorkloadIdentity(w: WorkloadView): string {
 }
 
 function ag102For(w: WorkloadView, c: ContainerView, all: readonly WorkloadView[]): Finding | undefined {
+  const tenant = presenceOf(c.env, TENANT_VAR);
+  const client = presenceOf(c.env, CLIENT_VAR);
+  const secret = secretPart(c.env);
   const parts: Array<[string, Presence]> = [
-    ["AZURE_TENANT_ID", presenceOf(c.env, "AZURE_TENANT_ID")],
-    ["AZURE_CLIENT_ID", presenceOf(c.env, "AZURE_CLIENT_ID")],
-    ["AZURE_CLIENT_SECRET / AZURE_CLIENT_CERTIFICATE_PATH", secretPart(c.env)],
+    [TENANT_VAR, tenant],
+    [CLIENT_VAR, client],
+    [SECRET_VARS.join(" / "), secret],
   ];
   const present = parts.filter(([, p]) => p === "present");
   const missing = parts.filter(([, p]) => p === "absent");
-  if (present.length === 0 || missing.length === 0) return undefined;
+  // Intent: a tenant id alone (the Workload Identity webhook's own manager injects it into other pods) is
+  // configuration, not a half-set credential; with a client id or a secret beside it, it is one.
+  const tenantOnly = tenant === "present" && client !== "present" && secret !== "present";
+  const halfSet = present.length > 0 && missing.length > 0 && !tenantOnly;
+  if (!halfSet) return undefined;
   if (workloadIdentity(w, c) !== "no") return undefined;
   // AAD Pod Identity hands the pod a managed identity through NMI: not this failure (AG103 covers it).
   if (w.podLabels[AAD_POD_IDENTITY_LABEL] !== undefined) return undefined;
-  const setVars = [...c.env.effective.values()].filter((v) => v.presence === "present" && /^AZURE_(TENANT_ID|CLIENT_ID|CLIENT_SECRET|CLIENT_CERTIFICATE_PATH|USERNAME|PASSWORD)$/.test(v.name));
+  const setVars = [...c.env.effective.values()].filter((v) => v.presence === "present" && ENV_CREDENTIAL_VARS.has(v.name));
   const first = setVars.reduce<EnvVar | undefined>((a, v) => (!a || v.line < a.line ? v : a), undefined);
   const seen = setVars.map((v) => `${v.name} (${sourceText(v)}, line ${v.line})`).join(", ");
   // A migration should borrow the identity of the app it migrates rather than get a new one.
@@ -103,7 +117,7 @@ function ag112For(w: WorkloadView, c: ContainerView): Finding | undefined {
   if (workloadIdentity(w, c) !== "yes") return undefined;
   const secret = SECRET_VARS.map((n) => c.env.effective.get(n)).find((v) => v?.presence === "present");
   if (!secret) return undefined;
-  const rest = ["AZURE_TENANT_ID", "AZURE_CLIENT_ID"].map((n) => {
+  const rest = [TENANT_VAR, CLIENT_VAR].map((n) => {
     const v = c.env.effective.get(n);
     return v?.presence === "present" ? `${n} from the container's ${sourceText(v)}` : `${n} injected by the webhook`;
   });
