@@ -197,8 +197,8 @@ const rules = [
   {
     id: "AG302", layer: "data-plane", severity: "error",
     title: "Blob probe refused",
-    description: "The live Blob probe was refused (HTTP status and error code shown).",
-    help: "403 AuthorizationPermissionMismatch means a missing data role; 403 AuthorizationFailure often means the firewall.",
+    description: "The live Blob probe was refused (HTTP status and error code shown): listing or reading the container, or, for `access: write`, creating the probe's marker blob (`.azure-auth-gate/probe-<run>`, deleted straight after).",
+    help: "403 AuthorizationPermissionMismatch means a missing data role (or an ABAC condition that denies the operation, e.g. read allowed and write denied); 403 AuthorizationFailure often means the firewall. A marker the identity could write but not delete is reported as a warning with the command to delete it.",
   },
   {
     id: "AG303", layer: "data-plane", severity: "error",

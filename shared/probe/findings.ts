@@ -78,6 +78,9 @@ function blobFix(target: ResolvedTarget, r: BlobResult): string {
   const who = sh(target.clientId ?? "<client-id>");
   // The substitution stays in double quotes; the container name is its own quoted word right after it.
   const scope = `"$(az storage account show --name ${sh(r.account)} --query id -o tsv)"${sh(`/blobServices/default/containers/${r.container}`)}`;
+  if (r.operation === "write" && (r.code === "AuthorizationPermissionMismatch" || r.code === "AuthorizationFailure" && r.status === 403 && /condition/i.test(r.message ?? ""))) {
+    return `The identity may read but not write: grant a Blob data role that writes (or relax the ABAC condition that denies it): \`az role assignment create --assignee ${who} --role "Storage Blob Data Contributor" --scope ${scope}\`.`;
+  }
   if (r.code === "AuthorizationPermissionMismatch") return `Grant the identity a Blob data role on the container: \`az role assignment create --assignee ${who} --role "Storage Blob Data Reader" --scope ${scope}\` (use "Storage Blob Data Contributor" when the app writes).`;
   if (r.code === "AuthorizationFailure" || r.code === "AuthorizationSourceIPMismatch") return `The storage firewall refused the cluster: allow the cluster's node subnet or egress IP, e.g. \`az storage account network-rule add --account-name ${sh(r.account)} --subnet <node-subnet-id>\`.`;
   if (r.code === "ContainerNotFound") return `Create the container: \`az storage container create --account-name ${sh(r.account)} --name ${sh(r.container)} --auth-mode login\`.`;
@@ -106,7 +109,19 @@ export function resultFindings(target: ResolvedTarget, result: ProbeResult, imag
   if (!result.token.ok) return [tokenFinding(target, result)];
   const findings: Finding[] = [];
   for (const r of result.blob.filter((b) => !b.ok)) {
-    findings.push(raise("AG302", { ...base(target), evidence: `listing container '${r.container}' in storage account '${r.account}' as the pod's identity: ${refusalText(r)}`, fix: blobFix(target, r) }));
+    const what = r.operation === "write" ? `writing marker blob '${r.marker ?? ""}' to container '${r.container}'` : `listing container '${r.container}'`;
+    findings.push(raise("AG302", { ...base(target), evidence: `${what} in storage account '${r.account}' as the pod's identity: ${refusalText(r)}`, fix: blobFix(target, r) }));
+  }
+  for (const r of result.blob.filter((b) => b.ok && b.operation === "write" && b.cleaned === false)) {
+    // Writing works (what the app needs); the gate only failed to clean up after itself: say so, do not block.
+    findings.push({
+      ...raise("AG302", {
+        ...base(target),
+        evidence: `the probe wrote marker blob '${r.marker ?? ""}' to container '${r.container}' in storage account '${r.account}' but could not delete it: ${r.cleanup ? refusalText(r.cleanup) : "error"}`,
+        fix: `Delete the marker: \`az storage blob delete --account-name ${sh(r.account)} --container-name ${sh(r.container)} --name ${sh(r.marker ?? "<marker>")} --auth-mode login\` (the identity lacks …/blobs/delete, which the write check does not need).`,
+      }),
+      severity: "warning",
+    });
   }
   for (const r of result.keyVault.filter((k) => !k.ok)) {
     const what = r.operation === "list" ? "listing secret properties" : `reading secret '${r.secret ?? ""}'`;

@@ -65,7 +65,9 @@ export function probeOptionsFromConfig(probe: GateConfig["probe"], extra: { prof
 function unanswered(plan: ProbePlan, result: ProbeResult): string[] {
   const missing: string[] = [];
   for (const b of plan.blob) {
-    if (!result.blob.some((r) => r.account === b.account && r.container === b.container)) missing.push(`container ${b.account}/${b.container}`);
+    const answers = result.blob.filter((r) => r.account === b.account && r.container === b.container);
+    if (!answers.some((r) => r.operation !== "write")) missing.push(`container ${b.account}/${b.container}`);
+    if (b.write && !answers.some((r) => r.operation === "write")) missing.push(`writing to container ${b.account}/${b.container}`);
   }
   for (const v of plan.keyVault) {
     for (const s of v.secrets) if (!result.keyVault.some((r) => r.vault === v.vault && r.secret === s)) missing.push(`secret ${v.vault}/${s}`);
@@ -79,11 +81,12 @@ async function probeTarget(kc: KubeConfig, options: ProbeOptions, target: Resolv
   if (!image) {
     return [notRun(target, `the image of ${target.kind} ${target.namespace}/${target.name} is unknown (the manifests did not give it)`, "Set `probe.image` in azure-auth-gate.yml to the image that runs `manage.py migrate` (e.g. the app's release image), or pass the manifests so the gate can read it.")];
   }
-  const plan = buildPlan(target, options.profile);
+  const name = probeJobName(target.name);
+  const plan = buildPlan(target, options.profile, name);
   // Always the gate's own program: nothing from the repository decides what runs as the production identity.
   const command = builtInCommand(options.runtime ?? guessRuntime(image));
   const timeoutSeconds = options.timeoutSeconds ?? 120;
-  const job = buildProbeJob({ name: probeJobName(target.name), target, image, command, plan, timeoutSeconds });
+  const job = buildProbeJob({ name, target, image, command, plan, timeoutSeconds });
   const outcome = await runProbeJob(kc, job, {
     timeoutMs: timeoutSeconds * 1000,
     ...(options.pollIntervalMs !== undefined ? { pollMs: options.pollIntervalMs } : {}),

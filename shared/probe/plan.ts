@@ -13,6 +13,18 @@ export interface BlobProbe {
   container: string;
   /** Blob service URL of the account (from the profile's template). */
   url: string;
+  /**
+   * `access: write`: the marker blob the probe creates and deletes again, as the app would write
+   * (under the gate's reserved prefix, so it never touches the app's own blobs).
+   */
+  write?: string;
+}
+
+/** Blobs the probe writes live under this prefix only; `probe-<run>` names the Job that wrote it. */
+export const MARKER_PREFIX = ".azure-auth-gate/";
+
+export function markerBlobName(run: string): string {
+  return `${MARKER_PREFIX}probe-${run}`;
 }
 
 export interface KeyVaultProbe {
@@ -41,12 +53,13 @@ export function resourceName(nameOrId: string): string {
   return nameOrId.startsWith("/") ? (trimmed.split("/").pop() ?? trimmed) : trimmed;
 }
 
-export function buildPlan(target: ResolvedTarget, profile: CloudProfile): ProbePlan {
+/** `run` names this probe run (the Job's name): the marker blob of a write check carries it. */
+export function buildPlan(target: ResolvedTarget, profile: CloudProfile, run = "run"): ProbePlan {
   const storageScope = scopeFor(profile.storageAudience);
   const vaultScope = scopeFor(profile.keyVaultAudience);
   const blob = target.blob.map((b) => {
     const account = resourceName(b.account);
-    return { account, container: b.container, url: blobServiceUrl(profile, account) };
+    return { account, container: b.container, url: blobServiceUrl(profile, account), ...(b.access === "write" ? { write: markerBlobName(run) } : {}) };
   });
   const keyVault = target.keyVault.map((k) => {
     const vault = resourceName(k.vault);

@@ -20,9 +20,15 @@ const refusal = {
 export const blobResultSchema = z.object({
   account: z.string(),
   container: z.string(),
+  /** `read` (list + read one blob; the default) or `write` (create and delete the marker blob). */
+  operation: z.enum(["read", "write"]).nullish(),
   ...refusal,
   listed: z.number().int().nullish(),
   read: z.boolean().nullish(),
+  /** write: the marker's name, and whether deleting it afterwards worked (and how it failed). */
+  marker: nullableString,
+  cleaned: z.boolean().nullish(),
+  cleanup: z.object(refusal).nullish(),
 });
 
 export const keyVaultResultSchema = z.object({

@@ -84,7 +84,7 @@ export async function startProbeHarness(): Promise<ProbeHarness> {
       },
     ],
     keyVaults: [vault("kv-app", { secrets: [{ name: "django-secret-key", versions: [{ version: "a".repeat(32), value: SECRET_VALUE, enabled: true, created: 1, updated: 1, tags: {} }] }] })],
-    storageAccounts: [storageAccount("stmedia", { containers: ["media"], blobs: { "media/logo.png": "png" } })],
+    storageAccounts: [storageAccount("stmedia", { containers: ["media", "scratch"], blobs: { "media/logo.png": "png" } })],
   });
   state.identities[0]!.tenantId = state.tenantId;
   state.roleAssignments.push(assign(PRINCIPAL_ID, "secretsUser", state.keyVaults[0]!.id), assign(PRINCIPAL_ID, "blobReader", state.storageAccounts[0]!.id));

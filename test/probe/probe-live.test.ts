@@ -165,6 +165,80 @@ describe("the live probe (Node image)", () => {
   });
 });
 
+describe("access: write: the probe creates and deletes one marker blob under .azure-auth-gate/, as the app would write", () => {
+  const write = { blob: [{ account: "stmedia", container: "media", access: "write" as const }], keyVault: [] };
+  const markerRequests = () => h.blob.log.filter((r) => r.url.startsWith("/stmedia/media/.azure-auth-gate/probe-aag-probe-backend-"));
+
+  it.each([["node", NODE_IMAGE], ["python", PYTHON_IMAGE]] as const)(
+    "%s: a role that reads but cannot write (Storage Blob Data Reader) is AG302 with the storage error code; the same role passes a read-only need",
+    async (_runtime, image) => {
+      const before = markerRequests().length;
+      const findings = await layer({ image })(target({ ...write, image }));
+      expect(findings.map((f) => f.id)).toEqual(["AG302"]);
+      expect(findings[0]!.evidence).toMatch(
+        /^writing marker blob '\.azure-auth-gate\/probe-aag-probe-backend-[a-z0-9]+' to container 'media' in storage account 'stmedia' as the pod's identity: HTTP 403 AuthorizationPermissionMismatch/,
+      );
+      expect(findings[0]!.fix).toContain(`az role assignment create --assignee ${CLIENT_ID} --role "Storage Blob Data Contributor"`);
+      // The refusal came from the sandbox's RBAC in front of Azurite, on the PUT of the marker.
+      expect(markerRequests().slice(before).map((r) => `${r.method} ${r.status}`)).toEqual(["PUT 403"]);
+      expect(await layer({ image })(target({ blob: [{ account: "stmedia", container: "media", access: "read" }], keyVault: [], image }))).toEqual([]);
+    },
+    60_000,
+  );
+
+  it.each([["node", NODE_IMAGE], ["python", PYTHON_IMAGE]] as const)(
+    "%s: with Storage Blob Data Contributor the write passes, and real Azurite created and deleted the marker (nothing left behind)",
+    async (_runtime, image) => {
+      const grant = assign(PRINCIPAL_ID, "blobContributor", h.state.storageAccounts[0]!.id);
+      h.state.roleAssignments.push(grant);
+      const before = markerRequests().length;
+      try {
+        expect(await layer({ image })(target({ ...write, image }))).toEqual([]);
+      } finally {
+        h.state.roleAssignments.splice(h.state.roleAssignments.indexOf(grant), 1);
+      }
+      const requests = markerRequests().slice(before);
+      expect(requests.map((r) => `${r.method} ${r.status}`)).toEqual(["PUT 201", "DELETE 202"]);
+      // The same name both times: the blob Azurite created is the one it deleted.
+      expect(new Set(requests.map((r) => r.url.split("?")[0])).size).toBe(1);
+    },
+    60_000,
+  );
+
+  /** Contributor under an ABAC condition that grants every data action except `except` (Azure's documented shape). */
+  const contributorExcept = (except: "write" | "delete") => ({
+    ...assign(PRINCIPAL_ID, "blobContributor", h.state.storageAccounts[0]!.id),
+    condition: `((!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/${except}'})))`,
+    conditionVersion: "2.0",
+  });
+
+  it("an ABAC condition that allows read and denies write (the case the control plane leaves to the probe, AG215) is AG302", async () => {
+    const grant = contributorExcept("write");
+    h.state.roleAssignments.push(grant);
+    try {
+      const findings = await layer()(target(write));
+      expect(findings.map((f) => f.id)).toEqual(["AG302"]);
+      expect(findings[0]!.evidence).toMatch(/^writing marker blob .* HTTP 403 AuthorizationPermissionMismatch/);
+    } finally {
+      h.state.roleAssignments.splice(h.state.roleAssignments.indexOf(grant), 1);
+    }
+  }, 60_000);
+
+  it("a role that writes but cannot delete: the write check passes as a warning naming the marker to delete", async () => {
+    const grant = contributorExcept("delete");
+    h.state.roleAssignments.push(grant);
+    try {
+      // Its own container: the marker it cannot delete stays there, away from the other tests' "media".
+      const findings = await layer()(target({ blob: [{ account: "stmedia", container: "scratch", access: "write" }], keyVault: [] }));
+      expect(findings.map((f) => [f.id, f.severity])).toEqual([["AG302", "warning"]]);
+      expect(findings[0]!.evidence).toMatch(/but could not delete it: HTTP 403 AuthorizationPermissionMismatch/);
+      expect(findings[0]!.fix).toMatch(/^Delete the marker: `az storage blob delete --account-name stmedia --container-name scratch --name \.azure-auth-gate\/probe-aag-probe-backend-[a-z0-9]+ --auth-mode login`/);
+    } finally {
+      h.state.roleAssignments.splice(h.state.roleAssignments.indexOf(grant), 1);
+    }
+  }, 60_000);
+});
+
 describe("AG304: a probe that did not run is never a pass", () => {
   it("image pull failure: reported quickly with kubelet's message, Job deleted", async () => {
     const started = Date.now();

@@ -40,8 +40,9 @@ const target: ResolvedTarget = {
 
 describe("plan and Job", () => {
   it("takes every URL and scope from the cloud profile (Azure China here), and account names from ARM ids", () => {
-    const plan = buildPlan(target, BUILT_IN_CLOUDS.AzureChinaCloud!);
-    expect(plan.blob).toEqual([{ account: "stmedia", container: "media", url: "https://stmedia.blob.core.chinacloudapi.cn" }]);
+    const plan = buildPlan(target, BUILT_IN_CLOUDS.AzureChinaCloud!, "aag-probe-backend-1a2b3");
+    // access: write → the marker blob the probe creates and deletes, under the gate's reserved prefix, named after the run.
+    expect(plan.blob).toEqual([{ account: "stmedia", container: "media", url: "https://stmedia.blob.core.chinacloudapi.cn", write: ".azure-auth-gate/probe-aag-probe-backend-1a2b3" }]);
     expect(plan.keyVault).toEqual([{ vault: "kv-app", url: "https://kv-app.vault.azure.cn", secrets: ["django-secret-key"], list: true }]);
     expect(plan.tokenScope).toBe("https://storage.azure.com/.default");
     expect(plan.vaultScope).toBe("https://vault.azure.cn/.default");

@@ -3,7 +3,7 @@
  * @azure/identity, @azure/storage-blob and @azure/keyvault-secrets in its working directory, so the probe
  * exercises the very SDK the app uses. It authenticates with WorkloadIdentityCredential only (the
  * identity under test, not whatever a credential chain would fall back to), lists/reads each Blob
- * container, reads each needed secret and keeps only its properties, and prints ONE JSON line.
+ * container (and, for `access: write`, creates and deletes one marker blob under `.azure-auth-gate/`), reads each needed secret and keeps only its properties, and prints ONE JSON line.
  *
  * Secret values: `getSecret` is the call `migrate` makes, so it is the only faithful test of the `get`
  * permission (a properties-only read needs `list`/readMetadata instead); the value is dropped on the
@@ -51,8 +51,8 @@ async function main() {
   }
   for (const b of plan.blob ?? []) {
     const entry = { account: b.account, container: b.container };
+    const container = new sdk.blob.BlobServiceClient(b.url, credential, { retryOptions: { maxTries: 2 } }).getContainerClient(b.container);
     try {
-      const container = new sdk.blob.BlobServiceClient(b.url, credential, { retryOptions: { maxTries: 2 } }).getContainerClient(b.container);
       const page = (await container.listBlobsFlat().byPage({ maxPageSize: 5 }).next()).value;
       const items = page?.segment?.blobItems ?? [];
       entry.listed = items.length;
@@ -65,6 +65,26 @@ async function main() {
       Object.assign(entry, failure(e));
     }
     out.blob.push(entry);
+    if (b.write) {
+      // As the app writes: one small blob under the gate's reserved prefix, deleted again straight away.
+      const w = { account: b.account, container: b.container, operation: "write", marker: b.write };
+      const blob = container.getBlockBlobClient(b.write);
+      const body = "azure-auth-gate probe marker: safe to delete\n";
+      try {
+        await blob.upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: "text/plain" } });
+        w.ok = true;
+        try {
+          await blob.delete();
+          w.cleaned = true;
+        } catch (e) {
+          w.cleaned = false;
+          w.cleanup = failure(e);
+        }
+      } catch (e) {
+        Object.assign(w, failure(e));
+      }
+      out.blob.push(w);
+    }
   }
   for (const v of plan.keyVault ?? []) {
     const client = new sdk.secrets.SecretClient(v.url, credential, { disableChallengeResourceVerification: plan.disableChallengeResourceVerification === true, retryOptions: { maxRetries: 1 } });

@@ -3,7 +3,8 @@
  * azure-storage-blob and azure-keyvault-secrets, so the probe exercises the very SDK `migrate` uses.
  * It authenticates as the Workload Identity only (WorkloadIdentityCredential; older azure-identity
  * releases do the same token exchange inside ManagedIdentityCredential when AZURE_FEDERATED_TOKEN_FILE
- * is set), lists/reads each Blob container, reads each needed secret keeping only its properties, and
+ * is set), lists/reads each Blob container (and, for `access: write`, creates and deletes one marker blob
+ * under `.azure-auth-gate/`), reads each needed secret keeping only its properties, and
  * prints ONE JSON line.
  *
  * Secret values: `get_secret` is the call the app makes, so it is the only faithful test of the `get`
@@ -73,6 +74,22 @@ def main():
         except Exception as e:
             entry.update(failure(e))
         out["blob"].append(entry)
+        if b.get("write"):
+            # As the app writes: one small blob under the gate's reserved prefix, deleted again straight away.
+            w = {"account": b["account"], "container": b["container"], "operation": "write", "marker": b["write"]}
+            try:
+                blob = BlobServiceClient(b["url"], credential=credential, retry_total=1).get_blob_client(b["container"], b["write"])
+                blob.upload_blob(b"azure-auth-gate probe marker: safe to delete\n", overwrite=True)
+                w["ok"] = True
+                try:
+                    blob.delete_blob()
+                    w["cleaned"] = True
+                except Exception as e:
+                    w["cleaned"] = False
+                    w["cleanup"] = failure(e)
+            except Exception as e:
+                w.update(failure(e))
+            out["blob"].append(w)
     for v in plan.get("keyVault", []):
         client = SecretClient(v["url"], credential, verify_challenge_resource=not plan.get("disableChallengeResourceVerification", False), retry_total=1)
         for name in v.get("secrets", []):
