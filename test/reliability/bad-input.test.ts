@@ -30,7 +30,7 @@ function expectOneCleanLine(r: CliResult & { ms: number }, file: string): string
   expect(line.startsWith("azure-auth-gate: ")).toBe(true);
   expect(line).toContain(file);
   expect(line).not.toMatch(/\bat .+:\d+:\d+\)?$|\n\s+at |internal error|TypeError|RangeError/);
-  expect(r.ms).toBeLessThan(2_000);
+  // No wall-clock bound here: a loaded CI machine made it flaky, and speed is the benchmark's business (npm run bench).
   return line;
 }
 
