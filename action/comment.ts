@@ -6,6 +6,7 @@
 import type { getOctokit } from "@actions/github";
 import type { Verdict } from "../shared/findings/model.js";
 import { PR_COMMENT_LIMIT } from "../shared/report/index.js";
+import { tokenAuthor, writtenBy } from "./author.js";
 import type { CommentOnPass } from "./inputs.js";
 
 type Octokit = ReturnType<typeof getOctokit>;
@@ -41,10 +42,12 @@ export function withMarker(key: string, markdown: string): string {
   return body.length <= PR_COMMENT_LIMIT ? body : `${body.slice(0, PR_COMMENT_LIMIT - 40)}\n\n… (truncated)`;
 }
 
+/** The gate's own comments with the marker: written by the token's identity, never anyone else's copy of the marker. */
 async function findMine(octokit: Octokit, t: StickyTarget): Promise<{ id: number; html_url: string }[]> {
   const marker = markerFor(t.key);
+  const self = await tokenAuthor(octokit);
   const all = await octokit.paginate(octokit.rest.issues.listComments, { owner: t.owner, repo: t.repo, issue_number: t.issueNumber, per_page: 100 });
-  return all.filter((c) => (c.body ?? "").startsWith(marker)).map((c) => ({ id: c.id, html_url: c.html_url }));
+  return all.filter((c) => writtenBy(c.user, self) && (c.body ?? "").startsWith(marker)).map((c) => ({ id: c.id, html_url: c.html_url }));
 }
 
 /**

@@ -10,6 +10,7 @@
 import { createHash } from "node:crypto";
 import type { getOctokit } from "@actions/github";
 import type { ReviewComment } from "../shared/fix/index.js";
+import { tokenAuthor, writtenBy } from "./author.js";
 import { markerKey } from "./comment.js";
 
 type Octokit = ReturnType<typeof getOctokit>;
@@ -72,10 +73,12 @@ interface Existing {
   side: string | undefined;
 }
 
+/** The gate's own suggestions: marked, and written by the token's identity (a copied marker is someone else's comment). */
 async function existingSuggestions(octokit: Octokit, t: ReviewTarget): Promise<Existing[]> {
+  const self = await tokenAuthor(octokit);
   const all = await octokit.paginate(octokit.rest.pulls.listReviewComments, { owner: t.owner, repo: t.repo, pull_number: t.pullNumber, per_page: 100 });
   return all.flatMap((c) => {
-    const hash = hashOf(t.key, c.body);
+    const hash = writtenBy(c.user, self) ? hashOf(t.key, c.body) : undefined;
     return hash ? [{ id: c.id, hash, reviewId: c.pull_request_review_id, path: c.path, line: c.line ?? null, startLine: c.start_line ?? null, side: c.side ?? undefined }] : [];
   });
 }
@@ -125,10 +128,11 @@ export async function syncSuggestions(octokit: Octokit, t: ReviewTarget, wanted:
 async function markResolvedReviews(octokit: Octokit, t: ReviewTarget, live: ReadonlySet<number | null>): Promise<number> {
   const marker = reviewMarker(t.key);
   const resolvedBody = `${marker}\n${RESOLVED_NOTE}`;
+  const self = await tokenAuthor(octokit);
   const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, { owner: t.owner, repo: t.repo, pull_number: t.pullNumber, per_page: 100 });
   let n = 0;
   for (const r of reviews) {
-    if (!r.body.startsWith(marker) || live.has(r.id) || r.body === resolvedBody) continue;
+    if (!writtenBy(r.user, self) || !r.body.startsWith(marker) || live.has(r.id) || r.body === resolvedBody) continue;
     await octokit.rest.pulls.updateReview({ owner: t.owner, repo: t.repo, pull_number: t.pullNumber, review_id: r.id, body: resolvedBody });
     n++;
   }

@@ -207,9 +207,9 @@ export interface GitHubState {
   workflow: string;
   signingKey: SigningKey;
   /** Issue/PR comments and issues, as the GitHub REST API stores them. */
-  comments: { id: number; issueNumber: number; body: string; user: { login: string }; created_at: string; updated_at: string }[];
+  comments: { id: number; issueNumber: number; body: string; user: GitHubAuthor; created_at: string; updated_at: string }[];
   issues: { number: number; title: string; body: string; state: "open" | "closed"; labels: string[] }[];
-  reviews: { id: number; pullNumber: number; body: string; comments: { path: string; line: number; body: string }[]; commitId?: string; state?: ReviewStateName; submittedAt?: string }[];
+  reviews: { id: number; pullNumber: number; body: string; comments: { path: string; line: number; body: string }[]; commitId?: string; state?: ReviewStateName; submittedAt?: string; user?: GitHubAuthor }[];
   /** The pull request's head commit (`head.sha`); default derived from the repository and PR number. */
   headSha?: string;
   /** The pull request's changed files as `GET /pulls/{n}/files` lists them; none when unset. */
@@ -268,7 +268,15 @@ export interface PullFileState {
   previousFilename?: string;
 }
 
+/** Who wrote a comment or review: absent `type` (and absent author) means the workflow's own `github-actions[bot]`. */
+export interface GitHubAuthor {
+  login: string;
+  type?: "User" | "Bot";
+}
+
 export interface ReviewCommentState {
+  /** Absent: written by the workflow's token (`github-actions[bot]`). */
+  user?: GitHubAuthor;
   id: number;
   reviewId: number;
   pullNumber: number;

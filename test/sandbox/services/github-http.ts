@@ -10,6 +10,21 @@ export const DOCS = "https://docs.github.com/rest";
 export const BODY_LIMIT = 65536;
 export const BOT = { login: "github-actions[bot]", id: 41898282, node_id: "MDM6Qm90NDE4OTgyODI=", type: "Bot", site_admin: false };
 
+/** The user object GitHub shows for an author: the workflow's bot, or another account. */
+export function userView(author: { login: string; type?: string } | undefined): Record<string, unknown> {
+  if (!author || author.login === BOT.login) return BOT;
+  return { login: author.login, id: 1000 + [...author.login].reduce((n, ch) => n + ch.charCodeAt(0), 0), type: author.type ?? "User", site_admin: false };
+}
+
+/**
+ * Editing or deleting someone else's comment or review: the installation token (GITHUB_TOKEN) acts as
+ * `github-actions[bot]` and may change only what it wrote — 403, as for any integration without the right.
+ */
+export function notTheAuthor(author: { login: string } | undefined, docs: string): SandboxResponse | undefined {
+  if (!author || author.login === BOT.login) return undefined;
+  return json(403, { message: "Resource not accessible by integration", documentation_url: docs, status: "403" });
+}
+
 export type Access = "write" | "read";
 
 export interface Ctx {

@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 import type { SandboxResponse } from "../contract.js";
 import type { GitHubState, ReviewCommentState, ReviewStateName } from "../state.js";
-import { BODY_LIMIT, BOT, bodyOf, DOCS, html, iso, json, notFound, paged, requireWrite, unprocessable, validationFailed, type Ctx } from "./github-http.js";
+import { BODY_LIMIT, bodyOf, DOCS, html, iso, json, notFound, notTheAuthor, paged, requireWrite, unprocessable, userView, validationFailed, type Ctx } from "./github-http.js";
 
 type Side = "LEFT" | "RIGHT";
 
@@ -140,7 +140,7 @@ function reviewCommentView(c: Ctx, cm: ReviewCommentState): Record<string, unkno
     original_position: now.position ?? 1,
     commit_id: outdated ? cm.commitId : headSha(c, cm.pullNumber),
     original_commit_id: cm.commitId,
-    user: BOT,
+    user: userView(cm.user),
     body: cm.body,
     created_at: cm.created_at,
     updated_at: cm.updated_at,
@@ -161,7 +161,7 @@ function reviewView(c: Ctx, r: GitHubState["reviews"][number]): Record<string, u
   return {
     id: r.id,
     node_id: `PRR_${r.id}`,
-    user: BOT,
+    user: userView(r.user),
     body: r.body,
     state: r.state ?? "COMMENTED",
     html_url: `${html(c)}/pull/${r.pullNumber}#pullrequestreview-${r.id}`,
@@ -257,6 +257,8 @@ function reviews(c: Ctx, n: number, reviewId: number | undefined): SandboxRespon
   const review = c.gh.reviews.find((r) => r.id === reviewId && r.pullNumber === n);
   if (!review) return notFound(docs);
   if (c.req.method === "PUT") {
+    const foreign = notTheAuthor(review.user, docs);
+    if (foreign) return foreign;
     const body = bodyOf(c).body;
     if (typeof body !== "string" || body.length === 0) return validationFailed("PullRequestReview", "body", "body wasn't supplied", docs);
     if (body.length > BODY_LIMIT) return validationFailed("PullRequestReview", "body", `body is too long (maximum is ${BODY_LIMIT} characters)`, docs);
@@ -278,6 +280,8 @@ export function oneReviewComment(c: Ctx, id: number): SandboxResponse {
   const cm = all.find((x) => x.id === id);
   if (!cm) return notFound(docs);
   if (m === "GET") return json(200, reviewCommentView(c, cm));
+  const foreign = notTheAuthor(cm.user, docs);
+  if (foreign) return foreign;
   if (m === "DELETE") {
     c.gh.reviewComments = all.filter((x) => x !== cm);
     return { status: 204 };

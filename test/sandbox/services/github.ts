@@ -13,7 +13,7 @@
 import { createHash } from "node:crypto";
 import type { Handler, SandboxResponse, ServiceContext } from "../contract.js";
 import type { GitHubState } from "../state.js";
-import { BODY_LIMIT, BOT, bodyOf, DOCS, html, iso, json, notFound, paged, requireWrite, validationFailed, type Access, type Ctx } from "./github-http.js";
+import { BODY_LIMIT, BOT, bodyOf, DOCS, html, iso, json, notFound, notTheAuthor, paged, requireWrite, userView, validationFailed, type Access, type Ctx } from "./github-http.js";
 import { appJwtRoute, appRepoRoute, installationToken } from "./github-app.js";
 import { oneReviewComment, pullRoute } from "./github-pulls.js";
 
@@ -41,7 +41,7 @@ function commentView(c: Ctx, cm: GitHubState["comments"][number]): Record<string
     html_url: `${html(c)}/${isPr ? "pull" : "issues"}/${cm.issueNumber}#issuecomment-${cm.id}`,
     issue_url: `${c.api}/repos/${c.gh.repository}/issues/${cm.issueNumber}`,
     body: cm.body,
-    user: { ...BOT, login: cm.user.login },
+    user: userView(cm.user),
     created_at: cm.created_at,
     updated_at: cm.updated_at,
     author_association: "NONE",
@@ -102,6 +102,8 @@ function oneComment(c: Ctx, id: number): SandboxResponse {
   }
   if (!cm) return notFound(docs);
   if (method === "GET") return json(200, commentView(c, cm));
+  const foreign = notTheAuthor(cm.user, docs);
+  if (foreign) return foreign;
   if (method === "DELETE") {
     c.gh.comments = c.gh.comments.filter((x) => x !== cm);
     return { status: 204 };
@@ -196,6 +198,8 @@ export function githubService(ctx: ServiceContext): Handler {
     const installation = gh ? installationToken(gh, token, ctx.now()) : undefined;
     const access: Access | undefined = token === tokens?.write ? "write" : token === tokens?.readOnly || installation ? "read" : undefined;
     if (!gh || !access) return json(401, { message: "Bad credentials", documentation_url: DOCS, status: "401" });
+    // Every token here is an installation token (GITHUB_TOKEN is one): it has no user, so GET /user is refused.
+    if (path.replace(/\/+$/, "") === "/user") return json(403, { message: "Resource not accessible by integration", documentation_url: `${DOCS}/users/users#get-the-authenticated-user`, status: "403" });
 
     const [root, owner, repo, ...rest] = path.split("/").filter(Boolean);
     if (root !== "repos" || `${owner}/${repo}`.toLowerCase() !== gh.repository.toLowerCase()) return notFound();
