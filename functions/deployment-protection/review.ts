@@ -11,7 +11,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import { AzureLoginError } from "../../shared/azure/errors.js";
-import type { CloudProfile } from "../../shared/cloud/profile.js";
+import { BUILT_IN_CLOUDS, type CloudProfile } from "../../shared/cloud/profile.js";
 import { parseConfigText } from "../../shared/config/load.js";
 import { InputError } from "../../shared/errors.js";
 import { CATALOGUE } from "../../shared/findings/catalogue.js";
@@ -47,7 +47,9 @@ function refuseForeignCloud(text: string, profile: CloudProfile, file: string): 
   }
   if (raw && typeof raw === "object" && "cloud" in raw) {
     const cloud = (raw as { cloud: unknown }).cloud;
-    if (cloud !== profile.name) throw new InputError(`the protection rule checks in the Function's cloud (${profile.name}); the repository's config cannot choose another — remove \`cloud\` or set it to ${profile.name}`, { file, field: "cloud" });
+    // Only a built-in name can be repeated here: a custom profile's name would be read as a file path.
+    const builtIn = Boolean(BUILT_IN_CLOUDS[profile.name]);
+    if (cloud !== profile.name || !builtIn) throw new InputError(`the protection rule checks in the Function's cloud (${profile.name}); the repository's config cannot choose another — remove \`cloud\`${builtIn ? ` or set it to ${profile.name}` : ""}`, { file, field: "cloud" });
   }
 }
 

@@ -43,10 +43,13 @@ const unverified = (rule: ProtectionRuleState) => {
 
 describe("fail-closed reviews", () => {
   it("refuses a default-branch config that points the Function at another cloud", async () => {
-    const config = { ...(parseYaml(gateConfig(world.sb, PRODUCTION)) as Record<string, unknown>), cloud: "./attacker-cloud.json" };
-    await withDefaultConfig(toYaml(config), async () => {
-      expect(unverified(await deploy("production"))).toMatch(/azure-auth-gate\.yml@main: cloud: the protection rule checks in the Function's cloud \(AzureAuthGateSandbox\)/);
-    });
+    // A profile file, another built-in cloud, and the Function's own custom cloud by name (it would be read as a path).
+    for (const cloud of ["./attacker-cloud.json", "AzureUSGovernment", "AzureAuthGateSandbox"]) {
+      const config = { ...(parseYaml(gateConfig(world.sb, PRODUCTION)) as Record<string, unknown>), cloud };
+      await withDefaultConfig(toYaml(config), async () => {
+        expect(unverified(await deploy("production"))).toMatch(/azure-auth-gate\.yml@main: cloud: the protection rule checks in the Function's cloud \(AzureAuthGateSandbox\); the repository's config cannot choose another — remove `cloud`\n/);
+      });
+    }
   });
 
   it("rejects an environment that asks for the probe when the Function has no cluster for it", async () => {
