@@ -6,7 +6,7 @@
  * and that `stop` leaves no process or file behind. If the documented flow breaks, this fails.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -37,13 +37,35 @@ function bash(script: string): Step {
 
 const findingIds = (text: string) => [...new Set(text.match(/\bAG\d{3}\b/g) ?? [])].sort();
 
-const CASES = [
-  { scenario: "workload-identity", check: { code: 0, ids: [] as string[] }, probe: { code: 0, ids: [] as string[] } },
-  { scenario: "issuer-trailing-slash", check: { code: 1, ids: ["AG205"] }, probe: { code: 1, ids: ["AG205", "AG301"] } },
-  { scenario: "missing-keyvault-role", check: { code: 1, ids: ["AG208"] }, probe: { code: 1, ids: ["AG208", "AG303"] } },
-];
+/**
+ * What the docs promise for a scenario: `workload-identity` passes (exit 0, no finding); a broken one is a
+ * row of the findings table — `check --config` ids, and what `--probe` adds — exit 1 unless the cell says
+ * "exit 0". The expectations come from the docs, so the table cannot drift from what the gate prints.
+ */
+function documentedOutcome(scenario: string) {
+  if (scenario === DOC_SCENARIO) return { check: { code: 0, ids: [] as string[] }, probe: { code: 0, ids: [] as string[] } };
+  const row = DOC.split("\n").find((l) => l.startsWith(`| \`${scenario}\` |`));
+  if (!row) throw new Error(`docs/sandbox.md has no findings row for ${scenario}`);
+  const [, checkCell = "", probeCell = ""] = row.split("|").slice(1).map((c) => c.trim());
+  const ids = (cell: string) => cell.match(/\bAG\d{3}\b/g) ?? [];
+  const code = (cell: string) => (/exit 0/.test(cell) ? 0 : 1);
+  return {
+    check: { code: code(checkCell), ids: ids(checkCell).sort() },
+    probe: { code: /exit 1/.test(probeCell) ? 1 : code(checkCell), ids: [...new Set([...ids(checkCell), ...ids(probeCell)])].sort() },
+  };
+}
+
+/** The good scenario and two broken ones, one per layer the probe proves (token exchange, Key Vault). */
+const CASES = ["workload-identity", "issuer-trailing-slash", "missing-keyvault-role"].map((scenario) => ({ scenario, ...documentedOutcome(scenario) }));
 
 describe("docs/sandbox.md, as written", () => {
+  it("documents every scenario with a config: examples/sandbox/<scenario>/ has one exactly for the findings table's rows and the good one", () => {
+    const rows = [...DOC.matchAll(/^\| `([\w-]+)` \| .*AG\d{3}/gm)].map((m) => m[1]);
+    const configs = readdirSync(path.join(ROOT, "examples/sandbox"), { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(path.join(ROOT, "examples/sandbox", d.name, "azure-auth-gate.yml"))).map((d) => d.name);
+    expect([...rows, DOC_SCENARIO].sort()).toEqual(configs.sort());
+    for (const name of configs) expect(readFileSync(path.join(ROOT, "examples/sandbox", name, "azure-auth-gate.yml"), "utf8")).not.toContain("{{");
+  });
+
   it("has the flow: start, source the env file, check, check --probe, stop", () => {
     expect(BLOCK).toBeDefined();
     const lines = BLOCK!.trim().split("\n");
