@@ -39,6 +39,8 @@ export interface GateResult {
   processSeconds: Spread;
   /** The bundle's load + run after Node's start-up (its `import()`). */
   bundleImportSeconds?: Spread;
+  /** CPU (user + system) of that process. */
+  processCpuSeconds?: Spread;
   processPeakRssMB?: number;
   verdicts: string[];
   calls: number;
@@ -68,6 +70,7 @@ export async function gateWorkload(opts: { targets: number; runs: number; peerRu
     const seconds: number[] = [];
     const processSeconds: number[] = [];
     const bundleImport: number[] = [];
+    const processCpu: number[] = [];
     const verdicts: string[] = [];
     let peak = 0;
     let processPeak = 0;
@@ -91,6 +94,7 @@ export async function gateWorkload(opts: { targets: number; runs: number; peerRu
       if (whole.code !== 0 || wholeVerdict !== "pass") throw new Error(`bundled CLI on ${targets} target(s) did not pass (exit ${whole.code}, ${wholeVerdict}): ${whole.stderr.trim().split("\n")[0] ?? ""}`);
       processSeconds.push(whole.seconds);
       bundleImport.push(whole.importSeconds);
+      processCpu.push(whole.cpuSeconds);
       processPeak = Math.max(processPeak, whole.maxRssMB);
       opts.log(`  gate ${targets} target(s) run ${i + 1}/${opts.runs}: process ${whole.seconds.toFixed(3)} s, in-process ${result.seconds.toFixed(3)} s, ${calls.azure} Azure calls`);
     }
@@ -100,6 +104,7 @@ export async function gateWorkload(opts: { targets: number; runs: number; peerRu
       seconds: spread(seconds),
       processSeconds: spread(processSeconds),
       bundleImportSeconds: spread(bundleImport),
+      processCpuSeconds: spread(processCpu),
       processPeakRssMB: round(processPeak, 1),
       verdicts: [...new Set(verdicts)],
       calls: calls.azure,

@@ -38,6 +38,8 @@ export function timeProcess(command: string, args: readonly string[], opts: { en
 export interface EntryRun extends ProcessRun {
   /** Load + run after Node's own start-up (the entry's `await import`). */
   importSeconds: number;
+  /** User + system CPU of the whole process. */
+  cpuSeconds: number;
   maxRssMB: number;
 }
 
@@ -46,14 +48,14 @@ export async function timeEntry(entry: string, args: readonly string[], opts: { 
   const out = path.join(dir, "result.json");
   try {
     const run = await timeProcess(process.execPath, [path.join(HERE, "child", "timed-import.mjs"), entry, ...args], { ...opts, env: { ...(opts.env ?? (process.env as Record<string, string>)), BENCH_OUT: out } });
-    let parsed: { importSeconds: number | null; maxRssMB: number };
+    let parsed: { importSeconds: number | null; cpuSeconds: number; maxRssMB: number };
     try {
       parsed = JSON.parse(readFileSync(out, "utf8")) as typeof parsed;
     } catch {
       throw new Error(`${entry} ${args.join(" ")}: no timing written (exit ${run.code}): ${run.stderr.trim().split("\n").slice(-3).join(" | ").slice(0, 400)}`);
     }
     if (parsed.importSeconds === null) throw new Error(`${entry} ${args.join(" ")}: the entry did not finish loading (exit ${run.code}): ${run.stderr.trim().slice(0, 400)}`);
-    return { ...run, importSeconds: parsed.importSeconds, maxRssMB: parsed.maxRssMB };
+    return { ...run, importSeconds: parsed.importSeconds, cpuSeconds: parsed.cpuSeconds, maxRssMB: parsed.maxRssMB };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

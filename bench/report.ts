@@ -106,11 +106,11 @@ function startupSection(st: StartupResult): string[] {
 function staticScaleSection(rows: readonly StaticScaleResult[]): string[] {
   const out = ["", "## Static checks at repository scale", ""];
   out.push("One fresh process of the bundled CLI per run: `check DIR --format json --output FILE` over N generated files, each a Deployment + ServiceAccount + ConfigMap of one app (Workload Identity wired). Throughput includes start-up. Growth = time factor for ×10 files.", "");
-  out.push("| Files | MB | Runs | Process s | In-process s | Files/s | MB/s | Peak RSS MB | Growth | Verdict (findings) |", "|---|---|---|---|---|---|---|---|---|---|");
+  out.push("| Files | MB | Runs | Process s | In-process s | CPU s | Files/s | MB/s | Peak RSS MB | Growth | Verdict (findings) |", "|---|---|---|---|---|---|---|---|---|---|---|");
   rows.forEach((x, i) => {
     const prev = rows[i - 1];
     const growth = prev ? `×${fmt(x.seconds.median / prev.seconds.median, 1)} for ×${x.files / prev.files}` : "—";
-    out.push(`| ${x.files} | ${fmt(x.bytes / 1e6, 2)} | ${x.runs} | ${fmt(x.seconds.median, 3)} | ${fmt(x.inProcessSeconds.median, 3)} | ${fmt(x.filesPerSecond, 0)} | ${fmt(x.mbPerSecond, 2)} | ${fmt(x.peakRssMB, 0)} | ${growth} | ${x.verdict} (${x.findings}) |`);
+    out.push(`| ${x.files} | ${fmt(x.bytes / 1e6, 2)} | ${x.runs} | ${fmt(x.seconds.median, 3)} | ${fmt(x.inProcessSeconds.median, 3)} | ${fmt(x.cpuSeconds?.median, 2)} | ${fmt(x.filesPerSecond, 0)} | ${fmt(x.mbPerSecond, 2)} | ${fmt(x.peakRssMB, 0)} | ${growth} | ${x.verdict} (${x.findings}) |`);
   });
   return out;
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--latency MS] [--runs N] [--sweep-cap S] [--no-peer] [--cli BIN --action INDEX] [--before]`
+ * `npm run bench [-- --quick [--results-md]] [--latency MS] [--runs N] [--sweep-cap S] [--no-peer] [--cli BIN --action INDEX] [--before]`
  *
  * Every run first measures start-up in plain Node — `node -e 0` (the floor), the bundled CLI's `--version`,
  * `--help` and a static `check`, the Action bundle in static mode — then static checks of 1, 100, 1,000 and 10,000
@@ -23,7 +23,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gateWorkload, type GateResult, type PeerChoice } from "./gate-bench.js";
 import { ensureAz } from "./peer/az.js";
-import { evaluateTargets, writeOutputs, type Results } from "./report.js";
+import { evaluateTargets, markdown, writeOutputs, type Results } from "./report.js";
 import { machine, round } from "./stats.js";
 import { sweepWorkload, type SweepResult } from "./sweep-bench.js";
 import { execFileSync } from "node:child_process";
@@ -45,6 +45,7 @@ const { values } = parseArgs({
     cli: { type: "string" },
     action: { type: "string" },
     before: { type: "boolean", default: false },
+    "results-md": { type: "boolean", default: false },
   },
   strict: true,
 });
@@ -133,7 +134,11 @@ const measured: Omit<Results, "targets"> = {
 };
 const results: Results = { ...measured, targets: evaluateTargets(measured) };
 if (values.before) writeFileSync(beforeFile, `${JSON.stringify({ ...results, cli, action }, null, 2)}\n`);
-else if (quick) writeFileSync(path.join(HERE, "results-quick.json"), `${JSON.stringify(results, null, 2)}\n`);
+else if (quick) {
+  writeFileSync(path.join(HERE, "results-quick.json"), `${JSON.stringify(results, null, 2)}\n`);
+  // `--quick --results-md`: RESULTS.md from this quick run (results.json, the last full run, stays as it is).
+  if (values["results-md"]) writeFileSync(path.join(HERE, "RESULTS.md"), markdown({ ...results, notes: [...results.notes, "This RESULTS.md is from a quick run (`--quick --results-md`): gate on 5 targets only, sweep at 1,000 identities; the last full run (1/5/50 targets, sweeps to 10,000 identities) is in results.json and bench/README.md."] }, before));
+}
 else writeOutputs(HERE, results, before);
 const targets = results.targets;
 for (const t of targets) log(`${t.met === true ? "MET " : t.met === false ? "MISS" : "----"} ${t.what}: ${t.measured} (goal ${t.goal})`);
@@ -154,12 +159,13 @@ process.stdout.write(
     gateTargets: g5?.targets ?? null,
     gateLatencyMs: latencyMs,
     gateProcessSeconds: g5?.processSeconds.median ?? null,
+    gateProcessCpuSeconds: g5?.processCpuSeconds?.median ?? null,
     gateInProcessSeconds: g5?.seconds.median ?? null,
     gateSeconds: g5?.seconds.median ?? null,
     peerGateSeconds: g5?.peer?.seconds.median ?? null,
     gateSpeedupVsPeer: g5?.speedupVsPeer ?? null,
     gateSpeedupVsPeerInProcess: g5?.speedupVsPeerInProcess ?? null,
-    staticScale: staticScale.map((s) => ({ files: s.files, mb: Math.round(s.bytes / 1e4) / 100, seconds: s.seconds.median, filesPerSecond: s.filesPerSecond, mbPerSecond: s.mbPerSecond, peakRssMB: s.peakRssMB })),
+    staticScale: staticScale.map((s) => ({ files: s.files, mb: Math.round(s.bytes / 1e4) / 100, seconds: s.seconds.median, cpuSeconds: s.cpuSeconds?.median ?? null, filesPerSecond: s.filesPerSecond, mbPerSecond: s.mbPerSecond, peakRssMB: s.peakRssMB })),
     gateCallsPerTarget: g5?.callsPerTarget ?? null,
     sweepIdentities: s1k?.identities ?? null,
     sweepSeconds: s1k?.finished ? s1k.seconds!.median : null,

@@ -16,6 +16,8 @@ export interface StaticScaleResult {
   seconds: Spread;
   /** Load + check after Node's start-up (the CLI bundle's import). */
   inProcessSeconds: Spread;
+  /** CPU (user + system) of the process: what the check costs, whatever else the machine runs (absent in older results). */
+  cpuSeconds?: Spread;
   filesPerSecond: number;
   mbPerSecond: number;
   peakRssMB: number;
@@ -107,6 +109,7 @@ export async function staticScaleWorkload(opts: { sizes: number[]; runs: (files:
       const output = path.join(root, `report-${files}.json`);
       const seconds: number[] = [];
       const inProcess: number[] = [];
+      const cpu: number[] = [];
       let peak = 0;
       let verdict = "unknown";
       let findings = 0;
@@ -120,6 +123,7 @@ export async function staticScaleWorkload(opts: { sizes: number[]; runs: (files:
         findings = report.findings.length;
         seconds.push(run.seconds);
         inProcess.push(run.importSeconds);
+        cpu.push(run.cpuSeconds);
         peak = Math.max(peak, run.maxRssMB);
       }
       const s = spread(seconds);
@@ -129,13 +133,14 @@ export async function staticScaleWorkload(opts: { sizes: number[]; runs: (files:
         runs,
         seconds: s,
         inProcessSeconds: spread(inProcess),
+        cpuSeconds: spread(cpu),
         filesPerSecond: round(files / s.median, 1),
         mbPerSecond: round(bytes / 1e6 / s.median, 3),
         peakRssMB: round(peak, 0),
         verdict,
         findings,
       };
-      opts.log(`  static ${files} files (${(bytes / 1e6).toFixed(1)} MB): ${s.median} s, ${result.filesPerSecond} files/s, ${result.mbPerSecond} MB/s, ${result.peakRssMB} MB RSS, ${verdict} (${findings} findings)`);
+      opts.log(`  static ${files} files (${(bytes / 1e6).toFixed(1)} MB): ${s.median} s (CPU ${result.cpuSeconds!.median} s), ${result.filesPerSecond} files/s, ${result.mbPerSecond} MB/s, ${result.peakRssMB} MB RSS, ${verdict} (${findings} findings)`);
       results.push(result);
       rmSync(path.join(root, `repo-${files}`), { recursive: true, force: true });
     }
