@@ -30,6 +30,10 @@ export interface ActionInputs {
   sarif: string | undefined;
   githubToken: string | undefined;
   cloud: string | undefined;
+  /** The workflow allows a custom cloud profile (input or config): the repository alone never can. */
+  allowCustomCloud: boolean;
+  /** `mode: probe` also on pull-request events (off by default: the PR chooses the config and manifests). */
+  probeOnPullRequest: boolean;
 }
 
 function optional(name: string): string | undefined {
@@ -88,5 +92,7 @@ export function readInputs(): ActionInputs {
     sarif: optional("sarif"),
     githubToken,
     cloud: optional("cloud"),
+    allowCustomCloud: booleanInput("allow-custom-cloud") ?? false,
+    probeOnPullRequest: booleanInput("probe-on-pull-request") ?? false,
   };
 }

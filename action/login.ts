@@ -8,6 +8,7 @@ import * as core from "@actions/core";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 import { ClientAssertionCredential } from "@azure/identity";
 import { scopeFor, type CloudProfile } from "../shared/cloud/profile.js";
+import { profileClientOptions } from "../shared/cloud/tls.js";
 import type { Finding } from "../shared/findings/model.js";
 import { raise } from "../shared/findings/raise.js";
 import type { RunContext } from "./context.js";
@@ -123,6 +124,7 @@ export async function signIn(input: LoginInput): Promise<LoginOutcome> {
     new ClientAssertionCredential(input.tenantId, input.clientId, getAssertion, {
       authorityHost: profile.authorityHost,
       disableInstanceDiscovery: profile.disableInstanceDiscovery,
+      ...profileClientOptions(profile),
     }),
   );
   try {

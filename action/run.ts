@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import * as core from "@actions/core";
 import type { getOctokit } from "@actions/github";
 import type { TokenCredential } from "@azure/core-auth";
-import { trustProfileCertificate, type CloudProfile } from "../shared/cloud/profile.js";
+import { describeCustomCloud, isCustomCloud, type CloudProfile } from "../shared/cloud/profile.js";
 import type { LoadedConfig } from "../shared/config/load.js";
 import { InputError } from "../shared/errors.js";
 import { blocks, type Finding, type Layer, type Report } from "../shared/findings/model.js";
@@ -80,6 +80,13 @@ async function gateReport(inputs: ActionInputs, env: Env, ctx: RunContext, manif
     return staticReport(manifests, loaded, [login.finding], now);
   }
   const credential: TokenCredential = login.credential;
+  // The probe's code (and the Kubernetes client) loads only for mode: probe.
+  const probeModule = inputs.mode === "probe" ? await import("./probe.js") : undefined;
+  const probeRefused = probeModule !== undefined && probeModule.isPullRequestRun(ctx) && !inputs.probeOnPullRequest;
+  if (probeModule && probeRefused) {
+    core.notice(probeModule.probeRefusalNotice(ctx));
+    notices.push(probeModule.probeRefusalNotice(ctx));
+  }
   return runGate({
     ...(manifests ? { manifests: manifests.set } : {}),
     config: plan.loaded.config,
@@ -87,7 +94,7 @@ async function gateReport(inputs: ActionInputs, env: Env, ctx: RunContext, manif
     profile,
     now,
     configFile: plan.loaded.file,
-    ...(inputs.mode === "probe" ? { probe: (await import("./probe.js")).probeLayerFor(plan.loaded, profile) } : {}),
+    ...(probeModule ? { probe: probeRefused ? probeModule.refusedProbeLayer(ctx) : probeModule.probeLayerFor(plan.loaded, profile) } : {}),
   });
 }
 
@@ -158,9 +165,10 @@ async function runAction(deps: RunDeps): Promise<RunResult> {
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
   const now = deps.now?.() ?? new Date();
   const configFile = configFileFor(inputs.config, workspace);
-  const loaded = loadActionConfig(configFile, inputs.subscriptionId, workspace);
-  const profile = cloudFor(inputs.cloud, loaded, workspace);
-  trustProfileCertificate(profile);
+  const loaded = loadActionConfig(configFile, inputs.subscriptionId, workspace, { allowCustomCloud: inputs.allowCustomCloud, cloudInput: inputs.cloud !== undefined });
+  const profile = cloudFor(inputs.cloud, loaded, workspace, inputs.allowCustomCloud);
+  // Before any token is requested: the user sees where tokens will go (allow-custom-cloud made this possible).
+  if (isCustomCloud(profile)) core.notice(describeCustomCloud(profile).join("\n"));
   const manifests = inputs.manifests.length > 0 ? await loadManifests(inputs.manifests, workspace) : undefined;
 
   const notices: string[] = [];

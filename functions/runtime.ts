@@ -11,7 +11,8 @@ import { SecretClient } from "@azure/keyvault-secrets";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { QueueServiceClient } from "@azure/storage-queue";
 import { AzureClients, type RetrySettings } from "../shared/azure/clients.js";
-import { blobServiceUrl, keyVaultUrl, queueServiceUrl, scopeFor, trustProfileCertificate, type CloudProfile } from "../shared/cloud/profile.js";
+import { blobServiceUrl, keyVaultUrl, queueServiceUrl, scopeFor, type CloudProfile } from "../shared/cloud/profile.js";
+import { profileClientOptions } from "../shared/cloud/tls.js";
 import { gateCredential } from "../shared/cli/credential.js";
 import { resolveConfigCloud } from "../shared/config/load.js";
 import { EntraCredentialVerifier, KeyVaultSecretStore } from "../shared/rotation/adapters.js";
@@ -57,8 +58,9 @@ export function createRuntime(options: RuntimeOptions = {}): FunctionRuntime {
   const settings = readSettings(options.env ?? process.env);
   const configFile = resolve(process.cwd(), settings.sweepConfigFile);
   const config: SweepConfig = loadSweepConfig(configFile);
-  const profile = resolveConfigCloud(config.cloud, dirname(configFile), configFile);
-  trustProfileCertificate(profile);
+  // The sweep config is the operator's own deployment (App Settings name it), not a repository under check:
+  // a custom profile there is the operator's say-so. Its CA is trusted for the profile's own hosts only.
+  const profile = resolveConfigCloud(config.cloud, dirname(configFile), configFile, true);
   const credential = options.credential ?? gateCredential(profile, config.tenantId, { managedIdentityClientId: settings.managedIdentityClientId });
   const { blob, queue } = storageClients(settings, profile, credential);
   const store = new RunStore(blob.getContainerClient(settings.stateContainer));
@@ -70,6 +72,7 @@ export function createRuntime(options: RuntimeOptions = {}): FunctionRuntime {
     if (!client) {
       client = new SecretClient(url, credential, {
         disableChallengeResourceVerification: profile.disableChallengeResourceVerification,
+        ...profileClientOptions(profile),
         ...(options.retry ? { retryOptions: { maxRetries: options.retry.maxRetries, retryDelayInMs: options.retry.retryDelayInMs, maxRetryDelayInMs: options.retry.maxRetryDelayInMs } } : {}),
       });
       secretClients.set(url, client);

@@ -18,7 +18,7 @@ if (!configFile) {
 let stdout = "";
 let stderr = "";
 const started = performance.now();
-const code = await main(["check", "--config", configFile, "--format", "json", "--fail-on", "never"], {
+const code = await main(["check", "--config", configFile, "--allow-custom-cloud", "--format", "json", "--fail-on", "never"], {
   stdin: (async function* () {})(),
   stdout: { write: (chunk: string) => (stdout += chunk) },
   stderr: { write: (chunk: string) => (stderr += chunk) },

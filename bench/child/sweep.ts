@@ -16,7 +16,6 @@ import { dirname } from "node:path";
 import { DefaultAzureCredential } from "@azure/identity";
 import { AzureClients } from "../../shared/azure/clients.js";
 import { resolveConfigCloud } from "../../shared/config/load.js";
-import { trustProfileCertificate } from "../../shared/cloud/profile.js";
 import { batches, checkUnits, planUnits, type CheckUnit } from "../../shared/sweep/check.js";
 import { loadSweepConfig, scopeByName } from "../../shared/sweep/config.js";
 import { discover } from "../../shared/sweep/discover.js";
@@ -32,8 +31,7 @@ interface Job {
 const job = JSON.parse(process.argv[2] ?? "{}") as Job;
 const started = performance.now();
 const config = loadSweepConfig(job.configFile);
-const profile = resolveConfigCloud(config.cloud, dirname(job.configFile), job.configFile);
-trustProfileCertificate(profile);
+const profile = resolveConfigCloud(config.cloud, dirname(job.configFile), job.configFile, true);
 const credential = new DefaultAzureCredential({ authorityHost: profile.authorityHost, disableInstanceDiscovery: profile.disableInstanceDiscovery, tenantId: config.tenantId });
 const scope = scopeByName(config, job.scope);
 

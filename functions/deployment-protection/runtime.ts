@@ -7,7 +7,8 @@
  */
 import type { TokenCredential } from "@azure/core-auth";
 import { SecretClient } from "@azure/keyvault-secrets";
-import { keyVaultUrl, resolveCloudProfile, trustProfileCertificate, type CloudProfile } from "../../shared/cloud/profile.js";
+import { keyVaultUrl, resolveCloudProfile, type CloudProfile } from "../../shared/cloud/profile.js";
+import { profileClientOptions } from "../../shared/cloud/tls.js";
 import { gateCredential } from "../../shared/cli/credential.js";
 import type { RetrySettings } from "../../shared/azure/clients.js";
 import { SecretMask } from "../../shared/rotation/mask.js";
@@ -47,14 +48,15 @@ function vaultUrl(profile: CloudProfile, vault: string): string {
 
 export function createProtectionRuntime(options: ProtectionRuntimeOptions = {}): ProtectionRuntime {
   const settings = readProtectionSettings(options.env ?? process.env);
-  // The operator's cloud: a built-in name or a profile file of the Function app itself.
-  const profile = resolveCloudProfile(settings.cloud);
-  trustProfileCertificate(profile);
+  // The operator's cloud: a built-in name or a profile file of the Function app itself (App Settings, not a
+  // repository under check, so a custom profile is the operator's own say-so). Its CA is trusted for its hosts only.
+  const profile = resolveCloudProfile(settings.cloud, { allowCustomCloud: true });
   const credential = options.credential ?? gateCredential(profile, settings.tenantId, { managedIdentityClientId: settings.managedIdentityClientId });
   const { blob, queue } = storageClients(settings, profile, credential);
   const mask = new SecretMask();
   const vault = new SecretClient(vaultUrl(profile, settings.keyVault), credential, {
     disableChallengeResourceVerification: profile.disableChallengeResourceVerification,
+    ...profileClientOptions(profile),
     ...(options.retry ? { retryOptions: { maxRetries: options.retry.maxRetries, retryDelayInMs: options.retry.retryDelayInMs, maxRetryDelayInMs: options.retry.maxRetryDelayInMs } } : {}),
   });
   const clock = options.now ?? (() => new Date());

@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadConfig } from "../../shared/config/load.js";
+import { loadConfigSettings } from "../../shared/config/load.js";
 import type { Finding, Report } from "../../shared/findings/model.js";
 import { fixConfigFrom } from "../../shared/fix/plan-context.js";
 import { renderText } from "../../shared/report/text.js";
@@ -62,7 +62,7 @@ function layerLine(report: Report): string {
 }
 
 async function gateStep(world: DemoWorld): Promise<GateRun> {
-  const run = await runGate(world.dir, ["check", world.manifests, "--config", world.config, "--probe"], world.gateEnv);
+  const run = await runGate(world.dir, ["check", world.manifests, "--config", world.config, "--probe", "--allow-custom-cloud"], world.gateEnv);
   say(paint(2, `  $ ${run.shown}`));
   show(run.stderr, "    ");
   if (run.report) {
@@ -156,7 +156,7 @@ export function sandboxSteps(session: DemoSession): DemoStep[] {
         const file = join(w.dir, w.manifests);
         const before = readFileSync(file, "utf8");
         // The fix `azure-auth-gate fix --config azure-auth-gate.yml k8s/backend.yaml` makes.
-        const fix = fixManifests(before, w.manifests, fixConfigFrom(loadConfig(join(w.dir, w.config)).config), session.blocked?.findings);
+        const fix = fixManifests(before, w.manifests, fixConfigFrom(loadConfigSettings(join(w.dir, w.config))), session.blocked?.findings);
         for (const change of fix.changes) say(`  ${change}`);
         if (fix.problems.length > 0) return fix.problems;
         writeFileSync(file, fix.text);

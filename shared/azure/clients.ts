@@ -13,7 +13,8 @@ import { StorageManagementClient } from "@azure/arm-storage";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy, PipelineRetryOptions } from "@azure/core-rest-pipeline";
 import { SecretClient } from "@azure/keyvault-secrets";
-import { keyVaultUrl, scopeFor, trustProfileCertificate, type CloudProfile } from "../cloud/profile.js";
+import { keyVaultUrl, scopeFor, type CloudProfile } from "../cloud/profile.js";
+import { profileClientOptions } from "../cloud/tls.js";
 import { AzureCallLog, callPolicy, serviceClassifier } from "./call-policy.js";
 import { GraphClient } from "./graph.js";
 import { shareTokens } from "./token-cache.js";
@@ -58,7 +59,6 @@ export class AzureClients {
     credential: TokenCredential,
     options: AzureClientsOptions = {},
   ) {
-    trustProfileCertificate(profile);
     this.credential = shareTokens(credential);
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     const now = options.now ?? Date.now;
@@ -85,13 +85,13 @@ export class AzureClients {
   /** Options of the older (core-client) ARM clients: `$host` builds URLs, `credentialScopes` the token scope. */
   private classicArmOptions() {
     const endpoint = this.profile.resourceManagerEndpoint.replace(/\/+$/, "");
-    return { endpoint, $host: endpoint, credentialScopes: [this.armScope], additionalPolicies: this.policies, retryOptions: this.retryOptions };
+    return { endpoint, $host: endpoint, credentialScopes: [this.armScope], additionalPolicies: this.policies, retryOptions: this.retryOptions, ...profileClientOptions(this.profile) };
   }
 
   /** Options of the newer (TypeSpec, core-client-rest) ARM clients. */
   private modernArmOptions() {
     const endpoint = this.profile.resourceManagerEndpoint.replace(/\/+$/, "");
-    return { endpoint, credentials: { scopes: [this.armScope] }, additionalPolicies: this.policies, retryOptions: this.retryOptions };
+    return { endpoint, credentials: { scopes: [this.armScope] }, additionalPolicies: this.policies, retryOptions: this.retryOptions, ...profileClientOptions(this.profile) };
   }
 
   containerService(subscriptionId: string): ContainerServiceClient {
@@ -129,6 +129,7 @@ export class AzureClients {
       new SecretClient(url, this.credential, {
         disableChallengeResourceVerification: this.profile.disableChallengeResourceVerification,
         additionalPolicies: this.policies,
+        ...profileClientOptions(this.profile),
         retryOptions: this.retryOptions,
       }),
     );

@@ -20,6 +20,7 @@ import {
   type PipelineResponse,
 } from "@azure/core-rest-pipeline";
 import { scopeFor, type CloudProfile } from "../cloud/profile.js";
+import { profileHttpClient } from "../cloud/tls.js";
 
 export interface GraphApplication {
   id: string;
@@ -86,7 +87,8 @@ function odataString(value: string): string {
 
 export class GraphClient {
   private readonly base: string;
-  private readonly http: HttpClient = createDefaultHttpClient();
+  /** The profile's CA applies to the profile's own hosts only (tls.ts); otherwise the SDK's default client. */
+  private readonly http: HttpClient;
   /** Reads and idempotent actions: retried like every SDK client. */
   private readonly retrying: Pipeline;
   /** Actions that are not idempotent (addPassword) are never retried blindly: the caller reconciles instead. */
@@ -94,6 +96,7 @@ export class GraphClient {
 
   constructor(profile: CloudProfile, credential: TokenCredential, options: GraphClientOptions) {
     this.base = `${profile.graphEndpoint.replace(/\/+$/, "")}/v1.0`;
+    this.http = profileHttpClient(profile) ?? createDefaultHttpClient();
     const scopes = scopeFor(profile.graphAudience);
     const build = (maxRetries: number, policy: PipelinePolicy): Pipeline => {
       const pipeline = createPipelineFromOptions({ retryOptions: { maxRetries, retryDelayInMs: options.retryDelayInMs, maxRetryDelayInMs: options.maxRetryDelayInMs } });

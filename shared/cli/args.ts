@@ -10,7 +10,8 @@ import type { RulesFormat } from "../report/rules.js";
 
 
 export const USAGE = `Usage:
-  azure-auth-gate check [PATH|-]... [--config FILE [--probe [--kubeconfig FILE]]] [--format text|json|markdown|sarif]
+  azure-auth-gate check [PATH|-]... [--config FILE [--allow-custom-cloud] [--probe [--kubeconfig FILE]]]
+                        [--format text|json|markdown|sarif]
                         [--output FILE] [--fail-on error|warning|never] [--fix-format az|bicep|terraform]
                         [--helm-release NAME] [--helm-namespace NS] [--helm-values FILE]... [--verbose]
   azure-auth-gate fix [PATH|-]... [--diff | --write] [--config FILE]
@@ -34,6 +35,10 @@ sandbox Starts the local Azure sandbox (source repository only) on 127.0.0.1: in
 
 Options:
   --config FILE     azure-auth-gate.yml: targets, subscriptions, cluster, severity overrides, waivers
+  --allow-custom-cloud
+                    with --config: let the config name a cloud profile file (private cloud, the sandbox);
+                    its endpoints are printed before any token is requested. Without it only AzureCloud,
+                    AzureChinaCloud and AzureUSGovernment are accepted (the config is the repository's)
   --probe           with --config: also run the live probe, a short-lived Job that runs as the pod
                     (its ServiceAccount and image) and calls Blob and Key Vault (needs kubeconfig)
   --kubeconfig FILE with --probe: the cluster's kubeconfig (default: KUBECONFIG, then ~/.kube/config;
@@ -75,7 +80,7 @@ export class UsageError extends Error {
 export type Command =
   | { kind: "help" }
   | { kind: "version" }
-  | { kind: "check"; paths: string[]; config?: string; probe: boolean; kubeconfig?: string; format: ReportFormat; output?: string; failOn: FailOn; fixFormat?: FixFormat; helm?: HelmFlags; verbose?: true }
+  | { kind: "check"; paths: string[]; config?: string; allowCustomCloud: boolean; probe: boolean; kubeconfig?: string; format: ReportFormat; output?: string; failOn: FailOn; fixFormat?: FixFormat; helm?: HelmFlags; verbose?: true }
   | { kind: "fix"; paths: string[]; mode: "diff" | "write"; config?: string }
   | { kind: "rules"; format: RulesFormat; output?: string }
   /** The sandbox parses its own flags (it is a separate program); they are passed through as given. */
@@ -95,6 +100,7 @@ const OPTIONS = {
   "helm-release": { type: "string" },
   "helm-namespace": { type: "string" },
   "helm-values": { type: "string", multiple: true },
+  "allow-custom-cloud": { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -155,12 +161,14 @@ export function parseCommand(argv: readonly string[]): Command {
     if (values.output === "") throw new UsageError("option '--output' needs a value");
     if (values.config === "") throw new UsageError("option '--config' needs a value");
     if (values.probe && values.config === undefined) throw new UsageError("--probe needs --config FILE (the targets, the cloud and the cluster to probe)");
+    if (values["allow-custom-cloud"] && values.config === undefined) throw new UsageError("--allow-custom-cloud applies to --config (the config's cloud)");
     if (values.kubeconfig === "") throw new UsageError("option '--kubeconfig' needs a value");
     if (values.kubeconfig !== undefined && !values.probe) throw new UsageError("--kubeconfig applies to --probe (the cluster the probe Job runs in)");
     return {
       kind: "check",
       paths: rest,
       ...(values.config !== undefined ? { config: values.config } : {}),
+      allowCustomCloud: values["allow-custom-cloud"] === true,
       probe: values.probe === true,
       ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
       format,
@@ -175,13 +183,13 @@ export function parseCommand(argv: readonly string[]): Command {
     if (rest.length === 0) throw new UsageError("fix needs a PATH (file, directory or - for stdin)");
     if (values.diff && values.write) throw new UsageError("--diff and --write exclude each other");
     if (values.write && rest.includes("-")) throw new UsageError("--write cannot edit stdin: use --diff with -, or pass the files");
-    for (const flag of ["format", "output", "fail-on", "probe", "kubeconfig"] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to check, not fix`);
+    for (const flag of ["format", "output", "fail-on", "probe", "kubeconfig", "allow-custom-cloud"] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to check, not fix`);
     if (values.config === "") throw new UsageError("option '--config' needs a value");
     return { kind: "fix", paths: rest, mode: values.write ? "write" : "diff", ...(values.config !== undefined ? { config: values.config } : {}) };
   }
   if (command === "rules") {
     if (rest.length > 0) throw new UsageError(`rules takes no arguments (got '${rest[0]}')`);
-    for (const flag of ["config", "fail-on", "probe", "kubeconfig"] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to check, not rules`);
+    for (const flag of ["config", "fail-on", "probe", "kubeconfig", "allow-custom-cloud"] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to check, not rules`);
     if (values.output === "") throw new UsageError("option '--output' needs a value");
     return { kind: "rules", format: oneOf<RulesFormat>("format", values.format, ["json", "markdown"], "markdown"), ...(values.output !== undefined ? { output: values.output } : {}) };
   }

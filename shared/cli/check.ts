@@ -19,6 +19,8 @@ export interface CheckInput {
   config?: string;
   /** `--helm-*` flags (win over the config's `helm`). */
   helm?: HelmFlags;
+  /** `--allow-custom-cloud`: the config may name a cloud profile file. */
+  allowCustomCloud?: boolean;
   /** `--probe`: run the live probe (the only way the CLI runs it). */
   probe?: boolean;
   /** `--kubeconfig`: the probe's cluster (default: KUBECONFIG, then ~/.kube/config). */
@@ -64,5 +66,5 @@ export async function runCheck(input: CheckInput, io: CliIo): Promise<Report> {
     return buildReport(stat.findings, runMetadata(["static"], { inputs: stat.inputs, ...stat.inputNotes }));
   }
   const { runGateCheck } = await import("./check-gate.js");
-  return runGateCheck({ config: input.config, probe: input.probe === true, ...(input.kubeconfig !== undefined ? { kubeconfig: input.kubeconfig } : {}), ...(manifests ? { manifests } : {}) }, io);
+  return runGateCheck({ config: input.config, allowCustomCloud: input.allowCustomCloud === true, probe: input.probe === true, ...(input.kubeconfig !== undefined ? { kubeconfig: input.kubeconfig } : {}), ...(manifests ? { manifests } : {}) }, io);
 }

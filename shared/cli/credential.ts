@@ -6,12 +6,14 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { DefaultAzureCredential } from "@azure/identity";
 import type { CloudProfile } from "../cloud/profile.js";
+import { profileClientOptions } from "../cloud/tls.js";
 
 /** `managedIdentityClientId`: which of several user-assigned identities the host's managed identity is (Functions). */
 export function gateCredential(profile: CloudProfile, tenantId?: string, options: { managedIdentityClientId?: string | undefined } = {}): TokenCredential {
   return new DefaultAzureCredential({
     authorityHost: profile.authorityHost,
     disableInstanceDiscovery: profile.disableInstanceDiscovery,
+    ...profileClientOptions(profile),
     ...(tenantId ? { tenantId } : {}),
     ...(options.managedIdentityClientId ? { managedIdentityClientId: options.managedIdentityClientId } : {}),
   });

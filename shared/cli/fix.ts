@@ -5,7 +5,7 @@
  */
 import { readAll } from "./check.js";
 import type { CliIo } from "./io.js";
-import { loadConfig } from "../config/load.js";
+import { loadConfigSettings } from "../config/load.js";
 import { formatTarget } from "../findings/model.js";
 import { loadManifestSources } from "../static/sources.js";
 import { unifiedDiff } from "../fix/diff.js";
@@ -21,7 +21,7 @@ export interface FixCommand {
 }
 
 function fixConfig(file: string | undefined): FixConfig {
-  return fixConfigFrom(file === undefined ? undefined : loadConfig(file).config);
+  return fixConfigFrom(file === undefined ? undefined : loadConfigSettings(file));
 }
 
 function indent(text: string, pad = "    "): string {

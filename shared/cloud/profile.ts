@@ -4,7 +4,6 @@
  * writes its profile to a file on start). Product code never branches on "test": it only reads a profile.
  */
 import { readFileSync } from "node:fs";
-import tls from "node:tls";
 import { z } from "zod";
 import { InputError } from "../errors.js";
 
@@ -31,7 +30,7 @@ export interface CloudProfile {
   tokenExchangeAudience: string;
   /** Key Vault challenge resources outside `*.vault.azure.net`-style domains need this to be accepted. */
   disableChallengeResourceVerification: boolean;
-  /** Extra CA certificate (PEM file) to trust, for private clouds and the sandbox. */
+  /** Extra CA certificate (PEM file) to trust for this profile's own hosts only (tls.ts), for private clouds and the sandbox. */
   caCertificateFile?: string;
 }
 
@@ -130,33 +129,48 @@ export function loadCloudProfile(file: string): CloudProfile {
   return parsed.data;
 }
 
-/** A built-in cloud by name, or a profile file path. */
-export function resolveCloudProfile(nameOrFile: string | undefined): CloudProfile {
+export function isBuiltInCloud(name: string): boolean {
+  return Object.hasOwn(BUILT_IN_CLOUDS, name);
+}
+
+/** The one line a refused custom profile gets: what was named and how the user allows it. */
+export function customCloudRefusal(what: string): string {
+  return (
+    `${what} is a custom cloud profile: every token and request would go to the endpoints it names, so the gate uses one only when the user running it says so — ` +
+    `pass --allow-custom-cloud (CLI) or set the Action input allow-custom-cloud: true; otherwise name a built-in cloud (${Object.keys(BUILT_IN_CLOUDS).join(", ")})`
+  );
+}
+
+/**
+ * A built-in cloud by name, or — only when the user allowed custom clouds — a profile file path. Built-in
+ * clouds are constants: nothing a file says changes their endpoints or their token-exchange audience.
+ */
+export function resolveCloudProfile(nameOrFile: string | undefined, options: { allowCustomCloud?: boolean } = {}): CloudProfile {
   if (!nameOrFile) return PUBLIC;
-  const builtIn = BUILT_IN_CLOUDS[nameOrFile];
+  const builtIn = isBuiltInCloud(nameOrFile) ? BUILT_IN_CLOUDS[nameOrFile] : undefined;
   if (builtIn) return builtIn;
+  if (!options.allowCustomCloud) throw new InputError(customCloudRefusal(`'${nameOrFile}'`));
   return loadCloudProfile(nameOrFile);
 }
 
-const trusted = new Set<string>();
+export function isCustomCloud(profile: CloudProfile): boolean {
+  return !Object.values(BUILT_IN_CLOUDS).includes(profile);
+}
 
 /**
- * Adds the profile's CA to the process's default trust store (Node ≥ 22.19 `tls.setDefaultCACertificates`),
- * so every SDK client, fetch and https agent trusts a private cloud's certificate without NODE_EXTRA_CA_CERTS.
+ * The lines a user reads before a custom profile gets any token: where every request and the GitHub ID token
+ * will go, the token-exchange audience, and which CA is trusted (for these hosts only, see tls.ts).
  */
-export function trustProfileCertificate(profile: CloudProfile): void {
-  const file = profile.caCertificateFile;
-  if (!file || trusted.has(file)) return;
-  let pem: string;
-  try {
-    pem = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new InputError(`cannot read the cloud profile's CA certificate: ${(err as Error).message}`, {
-      field: "caCertificateFile",
-    });
-  }
-  tls.setDefaultCACertificates([...tls.getCACertificates("default"), pem]);
-  trusted.add(file);
+export function describeCustomCloud(profile: CloudProfile): string[] {
+  return [
+    `custom cloud profile '${profile.name}' (allowed by the user): tokens and requests go to these endpoints only`,
+    `  Entra ID authority: ${profile.authorityHost}`,
+    `  Resource Manager: ${profile.resourceManagerEndpoint} (audience ${profile.resourceManagerAudience})`,
+    `  Microsoft Graph: ${profile.graphEndpoint}`,
+    `  Key Vault: ${profile.keyVaultUrlTemplate}; Blob: ${profile.blobUrlTemplate}; Queue: ${profile.queueUrlTemplate}`,
+    `  GitHub ID token audience (token exchange): ${profile.tokenExchangeAudience}`,
+    `  CA certificate: ${profile.caCertificateFile ? `${profile.caCertificateFile}, trusted for the hosts above only` : "none (the system's trust store)"}`,
+  ];
 }
 
 export function keyVaultUrl(profile: CloudProfile, vault: string): string {

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
-import { BUILT_IN_CLOUDS, resolveCloudProfile, type CloudProfile } from "../cloud/profile.js";
+import { customCloudRefusal, isBuiltInCloud, resolveCloudProfile, type CloudProfile } from "../cloud/profile.js";
 import { InputError } from "../errors.js";
 import { gateConfigSchema, type GateConfig } from "./schema.js";
 import { documentToJs } from "./yaml.js";
@@ -82,6 +82,14 @@ export interface ParseConfigOptions {
    * line number is the user's line and any YAML form (block, flow, JSON) works.
    */
   defaults?: { subscriptions?: readonly string[] };
+  /**
+   * The user running the gate allowed a custom cloud profile (`--allow-custom-cloud`, the Action's
+   * `allow-custom-cloud: true`). Without it the config, which comes from the repository under check, may
+   * name a built-in cloud only.
+   */
+  allowCustomCloud?: boolean;
+  /** Leave the cloud unresolved (loadConfigSettings): `profile` is then the public cloud, never used. */
+  skipCloud?: boolean;
 }
 
 /**
@@ -110,15 +118,24 @@ export function parseConfigText(text: string, file = "<inline>", baseDir = file 
   if (config.subscriptions.length === 0 && !(config.cluster && "subscription" in config.cluster)) {
     throw new InputError("list the subscriptions to search (or name the cluster by subscription/resourceGroup/name)", { file, field: "subscriptions" });
   }
-  return { config, file, profile: resolveConfigCloud(config.cloud, baseDir, file) };
+  if (options.skipCloud) return { config, file, profile: resolveCloudProfile(undefined) };
+  if (!isBuiltInCloud(config.cloud) && !options.allowCustomCloud) {
+    const line = lineOf(doc, counter, ["cloud"]);
+    throw new InputError(customCloudRefusal(`cloud '${config.cloud}'`), { file, ...(line !== undefined ? { line } : {}), field: "cloud" });
+  }
+  return { config, file, profile: resolveConfigCloud(config.cloud, baseDir, file, options.allowCustomCloud === true) };
 }
 
-/** A built-in cloud name, or a profile file resolved relative to the config file's directory. */
-export function resolveConfigCloud(cloud: string, baseDir: string, file: string): CloudProfile {
-  if (BUILT_IN_CLOUDS[cloud]) return resolveCloudProfile(cloud);
+/**
+ * A built-in cloud name, or (only with `allowCustomCloud`) a profile file resolved relative to the config
+ * file's directory. The Function's sweep config is the operator's own deployment, so it passes true.
+ */
+export function resolveConfigCloud(cloud: string, baseDir: string, file: string, allowCustomCloud: boolean): CloudProfile {
+  if (isBuiltInCloud(cloud)) return resolveCloudProfile(cloud);
+  if (!allowCustomCloud) throw new InputError(customCloudRefusal(`cloud '${cloud}'`), { file, field: "cloud" });
   const path = isAbsolute(cloud) ? cloud : resolve(baseDir, cloud);
   try {
-    return resolveCloudProfile(path);
+    return resolveCloudProfile(path, { allowCustomCloud });
   } catch (err) {
     if (err instanceof InputError) {
       throw new InputError(`cloud '${cloud}': ${err.message}`, { file, field: err.field ? `cloud → ${err.field}` : "cloud" });
@@ -138,6 +155,14 @@ export function readConfigFile(file: string, notFound = "config file not found")
 }
 
 /** Reads and validates `azure-auth-gate.yml`. */
-export function loadConfig(file: string): LoadedConfig {
-  return parseConfigText(readConfigFile(file), file);
+export function loadConfig(file: string, options: Pick<ParseConfigOptions, "allowCustomCloud"> = {}): LoadedConfig {
+  return parseConfigText(readConfigFile(file), file, undefined, options);
+}
+
+/**
+ * The config's settings without its cloud, for commands that talk to no cloud (`fix`): a custom profile is
+ * neither refused nor read, since nothing is sent anywhere.
+ */
+export function loadConfigSettings(file: string): GateConfig {
+  return parseConfigText(readConfigFile(file), file, undefined, { skipCloud: true }).config;
 }

@@ -30,6 +30,14 @@ export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 const guid = (what: string) => z.string().regex(GUID, `${what} must be a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`);
 const nonEmpty = z.string().trim().min(1, "must not be empty");
 const findingId = z.string().refine((id: string): boolean => isRuleId(id), { message: "unknown finding id (see `azure-auth-gate rules`)" });
+/**
+ * Findings the config (the repository's own file) may not waive or re-rate: they record that the gate
+ * refused something the repository is not trusted to decide.
+ */
+export const NOT_WAIVABLE: ReadonlySet<string> = new Set(["AG503"]);
+const policyFindingId = findingId.refine((id) => !NOT_WAIVABLE.has(id), {
+  message: "this finding records a refusal the workflow decides (input probe-on-pull-request): the config cannot waive or re-rate it",
+});
 
 /** The AKS cluster by its ARM coordinates: the gate reads its OIDC issuer, Workload Identity flag and node subnet. */
 export const clusterByNameSchema = z
@@ -163,14 +171,14 @@ export const networkSchema = z
 /** A waiver: one finding id, optionally for one target only, always with a reason (shown in the report). */
 export const waiverSchema = z
   .object({
-    id: findingId,
+    id: policyFindingId,
     target: z.object({ kind: nonEmpty.optional(), namespace: nonEmpty.optional(), name: nonEmpty.optional() }).strict().optional(),
     reason: nonEmpty,
   })
   .strict();
 
 /** Severity overrides per finding id. */
-export const severityOverridesSchema = z.record(findingId, z.enum(["error", "warning", "info"]));
+export const severityOverridesSchema = z.record(policyFindingId, z.enum(["error", "warning", "info"]));
 
 /** How a run treats unreadable facts, its call budget and its findings: shared by the gate's and the sweep's configs. */
 export const runPolicyFields = {

@@ -262,6 +262,12 @@ const rules = [
     description: "Entra ID refuses the GitHub token; the evidence shows the token's `sub` and the federated credential subject that would match.",
     help: "Create a federated credential on the gate's identity with exactly the token's subject (environment, pull_request, branch or immutable-ID form).",
   },
+  {
+    id: "AG503", layer: "login", severity: "error",
+    title: "Probe refused on a pull request",
+    description: "`mode: probe` on a pull-request event without the workflow input `probe-on-pull-request: true`: the live probe was not run.",
+    help: "A pull request chooses the config and manifests, so the probe (which runs as the production identity) is off there. Probe in the deploy job behind a protected environment, use `mode: azure` on pull requests, or set `probe-on-pull-request: true` for same-repository pull requests you trust. Never a pass; the config cannot waive or re-rate it.",
+  },
 ] as const satisfies readonly (Omit<Rule, "id"> & { id: `AG${number}` })[];
 
 /** Every finding id the catalogue defines: `raise("AG2O3", …)` (a typo) does not compile. */

@@ -19,7 +19,7 @@ import { buildProbeJob, probeJobName } from "./job.js";
 import { loadKubeConfig } from "./kube.js";
 import { buildPlan, type ProbePlan } from "./plan.js";
 import { builtInCommand, guessRuntime, type ProbeRuntime } from "./programs/index.js";
-import { logTail, parseProbeLog, type ProbeResult } from "./result.js";
+import { logSize, parseProbeLog, type ProbeResult } from "./result.js";
 import { runProbeJob } from "./run-job.js";
 
 export interface ProbeOptions {
@@ -61,6 +61,13 @@ export function probeOptionsFromConfig(probe: GateConfig["probe"], extra: { prof
   };
 }
 
+/** Only the answers to what the plan asked: rows about other accounts, vaults or secrets are dropped unread. */
+function onlyPlanned(plan: ProbePlan, result: ProbeResult): ProbeResult {
+  const blob = result.blob.filter((r) => plan.blob.some((b) => b.account === r.account && b.container === r.container));
+  const keyVault = result.keyVault.filter((r) => plan.keyVault.some((v) => v.vault === r.vault && (r.operation === "list" ? v.list : v.secrets.includes(r.secret ?? ""))));
+  return { ...result, blob, keyVault };
+}
+
 /** Needs the plan asked about that the result line does not answer (an image that is not what it claims may skip some). */
 function unanswered(plan: ProbePlan, result: ProbeResult): string[] {
   const missing: string[] = [];
@@ -97,10 +104,11 @@ async function probeTarget(kc: KubeConfig, options: ProbeOptions, target: Resolv
   const parsed = parseProbeLog(outcome.log);
   if (!parsed.ok) {
     const exit = outcome.exitCode !== undefined ? ` (exit code ${outcome.exitCode})` : "";
-    return [notRun(target, `pod ${outcome.podName} printed ${parsed.reason}${exit}; last log lines: ${logTail(outcome.log) || "(none)"}`, "The probe image must provide the interpreter and Azure SDK of the built-in probe; set `probe.image` or `probe.runtime`.")];
+    return [notRun(target, `pod ${outcome.podName} printed ${parsed.reason}${exit}; ${logSize(outcome.log)}`, "The probe image must provide the interpreter and Azure SDK of the built-in probe; set `probe.image` or `probe.runtime`.")];
   }
-  const findings = resultFindings(target, parsed.result, image);
-  const missing = parsed.result.token?.ok ? unanswered(plan, parsed.result) : [];
+  const result = onlyPlanned(plan, parsed.result);
+  const findings = resultFindings(target, result, image);
+  const missing = result.token?.ok ? unanswered(plan, result) : [];
   if (missing.length > 0) findings.push(notRun(target, `the result line does not report on ${missing.join(", ")}`, "The probe image must run the gate's probe unchanged: check that `probe.image` is the app's image and that its interpreter is the real one."));
   return findings;
 }

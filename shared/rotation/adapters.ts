@@ -7,6 +7,7 @@ import { isRestError } from "@azure/core-rest-pipeline";
 import { ClientSecretCredential } from "@azure/identity";
 import type { SecretClient, SecretProperties } from "@azure/keyvault-secrets";
 import { scopeFor, type CloudProfile } from "../cloud/profile.js";
+import { profileClientOptions } from "../cloud/tls.js";
 import { firstLine, isNotFound } from "../azure/errors.js";
 import type { GraphClient, GraphPasswordCredential } from "../azure/graph.js";
 import type { CredentialVerifier, NewPassword, PasswordDirectory, PasswordInfo, SecretStore, VaultVersion, VerifyResult } from "./ports.js";
@@ -114,6 +115,7 @@ export class EntraCredentialVerifier implements CredentialVerifier {
       authorityHost: this.profile.authorityHost,
       disableInstanceDiscovery: this.profile.disableInstanceDiscovery,
       retryOptions: { maxRetries: 1 },
+      ...profileClientOptions(this.profile),
     });
     try {
       const token = await credential.getToken(scopeFor(this.profile.resourceManagerAudience));

@@ -145,6 +145,8 @@ export function runnerEnv(sb: Sandbox, ws: Workspace, opts: { idToken?: boolean;
     "client-id": sb.app("azure-auth-gate").appId,
     manifests: "k8s/*.yaml",
     cloud: sb.profileFile,
+    // The sandbox is a custom cloud profile: the workflow has to allow it, as a user's would.
+    "allow-custom-cloud": "true",
     "github-token": opts.token ?? sb.githubTokens!.write,
     sarif: "gate.sarif",
     ...opts.inputs,

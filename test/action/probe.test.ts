@@ -30,7 +30,7 @@ afterAll(async () => {
 describe("mode: probe", () => {
   it("runs the live probe as the pod and passes when it really reaches Key Vault and Blob", async () => {
     const ws = workspace(sb, { image: IMAGE });
-    const env = { ...runnerEnv(sb, ws, { inputs: { mode: "probe", comment: "false" } }), KUBECONFIG: sb.kubeconfigFile };
+    const env = { ...runnerEnv(sb, ws, { inputs: { mode: "probe", comment: "false", "probe-on-pull-request": "true" } }), KUBECONFIG: sb.kubeconfigFile };
     const s = await step(ws, env);
     expect(s.result?.report.findings.filter((f) => f.severity !== "info")).toEqual([]);
     expect(s.result?.report.metadata.layers).toEqual(["static", "control-plane", "data-plane"]);

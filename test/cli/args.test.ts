@@ -18,16 +18,17 @@ describe("parseCommand", () => {
       kind: "check",
       paths: ["k8s/", "-"],
       config: "gate.yml",
+      allowCustomCloud: false,
       probe: true,
       format: "sarif",
       output: "out.sarif",
       failOn: "warning",
     });
-    expect(parseCommand(["check", "--format=json", "a.yaml"])).toEqual({ kind: "check", paths: ["a.yaml"], probe: false, format: "json", failOn: "error" });
+    expect(parseCommand(["check", "--format=json", "a.yaml"])).toEqual({ kind: "check", paths: ["a.yaml"], allowCustomCloud: false, probe: false, format: "json", failOn: "error" });
   });
 
   it("defaults: text, fail on error; a config alone is enough", () => {
-    expect(parseCommand(["check", "--config", "gate.yml"])).toEqual({ kind: "check", paths: [], config: "gate.yml", probe: false, format: "text", failOn: "error" });
+    expect(parseCommand(["check", "--config", "gate.yml"])).toEqual({ kind: "check", paths: [], config: "gate.yml", allowCustomCloud: false, probe: false, format: "text", failOn: "error" });
   });
 
   it("takes --verbose (-v) on check only", () => {
@@ -39,6 +40,9 @@ describe("parseCommand", () => {
   it("takes --probe only with --config, and only on check", () => {
     expect(usageError(["check", "k8s/", "--probe"])).toMatch(/--probe needs --config/);
     expect(usageError(["rules", "--probe"])).toMatch(/--probe applies to check/);
+    expect(usageError(["check", "k8s/", "--allow-custom-cloud"])).toMatch(/--allow-custom-cloud applies to --config/);
+    expect(usageError(["check", "--config", "gate.yml", "--kubeconfig", "kube.yaml"])).toMatch(/--kubeconfig applies to --probe/);
+    expect(parseCommand(["check", "--config", "gate.yml", "--allow-custom-cloud", "--probe", "--kubeconfig", "kube.yaml"])).toMatchObject({ allowCustomCloud: true, probe: true, kubeconfig: "kube.yaml" });
   });
 
   it("parses rules, help and version", () => {

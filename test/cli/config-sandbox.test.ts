@@ -29,6 +29,15 @@ function manifests(): string {
     .join("---\n");
 }
 
+/**
+ * stderr after the custom profile's endpoint lines, which --allow-custom-cloud prints first (before any token
+ * request; test/security/custom-cloud.test.ts checks them).
+ */
+function afterProfile(stderr: string): string {
+  expect(stderr).toMatch(/^custom cloud profile 'AzureAuthGateSandbox' \(allowed by the user\)/);
+  return stderr.replace(/^custom cloud profile [^\n]*\n(?: {2}[^\n]*\n)*/, "");
+}
+
 function writeConfig(name: string, target: string): string {
   const sub = sb.state.subscriptions[0]!.subscriptionId;
   const file = join(dir, name);
@@ -62,8 +71,8 @@ describe("check --config against the sandbox", () => {
       "targets:\n  - workload: app/Deployment/backend\n    blob: [{ account: contosomedia, container: media, access: write }]\n    keyVault: [{ vault: contoso-app-kv, secrets: [django-secret-key] }]\n",
     );
     const entraBefore = sb.log.count({ service: "entra", method: "POST" });
-    const r = await runBin(built.bin, ["check", join(dir, "app.yaml"), "--config", config, "--format", "json"], signedIn());
-    expect(r.stderr).toBe("");
+    const r = await runBin(built.bin, ["check", join(dir, "app.yaml"), "--config", config, "--allow-custom-cloud", "--format", "json"], signedIn());
+    expect(afterProfile(r.stderr)).toBe("");
     // One sign-in per token audience (ARM, Key Vault), however many SDK clients the run opens at once.
     expect(sb.log.count({ service: "entra", method: "POST" }) - entraBefore).toBeLessThanOrEqual(2);
     expect(r.code, r.stdout).toBe(0);
@@ -93,10 +102,10 @@ describe("check --config against the sandbox", () => {
   it("blocks on a missing container (AG214) and anchors the Azure finding to the config file in SARIF", async () => {
     const config = writeConfig("fail.yml", "targets:\n  - workload: app/Deployment/backend\n    blob: [{ account: contosomedia, container: uploads }]\n");
     const out = join(dir, "gate.sarif");
-    const r = await runBin(built.bin, ["check", join(dir, "app.yaml"), "--config", config, "--format", "sarif", "--output", out], signedIn());
+    const r = await runBin(built.bin, ["check", join(dir, "app.yaml"), "--config", config, "--allow-custom-cloud", "--format", "sarif", "--output", out], signedIn());
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/^azure-auth-gate: fail \(\d+ errors?, \d+ warnings?\); report written to .*gate\.sarif\n$/);
+    expect(afterProfile(r.stderr)).toMatch(/^azure-auth-gate: fail \(\d+ errors?, \d+ warnings?\); report written to .*gate\.sarif\n$/);
     const sarif = readFileSync(out, "utf8");
     // The container is missing (AG214), and no role covers a container that is not there (AG207).
     expect(JSON.parse(sarif).runs[0].results.map((x: { ruleId: string }) => x.ruleId).sort()).toEqual(["AG207", "AG214"]);
@@ -116,7 +125,7 @@ describe("check --config against the sandbox", () => {
       "probe.yml",
       "targets:\n  - workload: app/Deployment/backend\n    blob: [{ account: contosomedia, container: media }]\n    keyVault: [{ vault: contoso-app-kv, secrets: [django-secret-key] }]\nprobe: { timeoutSeconds: 60 }\n",
     );
-    const r = await runBin(built.bin, ["check", join(dir, "app.yaml"), "--config", config, "--probe", "--format", "json"], signedIn());
+    const r = await runBin(built.bin, ["check", join(dir, "app.yaml"), "--config", config, "--allow-custom-cloud", "--probe", "--format", "json"], signedIn());
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.verdict).toBe("pass");
@@ -132,10 +141,10 @@ describe("check --config against the sandbox", () => {
     const out = join(dir, "login.json");
     // No client id / secret: EnvironmentCredential is incomplete, the sandbox's IMDS has no identity for
     // this "machine", and az/azd/pwsh are not on PATH.
-    const r = await runBin(built.bin, ["check", join(dir, "app.yaml"), "--config", config, "--format", "json", "--output", out], base);
+    const r = await runBin(built.bin, ["check", join(dir, "app.yaml"), "--config", config, "--allow-custom-cloud", "--format", "json", "--output", out], base);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    const lines = r.stderr.trimEnd().split("\n");
+    const lines = afterProfile(r.stderr).trimEnd().split("\n");
     expect(lines, r.stderr).toHaveLength(1);
     expect(lines[0]).toMatch(/^azure-auth-gate: the gate could not sign in to Azure \(/);
     expect(lines[0]).toMatch(/Tried: environment variables \([^)]*\), .*managed identity \([^)]*\), .*Azure CLI \(not installed\)/);
@@ -147,10 +156,10 @@ describe("check --config against the sandbox", () => {
   it("refuses a wrong client secret with the same one line, never echoing the secret", async () => {
     const config = writeConfig("wrong.yml", "targets:\n  - workload: app/Deployment/backend\n    blob: [{ account: contosomedia, container: media }]\n");
     const wrong = "Wrong~Secret.value-that-must-not-print-42";
-    const r = await runBin(built.bin, ["check", join(dir, "app.yaml"), "--config", config], { ...signedIn(), AZURE_CLIENT_SECRET: wrong });
+    const r = await runBin(built.bin, ["check", join(dir, "app.yaml"), "--config", config, "--allow-custom-cloud"], { ...signedIn(), AZURE_CLIENT_SECRET: wrong });
     expect(r.code).toBe(2);
-    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(/^azure-auth-gate: the gate could not sign in to Azure .*AADSTS/);
+    expect(afterProfile(r.stderr).trimEnd().split("\n")).toHaveLength(1);
+    expect(afterProfile(r.stderr)).toMatch(/^azure-auth-gate: the gate could not sign in to Azure .*AADSTS/);
     expect(r.stderr).not.toContain(wrong);
   }, 60_000);
 });

@@ -49,7 +49,7 @@ describe("npm run demo", () => {
     expect(code, text).toBe(0);
     // The outage in the real SDK's words (Python when installed, else the JS SDK's wording of the same failure).
     expect(text).toMatch(/ClientAuthenticationError: DefaultAzureCredential failed to retrieve a token from the included credentials|AggregateAuthenticationError: ChainedTokenCredential authentication failed/);
-    expect(text).toContain("$ azure-auth-gate check k8s/backend.yaml --config azure-auth-gate.yml --probe");
+    expect(text).toContain("$ azure-auth-gate check k8s/backend.yaml --config azure-auth-gate.yml --probe --allow-custom-cloud");
     expect(text).toMatch(/FAIL {2}\d+ errors/);
     expect(text).toMatch(/error {3}AG104 .*k8s\/backend\.yaml:\d+/);
     expect(text).toMatch(/error {3}AG102 /);

@@ -5,7 +5,7 @@
  * cluster's kubeconfig for the probe.
  */
 import { stringify } from "yaml";
-import { loadCloudProfile, trustProfileCertificate } from "../../shared/cloud/profile.js";
+import { loadCloudProfile } from "../../shared/cloud/profile.js";
 import { parseConfigText } from "../../shared/config/load.js";
 import type { Report } from "../../shared/findings/model.js";
 import { runGate } from "../../shared/gate/index.js";
@@ -43,8 +43,7 @@ export interface RunOptions {
 export async function runGateOn(sb: Sandbox, opts: RunOptions): Promise<GateRun> {
   const sub = sb.state.subscriptions[0]!.subscriptionId;
   const header = `cloud: ${sb.profileFile}\ntenantId: ${sb.state.tenantId}\nsubscriptions: [${sub}]\ncluster: { subscription: ${sub}, resourceGroup: app-rg, name: aks-prod }\n`;
-  const { config, profile } = parseConfigText(header + opts.config, "azure-auth-gate.yml", process.cwd());
-  trustProfileCertificate(profile);
+  const { config, profile } = parseConfigText(header + opts.config, "azure-auth-gate.yml", process.cwd(), { allowCustomCloud: true });
   const before = sb.log.entries.length;
   const manifests = opts.manifests === false ? undefined : parseManifests([{ file: "deploy/app.yaml", text: deployedManifests(sb) }]);
   const probe = opts.probe

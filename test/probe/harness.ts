@@ -30,6 +30,22 @@ export const NODE_IMAGE = "ghcr.io/acme/node-app:2.3";
 export const PYTHON_IMAGE = "ghcr.io/acme/django-app:1.4";
 export const SLEEPER_IMAGE = "ghcr.io/acme/sleeper:1";
 export const CHATTY_IMAGE = "ghcr.io/acme/chatty:1";
+/**
+ * A hostile image (one a pull request could name): whatever program it is told to run, it prints the pod's
+ * projected ServiceAccount token, then a result line that smuggles the token, terminal escapes and rows about
+ * things nobody asked for into every free-text field.
+ */
+export const HOSTILE_IMAGE = "ghcr.io/attacker/looks-like-django:1";
+const HOSTILE_SCRIPT = `
+const token = require("fs").readFileSync(process.env.AZURE_FEDERATED_TOKEN_FILE, "utf8").trim();
+console.log("projected token: " + token);
+const evil = "\\u001b]8;;https://attacker.example\\u0007click\\u001b[31m " + token + " " + "x".repeat(5000);
+console.log(JSON.stringify({ azureAuthGateProbe: 1, runtime: evil, identity: { clientId: evil, assertion: { iss: evil, sub: evil, aud: evil } },
+  token: { ok: false, name: "\\u001b[2J" + token, message: "AADSTS70021: " + evil },
+  blob: [{ account: "stmedia", container: "media", ok: false, status: 403, code: evil, message: evil }, { account: token, container: evil, ok: false }],
+  keyVault: [{ vault: "elsewhere", secret: token, ok: false, message: evil }] }));
+`.replace(/\n/g, " ");
+
 /** An image whose entrypoint ignores the gate's probe program and prints a result line that answers nothing. */
 export const SKIPPER_IMAGE = "ghcr.io/acme/skipper:1";
 export const CLIENT_ID = guid("client", "backend-id");
@@ -113,6 +129,7 @@ export async function startProbeHarness(): Promise<ProbeHarness> {
         [PYTHON_IMAGE]: { env: { PATH: imagePath } },
         [SLEEPER_IMAGE]: interpreterImage(images, "sleeper", "setTimeout(() => undefined, 60000)"),
         [SKIPPER_IMAGE]: interpreterImage(images, "skipper", `console.log(${JSON.stringify(JSON.stringify({ azureAuthGateProbe: 1, token: { ok: true }, blob: [], keyVault: [] }))})`),
+        [HOSTILE_IMAGE]: interpreterImage(images, "hostile", HOSTILE_SCRIPT),
         [CHATTY_IMAGE]: interpreterImage(images, "chatty", "console.log('starting gunicorn'); console.log('{\"azureAuthGateProbe\":1,\"token\":'); process.exit(1)"),
       },
       caCertPath: tls.certFile,

@@ -12,7 +12,7 @@ import { buildProbeJob, probeJobName } from "../../shared/probe/job.js";
 import { buildPlan } from "../../shared/probe/plan.js";
 import { builtInCommand } from "../../shared/probe/programs/index.js";
 import { assign } from "../sandbox-data/fixtures.js";
-import { CHATTY_IMAGE, CLIENT_ID, NODE_IMAGE, PRINCIPAL_ID, PYTHON_IMAGE, SECRET_VALUE, SKIPPER_IMAGE, SLEEPER_IMAGE, startProbeHarness, type ProbeHarness } from "./harness.js";
+import { CHATTY_IMAGE, CLIENT_ID, NODE_IMAGE, PRINCIPAL_ID, PYTHON_IMAGE, SECRET_VALUE, HOSTILE_IMAGE, SKIPPER_IMAGE, SLEEPER_IMAGE, startProbeHarness, type ProbeHarness } from "./harness.js";
 
 let h: ProbeHarness;
 
@@ -271,12 +271,26 @@ describe("AG304: a probe that did not run is never a pass", () => {
     expect(await jobsLeft()).toEqual([]);
   });
 
-  it("no parseable result line: the log tail is the evidence", async () => {
+  it("no parseable result line: AG304 says how much the pod printed, never what", async () => {
     const findings = await layer({ image: CHATTY_IMAGE })(target());
     expect(findings.map((f) => f.id)).toEqual(["AG304"]);
     expect(findings[0]!.evidence).toContain("printed a result line that is not valid JSON");
     expect(findings[0]!.evidence).toContain("(exit code 1)");
-    expect(findings[0]!.evidence).toContain("starting gunicorn");
+    expect(findings[0]!.evidence).toContain("2 lines of output, not shown");
+    expect(findings[0]!.evidence).not.toContain("starting gunicorn");
+  });
+
+  it("a hostile image: only parsed, capped fields of its result line reach findings, its token masked", async () => {
+    const findings = await layer({ image: HOSTILE_IMAGE })(target());
+    expect(findings.map((f) => f.id), findings[0]?.evidence).toEqual(["AG301"]);
+    const text = JSON.stringify(findings);
+    expect(text).not.toMatch(/eyJ[\w-]{8,}\.[\w-]{8,}/);
+    expect(text).toContain("[token]");
+    // JSON.stringify writes an escape character as \u001b: neither it nor BEL survives podText.
+    expect(text).not.toMatch(/\\u001b|\\u0007/);
+    expect(text).not.toContain("attacker.example\u0007");
+    expect(text).not.toContain("projected token");
+    expect(findings[0]!.evidence.length).toBeLessThan(2_000);
   });
 
   it("a ServiceAccount that does not exist: the Job controller's FailedCreate", async () => {

@@ -26,11 +26,16 @@ export interface Attacker {
   stop(): Promise<void>;
 }
 
-export async function startAttacker(): Promise<Attacker> {
+/**
+ * `impersonate`: serve this certificate instead of the attacker's own — e.g. one a cloud profile's CA vouches
+ * for, to prove that CA is trusted for the profile's hosts only.
+ */
+export async function startAttacker(impersonate?: { certFile: string; keyFile: string }): Promise<Attacker> {
   const dir = mkdtempSync(path.join(tmpdir(), "aag-attacker-"));
-  const caFile = path.join(dir, "attacker-ca.pem");
-  const keyFile = path.join(dir, "attacker-key.pem");
-  generateSandboxCertificate(caFile, keyFile, 1);
+  let caFile = path.join(dir, "attacker-ca.pem");
+  let keyFile = path.join(dir, "attacker-key.pem");
+  if (impersonate) [caFile, keyFile] = [impersonate.certFile, impersonate.keyFile];
+  else generateSandboxCertificate(caFile, keyFile, 1);
   const requests: AttackerRequest[] = [];
   const server: Server = createServer({ cert: readFileSync(caFile), key: readFileSync(keyFile) }, (req, res) => {
     let body = "";

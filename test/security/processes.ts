@@ -96,9 +96,20 @@ export function runBundle(job: RunnerJob, env: Record<string, string>): Promise<
   return runProcess([BUNDLE], job.workspace, env);
 }
 
+/**
+ * stdout as the runner shows it: `::add-mask::VALUE` lines are instructions the runner consumes (it then
+ * masks VALUE everywhere), never shown to anyone.
+ */
+export function withoutMaskCommands(stdout: string): string {
+  return stdout
+    .split("\n")
+    .filter((l) => !l.startsWith("::add-mask::"))
+    .join("\n");
+}
+
 /** Everything the run left for people to read: stdout/stderr, outputs, the summary and every file in RUNNER_TEMP and the workspace's reports. */
 export function everythingVisible(job: RunnerJob, run: ProcessRun): string {
-  const texts = [run.stdout, run.stderr];
+  const texts = [withoutMaskCommands(run.stdout), run.stderr];
   for (const dir of [job.runnerTemp, job.workspace]) {
     for (const name of readdirSync(dir, { recursive: true }) as string[]) {
       const file = path.join(dir, name);
