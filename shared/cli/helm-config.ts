@@ -5,12 +5,14 @@
  */
 import { realpath } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
-import { loadConfig } from "../config/load.js";
+import { loadConfigSettings } from "../config/load.js";
 import { InputError } from "../errors.js";
 import type { HelmSettings } from "../static/render.js";
 
 export async function configHelm(configFile: string): Promise<HelmSettings> {
-  const { config, file } = loadConfig(configFile);
+  // Settings only: helm talks to no cloud, so the config's cloud is neither resolved nor refused here.
+  const config = loadConfigSettings(configFile);
+  const file = configFile;
   const helm = config.helm;
   if (!helm) return {};
   const base = await realpath(dirname(file)).catch(() => dirname(file));

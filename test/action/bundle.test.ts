@@ -58,7 +58,7 @@ describe("dist/action/index.js", () => {
       HTTPS_PROXY: sb.urls.proxy,
       NO_PROXY: "127.0.0.1,localhost",
       ...Object.fromEntries(Object.entries(runnerEnv(sb, ws)).filter(([key]) => !key.startsWith("INPUT_"))),
-      ...runnerInputEnv(action, { "client-id": sb.app("azure-auth-gate").appId, manifests: "k8s/*.yaml", cloud: sb.profileFile, sarif: "gate.sarif" }, (expression) => {
+      ...runnerInputEnv(action, { "client-id": sb.app("azure-auth-gate").appId, manifests: "k8s/*.yaml", cloud: sb.profileFile, "allow-custom-cloud": "true", sarif: "gate.sarif" }, (expression) => {
         if (expression === "github.token") return sb.githubTokens!.write;
         throw new Error(`the runner has no value for \${{ ${expression} }} here`);
       }),
