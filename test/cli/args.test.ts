@@ -32,7 +32,7 @@ describe("parseCommand", () => {
   });
 
   it("takes --verbose (-v) on check only", () => {
-    expect(parseCommand(["check", "k8s/", "--verbose"])).toEqual({ kind: "check", paths: ["k8s/"], probe: false, format: "text", failOn: "error", verbose: true });
+    expect(parseCommand(["check", "k8s/", "--verbose"])).toEqual({ kind: "check", paths: ["k8s/"], allowCustomCloud: false, probe: false, format: "text", failOn: "error", verbose: true });
     expect(parseCommand(["check", "k8s/", "-v"])).toMatchObject({ verbose: true });
     expect(usageError(["fix", "k8s/", "--verbose"])).toBe("--verbose applies to check, not fix");
   });
