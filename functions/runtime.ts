@@ -33,6 +33,8 @@ export interface RuntimeOptions {
   retry?: Partial<RetrySettings>;
   /** Key Vault long-running-operation poll interval (recovering a soft-deleted secret). */
   pollIntervalMs?: number;
+  /** How often a held rotation lock's 60 s Blob lease is renewed (default 30 s). */
+  lockRenewMs?: number;
 }
 
 export interface FunctionRuntime extends SweepRuntime {
@@ -87,7 +89,9 @@ export function createRuntime(options: RuntimeOptions = {}): FunctionRuntime {
     clients: () => new AzureClients(profile, credential, { retry: { budgetMs: config.retryBudgetSeconds * 1000, ...options.retry } }),
     store,
     queues: new WorkQueues(queue),
-    lock: new BlobLeaseLock(store),
+    lock: new BlobLeaseLock(store, undefined, options.lockRenewMs),
+    // The Function app's name (Azure sets WEBSITE_SITE_NAME): the managed-secret marker says which deployment made it.
+    deployment: process.env.WEBSITE_SITE_NAME || settings.stateContainer,
     verifier: new EntraCredentialVerifier(profile, config.tenantId),
     secretStore: (vault) => new KeyVaultSecretStore(secretClient(vault), vault, options.pollIntervalMs),
     readSecret: async (ref) => {

@@ -249,6 +249,12 @@ const rules = [
     description: "A federated credential, role assignment or ServiceAccount was added or removed since the last sweep.",
     help: "Review the change; if it was intended, nothing to do.",
   },
+  {
+    id: "AG407", layer: "sweep", severity: "error",
+    title: "Rotation stopped: its lock was lost",
+    description: "The lease on an app's rotation lock could not be renewed, so another run may be rotating the same app; the run stopped before its next write.",
+    help: "Nothing to undo: the next run resumes from Graph and Key Vault. Check the Function's access to its own Blob storage.",
+  },
   // AG5xx — the gate's own login
   {
     id: "AG501", layer: "login", severity: "error",

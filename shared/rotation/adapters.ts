@@ -21,7 +21,7 @@ function date(iso: string | null | undefined): Date | undefined {
 export function passwordInfo(p: GraphPasswordCredential): PasswordInfo {
   const start = date(p.startDateTime);
   const end = date(p.endDateTime);
-  return { keyId: p.keyId, displayName: p.displayName ?? "", ...(start ? { start } : {}), ...(end ? { end } : {}) };
+  return { keyId: p.keyId, displayName: p.displayName ?? "", ...(start ? { start } : {}), ...(end ? { end } : {}), ...(p.hint ? { hint: p.hint } : {}) };
 }
 
 export class GraphPasswordDirectory implements PasswordDirectory {

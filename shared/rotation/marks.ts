@@ -9,14 +9,16 @@ export const ROTATED_BY = "azure-auth-gate";
 export const MANAGED_PREFIX = "azure-auth-gate managed";
 export const CONTENT_TYPE = "application/vnd.azure-auth-gate.client-secret";
 
-export const TAG = { appId: "appId", keyId: "keyId", rotatedBy: "rotatedBy", rotatedAt: "rotatedAt", verifiedAt: "verifiedAt" } as const;
+export const TAG = { appId: "appId", keyId: "keyId", rotatedBy: "rotatedBy", rotatedAt: "rotatedAt", verifiedAt: "verifiedAt", replaces: "replacesKeyId" } as const;
 
-export function managedDisplayName(at: Date): string {
-  return `${MANAGED_PREFIX} ${at.toISOString()}`;
+/** `azure-auth-gate managed [<deployment>] <time>`: which gate deployment made it, so two deployments never touch each other's. */
+export function managedDisplayName(deployment: string, at: Date): string {
+  return `${MANAGED_PREFIX} [${deployment}] ${at.toISOString()}`;
 }
 
-export function isManaged(p: PasswordInfo): boolean {
-  return p.displayName.startsWith(MANAGED_PREFIX);
+/** Made by THIS deployment (its exact marker), never judged by dates a user can set. */
+export function isManaged(p: PasswordInfo, deployment: string): boolean {
+  return p.displayName.startsWith(`${MANAGED_PREFIX} [${deployment}] `);
 }
 
 /** Whether a vault version was written by this tool for this app. */

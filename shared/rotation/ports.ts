@@ -10,6 +10,8 @@ export interface PasswordInfo {
   displayName: string;
   start?: Date;
   end?: Date;
+  /** Graph's `hint`: the value's first characters (to tell which password a pre-existing vault value is). */
+  hint?: string;
 }
 
 export interface NewPassword extends PasswordInfo {
@@ -60,6 +62,9 @@ export interface CredentialVerifier {
 
 /** Serialises rotations of one app across concurrent runs (timer + on-demand). */
 export interface RotationLock {
-  /** Runs `work` holding the lock for `key`, or returns undefined when another run holds it. */
-  withLock<T>(key: string, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
+  /**
+   * Runs `work` holding the lock for `key`, or returns `ran: false` when another run holds it. `held()`
+   * turns false for good once the lock may have been lost (a renewal failed): the work stops before its next write.
+   */
+  withLock<T>(key: string, work: (lease: { held(): boolean }) => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
 }

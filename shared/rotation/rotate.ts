@@ -21,6 +21,7 @@ import type { SecretMask } from "./mask.js";
 import { belongsTo, CONTENT_TYPE, dateTag, isManaged, managedDisplayName, ROTATED_BY, TAG } from "./marks.js";
 import { daysToMs, type KeyVaultMapping, type RotationPolicy } from "./policy.js";
 import type { CredentialVerifier, PasswordDirectory, PasswordInfo, SecretStore, VaultCurrent } from "./ports.js";
+import { sh } from "../shell.js";
 
 export type RotationStep = "read" | "recover" | "remove-orphan" | "add" | "store" | "verify" | "mark-verified" | "retire";
 
@@ -44,6 +45,10 @@ export interface RotationDeps {
   sleep?: (ms: number) => Promise<void>;
   log?: (line: string) => void;
   beforeStep?: StepHook;
+  /** The gate deployment doing this: named in the managed marker; only its own managed secrets are touched. */
+  deployment: string;
+  /** False once the run's lock may be lost (the lease renewal failed): no further write. */
+  lockHeld?: () => boolean;
 }
 
 export type RotationState = "up-to-date" | "rotated" | "awaiting-overlap" | "retired-old" | "failed";
@@ -57,9 +62,21 @@ export interface RotationOutcome {
   currentKeyId?: string;
   /** Superseded secrets kept until the overlap ends (AG402/AG403 are not raised for them). */
   retiring: string[];
+  /** Secrets the gate does not manage (hand-made, other consumers'): never retired, reported. */
+  unmanaged: string[];
   /** What was done, one line per action, masked. */
   actions: string[];
   findings: Finding[];
+}
+
+/** The lock's lease may be lost: thrown instead of running a write step. */
+class LockLost extends Error {
+  constructor(
+    readonly step: RotationStep,
+    readonly left: string,
+  ) {
+    super(`lock lost before ${step}`);
+  }
 }
 
 class StepFailure extends Error {
@@ -88,13 +105,14 @@ function expired(p: PasswordInfo, now: Date): boolean {
 
 export async function rotateApp(app: RotationApp, mapping: KeyVaultMapping, deps: RotationDeps): Promise<RotationOutcome> {
   const { directory, store, mask, policy } = deps;
-  const outcome: RotationOutcome = { appId: app.appId, vault: store.vault, secret: mapping.secret, state: "up-to-date", retiring: [], actions: [], findings: [] };
+  const outcome: RotationOutcome = { appId: app.appId, vault: store.vault, secret: mapping.secret, state: "up-to-date", retiring: [], unmanaged: [], actions: [], findings: [] };
   const note = (line: string) => {
     const masked = mask.mask(line);
     outcome.actions.push(masked);
     deps.log?.(`rotation ${app.appId}: ${masked}`);
   };
   const step = async <T>(name: RotationStep, left: string, work: () => Promise<T>): Promise<T> => {
+    if (name !== "read" && deps.lockHeld && !deps.lockHeld()) throw new LockLost(name, left);
     try {
       await deps.beforeStep?.(name, app.appId);
       return await work();
@@ -122,14 +140,18 @@ export async function rotateApp(app: RotationApp, mapping: KeyVaultMapping, deps
       }
     }
 
-    const stored = new Set(versions.filter((v) => belongsTo(v, app.appId)).map((v) => (v.tags[TAG.keyId] ?? "").toLowerCase()));
+    const mine = versions.filter((v) => belongsTo(v, app.appId));
+    const stored = new Set(mine.map((v) => (v.tags[TAG.keyId] ?? "").toLowerCase()));
+    // The password the mapping pointed at before the first rotation: recorded on the version that replaced it.
+    const replacedKeyIds = new Set(mine.map((v) => (v.tags[TAG.replaces] ?? "").toLowerCase()).filter(Boolean));
     const ours: VaultCurrent | undefined = current && belongsTo(current, app.appId) ? current : undefined;
+    const vaultBefore = current;
     const currentKeyId = ours?.tags[TAG.keyId]?.toLowerCase();
     const currentPassword = currentKeyId ? passwords.find((p) => p.keyId.toLowerCase() === currentKeyId) : undefined;
     if (currentPassword) outcome.currentKeyId = currentPassword.keyId;
 
     // Orphans: managed passwords whose value never reached the vault. Nobody can use them.
-    const orphans = passwords.filter((p) => isManaged(p) && !stored.has(p.keyId.toLowerCase()));
+    const orphans = passwords.filter((p) => isManaged(p, deps.deployment) && !stored.has(p.keyId.toLowerCase()));
     for (const orphan of orphans) {
       await step("remove-orphan", `the old credentials still work; the unused managed secret ${orphan.keyId} remains until the next run`, () => directory.remove(app.id, orphan.keyId));
       note(`removed orphan managed secret ${orphan.keyId} (its value never reached Key Vault)`);
@@ -149,9 +171,12 @@ export async function rotateApp(app: RotationApp, mapping: KeyVaultMapping, deps
     const now = deps.now();
     if (!working || isDue(working.password, policy, now)) {
       const reason = !working ? (ours ? "the vault's current version names a secret that no longer works" : "the vault holds no managed secret for this app yet") : "the current secret is due (expiry window or maximum age)";
+      // A value the user put in the vault before opting in: the one password whose Graph hint it starts with is the one replaced.
+      const pointedAt = vaultBefore && !ours ? live.filter((p) => p.hint && vaultBefore.value.startsWith(p.hint)) : [];
+      const replaces = pointedAt.length === 1 ? pointedAt[0]!.keyId : undefined;
       const created = await step("add", "nothing was changed; the existing credentials still work", async () => {
         const end = new Date(now.getTime() + daysToMs(policy.validityDays));
-        const made = await directory.add(app.id, { displayName: managedDisplayName(now), endDateTime: end.toISOString() });
+        const made = await directory.add(app.id, { displayName: managedDisplayName(deps.deployment, now), endDateTime: end.toISOString() });
         mask.add(made.secretText);
         return made;
       });
@@ -160,7 +185,7 @@ export async function rotateApp(app: RotationApp, mapping: KeyVaultMapping, deps
         store.store(mapping.secret, created.secretText, {
           contentType: CONTENT_TYPE,
           expiresOn: created.end ?? new Date(now.getTime() + daysToMs(policy.validityDays)),
-          tags: { [TAG.appId]: app.appId, [TAG.keyId]: created.keyId, [TAG.rotatedBy]: ROTATED_BY, [TAG.rotatedAt]: now.toISOString() },
+          tags: { [TAG.appId]: app.appId, [TAG.keyId]: created.keyId, [TAG.rotatedBy]: ROTATED_BY, [TAG.rotatedAt]: now.toISOString(), ...(replaces ? { [TAG.replaces]: replaces } : {}) },
         }),
       );
       note(`stored keyId ${created.keyId} as Key Vault version ${version.version}`);
@@ -172,12 +197,21 @@ export async function rotateApp(app: RotationApp, mapping: KeyVaultMapping, deps
       outcome.state = "rotated";
       outcome.findings.push(rotatedFinding(app, mapping, store.vault, version.version, created.keyId));
       live.push(created);
+      if (replaces) replacedKeyIds.add(replaces.toLowerCase());
     }
 
     // (4) Retire what the current secret superseded, once the overlap window has passed since its verification.
     const verifiedAt = dateTag(working.version, TAG.verifiedAt) ?? deps.now();
-    const rotatedAt = dateTag(working.version, TAG.rotatedAt) ?? verifiedAt;
-    const superseded = live.filter((p) => p.keyId !== working.password.keyId && (!p.start || p.start.getTime() <= rotatedAt.getTime()));
+    // Only what this deployment manages is retired: a secret its vault versions named (the one it replaced) or one
+    // it made (its marker). Everything else — a hand-made secret, another consumer's — stays and is reported.
+    // Never judged by startDateTime: a user can set that to anything.
+    const replaced = (p: PasswordInfo) => stored.has(p.keyId.toLowerCase()) || replacedKeyIds.has(p.keyId.toLowerCase()) || isManaged(p, deps.deployment);
+    const others = live.filter((p) => p.keyId !== working.password.keyId && !replaced(p));
+    const superseded = live.filter((p) => p.keyId !== working.password.keyId && replaced(p));
+    if (others.length > 0) {
+      outcome.unmanaged = others.map((p) => p.keyId);
+      outcome.findings.push(unmanagedFinding(app, others, deps.now()));
+    }
     const overlapEnds = new Date(verifiedAt.getTime() + policy.overlapHours * 3_600_000);
     if (superseded.length > 0 && deps.now().getTime() >= overlapEnds.getTime()) {
       for (const old of superseded) {
@@ -192,6 +226,18 @@ export async function rotateApp(app: RotationApp, mapping: KeyVaultMapping, deps
     }
     return outcome;
   } catch (err) {
+    if (err instanceof LockLost) {
+      outcome.state = "failed";
+      note(`stopped before step '${err.step}': the rotation lock's lease could not be renewed`);
+      outcome.findings.push(
+        raise("AG407", {
+          target: appTarget(app),
+          evidence: `rotation into ${where} stopped before step '${err.step}': the lease on its lock could not be renewed, so another run may be rotating this app. State left: ${err.left}.`,
+          fix: "Nothing to undo: the next run resumes from Graph and Key Vault. If it recurs, check the Function's access to its own storage account (Blob leases) and that one rotation finishes well within a minute between renewals.",
+        }),
+      );
+      return outcome;
+    }
     if (!(err instanceof StepFailure)) throw err;
     outcome.state = "failed";
     note(`step '${err.step}' failed: ${err.detail}`);
@@ -229,6 +275,16 @@ async function verifyAndMark(
   await step("mark-verified", `both the new secret ${keyId} (verified) and the old credentials work; the verification is recorded on the next run`, () =>
     deps.store.tag(mapping.secret, version.version, { ...version.tags, [TAG.verifiedAt]: deps.now().toISOString() }),
   );
+}
+
+function unmanagedFinding(app: RotationApp, others: readonly PasswordInfo[], now: Date): Finding {
+  const describe = (p: PasswordInfo) =>
+    `${p.keyId}${p.displayName ? ` ('${p.displayName}')` : ""}${p.end ? `, expires ${p.end.toISOString().slice(0, 10)}` : ", no expiry"}${p.start ? `, ${Math.floor((now.getTime() - p.start.getTime()) / 86_400_000)} day(s) old` : ""}`;
+  return raise("AG401", {
+    target: appTarget(app),
+    evidence: `rotation keeps ${others.length} client secret(s) it does not manage (not the one its Key Vault mapping held, not made by it): ${others.map(describe).join("; ")}`,
+    fix: `Move their consumers to the Key Vault secret (or a federated credential), then remove each: ${others.map((p) => `az ad app credential delete --id ${sh(app.appId)} --key-id ${sh(p.keyId)}`).join("; ")}`,
+  });
 }
 
 function rotatedFinding(app: RotationApp, mapping: KeyVaultMapping, vault: string, version: string, keyId: string): Finding {

@@ -35,6 +35,8 @@ export interface RotationRunInput {
   sleep?: (ms: number) => Promise<void>;
   log?: (line: string) => void;
   beforeStep?: StepHook;
+  /** This gate deployment's name, in the managed marker (default "default"). */
+  deployment?: string;
 }
 
 export interface RotationRunResult {
@@ -71,8 +73,10 @@ export async function runRotation(input: RotationRunInput): Promise<RotationRunR
         );
         continue;
       }
-      const locked = await input.lock.withLock(`rotation-${app.appId.toLowerCase()}`, () =>
+      const locked = await input.lock.withLock(`rotation-${app.appId.toLowerCase()}`, (lease) =>
         rotateApp(app, mapping, {
+          deployment: input.deployment ?? "default",
+          lockHeld: () => lease.held(),
           directory: new GraphPasswordDirectory(input.graph),
           store: input.storeFor(mapping.vault),
           verifier: input.verifier,
@@ -113,6 +117,7 @@ export async function runRotation(input: RotationRunInput): Promise<RotationRunR
     policy: input.policy,
     now: input.now(),
     retiring,
+    unmanaged: new Set(rotations.flatMap((r) => r.unmanaged)),
   });
   return { findings: [...findings, ...extra, ...rotations.flatMap((r) => r.findings)], rotations, inScope: fresh.length + sps.length };
 }

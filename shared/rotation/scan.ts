@@ -16,6 +16,8 @@ export interface ScanInput {
   now: Date;
   /** keyIds a rotation keeps only until the overlap ends. */
   retiring?: ReadonlySet<string>;
+  /** keyIds on rotated apps that the rotation does not manage (hand-made, other consumers'): it never replaces them. */
+  unmanaged?: ReadonlySet<string>;
 }
 
 function day(iso: string | null): string {
@@ -48,13 +50,15 @@ export function scanSecrets(input: ScanInput): Finding[] {
       if (input.retiring?.has(p.keyId)) continue;
       const end = p.endDateTime ? new Date(p.endDateTime) : undefined;
       const start = p.startDateTime ? new Date(p.startDateTime) : undefined;
+      // A secret the rotation does not manage is never replaced by it: the fix is the manual one.
+      const rotatedHere = rotated && !input.unmanaged?.has(p.keyId);
       const remove = `az ad ${holder.kind === "application" ? "app" : "sp"} credential delete --id ${sh(holder.appId)} --key-id ${sh(p.keyId)}`;
       if (end && end.getTime() <= now.getTime()) {
         findings.push(
           raise("AG403", {
             target,
             evidence: `client secret ${describe(p)} expired ${Math.floor((now.getTime() - end.getTime()) / 86_400_000)} day(s) ago; consumers get AADSTS7000222`,
-            fix: rotated ? "The next rotation replaces it; check the AG405 findings if it does not." : `Rotate it (opt the app in to rotation), then remove it: ${remove}`,
+            fix: rotatedHere ? "The next rotation replaces it; check the AG405 findings if it does not." : `Rotate it (opt the app in to rotation), then remove it: ${remove}`,
           }),
         );
       } else if (start && policy.maxAgeDays > 0 && now.getTime() - start.getTime() >= daysToMs(policy.maxAgeDays)) {
@@ -62,7 +66,7 @@ export function scanSecrets(input: ScanInput): Finding[] {
           raise("AG403", {
             target,
             evidence: `client secret ${describe(p)} was created ${day(p.startDateTime)}, more than ${policy.maxAgeDays} days ago (maximum age)`,
-            fix: rotated ? "The next rotation replaces it." : `Rotate it, then remove the old one: ${remove} (Graph: POST /${objectPath}/${holder.id}/removePassword)`,
+            fix: rotatedHere ? "The next rotation replaces it." : `Rotate it, then remove the old one: ${remove} (Graph: POST /${objectPath}/${holder.id}/removePassword)`,
           }),
         );
       } else if (end && end.getTime() - now.getTime() <= daysToMs(policy.expiryWindowDays)) {
@@ -70,7 +74,7 @@ export function scanSecrets(input: ScanInput): Finding[] {
           raise("AG402", {
             target,
             evidence: `client secret ${describe(p)} expires in ${Math.ceil((end.getTime() - now.getTime()) / 86_400_000)} day(s) (window: ${policy.expiryWindowDays} days)`,
-            fix: rotated ? "The next rotation replaces it before it expires." : `Rotate it before ${day(p.endDateTime)}: opt the app in to rotation, or \`az ad app credential reset --id ${sh(holder.appId)} --append\` and update its consumers.`,
+            fix: rotatedHere ? "The next rotation replaces it before it expires." : `Rotate it before ${day(p.endDateTime)}: opt the app in to rotation, or \`az ad app credential reset --id ${sh(holder.appId)} --append\` and update its consumers.`,
           }),
         );
       }

@@ -52,6 +52,8 @@ export interface SweepRuntime {
   log(line: string): void;
   sleep?: (ms: number) => Promise<void>;
   beforeStep?: StepHook;
+  /** This gate deployment's name (the Function app's), written into the managed-secret marker. */
+  deployment?: string;
   retry?: Partial<RetrySettings>;
 }
 
@@ -149,6 +151,7 @@ export async function secretsPart(rt: SweepRuntime, msg: SecretsMessage, graph: 
     log: (line) => rt.log(line),
     ...(rt.sleep ? { sleep: rt.sleep } : {}),
     ...(rt.beforeStep ? { beforeStep: rt.beforeStep } : {}),
+    ...(rt.deployment ? { deployment: rt.deployment } : {}),
   });
   const result: PartResult = { part: msg.part, findings: outcome.findings, rotations: outcome.rotations.map(({ findings: _f, ...rest }) => rest), secretHolders: outcome.inScope };
   await writePart(rt, msg.runId, result);

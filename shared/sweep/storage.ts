@@ -105,9 +105,10 @@ export class BlobLeaseLock implements RotationLock {
   constructor(
     private readonly store: RunStore,
     private readonly prefix = "locks/",
+    private readonly renewEveryMs = 30_000,
   ) {}
 
-  async withLock<T>(key: string, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+  async withLock<T>(key: string, work: (lease: { held(): boolean }) => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
     const path = `${this.prefix}${key}`;
     await this.store.putOnce(path, "", "text/plain");
     const lease = this.store.container.getBlockBlobClient(path).getBlobLeaseClient();
@@ -117,9 +118,13 @@ export class BlobLeaseLock implements RotationLock {
       if (status(err) === 409) return { ran: false };
       throw err;
     }
-    const renew = setInterval(() => void lease.renewLease().catch(() => undefined), 30_000);
+    // A failed renewal means another run may hold the lease by now: never swallowed, the work sees it before its next write.
+    let held = true;
+    const renew = setInterval(() => {
+      if (held) void lease.renewLease().catch(() => (held = false));
+    }, this.renewEveryMs);
     try {
-      return { ran: true, value: await work() };
+      return { ran: true, value: await work({ held: () => held }) };
     } finally {
       clearInterval(renew);
       await lease.releaseLease().catch(() => undefined);

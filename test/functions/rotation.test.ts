@@ -4,7 +4,8 @@
  * request, or by stopping the step sequence — then the rotateSecrets handler runs again. Every time the
  * invariant holds (at least one working credential; Key Vault's current version works or the old
  * secret still does), and the re-run ends with exactly one new managed credential that the vault points
- * at and Entra accepts. After the overlap window (sandbox clock) the old secrets are removed.
+ * at and Entra accepts. After the overlap window (sandbox clock) only what the rotation manages is removed: the
+ * secret the vault mapping held before, and its own. A hand-made secret nothing pointed at still authenticates.
  */
 import { SecretClient } from "@azure/keyvault-secrets";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +17,9 @@ import { findSecrets, secretNeedles } from "../reliability/secret-scan.js";
 import { blobTexts, harness, scenario, secretWorks, VAULT, writeConfig, type Harness } from "./harness.js";
 
 /** One app per failure case, so the cases share a sandbox without sharing state. */
-const CASES = ["crash-before-store", "crash-before-verify", "crash-before-mark", "fault-graph-add", "fault-kv-store", "fault-entra-verify", "soft-deleted"] as const;
+const CASES = ["crash-before-store", "crash-before-verify", "crash-before-mark", "fault-graph-add", "fault-kv-store", "fault-entra-verify", "soft-deleted", "vault-held-original", "lease-lost"] as const;
+/** The app whose vault mapping already held its (hand-made) secret: that one is what the rotation replaces and retires. */
+const HELD: Case = "vault-held-original";
 type Case = (typeof CASES)[number];
 
 let sb: Sandbox;
@@ -56,9 +59,11 @@ afterAll(async () => {
  * A fresh Function worker (runtime + handlers). Used again after the sandbox clock jumps: the SDK
  * clients cache tokens by the real clock, and a real worker never sees its clock jump a day.
  */
-function newWorker(): void {
+function newWorker(extra: { lockRenewMs?: number; beforeStep?: (step: RotationStep, appId: string) => Promise<void> } = {}): void {
   h = harness(sb, configFile, {
-    beforeStep: (step, appId) => {
+    ...(extra.lockRenewMs ? { lockRenewMs: extra.lockRenewMs } : {}),
+    beforeStep: async (step, appId) => {
+      await extra.beforeStep?.(step, appId);
       if (crash && crash.step === step && crash.appId === appId) {
         crash = undefined;
         throw new Error(`injected crash before step '${step}'`);
@@ -142,7 +147,9 @@ describe("a crash at each rotation step, then a re-run", () => {
     // A third run changes nothing: no second new secret, ever.
     const third = await rotate(c);
     expect(ids(third)).not.toContain("AG404");
-    expect(third.rotations?.[0]?.state).toBe("awaiting-overlap");
+    // The hand-made secret is not one it manages: nothing waits for the overlap, it is kept and reported.
+    expect(third.rotations?.[0]?.state).toBe("up-to-date");
+    expect(third.rotations?.[0]?.unmanaged).toEqual([originals.get(c)!.keyId]);
     await assertRotated(c);
   });
 
@@ -200,18 +207,68 @@ describe("a crash at each rotation step, then a re-run", () => {
   });
 });
 
+describe("what the rotation may retire", () => {
+  it("the vault mapping already held the app's secret: the rotation records that it replaces it", async () => {
+    const kv = new SecretClient(`${sb.urls.keyVault}/${VAULT}`, sb.credentials.app("aag-function"), { disableChallengeResourceVerification: true });
+    await kv.setSecret(secretName(HELD), originals.get(HELD)!.value);
+    const part = await rotate(HELD);
+    expect(ids(part)).toContain("AG404");
+    await assertRotated(HELD);
+    expect(vaultCurrent(HELD)!.tags).toMatchObject({ replacesKeyId: originals.get(HELD)!.keyId });
+  });
+
+  it("the managed marker names the deployment", () => {
+    expect(managed("crash-before-store")[0]!.displayName).toMatch(/^azure-auth-gate managed \[[a-z0-9-]+\] \d{4}-/);
+  });
+
+  it("a run whose lock lease cannot be renewed stops before its next write: AG407, nothing added; the next run rotates", async () => {
+    const c: Case = "lease-lost";
+    const appId = sb.app(c).appId;
+    newWorker({
+      lockRenewMs: 20,
+      // Another party takes the lock away while the run reads (as an expired, re-acquired lease would).
+      beforeStep: async (step, id) => {
+        if (step !== "read" || id !== appId) return;
+        await h.rt.store.container.getBlockBlobClient(`locks/rotation-${appId.toLowerCase()}`).getBlobLeaseClient().breakLease(0);
+        await new Promise((r) => setTimeout(r, 200));
+      },
+    });
+    const stopped = await rotate(c);
+    const f = stopped.findings.find((x) => x.id === "AG407");
+    expect(f?.evidence).toMatch(/stopped before step '(recover|add)': the lease on its lock could not be renewed/);
+    expect(managed(c)).toHaveLength(0);
+    expect(vaultCurrent(c)).toBeUndefined();
+    expect(await secretWorks(sb, appId, originals.get(c)!.value)).toBe(true);
+    newWorker();
+    expect(ids(await rotate(c))).toContain("AG404");
+    await assertRotated(c);
+  });
+});
+
 describe("after the overlap window", () => {
-  it("removes the superseded secrets (sandbox clock +25 h), keeps exactly the rotated one, and the vault's value still works", async () => {
+  it("retires only what it manages (sandbox clock +25 h): a hand-made secret still authenticates and is reported; the replaced one is removed", async () => {
     sb.clock.advance("25h");
     newWorker();
     for (const c of CASES) {
       const part = await rotate(c);
-      expect(part.rotations?.[0]?.state, `${c}: ${JSON.stringify(part.findings.filter((f) => f.id === "AG405"))}`).toBe("retired-old");
       const app = sb.app(c);
-      expect(app.passwordCredentials.map((p) => p.keyId), c).toEqual(managed(c).map((p) => p.keyId));
-      expect(app.passwordCredentials, c).toHaveLength(1);
-      expect(await secretWorks(sb, app.appId, originals.get(c)!.value)).toBe(false);
-      expect(await secretWorks(sb, app.appId, vaultCurrent(c)!.value)).toBe(true);
+      const original = originals.get(c)!;
+      expect(await secretWorks(sb, app.appId, vaultCurrent(c)!.value), c).toBe(true);
+      if (c === HELD) {
+        // The vault pointed at it: replaced, so retired.
+        expect(part.rotations?.[0]?.state, c).toBe("retired-old");
+        expect(app.passwordCredentials.map((p) => p.keyId), c).toEqual(managed(c).map((p) => p.keyId));
+        expect(await secretWorks(sb, app.appId, original.value), c).toBe(false);
+        continue;
+      }
+      expect(part.rotations?.[0]?.state, `${c}: ${JSON.stringify(part.findings.filter((f) => f.id === "AG405"))}`).toBe("up-to-date");
+      expect(managed(c), c).toHaveLength(1);
+      expect(app.passwordCredentials.map((p) => p.keyId).sort(), c).toEqual([original.keyId, managed(c)[0]!.keyId].sort());
+      // Client credentials against the sandbox's Entra with the hand-made secret, after the overlap.
+      expect(await secretWorks(sb, app.appId, original.value), c).toBe(true);
+      const kept = part.findings.find((f) => f.id === "AG401" && f.evidence.includes("does not manage") && f.evidence.includes(original.keyId));
+      expect(kept?.evidence, c).toMatch(/does not manage.*expires \d{4}-\d{2}-\d{2}, \d+ day\(s\) old/);
+      expect(kept?.fix, c).toContain(`az ad app credential delete --id ${app.appId} --key-id ${original.keyId}`);
     }
   });
 
@@ -231,7 +288,8 @@ describe("after the overlap window", () => {
     expect(failed.findings.find((f) => f.id === "AG405")!.evidence).toMatch(/step 'retire'.*both credentials still work/);
     expect(await secretWorks(sb, sb.app(c).appId, vaultCurrent(c)!.value)).toBe(true);
     await rotate(c);
-    expect(sb.app(c).passwordCredentials.map((p) => p.keyId)).toEqual([next.keyId]);
+    // Its own earlier secret is retired; the hand-made one it never managed stays.
+    expect(sb.app(c).passwordCredentials.map((p) => p.keyId).sort()).toEqual([originals.get(c)!.keyId, next.keyId].sort());
     expect(await secretWorks(sb, sb.app(c).appId, vaultCurrent(c)!.value)).toBe(true);
   });
 });

@@ -111,7 +111,8 @@ describe("scheduled sweep", () => {
     // payments-api was rotated in this run: AG404 (key id, vault, name, version — no value); its old secret is retiring, not AG402.
     const ag404 = f.find((x) => x.id === "AG404")!;
     expect(ag404.evidence).toMatch(new RegExp(`keyId [0-9a-f-]{36} stored in Key Vault '${VAULT}' as secret 'payments-client-secret' version [0-9a-f]{32}`));
-    expect(has(f, "AG402", /payments-api/)).toBe(false);
+    // payments-api's hand-made secret is not the rotation's: it stays, and its coming expiry is reported with the manual fix.
+    expect(f.some((x) => x.id === "AG402" && /payments-api/.test(`${x.target.name} ${x.evidence}`) && /az ad app credential reset/.test(x.fix))).toBe(true);
     expect(f.some((x) => x.id === "AG406")).toBe(false); // first run: no baseline
     expect(report.verdict).toBe("fail");
 
