@@ -14,7 +14,8 @@ import type { LoadedConfig } from "../shared/config/load.js";
 import { InputError } from "../shared/errors.js";
 import { blocks, type Finding, type Layer, type Report } from "../shared/findings/model.js";
 import { AzureLoginError } from "../shared/azure/login-error.js";
-import { staticLayer } from "../shared/gate/static-layer.js";
+import { inputNotes, staticLayer } from "../shared/gate/static-layer.js";
+import { resolveHelm } from "../shared/cli/helm-config.js";
 import { buildReport, plural, PR_COMMENT_LIMIT, renderMarkdown, runMetadata } from "../shared/report/index.js";
 import { markerFor, publishStickyComment, type CommentResult } from "./comment.js";
 import { cloudFor, configFileFor, loadActionConfig } from "./config.js";
@@ -46,7 +47,7 @@ function staticReport(manifests: Manifests | undefined, loaded: LoadedConfig | u
   const layer = manifests ? staticLayer(manifests.set) : { findings: [], workloads: [] };
   const layers: Layer[] = [...(manifests ? (["static"] as const) : []), ...(extra.length > 0 ? (["login"] as const) : [])];
   const policy = loaded ? { severity: loaded.config.severity, waivers: loaded.config.waivers } : undefined;
-  const meta = runMetadata(layers, { ...(manifests ? { inputs: manifests.inputs } : {}), ...(loaded ? { config: loaded.file } : {}) }, now);
+  const meta = runMetadata(layers, { ...(manifests ? { inputs: manifests.inputs } : {}), ...(manifests ? inputNotes(manifests.set) : {}), ...(loaded ? { config: loaded.file } : {}) }, now);
   return buildReport([...layer.findings, ...extra], meta, policy);
 }
 
@@ -169,7 +170,8 @@ async function runAction(deps: RunDeps): Promise<RunResult> {
   const profile = cloudFor(inputs.cloud, loaded, workspace, inputs.allowCustomCloud);
   // Before any token is requested: the user sees where tokens will go (allow-custom-cloud made this possible).
   if (isCustomCloud(profile)) core.notice(describeCustomCloud(profile).join("\n"));
-  const manifests = inputs.manifests.length > 0 ? await loadManifests(inputs.manifests, workspace) : undefined;
+  const helm = loaded ? await resolveHelm(loaded.config.helm, loaded.file) : {};
+  const manifests = inputs.manifests.length > 0 ? await loadManifests(inputs.manifests, workspace, helm) : undefined;
 
   const notices: string[] = [];
   // Files the loader left out on purpose (other tools' YAML, links out of the workspace): one notice each.
@@ -190,10 +192,15 @@ async function runAction(deps: RunDeps): Promise<RunResult> {
   const comment = channel ? await publishComment(channel, inputs, ctx, report, notices, suggestions?.section ?? "") : undefined;
   setOutputs(report, reportPath, comment?.url, suggestions?.sync);
 
-  const failed = blocks(report.verdict, inputs.failOn);
+  // A refused manifest file was not checked: the report covers the rest, and the step fails whatever the verdict.
+  for (const e of manifests?.set.refused ?? []) core.error(e.oneLine(), { ...(e.file ? { file: e.file } : {}), ...(e.line !== undefined ? { startLine: e.line } : {}) });
+  const refusedCount = manifests?.set.refused?.length ?? 0;
+  if (refusedCount > 0) core.setFailed(`azure-auth-gate: ${plural(refusedCount, "manifest file")} refused (see the errors above); the report covers the rest`);
+  const failed = blocks(report.verdict, inputs.failOn) || refusedCount > 0;
   const { errors, warnings } = report.summary;
   const line = `Azure Auth Gate: ${report.verdict} (${plural(errors, "error")}, ${plural(warnings, "warning")}; fail-on: ${inputs.failOn})`;
-  if (failed) core.setFailed(line);
+  if (blocks(report.verdict, inputs.failOn)) core.setFailed(line);
+  else if (failed) core.info(line);
   else core.info(line);
   return { report, reportPath, comment, suggestions, failed };
 }

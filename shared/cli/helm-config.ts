@@ -6,14 +6,17 @@
 import { realpath } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { loadConfigSettings } from "../config/load.js";
+import type { GateConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
 import type { HelmSettings } from "../static/render.js";
 
 export async function configHelm(configFile: string): Promise<HelmSettings> {
   // Settings only: helm talks to no cloud, so the config's cloud is neither resolved nor refused here.
-  const config = loadConfigSettings(configFile);
-  const file = configFile;
-  const helm = config.helm;
+  return resolveHelm(loadConfigSettings(configFile).helm, configFile);
+}
+
+/** A parsed config's `helm` → render settings, its values files resolved against (and kept inside) the config's directory. */
+export async function resolveHelm(helm: GateConfig["helm"], file: string): Promise<HelmSettings> {
   if (!helm) return {};
   const base = await realpath(dirname(file)).catch(() => dirname(file));
   const values: string[] = [];

@@ -33,6 +33,8 @@ export interface CollectOptions {
    * workspace). Default: each directory given is its own tree.
    */
   root?: string;
+  /** Files a glob matched (the Action's `manifests: k8s/*.yaml`): screened like files a walk found. */
+  globbed?: ReadonlySet<string>;
 }
 
 function reason(err: unknown): string {
@@ -195,7 +197,7 @@ export async function collectManifests(paths: string[], readStdin: () => Promise
     if (!info.isDirectory()) {
       if (seen.has(path)) continue;
       seen.add(path);
-      out.sources.push(await readOne(path, false));
+      out.sources.push(await readOne(path, options.globbed?.has(path) ?? false));
       continue;
     }
     const walked = await walkTree(path, options.root ?? path);

@@ -63,6 +63,21 @@ describe("static mode (the pull-request check)", () => {
     expect(sb.log.count({ service: "entra" })).toBe(0);
   });
 
+  it("manifests (a glob) with other tools' YAML and one broken file: notices, the broken file as an error annotation, the rest still reported, the step failed", async () => {
+    const ws = workspace(sb);
+    writeFileSync(path.join(ws.dir, "k8s", "values-redis.yaml"), "architecture: standalone\nauth: { enabled: true }\n");
+    writeFileSync(path.join(ws.dir, "k8s", "compose.yaml"), "services:\n  web: { build: . }\n");
+    writeFileSync(path.join(ws.dir, "k8s", "broken.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: [unclosed\n");
+    const s = await step(ws, runnerEnv(sb, ws, { idToken: false, inputs: { ...STATIC, comment: "false" } }));
+    expect(s.stdout).toContain("::notice::k8s/values-redis.yaml: skipped: not a Kubernetes object (Helm values)");
+    expect(s.stdout).toContain("::notice::k8s/compose.yaml: skipped: not a Kubernetes object (a Compose file)");
+    expect(s.stdout).toMatch(/::error file=k8s\/broken\.yaml,line=\d+::k8s\/broken\.yaml:\d+: malformed YAML/);
+    expect(s.result?.report.metadata.refusedInputs).toHaveLength(1);
+    expect(s.result?.report.metadata.inputs).toContain("k8s/backend.yaml");
+    expect(s.result?.failed).toBe(true);
+    expect(s.exitCode).toBe(1);
+  });
+
   it("a report larger than a PR comment allows is summarised in the comment and kept whole in the summary and JSON", async () => {
     const ws = workspace(sb);
     manyUnlabelled(ws, 400);

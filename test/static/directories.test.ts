@@ -97,6 +97,17 @@ describe("directory runs", () => {
     expect(r.stderr).toContain("compose.yaml: not a Kubernetes object (a Compose file)");
   });
 
+  it("a repository with manifests, a chart (no helm here), compose and the gate's config: the manifests are checked, the chart named with the command to render it", async () => {
+    const dir = copyOfMixed("with-chart");
+    cpSync(join("test", "fixtures", "repos", "chart", "deploy"), join(dir, "deploy"), { recursive: true });
+    const r = await runCli(["check", dir, "--format", "json"], { env: {} });
+    expect(r.code, r.stderr).toBe(1);
+    expect((JSON.parse(r.stdout) as Report).findings.map((f) => f.id)).toEqual(["AG104"]);
+    expect(r.stderr).toContain(`notice: ${join(dir, "deploy", "mysite")}: skipped: Helm chart, and helm is not on PATH: render it yourself with \`helm template release-name ${join(dir, "deploy", "mysite")} | azure-auth-gate check -\``);
+    // The chart's templates are the renderer's input, never read as manifests (they would be "unrendered").
+    expect(r.stderr).not.toContain("unrendered");
+  });
+
   it("a file named on the command line is still held to being a manifest", async () => {
     const r = await runCli(["check", join(MIXED, "docker-compose.yml")]);
     expect(r.code).toBe(2);
