@@ -86,7 +86,7 @@ describe("check --config against the sandbox", () => {
 
   it("--verbose logs the gate's steps and each Azure request on stderr, never a secret or a token", async () => {
     const config = writeConfig("verbose.yml", "targets:\n  - workload: app/Deployment/backend\n    blob: [{ account: contosomedia, container: media, access: write }]\n");
-    const r = await runBin(built.bin, ["check", join(dir, "app.yaml"), "--config", config, "--format", "json", "--verbose"], signedIn());
+    const r = await runBin(built.bin, ["check", join(dir, "app.yaml"), "--config", config, "--allow-custom-cloud", "--format", "json", "--verbose"], signedIn());
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).verdict).toBe("pass"); // the report on stdout is untouched
     expect(r.stderr).toMatch(/azure:auth-gate:info signed in to .*1 target\(s\): app\/Deployment\/backend/);
