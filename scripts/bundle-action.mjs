@@ -4,10 +4,10 @@
 // first use. The folder is rebuilt from scratch (stale chunks would otherwise stay committed).
 // `--outdir DIR` writes DIR and DIR-meta.json instead of dist/action and dist/action-meta.json (tests).
 // The banner gives CommonJS dependencies inside the ESM chunks a working `require`.
-import { build } from "esbuild";
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { buildNodeBundle } from "./node-bundle.mjs";
 
 // @actions/core imports its OIDC client (→ @actions/http-client → undici, ~0.4 MB minified, and with it Node's
 // http2/tls/worker_threads/zlib built-ins) at the top of core.js, for getIDToken only: every run would load it
@@ -35,22 +35,4 @@ if (!existsSync("action/index.ts")) {
   process.exit(0);
 }
 const OUT = path.resolve(parseArgs({ options: { outdir: { type: "string", default: "dist/action" } } }).values.outdir);
-rmSync(OUT, { recursive: true, force: true });
-const result = await build({
-  entryPoints: { index: "action/index.ts" },
-  bundle: true,
-  splitting: true,
-  platform: "node",
-  target: "node22",
-  format: "esm",
-  outdir: OUT,
-  chunkNames: "chunks/[name]-[hash]",
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  legalComments: "none",
-  minify: true,
-  metafile: true,
-  plugins: [oidcOnDemand],
-  logLevel: "warning",
-});
-// The module graph, outside the committed folder (the static-path test and the bench read it).
-writeFileSync(`${OUT}-meta.json`, JSON.stringify(result.metafile));
+await buildNodeBundle({ index: "action/index.ts" }, OUT, { plugins: [oidcOnDemand] });

@@ -5,33 +5,14 @@
 // Also writes dist/cli/THIRD_PARTY_LICENSES.txt (every bundled package's licence text) and, outside the
 // package, dist/cli-meta.json (esbuild's metafile: the static-path test reads the module graph from it).
 // `--outdir DIR` writes DIR and DIR-meta.json instead (the tests build their own copy).
-import { build } from "esbuild";
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { buildNodeBundle } from "./node-bundle.mjs";
 
 process.chdir(path.resolve(import.meta.dirname, ".."));
 const OUT = path.resolve(parseArgs({ options: { outdir: { type: "string", default: "dist/cli" } } }).values.outdir);
-rmSync(OUT, { recursive: true, force: true });
-const result = await build({
-  entryPoints: { bin: "shared/cli/bin.ts" },
-  bundle: true,
-  splitting: true,
-  platform: "node",
-  target: "node22",
-  format: "esm",
-  outdir: OUT,
-  chunkNames: "chunks/[name]-[hash]",
-  // CommonJS dependencies inside ESM chunks need a working `require` (each chunk gets its own).
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  sourcemap: "linked",
-  sourcesContent: false,
-  legalComments: "none",
-  minify: true,
-  metafile: true,
-  logLevel: "warning",
-});
-writeFileSync(`${OUT}-meta.json`, JSON.stringify(result.metafile));
+const result = await buildNodeBundle({ bin: "shared/cli/bin.ts" }, OUT, { sourcemap: "linked", sourcesContent: false });
 
 /** The package folder (node_modules/<name> or node_modules/@scope/<name>, nested ones included) an input lives in. */
 function packageDir(input) {
