@@ -23,7 +23,7 @@ const files = packed.files.map((f) => f.path);
 log(`packed ${packed.filename}: ${files.length} files, ${(packed.size / 1e6).toFixed(1)} MB (${(packed.unpackedSize / 1e6).toFixed(1)} MB unpacked)`);
 const allowed = (f) => f === "package.json" || /^(README|LICEN[CS]E)(\.md)?$/i.test(f) || f.startsWith("dist/cli/");
 for (const f of files.filter((f) => !allowed(f))) fail(`tarball ships a non-runtime file: ${f}`);
-for (const need of ["dist/cli/bin.js", "dist/cli/bin.js.map", "dist/cli/THIRD_PARTY_LICENSES.txt"]) if (!files.includes(need)) fail(`tarball lacks ${need}`);
+for (const need of ["dist/cli/bin.js", "dist/cli/bin.js.map", "dist/cli/THIRD_PARTY_LICENSES.txt", "LICENSE"]) if (!files.includes(need)) fail(`tarball lacks ${need}`);
 
 // 2. Install into an empty prefix, as `npm install -g` would for a user.
 const prefix = path.join(tmp, "prefix");
