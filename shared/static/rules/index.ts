@@ -1,14 +1,21 @@
-/** Every AG1xx rule, run over one model built once from the manifests. */
+/** Every AG1xx rule, one file per id (`ag1NN.ts`), run over one model built once from the manifests. */
 import type { RuleIdOf } from "../../findings/catalogue.js";
 import type { Finding } from "../../findings/model.js";
 import type { ManifestSet } from "../parse.js";
 import { buildModel, type StaticModel } from "../workloads.js";
 import type { StaticRule } from "./context.js";
-import { ag101, ag108, ag111 } from "./credentials.js";
-import { ag102, ag112 } from "./env-credential.js";
-import { ag110 } from "./migration.js";
-import { ag103 } from "./pod-identity.js";
-import { ag104, ag105, ag106, ag107, ag109 } from "./workload-identity.js";
+import { ag101 } from "./ag101.js";
+import { ag102 } from "./ag102.js";
+import { ag103 } from "./ag103.js";
+import { ag104 } from "./ag104.js";
+import { ag105 } from "./ag105.js";
+import { ag106 } from "./ag106.js";
+import { ag107 } from "./ag107.js";
+import { ag108 } from "./ag108.js";
+import { ag109 } from "./ag109.js";
+import { ag110 } from "./ag110.js";
+import { ag111 } from "./ag111.js";
+import { ag112 } from "./ag112.js";
 
 /** One implementation per static id in the catalogue: a missing one or an unknown key does not compile. */
 export type StaticRegistry = { readonly [Id in RuleIdOf<"static">]: StaticRule };

@@ -47,7 +47,8 @@ export function ag103(ctx: RuleContext): Finding[] {
   }
   for (const o of objects) {
     const spec = mapAt(o.root, "spec");
-    const ref = o.kind === "AzureIdentity" ? identityRef(o) : o.kind === "AzureIdentityBinding" ? identityRef(identityOfBinding(objects, o)) : {};
+    const ref =
+      o.kind === "AzureIdentity" ? identityRef(o) : o.kind === "AzureIdentityBinding" ? identityRef(identityOfBinding(objects, o)) : {};
     const selector = o.kind === "AzureIdentityBinding" ? textAt(spec, "selector") : undefined;
     const fix =
       o.kind === "AzurePodIdentityException"

@@ -32,7 +32,10 @@ function gaps(m: WorkloadView, c: ContainerView, a: AppIdentity): Gap[] {
         : !sa.clientId
           ? ` (no ${WI_CLIENT_ID_ANNOTATION} annotation)`
           : ` (client id ${sa.clientId})`;
-    out.push({ text: `it runs as ServiceAccount ${m.serviceAccountName}${why}, not ${a.serviceAccount}`, location: at(m.file, m.locations.serviceAccountName ?? m.locations.podSpec) });
+    out.push({
+      text: `it runs as ServiceAccount ${m.serviceAccountName}${why}, not ${a.serviceAccount}`,
+      location: at(m.file, m.locations.serviceAccountName ?? m.locations.podSpec),
+    });
   }
   const cid = effectiveClientId(m, c);
   const idFromOwnSa = cid.from === "serviceAccount";
@@ -51,7 +54,9 @@ function fixFor(m: WorkloadView, c: ContainerView, a: AppIdentity): string {
     `Run the migration with the app's identity: give ${formatTarget(m)} the app's ServiceAccount and the pod label${m.hook ? ` (the ${m.hook.tool === "helm" ? "Helm" : "Argo CD"} hook runs before the app is updated, so it needs them itself)` : ""}:`,
     podIdentityYaml(m, a.serviceAccount),
     ...(ownId && ownId.presence === "present"
-      ? [`and delete env AZURE_CLIENT_ID (and any AZURE_TENANT_ID) from container ${c.name}${a.clientId ? `, or set it to ${a.clientId}` : ""}: the webhook injects the ServiceAccount's client id.`]
+      ? [
+          `and delete env AZURE_CLIENT_ID (and any AZURE_TENANT_ID) from container ${c.name}${a.clientId ? `, or set it to ${a.clientId}` : ""}: the webhook injects the ServiceAccount's client id.`,
+        ]
       : []),
   ].join("\n");
 }

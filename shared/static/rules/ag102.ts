@@ -1,25 +1,22 @@
-/**
- * AG102 (half-configured EnvironmentCredential without Workload Identity — the seed-000 outage) and
- * AG112 (Workload Identity plus a service-principal secret, which silently wins). Both count every
- * source a variable can come from: env value, valueFrom, envFrom of Secrets and ConfigMaps.
- */
+/** AG102: a half-configured EnvironmentCredential without Workload Identity — the seed-000 outage. */
 import { formatTarget, type Finding } from "../../findings/model.js";
 import { raise } from "../../findings/raise.js";
-import { environmentCredentialNames } from "../credential-knowledge.js";
 import { presenceOf, type ContainerEnv, type EnvVar, type Presence } from "../env.js";
-import { federatedCredentialCommand, podIdentityYaml, podLabelYaml, podLabelsPath, serviceAccountFor, serviceAccountYaml } from "../fixes.js";
+import {
+  federatedCredentialCommand,
+  podIdentityYaml,
+  podLabelYaml,
+  podLabelsPath,
+  serviceAccountFor,
+  serviceAccountYaml,
+} from "../fixes.js";
 import { migratedApp } from "../apps.js";
 import { workloadIdentity } from "../identity.js";
 import { AAD_POD_IDENTITY_LABEL, WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../inventory.js";
 import type { ContainerView, WorkloadView } from "../workloads.js";
 import { at, targetOf, type RuleContext } from "./context.js";
+import { CLIENT_VAR, forEachContainer, PASSWORD_VAR, SECRET_VARS, sourceText, TENANT_VAR, USERNAME_VAR } from "./environment-credential.js";
 
-// EnvironmentCredential's own names, from the credential table.
-const SECRET_VARS = [...environmentCredentialNames("clientSecret"), ...environmentCredentialNames("certificatePath")];
-const [TENANT_VAR = "AZURE_TENANT_ID"] = environmentCredentialNames("tenant");
-const [CLIENT_VAR = "AZURE_CLIENT_ID"] = environmentCredentialNames("clientId");
-const [USERNAME_VAR = "AZURE_USERNAME"] = environmentCredentialNames("username");
-const [PASSWORD_VAR = "AZURE_PASSWORD"] = environmentCredentialNames("password");
 const ENV_CREDENTIAL_VARS = new Set([TENANT_VAR, CLIENT_VAR, ...SECRET_VARS, USERNAME_VAR, PASSWORD_VAR]);
 const FAILURE = `DefaultAzureCredential fails with "failed to retrieve a token from the included credentials"`;
 
@@ -35,19 +32,6 @@ function allOf(states: Presence[]): Presence {
 /** The credential part of EnvironmentCredential: a secret, a certificate, or (legacy) username + password. */
 function secretPart(env: ContainerEnv): Presence {
   return anyOf([...SECRET_VARS.map((n) => presenceOf(env, n)), allOf([presenceOf(env, USERNAME_VAR), presenceOf(env, PASSWORD_VAR)])]);
-}
-
-function sourceText(v: EnvVar): string {
-  switch (v.source.kind) {
-    case "literal":
-      return "value";
-    case "secret":
-      return `Secret ${v.source.name}`;
-    case "configMap":
-      return `ConfigMap ${v.source.name}`;
-    default:
-      return "valueFrom";
-  }
 }
 
 /** Why Workload Identity does not reach this container (AG102 fires only when it certainly does not). */
@@ -86,25 +70,26 @@ function ag102For(w: WorkloadView, c: ContainerView, all: readonly WorkloadView[
   const sa = app && app.app !== w ? app.serviceAccount : serviceAccountFor(w);
   const saReady = w.serviceAccount?.clientId !== undefined && w.serviceAccount.name === sa;
   const leftovers = setVars.map((v) => v.name).join(", ");
-  const fix = app && app.app !== w
-    ? [
-        `Run ${formatTarget(w)} with the identity of ${formatTarget(app.app)} (ServiceAccount ${app.serviceAccount}${app.clientId ? `, client id ${app.clientId}` : ""}) and delete the leftover env ${leftovers} from container ${c.name}:`,
-        podIdentityYaml(w, app.serviceAccount),
-      ]
-    : saReady
-    ? [
-        `ServiceAccount ${sa} already names client id ${w.serviceAccount?.clientId}; add the pod label under ${podLabelsPath(w)} (a label on the ${w.kind}'s own metadata does not count):`,
-        podLabelYaml(w),
-        `and delete the leftover env ${leftovers} from container ${c.name}: the webhook injects AZURE_CLIENT_ID / AZURE_TENANT_ID itself.`,
-      ]
-    : [
-        `Wire Workload Identity for ${formatTarget(w)} and delete the leftover env ${leftovers} from container ${c.name}:`,
-        podIdentityYaml(w, sa),
-        "",
-        serviceAccountYaml(w.namespace, sa, w.serviceAccount?.clientId),
-        "",
-        federatedCredentialCommand(w.namespace, sa),
-      ];
+  const fix =
+    app && app.app !== w
+      ? [
+          `Run ${formatTarget(w)} with the identity of ${formatTarget(app.app)} (ServiceAccount ${app.serviceAccount}${app.clientId ? `, client id ${app.clientId}` : ""}) and delete the leftover env ${leftovers} from container ${c.name}:`,
+          podIdentityYaml(w, app.serviceAccount),
+        ]
+      : saReady
+        ? [
+            `ServiceAccount ${sa} already names client id ${w.serviceAccount?.clientId}; add the pod label under ${podLabelsPath(w)} (a label on the ${w.kind}'s own metadata does not count):`,
+            podLabelYaml(w),
+            `and delete the leftover env ${leftovers} from container ${c.name}: the webhook injects AZURE_CLIENT_ID / AZURE_TENANT_ID itself.`,
+          ]
+        : [
+            `Wire Workload Identity for ${formatTarget(w)} and delete the leftover env ${leftovers} from container ${c.name}:`,
+            podIdentityYaml(w, sa),
+            "",
+            serviceAccountYaml(w.namespace, sa, w.serviceAccount?.clientId),
+            "",
+            federatedCredentialCommand(w.namespace, sa),
+          ];
   return raise("AG102", {
     target: targetOf(w),
     location: at(w.file, first?.line ?? c.line),
@@ -113,30 +98,4 @@ function ag102For(w: WorkloadView, c: ContainerView, all: readonly WorkloadView[
   });
 }
 
-function ag112For(w: WorkloadView, c: ContainerView): Finding | undefined {
-  if (workloadIdentity(w, c) !== "yes") return undefined;
-  const secret = SECRET_VARS.map((n) => c.env.effective.get(n)).find((v) => v?.presence === "present");
-  if (!secret) return undefined;
-  const rest = [TENANT_VAR, CLIENT_VAR].map((n) => {
-    const v = c.env.effective.get(n);
-    return v?.presence === "present" ? `${n} from the container's ${sourceText(v)}` : `${n} injected by the webhook`;
-  });
-  const how = secret.via === "envFrom" ? `envFrom ${sourceText(secret)}` : sourceText(secret);
-  return raise("AG112", {
-    target: targetOf(w),
-    location: at(w.file, secret.line),
-    evidence: `${formatTarget(w)} uses Workload Identity (pod label + ServiceAccount ${w.serviceAccountName}) and container ${c.name} also gets ${secret.name} (${how}, line ${secret.line}) with ${rest.join(" and ")}: EnvironmentCredential runs first, so the pod signs in as the service principal, not as its workload identity`,
-    fix: [
-      `Remove ${secret.name} from container ${c.name} in ${formatTarget(w)} (${secret.via === "envFrom" ? `drop the envFrom ref to ${sourceText(secret)} or the key from it` : "delete the env entry"}), together with any leftover AZURE_TENANT_ID / AZURE_CLIENT_ID that belonged to the service principal.`,
-      `Then delete the client secret from the app registration (\`az ad app credential delete --id <app-id> --key-id <key-id>\`).`,
-    ].join("\n"),
-  });
-}
-
-function forEachContainer(ctx: RuleContext, check: (w: WorkloadView, c: ContainerView, all: readonly WorkloadView[]) => Finding | undefined): Finding[] {
-  const all = ctx.model.workloads;
-  return all.flatMap((w) => w.containers.map((c) => check(w, c, all)).filter((f): f is Finding => f !== undefined));
-}
-
 export const ag102 = (ctx: RuleContext): Finding[] => forEachContainer(ctx, ag102For);
-export const ag112 = (ctx: RuleContext): Finding[] => forEachContainer(ctx, ag112For);
