@@ -254,6 +254,8 @@ export function readManifests(sources: readonly ManifestSource[], skippedBefore:
   const skipped = [...skippedBefore];
   const refused = [...refusedBefore];
   const inputs: string[] = [];
+  // A Set beside the list: `inputs.includes` per file was quadratic (10,000 files: 50 M string compares).
+  const inputSet = new Set<string>();
   const origins = new Map<string, (line: number) => SourceLocation>();
   let documents = 0;
   for (const source of sources) {
@@ -271,7 +273,10 @@ export function readManifests(sources: readonly ManifestSource[], skippedBefore:
     }
     documents += result.documents;
     objects.push(...result.objects);
-    if (!inputs.includes(source.file)) inputs.push(source.file);
+    if (!inputSet.has(source.file)) {
+      inputSet.add(source.file);
+      inputs.push(source.file);
+    }
     if (source.origin) origins.set(source.file, source.origin);
   }
   // Nothing usable and something refused: no report to write, only the refusals.
