@@ -3,7 +3,8 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { withCatalogue } from "../../scripts/gen-readme-catalogue.js";
+import { withCatalogue, withFixTable } from "../../scripts/gen-readme-catalogue.js";
+import { renderFixTable } from "../../shared/fix/readme-table.js";
 import { allRules } from "../../shared/findings/catalogue.js";
 import { renderRulesTable } from "../../shared/report/rules.js";
 
@@ -32,8 +33,16 @@ describe("README finding catalogue", () => {
     expect(() => withCatalogue("no markers")).toThrow(/catalogue:start/);
   });
 
+  it("the fix table is generated the same way, between its own markers", () => {
+    expect(withFixTable(README)).toBe(README);
+    expect(README).toContain(`<!-- fixes:start -->\n${renderFixTable()}\n<!-- fixes:end -->`);
+    const stale = "<!-- fixes:start -->\n| AG104 | hand-written |\n<!-- fixes:end -->\n";
+    expect(withFixTable(stale)).toBe(`<!-- fixes:start -->\n${renderFixTable()}\n<!-- fixes:end -->\n`);
+    expect(() => withFixTable("no markers")).toThrow(/fixes:start/);
+  });
+
   it("`npm run docs -- --check` passes on the current README and rejects unknown arguments", () => {
-    expect(docs(["--check"])).toEqual({ code: 0, out: "README.md finding catalogue is up to date\n" });
+    expect(docs(["--check"])).toEqual({ code: 0, out: "README.md finding catalogue and fix table are up to date\n" });
     expect(docs(["--chek"]).code).toBe(2);
   });
 });
