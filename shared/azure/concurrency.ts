@@ -57,6 +57,10 @@ export class Memo {
     return p;
   }
 
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
   get size(): number {
     return this.entries.size;
   }

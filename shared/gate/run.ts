@@ -103,6 +103,7 @@ export async function runGate(input: RunGateInput): Promise<Report> {
   await checkLogin(clients.credential, profile);
   gateLog.info(`signed in to ${profile.name}; reading the facts of ${targets.length} target(s): ${targets.map((t) => `${t.namespace}/${t.kind}/${t.name}`).join(", ")}`);
   layers.push("control-plane");
+  const principals = new Set(targets.flatMap((t) => (t.clientId ? [t.clientId.toLowerCase()] : []))).size;
   const facts = await Promise.all(
     targets.map((target) =>
       collectTargetFacts(ctx, target, {
@@ -112,6 +113,7 @@ export async function runGate(input: RunGateInput): Promise<Report> {
         ...(config.tenantId ? { tenantId: config.tenantId } : {}),
         expectedAudience: profile.tokenExchangeAudience,
         now,
+        principals,
       }),
     ),
   );

@@ -19,6 +19,8 @@ export interface CollectOptions {
   tenantId?: string;
   expectedAudience: string;
   now: Date;
+  /** How many distinct client ids the run checks: with two or more, their role assignments may share one listing per subscription. */
+  principals?: number;
 }
 
 /** Subscriptions to search: the configured ones, plus the cluster's, deduplicated case-insensitively. */
@@ -55,7 +57,7 @@ export async function collectTargetFacts(ctx: FactContext, target: ResolvedTarge
   const identityLookup = lookupIdentity(ctx, target.clientId, subs);
   // The identity's own reads start as soon as it is known, not after the storage and vault lookups
   // (that wait was a whole extra round trip on the gate's critical path).
-  const early = identityLookup.then((l) => (l.identity ? Promise.all([federatedCredentials(ctx, l.identity), principalRbac(ctx, l.identity.principalId, subs)]) : undefined));
+  const early = identityLookup.then((l) => (l.identity ? Promise.all([federatedCredentials(ctx, l.identity), principalRbac(ctx, l.identity.principalId, subs, opts.principals)]) : undefined));
   const [cluster, identity, blob, keyVault, identityReads] = await Promise.all([
     opts.cluster ? clusterFact(ctx, opts.cluster) : Promise.resolve(undefined),
     identityLookup,
@@ -69,7 +71,7 @@ export async function collectTargetFacts(ctx: FactContext, target: ResolvedTarge
   const resourceSubs = [...blob.map((b) => b.account.resource?.subscriptionId), ...keyVault.map((k) => k.vault.resource?.subscriptionId)].flatMap((s) => (s ? [s] : []));
   const rbacSubs = searchSubscriptions({ subscriptions: [...subs, ...resourceSubs] });
   const fics = identityReads?.[0];
-  const rbac = found && identityReads ? (rbacSubs.length === subs.length ? identityReads[1] : await principalRbac(ctx, found.principalId, rbacSubs)) : undefined;
+  const rbac = found && identityReads ? (rbacSubs.length === subs.length ? identityReads[1] : await principalRbac(ctx, found.principalId, rbacSubs, opts.principals)) : undefined;
   const subnetIds = [...new Set([...(cluster?.ok ? cluster.value.subnetIds : []), ...(opts.network.subnetId ? [opts.network.subnetId] : [])])];
   const id = opts.cluster ? clusterId(opts.cluster) : undefined;
   return {

@@ -24,6 +24,11 @@ export class FactContext {
     return this.memo.get(key.toLowerCase(), () => settle(() => this.limiter.run(work)));
   }
 
+  /** Whether a fact under `key` was fetched, is being fetched, or was seeded in this run. */
+  has(key: string): boolean {
+    return this.memo.has(key.toLowerCase());
+  }
+
   /** Memoises a composite fact (built from other fetches) without holding a concurrency slot. */
   derive<T>(key: string, build: () => Promise<T>): Promise<T> {
     return this.memo.get(`derived:${key.toLowerCase()}`, build);

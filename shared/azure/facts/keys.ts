@@ -12,6 +12,7 @@ export const factKeys = {
   federatedCredentials: (identityId: string) => `fic/${identityId}`,
   assignments: (subscriptionId: string, principalId: string) => `ra/${subscriptionId}/${principalId}`,
   allAssignments: (subscriptionId: string) => `ra-all/${subscriptionId}`,
+  sharedAssignments: (subscriptionId: string) => `ra-shared/${subscriptionId}`,
   denies: (subscriptionId: string) => `deny/${subscriptionId}`,
   roleDefinition: (roleDefinitionId: string) => `roledef/${lastSegment(roleDefinitionId)}`,
 };

@@ -1,9 +1,13 @@
 /**
- * The principal's RBAC facts: ONE `assignedTo('{principalId}')` role-assignment listing per
- * subscription (it includes assignments above — management group, root — and below the subscription),
- * the subscription's deny assignments listed ONCE per run for every principal, and each referenced
- * role definition fetched once per run by GUID.
+ * The principal's RBAC facts: its role assignments per subscription (at, above — management group,
+ * root — and below it), the subscription's deny assignments listed ONCE per run for every principal,
+ * and each referenced role definition fetched once per run by GUID.
+ *
+ * The assignments come from ONE `assignedTo('{principalId}')` listing per principal and subscription —
+ * or, when several principals are checked in a subscription, from ONE listing of all its assignments
+ * shared by them (see `sharedAssignments`), which is the same set whenever no group holds a role there.
  */
+import { getContinuationToken } from "@azure/arm-authorization";
 import { lastSegment } from "../arm-id.js";
 import { collectAll, type FactContext } from "./context.js";
 import { factKeys } from "./keys.js";
@@ -54,6 +58,44 @@ function assignments(ctx: FactContext, subscriptionId: string, principalId: stri
     const client = ctx.clients.authorization(subscriptionId);
     return assignmentFacts(await collectAll(client.roleAssignments.listForSubscription({ filter: `assignedTo('${principalId}')` })), subscriptionId);
   });
+}
+
+/**
+ * The GATE's shared read when `principals` (≥ 2) principals are checked in one subscription: all its
+ * role assignments (at, above and below it) in one paged listing, instead of one `assignedTo()` each.
+ * A principal's rows in it are exactly what `assignedTo()` returns for it as long as no group (or
+ * foreign group) holds an assignment there: `assignedTo()` adds the assignments of the principal's
+ * groups, and group membership is not visible here. So the listing is given up — `undefined`, and each
+ * principal is listed on its own as before — as soon as a page shows a group (or a row without a
+ * principal type), and when it would take `principals` pages or more (then it saves nothing). A
+ * failed listing is given up too: each principal's own listing then fails or succeeds on its own.
+ */
+function sharedAssignments(ctx: FactContext, subscriptionId: string, principals: number): Promise<Fetched<RoleAssignmentFact[] | undefined>> {
+  return ctx.fetch(factKeys.sharedAssignments(subscriptionId), async () => {
+    const rows: SdkAssignment[] = [];
+    let pages = 0;
+    for await (const page of ctx.clients.authorization(subscriptionId).roleAssignments.listForSubscription().byPage()) {
+      pages++;
+      if (page.some((a) => !a.principalType || /group/i.test(a.principalType))) return undefined;
+      rows.push(...page);
+      if (getContinuationToken(page) !== undefined && pages >= principals - 1) return undefined;
+    }
+    return assignmentFacts(rows, subscriptionId);
+  });
+}
+
+/** A principal's assignments in a subscription: from the shared listing when it was usable, else its own listing. */
+async function principalAssignments(ctx: FactContext, subscriptionId: string, principalId: string, principals: number): Promise<Fetched<RoleAssignmentFact[]>> {
+  const own = factKeys.assignments(subscriptionId, principalId);
+  // A principal whose listing is already known (seeded by the sweep's discovery, or read) is never re-read.
+  if (principals >= 2 && !ctx.has(own)) {
+    const shared = await sharedAssignments(ctx, subscriptionId, principals);
+    if (shared.ok && shared.value) {
+      const pid = principalId.toLowerCase();
+      ctx.seed(own, shared.value.filter((a) => a.principalId.toLowerCase() === pid));
+    }
+  }
+  return assignments(ctx, subscriptionId, principalId);
 }
 
 /** Every principal's assignments at, above and below a subscription in ONE paged listing, with the principal types. */
@@ -131,12 +173,16 @@ export async function definitionsFor(ctx: FactContext, assignments: Iterable<Def
   return new Map(fetched);
 }
 
-export function principalRbac(ctx: FactContext, principalId: string, subscriptions: readonly string[]): Promise<PrincipalRbacFacts> {
+/**
+ * `principals`: how many distinct principals the run checks (its targets' client ids); with two or more,
+ * their assignments may come from one shared listing per subscription (see `sharedAssignments`).
+ */
+export function principalRbac(ctx: FactContext, principalId: string, subscriptions: readonly string[], principals = 1): Promise<PrincipalRbacFacts> {
   return ctx.derive(`rbac/${principalId}/${[...subscriptions].sort().join(",")}`, async () => {
     const facts: PrincipalRbacFacts = { principalId, assignments: new Map(), definitions: new Map(), denies: new Map() };
     await Promise.all(
       subscriptions.map(async (s) => {
-        const [a, d] = await Promise.all([assignments(ctx, s, principalId), denies(ctx, s)]);
+        const [a, d] = await Promise.all([principalAssignments(ctx, s, principalId, principals), denies(ctx, s)]);
         facts.assignments.set(s.toLowerCase(), a);
         facts.denies.set(s.toLowerCase(), d);
       }),
