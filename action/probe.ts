@@ -9,7 +9,7 @@ import * as core from "@actions/core";
 import { markUnverified, workloadTarget } from "../shared/azure/rules/common.js";
 import type { CloudProfile } from "../shared/cloud/profile.js";
 import type { LoadedConfig } from "../shared/config/load.js";
-import type { ProbeLayer } from "../shared/gate/run.js";
+import type { ProbeLayer } from "../shared/probe/layer.js";
 import { raise } from "../shared/findings/raise.js";
 import { createProbeLayer, probeOptionsFromConfig } from "../shared/probe/index.js";
 import type { RunContext } from "./context.js";

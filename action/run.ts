@@ -72,7 +72,7 @@ async function gateReport(inputs: ActionInputs, env: Env, ctx: RunContext, manif
     return staticReport(manifests, loaded, [], now);
   }
   // The Azure layer, the OIDC login and the probe load here, on first use: a static run never loads an Azure SDK.
-  const [{ signIn }, { runGate }] = await Promise.all([import("./login.js"), import("../shared/gate/run.js")]);
+  const [{ signIn }, { runGate }] = await Promise.all([import("./login.js"), import("../shared/gate/execute-plan.js")]);
   const plan = azurePlan(inputs, loaded, profile);
   const login = await signIn({ tenantId: plan.tenantId, clientId: plan.clientId, profile, run: ctx, env });
   if (!login.ok) {

@@ -8,7 +8,7 @@
  */
 import { main } from "../../shared/cli/main.js";
 
-await import("../../shared/cli/check-gate.js");
+await import("../../shared/cli/check-azure.js");
 
 const configFile = process.argv[2];
 if (!configFile) {

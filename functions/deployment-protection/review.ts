@@ -17,7 +17,7 @@ import { InputError } from "../../shared/errors.js";
 import { CATALOGUE } from "../../shared/findings/catalogue.js";
 import type { Report } from "../../shared/findings/model.js";
 import { configForEnvironment } from "../../shared/gate/environment.js";
-import { runGate } from "../../shared/gate/run.js";
+import { runGate } from "../../shared/gate/execute-plan.js";
 import { staticLayer } from "../../shared/gate/static-layer.js";
 import { createProbeLayer } from "../../shared/probe/index.js";
 import { buildReport, runMetadata } from "../../shared/report/index.js";

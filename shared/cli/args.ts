@@ -6,11 +6,13 @@ import { parseArgs } from "node:util";
 import { FAIL_ON, FIX_FORMATS, type FailOn, type FixFormat } from "../findings/model.js";
 import { isReportFormat, REPORT_FORMATS, type ReportFormat } from "../report/index.js";
 import type { RulesFormat } from "../report/rules.js";
+import { GATE_MODES, type GateMode } from "../gate/plan.js";
 
 
 
 export const USAGE = `Usage:
-  azure-auth-gate check [PATH|-]... [--config FILE [--allow-custom-cloud] [--probe [--kubeconfig FILE]]]
+  azure-auth-gate check [PATH|-]... [--config FILE [--allow-custom-cloud] [--mode static|azure|probe]
+                        [--probe [--kubeconfig FILE]]]
                         [--format text|json|markdown|sarif]
                         [--output FILE] [--fail-on error|warning|never] [--fix-format az|bicep|terraform]
                         [--helm-release NAME] [--helm-namespace NS] [--helm-values FILE]... [--verbose]
@@ -39,6 +41,9 @@ Options:
                     with --config: let the config name a cloud profile file (private cloud, the sandbox);
                     its endpoints are printed before any token is requested. Without it only AzureCloud,
                     AzureChinaCloud and AzureUSGovernment are accepted (the config is the repository's)
+  --mode MODE       with --config: static (the manifests with the config's severity overrides and
+                    waivers; never signs in to Azure), azure (default: adds the control plane) or probe
+                    (= --probe). Without --config a check is static
   --probe           with --config: also run the live probe, a short-lived Job that runs as the pod
                     (its ServiceAccount and image) and calls Blob and Key Vault (needs kubeconfig)
   --kubeconfig FILE with --probe: the cluster's kubeconfig (default: KUBECONFIG, then ~/.kube/config;
@@ -80,7 +85,7 @@ export class UsageError extends Error {
 export type Command =
   | { kind: "help" }
   | { kind: "version" }
-  | { kind: "check"; paths: string[]; config?: string; allowCustomCloud: boolean; probe: boolean; kubeconfig?: string; format: ReportFormat; output?: string; failOn: FailOn; fixFormat?: FixFormat; helm?: HelmFlags; verbose?: true }
+  | { kind: "check"; paths: string[]; config?: string; allowCustomCloud: boolean; mode?: GateMode; probe: boolean; kubeconfig?: string; format: ReportFormat; output?: string; failOn: FailOn; fixFormat?: FixFormat; helm?: HelmFlags; verbose?: true }
   | { kind: "fix"; paths: string[]; mode: "diff" | "write"; config?: string }
   | { kind: "rules"; format: RulesFormat; output?: string }
   /** The sandbox parses its own flags (it is a separate program); they are passed through as given. */
@@ -95,6 +100,7 @@ const OPTIONS = {
   diff: { type: "boolean" },
   write: { type: "boolean" },
   probe: { type: "boolean" },
+  mode: { type: "string" },
   verbose: { type: "boolean", short: "v" },
   kubeconfig: { type: "string" },
   "helm-release": { type: "string" },
@@ -163,13 +169,18 @@ export function parseCommand(argv: readonly string[]): Command {
     if (values.probe && values.config === undefined) throw new UsageError("--probe needs --config FILE (the targets, the cloud and the cluster to probe)");
     if (values["allow-custom-cloud"] && values.config === undefined) throw new UsageError("--allow-custom-cloud applies to --config (the config's cloud)");
     if (values.kubeconfig === "") throw new UsageError("option '--kubeconfig' needs a value");
-    if (values.kubeconfig !== undefined && !values.probe) throw new UsageError("--kubeconfig applies to --probe (the cluster the probe Job runs in)");
+    const mode = values.mode === undefined ? undefined : oneOf<GateMode>("mode", values.mode, GATE_MODES, "static");
+    if (mode !== undefined && mode !== "static" && values.config === undefined) throw new UsageError(`--mode ${mode} needs --config FILE (the targets, subscriptions and cloud to check)`);
+    if (values.probe && mode !== undefined && mode !== "probe") throw new UsageError(`--probe and --mode ${mode} exclude each other`);
+    const probe = values.probe === true || mode === "probe";
+    if (values.kubeconfig !== undefined && !probe) throw new UsageError("--kubeconfig applies to --probe (the cluster the probe Job runs in)");
     return {
       kind: "check",
       paths: rest,
       ...(values.config !== undefined ? { config: values.config } : {}),
       allowCustomCloud: values["allow-custom-cloud"] === true,
-      probe: values.probe === true,
+      ...(mode !== undefined ? { mode } : {}),
+      probe,
       ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
       format,
       ...(values.output !== undefined ? { output: values.output } : {}),
@@ -183,13 +194,13 @@ export function parseCommand(argv: readonly string[]): Command {
     if (rest.length === 0) throw new UsageError("fix needs a PATH (file, directory or - for stdin)");
     if (values.diff && values.write) throw new UsageError("--diff and --write exclude each other");
     if (values.write && rest.includes("-")) throw new UsageError("--write cannot edit stdin: use --diff with -, or pass the files");
-    for (const flag of ["format", "output", "fail-on", "probe", "kubeconfig", "allow-custom-cloud"] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to check, not fix`);
+    for (const flag of ["format", "output", "fail-on", "probe", "mode", "kubeconfig", "allow-custom-cloud"] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to check, not fix`);
     if (values.config === "") throw new UsageError("option '--config' needs a value");
     return { kind: "fix", paths: rest, mode: values.write ? "write" : "diff", ...(values.config !== undefined ? { config: values.config } : {}) };
   }
   if (command === "rules") {
     if (rest.length > 0) throw new UsageError(`rules takes no arguments (got '${rest[0]}')`);
-    for (const flag of ["config", "fail-on", "probe", "kubeconfig", "allow-custom-cloud"] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to check, not rules`);
+    for (const flag of ["config", "fail-on", "probe", "mode", "kubeconfig", "allow-custom-cloud"] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to check, not rules`);
     if (values.output === "") throw new UsageError("option '--output' needs a value");
     return { kind: "rules", format: oneOf<RulesFormat>("format", values.format, ["json", "markdown"], "markdown"), ...(values.output !== undefined ? { output: values.output } : {}) };
   }

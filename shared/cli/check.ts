@@ -1,13 +1,16 @@
 /**
- * `azure-auth-gate check`: manifests only (static layer, no Azure), or with `--config` the whole gate
- * (check-gate.ts: static + control plane) against the cloud the config names, signed in as whoever runs it.
- * The gate path is a dynamic import: a static check never loads an Azure SDK, the probe's Kubernetes client
- * or zod (start-up is most of a static check's time; the static-path test reads the bundle's module graph).
+ * `azure-auth-gate check`: the gate's plan (`planRun`) for what the user asked — `--mode`, else static
+ * without `--config`, azure with it, probe with `--probe` — carried out by `executePlan` exactly as the
+ * Action and the Function carry theirs out. A static check applies the config's severity overrides and
+ * waivers when `--config` is given, and never signs in. The Azure side (check-azure.ts), the config loader
+ * (zod) and the probe are dynamic imports: a static check without a config loads none of them (start-up is
+ * most of a static check's time; the static-path test reads the bundle's module graph).
  */
+import type { LoadedConfig } from "../config/load.js";
 import { InputError } from "../errors.js";
 import type { Report } from "../findings/model.js";
-import { staticLayer } from "../gate/static-layer.js";
-import { buildReport, runMetadata } from "../report/build.js";
+import { executePlan } from "../gate/execute-plan.js";
+import { planRun, type GateMode, type PlanHints } from "../gate/plan.js";
 import { readManifests as parseManifestSet, type ManifestSet } from "../static/index.js";
 import { collectManifests } from "../static/sources.js";
 import type { HelmSettings } from "../static/render.js";
@@ -21,7 +24,9 @@ export interface CheckInput {
   helm?: HelmFlags;
   /** `--allow-custom-cloud`: the config may name a cloud profile file. */
   allowCustomCloud?: boolean;
-  /** `--probe`: run the live probe (the only way the CLI runs it). */
+  /** `--mode`: static, azure or probe (default: static without --config, azure with it, probe with --probe). */
+  mode?: GateMode;
+  /** `--probe`: run the live probe (the only way the CLI runs it, with `--mode probe`). */
   probe?: boolean;
   /** `--kubeconfig`: the probe's cluster (default: KUBECONFIG, then ~/.kube/config). */
   kubeconfig?: string;
@@ -58,13 +63,46 @@ async function readManifests(input: CheckInput, io: CliIo): Promise<ManifestSet 
   return parseManifestSet(sources, skipped, refused);
 }
 
+const CLI_HINTS: PlanHints = {
+  manifests: { field: "PATH", hint: "give a PATH (file, directory or - for stdin)" },
+  config: { field: "--config", hint: "give --config FILE" },
+};
+
+/** The mode the user asked for: `--mode`, else what `--config` and `--probe` imply. */
+export function checkMode(input: Pick<CheckInput, "mode" | "config" | "probe">): GateMode {
+  return input.mode ?? (input.probe ? "probe" : input.config !== undefined ? "azure" : "static");
+}
+
+/** `--config`: loaded (a custom cloud only with --allow-custom-cloud), its cloud described when it is a custom one. */
+async function loadCheckConfig(file: string, allowCustomCloud: boolean, io: CliIo): Promise<LoadedConfig & { custom: boolean }> {
+  const [{ loadConfig }, { describeCustomCloud, isCustomCloud }] = await Promise.all([import("../config/load.js"), import("../cloud/profile.js")]);
+  const loaded = loadConfig(file, { allowCustomCloud });
+  const custom = isCustomCloud(loaded.profile);
+  // Before any token is requested: where tokens would go, on the user's say-so.
+  if (custom) for (const line of describeCustomCloud(loaded.profile)) io.stderr.write(`${line}\n`);
+  return { ...loaded, custom };
+}
+
 export async function runCheck(input: CheckInput, io: CliIo): Promise<Report> {
   const manifests = await readManifests(input, io);
-  if (input.config === undefined) {
-    if (!manifests) throw new InputError("nothing to check: give a PATH or --config", { field: "PATH" });
-    const stat = staticLayer(manifests);
-    return buildReport(stat.findings, runMetadata(["static"], { inputs: stat.inputs, ...stat.inputNotes }));
-  }
-  const { runGateCheck } = await import("./check-gate.js");
-  return runGateCheck({ config: input.config, allowCustomCloud: input.allowCustomCloud === true, probe: input.probe === true, ...(input.kubeconfig !== undefined ? { kubeconfig: input.kubeconfig } : {}), ...(manifests ? { manifests } : {}) }, io);
+  const mode = checkMode(input);
+  const allowCustomCloud = input.allowCustomCloud === true;
+  const loaded = input.config !== undefined ? await loadCheckConfig(input.config, allowCustomCloud, io) : undefined;
+  const plan = planRun({
+    mode,
+    ...(loaded ? { config: loaded.config, cloud: { name: loaded.profile.name, custom: loaded.custom, allowedByUser: allowCustomCloud } } : {}),
+    manifests: manifests !== undefined,
+    hints: CLI_HINTS,
+  });
+  const azure = loaded && plan.controlPlane.run ? (await import("./check-azure.js")).cliAzureAccess(loaded, input.kubeconfig !== undefined ? { kubeconfig: input.kubeconfig } : {}, io) : undefined;
+  const { report, notices } = await executePlan({
+    plan,
+    ...(loaded ? { config: loaded.config, configFile: loaded.file } : {}),
+    ...(manifests ? { manifests } : {}),
+    ...(azure ? { azure } : {}),
+  });
+  for (const line of notices) io.stderr.write(`${line}\n`);
+  // SARIF anchors Azure findings (no line in any manifest) to the config file that asked for them.
+  if (loaded) report.metadata.config = loaded.file;
+  return report;
 }

@@ -61,7 +61,7 @@ async function run(argv: readonly string[], io: CliIo, raw: CliIo): Promise<numb
       // --verbose: the gate's and the Azure SDK's log lines (requests, retries, sign-ins) on stderr, terminal-safe.
       if (command.verbose) (await import("../log.js")).enableVerbose((line) => io.stderr.write(line));
       const { runCheck } = await import("./check.js");
-      const checked = await runCheck({ paths: command.paths, ...(command.config !== undefined ? { config: command.config } : {}), allowCustomCloud: command.allowCustomCloud, probe: command.probe, ...(command.kubeconfig !== undefined ? { kubeconfig: command.kubeconfig } : {}), ...(command.helm ? { helm: command.helm } : {}) }, io);
+      const checked = await runCheck({ paths: command.paths, ...(command.config !== undefined ? { config: command.config } : {}), allowCustomCloud: command.allowCustomCloud, ...(command.mode ? { mode: command.mode } : {}), probe: command.probe, ...(command.kubeconfig !== undefined ? { kubeconfig: command.kubeconfig } : {}), ...(command.helm ? { helm: command.helm } : {}) }, io);
       // --fix-format: the Azure fixes as Bicep or Terraform instead of az commands.
       const report = command.fixFormat ? { ...checked, findings: (await import("../azure/rules/fixes.js")).withFixFormat(checked.findings, command.fixFormat) } : checked;
       const color = useColor(command.format, command.output, io);

@@ -15,7 +15,7 @@ import { AzureClients, type RetrySettings } from "../azure/clients.js";
 import { FactContext } from "../azure/facts/context.js";
 import { seedFactContext, type FactSeed } from "../azure/facts/seed.js";
 import type { Finding } from "../findings/model.js";
-import { runGate } from "../gate/run.js";
+import { runGate } from "../gate/execute-plan.js";
 import type { ScopeConfig, SweepConfig } from "./config.js";
 import { clusterKey, type ClusterRef, type Inventory } from "./discover.js";
 

@@ -13,7 +13,7 @@ import type { AzureClients, RetrySettings } from "../azure/clients.js";
 import type { CloudProfile } from "../cloud/profile.js";
 import { sortFindings, withoutInternals, type Finding, type Report } from "../findings/model.js";
 import { applyPolicy } from "../findings/policy.js";
-import { dedupeFindings } from "../gate/run.js";
+import { dedupeFindings } from "../gate/azure-layers.js";
 import { buildReport, runMetadata } from "../report/build.js";
 import type { GraphClient } from "../azure/graph.js";
 import type { SecretMask } from "../rotation/mask.js";

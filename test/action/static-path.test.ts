@@ -34,7 +34,7 @@ describe("the Action bundle's static path", () => {
   });
 
   it("still bundles them, behind dynamic imports: the gate, the sign-in's OIDC client, Octokit", () => {
-    expect(packagesOf(staticClosure(meta, ["shared/gate/run.ts"]))).toContain("@azure/arm-authorization");
+    expect(packagesOf(staticClosure(meta, ["shared/gate/azure-layers.ts"]))).toContain("@azure/arm-authorization");
     expect(packagesOf(staticClosure(meta, ["action/login.ts"]))).toContain("@azure/identity");
     const oidc = Object.keys(meta.inputs).find((f) => f.endsWith("@actions/core/lib/oidc-utils.js") && !f.startsWith("oidc-on-demand:"));
     expect(oidc, "the real OIDC client is in the bundle").toBeDefined();

@@ -52,7 +52,7 @@ describe("the built azure-auth-gate bin", () => {
     // shell-quote (16 KB, no dependencies) quotes the names in the printed kubectl/az fixes.
     expect([...staticPath].sort()).toEqual(["shell-quote", "yaml"]);
     // The gate path does load them (on first use): the graph is read right, the test can fail.
-    const gatePath = packagesOf(staticClosure(meta, ["shared/cli/check-gate.ts"]));
+    const gatePath = packagesOf(staticClosure(meta, ["shared/cli/check-azure.ts"]));
     expect(gatePath).toContain("@azure/identity");
     expect(gatePath).toContain("@azure/arm-authorization");
     expect(gatePath).not.toContain("@kubernetes/client-node");

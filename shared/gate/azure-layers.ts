@@ -1,11 +1,11 @@
 /**
- * `runGate`: the whole gate for one config, host-neutral (the CLI, the Action and the Function all
- * call it). Static findings (manifests) + control-plane facts and AG2xx rules + an optional probe
- * layer (AG3xx, plugged in by the caller), merged into one Report with policy applied.
+ * The layers that read Azure, for `executePlan` (execute-plan.ts), which loads this module only when its
+ * plan signs in: the control plane (facts read once, AG2xx rules) and the live probe (AG3xx, plugged in by
+ * the host, or AG503 per target when the plan refused it). It returns the raw findings and what the report's
+ * metadata needs; the policy (waivers, severity, fail-closed) is applied by executePlan for every mode alike.
  *
- * Fail-closed contract: a fact that could not be read becomes an error finding ("could not verify");
- * `failOpen: true` lowers those to warnings — never to a silent pass. Severity overrides in the config
- * do not lower them either (only an explicit waiver with a reason hides one).
+ * Fail-closed contract: a fact that could not be read becomes an error finding ("could not verify"),
+ * marked unverified; a probe that failed before reporting is AG304, marked the same way.
  */
 import type { TokenCredential } from "@azure/core-auth";
 import { scopeFor, type CloudProfile } from "../cloud/profile.js";
@@ -15,30 +15,28 @@ import { AzureLoginError, errorLine } from "../azure/errors.js";
 import { collectTargetFacts } from "../azure/facts/collect.js";
 import { FactContext } from "../azure/facts/context.js";
 import type { ResolvedTarget } from "../azure/facts/types.js";
-import { isUnverified, markUnverified, workloadTarget } from "../azure/rules/common.js";
+import { markUnverified, workloadTarget } from "../azure/rules/common.js";
 import { evaluateControlPlane } from "../azure/rules/index.js";
 import { raise } from "../findings/raise.js";
-import { applyPolicy } from "../findings/policy.js";
-import { targetKey, type Finding, type Layer, type Report, type Severity } from "../findings/model.js";
-import { buildReport, runMetadata } from "../report/build.js";
+import { targetKey, type Finding, type Layer, type ReportMetadata } from "../findings/model.js";
 import { gateLog } from "../log.js";
 import type { ProbeLayer } from "../probe/layer.js";
-import { staticLayer, type ManifestSet } from "./static-layer.js";
+import type { ProbeRefusal } from "./plan.js";
+import type { StaticLayerResult } from "./static-layer.js";
 import { resolveTargets } from "./targets.js";
 
 export type { ProbeLayer };
 
-export interface RunGateInput {
-  /** Parsed manifests: static findings + workload discovery. Optional (config-only runs). */
-  manifests?: ManifestSet;
+export interface AzureLayersInput {
+  /** The static layer's result: the workloads resolve the targets (its findings are not read here). */
+  stat?: StaticLayerResult;
   config: GateConfig;
   /** The gate's own Azure identity (DefaultAzureCredential in the CLI, OIDC in the Action, MI in the Function). */
   credential: TokenCredential;
   profile: CloudProfile;
-  /** Clock for AG212 and secret expiry (default: now). */
-  now?: Date;
-  /** Opt-in data-plane layer. */
-  probe?: ProbeLayer;
+  now: Date;
+  /** The live probe (the plan runs it), or the plan's refusal of it (AG503 per target). */
+  probe?: ProbeLayer | { refusal: ProbeRefusal };
   /** Config file name, for InputError messages. */
   configFile?: string;
   /** Retry tuning (tests); the budget defaults to config.retryBudgetSeconds. */
@@ -49,6 +47,13 @@ export interface RunGateInput {
    * instead of fresh ones; `metadata.azureCalls` then counts only the calls this run added.
    */
   facts?: FactContext;
+}
+
+export interface AzureLayersResult {
+  /** Control-plane then probe findings, deduplicated, before any policy. */
+  findings: Finding[];
+  layers: Layer[];
+  metadata: Pick<ReportMetadata, "azureCalls" | "azureCallsByService" | "cloud" | "targets">;
 }
 
 /** The same finding raised for several targets (shared identity, container, vault) is reported once. */
@@ -88,14 +93,15 @@ async function runProbe(probe: ProbeLayer, target: ResolvedTarget): Promise<Find
   }
 }
 
-export async function runGate(input: RunGateInput): Promise<Report> {
-  const { config, credential, profile } = input;
-  const now = input.now ?? new Date();
-  const layers: Layer[] = [];
+/** Stands in for a probe the plan refused: one AG503 per target, which no config can turn into a pass. */
+function refusedProbe(refusal: ProbeRefusal): ProbeLayer {
+  return (target) => Promise.resolve([markUnverified(raise("AG503", { target: workloadTarget(target), evidence: refusal.evidence, fix: refusal.fix }))]);
+}
 
-  const stat = input.manifests ? staticLayer(input.manifests) : undefined;
-  if (stat) layers.push("static");
-  const targets = resolveTargets(config, stat?.workloads ?? [], input.configFile);
+export async function runAzureLayers(input: AzureLayersInput): Promise<AzureLayersResult> {
+  const { config, credential, profile, now } = input;
+  const layers: Layer[] = [];
+  const targets = resolveTargets(config, input.stat?.workloads ?? [], input.configFile);
 
   const ctx = input.facts ?? new FactContext(new AzureClients(profile, credential, { retry: { budgetMs: config.retryBudgetSeconds * 1000, ...input.retry } }), config.concurrency);
   const clients = ctx.clients;
@@ -123,32 +129,16 @@ export async function runGate(input: RunGateInput): Promise<Report> {
   let probeFindings: Finding[] = [];
   if (input.probe) {
     layers.push("data-plane");
-    const probe = input.probe;
+    const probe = typeof input.probe === "function" ? input.probe : refusedProbe(input.probe.refusal);
     probeFindings = dedupeFindings((await Promise.all(targets.map((t) => runProbe(probe, t)))).flat());
     gateLog.info(`live probe: ${probeFindings.length} finding(s)`);
   }
 
-  const raw = [...(stat?.findings ?? []), ...controlPlane, ...probeFindings];
-  const unverifiedSeverity: Severity = config.failOpen ? "warning" : "error";
-  // Unverified findings keep their mark through the policy (it is a field): their severity is set after it.
-  const withPolicy = applyPolicy(raw, { severity: config.severity, waivers: config.waivers }).map((f) => (isUnverified(f) ? { ...f, severity: unverifiedSeverity } : f));
   const after = clients.calls.snapshot();
-  const calls = { total: after.total - callsBefore.total, byService: Object.fromEntries(Object.entries(after.byService).map(([k, n]) => [k, n - (callsBefore.byService[k] ?? 0)]).filter(([, n]) => n !== 0)) };
-  // The policy is already applied above (with the fail-closed severity of unverified facts on top): no second pass.
-  return buildReport(
-    withPolicy,
-    runMetadata(
-      layers,
-      {
-        azureCalls: calls.total,
-        azureCallsByService: calls.byService,
-        cloud: profile.name,
-        targets: targets.map((t) => `${t.namespace}/${t.kind}/${t.name}`),
-        unverifiedFacts: raw.filter(isUnverified).length,
-        ...(stat?.inputs ? { inputs: stat.inputs } : {}),
-        ...stat?.inputNotes,
-      },
-      now,
-    ),
-  );
+  const byService = Object.fromEntries(Object.entries(after.byService).map(([k, n]) => [k, n - (callsBefore.byService[k] ?? 0)]).filter(([, n]) => n !== 0));
+  return {
+    findings: [...controlPlane, ...probeFindings],
+    layers,
+    metadata: { azureCalls: after.total - callsBefore.total, azureCallsByService: byService, cloud: profile.name, targets: targets.map((t) => `${t.namespace}/${t.kind}/${t.name}`) },
+  };
 }
