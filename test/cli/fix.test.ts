@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseCommand } from "../../shared/cli/args.js";
-import { runCli } from "./run.js";
+import { runCli } from "./run-in-process.js";
 
 const FIXTURES = path.resolve("test/fixtures/fix");
 const SECRETS = ["SeCrEtVaLuE0123456789abcdef", "SeCrEtKeYvAlUe9876543210"];

@@ -6,7 +6,7 @@ import { Readable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import pkg from "../../package.json" with { type: "json" };
 import { allRules } from "../../shared/findings/catalogue.js";
-import { runCli } from "./run.js";
+import { runCli } from "./run-in-process.js";
 
 const FIX = "test/cli/fixtures";
 const BROKEN = `${FIX}/broken`;

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "./run.js";
+import { runCli } from "./run-in-process.js";
 
 const FIXTURE = "test/cli/fixtures/secrets";
 

@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { terminalSafe } from "../../shared/cli/terminal.js";
 import { buildBin, runBin } from "./built-bin.js";
-import { runCli } from "./run.js";
+import { runCli } from "./run-in-process.js";
 
 let built: ReturnType<typeof buildBin>;
 let dir: string;

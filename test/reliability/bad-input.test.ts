@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli, type CliResult } from "../cli/run.js";
+import { runCli, type CliResult } from "../cli/run-in-process.js";
 
 const CORPUS = path.join(process.cwd(), "test", "fixtures", "bad-input");
 const manifests = readdirSync(path.join(CORPUS, "manifests")).sort();

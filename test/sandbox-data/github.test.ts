@@ -90,7 +90,7 @@ describe("issues, pull requests and reviews", () => {
     const pr = await gh.rest.pulls.get({ ...repo, pull_number: 7 });
     expect(pr.data).toMatchObject({ number: 7, state: "open", base: { ref: "main" } });
     expect((await gh.rest.pulls.listFiles({ ...repo, pull_number: 7 })).data).toEqual([]);
-    // A review comment must land on the PR's diff (test/action/github-pulls.test.ts covers the refusals).
+    // A review comment must land on the PR's diff (github-pulls.test.ts covers the refusals).
     state.github!.pullFiles = [{ filename: "k8s/job.yaml", status: "added", patch: `@@ -0,0 +1,12 @@\n${Array.from({ length: 12 }, (_, i) => `+line ${i + 1}`).join("\n")}` }];
     const review = await gh.rest.pulls.createReview({ ...repo, pull_number: 7, event: "COMMENT", body: "gate", comments: [{ path: "k8s/job.yaml", line: 12, body: "missing WI label" }] });
     expect(review.data.body).toBe("gate");

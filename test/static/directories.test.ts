@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Report } from "../../shared/findings/model.js";
-import { runCli } from "../cli/run.js";
+import { runCli } from "../cli/run-in-process.js";
 
 const MIXED = join("test", "fixtures", "repos", "mixed");
 const tmp = mkdtempSync(join(tmpdir(), "aag-dirs-"));

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configHelm } from "../../shared/cli/helm-config.js";
 import type { Report } from "../../shared/findings/model.js";
 import { templateLine } from "../../shared/static/render.js";
-import { runCli } from "../cli/run.js";
+import { runCli } from "../cli/run-in-process.js";
 
 const KUSTOMIZE = join("test", "fixtures", "repos", "kustomize");
 const CHART_REPO = join("test", "fixtures", "repos", "chart");

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { actionMatches, blockCovers, evaluateAccess, isBroadRole } from "../../shared/azure/effective-access.js";
 import { isAtOrBelow, scopeLevel } from "../../shared/azure/arm-id.js";
-import { ACCOUNT_ID, assignment, CONTAINER_ID, goodFacts, ROLES, RG_ID, SUB } from "./fixtures.js";
+import { ACCOUNT_ID, assignment, CONTAINER_ID, goodFacts, ROLES, RG_ID, SUB } from "./facts-fixtures.js";
 
 const READ = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read";
 

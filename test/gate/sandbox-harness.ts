@@ -13,7 +13,7 @@ import type { RetrySettings } from "../../shared/gate/index.js";
 import { createProbeLayer, probeOptionsFromConfig } from "../../shared/probe/index.js";
 import { parseManifests } from "../../shared/static/index.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
-import { execImages, type Scenario } from "./scenario.js";
+import { execImages, type Scenario } from "./sandbox-scenario.js";
 
 export async function sandboxFor(scenario: Scenario, opts: { azurite?: boolean } = {}): Promise<Sandbox> {
   return startSandbox(scenario, { images: execImages(), podTimeoutMs: 30_000, ...(opts.azurite === false ? { azurite: false } : {}) });

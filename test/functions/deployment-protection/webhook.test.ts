@@ -5,8 +5,8 @@
  * message); a replayed delivery id is answered once; a good one is answered 202 with one queued review.
  */
 import { describe, expect, it } from "vitest";
-import { REVIEW_QUEUE } from "../../functions/deployment-protection/messages.js";
-import { requestDeploymentProtection, signDelivery } from "../sandbox/deployments.js";
+import { REVIEW_QUEUE } from "../../../functions/deployment-protection/messages.js";
+import { requestDeploymentProtection, signDelivery } from "../../sandbox/deployments.js";
 import { useProtectionSandbox } from "./harness.js";
 
 const world = useProtectionSandbox();

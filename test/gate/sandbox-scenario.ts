@@ -1,7 +1,7 @@
 /**
- * The gate-sandbox scenarios, as ScenarioInput objects: `correctScenario()` is a Django-on-AKS tenant
+ * The sandbox scenarios the gate tests run on, as ScenarioInput objects: `correctScenario()` is a Django-on-AKS tenant
  * where every layer passes; each rule's scenario is that one with exactly one thing broken (see
- * rules.test.ts). Images: `APP_IMAGE` stands for the app's Python image (it ships python3 and the
+ * test/azure/rules.sandbox.test.ts). Images: `APP_IMAGE` stands for the app's Python image (it ships python3 and the
  * Azure SDK; the probe's command runs as is), `NODE_APP_IMAGE` for a Node image.
  */
 import path from "node:path";

@@ -1,6 +1,6 @@
 /** AG104–AG107 and AG109: how the ServiceAccount, the pod label and the client ids fit together. */
 import { describe, expect, it } from "vitest";
-import { check, checkPaths, FIXTURES, only } from "./helpers.js";
+import { check, checkPaths, FIXTURES, only } from "../helpers.js";
 
 const CID = "3f8c2a91-6d0e-4b7a-9e15-2c4d8b7a1f60";
 const SA = `

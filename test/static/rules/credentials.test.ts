@@ -1,6 +1,6 @@
 /** AG101 (literal credential in env), AG108 (SP secret from a Kubernetes Secret), AG111 (credential in a ConfigMap). */
 import { describe, expect, it } from "vitest";
-import { check, checkPaths, FIXTURES, only } from "./helpers.js";
+import { check, checkPaths, FIXTURES, only } from "../helpers.js";
 
 const FILE = `${FIXTURES}/literal-secrets.yaml`;
 

@@ -14,8 +14,8 @@
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
-import { pushCommit, requestDeploymentProtection } from "../sandbox/deployments.js";
-import type { ProtectionRuleState } from "../sandbox/state.js";
+import { pushCommit, requestDeploymentProtection } from "../../sandbox/deployments.js";
+import type { ProtectionRuleState } from "../../sandbox/state.js";
 import { CONFIG_PATH, gateConfig, saveReview, useProtectionSandbox } from "./harness.js";
 
 const world = useProtectionSandbox();

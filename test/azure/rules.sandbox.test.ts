@@ -2,13 +2,13 @@
  * Each AG2xx / AG3xx rule fires against a sandbox scenario that is the correct one with exactly one
  * thing broken, through the whole gate (static layer, control plane as the gate's own app
  * registration, and — for AG3xx — the live probe as the pod). The correct scenario itself passes every
- * layer (gate.test.ts), so each finding here is caused by its one change.
+ * layer (test/gate/run.sandbox.test.ts), so each finding here is caused by its one change.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { ruleFor, type RuleId } from "../../shared/findings/catalogue.js";
 import type { Sandbox } from "../sandbox/index.js";
-import { ids, runGateOn, sandboxFor } from "./harness.js";
-import { APP_IMAGE, clusterObjects, correctScenario, NAMESPACE, rg, SECRET_VALUE, type Scenario } from "./scenario.js";
+import { ids, runGateOn, sandboxFor } from "../gate/sandbox-harness.js";
+import { APP_IMAGE, clusterObjects, correctScenario, NAMESPACE, rg, SECRET_VALUE, type Scenario } from "../gate/sandbox-scenario.js";
 
 const NEEDS = `    blob: [{ account: contosomedia, container: media }]
     keyVault: [{ vault: contoso-app-kv, secrets: [django-secret-key] }]

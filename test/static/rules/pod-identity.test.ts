@@ -1,6 +1,6 @@
 /** AG103: AAD Pod Identity (deprecated), from the seed-003 field report's manifests. */
 import { describe, expect, it } from "vitest";
-import { check, checkPaths, FIXTURES, only } from "./helpers.js";
+import { check, checkPaths, FIXTURES, only } from "../helpers.js";
 
 const FILE = `${FIXTURES}/seed-003-pod-identity.yaml`;
 

@@ -1,6 +1,6 @@
 /** AG102 (half-configured EnvironmentCredential, no Workload Identity) and AG112 (WI + SP secret). */
 import { describe, expect, it } from "vitest";
-import { check, checkPaths, FIXTURES, only } from "./helpers.js";
+import { check, checkPaths, FIXTURES, only } from "../helpers.js";
 
 const SA = `
   apiVersion: v1

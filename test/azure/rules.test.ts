@@ -19,7 +19,7 @@ import {
   SUBNET_ID,
   VAULT_ID,
   withAssignments,
-} from "./fixtures.js";
+} from "./facts-fixtures.js";
 
 function only(findings: Finding[], id: string): Finding {
   const hits = findings.filter((f) => f.id === id);

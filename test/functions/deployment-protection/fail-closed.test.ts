@@ -8,10 +8,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
-import { REVIEW_COMMENT_LIMIT, rejectedBody } from "../../functions/deployment-protection/review-body.js";
-import type { Finding, Report } from "../../shared/findings/model.js";
-import { pushCommit, requestDeploymentProtection } from "../sandbox/deployments.js";
-import type { ProtectionRuleState } from "../sandbox/state.js";
+import { REVIEW_COMMENT_LIMIT, rejectedBody } from "../../../functions/deployment-protection/review-body.js";
+import type { Finding, Report } from "../../../shared/findings/model.js";
+import { pushCommit, requestDeploymentProtection } from "../../sandbox/deployments.js";
+import type { ProtectionRuleState } from "../../sandbox/state.js";
 import { CONFIG_PATH, gateConfig, PRODUCTION, useProtectionSandbox } from "./harness.js";
 
 const world = useProtectionSandbox();

@@ -6,15 +6,15 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { parseResourceId } from "../../shared/azure/arm-id.js";
-import { AzureClients } from "../../shared/azure/clients.js";
-import { fixVariantsOf, withFixFormat, type FixVariants } from "../../shared/azure/rules/fixes.js";
-import { loadCloudProfile } from "../../shared/cloud/profile.js";
-import type { Finding } from "../../shared/findings/model.js";
-import { renderReport } from "../../shared/report/index.js";
-import { ids, runGateOn, sandboxFor } from "../gate-sandbox/harness.js";
-import { correctScenario, NAMESPACE, rg, type Scenario } from "../gate-sandbox/scenario.js";
-import type { Sandbox } from "../sandbox/index.js";
+import { parseResourceId } from "../../../shared/azure/arm-id.js";
+import { AzureClients } from "../../../shared/azure/clients.js";
+import { fixVariantsOf, withFixFormat, type FixVariants } from "../../../shared/azure/rules/fixes.js";
+import { loadCloudProfile } from "../../../shared/cloud/profile.js";
+import type { Finding } from "../../../shared/findings/model.js";
+import { renderReport } from "../../../shared/report/index.js";
+import { ids, runGateOn, sandboxFor } from "../../gate/sandbox-harness.js";
+import { correctScenario, NAMESPACE, rg, type Scenario } from "../../gate/sandbox-scenario.js";
+import type { Sandbox } from "../../sandbox/index.js";
 
 const TARGET = `targets:
   - workload: ${NAMESPACE}/Deployment/backend

@@ -7,8 +7,8 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../sandbox/index.js";
-import { ids, runGateOn, sandboxFor } from "./harness.js";
-import { APP_IMAGE, correctScenario, NODE_APP_IMAGE, NAMESPACE, rg, SECRET_VALUE } from "./scenario.js";
+import { ids, runGateOn, sandboxFor } from "./sandbox-harness.js";
+import { APP_IMAGE, correctScenario, NODE_APP_IMAGE, NAMESPACE, rg, SECRET_VALUE } from "./sandbox-scenario.js";
 
 const TARGET = `targets:
   - workload: ${NAMESPACE}/Deployment/backend

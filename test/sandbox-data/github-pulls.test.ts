@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { githubService, githubTokens } from "../sandbox/services/github.js";
 import { indexPatch } from "../sandbox/services/github-pulls.js";
 import type { GitHubState, TenantState } from "../sandbox/state.js";
-import { baseState } from "../sandbox-data/fixtures.js";
+import { baseState } from "./fixtures.js";
 import { freshSigningKey } from "../sandbox/jwt.js";
 import { contextFor, placeholderUrls } from "../sandbox/testing/context.js";
 import { serveHandler, type Served } from "../sandbox/testing/serve.js";

@@ -4,10 +4,10 @@
  */
 import { HttpRequest, InvocationContext } from "@azure/functions";
 import { describe, expect, it } from "vitest";
-import { makeProtectionHandlers } from "../../functions/deployment-protection/handlers.js";
-import { createProtectionRuntime } from "../../functions/deployment-protection/runtime.js";
-import { readProtectionSettings } from "../../functions/deployment-protection/settings.js";
-import { InputError } from "../../shared/errors.js";
+import { makeProtectionHandlers } from "../../../functions/deployment-protection/handlers.js";
+import { createProtectionRuntime } from "../../../functions/deployment-protection/runtime.js";
+import { readProtectionSettings } from "../../../functions/deployment-protection/settings.js";
+import { InputError } from "../../../shared/errors.js";
 
 const BASE = { AAG_GITHUB_APP_ID: "123456", AAG_GITHUB_KEY_VAULT: "kv-platform", AAG_STORAGE_ACCOUNT: "aagstate" };
 

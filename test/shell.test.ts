@@ -9,11 +9,11 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { aksUpdateCommand, annotateClientIdCommand, ficCommand, roleAssignmentCommand } from "../../shared/azure/rules/fixes.js";
-import { NPX_COMMAND, sh, substitution } from "../../shared/shell.js";
-import { federatedCredentialCommand } from "../../shared/static/fixes.js";
-import pkg from "../../package.json" with { type: "json" };
-import { check, inputError, only } from "./helpers.js";
+import { aksUpdateCommand, annotateClientIdCommand, ficCommand, roleAssignmentCommand } from "../shared/azure/rules/fixes.js";
+import { NPX_COMMAND, sh, substitution } from "../shared/shell.js";
+import { federatedCredentialCommand } from "../shared/static/fixes.js";
+import pkg from "../package.json" with { type: "json" };
+import { check, inputError, only } from "./static/helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "aag-shell-"));
 const marker = join(dir, "pwned");

@@ -14,11 +14,11 @@ import { SecretClient } from "@azure/keyvault-secrets";
 import { QueueServiceClient } from "@azure/storage-queue";
 import { afterAll, beforeAll } from "vitest";
 import { stringify as toYaml } from "yaml";
-import { makeProtectionHandlers, type ProtectionHandlers } from "../../functions/deployment-protection/handlers.js";
-import { REVIEW_QUEUE } from "../../functions/deployment-protection/messages.js";
-import { createProtectionRuntime, type ProtectionRuntime } from "../../functions/deployment-protection/runtime.js";
-import { installGitHubApp, pushCommit, type InstalledApp, type WebhookDelivery } from "../sandbox/deployments.js";
-import { startSandbox, type Sandbox, type ScenarioInput } from "../sandbox/index.js";
+import { makeProtectionHandlers, type ProtectionHandlers } from "../../../functions/deployment-protection/handlers.js";
+import { REVIEW_QUEUE } from "../../../functions/deployment-protection/messages.js";
+import { createProtectionRuntime, type ProtectionRuntime } from "../../../functions/deployment-protection/runtime.js";
+import { installGitHubApp, pushCommit, type InstalledApp, type WebhookDelivery } from "../../sandbox/deployments.js";
+import { startSandbox, type Sandbox, type ScenarioInput } from "../../sandbox/index.js";
 
 export const REPOSITORY = "contoso/django-app";
 export const STATE_ACCOUNT = "aagprotectstate";

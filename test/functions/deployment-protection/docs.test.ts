@@ -7,10 +7,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { TOKEN_PERMISSIONS } from "../../functions/deployment-protection/github.js";
-import { PROTECTION_APP_PERMISSIONS } from "../sandbox/deployments.js";
+import { TOKEN_PERMISSIONS } from "../../../functions/deployment-protection/github.js";
+import { PROTECTION_APP_PERMISSIONS } from "../../sandbox/deployments.js";
 
-const root = path.resolve(import.meta.dirname, "../..");
+const root = path.resolve(import.meta.dirname, "../../..");
 const doc = readFileSync(path.join(root, "docs/protection-rule.md"), "utf8");
 const manifest = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(doc)![1]!) as { default_permissions: Record<string, string>; default_events: string[]; hook_attributes: { url: string } };
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RunStore } from "../../shared/sweep/storage.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
-import { harness, scenario, writeConfig, type Harness } from "./harness.js";
+import { harness, scenario, writeConfig, type Harness } from "../functions/harness.js";
 
 interface Doc {
   writers: string[];
