@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { hostileProfile, startAttacker, type Attacker } from "../security/attacker.js";
-import { runCli } from "./run.js";
+import { runCli } from "./run-in-process.js";
 
 const MANIFESTS = path.resolve(import.meta.dirname, "fixtures/broken/app.yaml");
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";

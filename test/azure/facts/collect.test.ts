@@ -6,8 +6,8 @@
  * the gate falls back to one `assignedTo()` listing per principal and still proves the targets.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { runGateOn, sandboxFor } from "../../gate-sandbox/harness.js";
-import { correctScenario, execImages, NAMESPACE } from "../../gate-sandbox/scenario.js";
+import { runGateOn, sandboxFor } from "../../gate/sandbox-harness.js";
+import { correctScenario, execImages, NAMESPACE } from "../../gate/sandbox-scenario.js";
 import { startSandbox, type Sandbox } from "../../sandbox/index.js";
 import type { RequestLogEntry } from "../../sandbox/log.js";
 
