@@ -6,6 +6,7 @@
 import * as core from "@actions/core";
 import { GUID } from "../shared/config/schema.js";
 import { InputError } from "../shared/errors.js";
+import { reporter } from "./reporter.js";
 import { FAIL_ON, type FailOn } from "../shared/findings/model.js";
 
 export type Mode = "static" | "azure" | "probe";
@@ -76,7 +77,7 @@ export function readInputs(): ActionInputs {
   if (mode !== "static" && !clientId) throw new InputError(`mode '${mode}' signs in to Azure: set client-id (the gate's own identity, federated with this repository)`, { field: "input client-id" });
   const githubToken = optional("github-token");
   // Masked before anything can print it.
-  if (githubToken) core.setSecret(githubToken);
+  if (githubToken) reporter.secret(githubToken);
   return {
     clientId,
     tenantId: guidInput("tenant-id"),

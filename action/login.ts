@@ -13,6 +13,8 @@ import type { Finding } from "../shared/findings/model.js";
 import { raise } from "../shared/findings/raise.js";
 import type { RunContext } from "./context.js";
 import { redactTokens } from "./redact.js";
+import { reporter } from "./reporter.js";
+import { bridgeAzureSdkLog } from "../shared/azure/sdk-log.js";
 import { decodeIdClaims, explainSubject, type GitHubIdClaims } from "./subject.js";
 import { sh } from "../shared/shell.js";
 
@@ -94,7 +96,7 @@ function masked(inner: TokenCredential): TokenCredential {
   return {
     async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
       const token = await inner.getToken(scopes, options);
-      if (token) core.setSecret(token.token);
+      if (token) reporter.secret(token.token);
       return token;
     },
   };
@@ -103,6 +105,8 @@ function masked(inner: TokenCredential): TokenCredential {
 /** Builds the OIDC credential and proves it can get a token; never throws for a login problem. */
 export async function signIn(input: LoginInput): Promise<LoginOutcome> {
   const { env, run, profile } = input;
+  // The identity SDK's sign-in lines go to the runner's debug log with the gate's (step debug).
+  bridgeAzureSdkLog();
   if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
     const finding = noIdTokenFinding(run, "ACTIONS_ID_TOKEN_REQUEST_URL is not set (the job has no `permissions: id-token: write`).");
     return { ok: false, finding, notice: "No GitHub ID token (AG501): running the static layer only." };

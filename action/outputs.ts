@@ -11,6 +11,7 @@ import type { Finding, Report } from "../shared/findings/model.js";
 import { formatTarget } from "../shared/findings/model.js";
 import { JOB_SUMMARY_LIMIT, renderJson, renderMarkdown, renderSarif } from "../shared/report/index.js";
 import { InputError } from "../shared/errors.js";
+import { reporter } from "./reporter.js";
 
 /** Room left under the step limit for the runner's own framing. */
 const SUMMARY_BUDGET = JOB_SUMMARY_LIMIT - 16_384;
@@ -31,9 +32,7 @@ export function annotate(report: Report): void {
   for (const f of report.findings) {
     if (f.waived) continue;
     const props = { title: `Azure Auth Gate ${f.id}`, ...(f.location ? { file: f.location.file, startLine: f.location.line } : {}) };
-    if (f.severity === "error") core.error(annotationText(f), props);
-    else if (f.severity === "warning") core.warning(annotationText(f), props);
-    else core.notice(annotationText(f), props);
+    reporter.annotate(f.severity === "error" ? "error" : f.severity === "warning" ? "warning" : "notice", annotationText(f), props);
   }
 }
 

@@ -5,7 +5,6 @@
  * `probe-on-pull-request: true`: the PR chooses the config and manifests, hence the image that would run as
  * the production identity. A refused probe is an AG503 per target (never a pass) and a notice.
  */
-import * as core from "@actions/core";
 import { markUnverified, workloadTarget } from "../shared/azure/rules/common.js";
 import type { CloudProfile } from "../shared/cloud/profile.js";
 import type { LoadedConfig } from "../shared/config/load.js";
@@ -15,7 +14,7 @@ import { createProbeLayer, probeOptionsFromConfig } from "../shared/probe/index.
 import type { RunContext } from "./context.js";
 
 export function probeLayerFor(loaded: LoadedConfig, profile: CloudProfile): ProbeLayer {
-  return createProbeLayer(probeOptionsFromConfig(loaded.config.probe, { profile, log: (line) => core.info(line) }));
+  return createProbeLayer(probeOptionsFromConfig(loaded.config.probe, { profile }));
 }
 
 /** A run for a pull request: its payload names one, or the event is one of the pull_request family. */

@@ -6,7 +6,6 @@
  * static layer instead of crashing.
  */
 import { tmpdir } from "node:os";
-import * as core from "@actions/core";
 import type { getOctokit } from "@actions/github";
 import type { TokenCredential } from "@azure/core-auth";
 import { describeCustomCloud, isCustomCloud, type CloudProfile } from "../shared/cloud/profile.js";
@@ -22,6 +21,7 @@ import { cloudFor, configFileFor, loadActionConfig } from "./config.js";
 import { readRunContext, type RunContext } from "./context.js";
 import { readInputs, type ActionInputs } from "./inputs.js";
 import { redactTokens } from "./redact.js";
+import { reporter, startRunnerLog } from "./reporter.js";
 import { loadManifests, type Manifests } from "./manifests.js";
 import { annotate, setOutputs, writeJobSummary, writeJsonReport, writeSarifFile } from "./outputs.js";
 import { publishSuggestions, type SuggestionsResult } from "./suggestions.js";
@@ -76,7 +76,7 @@ async function gateReport(inputs: ActionInputs, env: Env, ctx: RunContext, manif
   const plan = azurePlan(inputs, loaded, profile);
   const login = await signIn({ tenantId: plan.tenantId, clientId: plan.clientId, profile, run: ctx, env });
   if (!login.ok) {
-    core.notice(login.notice);
+    reporter.notice(login.notice);
     notices.push(login.notice);
     return staticReport(manifests, loaded, [login.finding], now);
   }
@@ -85,7 +85,7 @@ async function gateReport(inputs: ActionInputs, env: Env, ctx: RunContext, manif
   const probeModule = inputs.mode === "probe" ? await import("./probe.js") : undefined;
   const probeRefused = probeModule !== undefined && probeModule.isPullRequestRun(ctx) && !inputs.probeOnPullRequest;
   if (probeModule && probeRefused) {
-    core.notice(probeModule.probeRefusalNotice(ctx));
+    reporter.notice(probeModule.probeRefusalNotice(ctx));
     notices.push(probeModule.probeRefusalNotice(ctx));
   }
   return runGate({
@@ -129,16 +129,16 @@ async function prChannel(inputs: ActionInputs, ctx: RunContext, configFile: stri
   const wanted = inputs.comment ?? ctx.pullRequest !== undefined;
   if (!wanted) return undefined;
   if (!ctx.pullRequest) {
-    core.info("comment: this run is not for a pull request; no comment posted");
+    reporter.info("comment: this run is not for a pull request; no comment posted");
     return undefined;
   }
   if (ctx.pullRequest.fromFork) {
-    core.notice("comment: pull requests from forks get a read-only GITHUB_TOKEN; the report is in the job summary instead");
-    if (inputs.suggestions) core.notice(`suggestions: skipped on a pull request from a fork (read-only token); \`${NPX_COMMAND} fix --diff <manifests>\` shows the same fixes`);
+    reporter.notice("comment: pull requests from forks get a read-only GITHUB_TOKEN; the report is in the job summary instead");
+    if (inputs.suggestions) reporter.notice(`suggestions: skipped on a pull request from a fork (read-only token); \`${NPX_COMMAND} fix --diff <manifests>\` shows the same fixes`);
     return undefined;
   }
   if (!inputs.githubToken) {
-    core.warning("comment: no github-token; no comment posted");
+    reporter.warning("comment: no github-token; no comment posted");
     return undefined;
   }
   // Octokit loads only when the run talks to a pull request.
@@ -154,7 +154,7 @@ async function publishComment(channel: PrChannel, inputs: ActionInputs, ctx: Run
     // The comment is a convenience: failing to post it never changes the gate's verdict.
     const status = (err as { status?: unknown }).status;
     const message = redactTokens((err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "");
-    core.warning(`comment: GitHub refused the PR comment${typeof status === "number" ? ` (HTTP ${status})` : ""}: ${message}. It needs \`permissions: pull-requests: write\`.`);
+    reporter.warning(`comment: GitHub refused the PR comment${typeof status === "number" ? ` (HTTP ${status})` : ""}: ${message}. It needs \`permissions: pull-requests: write\`.`);
     return undefined;
   }
 }
@@ -169,7 +169,7 @@ async function runAction(deps: RunDeps): Promise<RunResult> {
   const loaded = loadActionConfig(configFile, inputs.subscriptionId, workspace, { allowCustomCloud: inputs.allowCustomCloud, cloudInput: inputs.cloud !== undefined });
   const profile = cloudFor(inputs.cloud, loaded, workspace, inputs.allowCustomCloud);
   // Before any token is requested: the user sees where tokens will go (allow-custom-cloud made this possible).
-  if (isCustomCloud(profile)) core.notice(describeCustomCloud(profile).join("\n"));
+  if (isCustomCloud(profile)) reporter.notice(describeCustomCloud(profile).join("\n"));
   const helm = loaded ? await resolveHelm(loaded.config.helm, loaded.file) : {};
   const manifests = inputs.manifests.length > 0 ? await loadManifests(inputs.manifests, workspace, helm) : undefined;
 
@@ -177,7 +177,7 @@ async function runAction(deps: RunDeps): Promise<RunResult> {
   // Files the loader left out on purpose (other tools' YAML, links out of the workspace): one notice each.
   for (const s of manifests?.set.skipped ?? []) {
     const line = `${s.file}: skipped: ${s.reason}`;
-    core.notice(line);
+    reporter.notice(line);
     notices.push(line);
   }
   const report = await gateReport(inputs, env, ctx, manifests, loaded, profile, notices, now);
@@ -193,32 +193,32 @@ async function runAction(deps: RunDeps): Promise<RunResult> {
   setOutputs(report, reportPath, comment?.url, suggestions?.sync);
 
   // A refused manifest file was not checked: the report covers the rest, and the step fails whatever the verdict.
-  for (const e of manifests?.set.refused ?? []) core.error(e.oneLine(), { ...(e.file ? { file: e.file } : {}), ...(e.line !== undefined ? { startLine: e.line } : {}) });
+  for (const e of manifests?.set.refused ?? []) reporter.annotate("error", e.oneLine(), { ...(e.file ? { file: e.file } : {}), ...(e.line !== undefined ? { startLine: e.line } : {}) });
   const refusedCount = manifests?.set.refused?.length ?? 0;
-  if (refusedCount > 0) core.setFailed(`azure-auth-gate: ${plural(refusedCount, "manifest file")} refused (see the errors above); the report covers the rest`);
+  if (refusedCount > 0) reporter.fail(`azure-auth-gate: ${plural(refusedCount, "manifest file")} refused (see the errors above); the report covers the rest`);
   const failed = blocks(report.verdict, inputs.failOn) || refusedCount > 0;
   const { errors, warnings } = report.summary;
   const line = `Azure Auth Gate: ${report.verdict} (${plural(errors, "error")}, ${plural(warnings, "warning")}; fail-on: ${inputs.failOn})`;
-  if (blocks(report.verdict, inputs.failOn)) core.setFailed(line);
-  else if (failed) core.info(line);
-  else core.info(line);
+  if (blocks(report.verdict, inputs.failOn)) reporter.fail(line);
+  else if (failed) reporter.info(line);
+  else reporter.info(line);
   return { report, reportPath, comment, suggestions, failed };
 }
 
-/** Runs the Action; never throws (every failure ends as `core.setFailed`, with no stack trace for user errors). */
+/** Runs the Action; never throws (every failure ends as `reporter.fail`, with no stack trace for user errors). */
 export async function run(deps: RunDeps = {}): Promise<RunResult | undefined> {
   try {
     // Step debug logging (RUNNER_DEBUG): the gate's and the Azure SDK's log lines become debug lines.
-    if (core.isDebug()) (await import("../shared/log.js")).enableVerbose((line) => core.debug(redactTokens(line.trimEnd())));
+    startRunnerLog();
     return await runAction(deps);
   } catch (err) {
     if (err instanceof InputError) {
-      core.setFailed(err.oneLine());
+      reporter.fail(err.oneLine());
     } else if (err instanceof AzureLoginError) {
-      core.setFailed(redactTokens(err.message.split("\n")[0] ?? ""));
+      reporter.fail(redactTokens(err.message.split("\n")[0] ?? ""));
     } else {
-      if (err instanceof Error && err.stack) core.debug(redactTokens(err.stack));
-      core.setFailed(`azure-auth-gate: internal error (please report it): ${redactTokens((err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "")}`);
+      if (err instanceof Error && err.stack) reporter.debug(redactTokens(err.stack));
+      reporter.fail(`azure-auth-gate: internal error (please report it): ${redactTokens((err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "")}`);
     }
     return undefined;
   }

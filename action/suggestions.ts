@@ -4,13 +4,13 @@
  * them in step across pushes), and render the rest for the sticky comment. A convenience, never the
  * verdict: when GitHub refuses, the run warns and lists every fix in the sticky comment instead.
  */
-import * as core from "@actions/core";
 import type { getOctokit } from "@actions/github";
 import type { LoadedConfig } from "../shared/config/load.js";
 import { fixConfigFrom } from "../shared/fix/index.js";
 import type { Report } from "../shared/findings/model.js";
 import { renderFixSection } from "./fix-section.js";
 import { redactTokens } from "./redact.js";
+import { reporter } from "./reporter.js";
 import type { Manifests } from "./manifests.js";
 import { syncSuggestions, type ReviewTarget, type SyncResult } from "./review.js";
 import { allUnplaced, planSuggestions, type SuggestionPlan } from "./suggest.js";
@@ -49,15 +49,15 @@ export async function publishSuggestions(octokit: Octokit, t: ReviewTarget, mani
     const prFiles = await octokit.paginate(octokit.rest.pulls.listFiles, { ...repo, per_page: 100 });
     plan = planSuggestions(manifests.sources, config, prFiles.map((f) => ({ filename: f.filename, ...(f.patch !== undefined && f.patch !== null ? { patch: f.patch } : {}) })));
     const sync = await syncSuggestions(octokit, t, plan.comments, pr.data.head.sha, reviewBody(plan.comments.length));
-    core.info(`suggestions: ${sync.created} posted, ${sync.kept} unchanged, ${sync.deleted} stale removed; ${plan.unplaced.length} not on changed lines`);
+    reporter.info(`suggestions: ${sync.created} posted, ${sync.kept} unchanged, ${sync.deleted} stale removed; ${plan.unplaced.length} not on changed lines`);
     return { sync, section: section(plan) };
   } catch (err) {
-    core.warning(`suggestions: could not post the fixes as review suggestions (${failureLine(err)}); they are listed in the PR comment. Posting them needs \`permissions: pull-requests: write\`.`);
+    reporter.warning(`suggestions: could not post the fixes as review suggestions (${failureLine(err)}); they are listed in the PR comment. Posting them needs \`permissions: pull-requests: write\`.`);
     try {
       plan ??= planSuggestions(manifests.sources, config, []);
       return { section: section(plan, allUnplaced(plan, "not posted as a suggestion: GitHub refused the review")) };
     } catch (planErr) {
-      if (planErr instanceof Error && planErr.stack) core.debug(redactTokens(planErr.stack));
+      if (planErr instanceof Error && planErr.stack) reporter.debug(redactTokens(planErr.stack));
       return { section: "" };
     }
   }

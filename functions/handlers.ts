@@ -1,7 +1,8 @@
 /**
  * The Function's handlers, separate from their registration (index.ts) so they can be invoked
- * directly with an InvocationContext. Each one does one step of the sweep (shared/sweep/pipeline.ts);
- * every log line goes through the run's SecretMask before it reaches the host's logger.
+ * directly with an InvocationContext. Each one does one step of the sweep (shared/sweep/pipeline.ts) inside
+ * `withInvocationLog` (functions/log.ts): every line logged during it, the handler's own and every layer's,
+ * goes through the run's SecretMask to this invocation's context.
  *
  * Queue handlers: a message that does not parse goes straight to `<queue>-poison` with the reason; a
  * failure is thrown back to the host (which retries) until the last allowed delivery, when the message
@@ -11,6 +12,8 @@ import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from "@a
 import { InputError } from "../shared/errors.js";
 import { bindingsMessageSchema, parseMessage, POISON_SUFFIX, QUEUES, reportMessageSchema, secretsMessageSchema } from "../shared/sweep/messages.js";
 import { assembleReport, checkBatch, completeIfDone, planRun, secretsPart, startRun, type SweepRuntime } from "../shared/sweep/pipeline.js";
+import { log } from "../shared/log.js";
+import { withInvocationLog } from "./invocation-log.js";
 import type { FunctionRuntime } from "./runtime.js";
 
 /** host.json `extensions.queues.maxDequeueCount`. */
@@ -18,20 +21,15 @@ export const MAX_DEQUEUE_COUNT = 5;
 
 type RuntimeSource = () => FunctionRuntime;
 
-/** The runtime with this invocation's (masked) logger. */
-function bound(rt: FunctionRuntime, context: InvocationContext): FunctionRuntime {
-  return { ...rt, log: (line: string) => context.log(rt.mask.mask(line)) };
-}
-
 function dequeueCount(context: InvocationContext): number {
   const raw = context.triggerMetadata?.dequeueCount;
   const n = typeof raw === "number" ? raw : Number(raw);
   return Number.isFinite(n) && n > 0 ? n : 1;
 }
 
-async function poison(rt: SweepRuntime, queue: string, raw: unknown, reason: string, context: InvocationContext): Promise<void> {
+async function poison(rt: SweepRuntime, queue: string, raw: unknown, reason: string): Promise<void> {
   const maskedReason = rt.mask.mask(reason);
-  context.warn(`message moved to ${queue}${POISON_SUFFIX}: ${maskedReason}`);
+  log.warning(`message moved to ${queue}${POISON_SUFFIX}: ${maskedReason}`);
   await rt.queues.send(`${queue}${POISON_SUFFIX}`, { reason: maskedReason, failedAt: rt.now().toISOString(), message: JSON.parse(rt.mask.mask(JSON.stringify(raw ?? null))) as unknown });
 }
 
@@ -43,31 +41,35 @@ async function queueStep<T>(
   parse: (raw: unknown) => { ok: true; message: T } | { ok: false; reason: string },
   work: (rt: FunctionRuntime, message: T) => Promise<void>,
 ): Promise<void> {
-  const rt = bound(source(), context);
-  const parsed = parse(raw);
-  if (!parsed.ok) return poison(rt, queue, raw, parsed.reason, context);
-  try {
-    await work(rt, parsed.message);
-  } catch (err) {
-    const reason = err instanceof InputError ? err.oneLine() : rt.mask.describe(err);
-    // Bad input never gets better by retrying; anything else is retried until the last delivery.
-    if (err instanceof InputError || dequeueCount(context) >= MAX_DEQUEUE_COUNT) return poison(rt, queue, raw, `${reason} (delivery ${dequeueCount(context)})`, context);
-    context.error(`attempt ${dequeueCount(context)} failed, the host will retry: ${reason}`);
-    // No `cause`: the host logs the error it gets, and the original may quote a secret; `reason` is masked.
-    // eslint-disable-next-line preserve-caught-error
-    throw new Error(reason);
-  }
+  const rt = source();
+  return withInvocationLog(context, rt.mask, async () => {
+    const parsed = parse(raw);
+    if (!parsed.ok) return poison(rt, queue, raw, parsed.reason);
+    try {
+      await work(rt, parsed.message);
+    } catch (err) {
+      const reason = err instanceof InputError ? err.oneLine() : rt.mask.describe(err);
+      // Bad input never gets better by retrying; anything else is retried until the last delivery.
+      if (err instanceof InputError || dequeueCount(context) >= MAX_DEQUEUE_COUNT) return poison(rt, queue, raw, `${reason} (delivery ${dequeueCount(context)})`);
+      log.error(`attempt ${dequeueCount(context)} failed, the host will retry: ${reason}`);
+      // No `cause`: the host logs the error it gets, and the original may quote a secret; `reason` is masked.
+      // eslint-disable-next-line preserve-caught-error
+      throw new Error(reason);
+    }
+  });
 }
 
 export function makeHandlers(source: RuntimeSource) {
   return {
     /** Timer: one run per scope; each run's work goes onto the queues. */
     async complianceSweep(_timer: Timer, context: InvocationContext): Promise<void> {
-      const rt = bound(source(), context);
-      for (const scope of rt.config.scopes) {
-        const manifest = await startRun(rt, scope.name, { rotate: rt.settings.rotateOnSchedule });
-        context.log(`sweep of ${scope.name}: run ${manifest.runId}, ${manifest.parts.length} part(s) enqueued`);
-      }
+      const rt = source();
+      await withInvocationLog(context, rt.mask, async () => {
+        for (const scope of rt.config.scopes) {
+          const manifest = await startRun(rt, scope.name, { rotate: rt.settings.rotateOnSchedule });
+          log.info(`sweep of ${scope.name}: run ${manifest.runId}, ${manifest.parts.length} part(s) enqueued`);
+        }
+      });
     },
 
     /** Queue: AG2xx checks for one batch of bindings. */
@@ -97,7 +99,7 @@ export function makeHandlers(source: RuntimeSource) {
     async httpSweep(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
       let rt: FunctionRuntime;
       try {
-        rt = bound(source(), context);
+        rt = source();
       } catch (err) {
         return { status: 500, jsonBody: { error: err instanceof InputError ? err.oneLine() : "the Function is misconfigured" } };
       }
@@ -109,19 +111,21 @@ export function makeHandlers(source: RuntimeSource) {
       if (rotate && request.method !== "POST") {
         return { status: 405, headers: { allow: "POST" }, jsonBody: { error: "rotation changes credentials: send it as POST /api/sweep?rotate=true (GET only scans)" } };
       }
-      try {
-        const { manifest, messages } = await planRun(rt, scope, { rotate });
-        for (const m of messages) {
-          if (m.kind === "bindings") await checkBatch(rt, m);
-          else await secretsPart(rt, m, rt.clients().graph);
+      return withInvocationLog(context, rt.mask, async () => {
+        try {
+          const { manifest, messages } = await planRun(rt, scope, { rotate });
+          for (const m of messages) {
+            if (m.kind === "bindings") await checkBatch(rt, m);
+            else await secretsPart(rt, m, rt.clients().graph);
+          }
+          const assembled = await assembleReport(rt, manifest.runId);
+          return { status: 200, headers: { "content-type": "application/json" }, body: assembled.json };
+        } catch (err) {
+          const reason = err instanceof InputError ? err.oneLine() : rt.mask.describe(err);
+          log.error(`on-demand sweep of ${scope} failed: ${reason}`);
+          return { status: 502, jsonBody: { error: reason } };
         }
-        const assembled = await assembleReport(rt, manifest.runId);
-        return { status: 200, headers: { "content-type": "application/json" }, body: assembled.json };
-      } catch (err) {
-        const reason = err instanceof InputError ? err.oneLine() : rt.mask.describe(err);
-        context.error(`on-demand sweep of ${scope} failed: ${reason}`);
-        return { status: 502, jsonBody: { error: reason } };
-      }
+      });
     },
   };
 }

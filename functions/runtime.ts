@@ -11,6 +11,7 @@ import { SecretClient } from "@azure/keyvault-secrets";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { QueueServiceClient } from "@azure/storage-queue";
 import { AzureClients, type RetrySettings } from "../shared/azure/clients.js";
+import { bridgeAzureSdkLog } from "../shared/azure/sdk-log.js";
 import { blobServiceUrl, keyVaultUrl, queueServiceUrl, scopeFor, type CloudProfile } from "../shared/cloud/profile.js";
 import { profileClientOptions } from "../shared/cloud/tls.js";
 import { gateCredential } from "../shared/cli/credential.js";
@@ -57,6 +58,8 @@ export function storageClients(settings: Pick<FunctionSettings, "storage">, prof
 }
 
 export function createRuntime(options: RuntimeOptions = {}): FunctionRuntime {
+  // The SDK's lines (AZURE_LOG_LEVEL) reach each invocation's masked context.log, not the worker's stderr.
+  bridgeAzureSdkLog();
   const settings = readSettings(options.env ?? process.env);
   const configFile = resolve(process.cwd(), settings.sweepConfigFile);
   const config: SweepConfig = loadSweepConfig(configFile);
@@ -103,7 +106,6 @@ export function createRuntime(options: RuntimeOptions = {}): FunctionRuntime {
     mask,
     now: options.now ?? (() => new Date()),
     random: () => randomBytes(8).toString("hex"),
-    log: () => undefined,
     ...(options.sleep ? { sleep: options.sleep } : {}),
     ...(options.beforeStep ? { beforeStep: options.beforeStep } : {}),
     ...(options.retry ? { retry: options.retry } : {}),

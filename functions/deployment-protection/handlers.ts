@@ -10,6 +10,8 @@ import { reviewMessageSchema } from "./messages.js";
 import { reviewDeployment } from "./review.js";
 import type { ProtectionRuntime } from "./runtime.js";
 import { receiveWebhook } from "./webhook.js";
+import { log } from "../../shared/log.js";
+import { withInvocationLog } from "../invocation-log.js";
 
 type RuntimeSource = () => ProtectionRuntime;
 
@@ -24,7 +26,7 @@ export function makeProtectionHandlers(source: RuntimeSource) {
         context.error(`deployment protection is misconfigured: ${err instanceof InputError ? err.oneLine() : String(err)}`);
         return { status: 500, jsonBody: { message: "the Function is misconfigured" } };
       }
-      return receiveWebhook(rt, request, context);
+      return withInvocationLog(context, rt.mask, () => receiveWebhook(rt, request));
     },
 
     /**
@@ -33,23 +35,25 @@ export function makeProtectionHandlers(source: RuntimeSource) {
      */
     async reviewDeployment(message: unknown, context: InvocationContext): Promise<void> {
       const rt = source();
-      const parsed = parseMessage(reviewMessageSchema, message);
-      if (!parsed.ok) {
-        // Not from our webhook: nothing to review, and nothing to answer.
-        context.warn(`review message dropped: ${parsed.reason}`);
-        return;
-      }
-      const raw = context.triggerMetadata?.dequeueCount;
-      const attempt = typeof raw === "number" ? raw : Number(raw) || 1;
-      try {
-        await reviewDeployment(rt, parsed.message, { lastAttempt: attempt >= MAX_DEQUEUE_COUNT, log: (line) => context.log(rt.mask.mask(line)) });
-      } catch (err) {
-        const reason = rt.mask.describe(err);
-        context.error(`review of run ${parsed.message.runId} (${parsed.message.environment}), attempt ${attempt}, failed; the host will retry: ${reason}`);
-        // No `cause`: the host logs what it gets, and the original may quote a secret; `reason` is masked.
-        // eslint-disable-next-line preserve-caught-error
-        throw new Error(reason);
-      }
+      await withInvocationLog(context, rt.mask, async () => {
+        const parsed = parseMessage(reviewMessageSchema, message);
+        if (!parsed.ok) {
+          // Not from our webhook: nothing to review, and nothing to answer.
+          log.warning(`review message dropped: ${parsed.reason}`);
+          return;
+        }
+        const raw = context.triggerMetadata?.dequeueCount;
+        const attempt = typeof raw === "number" ? raw : Number(raw) || 1;
+        try {
+          await reviewDeployment(rt, parsed.message, { lastAttempt: attempt >= MAX_DEQUEUE_COUNT });
+        } catch (err) {
+          const reason = rt.mask.describe(err);
+          log.error(`review of run ${parsed.message.runId} (${parsed.message.environment}), attempt ${attempt}, failed; the host will retry: ${reason}`);
+          // No `cause`: the host logs what it gets, and the original may quote a secret; `reason` is masked.
+          // eslint-disable-next-line preserve-caught-error
+          throw new Error(reason);
+        }
+      });
     },
   };
 }

@@ -26,6 +26,7 @@ import { installationOctokit, RepositoryReader } from "./github.js";
 import type { ReviewMessage } from "./messages.js";
 import { approvedBody, rejectedBody, unverifiedBody, type ReviewContext } from "./review-body.js";
 import type { ProtectionRuntime } from "./runtime.js";
+import { log } from "../../shared/log.js";
 
 export interface ReviewOutcome {
   state: "approved" | "rejected";
@@ -91,7 +92,7 @@ async function gateReport(rt: ProtectionRuntime, reader: RepositoryReader, messa
  * Reviews one deployment. Errors that are worth retrying (GitHub or Key Vault unreachable) are thrown
  * to the host; `lastAttempt` turns them into a rejection instead, so a rule never waits forever.
  */
-export async function reviewDeployment(rt: ProtectionRuntime, message: ReviewMessage, options: { lastAttempt: boolean; log: (line: string) => void }): Promise<ReviewOutcome> {
+export async function reviewDeployment(rt: ProtectionRuntime, message: ReviewMessage, options: { lastAttempt: boolean }): Promise<ReviewOutcome> {
   const app = { apiUrl: rt.settings.githubApiUrl, appId: rt.settings.appId, privateKey: await rt.privateKey() };
   const reader = new RepositoryReader(installationOctokit(app, message), message.owner, message.repo);
   const ctx: ReviewContext = { environment: message.environment, sha: message.sha, ref: message.ref, configFile: rt.settings.configPath };
@@ -120,6 +121,6 @@ export async function reviewDeployment(rt: ProtectionRuntime, message: ReviewMes
   }
   comment = rt.mask.mask(comment);
   const delivered = await reader.review(message.runId, message.environment, state, comment);
-  options.log(`${message.owner}/${message.repo} run ${message.runId} → ${message.environment}: ${state}${delivered ? "" : " (GitHub no longer had the rule pending; not answered)"}`);
+  log.info(`${message.owner}/${message.repo} run ${message.runId} → ${message.environment}: ${state}${delivered ? "" : " (GitHub no longer had the rule pending; not answered)"}`);
   return { state, comment, delivered };
 }

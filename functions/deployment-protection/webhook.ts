@@ -8,10 +8,11 @@
  * only if it does not exist), so a replayed or redelivered id is answered once; then the review goes
  * onto the queue and the webhook answers 202 at once (GitHub gives a delivery 10 seconds).
  */
-import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 import { Webhooks } from "@octokit/webhooks";
 import { callbackRunId, protectionRulePayloadSchema, REVIEW_QUEUE, type ReviewMessage } from "./messages.js";
 import type { ProtectionRuntime } from "./runtime.js";
+import { log } from "../../shared/log.js";
 
 const reply = (status: number, message: string): HttpResponseInit => ({ status, jsonBody: { message } });
 
@@ -30,12 +31,12 @@ async function verified(rt: ProtectionRuntime, body: string, signature: string):
   return signatureMatches(await rt.webhookSecret(true), body, signature);
 }
 
-export async function receiveWebhook(rt: ProtectionRuntime, request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function receiveWebhook(rt: ProtectionRuntime, request: HttpRequest): Promise<HttpResponseInit> {
   if (request.method !== "POST") return reply(405, "POST only");
   const signature = request.headers.get("x-hub-signature-256");
   const deliveryId = request.headers.get("x-github-delivery") ?? "";
   if (!signature) {
-    context.warn(`delivery ${deliveryId || "(no id)"}: no X-Hub-Signature-256; refused`);
+    log.warning(`delivery ${deliveryId || "(no id)"}: no X-Hub-Signature-256; refused`);
     return reply(401, "signature required");
   }
   const body = await request.text();
@@ -43,11 +44,11 @@ export async function receiveWebhook(rt: ProtectionRuntime, request: HttpRequest
   try {
     ok = await verified(rt, body, signature);
   } catch (err) {
-    context.error(`could not read the webhook secret from Key Vault: ${rt.mask.describe(err)}`);
+    log.error(`could not read the webhook secret from Key Vault: ${rt.mask.describe(err)}`);
     return reply(503, "the webhook secret could not be read; redeliver later");
   }
   if (!ok) {
-    context.warn(`delivery ${deliveryId || "(no id)"}: X-Hub-Signature-256 does not match; refused`);
+    log.warning(`delivery ${deliveryId || "(no id)"}: X-Hub-Signature-256 does not match; refused`);
     return reply(401, "signature does not match");
   }
 
@@ -69,7 +70,7 @@ export async function receiveWebhook(rt: ProtectionRuntime, request: HttpRequest
   const repo = p.repository.name;
   const runId = callbackRunId(p.deployment_callback_url, rt.settings.githubApiUrl, owner, repo);
   if (runId === undefined) {
-    context.warn(`delivery ${deliveryId}: callback URL is not ${rt.settings.githubApiUrl}'s review endpoint for ${owner}/${repo}; refused`);
+    log.warning(`delivery ${deliveryId}: callback URL is not ${rt.settings.githubApiUrl}'s review endpoint for ${owner}/${repo}; refused`);
     return reply(400, "deployment_callback_url is not this repository's review endpoint on the configured GitHub API");
   }
 
@@ -77,7 +78,7 @@ export async function receiveWebhook(rt: ProtectionRuntime, request: HttpRequest
   const marker = `deliveries/${deliveryId}.json`;
   const first = await rt.store.putOnce(marker, JSON.stringify({ receivedAt: rt.now().toISOString(), repository: `${owner}/${repo}`, environment: p.environment, runId }), "application/json");
   if (!first) {
-    context.log(`delivery ${deliveryId}: already received; not reviewed again`);
+    log.info(`delivery ${deliveryId}: already received; not reviewed again`);
     return reply(200, "already received");
   }
   try {
@@ -85,9 +86,9 @@ export async function receiveWebhook(rt: ProtectionRuntime, request: HttpRequest
   } catch (err) {
     // Forget the delivery so GitHub's redelivery is not mistaken for a replay.
     await rt.store.container.getBlockBlobClient(marker).deleteIfExists().catch(() => undefined);
-    context.error(`delivery ${deliveryId}: could not queue the review: ${rt.mask.describe(err)}`);
+    log.error(`delivery ${deliveryId}: could not queue the review: ${rt.mask.describe(err)}`);
     return reply(503, "the review could not be queued; redeliver");
   }
-  context.log(`delivery ${deliveryId}: ${owner}/${repo} run ${runId} → ${p.environment} queued for review`);
+  log.info(`delivery ${deliveryId}: ${owner}/${repo} run ${runId} → ${p.environment} queued for review`);
   return reply(202, "review queued");
 }

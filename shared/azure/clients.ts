@@ -18,6 +18,7 @@ import { profileClientOptions } from "../cloud/tls.js";
 import { AzureCallLog, callPolicy, serviceClassifier } from "./call-policy.js";
 import { GraphClient } from "./graph.js";
 import { shareTokens } from "./token-cache.js";
+import { bridgeAzureSdkLog } from "./sdk-log.js";
 
 /** What every client's `additionalPolicies` option accepts. */
 interface AdditionalPolicyConfig {
@@ -59,6 +60,8 @@ export class AzureClients {
     credential: TokenCredential,
     options: AzureClientsOptions = {},
   ) {
+    // The SDK's request lines (AZURE_LOG_LEVEL, --verbose, step debug) go where the host sends the gate's lines.
+    bridgeAzureSdkLog();
     this.credential = shareTokens(credential);
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     const now = options.now ?? Date.now;

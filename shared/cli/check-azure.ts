@@ -10,9 +10,8 @@ import type { AzureAccess } from "../gate/execute-plan.js";
 // gate's first sign-in: the bench's child preloads this module and times the run alone.
 import "../gate/azure-layers.js";
 import { gateCredential } from "./credential.js";
-import type { CliIo } from "./io.js";
 
-export function cliAzureAccess(loaded: LoadedConfig, options: { kubeconfig?: string }, io: CliIo): AzureAccess {
+export function cliAzureAccess(loaded: LoadedConfig, options: { kubeconfig?: string }): AzureAccess {
   const { config, profile } = loaded;
   return {
     profile,
@@ -23,7 +22,6 @@ export function cliAzureAccess(loaded: LoadedConfig, options: { kubeconfig?: str
         probeOptionsFromConfig(config.probe, {
           profile,
           ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
-          log: (line) => io.stderr.write(`${line}\n`),
         }),
       );
     },

@@ -94,7 +94,7 @@ export async function runCheck(input: CheckInput, io: CliIo): Promise<Report> {
     manifests: manifests !== undefined,
     hints: CLI_HINTS,
   });
-  const azure = loaded && plan.controlPlane.run ? (await import("./check-azure.js")).cliAzureAccess(loaded, input.kubeconfig !== undefined ? { kubeconfig: input.kubeconfig } : {}, io) : undefined;
+  const azure = loaded && plan.controlPlane.run ? (await import("./check-azure.js")).cliAzureAccess(loaded, input.kubeconfig !== undefined ? { kubeconfig: input.kubeconfig } : {}) : undefined;
   const { report, notices } = await executePlan({
     plan,
     ...(loaded ? { config: loaded.config, configFile: loaded.file } : {}),

@@ -15,6 +15,7 @@ import { loginFailureLine } from "./login-line.js";
 import type { CliIo } from "./io.js";
 import { terminalSafeIo } from "./terminal.js";
 import { writeReportFile } from "./output.js";
+import { enableDebug, setLogSink } from "../log.js";
 
 // Each command's code is a dynamic import (its own chunk in the bundle): `--help` and `--version` load only
 // this file's imports, a static check never loads the Azure layer (see check.ts).
@@ -58,8 +59,10 @@ async function run(argv: readonly string[], io: CliIo, raw: CliIo): Promise<numb
       await emit(renderRules(command.format), command.output, io);
       return EXIT.ok;
     case "check": {
-      // --verbose: the gate's and the Azure SDK's log lines (requests, retries, sign-ins) on stderr, terminal-safe.
-      if (command.verbose) (await import("../log.js")).enableVerbose((line) => io.stderr.write(line));
+      // Every layer's log lines (probe progress; with --verbose the gate's steps and the Azure SDK's requests,
+      // retries and sign-ins) go to stderr, terminal-safe.
+      setLogSink((_level, line) => io.stderr.write(`${line}\n`));
+      if (command.verbose) enableDebug();
       const { runCheck } = await import("./check.js");
       const checked = await runCheck({ paths: command.paths, ...(command.config !== undefined ? { config: command.config } : {}), allowCustomCloud: command.allowCustomCloud, ...(command.mode ? { mode: command.mode } : {}), probe: command.probe, ...(command.kubeconfig !== undefined ? { kubeconfig: command.kubeconfig } : {}), ...(command.helm ? { helm: command.helm } : {}) }, io);
       // --fix-format: the Azure fixes as Bicep or Terraform instead of az commands.

@@ -19,7 +19,7 @@ import { markUnverified, workloadTarget } from "../azure/rules/common.js";
 import { evaluateControlPlane } from "../azure/rules/index.js";
 import { raise } from "../findings/raise.js";
 import { targetKey, type Finding, type Layer, type ReportMetadata } from "../findings/model.js";
-import { gateLog } from "../log.js";
+import { log } from "../log.js";
 import type { ProbeLayer } from "../probe/layer.js";
 import type { ProbeRefusal } from "./plan.js";
 import type { StaticLayerResult } from "./static-layer.js";
@@ -107,7 +107,7 @@ export async function runAzureLayers(input: AzureLayersInput): Promise<AzureLaye
   const clients = ctx.clients;
   const callsBefore = clients.calls.snapshot();
   await checkLogin(clients.credential, profile);
-  gateLog.info(`signed in to ${profile.name}; reading the facts of ${targets.length} target(s): ${targets.map((t) => `${t.namespace}/${t.kind}/${t.name}`).join(", ")}`);
+  log.debug(`signed in to ${profile.name}; reading the facts of ${targets.length} target(s): ${targets.map((t) => `${t.namespace}/${t.kind}/${t.name}`).join(", ")}`);
   layers.push("control-plane");
   const principals = new Set(targets.flatMap((t) => (t.clientId ? [t.clientId.toLowerCase()] : []))).size;
   const facts = await Promise.all(
@@ -124,14 +124,14 @@ export async function runAzureLayers(input: AzureLayersInput): Promise<AzureLaye
     ),
   );
   const controlPlane = dedupeFindings(facts.flatMap(evaluateControlPlane));
-  gateLog.info(`control plane: ${controlPlane.length} finding(s) after ${clients.calls.total - callsBefore.total} Azure call(s)`);
+  log.debug(`control plane: ${controlPlane.length} finding(s) after ${clients.calls.total - callsBefore.total} Azure call(s)`);
 
   let probeFindings: Finding[] = [];
   if (input.probe) {
     layers.push("data-plane");
     const probe = typeof input.probe === "function" ? input.probe : refusedProbe(input.probe.refusal);
     probeFindings = dedupeFindings((await Promise.all(targets.map((t) => runProbe(probe, t)))).flat());
-    gateLog.info(`live probe: ${probeFindings.length} finding(s)`);
+    log.debug(`live probe: ${probeFindings.length} finding(s)`);
   }
 
   const after = clients.calls.snapshot();

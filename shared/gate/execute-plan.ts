@@ -89,8 +89,8 @@ export async function executePlan(input: ExecuteInput): Promise<GateOutcome> {
     return { report: staticReport(input, stat, [login.finding], now), notices };
   }
   // The Azure SDKs load here, on first use.
-  const [{ runAzureLayers }, { gateLog }] = await Promise.all([import("./azure-layers.js"), import("../log.js")]);
-  for (const line of describePlan(plan)) gateLog.info(`plan: ${line}`);
+  const [{ runAzureLayers }, { log }] = await Promise.all([import("./azure-layers.js"), import("../log.js")]);
+  for (const line of describePlan(plan)) log.debug(`plan: ${line}`);
   if (plan.probe.refusal) notices.push(plan.probe.refusal.notice);
   const probe = plan.probe.run ? await azure.probe?.() : plan.probe.refusal ? { refusal: plan.probe.refusal } : undefined;
   if (plan.probe.run && !probe) throw new Error("the plan runs the live probe and the host gave no probe layer");

@@ -40,15 +40,13 @@ export interface ProbeOptions {
   signal?: AbortSignal;
   /** Poll interval (default 1000 ms). */
   pollIntervalMs?: number;
-  /** Progress lines (CLI stderr). */
-  log?: (line: string) => void;
 }
 
 /**
  * The `probe` section of azure-auth-gate.yml as probe options. The kubeconfig is never the config's: it is
  * the one the person running the gate named (`kubeconfig`, the CLI's --kubeconfig), else the environment's.
  */
-export function probeOptionsFromConfig(probe: GateConfig["probe"], extra: { profile: CloudProfile; kubeconfig?: string; signal?: AbortSignal; log?: (line: string) => void }): ProbeOptions {
+export function probeOptionsFromConfig(probe: GateConfig["probe"], extra: { profile: CloudProfile; kubeconfig?: string; signal?: AbortSignal }): ProbeOptions {
   return {
     profile: extra.profile,
     timeoutSeconds: probe.timeoutSeconds,
@@ -57,7 +55,6 @@ export function probeOptionsFromConfig(probe: GateConfig["probe"], extra: { prof
     ...(extra.kubeconfig ? { kubeconfig: path.resolve(extra.kubeconfig) } : {}),
     ...(probe.context ? { context: probe.context } : {}),
     ...(extra.signal ? { signal: extra.signal } : {}),
-    ...(extra.log ? { log: extra.log } : {}),
   };
 }
 
@@ -98,7 +95,6 @@ async function probeTarget(kc: KubeConfig, options: ProbeOptions, target: Resolv
     timeoutMs: timeoutSeconds * 1000,
     ...(options.pollIntervalMs !== undefined ? { pollMs: options.pollIntervalMs } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.log ? { log: options.log } : {}),
   });
   if (outcome.status === "not-run") return [notRunFinding(target, outcome.reason, outcome.detail, image)];
   const parsed = parseProbeLog(outcome.log);

@@ -7,6 +7,7 @@
 import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Job, type V1Pod } from "@kubernetes/client-node";
 import { describeKubeError } from "./kube.js";
 import { PROBE_CONTAINER } from "./job.js";
+import { log } from "../log.js";
 
 export type NotRunReason = "create-refused" | "not-created" | "image-pull" | "container-config" | "not-scheduled" | "timeout" | "cancelled" | "job-failed" | "log-unreadable";
 
@@ -18,8 +19,6 @@ export interface RunJobOptions {
   timeoutMs: number;
   pollMs?: number;
   signal?: AbortSignal;
-  /** Progress lines for the CLI's stderr (never secrets). */
-  log?: (line: string) => void;
 }
 
 /** Waiting reasons that mean the container will not start without a change. */
@@ -151,7 +150,7 @@ export async function runProbeJob(kc: KubeConfig, job: V1Job, opts: RunJobOption
   } catch (err) {
     return { status: "not-run", reason: "create-refused", detail: `creating Job ${namespace}/${name} was refused: ${describeKubeError(err).text}` };
   }
-  opts.log?.(`probe: created Job ${namespace}/${name}`);
+  log.info(`probe: created Job ${namespace}/${name}`);
   const deadline = Date.now() + opts.timeoutMs;
   let outcome: JobOutcome;
   try {
@@ -160,7 +159,7 @@ export async function runProbeJob(kc: KubeConfig, job: V1Job, opts: RunJobOption
     outcome = { status: "not-run", reason: "job-failed", detail: `watching the probe Job failed: ${describeKubeError(err).text}` };
   }
   const cleanup = await watcher.delete();
-  opts.log?.(`probe: deleted Job ${namespace}/${name}${cleanup ? ` (failed: ${cleanup})` : ""}`);
+  log.info(`probe: deleted Job ${namespace}/${name}${cleanup ? ` (failed: ${cleanup})` : ""}`);
   return cleanup ? { ...outcome, cleanup } : outcome;
 
   async function poll(): Promise<JobOutcome> {

@@ -22,6 +22,7 @@ import { belongsTo, CONTENT_TYPE, dateTag, isManaged, managedDisplayName, ROTATE
 import { daysToMs, type KeyVaultMapping, type RotationPolicy } from "./policy.js";
 import type { CredentialVerifier, PasswordDirectory, PasswordInfo, SecretStore, VaultCurrent } from "./ports.js";
 import { sh } from "../shell.js";
+import { log } from "../log.js";
 
 export type RotationStep = "read" | "recover" | "remove-orphan" | "add" | "store" | "verify" | "mark-verified" | "retire";
 
@@ -43,7 +44,6 @@ export interface RotationDeps {
   policy: RotationPolicy;
   now: () => Date;
   sleep?: (ms: number) => Promise<void>;
-  log?: (line: string) => void;
   beforeStep?: StepHook;
   /** The gate deployment doing this: named in the managed marker; only its own managed secrets are touched. */
   deployment: string;
@@ -109,7 +109,7 @@ export async function rotateApp(app: RotationApp, mapping: KeyVaultMapping, deps
   const note = (line: string) => {
     const masked = mask.mask(line);
     outcome.actions.push(masked);
-    deps.log?.(`rotation ${app.appId}: ${masked}`);
+    log.info(`rotation ${app.appId}: ${masked}`);
   };
   const step = async <T>(name: RotationStep, left: string, work: () => Promise<T>): Promise<T> => {
     if (name !== "read" && deps.lockHeld && !deps.lockHeld()) throw new LockLost(name, left);

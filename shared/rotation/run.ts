@@ -13,6 +13,7 @@ import type { CredentialVerifier, RotationLock, SecretStore } from "./ports.js";
 import { appTarget, rotateApp, type RotationOutcome, type StepHook } from "./rotate.js";
 import { scanSecrets } from "./scan.js";
 import { GraphPasswordDirectory } from "./adapters.js";
+import { log } from "../log.js";
 
 export interface AppScope {
   /** Only these app ids (empty = every app the identity can read). */
@@ -33,7 +34,6 @@ export interface RotationRunInput {
   /** false: scan only (the on-demand HTTP sweep). */
   rotate: boolean;
   sleep?: (ms: number) => Promise<void>;
-  log?: (line: string) => void;
   beforeStep?: StepHook;
   /** This gate deployment's name, in the managed marker (default "default"). */
   deployment?: string;
@@ -84,14 +84,13 @@ export async function runRotation(input: RotationRunInput): Promise<RotationRunR
           policy: input.policy,
           now: input.now,
           ...(input.sleep ? { sleep: input.sleep } : {}),
-          ...(input.log ? { log: input.log } : {}),
           ...(input.beforeStep ? { beforeStep: input.beforeStep } : {}),
         }),
       );
       if (locked.ran) {
         rotations.push(locked.value);
         rotated.push(app.id);
-      } else input.log?.(`rotation ${app.appId}: another run holds the lock; skipped this time`);
+      } else log.info(`rotation ${app.appId}: another run holds the lock; skipped this time`);
     }
   }
 

@@ -30,6 +30,7 @@ import { bindingChanges, findingDrift, type FindingDrift } from "./drift.js";
 import { newRunId, paths, QUEUES, type BindingsMessage, type SecretsMessage } from "./messages.js";
 import { postWebhook, upsertIssue } from "./notify.js";
 import { renderAudit } from "./render.js";
+import { log } from "../log.js";
 import type { RunStore, WorkQueues } from "./storage.js";
 
 export interface SweepRuntime {
@@ -49,7 +50,6 @@ export interface SweepRuntime {
   mask: SecretMask;
   now(): Date;
   random(): string;
-  log(line: string): void;
   sleep?: (ms: number) => Promise<void>;
   beforeStep?: StepHook;
   /** This gate deployment's name (the Function app's), written into the managed-secret marker. */
@@ -102,8 +102,8 @@ export async function planRun(rt: SweepRuntime, scopeName: string, options: { ro
   messages.push({ kind: "secrets", runId, scope: scope.name, part: "secrets", rotate: options.rotate });
   const manifest: RunManifest = { runId, scope: scope.name, startedAt: now.toISOString(), parts: messages.map((m) => m.part), rotate: options.rotate, inventory, skipped };
   await rt.store.put(paths.manifest(runId), JSON.stringify(manifest, null, 2));
-  rt.log(`run ${runId} (${scope.name}): ${inventory.bindings.length} binding(s), ${units.length} check unit(s) in ${groups.length} batch(es), ${skipped.length} skipped`);
-  for (const notice of inventory.notices ?? []) rt.log(`run ${runId}: ${notice}`);
+  log.info(`run ${runId} (${scope.name}): ${inventory.bindings.length} binding(s), ${units.length} check unit(s) in ${groups.length} batch(es), ${skipped.length} skipped`);
+  for (const notice of inventory.notices ?? []) log.info(`run ${runId}: ${notice}`);
   return { manifest, messages };
 }
 
@@ -117,7 +117,7 @@ export async function startRun(rt: SweepRuntime, scopeName: string, options: { r
 async function writePart(rt: SweepRuntime, runId: string, result: PartResult): Promise<void> {
   // A redelivered message recomputes the same part; the first result written wins.
   const written = await rt.store.putOnce(paths.part(runId, result.part), rt.mask.mask(JSON.stringify(withoutInternals(result), null, 2)), "application/json");
-  if (!written) rt.log(`run ${runId}: part ${result.part} was already written (redelivered message)`);
+  if (!written) log.info(`run ${runId}: part ${result.part} was already written (redelivered message)`);
 }
 
 /** The batch's seed, when the run wrote one this version understands (otherwise the check reads everything itself). */
@@ -132,7 +132,7 @@ export async function checkBatch(rt: SweepRuntime, msg: BindingsMessage): Promis
   const { findings, azureCalls } = await checkUnits({ units: msg.units as CheckUnit[], scope, config: rt.config, profile: rt.profile, credential: rt.credential, now: rt.now(), ...(rt.retry ? { retry: rt.retry } : {}), ...(seed ? { seed } : {}) });
   const result: PartResult = { part: msg.part, findings, azureCalls };
   await writePart(rt, msg.runId, result);
-  rt.log(`run ${msg.runId}: ${msg.part} checked ${msg.units.length} unit(s): ${findings.length} finding(s)`);
+  log.info(`run ${msg.runId}: ${msg.part} checked ${msg.units.length} unit(s): ${findings.length} finding(s)`);
   return result;
 }
 
@@ -148,14 +148,13 @@ export async function secretsPart(rt: SweepRuntime, msg: SecretsMessage, graph: 
     scope: scope.applications,
     now: () => rt.now(),
     rotate: msg.rotate,
-    log: (line) => rt.log(line),
     ...(rt.sleep ? { sleep: rt.sleep } : {}),
     ...(rt.beforeStep ? { beforeStep: rt.beforeStep } : {}),
     ...(rt.deployment ? { deployment: rt.deployment } : {}),
   });
   const result: PartResult = { part: msg.part, findings: outcome.findings, rotations: outcome.rotations.map(({ findings: _f, ...rest }) => rest), secretHolders: outcome.inScope };
   await writePart(rt, msg.runId, result);
-  rt.log(`run ${msg.runId}: secrets scanned ${outcome.inScope} holder(s), ${outcome.rotations.length} rotation(s), ${outcome.findings.length} finding(s)`);
+  log.info(`run ${msg.runId}: secrets scanned ${outcome.inScope} holder(s), ${outcome.rotations.length} rotation(s), ${outcome.findings.length} finding(s)`);
   return result;
 }
 
@@ -231,7 +230,7 @@ export async function assembleReport(rt: SweepRuntime, runId: string): Promise<A
   const markdown = rt.mask.mask(renderAudit(report, drift));
   const written = await rt.store.putOnce(where.json, json, "application/json");
   if (!written) {
-    rt.log(`run ${runId}: the audit report was already written; not posting it again`);
+    log.info(`run ${runId}: the audit report was already written; not posting it again`);
     return { report, written, json, markdown, paths: where };
   }
   await rt.store.putOnce(where.markdown, markdown, "text/markdown; charset=utf-8");
@@ -244,7 +243,7 @@ export async function assembleReport(rt: SweepRuntime, runId: string): Promise<A
     }
     return { scopes };
   });
-  rt.log(`run ${runId}: report ${where.json} (${report.verdict}: ${report.summary.errors} error(s), ${report.summary.warnings} warning(s); drift +${drift.new.length} -${drift.fixed.length})`);
+  log.info(`run ${runId}: report ${where.json} (${report.verdict}: ${report.summary.errors} error(s), ${report.summary.warnings} warning(s); drift +${drift.new.length} -${drift.fixed.length})`);
   await post(rt, manifest.scope, markdown);
   return { report, written, json, markdown, paths: where };
 }
@@ -256,9 +255,9 @@ async function post(rt: SweepRuntime, scope: string, markdown: string): Promise<
       const token = await rt.readSecret(github.token);
       rt.mask.add(token);
       const issue = await upsertIssue({ apiUrl: github.apiUrl, repository: github.repository, labels: github.labels, token }, scope, markdown, rt.mask);
-      rt.log(`GitHub issue #${issue.number} ${issue.created ? "created" : "updated"} in ${github.repository}`);
+      log.info(`GitHub issue #${issue.number} ${issue.created ? "created" : "updated"} in ${github.repository}`);
     } catch (err) {
-      rt.log(`could not post the report to GitHub: ${rt.mask.describe(err)}`);
+      log.warning(`could not post the report to GitHub: ${rt.mask.describe(err)}`);
     }
   }
   if (webhook) {
@@ -266,9 +265,9 @@ async function post(rt: SweepRuntime, scope: string, markdown: string): Promise<
       const url = await rt.readSecret(webhook.url);
       rt.mask.add(url);
       await postWebhook(url, markdown, rt.mask);
-      rt.log("report posted to the webhook");
+      log.info("report posted to the webhook");
     } catch (err) {
-      rt.log(`could not post the report to the webhook: ${rt.mask.describe(err)}`);
+      log.warning(`could not post the report to the webhook: ${rt.mask.describe(err)}`);
     }
   }
 }

@@ -12,6 +12,7 @@ import { buildProbeJob, probeJobName } from "../../shared/probe/job.js";
 import { buildPlan } from "../../shared/probe/plan.js";
 import { builtInCommand } from "../../shared/probe/programs/index.js";
 import { assign } from "../sandbox-data/fixtures.js";
+import { withLogSink } from "../../shared/log.js";
 import { CHATTY_IMAGE, CLIENT_ID, NODE_IMAGE, PRINCIPAL_ID, PYTHON_IMAGE, SECRET_VALUE, HOSTILE_IMAGE, SKIPPER_IMAGE, SLEEPER_IMAGE, startProbeHarness, type ProbeHarness } from "./harness.js";
 
 let h: ProbeHarness;
@@ -54,10 +55,12 @@ function expectNoSecret(findings: Finding[]): void {
 describe("the live probe (Node image)", () => {
   it("passes a correctly wired workload: token, container listed and read, secret properties read; the Job is gone", async () => {
     const logs: string[] = [];
-    const findings = await layer({ log: (l) => logs.push(l) })(target());
+    // Progress lines reach whatever sink the host installed (the CLI's stderr, the runner's log).
+    const findings = await withLogSink((level, line) => logs.push(`${level}: ${line}`), () => layer()(target()));
     expect(findings).toEqual([]);
     expect(await jobsLeft()).toEqual([]);
-    expect(logs.some((l) => /created Job production\/aag-probe-backend-/.test(l))).toBe(true);
+    expect(logs.some((l) => /^info: probe: created Job production\/aag-probe-backend-/.test(l))).toBe(true);
+    expect(logs.some((l) => /^info: probe: deleted Job production\/aag-probe-backend-/.test(l))).toBe(true);
     // The probe really reached both services as the pod's identity.
     expect(h.keyVault.log.some((r) => r.method === "GET" && r.url.startsWith("/kv-app/secrets/django-secret-key") && r.status === 200)).toBe(true);
     expect(h.blob.log.some((r) => r.method === "GET" && r.url.includes("/stmedia/media?") && r.url.includes("comp=list") && r.status === 200)).toBe(true);
