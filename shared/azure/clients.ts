@@ -8,7 +8,7 @@ import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { KeyVaultManagementClient } from "@azure/arm-keyvault";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
-import { ResourceGraphClient } from "@azure/arm-resourcegraph";
+import type { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import { StorageManagementClient } from "@azure/arm-storage";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy, PipelineRetryOptions } from "@azure/core-rest-pipeline";
@@ -109,9 +109,12 @@ export class AzureClients {
     return this.once(`authz/${subscriptionId}`, () => new AuthorizationManagementClient(this.credential, subscriptionId, this.classicArmOptions()));
   }
 
-  /** Azure Resource Graph (tenant-level; the query names its subscriptions). Used by the sweep only, never the gate. */
-  resourceGraph(): ResourceGraphClient {
-    return this.once("arg", () => new ResourceGraphClient(this.credential, this.modernArmOptions()));
+  /**
+   * Azure Resource Graph (tenant-level; the query names its subscriptions). Used by the sweep only, never the
+   * gate: loaded on first use, so the gate's bundle chunk does not carry (and parse) it.
+   */
+  resourceGraph(): Promise<ResourceGraphClient> {
+    return this.once("arg", async () => new (await import("@azure/arm-resourcegraph")).ResourceGraphClient(this.credential, this.modernArmOptions()));
   }
 
   storage(subscriptionId: string): StorageManagementClient {

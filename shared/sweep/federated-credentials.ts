@@ -55,7 +55,7 @@ function str(v: unknown): string | undefined {
 /** The subscription's credentials from Resource Graph, grouped by identity; throws when the answer is incomplete. */
 async function fromResourceGraph(ctx: FactContext, subscriptionId: string): Promise<Map<string, FederatedCredentialFact[]>> {
   const out = new Map<string, FederatedCredentialFact[]>();
-  const graph = ctx.clients.resourceGraph();
+  const graph = await ctx.clients.resourceGraph();
   let skipToken: string | undefined;
   do {
     const page = await graph.resources({ query: FIC_QUERY, subscriptions: [subscriptionId], options: { top: PAGE, ...(skipToken ? { skipToken } : {}) } });
