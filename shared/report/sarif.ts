@@ -55,6 +55,7 @@ interface SarifRule {
   name: string;
   shortDescription: { text: string };
   fullDescription: { text: string };
+  helpUri: string;
   help: { text: string; markdown: string };
   defaultConfiguration: { level: SarifLevel };
   properties: { tags: string[]; precision: "high" };
@@ -76,19 +77,32 @@ export function informationUri(toolName: string): string {
   return `https://www.npmjs.com/package/${toolName}`;
 }
 
-/** `Credential as a literal in container env` → `CredentialAsALiteralInContainerEnv` (SARIF names are identifiers). */
+/**
+ * `Credential as a literal in container env` → `CredentialAsLiteralInContainerEnv`. SARIF friendly names are
+ * Pascal identifiers, every word one capital then lower case or digits (the SARIF Multitool's SARIF2012):
+ * acronyms are lowered (`AZURE_CLIENT_ID` → `AzureClientId`), one-letter words (`a`, the `s` of `'s`) dropped,
+ * numbers joined to the word before.
+ */
 function ruleName(title: string): string {
-  return title
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
-    .join("");
+  let name = "";
+  // camelCase words keep their parts (`ServiceAccount`, `GitHub`); all-caps ones become one word (`OIDC` → `Oidc`).
+  for (const word of title.split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/)) {
+    if (/^\d+$/.test(word) && name) name += word;
+    else if (word.length > 1) name += word[0]!.toUpperCase() + word.slice(1).toLowerCase();
+  }
+  return name;
 }
 
-function sarifRule(rule: Rule): SarifRule {
+/** Where the rule is explained with its fix: the catalogue section of the README on the package page. */
+export function ruleHelpUri(toolName: string): string {
+  return `${informationUri(toolName)}#finding-catalogue`;
+}
+
+function sarifRule(rule: Rule, helpUri: string): SarifRule {
   return {
     id: rule.id,
     name: ruleName(rule.title),
+    helpUri,
     shortDescription: { text: rule.title },
     fullDescription: { text: rule.description },
     help: { text: `${rule.description}\n\n${rule.help}`, markdown: `**${rule.id}: ${rule.title}**\n\n${rule.description}\n\n${rule.help}` },
@@ -154,7 +168,7 @@ export function toSarif(report: Report, options: SarifOptions = {}): SarifLog {
     version: "2.1.0",
     runs: [
       {
-        tool: { driver: { name: tool.name, version: tool.version, semanticVersion: tool.version, informationUri: informationUri(tool.name), rules: rules.map(sarifRule) } },
+        tool: { driver: { name: tool.name, version: tool.version, semanticVersion: tool.version, informationUri: informationUri(tool.name), rules: rules.map((r) => sarifRule(r, ruleHelpUri(tool.name))) } },
         columnKind: "utf16CodeUnits",
         results: report.findings.map((f) => {
           const i = index.get(f.id);

@@ -48,7 +48,9 @@ function validate(log: SarifLog): void {
     keysAllowed("rule", rule);
     expect(ids.has(rule.id), `duplicate rule ${rule.id}`).toBe(false);
     ids.add(rule.id);
-    expect(rule.name).toMatch(/^[A-Z][A-Za-z0-9]+$/);
+    // A Pascal identifier as the SARIF Multitool defines it (SARIF2012): each word one capital, then lower case or digits.
+    expect(rule.name).toMatch(/^(?:[A-Z][a-z0-9]+)+$/);
+    expect(new URL(rule.helpUri!).protocol).toBe("https:");
     expect(rule.shortDescription.text.length).toBeGreaterThan(0);
     expect(rule.fullDescription.text.length).toBeGreaterThan(0);
     expect(rule.help.text.length).toBeGreaterThan(0);
