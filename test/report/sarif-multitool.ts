@@ -8,7 +8,7 @@
  * Anywhere else `multitoolPath()` throws, so the test fails with that message instead of passing unchecked.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -33,6 +33,14 @@ export function multitoolPath(): string {
     throw new Error(`the SARIF Multitool is not installed (run \`npm ci\`): ${(err as Error).message}`, { cause: err });
   }
   if (!existsSync(bin)) throw new Error(`the SARIF Multitool binary is missing at ${bin} (run \`npm ci\`)`);
+  try {
+    accessSync(bin, constants.X_OK);
+  } catch (err) {
+    throw new Error(
+      `the SARIF Multitool at ${bin} is not executable: its package's postinstall (\`chmod u+x\`) did not run (npm ci --ignore-scripts?)`,
+      { cause: err },
+    );
+  }
   return bin;
 }
 
