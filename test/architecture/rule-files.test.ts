@@ -34,3 +34,12 @@ describe.each(layers)("$dir: one file per $layer rule", ({ layer, dir, registry 
     expect(registry[id]).toBe(mod[name]);
   });
 });
+
+describe("test/static/rules: one test file per static rule, mirroring its source", () => {
+  it("has test/static/rules/ag<NNN>.test.ts for every static id", () => {
+    const dir = fileURLToPath(new URL("../static/rules/", import.meta.url));
+    const files = readdirSync(dir).filter((f) => /^ag\d{3}\.test\.ts$/.test(f));
+    const ids = allRules().filter((r) => r.layer === "static");
+    expect(files.sort()).toEqual(ids.map((r) => `${r.id.toLowerCase()}.test.ts`).sort());
+  });
+});

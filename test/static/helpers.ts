@@ -67,3 +67,47 @@ export async function inputError(fn: () => unknown): Promise<InputError> {
   }
   throw new Error("expected an InputError, nothing was thrown");
 }
+
+/** The user-assigned identity's client id the rule tests' ServiceAccounts carry. */
+export const CLIENT_ID = "3f8c2a91-6d0e-4b7a-9e15-2c4d8b7a1f60";
+
+/** ServiceAccount production/backend annotated with CLIENT_ID, as a document to splice before a workload. */
+export const ANNOTATED_SERVICE_ACCOUNT = `
+  apiVersion: v1
+  kind: ServiceAccount
+  metadata:
+    name: backend
+    namespace: production
+    annotations:
+      azure.workload.identity/client-id: "${CLIENT_ID}"
+  ---`;
+
+/** App shop/web (a ServiceAccount + a Deployment) with working Workload Identity, for migration tests: lines 1–26, `---` on 27. */
+export const MIGRATED_APP = `
+  apiVersion: v1
+  kind: ServiceAccount
+  metadata:
+    name: web
+    namespace: shop
+    annotations:
+      azure.workload.identity/client-id: "${CLIENT_ID}"
+  ---
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+    namespace: shop
+    labels: {app.kubernetes.io/instance: shop}
+  spec:
+    template:
+      metadata:
+        labels:
+          app.kubernetes.io/instance: shop
+          azure.workload.identity/use: "true"
+      spec:
+        serviceAccountName: web
+        containers:
+          - name: web
+            image: registry.example.com/shop:1.0
+            command: ["gunicorn", "shop.wsgi"]
+  ---`;

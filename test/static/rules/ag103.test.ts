@@ -1,4 +1,4 @@
-/** AG103: AAD Pod Identity (deprecated), from the seed-003 field report's manifests. */
+/** AG103 (shared/static/rules/ag103.ts): AAD Pod Identity. */
 import { describe, expect, it } from "vitest";
 import { check, checkPaths, FIXTURES, only } from "../helpers.js";
 
@@ -13,7 +13,9 @@ describe("AG103 AAD Pod Identity", () => {
       ["warning", { kind: "AzureIdentityBinding", namespace: "default", name: "my-pod-identity-binding" }, 13],
     ]);
     const [label] = found;
-    expect(label?.evidence).toContain("carries the AAD Pod Identity label aadpodidbinding: my-app (AzureIdentityBinding my-pod-identity-binding)");
+    expect(label?.evidence).toContain(
+      "carries the AAD Pod Identity label aadpodidbinding: my-app (AzureIdentityBinding my-pod-identity-binding)",
+    );
     // The fix is the Workload Identity equivalent with the identity's real client id, name and resource group.
     expect(label?.fix).toContain('azure.workload.identity/client-id: "7a4f2c19-0b3e-4d58-9c61-2e8d5f1a3b70"');
     expect(label?.fix).toContain("--identity-name myPodIdentity --resource-group myResourceGroup");
@@ -35,11 +37,13 @@ describe("AG103 AAD Pod Identity", () => {
     `);
     expect(found.map((f) => [f.id, f.location?.line])).toEqual([["AG103", 2]]);
     expect(found[0]?.fix).toContain("kubectl -n kube-system delete azurepodidentityexception kube-proxy-exception");
-    expect(check(`
+    expect(
+      check(`
       apiVersion: v1
       kind: Pod
       metadata: {name: p, labels: {app: web}}
       spec: {containers: [{name: c, image: i}]}
-    `)).toEqual([]);
+    `),
+    ).toEqual([]);
   });
 });

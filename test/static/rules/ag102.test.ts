@@ -1,16 +1,6 @@
-/** AG102 (half-configured EnvironmentCredential, no Workload Identity) and AG112 (WI + SP secret). */
+/** AG102 (shared/static/rules/ag102.ts): half-configured EnvironmentCredential. */
 import { describe, expect, it } from "vitest";
-import { check, checkPaths, FIXTURES, only } from "../helpers.js";
-
-const SA = `
-  apiVersion: v1
-  kind: ServiceAccount
-  metadata:
-    name: backend
-    namespace: production
-    annotations:
-      azure.workload.identity/client-id: "3f8c2a91-6d0e-4b7a-9e15-2c4d8b7a1f60"
-  ---`;
+import { ANNOTATED_SERVICE_ACCOUNT as SA, check, checkPaths, FIXTURES, only } from "../helpers.js";
 
 describe("AG102 half-configured EnvironmentCredential", () => {
   it("fires on the seed-000 outage: leftover tenant + client id, no secret, no Workload Identity", async () => {
@@ -60,7 +50,9 @@ describe("AG102 half-configured EnvironmentCredential", () => {
     expect(found).toHaveLength(1);
     expect(found[0]?.location?.line).toBe(19);
     // A service principal's tenant + client id without its secret (a tenant id alone is configuration: see below).
-    expect(found[0]?.evidence).toContain("sets AZURE_TENANT_ID (ConfigMap azure, line 19), AZURE_CLIENT_ID (ConfigMap azure, line 19) but not AZURE_CLIENT_SECRET / AZURE_CLIENT_CERTIFICATE_PATH");
+    expect(found[0]?.evidence).toContain(
+      "sets AZURE_TENANT_ID (ConfigMap azure, line 19), AZURE_CLIENT_ID (ConfigMap azure, line 19) but not AZURE_CLIENT_SECRET / AZURE_CLIENT_CERTIFICATE_PATH",
+    );
   });
 
   it("says the label on the Deployment's own metadata does not count", () => {
@@ -88,7 +80,9 @@ describe("AG102 half-configured EnvironmentCredential", () => {
       "AG102",
     );
     expect(f?.evidence).toContain("it is on the Deployment's own metadata, which the webhook does not read");
-    expect(f?.fix).toContain("ServiceAccount backend already names client id 3f8c2a91-6d0e-4b7a-9e15-2c4d8b7a1f60; add the pod label under spec.template.metadata.labels");
+    expect(f?.fix).toContain(
+      "ServiceAccount backend already names client id 3f8c2a91-6d0e-4b7a-9e15-2c4d8b7a1f60; add the pod label under spec.template.metadata.labels",
+    );
   });
 
   it("stays quiet with working Workload Identity, a full secret set, nothing set, or what it cannot see", () => {
@@ -148,66 +142,5 @@ describe("AG102 half-configured EnvironmentCredential", () => {
                   - {name: AZURE_STORAGE_ACCOUNT_NAME, value: stmedia}
     `);
     expect(only(found, "AG102")).toEqual([]);
-  });
-});
-
-describe("AG112 service-principal secret overrides Workload Identity", () => {
-  it("fires when a WI pod also gets AZURE_CLIENT_SECRET, at the secret's entry", () => {
-    const found = check(`${SA}
-      apiVersion: apps/v1
-      kind: Deployment
-      metadata: {name: backend, namespace: production}
-      spec:
-        template:
-          metadata:
-            labels:
-              azure.workload.identity/use: "true"
-          spec:
-            serviceAccountName: backend
-            containers:
-              - name: backend
-                env:
-                  - name: AZURE_TENANT_ID
-                    value: 1bb287c4-8e33-476f-bf7b-a5e274c5b0e6
-                  - name: AZURE_CLIENT_SECRET
-                    valueFrom:
-                      secretKeyRef: {name: azure-credentials, key: AZURE_CLIENT_SECRET}
-    `);
-    const [f] = only(found, "AG112");
-    expect(f).toMatchObject({ severity: "warning", location: { line: 24 }, target: { kind: "Deployment", namespace: "production", name: "backend" } });
-    expect(f?.evidence).toContain("container backend also gets AZURE_CLIENT_SECRET (Secret azure-credentials, line 24) with AZURE_TENANT_ID from the container's value and AZURE_CLIENT_ID injected by the webhook");
-    expect(f?.fix).toContain("Remove AZURE_CLIENT_SECRET from container backend in Deployment production/backend");
-    expect(only(found, "AG102")).toEqual([]);
-  });
-
-  it("stays quiet without Workload Identity or without a secret", () => {
-    const found = check(`${SA}
-      apiVersion: apps/v1
-      kind: Deployment
-      metadata: {name: wi-only, namespace: production}
-      spec:
-        template:
-          metadata:
-            labels: {azure.workload.identity/use: "true"}
-          spec:
-            serviceAccountName: backend
-            containers: [{name: app, image: app:1}]
-      ---
-      apiVersion: apps/v1
-      kind: Deployment
-      metadata: {name: secret-only, namespace: production}
-      spec:
-        template:
-          spec:
-            serviceAccountName: backend
-            containers:
-              - name: app
-                env:
-                  - {name: AZURE_TENANT_ID, value: 1bb287c4-8e33-476f-bf7b-a5e274c5b0e6}
-                  - {name: AZURE_CLIENT_ID, value: 3f8c2a91-6d0e-4b7a-9e15-2c4d8b7a1f60}
-                  - name: AZURE_CLIENT_SECRET
-                    valueFrom: {secretKeyRef: {name: sp, key: secret}}
-    `);
-    expect(only(found, "AG112")).toEqual([]);
   });
 });
