@@ -1,6 +1,6 @@
 // Bundles the GitHub Action into dist/action/: one ESM entry (index.js, runs.main) plus chunks, running with no
 // node_modules (runs.using: node24). Splitting keeps a static run's start-up small: the Azure layer, the OIDC login,
-// the probe's Kubernetes client and Octokit are dynamic imports in action/run.ts, so they are chunks loaded on
+// the probe's Kubernetes client and Octokit are dynamic imports in action/run-action.ts, so they are chunks loaded on
 // first use. The folder is rebuilt from scratch (stale chunks would otherwise stay committed).
 // `--outdir DIR` writes DIR and DIR-meta.json instead of dist/action and dist/action-meta.json (tests).
 // The banner gives CommonJS dependencies inside the ESM chunks a working `require`.

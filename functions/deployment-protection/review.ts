@@ -14,13 +14,11 @@ import { AzureLoginError } from "../../shared/azure/errors.js";
 import { BUILT_IN_CLOUDS, type CloudProfile } from "../../shared/cloud/profile.js";
 import { parseConfigText } from "../../shared/config/load.js";
 import { InputError } from "../../shared/errors.js";
-import { CATALOGUE } from "../../shared/findings/catalogue.js";
 import type { Report } from "../../shared/findings/model.js";
 import { configForEnvironment } from "../../shared/gate/environment.js";
-import { runGate } from "../../shared/gate/execute-plan.js";
-import { staticLayer } from "../../shared/gate/static-layer.js";
+import { executePlan } from "../../shared/gate/execute-plan.js";
+import { planRun } from "../../shared/gate/plan.js";
 import { createProbeLayer } from "../../shared/probe/index.js";
-import { buildReport, runMetadata } from "../../shared/report/index.js";
 import { parseManifests } from "../../shared/static/index.js";
 import { installationOctokit, RepositoryReader } from "./github.js";
 import type { ReviewMessage } from "./messages.js";
@@ -60,32 +58,31 @@ async function gateReport(rt: ProtectionRuntime, reader: RepositoryReader, messa
   const { name, environment, config } = configForEnvironment(loaded.config, message.environment, configFile);
   const now = rt.now();
   const manifests = environment.manifests.length > 0 ? parseManifests(await reader.manifests(environment.manifests, message.sha, `${configFile}: environments.${name}.manifests`)) : undefined;
-  const useStatic = environment.layers.includes("static") ? manifests : undefined;
-  if (!environment.layers.includes("control-plane")) {
-    const stat = staticLayer(useStatic!);
-    return { report: buildReport(stat.findings, runMetadata(["static"], { inputs: stat.inputs, config: configFile }, now), { severity: config.severity, waivers: config.waivers }), environment: name };
-  }
-  let probe;
-  if (environment.probe) {
+  const where = (hint: string) => ({ field: `environments.${name}.manifests`, hint });
+  // The environment (on the default branch) chooses the layers; the Function's operator the cluster.
+  const plan = planRun({
+    mode: !environment.layers.includes("control-plane") ? "static" : environment.probe ? "probe" : "azure",
+    config,
+    manifests: manifests !== undefined,
+    // Static findings need the static layer; without it the manifests still resolve the targets.
+    staticFindings: environment.layers.includes("static"),
+    hints: { manifests: where("list the manifests to check"), config: where("the config is required") },
+  });
+  const probe = () => {
     if (!rt.settings.probeKubeconfig) throw new InputError(`environment '${name}' asks for the live probe, and this Function has no cluster to run it in (App Setting AAG_PROTECTION_KUBECONFIG)`, { file: configFile, field: `environments.${name}.probe` });
     // The probe runs the gate's own built-in program in the operator's cluster: the repository's
     // `probe.command`, `probe.image` and `probe.kubeconfig` are not followed here.
-    probe = createProbeLayer({ profile: rt.profile, kubeconfig: rt.settings.probeKubeconfig, timeoutSeconds: config.probe.timeoutSeconds, ...(config.probe.runtime ? { runtime: config.probe.runtime } : {}) });
-  }
-  // Static findings need the static layer; without it the manifests still resolve the targets.
-  const report = await runGate({
-    ...(manifests ? { manifests } : {}),
+    return createProbeLayer({ profile: rt.profile, kubeconfig: rt.settings.probeKubeconfig, timeoutSeconds: config.probe.timeoutSeconds, ...(config.probe.runtime ? { runtime: config.probe.runtime } : {}) });
+  };
+  const { report } = await executePlan({
+    plan,
     config,
-    credential: rt.credential,
-    profile: rt.profile,
-    now,
     configFile,
-    ...(probe ? { probe } : {}),
-    ...(rt.retry ? { retry: rt.retry } : {}),
+    ...(manifests ? { manifests } : {}),
+    now,
+    azure: { profile: rt.profile, signIn: () => Promise.resolve({ ok: true, credential: rt.credential }), probe, ...(rt.retry ? { retry: rt.retry } : {}) },
   });
-  if (useStatic || !manifests) return { report, environment: name };
-  // The manifests only resolved the targets: their static findings are not this environment's (policy is already applied).
-  return { report: buildReport(report.findings.filter((f) => CATALOGUE.get(f.id)?.layer !== "static"), { ...report.metadata, layers: report.metadata.layers.filter((l) => l !== "static") }), environment: name };
+  return { report, environment: name };
 }
 
 /**

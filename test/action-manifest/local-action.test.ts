@@ -38,10 +38,10 @@ function setOutputs(stdout: string): Record<string, string> {
   return Object.fromEntries([...stdout.matchAll(/^::set-output name=([^:]+)::(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
 }
 
-/** One `local-action run` of action/run.ts; async, because the sandbox answering it lives in this process. */
+/** One `local-action run` of action/run-action.ts; async, because the sandbox answering it lives in this process. */
 function localAction(envFile: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(LOCAL_ACTION, ["run", repoRoot, "action/run.ts", envFile], {
+    const child = spawn(LOCAL_ACTION, ["run", repoRoot, "action/run-action.ts", envFile], {
       cwd: repoRoot,
       env: {
         PATH: process.env.PATH ?? "",

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import * as core from "@actions/core";
 import { vi } from "vitest";
-import { run, type RunResult } from "../../action/run.js";
+import { run, type RunResult } from "../../action/run-action.js";
 import type { Sandbox, ScenarioInput } from "../sandbox/index.js";
 
 /** The gate's app registration (federated with GitHub) plus a correct Workload Identity setup; `kvRole: false` drops the Key Vault role. */

@@ -7,15 +7,15 @@
  */
 import { tmpdir } from "node:os";
 import type { getOctokit } from "@actions/github";
-import type { TokenCredential } from "@azure/core-auth";
 import { describeCustomCloud, isCustomCloud, type CloudProfile } from "../shared/cloud/profile.js";
 import type { LoadedConfig } from "../shared/config/load.js";
 import { InputError } from "../shared/errors.js";
-import { blocks, type Finding, type Layer, type Report } from "../shared/findings/model.js";
+import { blocks, type Report } from "../shared/findings/model.js";
 import { AzureLoginError } from "../shared/azure/login-error.js";
-import { inputNotes, staticLayer } from "../shared/gate/static-layer.js";
+import { executePlan, type AzureAccess } from "../shared/gate/execute-plan.js";
+import { planRun, type PlanHints } from "../shared/gate/plan.js";
 import { resolveHelm } from "../shared/cli/helm-config.js";
-import { buildReport, plural, PR_COMMENT_LIMIT, renderMarkdown, runMetadata } from "../shared/report/index.js";
+import { plural, PR_COMMENT_LIMIT, renderMarkdown } from "../shared/report/index.js";
 import { markerFor, publishStickyComment, type CommentResult } from "./comment.js";
 import { cloudFor, configFileFor, loadActionConfig } from "./config.js";
 import { readRunContext, type RunContext } from "./context.js";
@@ -43,60 +43,45 @@ export interface RunResult {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function staticReport(manifests: Manifests | undefined, loaded: LoadedConfig | undefined, extra: Finding[], now: Date): Report {
-  const layer = manifests ? staticLayer(manifests.set) : { findings: [], workloads: [] };
-  const layers: Layer[] = [...(manifests ? (["static"] as const) : []), ...(extra.length > 0 ? (["login"] as const) : [])];
-  const policy = loaded ? { severity: loaded.config.severity, waivers: loaded.config.waivers } : undefined;
-  const meta = runMetadata(layers, { ...(manifests ? { inputs: manifests.inputs } : {}), ...(manifests ? inputNotes(manifests.set) : {}), ...(loaded ? { config: loaded.file } : {}) }, now);
-  return buildReport([...layer.findings, ...extra], meta, policy);
-}
+const ACTION_HINTS: PlanHints = {
+  manifests: { field: "input manifests", hint: "set input manifests (files, directories or globs)" },
+  config: { field: "input config", hint: "set input config, or subscription-id" },
+};
 
-interface AzurePlan {
-  loaded: LoadedConfig;
-  profile: CloudProfile;
-  tenantId: string;
-  clientId: string;
-}
-
-function azurePlan(inputs: ActionInputs, loaded: LoadedConfig | undefined, profile: CloudProfile): AzurePlan {
-  if (!loaded) throw new InputError(`mode '${inputs.mode}' needs the gate's config (targets, subscriptions): set input config, or subscription-id`, { field: "input config" });
+/** The Action's side of the Azure layers: its OIDC sign-in (AG501/AG502 instead of a crash) and its probe. */
+function actionAzureAccess(inputs: ActionInputs, env: Env, ctx: RunContext, loaded: LoadedConfig, profile: CloudProfile): AzureAccess {
   const tenantId = inputs.tenantId ?? loaded.config.tenantId;
   if (!tenantId) throw new InputError("set tenant-id (or tenantId in the config): the tenant of the gate's identity", { field: "input tenant-id" });
-  return { loaded, profile, tenantId, clientId: inputs.clientId ?? "" };
+  return {
+    profile,
+    // The OIDC login and the probe (with the Kubernetes client) load here, on first use.
+    signIn: async () => (await import("./login.js")).signIn({ tenantId, clientId: inputs.clientId ?? "", profile, run: ctx, env }),
+    probe: async () => (await import("./probe.js")).probeLayerFor(loaded, profile),
+  };
 }
 
 async function gateReport(inputs: ActionInputs, env: Env, ctx: RunContext, manifests: Manifests | undefined, loaded: LoadedConfig | undefined, profile: CloudProfile, notices: string[], now: Date): Promise<Report> {
-  if (inputs.mode === "static") {
-    // Nothing checked is never reported as a pass.
-    if (!manifests) throw new InputError("mode 'static' needs manifests to check: set input manifests (files, directories or globs)", { field: "input manifests" });
-    return staticReport(manifests, loaded, [], now);
-  }
-  // The Azure layer, the OIDC login and the probe load here, on first use: a static run never loads an Azure SDK.
-  const [{ signIn }, { runGate }] = await Promise.all([import("./login.js"), import("../shared/gate/execute-plan.js")]);
-  const plan = azurePlan(inputs, loaded, profile);
-  const login = await signIn({ tenantId: plan.tenantId, clientId: plan.clientId, profile, run: ctx, env });
-  if (!login.ok) {
-    reporter.notice(login.notice);
-    notices.push(login.notice);
-    return staticReport(manifests, loaded, [login.finding], now);
-  }
-  const credential: TokenCredential = login.credential;
-  // The probe's code (and the Kubernetes client) loads only for mode: probe.
-  const probeModule = inputs.mode === "probe" ? await import("./probe.js") : undefined;
-  const probeRefused = probeModule !== undefined && probeModule.isPullRequestRun(ctx) && !inputs.probeOnPullRequest;
-  if (probeModule && probeRefused) {
-    reporter.notice(probeModule.probeRefusalNotice(ctx));
-    notices.push(probeModule.probeRefusalNotice(ctx));
-  }
-  return runGate({
-    ...(manifests ? { manifests: manifests.set } : {}),
-    config: plan.loaded.config,
-    credential,
-    profile,
-    now,
-    configFile: plan.loaded.file,
-    ...(probeModule ? { probe: probeRefused ? probeModule.refusedProbeLayer(ctx) : probeModule.probeLayerFor(plan.loaded, profile) } : {}),
+  const plan = planRun({
+    mode: inputs.mode,
+    ...(loaded ? { config: loaded.config } : {}),
+    manifests: manifests !== undefined,
+    trigger: { event: ctx.eventName, ...(ctx.pullRequest ? { pullRequest: ctx.pullRequest.number } : {}) },
+    probeOnPullRequest: inputs.probeOnPullRequest,
+    cloud: { name: profile.name, custom: isCustomCloud(profile), allowedByUser: inputs.allowCustomCloud },
+    hints: ACTION_HINTS,
   });
+  const outcome = await executePlan({
+    plan,
+    ...(loaded ? { config: loaded.config, configFile: loaded.file } : {}),
+    ...(manifests ? { manifests: manifests.set } : {}),
+    now,
+    ...(loaded && plan.controlPlane.run ? { azure: actionAzureAccess(inputs, env, ctx, loaded, profile) } : {}),
+  });
+  for (const notice of outcome.notices) {
+    reporter.notice(notice);
+    notices.push(notice);
+  }
+  return outcome.report;
 }
 
 function commentKey(inputs: ActionInputs, ctx: RunContext, configFile: string | undefined): string {
