@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{b as a,e as f,f as d,g as p,h as c,i as s,j as g,k as u}from"./chunk-ECK3BVQS.js";import{a as r,c as b,e as w,h as n}from"./chunk-IAZQRFLF.js";var k=(e,o)=>{e==="debug"?p(o):e==="info"?u(o):e==="warning"?s(o):c(o)};function x(){b(k),d()&&w()}var A={debug:n.debug,info:n.info,warning:n.warning,notice(e,o){g(r(e),o)},annotate(e,o,i){let t=r(o);e==="error"?c(t,i):e==="warning"?s(t,i):g(t,i)},fail(e){f(r(e))},secret(e){a(e)}};export{x as a,A as b};
