@@ -4,7 +4,7 @@
  * The transport is a scripted HttpClient (no network); the sandbox tests cover the real services.
  */
 import { createEmptyPipeline, createHttpHeaders, createPipelineRequest, defaultRetryPolicy, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { BUILT_IN_CLOUDS } from "../../shared/cloud/profile.js";
 import { AzureCallLog, callPolicy, serviceClassifier } from "../../shared/azure/call-policy.js";
 import { RetryBudgetExceededError, toFetchFailure } from "../../shared/azure/errors.js";
@@ -31,6 +31,10 @@ function pipeline(budgetMs: number, log: AzureCallLog) {
 
 const ARM_URL = "https://management.azure.com/subscriptions/s/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01";
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe("call policy", () => {
   it("honours a short Retry-After and counts every attempt", async () => {
     const log = new AzureCallLog();
@@ -42,11 +46,18 @@ describe("call policy", () => {
   });
 
   it("stops when Retry-After would overrun the budget (fail closed, no long sleep)", async () => {
+    // A fake clock: any wait the retry policy started would only pass when the test runs the timers, and
+    // would move the clock. So "no sleep" is: every timer run, the clock still where it started, one request.
+    vi.useFakeTimers({ now: 0 });
     const log = new AzureCallLog();
     const http = scripted([{ status: 429, headers: { "retry-after": "30" }, body: JSON.stringify({ error: { code: "TooManyRequests" } }) }]);
-    const started = Date.now();
-    const err = await pipeline(1_000, log).sendRequest(http, createPipelineRequest({ url: ARM_URL })).catch((e: unknown) => e);
-    expect(Date.now() - started).toBeLessThan(500);
+    const outcome = pipeline(1_000, log)
+      .sendRequest(http, createPipelineRequest({ url: ARM_URL }))
+      .catch((e: unknown) => e);
+    await vi.runAllTimersAsync();
+    const err = await outcome;
+    expect(Date.now()).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
     expect(err).toBeInstanceOf(RetryBudgetExceededError);
     expect(toFetchFailure(err)).toMatchObject({ status: 429, code: "TooManyRequests" });
     expect(http.sent).toBe(1);
