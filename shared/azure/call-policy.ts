@@ -8,6 +8,7 @@
  */
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import type { CloudProfile } from "../cloud/profile.js";
+import { log } from "../log.js";
 import { RetryBudgetExceededError } from "./errors.js";
 
 export const CALL_POLICY_NAME = "azureAuthGateCallPolicy";
@@ -104,13 +105,23 @@ export function callPolicy(opts: CallPolicyOptions): PipelinePolicy {
     async sendRequest(request, next) {
       const previous = lastFailure.get(request);
       if (previous && now() >= opts.deadline) throw new RetryBudgetExceededError(previous.status, previous.code, 0);
-      opts.log.record(opts.classify(request.url));
+      const service = opts.classify(request.url);
+      opts.log.record(service);
       const response = await next(request);
-      if (opts.retries === false || !isRetryable(response.status)) return response;
+      // The path only: a query string may carry a SAS signature or a skip token.
+      const call = `azure call: ${service} ${request.method} ${new URL(request.url).pathname} → ${response.status}`;
+      if (opts.retries === false || !isRetryable(response.status)) {
+        log.debug(call);
+        return response;
+      }
       const code = errorCode(response);
       lastFailure.set(request, { status: response.status, code });
       const wait = retryAfterMs(response, now()) ?? (response.status === 429 ? undefined : opts.minBackoffMs);
-      if (wait !== undefined && now() + wait > opts.deadline) throw new RetryBudgetExceededError(response.status, code, wait);
+      if (wait !== undefined && now() + wait > opts.deadline) {
+        log.debug(`${call}${code ? ` ${code}` : ""}; a retry after ${wait} ms would overrun the run's retry budget: not verified`);
+        throw new RetryBudgetExceededError(response.status, code, wait);
+      }
+      log.debug(`${call}${code ? ` ${code}` : ""}; the SDK retries${wait !== undefined ? ` after ${wait} ms` : ""}`);
       return response;
     },
   };

@@ -93,10 +93,19 @@ describe("check --config against the sandbox", () => {
     expect(r.stderr).toMatch(/azure:auth-gate:info control plane: 0 finding\(s\) after \d+ Azure call\(s\)/);
     expect(r.stderr).toMatch(/azure:[a-z-]+:info Request: \{\s*"url": "https:\/\/127\.0\.0\.1:\d+\/subscriptions\/[^"]*Microsoft.Storage\/storageAccounts/);
     expect(r.stderr).toContain('"authorization": "REDACTED"');
+    // A deep layer's debug line (the call policy inside every SDK pipeline), through the one log seam.
+    expect(r.stderr).toMatch(/azure:auth-gate:info azure call: arm\/Microsoft\.Storage GET \/subscriptions\/[^ ]+\/storageAccounts[^ ]* → 200\n/);
     const secret = sb.gateEnv.AZURE_CLIENT_SECRET!;
     expect(secret.length).toBeGreaterThan(8);
     expect(r.stderr).not.toContain(secret);
-    expect(r.stderr).not.toMatch(/Bearer ey/);
+    expect(r.stderr).not.toContain(Buffer.from(secret).toString("base64"));
+    expect(r.stderr).not.toMatch(/Bearer ey|eyJ[\w-]+\.[\w-]+\./);
+
+    // The same run without --verbose: no debug line at all, the gate's or the SDK's.
+    const quiet = await runBin(built.bin, ["check", join(dir, "app.yaml"), "--config", config, "--allow-custom-cloud", "--format", "json"], signedIn());
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(afterProfile(quiet.stderr)).toBe("");
+    expect(quiet.stderr).not.toMatch(/azure:|azure call:/);
   });
 
   it("blocks on a missing container (AG214) and anchors the Azure finding to the config file in SARIF", async () => {
