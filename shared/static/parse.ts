@@ -9,6 +9,7 @@ import { InputError, InputErrorList } from "../errors.js";
 import type { SourceLocation } from "../findings/model.js";
 import { requireName } from "../k8s-names.js";
 import { templateInBrokenDocument, unrenderedTemplate } from "./templates.js";
+import { eventTrees } from "./yaml-events.js";
 import { asMap, asSeq, child, documentTree, entry, requireScalarValues, scalarText, type YMap, type YNode } from "./yaml-tree.js";
 
 export interface ManifestSource {
@@ -199,8 +200,14 @@ interface FileResult {
   skipped?: string;
 }
 
-function parseFile(source: ManifestSource): FileResult {
-  checkText(source);
+interface ParsedDocument {
+  tree: YNode;
+  /** Offset of an unrendered template the gate would read (the full path only: the fast one never sees `{{`). */
+  template?: () => number | undefined;
+}
+
+/** The full read with the `yaml` package: errors, tags, aliases, templates, every YAML feature. */
+function yamlDocuments(source: ManifestSource): ParsedDocument[] {
   const lines = new LineCounter();
   let parsed: ReturnType<typeof parseAllDocuments>;
   try {
@@ -211,7 +218,7 @@ function parseFile(source: ManifestSource): FileResult {
     throw err;
   }
   const docs = Array.isArray(parsed) ? parsed : [];
-  const trees: { doc: (typeof docs)[number]; tree: YNode }[] = [];
+  const out: ParsedDocument[] = [];
   for (const doc of docs) {
     const error = doc.errors[0];
     if (error) {
@@ -228,17 +235,33 @@ function parseFile(source: ManifestSource): FileResult {
       throw new InputError(`unsupported YAML tag: ${yamlErrorText(warning.message)}`, { file: source.file, line });
     }
     const tree = documentTree(doc, lines, source.file);
-    if (tree) trees.push({ doc, tree });
+    if (tree) {
+      out.push({
+        tree,
+        template: () => {
+          const at = unrenderedTemplate(doc, source.text, KNOWN_KINDS);
+          return at === undefined ? undefined : lines.linePos(at).line;
+        },
+      });
+    }
   }
+  return out;
+}
+
+function parseFile(source: ManifestSource): FileResult {
+  checkText(source);
+  // Plain YAML (most manifests) is read by the fast event path; anything else, or anything it is unsure of, the full way.
+  const fast = eventTrees(source.text);
+  const trees: ParsedDocument[] = fast ? fast.map((tree) => ({ tree })) : yamlDocuments(source);
   // A file found beside the manifests that holds no object at all is some other tool's YAML: skip it, say so.
   if (source.found && trees.length > 0 && trees.every((t) => isForeignDocument(t.tree))) {
     return { objects: [], documents: 0, skipped: `not a Kubernetes object (${notManifestReason(source.file, trees.map((t) => t.tree))})` };
   }
   const objects: KObject[] = [];
-  for (const { doc, tree } of trees) {
+  for (const { tree, template } of trees) {
     // After documentTree: it has already refused absurd nesting and alias bombs.
-    const template = unrenderedTemplate(doc, source.text, KNOWN_KINDS);
-    if (template !== undefined) throw new InputError(UNRENDERED, { file: source.file, line: lines.linePos(template).line });
+    const line = template?.();
+    if (line !== undefined) throw new InputError(UNRENDERED, { file: source.file, line });
     objectsOf(tree, source.file, objects);
   }
   return { objects, documents: trees.length };
