@@ -136,7 +136,8 @@ function build(text: string): YNode[] {
       case EVENT_ID.SEQUENCE: {
         if (event.anchorStart >= 0 || event.tagStart >= 0) notPlain();
         const line = lines.at(event.start);
-        const node: YMap | YSeq = event.type === EVENT_ID.MAPPING ? { type: "map", line, entries: new Map() } : { type: "seq", line, items: [] };
+        const node: YMap | YSeq =
+          event.type === EVENT_ID.MAPPING ? { type: "map", line, entries: new Map() } : { type: "seq", line, items: [] };
         const depth = place(node);
         stack.push({ node, depth, flow: event.style === COLLECTION_STYLE.FLOW });
         lastEnd = event.start;
@@ -165,7 +166,11 @@ function build(text: string): YNode[] {
     if (empty && (atKey || parent!.flow)) notPlain();
     const style = event.style;
     // Line folding in quoted scalars (escaped breaks before an empty line, say) is where the two parsers differ.
-    if ((style === SCALAR_STYLE.DOUBLE_QUOTED || style === SCALAR_STYLE.SINGLE_QUOTED) && text.slice(event.valueStart, event.valueEnd).includes("\n")) notPlain();
+    if (
+      (style === SCALAR_STYLE.DOUBLE_QUOTED || style === SCALAR_STYLE.SINGLE_QUOTED) &&
+      text.slice(event.valueStart, event.valueEnd).includes("\n")
+    )
+      notPlain();
     const source = empty ? "" : getScalarValue(text, event);
     const value = style === SCALAR_STYLE.PLAIN ? plainValue(source, atKey) : source;
     // Where `yaml` starts the node: a quote, a block scalar's `|` / `>` header, just after the `:` or `-` of an
@@ -177,8 +182,7 @@ function build(text: string): YNode[] {
       start = indicatorAfter(text, lastEnd, "|>");
       // An explicit indentation indicator (`|2`): the parsers disagree on its white-space-only lines.
       if (/^.[+-]?[0-9]/.test(text.slice(start, start + 3))) notPlain();
-    }
-    else start = event.valueStart;
+    } else start = event.valueStart;
     if (start < lastEnd || (!empty && start > event.valueStart)) notPlain();
     const line = lines.at(start);
     lastEnd = empty ? start : event.valueEnd;

@@ -20,7 +20,10 @@ import { ROOT } from "./helpers.js";
 function fullPath(text: string): YNode[] | string {
   const lines = new LineCounter();
   const trees: YNode[] = [];
-  for (const doc of parseAllDocuments(text, { lineCounter: lines, merge: true, prettyErrors: true }) as ReturnType<typeof parseAllDocuments> & unknown[]) {
+  for (const doc of parseAllDocuments(text, { lineCounter: lines, merge: true, prettyErrors: true }) as ReturnType<
+    typeof parseAllDocuments
+  > &
+    unknown[]) {
     if (doc.errors[0]) return `error: ${doc.errors[0].message.split("\n")[0]}`;
     if (doc.warnings.some((w) => w.code === "TAG_RESOLVE_FAILED")) return "unresolved tag";
     try {
@@ -54,16 +57,16 @@ function agreement(text: string): string {
 
 /** Plain YAML a manifest may well hold: the fast path must take each one, and agree. */
 const PLAIN = [
-  "a: |\n  x\n  y\nb:\n\n  # c\nc: >-\n\nd: [1, {e: f}]\nseq:\n- 1\n-\n- \"q\"\n",
+  'a: |\n  x\n  y\nb:\n\n  # c\nc: >-\n\nd: [1, {e: f}]\nseq:\n- 1\n-\n- "q"\n',
   "a: |+\n  keep\n\n\nb: |-\n  strip\n\nc: >\n  x\n    more indented\n  y\n",
   "a: | # a comment with | and > in it\n  text\nb: > # c\n  folded\n  more\n\n  paragraph\n",
   "- |\n  one\n- >\n  two\n- |-\n- x\n",
   "k: |\n\nnext: 1\nk2: >\nlast: 2\n",
-  '"quoted key": 1\n\'single\': 2\n',
+  "\"quoted key\": 1\n'single': 2\n",
   "a:\nb:   \nc: # comment\nd:\n  # comment\ne: 1\n",
   "list:\n-\n-   # c\n- \n- x\n",
   "? explicit\n: value\n",
-  "flow: [a, b, ]\nf2: {a: 1, b: [x, {c: d}]}\nf3: [b: c, d]\nf4: {\"b\":c}\n",
+  'flow: [a, b, ]\nf2: {a: 1, b: [x, {c: d}]}\nf3: [b: c, d]\nf4: {"b":c}\n',
   "bools: [yes, no, on, off, y, n, True, FALSE, true, false]\n",
   "nulls: [~, null, Null, NULL, nUll, '']\nn2: ~\nn3:\n",
   "ints: [0o17, 0x1F, 017, +1, -0, 1_000, 12345678901234567890, 0b101, 0o8]\n",
@@ -77,7 +80,7 @@ const PLAIN = [
   "- - nested\n  - seq\n- - [flow]\n- key: v\n  k2: v2\n- k3:\n    - a\n    - b\n",
   "a: 'it''s'\nb: \"esc \\t \\u00e9 \\x41 \\\\ \\\" \\/ \\N \\_ \\L \\P\"\n",
   "a: #not a comment\nb: x#y\nc: x #y\n",
-  "env:\n  - name: A\n    value: \"1\"\n  - {name: B, value: x}\n",
+  'env:\n  - name: A\n    value: "1"\n  - {name: B, value: x}\n',
   "a: [1, 2\n  , 3]\nb: {c: 1,\n  d: 2}\nc: [b, 'e f']\n",
   "a:    \n  x\n",
   "",
@@ -104,7 +107,7 @@ const FULL_ONLY = [
   "a:\n\t- b\n",
   `${"k".repeat(1100)}: 1\n`,
   `${"k".repeat(10)}${" ".repeat(1100)}: 1\n`,
-  "a: \"line\\\n\n  joined\"\n",
+  'a: "line\\\n\n  joined"\n',
   "a: 'multi\n  line'\n",
   "a: |1\n  x\n  \n",
   "? lonely\nb: 1\n",
@@ -147,7 +150,49 @@ describe("the fast event path reads YAML exactly as the full yaml path does", ()
 
   it("agrees on a seeded run of random edits to those files (quotes, indicators, tabs, breaks, long keys)", () => {
     const bases = [...corpus(), ...PLAIN, ...FULL_ONLY].filter((t) => t.length < 20_000);
-    const pieces = [":", "-", "?", "#", "|", ">", '"', "'", " ", "\t", "\n", "[", "]", "{", "}", ",", "~", "0", ".", "\\", "\n  ", ": ", "- ", "|-\n", ">+\n", "|2\n", "\n---\n", "\n...\n", "yes", "0o1", ".inf", "\r\n", "\u00a0", "\uFEFF", "\u2028", " ".repeat(1030), "\n  \n", "&a ", "*a", "!!str ", "<<: "];
+    const pieces = [
+      ":",
+      "-",
+      "?",
+      "#",
+      "|",
+      ">",
+      '"',
+      "'",
+      " ",
+      "\t",
+      "\n",
+      "[",
+      "]",
+      "{",
+      "}",
+      ",",
+      "~",
+      "0",
+      ".",
+      "\\",
+      "\n  ",
+      ": ",
+      "- ",
+      "|-\n",
+      ">+\n",
+      "|2\n",
+      "\n---\n",
+      "\n...\n",
+      "yes",
+      "0o1",
+      ".inf",
+      "\r\n",
+      "\u00a0",
+      "\uFEFF",
+      "\u2028",
+      " ".repeat(1030),
+      "\n  \n",
+      "&a ",
+      "*a",
+      "!!str ",
+      "<<: ",
+    ];
     let seed = 20261203;
     const random = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
@@ -206,9 +251,11 @@ describe("findings and bad-input errors name the same file:line:field on either 
       "              value: |",
       "                s3cr3t-value",
     ].join("\n"),
-    "a name that is not RFC 1123 (exit 2 naming file:line:field)": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  namespace: shop\n  name: Web_App\n",
+    "a name that is not RFC 1123 (exit 2 naming file:line:field)":
+      "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  namespace: shop\n  name: Web_App\n",
     "a kind that is not a string": "apiVersion: v1\nkind: 12\nmetadata:\n  name: x\n",
-    "a missing metadata.name on the second document": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  namespace: x\n",
+    "a missing metadata.name on the second document":
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  namespace: x\n",
     "a label whose value is a map": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  labels:\n    team:\n      name: x\n",
   };
 
@@ -222,6 +269,8 @@ describe("findings and bad-input errors name the same file:line:field on either 
   });
 
   it("keeps the line of a refused name on the fast path", () => {
-    expect(read(cases["a name that is not RFC 1123 (exit 2 naming file:line:field)"]!)).toEqual({ refused: expect.stringMatching(/^k8s\/app\.yaml:5: metadata\.name: /) });
+    expect(read(cases["a name that is not RFC 1123 (exit 2 naming file:line:field)"]!)).toEqual({
+      refused: expect.stringMatching(/^k8s\/app\.yaml:5: metadata\.name: /),
+    });
   });
 });
