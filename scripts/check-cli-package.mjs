@@ -1,9 +1,10 @@
-// The CLI as a user gets it from npm: `npm pack` (which runs `prepack`, the bundle build), install the tarball into
-// an empty prefix, then run the installed `azure-auth-gate` from an unrelated folder — `--version`, `--help`, and
+// The CLI as a user gets it from npm: build the bundle, `npm pack dist/cli` (the published folder, see
+// bundle-cli.mjs), install the tarball into an empty prefix — it must bring no dependency along — then run the installed `azure-auth-gate` from an unrelated folder — `--version`, `--help`, and
 // README's first CLI examples (the ```bash block under "## CLI") on the shipped example manifests. Exits non-zero
 // with one line per failure. Run by .ci/run; `node scripts/check-cli-package.mjs [--keep]` by hand.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { isBuiltin } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -17,19 +18,38 @@ const fail = (line) => {
 };
 const log = (line) => process.stderr.write(`${line}\n`);
 
-// 1. Pack: the tarball holds the runtime only (the bundle, its licences, README, package.json).
-const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", tmp], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }))[0];
+// 1. Build and pack: the tarball holds the runtime only (the bundle, its sourcemaps and licences, README, package.json).
+execFileSync(process.execPath, [path.join(ROOT, "scripts", "bundle-cli.mjs")], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+const packageDir = path.join(ROOT, "dist", "cli");
+const packed = JSON.parse(execFileSync("npm", ["pack", packageDir, "--json", "--pack-destination", tmp], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }))[0];
 const files = packed.files.map((f) => f.path);
 log(`packed ${packed.filename}: ${files.length} files, ${(packed.size / 1e6).toFixed(1)} MB (${(packed.unpackedSize / 1e6).toFixed(1)} MB unpacked)`);
-const allowed = (f) => f === "package.json" || /^(README|LICEN[CS]E)(\.md)?$/i.test(f) || f.startsWith("dist/cli/");
+const allowed = (f) => /^(package\.json|README\.md|LICENSE|THIRD_PARTY_LICENSES\.txt)$/.test(f) || /^(bin|chunks\/[\w.-]+)\.js(\.map)?$/.test(f);
 for (const f of files.filter((f) => !allowed(f))) fail(`tarball ships a non-runtime file: ${f}`);
-for (const need of ["dist/cli/bin.js", "dist/cli/bin.js.map", "dist/cli/THIRD_PARTY_LICENSES.txt", "LICENSE"]) if (!files.includes(need)) fail(`tarball lacks ${need}`);
+for (const need of ["bin.js", "bin.js.map", "THIRD_PARTY_LICENSES.txt", "LICENSE", "README.md"]) if (!files.includes(need)) fail(`tarball lacks ${need}`);
+for (const f of files.filter((f) => f.endsWith(".js") && !files.includes(`${f}.map`))) fail(`tarball ships ${f} without its sourcemap`);
+const manifest = JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8"));
+if (manifest.name !== pkg.name || manifest.version !== pkg.version) fail(`packed manifest is ${manifest.name}@${manifest.version}, want ${pkg.name}@${pkg.version}`);
+for (const field of ["dependencies", "optionalDependencies", "peerDependencies", "bundleDependencies", "scripts"]) {
+  if (manifest[field] !== undefined) fail(`packed package.json declares ${field}: the bundle must need nothing installed beside it`);
+}
+// Every module the bundle leaves to Node must be a builtin, or one of ws's optional speed-ups (loaded in a try/catch).
+const OPTIONAL_EXTERNALS = new Set(["bufferutil", "utf-8-validate"]);
+const meta = JSON.parse(readFileSync(path.join(ROOT, "dist", "cli-meta.json"), "utf8"));
+const externals = new Set(Object.values(meta.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path)));
+// A `node:` specifier is a builtin by construction (`node:sqlite` is one on Node ≥ 22.5 only, not on the Node 20 CI runs this on).
+for (const ext of externals) if (!ext.startsWith("node:") && !isBuiltin(ext) && !OPTIONAL_EXTERNALS.has(ext)) fail(`the bundle leaves ${ext} external: it would be missing after install`);
 
 // 2. Install into an empty prefix, as `npm install -g` would for a user.
 const prefix = path.join(tmp, "prefix");
 execFileSync("npm", ["install", "-g", "--prefix", prefix, "--no-audit", "--no-fund", "--prefer-offline", path.join(tmp, packed.filename)], { stdio: ["ignore", "inherit", "inherit"] });
 const bin = path.join(prefix, "bin", "azure-auth-gate");
 if (!existsSync(bin)) fail(`npm install did not link ${bin}`);
+const globalModules = path.join(prefix, "lib", "node_modules");
+const installed = readdirSync(globalModules);
+if (installed.join() !== pkg.name) fail(`the install left ${installed.join(", ")} in ${globalModules} (want only ${pkg.name})`);
+if (existsSync(path.join(globalModules, pkg.name, "node_modules"))) fail(`the install pulled dependencies into ${path.join(globalModules, pkg.name, "node_modules")}`);
+else log(`ok installed ${pkg.name} alone: no dependencies`);
 
 // 3. Run the installed bin from an unrelated folder (nothing of the checkout on its module path).
 const cwd = mkdtempSync(path.join(tmp, "user-"));
