@@ -141,8 +141,8 @@ describe("bad input", () => {
     expect((await inputError(() => loadManifestSources([file], noStdin))).oneLine()).toBe(`${file}: larger than 10 MB; split the manifests or check only the app's own objects`);
   });
 
-  it("absurd nesting and alias bombs end quickly as InputErrors, not a hang or a stack overflow", async () => {
-    const started = Date.now();
+  // "Not a hang" is the test's own timeout; what is asserted is that each limit ends the read as an InputError.
+  it("absurd nesting and alias bombs end as InputErrors, not a hang or a stack overflow", async () => {
     const deepBlock = Array.from({ length: 400 }, (_, i) => `${"  ".repeat(i)}k${i}:`).join("\n") + " x\n";
     expect((await inputError(() => parseText(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata:\n${deepBlock.replace(/^/gm, "  ")}`))).oneLine()).toMatch(
       /^k8s\/app\.yaml:\d+: YAML nested more than 128 levels deep/,
@@ -153,8 +153,7 @@ describe("bad input", () => {
     for (let i = 1; i < 12; i++) laughs.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(", ")}]`);
     const bomb = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\n${laughs.join("\n")}\n`;
     expect((await inputError(() => parseText(bomb))).oneLine()).toMatch(/^k8s\/app\.yaml:\d+: YAML aliases expand to more than 100000 nodes/);
-    expect(Date.now() - started).toBeLessThan(15_000);
-  });
+  }, 15_000);
 
   it("missing paths and directories without YAML are errors naming the path", async () => {
     expect((await inputError(() => loadManifestSources(["k8s/does-not-exist.yaml"], noStdin))).oneLine()).toBe("k8s/does-not-exist.yaml: no such file or directory");
