@@ -11,7 +11,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from "@azure/functions";
 import { InputError } from "../shared/errors.js";
 import { bindingsMessageSchema, parseMessage, POISON_SUFFIX, QUEUES, reportMessageSchema, secretsMessageSchema } from "../shared/sweep/messages.js";
-import { assembleReport, checkBatch, completeIfDone, planRun, secretsPart, startRun, type SweepRuntime } from "../shared/sweep/pipeline.js";
+import { assembleReport, checkBatch, completeIfDone, planSweep, secretsPart, startRun, type SweepRuntime } from "../shared/sweep/pipeline.js";
 import { log } from "../shared/log.js";
 import { withInvocationLog } from "./invocation-log.js";
 import type { FunctionRuntime } from "./runtime.js";
@@ -113,7 +113,7 @@ export function makeHandlers(source: RuntimeSource) {
       }
       return withInvocationLog(context, rt.mask, async () => {
         try {
-          const { manifest, messages } = await planRun(rt, scope, { rotate });
+          const { manifest, messages } = await planSweep(rt, scope, { rotate });
           for (const m of messages) {
             if (m.kind === "bindings") await checkBatch(rt, m);
             else await secretsPart(rt, m, rt.clients().graph);

@@ -1,21 +1,23 @@
 /**
  * Turns a scope's bindings and explicit targets into check units (one ServiceAccount or workload on
  * one cluster each), splits them into queue-sized batches, and runs the AG2xx control-plane checks
- * for one batch through runGate (one gate run per cluster, so policy, dedupe and fail-closed handling
- * are exactly the CLI's and the Action's).
+ * for one batch through the gate's own surface — `planRun` (mode azure: the Function reads no manifests and
+ * runs no probe) then `executePlan` with the Function's identity, one gate run per cluster — so the layers,
+ * policy, dedupe and fail-closed handling are exactly the CLI's and the Action's.
  *
  * One batch is one invocation: its gate runs share ONE fact cache (one client set, one retry budget,
  * one concurrency cap), seeded with what discovery already read, so no fact is read twice in an
  * invocation and a discovered binding is checked without reading Azure again.
  */
 import type { TokenCredential } from "@azure/core-auth";
-import type { CloudProfile } from "../cloud/profile.js";
-import { gateConfigSchema, type TargetConfig } from "../config/schema.js";
+import { isCustomCloud, type CloudProfile } from "../cloud/profile.js";
+import { gateConfigSchema, type GateConfig, type TargetConfig } from "../config/schema.js";
 import { AzureClients, type RetrySettings } from "../azure/clients.js";
 import { FactContext } from "../azure/facts/context.js";
 import { seedFactContext, type FactSeed } from "../azure/facts/seed.js";
 import type { Finding } from "../findings/model.js";
-import { runGate } from "../gate/execute-plan.js";
+import { executePlan } from "../gate/execute-plan.js";
+import { planRun, type PlanHints, type RunPlan } from "../gate/plan.js";
 import type { ScopeConfig, SweepConfig } from "./config.js";
 import { clusterKey, type ClusterRef, type Inventory } from "./discover.js";
 
@@ -90,6 +92,24 @@ export interface CheckInput {
   seed?: FactSeed;
 }
 
+const SWEEP_HINTS: PlanHints = {
+  manifests: { field: "scopes[].targets", hint: "the sweep reads no manifests" },
+  config: { field: "scopes", hint: "the sweep config's scope is required" },
+};
+
+/** The sweep's plan for one cluster's gate config: the control plane only, in the operator's cloud. */
+export function sweepPlan(config: GateConfig, profile: CloudProfile): RunPlan {
+  return planRun({
+    mode: "azure",
+    config,
+    manifests: false,
+    // The sweep config is the operator's own deployment (functions/runtime.ts resolves its cloud with their
+    // say-so), never a repository under check: a custom profile there is allowed by the person who deployed it.
+    cloud: { name: profile.name, custom: isCustomCloud(profile), allowedByUser: true },
+    hints: SWEEP_HINTS,
+  });
+}
+
 export async function checkUnits(input: CheckInput): Promise<{ findings: Finding[]; azureCalls: number }> {
   const byCluster = new Map<string, CheckUnit[]>();
   for (const u of input.units) {
@@ -114,7 +134,14 @@ export async function checkUnits(input: CheckInput): Promise<{ findings: Finding
       severity: input.config.severity,
       waivers: input.config.waivers,
     });
-    const report = await runGate({ config, credential: input.credential, profile: input.profile, now: input.now, facts });
+    // The Function's managed identity is already in hand: its first token request (the control plane's
+    // sign-in check) is the sign-in, and a failure there is retried by the queue like any other.
+    const { report } = await executePlan({
+      plan: sweepPlan(config, input.profile),
+      config,
+      now: input.now,
+      azure: { profile: input.profile, signIn: () => Promise.resolve({ ok: true, credential: input.credential }), facts },
+    });
     findings.push(...report.findings);
   }
   return { findings, azureCalls: clients.calls.snapshot().total };

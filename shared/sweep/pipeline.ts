@@ -88,7 +88,7 @@ export function partName(index: number): string {
 }
 
 /** Discovers the scope, writes the run's manifest and returns the messages that do the work. */
-export async function planRun(rt: SweepRuntime, scopeName: string, options: { rotate: boolean }): Promise<{ manifest: RunManifest; messages: (BindingsMessage | SecretsMessage)[] }> {
+export async function planSweep(rt: SweepRuntime, scopeName: string, options: { rotate: boolean }): Promise<{ manifest: RunManifest; messages: (BindingsMessage | SecretsMessage)[] }> {
   const scope = scopeByName(rt.config, scopeName);
   const now = rt.now();
   const runId = newRunId(now, rt.random);
@@ -109,7 +109,7 @@ export async function planRun(rt: SweepRuntime, scopeName: string, options: { ro
 
 /** Timer entry: plans the run and enqueues its work. */
 export async function startRun(rt: SweepRuntime, scopeName: string, options: { rotate: boolean }): Promise<RunManifest> {
-  const { manifest, messages } = await planRun(rt, scopeName, options);
+  const { manifest, messages } = await planSweep(rt, scopeName, options);
   for (const m of messages) await rt.queues.send(m.kind === "bindings" ? QUEUES.bindings : QUEUES.secrets, m);
   return manifest;
 }
@@ -197,7 +197,7 @@ export async function assembleReport(rt: SweepRuntime, runId: string): Promise<A
   const previousInventory = previous?.metadata.inventory as Inventory | undefined;
 
   const changes = bindingChanges(previousInventory, manifest.inventory);
-  // Gate findings (bindings parts) already carry the config's policy and runGate's fail-closed handling
+  // Gate findings (bindings parts) already carry the config's policy and executePlan's fail-closed handling
   // of unverified facts, which a second pass of severity overrides must not undo: apply the policy to
   // the sweep's own findings (secrets, AG406) only.
   const gate = parts.filter((p) => p.part.startsWith("bindings-")).flatMap((p) => p.findings);

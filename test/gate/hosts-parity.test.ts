@@ -1,10 +1,13 @@
 /**
- * One gate, two hosts: the CLI (`check --config … --mode …`) and the Action (`mode: …`) given the same
+ * One gate, three hosts: the CLI (`check --config … --mode …`) and the Action (`mode: …`) given the same
  * manifests and the same azure-auth-gate.yml (with severity overrides and waivers) reach the same findings,
  * severities, waivers and verdict — in static mode with no sign-in, and in azure mode against the sandbox
  * (the Action signed in by GitHub OIDC, the CLI by DefaultAzureCredential with the gate's client secret).
+ * And the Function's timer (the scheduled sweep: discovery, the queue's check of every binding, the audit
+ * report) reaches the CLI's findings, policy and verdict for the same bindings, signed in as its own identity.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import type { Timer } from "@azure/functions";
 import { dirname, join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../shared/findings/model.js";
@@ -12,6 +15,9 @@ import { runnerEnv, scenario, step, workspace, type Workspace } from "../action/
 import { buildBin, runBin } from "../cli/built-bin.js";
 import { runCli } from "../cli/run-in-process.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
+import { harness, pumpQueues, STATE_ACCOUNT, writeConfig } from "../functions/harness.js";
+import { paths } from "../../shared/sweep/messages.js";
+import type { AuditPointer } from "../../shared/sweep/pipeline.js";
 
 let sb: Sandbox;
 let built: ReturnType<typeof buildBin>;
@@ -19,17 +25,26 @@ let built: ReturnType<typeof buildBin>;
 beforeAll(async () => {
   // The app has no role on the vault: the control plane reports it (an AG2xx finding to compare). The gate's
   // app also has a client secret, so the CLI signs in as the same identity the Action reaches through OIDC.
+  // The Function has its own app identity, with the gate's read roles, and its state storage (Azurite).
   const input = scenario({ kvRole: false });
-  sb = await startSandbox(
-    {
-      ...input,
-      applications: (input.applications ?? []).map((a) => ({
+  const [rg] = input.subscriptions[0]!.resourceGroups;
+  sb = await startSandbox({
+    ...input,
+    subscriptions: [{ ...input.subscriptions[0]!, resourceGroups: [{ ...rg!, storageAccounts: [...(rg!.storageAccounts ?? []), { name: STATE_ACCOUNT }] }] }],
+    roleAssignments: [
+      ...(input.roleAssignments ?? []),
+      { principal: "app:aag-function", role: "Reader", scope: "subscription:prod" },
+      { principal: "app:aag-function", role: "Key Vault Reader", scope: "vault:contoso-app-kv" },
+      { principal: "app:aag-function", role: "Storage Blob Data Contributor", scope: `storage:${STATE_ACCOUNT}` },
+    ],
+    applications: [
+      ...(input.applications ?? []).map((a) => ({
         ...a,
         secrets: [{ displayName: "laptop", value: "gate-Cli~Secret.0123456789abcdef" }],
       })),
-    },
-    { azurite: false },
-  );
+      { name: "aag-function", graphPermissions: ["Application.Read.All"] },
+    ],
+  });
   built = buildBin("parity");
 }, 180_000);
 
@@ -138,4 +153,64 @@ describe("the CLI and the Action on the same input", () => {
     expect(fromCli.findings.find((f) => f.id === "AG101")?.waived).toBe("rotated and moved to Key Vault this week");
     expect(essence(action.result!.report, ws.dir)).toEqual(fromCli);
   }, 90_000);
+});
+
+const TIMER: Timer = { isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
+
+/** A policy on the control plane's findings, the same in the CLI's config and the Function's sweep config. */
+const AZURE_POLICY = {
+  severity: { AG208: "warning" },
+} as const;
+
+describe("the Function's timer and the CLI on the same bindings", () => {
+  it("the scheduled sweep reports the CLI's findings, severities, waivers and verdict for the bindings it checks", async () => {
+    const sub = sb.state.subscriptions[0]!.subscriptionId;
+    const cluster = { subscription: sub, resourceGroup: "app-rg", name: "aks-prod" };
+    const clientId = sb.identity("backend-id").clientId;
+    // What the Function checks in this scope: the binding it discovers (backend-id's federated credential for
+    // app/backend on aks-prod) and the operator's explicit target for the same ServiceAccount, with its needs.
+    const discovered = { workload: "app/ServiceAccount/backend", serviceAccount: "backend", clientId };
+    const explicit = {
+      workload: "app/Deployment/backend",
+      serviceAccount: "backend",
+      clientId,
+      blob: [{ account: "contosomedia", container: "media", access: "write" as const }],
+      keyVault: [{ vault: "contoso-app-kv", secrets: ["django-secret-key"] }],
+    };
+    const sweepConfig = writeConfig(sb, {
+      scopes: [
+        // Only the Function's own app (no secret) is scanned: the report's findings are the bindings' alone.
+        { name: "production", subscriptions: [sub], targets: [{ cluster, ...explicit }], applications: { appIds: [sb.app("aag-function").appId] } },
+      ],
+      ...AZURE_POLICY,
+    });
+    const fn = harness(sb, sweepConfig);
+    await fn.handlers.complianceSweep(TIMER, fn.context("complianceSweep"));
+    await pumpQueues(sb, fn);
+    const pointer = (await fn.rt.store.getJson<AuditPointer>(paths.latest))!;
+    const fromFunction = (await fn.rt.store.getJson<Report>(pointer.scopes.production!.json))!;
+
+    const ws = workspace(sb);
+    const cliConfig = join(ws.dir, "cli-sweep-parity.json");
+    writeFileSync(
+      cliConfig,
+      JSON.stringify({ cloud: sb.profileFile, tenantId: sb.state.tenantId, subscriptions: [sub], cluster, targets: [discovered, explicit], ...AZURE_POLICY }),
+    );
+    const env = { ...sb.env, ...sb.gateEnv, PATH: dirname(process.execPath), HOME: ws.tempDir, NO_COLOR: "1" };
+    const cli = await runBin(
+      built.bin,
+      ["check", "--config", cliConfig, "--allow-custom-cloud", "--mode", "azure", "--format", "json", "--fail-on", "never"],
+      env,
+    );
+    expect(cli.code, cli.stderr).toBe(0);
+    const fromCli = essence(JSON.parse(cli.stdout) as Report, ws.dir);
+
+    expect(fromCli.layers).toEqual(["control-plane"]);
+    expect(fromFunction.metadata.layers).toEqual(["control-plane", "sweep"]);
+    // The policy did something in both: AG208 re-rated a warning.
+    expect(fromCli.findings.find((f) => f.id === "AG208")?.severity).toBe("warning");
+    const { layers: _cliLayers, ...cliRest } = fromCli;
+    const { layers: _fnLayers, ...fnRest } = essence(fromFunction, ws.dir);
+    expect(fnRest).toEqual(cliRest);
+  }, 120_000);
 });

@@ -17,7 +17,7 @@ import { scopeByName } from "../../shared/sweep/config.js";
 import { discover } from "../../shared/sweep/discover.js";
 import { FIC_TYPE } from "../../shared/sweep/federated-credentials.js";
 import { paths, type BindingsMessage } from "../../shared/sweep/messages.js";
-import { assembleReport, checkBatch, planRun, secretsPart, type PartResult, type RunManifest } from "../../shared/sweep/pipeline.js";
+import { assembleReport, checkBatch, planSweep, secretsPart, type PartResult, type RunManifest } from "../../shared/sweep/pipeline.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
 import type { RequestLogEntry } from "../sandbox/log.js";
 import { resourceGraphIndex } from "../sandbox/services/arm/resourcegraph.js";
@@ -88,7 +88,7 @@ interface SweepRun {
 /** Plans a run (discovery + seeds + messages) and checks every batch, each in its own "invocation". */
 async function sweep(hh: Harness = h): Promise<SweepRun> {
   const start = sb.log.entries.length;
-  const { manifest, messages } = await planRun(hh.rt, "production", { rotate: false });
+  const { manifest, messages } = await planSweep(hh.rt, "production", { rotate: false });
   const discovery = since(start);
   const checks: SweepRun["checks"] = [];
   for (const message of messages) {
