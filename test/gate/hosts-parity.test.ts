@@ -30,7 +30,12 @@ beforeAll(async () => {
   const [rg] = input.subscriptions[0]!.resourceGroups;
   sb = await startSandbox({
     ...input,
-    subscriptions: [{ ...input.subscriptions[0]!, resourceGroups: [{ ...rg!, storageAccounts: [...(rg!.storageAccounts ?? []), { name: STATE_ACCOUNT }] }] }],
+    subscriptions: [
+      {
+        ...input.subscriptions[0]!,
+        resourceGroups: [{ ...rg!, storageAccounts: [...(rg!.storageAccounts ?? []), { name: STATE_ACCOUNT }] }],
+      },
+    ],
     roleAssignments: [
       ...(input.roleAssignments ?? []),
       { principal: "app:aag-function", role: "Reader", scope: "subscription:prod" },
@@ -180,7 +185,12 @@ describe("the Function's timer and the CLI on the same bindings", () => {
     const sweepConfig = writeConfig(sb, {
       scopes: [
         // Only the Function's own app (no secret) is scanned: the report's findings are the bindings' alone.
-        { name: "production", subscriptions: [sub], targets: [{ cluster, ...explicit }], applications: { appIds: [sb.app("aag-function").appId] } },
+        {
+          name: "production",
+          subscriptions: [sub],
+          targets: [{ cluster, ...explicit }],
+          applications: { appIds: [sb.app("aag-function").appId] },
+        },
       ],
       ...AZURE_POLICY,
     });
@@ -194,7 +204,14 @@ describe("the Function's timer and the CLI on the same bindings", () => {
     const cliConfig = join(ws.dir, "cli-sweep-parity.json");
     writeFileSync(
       cliConfig,
-      JSON.stringify({ cloud: sb.profileFile, tenantId: sb.state.tenantId, subscriptions: [sub], cluster, targets: [discovered, explicit], ...AZURE_POLICY }),
+      JSON.stringify({
+        cloud: sb.profileFile,
+        tenantId: sb.state.tenantId,
+        subscriptions: [sub],
+        cluster,
+        targets: [discovered, explicit],
+        ...AZURE_POLICY,
+      }),
     );
     const env = { ...sb.env, ...sb.gateEnv, PATH: dirname(process.execPath), HOME: ws.tempDir, NO_COLOR: "1" };
     const cli = await runBin(
