@@ -27,7 +27,7 @@ beforeAll(async () => {
   // app also has a client secret, so the CLI signs in as the same identity the Action reaches through OIDC.
   // The Function has its own app identity, with the gate's read roles, and its state storage (Azurite).
   const input = scenario({ kvRole: false });
-  const [rg] = input.subscriptions![0]!.resourceGroups;
+  const rg = input.subscriptions![0]!.resourceGroups![0];
   sb = await startSandbox({
     ...input,
     subscriptions: [
