@@ -99,18 +99,17 @@ export async function listen(opts: ListenerOptions): Promise<Listener> {
     const url = new URL(`https://sandbox${req.url ?? "/"}`);
     const path = url.pathname.replace(/\/{2,}/g, "/");
     const fault: FaultHit | undefined = opts.faults.match(opts.name, method, path);
+    const delayedMs = (fault?.spec.latencyMs ?? 0) + Math.max(0, opts.latencyMs());
     const send = (out: SandboxResponse) => {
       const { headers, payload } = encode(out, method);
-      opts.log.record({ service: opts.name, method, path, query: redactQuery(url.searchParams), status: out.status, ms: Date.now() - started, at: started, ...(fault ? { fault: fault.id } : {}) });
+      opts.log.record({ service: opts.name, method, path, query: redactQuery(url.searchParams), status: out.status, ms: Date.now() - started, delayedMs, at: started, ...(fault ? { fault: fault.id } : {}) });
       if (res.destroyed) return;
       res.writeHead(out.status, headers).end(payload);
     };
 
-    if (fault?.spec.latencyMs) await sleep(fault.spec.latencyMs);
-    const latency = opts.latencyMs();
-    if (latency > 0) await sleep(latency);
+    if (delayedMs > 0) await sleep(delayedMs);
     if (fault?.spec.drop) {
-      opts.log.record({ service: opts.name, method, path, query: redactQuery(url.searchParams), status: 0, ms: Date.now() - started, at: started, fault: fault.id });
+      opts.log.record({ service: opts.name, method, path, query: redactQuery(url.searchParams), status: 0, ms: Date.now() - started, delayedMs, at: started, fault: fault.id });
       req.socket.destroy();
       return;
     }

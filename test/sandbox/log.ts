@@ -16,6 +16,8 @@ export interface RequestLogEntry {
   ms: number;
   /** Epoch ms (real clock) when the request arrived. */
   at: number;
+  /** Delay the sandbox added before answering (a fault's latencyMs plus the ARM/Graph latency), 0 when none. */
+  delayedMs: number;
   /** Set when an injected fault answered (or delayed) the request. */
   fault?: string;
 }
