@@ -2,7 +2,7 @@
  * Each AG2xx / AG3xx rule fires against a sandbox scenario that is the correct one with exactly one
  * thing broken, through the whole gate (static layer, control plane as the gate's own app
  * registration, and — for AG3xx — the live probe as the pod). The correct scenario itself passes every
- * layer (test/gate/run.sandbox.test.ts), so each finding here is caused by its one change.
+ * layer (test/gate/execute-plan.sandbox.test.ts), so each finding here is caused by its one change.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { ruleFor, type RuleId } from "../../shared/findings/catalogue.js";

@@ -1,5 +1,5 @@
 /**
- * Throttling and outages beyond the ARM 429 storm that test/gate/run.sandbox.test.ts already covers:
+ * Throttling and outages beyond the ARM 429 storm that test/gate/execute-plan.sandbox.test.ts already covers:
  * 5xx bursts and dropped connections on ARM, a 429 storm on Microsoft Graph, 5xx and 429 on Key Vault,
  * and a Blob outage under the live probe. A transient fault is retried and the gate passes; a lasting
  * one ends, within the retry budget, in a fail-closed error finding that says what could not be
