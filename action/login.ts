@@ -11,7 +11,7 @@ import { scopeFor, type CloudProfile } from "../shared/cloud/profile.js";
 import { profileClientOptions } from "../shared/cloud/tls.js";
 import type { Finding } from "../shared/findings/model.js";
 import { raise } from "../shared/findings/raise.js";
-import type { RunContext } from "./context.js";
+import type { RunContext } from "./run-context.js";
 import { redactTokens } from "./redact.js";
 import { reporter } from "./reporter.js";
 import { bridgeAzureSdkLog } from "../shared/azure/sdk-log.js";

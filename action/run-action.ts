@@ -18,7 +18,7 @@ import { resolveHelm } from "../shared/cli/helm-config.js";
 import { plural, PR_COMMENT_LIMIT, renderMarkdown } from "../shared/report/index.js";
 import { markerFor, publishStickyComment, type CommentResult } from "./comment.js";
 import { cloudFor, configFileFor, loadActionConfig } from "./config.js";
-import { readRunContext, type RunContext } from "./context.js";
+import { readRunContext, type RunContext } from "./run-context.js";
 import { readInputs, type ActionInputs } from "./inputs.js";
 import { redactTokens } from "./redact.js";
 import { reporter, startRunnerLog } from "./reporter.js";

@@ -7,7 +7,7 @@
  */
 import { isMap, isScalar, Scalar, type Node as YamlNode, type Pair, type YAMLMap } from "yaml";
 import { chunkOfLine, isEditableBlockMap, pairLines, pairOf, type ParsedFile } from "./locate.js";
-import type { Splice } from "./text.js";
+import type { Splice } from "./splices.js";
 
 export type EditResult = { ok: true; splices: Splice[] } | { ok: false; reason: string };
 

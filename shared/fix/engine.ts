@@ -14,7 +14,7 @@ import { intentKey, mergeIntents, renderIntent, type Intent } from "./intents.js
 import { parseFile, type ParsedFile } from "./locate.js";
 import type { FixConfig, Plan, PlanContext } from "./plan-context.js";
 import { planAll } from "./plan.js";
-import { applySplices, overlaps, type Splice } from "./text.js";
+import { applySplices, overlaps, type Splice } from "./splices.js";
 
 /** Each pass fixes what it can; real manifests settle in two or three. */
 const MAX_PASSES = 8;

@@ -6,7 +6,7 @@
  * to the user (the caller reports a TODO).
  */
 import { isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node as YamlNode, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
-import { LineIndex } from "./text.js";
+import { LineIndex } from "./splices.js";
 
 export interface ParsedFile {
   file: string;

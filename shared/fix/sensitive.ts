@@ -7,7 +7,7 @@
 import { isMap, isPair, isSeq, parseAllDocuments, type Node as YamlNode } from "yaml";
 import { credentialKind } from "../static/credentials.js";
 import { scalarValue } from "./locate.js";
-import { LineIndex } from "./text.js";
+import { LineIndex } from "./splices.js";
 
 const SECRET_LIKE_NAME = /SECRET|PASSWORD|PASSWD|PWD|TOKEN|KEY|CONNECTION|CREDENTIAL|PRIVATE|SAS|CERT/i;
 

@@ -13,7 +13,7 @@ import type { GateConfig } from "../config/schema.js";
 import { AzureClients, type RetrySettings } from "../azure/clients.js";
 import { AzureLoginError, errorLine } from "../azure/errors.js";
 import { collectTargetFacts } from "../azure/facts/collect.js";
-import { FactContext } from "../azure/facts/context.js";
+import { FactContext } from "../azure/facts/fact-context.js";
 import type { ResolvedTarget } from "../azure/facts/types.js";
 import { markUnverified, workloadTarget } from "../azure/rules/common.js";
 import { evaluateControlPlane } from "../azure/rules/index.js";

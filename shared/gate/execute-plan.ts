@@ -10,11 +10,11 @@
  */
 import type { TokenCredential } from "@azure/core-auth";
 import type { RetrySettings } from "../azure/clients.js";
-import type { FactContext } from "../azure/facts/context.js";
+import type { FactContext } from "../azure/facts/fact-context.js";
 import type { CloudProfile } from "../cloud/profile.js";
 import type { GateConfig } from "../config/schema.js";
 import { isUnverified, type Finding, type Layer, type Report, type Severity } from "../findings/model.js";
-import { applyPolicy } from "../findings/policy.js";
+import { applyPolicy } from "../findings/severity-and-waivers.js";
 import { buildReport, runMetadata } from "../report/build.js";
 import type { ProbeLayer } from "../probe/layer.js";
 import { describePlan, planRun, type RunPlan } from "./plan.js";

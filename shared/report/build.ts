@@ -3,7 +3,7 @@
  * stable sort, the summary and the verdict. `runGate` builds the same shape for Azure runs; the
  * static-only path (no config, no Azure) goes through here so both look identical to the formats.
  */
-import { applyPolicy, type Policy } from "../findings/policy.js";
+import { applyPolicy, type Policy } from "../findings/severity-and-waivers.js";
 import { sortFindings, summarize, verdictOf, type Finding, type Layer, type Report, type ReportMetadata } from "../findings/model.js";
 import { TOOL } from "../tool.js";
 

@@ -19,7 +19,7 @@ import { raise } from "../findings/raise.js";
 import type { Finding, Target } from "../findings/model.js";
 import type { SecretMask } from "./mask.js";
 import { belongsTo, CONTENT_TYPE, dateTag, isManaged, managedDisplayName, ROTATED_BY, TAG } from "./marks.js";
-import { daysToMs, type KeyVaultMapping, type RotationPolicy } from "./policy.js";
+import { daysToMs, type KeyVaultMapping, type RotationPolicy } from "./rotation-policy.js";
 import type { CredentialVerifier, PasswordDirectory, PasswordInfo, SecretStore, VaultCurrent } from "./ports.js";
 import { sh } from "../shell.js";
 import { log } from "../log.js";

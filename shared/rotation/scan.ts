@@ -8,7 +8,7 @@ import type { GraphPasswordCredential, GraphSecretHolder } from "../azure/graph.
 import { raise } from "../findings/raise.js";
 import type { Finding } from "../findings/model.js";
 import { appTarget } from "./rotate.js";
-import { daysToMs, isOptedIn, type RotationPolicy } from "./policy.js";
+import { daysToMs, isOptedIn, type RotationPolicy } from "./rotation-policy.js";
 
 export interface ScanInput {
   holders: readonly (GraphSecretHolder & { kind: "application" | "servicePrincipal" })[];

@@ -13,7 +13,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import { isCustomCloud, type CloudProfile } from "../cloud/profile.js";
 import { gateConfigSchema, type GateConfig, type TargetConfig } from "../config/schema.js";
 import { AzureClients, type RetrySettings } from "../azure/clients.js";
-import { FactContext } from "../azure/facts/context.js";
+import { FactContext } from "../azure/facts/fact-context.js";
 import { seedFactContext, type FactSeed } from "../azure/facts/seed.js";
 import type { Finding } from "../findings/model.js";
 import { executePlan } from "../gate/execute-plan.js";

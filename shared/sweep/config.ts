@@ -29,7 +29,7 @@ import { z } from "zod";
 import { clusterByNameSchema, GUID, runPolicyFields, targetSchema } from "../config/schema.js";
 import { fieldPath } from "../config/load.js";
 import { InputError } from "../errors.js";
-import { DEFAULT_ROTATION_POLICY, rotationPolicySchema } from "../rotation/policy.js";
+import { DEFAULT_ROTATION_POLICY, rotationPolicySchema } from "../rotation/rotation-policy.js";
 
 const guid = (what: string) => z.string().regex(GUID, `${what} must be a GUID`);
 

@@ -15,7 +15,7 @@ import type { AzureClients } from "../azure/clients.js";
 import { parseResourceId } from "../azure/arm-id.js";
 import { firstLine } from "../azure/errors.js";
 import { clusterFactFromArm, clusterId } from "../azure/facts/cluster.js";
-import { collectAll, FactContext } from "../azure/facts/context.js";
+import { collectAll, FactContext } from "../azure/facts/fact-context.js";
 import { userAssignedIdentities } from "../azure/facts/identity.js";
 import { definitionsFor, denies, subscriptionAssignments, type DefinitionRef } from "../azure/facts/rbac.js";
 import type { ClusterFact, DenyAssignmentFact, FederatedCredentialFact, Fetched, IdentityFact, RoleAssignmentFact, RoleDefinitionFact } from "../azure/facts/types.js";

@@ -16,7 +16,7 @@
  */
 import { createHash } from "node:crypto";
 import { firstLine } from "../azure/errors.js";
-import type { FactContext } from "../azure/facts/context.js";
+import type { FactContext } from "../azure/facts/fact-context.js";
 import { federatedCredentialFact, federatedCredentials } from "../azure/facts/identity.js";
 import type { FederatedCredentialFact, IdentityFact } from "../azure/facts/types.js";
 import type { DiscoveryConfig } from "./config.js";

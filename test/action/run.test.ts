@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { markerFor } from "../../action/comment.js";
 import { signIn } from "../../action/login.js";
-import { readRunContext } from "../../action/context.js";
+import { readRunContext } from "../../action/run-context.js";
 import { loadCloudProfile } from "../../shared/cloud/profile.js";
 import { ClientAssertionCredential } from "@azure/identity";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { noIdTokenFinding, redactTokens, refusedFinding } from "../../action/login.js";
 import { decodeIdClaims, explainSubject, type GitHubIdClaims } from "../../action/subject.js";
-import type { RunContext } from "../../action/context.js";
+import type { RunContext } from "../../action/run-context.js";
 
 const base = { iss: "https://token.actions.githubusercontent.com", aud: "api://AzureADTokenExchange", repository: "acme/django-app", repository_id: "2002", repository_owner: "acme", repository_owner_id: "1001", ref: "refs/heads/main" };
 

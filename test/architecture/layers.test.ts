@@ -51,14 +51,14 @@ describe("layer order (dependency-cruiser)", () => {
   it("fails on each import against the layer order and names it", () => {
     const root = tree();
     // The model reaches up to the gate (the shape of report/build.ts → gate/tool.ts before).
-    write(root, "shared/findings/policy.ts", 'import { runGate } from "../gate/run.js";\nexport const p = runGate;\n');
+    write(root, "shared/findings/severity-and-waivers.ts", 'import { runGate } from "../gate/run.js";\nexport const p = runGate;\n');
     // Siblings on one layer import each other.
     write(root, "shared/static/rule.ts", 'import { fact } from "../azure/fact.js";\nexport const r = fact;\n');
     // The engine imports the Action shell.
     write(root, "shared/report/text.ts", 'import { shell } from "../../action/run.js";\nexport const t = shell;\n');
     const { status, out } = cruise(root);
     expect(status).not.toBe(0);
-    expect(out).toContain("layer-findings: shared/findings/policy.ts → shared/gate/run.ts");
+    expect(out).toContain("layer-findings: shared/findings/severity-and-waivers.ts → shared/gate/run.ts");
     expect(out).toContain("layer-static: shared/static/rule.ts → shared/azure/fact.ts");
     expect(out).toContain("engine-not-shells: shared/report/text.ts → action/run.ts");
     expect(out).toMatch(/3 dependency violations/);

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { withFixVariants, withFixFormat } from "../../shared/azure/rules/fixes.js";
 import { isUnverified, markUnverified, withoutInternals, type Finding } from "../../shared/findings/model.js";
-import { applyPolicy } from "../../shared/findings/policy.js";
+import { applyPolicy } from "../../shared/findings/severity-and-waivers.js";
 import { raise } from "../../shared/findings/raise.js";
 import { buildReport, runMetadata } from "../../shared/report/build.js";
 import { renderReport, REPORT_FORMATS } from "../../shared/report/index.js";

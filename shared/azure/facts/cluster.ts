@@ -1,6 +1,6 @@
 /** The AKS cluster: OIDC issuer URL (exactly as served), Workload Identity flag, node subnets. */
 import type { ClusterConfig } from "../../config/schema.js";
-import type { FactContext } from "./context.js";
+import type { FactContext } from "./fact-context.js";
 import { factKeys } from "./keys.js";
 import type { ClusterFact, Fetched } from "./types.js";
 

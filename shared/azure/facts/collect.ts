@@ -5,7 +5,7 @@
  */
 import type { ClusterConfig, NetworkConfig } from "../../config/schema.js";
 import { clusterFact, clusterId } from "./cluster.js";
-import type { FactContext } from "./context.js";
+import type { FactContext } from "./fact-context.js";
 import { federatedCredentials, lookupIdentity } from "./identity.js";
 import { findVault, secretProperties } from "./keyvault.js";
 import { principalRbac } from "./rbac.js";

@@ -5,7 +5,7 @@
  * credentials (ARM for identities, Graph for app registrations).
  */
 import { parseResourceId } from "../arm-id.js";
-import { collectAll, type FactContext } from "./context.js";
+import { collectAll, type FactContext } from "./fact-context.js";
 import { factKeys } from "./keys.js";
 import type { FederatedCredentialFact, Fetched, IdentityFact, IdentityLookup, Unreadable } from "./types.js";
 

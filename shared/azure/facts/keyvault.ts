@@ -4,7 +4,7 @@
  * never calls getSecret: no secret value is ever read.
  */
 import { parseResourceId } from "../arm-id.js";
-import { collectAll, type FactContext } from "./context.js";
+import { collectAll, type FactContext } from "./fact-context.js";
 import { findResource } from "./lookup.js";
 import { networkFact } from "./storage.js";
 import type { Fetched, ResourceLookup, SecretFact, VaultFact } from "./types.js";

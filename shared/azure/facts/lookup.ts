@@ -1,6 +1,6 @@
 /** Finds a storage account or vault by name (or ARM id) in the subscriptions' memoised listings. */
 import { sameArmId, subscriptionOf } from "../arm-id.js";
-import type { FactContext } from "./context.js";
+import type { FactContext } from "./fact-context.js";
 import type { Fetched, ResourceLookup } from "./types.js";
 
 export async function findResource<T extends { id: string; name: string }>(

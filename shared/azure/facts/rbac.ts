@@ -9,7 +9,7 @@
  */
 import { getContinuationToken } from "@azure/arm-authorization";
 import { lastSegment } from "../arm-id.js";
-import { collectAll, type FactContext } from "./context.js";
+import { collectAll, type FactContext } from "./fact-context.js";
 import { factKeys } from "./keys.js";
 import type { DenyAssignmentFact, Fetched, PermissionBlock, PrincipalRbacFacts, RoleAssignmentFact, RoleDefinitionFact } from "./types.js";
 

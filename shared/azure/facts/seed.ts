@@ -7,7 +7,7 @@
  * Only facts that were read successfully are in a seed; anything missing is fetched as usual, so a
  * seed can make a check cheaper but never make it see less.
  */
-import type { FactContext } from "./context.js";
+import type { FactContext } from "./fact-context.js";
 import { factKeys } from "./keys.js";
 import type { ClusterFact, DenyAssignmentFact, FederatedCredentialFact, IdentityFact, IdentityLookup, RoleAssignmentFact, RoleDefinitionFact } from "./types.js";
 

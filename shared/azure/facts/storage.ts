@@ -4,7 +4,7 @@
  */
 import { isNotFound } from "../errors.js";
 import { parseResourceId } from "../arm-id.js";
-import { collectAll, type FactContext } from "./context.js";
+import { collectAll, type FactContext } from "./fact-context.js";
 import { findResource } from "./lookup.js";
 import type { Fetched, NetworkAclFact, ResourceLookup, StorageAccountFact } from "./types.js";
 

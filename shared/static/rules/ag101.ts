@@ -3,7 +3,7 @@ import { formatTarget, type Finding } from "../../findings/model.js";
 import { raise } from "../../findings/raise.js";
 import { isSecretVariable } from "../credential-knowledge.js";
 import { knownValue } from "../env.js";
-import { at, targetOf, type RuleContext } from "./context.js";
+import { at, targetOf, type RuleContext } from "./rule-context.js";
 import { revokeStep, workloadIdentityFix } from "./credential-fixes.js";
 import { sh } from "../../shell.js";
 

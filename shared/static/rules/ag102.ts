@@ -14,7 +14,7 @@ import { migratedApp } from "../apps.js";
 import { workloadIdentity } from "../identity.js";
 import { AAD_POD_IDENTITY_LABEL, WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../inventory.js";
 import type { ContainerView, WorkloadView } from "../workloads.js";
-import { at, targetOf, type RuleContext } from "./context.js";
+import { at, targetOf, type RuleContext } from "./rule-context.js";
 import { CLIENT_VAR, forEachContainer, PASSWORD_VAR, SECRET_VARS, sourceText, TENANT_VAR, USERNAME_VAR } from "./environment-credential.js";
 
 const ENV_CREDENTIAL_VARS = new Set([TENANT_VAR, CLIENT_VAR, ...SECRET_VARS, USERNAME_VAR, PASSWORD_VAR]);

@@ -10,7 +10,7 @@ import { AAD_POD_IDENTITY_LABEL as BINDING_LABEL } from "../inventory.js";
 import { POD_IDENTITY_KINDS } from "../parse.js";
 import { bindingFor, identityOfBinding, identityRef, type IdentityRef } from "../pod-identity.js";
 import { child, entry, mapAt, textAt } from "../yaml-tree.js";
-import { at, targetOf, type RuleContext } from "./context.js";
+import { at, targetOf, type RuleContext } from "./rule-context.js";
 import { sh } from "../../shell.js";
 
 function migrationSteps(namespace: string, sa: string, ref: IdentityRef): string[] {

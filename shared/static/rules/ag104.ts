@@ -3,7 +3,7 @@ import { formatTarget, type Finding } from "../../findings/model.js";
 import { raise } from "../../findings/raise.js";
 import { podLabelYaml, podLabelsPath } from "../fixes.js";
 import { WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../inventory.js";
-import { at, podLabelsLine, targetOf, type RuleContext } from "./context.js";
+import { at, podLabelsLine, targetOf, type RuleContext } from "./rule-context.js";
 
 export function ag104(ctx: RuleContext): Finding[] {
   return ctx.model.workloads.flatMap((w) => {

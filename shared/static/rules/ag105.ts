@@ -4,7 +4,7 @@ import { raise } from "../../findings/raise.js";
 import { presenceOf } from "../env.js";
 import { CLIENT_ID_PLACEHOLDER, serviceAccountYaml } from "../fixes.js";
 import { WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../inventory.js";
-import { at, podLabelsLine, targetOf, type RuleContext } from "./context.js";
+import { at, podLabelsLine, targetOf, type RuleContext } from "./rule-context.js";
 import { sh } from "../../shell.js";
 
 export function ag105(ctx: RuleContext): Finding[] {

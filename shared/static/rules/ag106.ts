@@ -3,7 +3,7 @@ import { formatTarget, type Finding } from "../../findings/model.js";
 import { raise } from "../../findings/raise.js";
 import { serviceAccountYaml } from "../fixes.js";
 import { WI_CLIENT_ID_ANNOTATION } from "../inventory.js";
-import { at, targetOf, type RuleContext } from "./context.js";
+import { at, targetOf, type RuleContext } from "./rule-context.js";
 import { sh } from "../../shell.js";
 
 export function ag106(ctx: RuleContext): Finding[] {

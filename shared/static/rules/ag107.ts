@@ -5,7 +5,7 @@ import { knownValue, presenceOf } from "../env.js";
 import { federatedCredentialCommand, podServiceAccountYaml, serviceAccountYaml } from "../fixes.js";
 import { WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../inventory.js";
 import type { WorkloadView } from "../workloads.js";
-import { at, podLabelsLine, targetOf, type RuleContext } from "./context.js";
+import { at, podLabelsLine, targetOf, type RuleContext } from "./rule-context.js";
 
 function dedicatedServiceAccountFix(w: WorkloadView | undefined, namespace: string, clientId: string | undefined): string {
   const sa = w ? w.name : "<app-name>";

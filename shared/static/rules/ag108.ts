@@ -3,7 +3,7 @@ import { formatTarget, type Finding } from "../../findings/model.js";
 import { raise } from "../../findings/raise.js";
 import { credentialVariable, isSecretVariable } from "../credential-knowledge.js";
 import { credentialFamily } from "../credentials.js";
-import { at, targetOf, type RuleContext } from "./context.js";
+import { at, targetOf, type RuleContext } from "./rule-context.js";
 import { revokeStep, workloadIdentityFix } from "./credential-fixes.js";
 
 export function ag108(ctx: RuleContext): Finding[] {

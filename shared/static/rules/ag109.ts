@@ -4,7 +4,7 @@ import { raise } from "../../findings/raise.js";
 import { knownValue } from "../env.js";
 import { sameClientId } from "../identity.js";
 import { WI_CLIENT_ID_ANNOTATION } from "../inventory.js";
-import { at, targetOf, type RuleContext } from "./context.js";
+import { at, targetOf, type RuleContext } from "./rule-context.js";
 import { sh } from "../../shell.js";
 
 export function ag109(ctx: RuleContext): Finding[] {

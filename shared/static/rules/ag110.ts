@@ -10,7 +10,7 @@ import { migratedApp, needsAppServiceAccount, type AppIdentity } from "../apps.j
 import { effectiveClientId, sameClientId } from "../identity.js";
 import { WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../inventory.js";
 import type { ContainerView, WorkloadView } from "../workloads.js";
-import { at, podLabelsLine, targetOf, type RuleContext } from "./context.js";
+import { at, podLabelsLine, targetOf, type RuleContext } from "./rule-context.js";
 
 interface Gap {
   text: string;

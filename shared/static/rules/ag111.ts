@@ -3,7 +3,7 @@ import type { Finding } from "../../findings/model.js";
 import { raise } from "../../findings/raise.js";
 import { credentialKind, redactedLength } from "../credentials.js";
 import { WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../inventory.js";
-import { at, type RuleContext } from "./context.js";
+import { at, type RuleContext } from "./rule-context.js";
 import { sh } from "../../shell.js";
 
 export function ag111(ctx: RuleContext): Finding[] {

@@ -3,7 +3,7 @@ import { formatTarget, type Finding } from "../../findings/model.js";
 import { raise } from "../../findings/raise.js";
 import { workloadIdentity } from "../identity.js";
 import type { ContainerView, WorkloadView } from "../workloads.js";
-import { at, targetOf, type RuleContext } from "./context.js";
+import { at, targetOf, type RuleContext } from "./rule-context.js";
 import { CLIENT_VAR, forEachContainer, SECRET_VARS, sourceText, TENANT_VAR } from "./environment-credential.js";
 
 function ag112For(w: WorkloadView, c: ContainerView): Finding | undefined {

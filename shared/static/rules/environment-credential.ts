@@ -7,7 +7,7 @@ import type { Finding } from "../../findings/model.js";
 import { environmentCredentialNames } from "../credential-knowledge.js";
 import type { EnvVar } from "../env.js";
 import type { ContainerView, WorkloadView } from "../workloads.js";
-import type { RuleContext } from "./context.js";
+import type { RuleContext } from "./rule-context.js";
 
 // EnvironmentCredential's own names, from the credential table.
 export const SECRET_VARS = [...environmentCredentialNames("clientSecret"), ...environmentCredentialNames("certificatePath")];

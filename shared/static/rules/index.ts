@@ -3,7 +3,7 @@ import type { RuleIdOf } from "../../findings/catalogue.js";
 import type { Finding } from "../../findings/model.js";
 import type { ManifestSet } from "../parse.js";
 import { buildModel, type StaticModel } from "../workloads.js";
-import type { StaticRule } from "./context.js";
+import type { StaticRule } from "./rule-context.js";
 import { ag101 } from "./ag101.js";
 import { ag102 } from "./ag102.js";
 import { ag103 } from "./ag103.js";

@@ -8,7 +8,7 @@ import { isNotFound } from "../azure/errors.js";
 import { raise } from "../findings/raise.js";
 import type { Finding } from "../findings/model.js";
 import type { SecretMask } from "./mask.js";
-import { isOptedIn, mappingFor, type RotationPolicy } from "./policy.js";
+import { isOptedIn, mappingFor, type RotationPolicy } from "./rotation-policy.js";
 import type { CredentialVerifier, RotationLock, SecretStore } from "./ports.js";
 import { appTarget, rotateApp, type RotationOutcome, type StepHook } from "./rotate.js";
 import { scanSecrets } from "./scan.js";
