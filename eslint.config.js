@@ -31,7 +31,10 @@ export default tseslint.config(
         "error",
         {
           patterns: [
-            { group: ["**/action/**", "**/functions/**"], message: "shared/ is the engine: it never imports the Action or Function shells." },
+            {
+              group: ["**/action/**", "**/functions/**"],
+              message: "shared/ is the engine: it never imports the Action or Function shells.",
+            },
             { group: ["@actions/*", "@azure/functions"], message: "shared/ stays host-neutral: no @actions/* or @azure/functions." },
           ],
         },

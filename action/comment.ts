@@ -29,7 +29,11 @@ export interface CommentResult {
 
 /** Characters a marker key may keep: a key can never close the HTML comment early (nor hold a `:`). */
 export function markerKey(key: string): string {
-  return key.replace(/[^A-Za-z0-9._/@ -]/g, "-").replace(/\s+/g, " ").trim().slice(0, 200);
+  return key
+    .replace(/[^A-Za-z0-9._/@ -]/g, "-")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, 200);
 }
 
 export function markerFor(key: string): string {
@@ -46,7 +50,12 @@ export function withMarker(key: string, markdown: string): string {
 async function findMine(octokit: Octokit, t: StickyTarget): Promise<{ id: number; html_url: string }[]> {
   const marker = markerFor(t.key);
   const self = await tokenAuthor(octokit);
-  const all = await octokit.paginate(octokit.rest.issues.listComments, { owner: t.owner, repo: t.repo, issue_number: t.issueNumber, per_page: 100 });
+  const all = await octokit.paginate(octokit.rest.issues.listComments, {
+    owner: t.owner,
+    repo: t.repo,
+    issue_number: t.issueNumber,
+    per_page: 100,
+  });
   return all.filter((c) => writtenBy(c.user, self) && (c.body ?? "").startsWith(marker)).map((c) => ({ id: c.id, html_url: c.html_url }));
 }
 

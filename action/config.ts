@@ -31,19 +31,37 @@ export interface CloudChoice {
  * from the checked-out repository (on a pull request: the PR's), so it may name a built-in cloud only
  * unless the workflow allows custom clouds.
  */
-export function loadActionConfig(file: string | undefined, subscriptionId: string | undefined, workspace: string, cloud: CloudChoice): LoadedConfig | undefined {
+export function loadActionConfig(
+  file: string | undefined,
+  subscriptionId: string | undefined,
+  workspace: string,
+  cloud: CloudChoice,
+): LoadedConfig | undefined {
   if (!file && !subscriptionId) return undefined;
   const text = file ? readConfigFile(file, "config file not found (input config)") : "";
-  const options = { allowCustomCloud: cloud.allowCustomCloud, skipCloud: cloud.cloudInput, ...(subscriptionId ? { defaults: { subscriptions: [subscriptionId] } } : {}) };
+  const options = {
+    allowCustomCloud: cloud.allowCustomCloud,
+    skipCloud: cloud.cloudInput,
+    ...(subscriptionId ? { defaults: { subscriptions: [subscriptionId] } } : {}),
+  };
   return file ? parseConfigText(text, file, undefined, options) : parseConfigText(text, "<inputs>", workspace, options);
 }
 
-export function cloudFor(input: string | undefined, loaded: LoadedConfig | undefined, workspace: string, allowCustomCloud: boolean): CloudProfile {
+export function cloudFor(
+  input: string | undefined,
+  loaded: LoadedConfig | undefined,
+  workspace: string,
+  allowCustomCloud: boolean,
+): CloudProfile {
   if (!input) return loaded?.profile ?? resolveCloudProfile(undefined);
   try {
     return resolveCloudProfile(/^Azure[A-Za-z]+$/.test(input) ? input : resolve(workspace, input), { allowCustomCloud });
   } catch (err) {
-    if (err instanceof InputError) throw new InputError(err.message, { ...(err.file ? { file: err.file } : {}), field: `input cloud${err.field ? ` → ${err.field}` : ""}` });
+    if (err instanceof InputError)
+      throw new InputError(err.message, {
+        ...(err.file ? { file: err.file } : {}),
+        field: `input cloud${err.field ? ` → ${err.field}` : ""}`,
+      });
     throw err;
   }
 }

@@ -70,7 +70,9 @@ export function lineBeforeFix(change: { before: string; after: string } | undefi
 
 function todoItem(r: FixOutcome["remaining"][number], changes: ReadonlyMap<string, { before: string; after: string }>): string {
   const f = r.finding;
-  const where = f.location ? ` ${escapeMarkdown(`${f.location.file}:${lineBeforeFix(changes.get(f.location.file), f.location.line)}`)}` : "";
+  const where = f.location
+    ? ` ${escapeMarkdown(`${f.location.file}:${lineBeforeFix(changes.get(f.location.file), f.location.line)}`)}`
+    : "";
   const head = `- **${escapeMarkdown(f.id)}**${where} ${escapeMarkdown(formatTarget(f.target))} — ${escapeMarkdown(r.reason)}`;
   return r.guidance ? `${head}\n${indent(codeBlock(r.guidance))}` : head;
 }

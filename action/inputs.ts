@@ -44,14 +44,16 @@ function optional(name: string): string | undefined {
 
 function guidInput(name: string): string | undefined {
   const value = optional(name);
-  if (value !== undefined && !GUID.test(value)) throw new InputError(`must be a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), got '${value}'`, { field: `input ${name}` });
+  if (value !== undefined && !GUID.test(value))
+    throw new InputError(`must be a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), got '${value}'`, { field: `input ${name}` });
   return value;
 }
 
 function oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
   const value = optional(name)?.toLowerCase();
   if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) throw new InputError(`must be one of ${allowed.join(", ")}, got '${value}'`, { field: `input ${name}` });
+  if (!(allowed as readonly string[]).includes(value))
+    throw new InputError(`must be one of ${allowed.join(", ")}, got '${value}'`, { field: `input ${name}` });
   return value as T;
 }
 
@@ -74,7 +76,10 @@ export function splitList(value: string): string[] {
 export function readInputs(): ActionInputs {
   const clientId = guidInput("client-id");
   const mode = oneOf<Mode>("mode", ["static", "azure", "probe"], clientId ? "azure" : "static");
-  if (mode !== "static" && !clientId) throw new InputError(`mode '${mode}' signs in to Azure: set client-id (the gate's own identity, federated with this repository)`, { field: "input client-id" });
+  if (mode !== "static" && !clientId)
+    throw new InputError(`mode '${mode}' signs in to Azure: set client-id (the gate's own identity, federated with this repository)`, {
+      field: "input client-id",
+    });
   const githubToken = optional("github-token");
   // Masked before anything can print it.
   if (githubToken) reporter.secret(githubToken);

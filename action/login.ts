@@ -30,8 +30,8 @@ export interface LoginInput {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-const PERMISSIONS_YAML = "permissions:\n  id-token: write      # lets the job request a GitHub ID token\n  contents: read\n  pull-requests: write # the sticky PR comment";
-
+const PERMISSIONS_YAML =
+  "permissions:\n  id-token: write      # lets the job request a GitHub ID token\n  contents: read\n  pull-requests: write # the sticky PR comment";
 
 function workflowTarget(run: RunContext) {
   return { kind: "workflow", name: `${run.owner}/${run.repo}: ${run.workflow || "workflow"}` };
@@ -61,7 +61,12 @@ function entraSummary(message: string): string {
   return (at > 0 ? line.slice(0, at) : line).trim().slice(0, 400);
 }
 
-export function refusedFinding(input: { clientId: string; tenantId: string; message: string; claims: GitHubIdClaims | undefined }): Finding {
+export function refusedFinding(input: {
+  clientId: string;
+  tenantId: string;
+  message: string;
+  claims: GitHubIdClaims | undefined;
+}): Finding {
   const { clientId, claims } = input;
   const code = aadstsCode(input.message);
   const target = { kind: "identity", name: clientId };
@@ -74,7 +79,11 @@ export function refusedFinding(input: { clientId: string; tenantId: string; mess
     });
   }
   if (!claims) {
-    return raise("AG502", { target, evidence: `${said}. The ID token's claims could not be read.`, fix: "Compare the federated credential's issuer, subject and audience with the workflow's ID token." });
+    return raise("AG502", {
+      target,
+      evidence: `${said}. The ID token's claims could not be read.`,
+      fix: "Compare the federated credential's issuer, subject and audience with the workflow's ID token.",
+    });
   }
   const why = explainSubject(claims);
   const others = why.alternatives.map((a) => `${a.label}: ${a.subject}`).join("; ");
@@ -136,7 +145,11 @@ export async function signIn(input: LoginInput): Promise<LoginOutcome> {
     return { ok: true, credential };
   } catch (err) {
     if (idTokenError !== undefined) {
-      return { ok: false, finding: noIdTokenFinding(run, `the Actions ID-token endpoint refused: ${idTokenError}`), notice: "No GitHub ID token (AG501): running the static layer only." };
+      return {
+        ok: false,
+        finding: noIdTokenFinding(run, `the Actions ID-token endpoint refused: ${idTokenError}`),
+        notice: "No GitHub ID token (AG501): running the static layer only.",
+      };
     }
     const message = err instanceof Error ? err.message : String(err);
     return {

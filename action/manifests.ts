@@ -24,7 +24,8 @@ const GLOB = /[*?[\]{}]/;
 export function expandManifestPaths(entries: readonly string[], workspace: string, globbed?: Set<string>): string[] {
   const out: string[] = [];
   for (const entry of entries) {
-    if (entry === "-") throw new InputError("stdin ('-') is not available in the Action: give paths or globs", { field: "input manifests" });
+    if (entry === "-")
+      throw new InputError("stdin ('-') is not available in the Action: give paths or globs", { field: "input manifests" });
     if (!GLOB.test(entry)) {
       out.push(entry);
       continue;
@@ -47,18 +48,31 @@ export async function loadManifests(entries: readonly string[], workspace: strin
   const paths = expandManifestPaths(entries, workspace, matched);
   // The loader reads relative to the process's directory; on a runner that is the workspace already.
   const readable = paths.map((p) => (isAbsolute(p) ? p : relative(process.cwd(), resolve(workspace, p)) || "."));
-  const collected = await collectManifests(readable, () => Promise.reject(new InputError("stdin is not available in the Action", { field: "input manifests" })), {
-    // A link in the checked-out repository never leads the gate out of the workspace.
-    root: workspace,
-    // Charts and overlays are rendered with the runner's helm / kustomize / kubectl (GitHub-hosted runners have them).
-    render: { helm },
-    // A glob is a walk the user wrote down: other tools' YAML it matches is skipped, not refused.
-    globbed: new Set(paths.filter((p) => matched.has(p)).map((p) => (isAbsolute(p) ? p : relative(process.cwd(), resolve(workspace, p)) || "."))),
-  });
+  const collected = await collectManifests(
+    readable,
+    () => Promise.reject(new InputError("stdin is not available in the Action", { field: "input manifests" })),
+    {
+      // A link in the checked-out repository never leads the gate out of the workspace.
+      root: workspace,
+      // Charts and overlays are rendered with the runner's helm / kustomize / kubectl (GitHub-hosted runners have them).
+      render: { helm },
+      // A glob is a walk the user wrote down: other tools' YAML it matches is skipped, not refused.
+      globbed: new Set(
+        paths.filter((p) => matched.has(p)).map((p) => (isAbsolute(p) ? p : relative(process.cwd(), resolve(workspace, p)) || ".")),
+      ),
+    },
+  );
   // Findings name files relative to the repository root, so annotations land on the pull request's diff.
   const rel = (file: string) => workspaceRelative(file, workspace);
   const inRepo = collected.sources.map((s) => ({ ...s, file: rel(s.file) }));
   const skipped = collected.skipped.map((s) => ({ ...s, file: rel(s.file) }));
-  const refused = collected.refused.map((e) => new InputError(e.message, { ...(e.file ? { file: rel(e.file) } : {}), ...(e.line !== undefined ? { line: e.line } : {}), ...(e.field ? { field: e.field } : {}) }));
+  const refused = collected.refused.map(
+    (e) =>
+      new InputError(e.message, {
+        ...(e.file ? { file: rel(e.file) } : {}),
+        ...(e.line !== undefined ? { line: e.line } : {}),
+        ...(e.field ? { field: e.field } : {}),
+      }),
+  );
   return { set: readManifests(inRepo, skipped, refused), inputs: paths, sources: inRepo };
 }

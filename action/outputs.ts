@@ -59,7 +59,12 @@ export function writeSarifFile(report: Report, path: string, workspace: string):
   return full;
 }
 
-export function setOutputs(report: Report, reportPath: string, commentUrl: string | undefined, suggestions?: { created: number; kept: number }): void {
+export function setOutputs(
+  report: Report,
+  reportPath: string,
+  commentUrl: string | undefined,
+  suggestions?: { created: number; kept: number },
+): void {
   core.setOutput("verdict", report.verdict);
   core.setOutput("errors", report.summary.errors);
   core.setOutput("warnings", report.summary.warnings);

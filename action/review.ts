@@ -47,7 +47,10 @@ export function reviewMarker(key: string): string {
 
 /** What a suggestion is: its place and its text (a different fix or place is a different suggestion). */
 export function suggestionHash(c: ReviewComment): string {
-  return createHash("sha256").update(JSON.stringify([c.path, c.side, c.start_line ?? null, c.line, c.body])).digest("hex").slice(0, 20);
+  return createHash("sha256")
+    .update(JSON.stringify([c.path, c.side, c.start_line ?? null, c.line, c.body]))
+    .digest("hex")
+    .slice(0, 20);
 }
 
 export function markSuggestion(key: string, c: ReviewComment): ReviewComment {
@@ -76,23 +79,48 @@ interface Existing {
 /** The gate's own suggestions: marked, and written by the token's identity (a copied marker is someone else's comment). */
 async function existingSuggestions(octokit: Octokit, t: ReviewTarget): Promise<Existing[]> {
   const self = await tokenAuthor(octokit);
-  const all = await octokit.paginate(octokit.rest.pulls.listReviewComments, { owner: t.owner, repo: t.repo, pull_number: t.pullNumber, per_page: 100 });
+  const all = await octokit.paginate(octokit.rest.pulls.listReviewComments, {
+    owner: t.owner,
+    repo: t.repo,
+    pull_number: t.pullNumber,
+    per_page: 100,
+  });
   return all.flatMap((c) => {
     const hash = writtenBy(c.user, self) ? hashOf(t.key, c.body) : undefined;
-    return hash ? [{ id: c.id, hash, reviewId: c.pull_request_review_id, path: c.path, line: c.line ?? null, startLine: c.start_line ?? null, side: c.side ?? undefined }] : [];
+    return hash
+      ? [
+          {
+            id: c.id,
+            hash,
+            reviewId: c.pull_request_review_id,
+            path: c.path,
+            line: c.line ?? null,
+            startLine: c.start_line ?? null,
+            side: c.side ?? undefined,
+          },
+        ]
+      : [];
   });
 }
 
 /** An existing comment still shows `wanted` when GitHub places it on the same lines (not outdated). */
 function samePlace(e: Existing, wanted: ReviewComment): boolean {
-  return e.path === wanted.path && e.line === wanted.line && e.startLine === (wanted.start_line ?? null) && (e.side ?? "RIGHT") === wanted.side;
+  return (
+    e.path === wanted.path && e.line === wanted.line && e.startLine === (wanted.start_line ?? null) && (e.side ?? "RIGHT") === wanted.side
+  );
 }
 
 /**
  * Brings the PR's suggestions to exactly `wanted` (unmarked comments from the engine). `reviewBody`
  * introduces a new review; it is marked here. Throws Octokit's error when GitHub refuses a call.
  */
-export async function syncSuggestions(octokit: Octokit, t: ReviewTarget, wanted: readonly ReviewComment[], headSha: string, reviewBody: string): Promise<SyncResult> {
+export async function syncSuggestions(
+  octokit: Octokit,
+  t: ReviewTarget,
+  wanted: readonly ReviewComment[],
+  headSha: string,
+  reviewBody: string,
+): Promise<SyncResult> {
   const repo = { owner: t.owner, repo: t.repo };
   const existing = await existingSuggestions(octokit, t);
   const byHash = new Map(wanted.map((c) => [suggestionHash(c), c]));
@@ -107,7 +135,14 @@ export async function syncSuggestions(octokit: Octokit, t: ReviewTarget, wanted:
 
   let reviewId: number | undefined;
   if (fresh.length > 0) {
-    const review = await octokit.rest.pulls.createReview({ ...repo, pull_number: t.pullNumber, commit_id: headSha, event: "COMMENT", body: `${reviewMarker(t.key)}\n${reviewBody}`, comments: fresh });
+    const review = await octokit.rest.pulls.createReview({
+      ...repo,
+      pull_number: t.pullNumber,
+      commit_id: headSha,
+      event: "COMMENT",
+      body: `${reviewMarker(t.key)}\n${reviewBody}`,
+      comments: fresh,
+    });
     reviewId = review.data.id;
   }
   let deleted = 0;
@@ -120,7 +155,11 @@ export async function syncSuggestions(octokit: Octokit, t: ReviewTarget, wanted:
       if ((err as { status?: unknown }).status !== 404) throw err;
     }
   }
-  const resolvedReviews = await markResolvedReviews(octokit, t, new Set([...kept.values()].map((e) => e.reviewId).concat(reviewId ?? null)));
+  const resolvedReviews = await markResolvedReviews(
+    octokit,
+    t,
+    new Set([...kept.values()].map((e) => e.reviewId).concat(reviewId ?? null)),
+  );
   return { created: fresh.length, kept: kept.size, deleted, ...(reviewId !== undefined ? { reviewId } : {}), resolvedReviews };
 }
 
@@ -129,7 +168,12 @@ async function markResolvedReviews(octokit: Octokit, t: ReviewTarget, live: Read
   const marker = reviewMarker(t.key);
   const resolvedBody = `${marker}\n${RESOLVED_NOTE}`;
   const self = await tokenAuthor(octokit);
-  const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, { owner: t.owner, repo: t.repo, pull_number: t.pullNumber, per_page: 100 });
+  const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, {
+    owner: t.owner,
+    repo: t.repo,
+    pull_number: t.pullNumber,
+    per_page: 100,
+  });
   let n = 0;
   for (const r of reviews) {
     if (!writtenBy(r.user, self) || !r.body.startsWith(marker) || live.has(r.id) || r.body === resolvedBody) continue;

@@ -51,7 +51,8 @@ const ACTION_HINTS: PlanHints = {
 /** The Action's side of the Azure layers: its OIDC sign-in (AG501/AG502 instead of a crash) and its probe. */
 function actionAzureAccess(inputs: ActionInputs, env: Env, ctx: RunContext, loaded: LoadedConfig, profile: CloudProfile): AzureAccess {
   const tenantId = inputs.tenantId ?? loaded.config.tenantId;
-  if (!tenantId) throw new InputError("set tenant-id (or tenantId in the config): the tenant of the gate's identity", { field: "input tenant-id" });
+  if (!tenantId)
+    throw new InputError("set tenant-id (or tenantId in the config): the tenant of the gate's identity", { field: "input tenant-id" });
   return {
     profile,
     // The OIDC login and the probe (with the Kubernetes client) load here, on first use.
@@ -60,7 +61,16 @@ function actionAzureAccess(inputs: ActionInputs, env: Env, ctx: RunContext, load
   };
 }
 
-async function gateReport(inputs: ActionInputs, env: Env, ctx: RunContext, manifests: Manifests | undefined, loaded: LoadedConfig | undefined, profile: CloudProfile, notices: string[], now: Date): Promise<Report> {
+async function gateReport(
+  inputs: ActionInputs,
+  env: Env,
+  ctx: RunContext,
+  manifests: Manifests | undefined,
+  loaded: LoadedConfig | undefined,
+  profile: CloudProfile,
+  notices: string[],
+  now: Date,
+): Promise<Report> {
   const plan = planRun({
     mode: inputs.mode,
     ...(loaded ? { config: loaded.config } : {}),
@@ -90,7 +100,13 @@ function commentKey(inputs: ActionInputs, ctx: RunContext, configFile: string | 
   return `${ctx.workflow || "workflow"}/${what}`;
 }
 
-function commentBodies(report: Report, ctx: RunContext, notices: string[], key: string, fixSection: string): { body: string; collapsedBody: string } {
+function commentBodies(
+  report: Report,
+  ctx: RunContext,
+  notices: string[],
+  key: string,
+  fixSection: string,
+): { body: string; collapsedBody: string } {
   const summaryLink = ctx.runUrl ? `the [job summary](${ctx.runUrl})` : "the job summary";
   const noteText = notices.map((n) => `> ${n}`).join("\n");
   const overhead = markerFor(key).length + noteText.length + fixSection.length + 256;
@@ -119,7 +135,10 @@ async function prChannel(inputs: ActionInputs, ctx: RunContext, configFile: stri
   }
   if (ctx.pullRequest.fromFork) {
     reporter.notice("comment: pull requests from forks get a read-only GITHUB_TOKEN; the report is in the job summary instead");
-    if (inputs.suggestions) reporter.notice(`suggestions: skipped on a pull request from a fork (read-only token); \`${NPX_COMMAND} fix --diff <manifests>\` shows the same fixes`);
+    if (inputs.suggestions)
+      reporter.notice(
+        `suggestions: skipped on a pull request from a fork (read-only token); \`${NPX_COMMAND} fix --diff <manifests>\` shows the same fixes`,
+      );
     return undefined;
   }
   if (!inputs.githubToken) {
@@ -128,18 +147,35 @@ async function prChannel(inputs: ActionInputs, ctx: RunContext, configFile: stri
   }
   // Octokit loads only when the run talks to a pull request.
   const { getOctokit } = await import("@actions/github");
-  return { octokit: getOctokit(inputs.githubToken, { baseUrl: ctx.apiUrl }), pullNumber: ctx.pullRequest.number, key: commentKey(inputs, ctx, configFile) };
+  return {
+    octokit: getOctokit(inputs.githubToken, { baseUrl: ctx.apiUrl }),
+    pullNumber: ctx.pullRequest.number,
+    key: commentKey(inputs, ctx, configFile),
+  };
 }
 
-async function publishComment(channel: PrChannel, inputs: ActionInputs, ctx: RunContext, report: Report, notices: string[], fixSection: string): Promise<CommentResult | undefined> {
+async function publishComment(
+  channel: PrChannel,
+  inputs: ActionInputs,
+  ctx: RunContext,
+  report: Report,
+  notices: string[],
+  fixSection: string,
+): Promise<CommentResult | undefined> {
   try {
     const bodies = commentBodies(report, ctx, notices, channel.key, fixSection);
-    return await publishStickyComment(channel.octokit, { owner: ctx.owner, repo: ctx.repo, issueNumber: channel.pullNumber, key: channel.key }, { verdict: report.verdict, onPass: inputs.commentOnPass, ...bodies });
+    return await publishStickyComment(
+      channel.octokit,
+      { owner: ctx.owner, repo: ctx.repo, issueNumber: channel.pullNumber, key: channel.key },
+      { verdict: report.verdict, onPass: inputs.commentOnPass, ...bodies },
+    );
   } catch (err) {
     // The comment is a convenience: failing to post it never changes the gate's verdict.
     const status = (err as { status?: unknown }).status;
     const message = redactTokens((err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "");
-    reporter.warning(`comment: GitHub refused the PR comment${typeof status === "number" ? ` (HTTP ${status})` : ""}: ${message}. It needs \`permissions: pull-requests: write\`.`);
+    reporter.warning(
+      `comment: GitHub refused the PR comment${typeof status === "number" ? ` (HTTP ${status})` : ""}: ${message}. It needs \`permissions: pull-requests: write\`.`,
+    );
     return undefined;
   }
 }
@@ -151,7 +187,10 @@ async function runAction(deps: RunDeps): Promise<RunResult> {
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
   const now = deps.now?.() ?? new Date();
   const configFile = configFileFor(inputs.config, workspace);
-  const loaded = loadActionConfig(configFile, inputs.subscriptionId, workspace, { allowCustomCloud: inputs.allowCustomCloud, cloudInput: inputs.cloud !== undefined });
+  const loaded = loadActionConfig(configFile, inputs.subscriptionId, workspace, {
+    allowCustomCloud: inputs.allowCustomCloud,
+    cloudInput: inputs.cloud !== undefined,
+  });
   const profile = cloudFor(inputs.cloud, loaded, workspace, inputs.allowCustomCloud);
   // Before any token is requested: the user sees where tokens will go (allow-custom-cloud made this possible).
   if (isCustomCloud(profile)) reporter.notice(describeCustomCloud(profile).join("\n"));
@@ -173,14 +212,22 @@ async function runAction(deps: RunDeps): Promise<RunResult> {
   if (env.GITHUB_STEP_SUMMARY) await writeJobSummary(report, notices);
   const channel = await prChannel(inputs, ctx, configFile);
   const target = channel ? { owner: ctx.owner, repo: ctx.repo, pullNumber: channel.pullNumber, key: channel.key } : undefined;
-  const suggestions = channel && target && inputs.suggestions && manifests ? await publishSuggestions(channel.octokit, target, manifests, loaded, report) : undefined;
+  const suggestions =
+    channel && target && inputs.suggestions && manifests
+      ? await publishSuggestions(channel.octokit, target, manifests, loaded, report)
+      : undefined;
   const comment = channel ? await publishComment(channel, inputs, ctx, report, notices, suggestions?.section ?? "") : undefined;
   setOutputs(report, reportPath, comment?.url, suggestions?.sync);
 
   // A refused manifest file was not checked: the report covers the rest, and the step fails whatever the verdict.
-  for (const e of manifests?.set.refused ?? []) reporter.annotate("error", e.oneLine(), { ...(e.file ? { file: e.file } : {}), ...(e.line !== undefined ? { startLine: e.line } : {}) });
+  for (const e of manifests?.set.refused ?? [])
+    reporter.annotate("error", e.oneLine(), {
+      ...(e.file ? { file: e.file } : {}),
+      ...(e.line !== undefined ? { startLine: e.line } : {}),
+    });
   const refusedCount = manifests?.set.refused?.length ?? 0;
-  if (refusedCount > 0) reporter.fail(`azure-auth-gate: ${plural(refusedCount, "manifest file")} refused (see the errors above); the report covers the rest`);
+  if (refusedCount > 0)
+    reporter.fail(`azure-auth-gate: ${plural(refusedCount, "manifest file")} refused (see the errors above); the report covers the rest`);
   const failed = blocks(report.verdict, inputs.failOn) || refusedCount > 0;
   const { errors, warnings } = report.summary;
   const line = `Azure Auth Gate: ${report.verdict} (${plural(errors, "error")}, ${plural(warnings, "warning")}; fail-on: ${inputs.failOn})`;
@@ -203,7 +250,9 @@ export async function run(deps: RunDeps = {}): Promise<RunResult | undefined> {
       reporter.fail(redactTokens(err.message.split("\n")[0] ?? ""));
     } else {
       if (err instanceof Error && err.stack) reporter.debug(redactTokens(err.stack));
-      reporter.fail(`azure-auth-gate: internal error (please report it): ${redactTokens((err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "")}`);
+      reporter.fail(
+        `azure-auth-gate: internal error (please report it): ${redactTokens((err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "")}`,
+      );
     }
     return undefined;
   }

@@ -28,7 +28,11 @@ export interface RunContext {
 type Env = Readonly<Record<string, string | undefined>>;
 
 interface EventPayload {
-  pull_request?: { number?: number; head?: { repo?: { fork?: boolean; full_name?: string } | null }; base?: { repo?: { full_name?: string } } };
+  pull_request?: {
+    number?: number;
+    head?: { repo?: { fork?: boolean; full_name?: string } | null };
+    base?: { repo?: { full_name?: string } };
+  };
   number?: number;
 }
 
@@ -48,7 +52,8 @@ function pullRequestOf(event: EventPayload, repository: string): PullRequestInfo
   if (!pr || typeof pr.number !== "number") return undefined;
   const head = pr.head?.repo;
   // A deleted fork has `head.repo: null`: still a fork.
-  const fromFork = head === null || head?.fork === true || (head?.full_name !== undefined && head.full_name.toLowerCase() !== repository.toLowerCase());
+  const fromFork =
+    head === null || head?.fork === true || (head?.full_name !== undefined && head.full_name.toLowerCase() !== repository.toLowerCase());
   return { number: pr.number, fromFork };
 }
 

@@ -42,7 +42,18 @@ export function decodeIdClaims(jwt: string): GitHubIdClaims | undefined {
   if (!sub) return undefined;
   const aud = Array.isArray(o.aud) ? o.aud.map(String).join(",") : (str(o.aud) ?? "");
   const claims: GitHubIdClaims = { sub, iss: str(o.iss) ?? "", aud };
-  for (const key of ["repository", "repository_id", "repository_owner", "repository_owner_id", "environment", "event_name", "ref", "ref_type", "workflow_ref", "job_workflow_ref"] as const) {
+  for (const key of [
+    "repository",
+    "repository_id",
+    "repository_owner",
+    "repository_owner_id",
+    "environment",
+    "event_name",
+    "ref",
+    "ref_type",
+    "workflow_ref",
+    "job_workflow_ref",
+  ] as const) {
     const v = str(o[key]);
     if (v !== undefined) claims[key] = v;
   }
@@ -79,7 +90,9 @@ function reusable(claims: GitHubIdClaims): string | undefined {
 export function explainSubject(claims: GitHubIdClaims): SubjectExplanation {
   const m = DEFAULT.exec(claims.sub);
   const reusableRef = reusable(claims);
-  const viaReusable = reusableRef ? ` The job runs in the reusable workflow ${reusableRef} (called from ${claims.workflow_ref}); its token still carries the caller's subject unless a custom template adds job_workflow_ref.` : "";
+  const viaReusable = reusableRef
+    ? ` The job runs in the reusable workflow ${reusableRef} (called from ${claims.workflow_ref}); its token still carries the caller's subject unless a custom template adds job_workflow_ref.`
+    : "";
   if (!m) {
     const keys = claims.sub.split(":").filter((_, i) => i % 2 === 0);
     return {
@@ -94,7 +107,9 @@ export function explainSubject(claims: GitHubIdClaims): SubjectExplanation {
   const rest = m[3] ?? "";
   const { immutable } = repoPrefix(repoPart);
   const prefix = `repo:${repoPart}`;
-  const immutableNote = immutable ? " The repository uses the immutable subject form (owner and repository ids after '@'), which GitHub emits for repositories created or renamed since mid-2026: a credential written as repo:OWNER/REPO:… never matches it." : "";
+  const immutableNote = immutable
+    ? " The repository uses the immutable subject form (owner and repository ids after '@'), which GitHub emits for repositories created or renamed since mid-2026: a credential written as repo:OWNER/REPO:… never matches it."
+    : "";
   let form: SubjectForm;
   let producedBy: string;
   if (kind === "environment") {
@@ -118,7 +133,10 @@ export function explainSubject(claims: GitHubIdClaims): SubjectExplanation {
   ].filter((a) => a.subject !== claims.sub);
   if (!immutable && claims.repository_owner_id && claims.repository_id && claims.repository) {
     const [owner, repo] = claims.repository.split("/");
-    alternatives.push({ label: "immutable form", subject: `repo:${owner}@${claims.repository_owner_id}/${repo}@${claims.repository_id}:${kind}${rest ? `:${rest}` : ""}` });
+    alternatives.push({
+      label: "immutable form",
+      subject: `repo:${owner}@${claims.repository_owner_id}/${repo}@${claims.repository_id}:${kind}${rest ? `:${rest}` : ""}`,
+    });
   } else if (immutable && claims.repository) {
     alternatives.push({ label: "name form (older repositories)", subject: `repo:${claims.repository}:${kind}${rest ? `:${rest}` : ""}` });
   }

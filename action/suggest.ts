@@ -7,7 +7,16 @@
  * wrong text. So every line the PR's patch shows must read the same in the checkout, or the file's
  * fixes are listed in the sticky comment instead.
  */
-import { parsePatch, planFixes, suggestFixes, type FixConfig, type FixedFile, type FixOutcome, type ReviewComment, type Unplaced } from "../shared/fix/index.js";
+import {
+  parsePatch,
+  planFixes,
+  suggestFixes,
+  type FixConfig,
+  type FixedFile,
+  type FixOutcome,
+  type ReviewComment,
+  type Unplaced,
+} from "../shared/fix/index.js";
 import type { ManifestSource } from "../shared/static/parse.js";
 
 /** One entry of `GET /repos/{o}/{r}/pulls/{n}/files`. */
@@ -23,7 +32,8 @@ export interface SuggestionPlan {
   files: FixedFile[];
 }
 
-export const NOT_HEAD = "the checked-out file differs from the pull request's head around these lines (the merge with the base branch moved them)";
+export const NOT_HEAD =
+  "the checked-out file differs from the pull request's head around these lines (the merge with the base branch moved them)";
 
 /** True when every head line the patch shows reads the same in the checked-out text. */
 export function matchesHead(text: string, patch: string): boolean {
@@ -37,7 +47,11 @@ export function planSuggestions(sources: readonly ManifestSource[], config: FixC
   const outcome = planFixes(sources, config);
   const files: FixedFile[] = outcome.changes.map((c) => ({ path: c.file, before: c.before, after: c.after }));
   const before = new Map(files.map((f) => [f.path, f.before]));
-  const notHead = new Set(prFiles.filter((f) => f.patch !== undefined && before.has(f.filename) && !matchesHead(before.get(f.filename) ?? "", f.patch)).map((f) => f.filename));
+  const notHead = new Set(
+    prFiles
+      .filter((f) => f.patch !== undefined && before.has(f.filename) && !matchesHead(before.get(f.filename) ?? "", f.patch))
+      .map((f) => f.filename),
+  );
   const usable = prFiles.filter((f) => !notHead.has(f.filename));
   const { comments, unplaced } = suggestFixes(files, usable, outcome.fixed);
   return { comments, unplaced: unplaced.map((u) => (notHead.has(u.path) ? { ...u, why: NOT_HEAD } : u)), outcome, files };

@@ -38,21 +38,36 @@ function failureLine(err: unknown): string {
   return `${typeof status === "number" ? `HTTP ${status}: ` : ""}${message}`;
 }
 
-export async function publishSuggestions(octokit: Octokit, t: ReviewTarget, manifests: Manifests, loaded: LoadedConfig | undefined, report: Report): Promise<SuggestionsResult> {
+export async function publishSuggestions(
+  octokit: Octokit,
+  t: ReviewTarget,
+  manifests: Manifests,
+  loaded: LoadedConfig | undefined,
+  report: Report,
+): Promise<SuggestionsResult> {
   const config = fixConfigFrom(loaded?.config);
   const waived = report.findings.filter((f) => f.waived);
-  const section = (plan: SuggestionPlan, unplaced = plan.unplaced) => renderFixSection({ unplaced, outcome: plan.outcome, manifests: manifests.inputs, waived });
+  const section = (plan: SuggestionPlan, unplaced = plan.unplaced) =>
+    renderFixSection({ unplaced, outcome: plan.outcome, manifests: manifests.inputs, waived });
   let plan: SuggestionPlan | undefined;
   try {
     const repo = { owner: t.owner, repo: t.repo, pull_number: t.pullNumber };
     const pr = await octokit.rest.pulls.get(repo);
     const prFiles = await octokit.paginate(octokit.rest.pulls.listFiles, { ...repo, per_page: 100 });
-    plan = planSuggestions(manifests.sources, config, prFiles.map((f) => ({ filename: f.filename, ...(f.patch !== undefined && f.patch !== null ? { patch: f.patch } : {}) })));
+    plan = planSuggestions(
+      manifests.sources,
+      config,
+      prFiles.map((f) => ({ filename: f.filename, ...(f.patch !== undefined && f.patch !== null ? { patch: f.patch } : {}) })),
+    );
     const sync = await syncSuggestions(octokit, t, plan.comments, pr.data.head.sha, reviewBody(plan.comments.length));
-    reporter.info(`suggestions: ${sync.created} posted, ${sync.kept} unchanged, ${sync.deleted} stale removed; ${plan.unplaced.length} not on changed lines`);
+    reporter.info(
+      `suggestions: ${sync.created} posted, ${sync.kept} unchanged, ${sync.deleted} stale removed; ${plan.unplaced.length} not on changed lines`,
+    );
     return { sync, section: section(plan) };
   } catch (err) {
-    reporter.warning(`suggestions: could not post the fixes as review suggestions (${failureLine(err)}); they are listed in the PR comment. Posting them needs \`permissions: pull-requests: write\`.`);
+    reporter.warning(
+      `suggestions: could not post the fixes as review suggestions (${failureLine(err)}); they are listed in the PR comment. Posting them needs \`permissions: pull-requests: write\`.`,
+    );
     try {
       plan ??= planSuggestions(manifests.sources, config, []);
       return { section: section(plan, allUnplaced(plan, "not posted as a suggestion: GitHub refused the review")) };

@@ -24,10 +24,19 @@ export interface ChildResult<T> {
   spawnSeconds: number;
 }
 
-export async function runChild<T>(script: string, args: readonly string[], env: Record<string, string>, timeoutMs = 600_000): Promise<ChildResult<T>> {
+export async function runChild<T>(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  timeoutMs = 600_000,
+): Promise<ChildResult<T>> {
   const file = path.join(HERE, "child", script);
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", file, ...args], { env, stdio: ["ignore", "pipe", "pipe"], cwd: path.join(HERE, "..") });
+  const child = spawn(process.execPath, ["--import", "tsx", file, ...args], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    cwd: path.join(HERE, ".."),
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -40,6 +49,8 @@ export async function runChild<T>(script: string, args: readonly string[], env: 
   try {
     return { result: JSON.parse(line) as T, spawnSeconds };
   } catch {
-    throw new Error(`bench child ${script} exited ${code ?? "by signal"} without a result: ${(stderr || stdout).trim().split("\n").slice(-3).join(" | ").slice(0, 600)}`);
+    throw new Error(
+      `bench child ${script} exited ${code ?? "by signal"} without a result: ${(stderr || stdout).trim().split("\n").slice(-3).join(" | ").slice(0, 600)}`,
+    );
   }
 }

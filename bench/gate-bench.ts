@@ -58,14 +58,34 @@ export interface GateResult {
   speedupVsPeerInProcess?: number;
 }
 
-export async function gateWorkload(opts: { targets: number; runs: number; peerRuns: number; latencyMs: number; cli: string; peer?: PeerChoice; log: (line: string) => void }): Promise<GateResult> {
+export async function gateWorkload(opts: {
+  targets: number;
+  runs: number;
+  peerRuns: number;
+  latencyMs: number;
+  cli: string;
+  peer?: PeerChoice;
+  log: (line: string) => void;
+}): Promise<GateResult> {
   const { targets } = opts;
   const sb = await startSandbox(gateScenario(targets, opts.latencyMs), { azurite: false });
   try {
     const clientIds = Array.from({ length: targets }, (_, i) => sb.identity(`${appName(i)}-id`).clientId);
     const configFile = path.join(sb.workDir, "azure-auth-gate.yml");
-    writeFileSync(configFile, gateConfig({ profileFile: sb.profileFile, tenantId: sb.state.tenantId, subscriptionId: sb.state.subscriptions[0]!.subscriptionId, clientIds }));
-    const env = childEnv(sb, { AZURE_CLIENT_ID: sb.app(GATE_APP).appId, AZURE_CLIENT_SECRET: GATE_APP_SECRET, AZURE_TENANT_ID: sb.state.tenantId });
+    writeFileSync(
+      configFile,
+      gateConfig({
+        profileFile: sb.profileFile,
+        tenantId: sb.state.tenantId,
+        subscriptionId: sb.state.subscriptions[0]!.subscriptionId,
+        clientIds,
+      }),
+    );
+    const env = childEnv(sb, {
+      AZURE_CLIENT_ID: sb.app(GATE_APP).appId,
+      AZURE_CLIENT_SECRET: GATE_APP_SECRET,
+      AZURE_TENANT_ID: sb.state.tenantId,
+    });
 
     const seconds: number[] = [];
     const processSeconds: number[] = [];
@@ -80,7 +100,10 @@ export async function gateWorkload(opts: { targets: number; runs: number; peerRu
     for (let i = 0; i < opts.runs; i++) {
       const before = sb.log.entries.length;
       const { result } = await runChild<GateChild>("gate.ts", [configFile], env);
-      if (result.code !== 0 || result.verdict !== "pass") throw new Error(`gate on ${targets} target(s) did not pass (exit ${result.code}, ${result.verdict}): ${result.stderr || result.findings.slice(0, 3).join("; ")}`);
+      if (result.code !== 0 || result.verdict !== "pass")
+        throw new Error(
+          `gate on ${targets} target(s) did not pass (exit ${result.code}, ${result.verdict}): ${result.stderr || result.findings.slice(0, 3).join("; ")}`,
+        );
       const slice = sb.log.entries.slice(before);
       calls = countCalls(slice);
       pattern = callPattern(slice);
@@ -89,14 +112,23 @@ export async function gateWorkload(opts: { targets: number; runs: number; peerRu
       verdicts.push(result.verdict);
       peak = Math.max(peak, result.maxRssMB);
       // The same gate as a user runs it: the shipped bundle, a fresh plain-Node process.
-      const whole = await timeEntry(opts.cli, ["check", "--config", configFile, "--allow-custom-cloud", "--format", "json", "--fail-on", "never"], { env });
+      const whole = await timeEntry(
+        opts.cli,
+        ["check", "--config", configFile, "--allow-custom-cloud", "--format", "json", "--fail-on", "never"],
+        { env },
+      );
       const wholeVerdict = /"verdict":\s*"(\w+)"/.exec(whole.stdout)?.[1];
-      if (whole.code !== 0 || wholeVerdict !== "pass") throw new Error(`bundled CLI on ${targets} target(s) did not pass (exit ${whole.code}, ${wholeVerdict}): ${whole.stderr.trim().split("\n")[0] ?? ""}`);
+      if (whole.code !== 0 || wholeVerdict !== "pass")
+        throw new Error(
+          `bundled CLI on ${targets} target(s) did not pass (exit ${whole.code}, ${wholeVerdict}): ${whole.stderr.trim().split("\n")[0] ?? ""}`,
+        );
       processSeconds.push(whole.seconds);
       bundleImport.push(whole.importSeconds);
       processCpu.push(whole.cpuSeconds);
       processPeak = Math.max(processPeak, whole.maxRssMB);
-      opts.log(`  gate ${targets} target(s) run ${i + 1}/${opts.runs}: process ${whole.seconds.toFixed(3)} s, in-process ${result.seconds.toFixed(3)} s, ${calls.azure} Azure calls`);
+      opts.log(
+        `  gate ${targets} target(s) run ${i + 1}/${opts.runs}: process ${whole.seconds.toFixed(3)} s, in-process ${result.seconds.toFixed(3)} s, ${calls.azure} Azure calls`,
+      );
     }
     const out: GateResult = {
       targets,
@@ -118,8 +150,18 @@ export async function gateWorkload(opts: { targets: number; runs: number; peerRu
     };
 
     if (opts.peer && opts.peerRuns > 0) {
-      const peer: Peer = opts.peer.kind === "az-cli" ? await azPeer(sb, opts.peer.azPath!, opts.peer.note, sb.app(GATE_APP).appId) : sdkLoopPeer(sb, opts.peer.note, sb.app(GATE_APP).appId, GATE_APP_SECRET);
-      const peerTargets: PeerTarget[] = clientIds.map((clientId, i) => ({ resourceGroup: "app-rg", cluster: "aks-prod", identityName: `${appName(i)}-id`, clientId, vault: VAULT, storageAccount: STORAGE_ACCOUNT }));
+      const peer: Peer =
+        opts.peer.kind === "az-cli"
+          ? await azPeer(sb, opts.peer.azPath!, opts.peer.note, sb.app(GATE_APP).appId)
+          : sdkLoopPeer(sb, opts.peer.note, sb.app(GATE_APP).appId, GATE_APP_SECRET);
+      const peerTargets: PeerTarget[] = clientIds.map((clientId, i) => ({
+        resourceGroup: "app-rg",
+        cluster: "aks-prod",
+        identityName: `${appName(i)}-id`,
+        clientId,
+        vault: VAULT,
+        storageAccount: STORAGE_ACCOUNT,
+      }));
       const peerSeconds: number[] = [];
       let commands = 0;
       let peerCalls = 0;
@@ -130,9 +172,19 @@ export async function gateWorkload(opts: { targets: number; runs: number; peerRu
         peerSeconds.push(r.seconds);
         commands = r.commands;
         peerCalls = countCalls(sb.log.entries.slice(before)).azure;
-        opts.log(`  peer (${peer.kind}) ${targets} target(s) run ${i + 1}/${opts.peerRuns}: ${r.seconds.toFixed(2)} s, ${r.commands} commands, ${peerCalls} Azure calls`);
+        opts.log(
+          `  peer (${peer.kind}) ${targets} target(s) run ${i + 1}/${opts.peerRuns}: ${r.seconds.toFixed(2)} s, ${r.commands} commands, ${peerCalls} Azure calls`,
+        );
       }
-      out.peer = { kind: peer.kind, runs: opts.peerRuns, seconds: spread(peerSeconds), commands, calls: peerCalls, callsPerTarget: round(peerCalls / targets, 2), refusedEgress: sb.log.refusedEgress.length - refusedBefore };
+      out.peer = {
+        kind: peer.kind,
+        runs: opts.peerRuns,
+        seconds: spread(peerSeconds),
+        commands,
+        calls: peerCalls,
+        callsPerTarget: round(peerCalls / targets, 2),
+        refusedEgress: sb.log.refusedEgress.length - refusedBefore,
+      };
       out.speedupVsPeer = round(out.peer.seconds.median / out.processSeconds.median, 1);
       out.speedupVsPeerInProcess = round(out.peer.seconds.median / out.seconds.median, 1);
     }

@@ -18,10 +18,18 @@ export interface ProcessRun {
   stderr: string;
 }
 
-export function timeProcess(command: string, args: readonly string[], opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<ProcessRun> {
+export function timeProcess(
+  command: string,
+  args: readonly string[],
+  opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { env: opts.env ?? process.env, cwd: opts.cwd ?? path.join(HERE, ".."), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, {
+      env: opts.env ?? process.env,
+      cwd: opts.cwd ?? path.join(HERE, ".."),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -43,18 +51,30 @@ export interface EntryRun extends ProcessRun {
   maxRssMB: number;
 }
 
-export async function timeEntry(entry: string, args: readonly string[], opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<EntryRun> {
+export async function timeEntry(
+  entry: string,
+  args: readonly string[],
+  opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<EntryRun> {
   const dir = mkdtempSync(path.join(tmpdir(), "aag-bench-entry-"));
   const out = path.join(dir, "result.json");
   try {
-    const run = await timeProcess(process.execPath, [path.join(HERE, "child", "timed-import.mjs"), entry, ...args], { ...opts, env: { ...(opts.env ?? (process.env as Record<string, string>)), BENCH_OUT: out } });
+    const run = await timeProcess(process.execPath, [path.join(HERE, "child", "timed-import.mjs"), entry, ...args], {
+      ...opts,
+      env: { ...(opts.env ?? (process.env as Record<string, string>)), BENCH_OUT: out },
+    });
     let parsed: { importSeconds: number | null; cpuSeconds: number; maxRssMB: number };
     try {
       parsed = JSON.parse(readFileSync(out, "utf8")) as typeof parsed;
     } catch {
-      throw new Error(`${entry} ${args.join(" ")}: no timing written (exit ${run.code}): ${run.stderr.trim().split("\n").slice(-3).join(" | ").slice(0, 400)}`);
+      throw new Error(
+        `${entry} ${args.join(" ")}: no timing written (exit ${run.code}): ${run.stderr.trim().split("\n").slice(-3).join(" | ").slice(0, 400)}`,
+      );
     }
-    if (parsed.importSeconds === null) throw new Error(`${entry} ${args.join(" ")}: the entry did not finish loading (exit ${run.code}): ${run.stderr.trim().slice(0, 400)}`);
+    if (parsed.importSeconds === null)
+      throw new Error(
+        `${entry} ${args.join(" ")}: the entry did not finish loading (exit ${run.code}): ${run.stderr.trim().slice(0, 400)}`,
+      );
     return { ...run, importSeconds: parsed.importSeconds, cpuSeconds: parsed.cpuSeconds, maxRssMB: parsed.maxRssMB };
   } finally {
     rmSync(dir, { recursive: true, force: true });

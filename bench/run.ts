@@ -53,7 +53,11 @@ const quick = values.quick === true;
 const latencyMs = Number(values.latency);
 const runs = Number(values.runs ?? (quick ? 3 : 5));
 const capSeconds = Number(values["sweep-cap"]);
-for (const [flag, v] of [["--latency", latencyMs], ["--runs", runs], ["--sweep-cap", capSeconds]] as const) {
+for (const [flag, v] of [
+  ["--latency", latencyMs],
+  ["--runs", runs],
+  ["--sweep-cap", capSeconds],
+] as const) {
   if (!Number.isFinite(v) || v < 0) {
     log(`bench: ${flag} must be a non-negative number`);
     process.exit(2);
@@ -76,7 +80,10 @@ if (values["render-only"]) {
 function bundled(script: string, dir: string, entry: string): string {
   const out = path.join(ROOT, "node_modules", ".cache", dir);
   log(`building ${path.relative(ROOT, out)} (${script})`);
-  execFileSync(process.execPath, [path.join(ROOT, "scripts", script), "--outdir", out], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(process.execPath, [path.join(ROOT, "scripts", script), "--outdir", out], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   return path.join(out, entry);
 }
 const loadAtStart = os.loadavg();
@@ -86,12 +93,19 @@ const action = values.action ? path.resolve(values.action) : bundled("bundle-act
 log(`start-up: ${quick ? 5 : 11} interleaved runs of node -e 0, --version, --help, static check, Action (static mode)`);
 const startup: StartupResult = await startupWorkload({ runs: quick ? 5 : 11, cli, action, root: ROOT, log });
 log("static checks at scale: 1, 100, 1,000, 10,000 manifest files");
-const staticScale: StaticScaleResult[] = await staticScaleWorkload({ sizes: [1, 100, 1000, 10000], runs: (n) => (quick || n >= 10000 ? 1 : 3), cli, log });
+const staticScale: StaticScaleResult[] = await staticScaleWorkload({
+  sizes: [1, 100, 1000, 10000],
+  runs: (n) => (quick || n >= 10000 ? 1 : 3),
+  cli,
+  log,
+});
 
 let peer: PeerChoice | undefined;
 if (!values["no-peer"]) {
   const az = ensureAz(log);
-  peer = az.path ? { kind: "az-cli", azPath: az.path, note: az.note } : { kind: "sdk-loop", note: `${az.note}; falling back to the SDK loop` };
+  peer = az.path
+    ? { kind: "az-cli", azPath: az.path, note: az.note }
+    : { kind: "sdk-loop", note: `${az.note}; falling back to the SDK loop` };
   log(`peer: ${peer.kind} (${peer.note})`);
 }
 
@@ -137,9 +151,21 @@ if (values.before) writeFileSync(beforeFile, `${JSON.stringify({ ...results, cli
 else if (quick) {
   writeFileSync(path.join(HERE, "results-quick.json"), `${JSON.stringify(results, null, 2)}\n`);
   // `--quick --results-md`: RESULTS.md from this quick run (results.json, the last full run, stays as it is).
-  if (values["results-md"]) writeFileSync(path.join(HERE, "RESULTS.md"), markdown({ ...results, notes: [...results.notes, "This RESULTS.md is from a quick run (`--quick --results-md`): gate on 5 targets only, sweep at 1,000 identities; the last full run (1/5/50 targets, sweeps to 10,000 identities) is in results.json and bench/README.md."] }, before));
-}
-else writeOutputs(HERE, results, before);
+  if (values["results-md"])
+    writeFileSync(
+      path.join(HERE, "RESULTS.md"),
+      markdown(
+        {
+          ...results,
+          notes: [
+            ...results.notes,
+            "This RESULTS.md is from a quick run (`--quick --results-md`): gate on 5 targets only, sweep at 1,000 identities; the last full run (1/5/50 targets, sweeps to 10,000 identities) is in results.json and bench/README.md.",
+          ],
+        },
+        before,
+      ),
+    );
+} else writeOutputs(HERE, results, before);
 const targets = results.targets;
 for (const t of targets) log(`${t.met === true ? "MET " : t.met === false ? "MISS" : "----"} ${t.what}: ${t.measured} (goal ${t.goal})`);
 
@@ -165,7 +191,15 @@ process.stdout.write(
     peerGateSeconds: g5?.peer?.seconds.median ?? null,
     gateSpeedupVsPeer: g5?.speedupVsPeer ?? null,
     gateSpeedupVsPeerInProcess: g5?.speedupVsPeerInProcess ?? null,
-    staticScale: staticScale.map((s) => ({ files: s.files, mb: Math.round(s.bytes / 1e4) / 100, seconds: s.seconds.median, cpuSeconds: s.cpuSeconds?.median ?? null, filesPerSecond: s.filesPerSecond, mbPerSecond: s.mbPerSecond, peakRssMB: s.peakRssMB })),
+    staticScale: staticScale.map((s) => ({
+      files: s.files,
+      mb: Math.round(s.bytes / 1e4) / 100,
+      seconds: s.seconds.median,
+      cpuSeconds: s.cpuSeconds?.median ?? null,
+      filesPerSecond: s.filesPerSecond,
+      mbPerSecond: s.mbPerSecond,
+      peakRssMB: s.peakRssMB,
+    })),
     gateCallsPerTarget: g5?.callsPerTarget ?? null,
     sweepIdentities: s1k?.identities ?? null,
     sweepSeconds: s1k?.finished ? s1k.seconds!.median : null,

@@ -47,7 +47,15 @@ export function gateScenario(targets: number, latencyMs: number): ScenarioInput 
   const apps = Array.from({ length: targets }, (_, i) => appName(i));
   const objects: Record<string, unknown>[] = [{ apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } }];
   for (const app of apps) {
-    objects.push({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: app, namespace: NAMESPACE, annotations: { "azure.workload.identity/client-id": `{{identity:${app}-id.clientId}}` } } });
+    objects.push({
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: {
+        name: app,
+        namespace: NAMESPACE,
+        annotations: { "azure.workload.identity/client-id": `{{identity:${app}-id.clientId}}` },
+      },
+    });
   }
   return {
     description: `benchmark: ${targets} gate target(s)`,
@@ -60,7 +68,12 @@ export function gateScenario(targets: number, latencyMs: number): ScenarioInput 
           {
             name: "app-rg",
             clusters: [{ name: "aks-prod", subnet: "aks-nodes", objects }],
-            identities: apps.map((app) => ({ name: `${app}-id`, federatedCredentials: [{ name: `aks-${app}`, issuer: "cluster:aks-prod", subject: `system:serviceaccount:${NAMESPACE}:${app}` }] })),
+            identities: apps.map((app) => ({
+              name: `${app}-id`,
+              federatedCredentials: [
+                { name: `aks-${app}`, issuer: "cluster:aks-prod", subject: `system:serviceaccount:${NAMESPACE}:${app}` },
+              ],
+            })),
             storageAccounts: [{ name: STORAGE_ACCOUNT, containers: [CONTAINER] }],
             keyVaults: [{ name: VAULT, secrets: [{ name: SECRET_NAME, value: VAULT_SECRET }] }],
           },
@@ -149,7 +162,9 @@ export function sweepScenario(identities: number, latencyMs: number): ScenarioIn
     latencyMs,
     subscriptions: [{ name: "prod", resourceGroups }],
     roleAssignments,
-    applications: [{ name: SWEEP_APP, graphPermissions: ["Application.Read.All"], secrets: [{ displayName: "bench", value: SWEEP_APP_SECRET }] }],
+    applications: [
+      { name: SWEEP_APP, graphPermissions: ["Application.Read.All"], secrets: [{ displayName: "bench", value: SWEEP_APP_SECRET }] },
+    ],
     github: { repository: REPOSITORY },
   };
 }

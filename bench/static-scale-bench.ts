@@ -93,7 +93,12 @@ data:
 `;
 }
 
-export async function staticScaleWorkload(opts: { sizes: number[]; runs: (files: number) => number; cli: string; log: (line: string) => void }): Promise<StaticScaleResult[]> {
+export async function staticScaleWorkload(opts: {
+  sizes: number[];
+  runs: (files: number) => number;
+  cli: string;
+  log: (line: string) => void;
+}): Promise<StaticScaleResult[]> {
   const root = mkdtempSync(path.join(tmpdir(), "aag-bench-static-"));
   const results: StaticScaleResult[] = [];
   try {
@@ -116,9 +121,15 @@ export async function staticScaleWorkload(opts: { sizes: number[]; runs: (files:
       const runs = opts.runs(files);
       for (let r = 0; r < runs; r++) {
         rmSync(output, { force: true });
-        const run = await timeEntry(opts.cli, ["check", dir, "--format", "json", "--fail-on", "never", "--output", output], { env: { PATH: process.env.PATH ?? "", HOME: root, NO_COLOR: "1" } });
+        const run = await timeEntry(opts.cli, ["check", dir, "--format", "json", "--fail-on", "never", "--output", output], {
+          env: { PATH: process.env.PATH ?? "", HOME: root, NO_COLOR: "1" },
+        });
         if (run.code !== 0) throw new Error(`static check of ${files} files: exit ${run.code}: ${run.stderr.trim().split("\n")[0] ?? ""}`);
-        const report = JSON.parse(readFileSync(output, "utf8")) as { verdict: string; findings: unknown[]; metadata: { inputs?: { files?: number } } };
+        const report = JSON.parse(readFileSync(output, "utf8")) as {
+          verdict: string;
+          findings: unknown[];
+          metadata: { inputs?: { files?: number } };
+        };
         verdict = report.verdict;
         findings = report.findings.length;
         seconds.push(run.seconds);
@@ -140,7 +151,9 @@ export async function staticScaleWorkload(opts: { sizes: number[]; runs: (files:
         verdict,
         findings,
       };
-      opts.log(`  static ${files} files (${(bytes / 1e6).toFixed(1)} MB): ${s.median} s (CPU ${result.cpuSeconds!.median} s), ${result.filesPerSecond} files/s, ${result.mbPerSecond} MB/s, ${result.peakRssMB} MB RSS, ${verdict} (${findings} findings)`);
+      opts.log(
+        `  static ${files} files (${(bytes / 1e6).toFixed(1)} MB): ${s.median} s (CPU ${result.cpuSeconds!.median} s), ${result.filesPerSecond} files/s, ${result.mbPerSecond} MB/s, ${result.peakRssMB} MB RSS, ${verdict} (${findings} findings)`,
+      );
       results.push(result);
       rmSync(path.join(root, `repo-${files}`), { recursive: true, force: true });
     }

@@ -46,7 +46,10 @@ export function callPattern(entries: readonly RequestLogEntry[], top = 12): { ca
       .replace(/\/(userAssignedIdentities|managedClusters|storageAccounts|vaults|containers)\/[^/]+/gi, "/$1/{name}")}`;
     counts.set(shape, (counts.get(shape) ?? 0) + 1);
   }
-  return [...counts].map(([call, count]) => ({ call, count })).sort((a, b) => b.count - a.count).slice(0, top);
+  return [...counts]
+    .map(([call, count]) => ({ call, count }))
+    .sort((a, b) => b.count - a.count)
+    .slice(0, top);
 }
 
 export interface Machine {
@@ -59,5 +62,11 @@ export interface Machine {
 
 export function machine(): Machine {
   const cpus = os.cpus();
-  return { cpu: cpus[0]?.model ?? "unknown", cores: cpus.length, memoryGB: round(os.totalmem() / 1024 ** 3, 1), os: `${os.type()} ${os.release()} ${os.arch()}`, node: process.version };
+  return {
+    cpu: cpus[0]?.model ?? "unknown",
+    cores: cpus.length,
+    memoryGB: round(os.totalmem() / 1024 ** 3, 1),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+  };
 }

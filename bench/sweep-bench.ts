@@ -98,10 +98,30 @@ export async function sweepWorkload(opts: SweepOptions): Promise<SweepResult[]> 
   }
 }
 
-async function measure(sb: Awaited<ReturnType<typeof startSandbox>>, sweepPath: SweepPath, sandboxStartSeconds: number, opts: SweepOptions): Promise<SweepResult> {
+async function measure(
+  sb: Awaited<ReturnType<typeof startSandbox>>,
+  sweepPath: SweepPath,
+  sandboxStartSeconds: number,
+  opts: SweepOptions,
+): Promise<SweepResult> {
   const configFile = path.join(sb.workDir, "sweep.json");
-  writeFileSync(configFile, JSON.stringify({ cloud: sb.profileFile, tenantId: sb.state.tenantId, scopes: [{ name: "estate", subscriptions: [sb.state.subscriptions[0]!.subscriptionId] }] }, null, 2));
-  const env = childEnv(sb, { AZURE_CLIENT_ID: sb.app(SWEEP_APP).appId, AZURE_CLIENT_SECRET: SWEEP_APP_SECRET, AZURE_TENANT_ID: sb.state.tenantId });
+  writeFileSync(
+    configFile,
+    JSON.stringify(
+      {
+        cloud: sb.profileFile,
+        tenantId: sb.state.tenantId,
+        scopes: [{ name: "estate", subscriptions: [sb.state.subscriptions[0]!.subscriptionId] }],
+      },
+      null,
+      2,
+    ),
+  );
+  const env = childEnv(sb, {
+    AZURE_CLIENT_ID: sb.app(SWEEP_APP).appId,
+    AZURE_CLIENT_SECRET: SWEEP_APP_SECRET,
+    AZURE_TENANT_ID: sb.state.tenantId,
+  });
   const job = JSON.stringify({ configFile, scope: "estate", parallelBatches: PARALLEL_BATCHES });
   const seconds: number[] = [];
   let last: SweepChild | undefined;
@@ -116,7 +136,9 @@ async function measure(sb: Awaited<ReturnType<typeof startSandbox>>, sweepPath: 
     } catch (err) {
       const slice = sb.log.entries.slice(before);
       calls = countCalls(slice);
-      opts.log(`  sweep ${opts.identities} identities (${sweepPath}): no result within ${opts.capSeconds} s (${calls.azure} Azure calls made): ${(err as Error).message.slice(0, 200)}`);
+      opts.log(
+        `  sweep ${opts.identities} identities (${sweepPath}): no result within ${opts.capSeconds} s (${calls.azure} Azure calls made): ${(err as Error).message.slice(0, 200)}`,
+      );
       return {
         identities: opts.identities,
         path: sweepPath,
@@ -137,9 +159,12 @@ async function measure(sb: Awaited<ReturnType<typeof startSandbox>>, sweepPath: 
     pattern = callPattern(slice);
     seconds.push(last.seconds);
     peak = Math.max(peak, last.maxRssMB);
-    opts.log(`  sweep ${opts.identities} identities (${sweepPath}) run ${i + 1}/${opts.runs}: ${last.seconds.toFixed(1)} s (discover ${last.discoverSeconds.toFixed(1)} s), ${calls.azure} Azure calls (discovery ${last.discoveryCalls}, check ${last.checkCalls}), ${last.units} units, credentials from ${last.credentialsFrom}`);
+    opts.log(
+      `  sweep ${opts.identities} identities (${sweepPath}) run ${i + 1}/${opts.runs}: ${last.seconds.toFixed(1)} s (discover ${last.discoverSeconds.toFixed(1)} s), ${calls.azure} Azure calls (discovery ${last.discoveryCalls}, check ${last.checkCalls}), ${last.units} units, credentials from ${last.credentialsFrom}`,
+    );
     const expected = sweepPath === "fallback" ? "arm" : "resource-graph";
-    if (last.credentialsFrom !== expected) throw new Error(`the ${sweepPath} sweep read federated credentials from ${last.credentialsFrom}, expected ${expected}`);
+    if (last.credentialsFrom !== expected)
+      throw new Error(`the ${sweepPath} sweep read federated credentials from ${last.credentialsFrom}, expected ${expected}`);
   }
   return {
     identities: opts.identities,

@@ -10,8 +10,23 @@
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from "@azure/functions";
 import { InputError } from "../shared/errors.js";
-import { bindingsMessageSchema, parseMessage, POISON_SUFFIX, QUEUES, reportMessageSchema, secretsMessageSchema } from "../shared/sweep/messages.js";
-import { assembleReport, checkBatch, completeIfDone, planSweep, secretsPart, startRun, type SweepRuntime } from "../shared/sweep/pipeline.js";
+import {
+  bindingsMessageSchema,
+  parseMessage,
+  POISON_SUFFIX,
+  QUEUES,
+  reportMessageSchema,
+  secretsMessageSchema,
+} from "../shared/sweep/messages.js";
+import {
+  assembleReport,
+  checkBatch,
+  completeIfDone,
+  planSweep,
+  secretsPart,
+  startRun,
+  type SweepRuntime,
+} from "../shared/sweep/pipeline.js";
 import { log } from "../shared/log.js";
 import { withInvocationLog } from "./invocation-log.js";
 import type { FunctionRuntime } from "./runtime.js";
@@ -30,7 +45,11 @@ function dequeueCount(context: InvocationContext): number {
 async function poison(rt: SweepRuntime, queue: string, raw: unknown, reason: string): Promise<void> {
   const maskedReason = rt.mask.mask(reason);
   log.warning(`message moved to ${queue}${POISON_SUFFIX}: ${maskedReason}`);
-  await rt.queues.send(`${queue}${POISON_SUFFIX}`, { reason: maskedReason, failedAt: rt.now().toISOString(), message: JSON.parse(rt.mask.mask(JSON.stringify(raw ?? null))) as unknown });
+  await rt.queues.send(`${queue}${POISON_SUFFIX}`, {
+    reason: maskedReason,
+    failedAt: rt.now().toISOString(),
+    message: JSON.parse(rt.mask.mask(JSON.stringify(raw ?? null))) as unknown,
+  });
 }
 
 async function queueStep<T>(
@@ -50,7 +69,8 @@ async function queueStep<T>(
     } catch (err) {
       const reason = err instanceof InputError ? err.oneLine() : rt.mask.describe(err);
       // Bad input never gets better by retrying; anything else is retried until the last delivery.
-      if (err instanceof InputError || dequeueCount(context) >= MAX_DEQUEUE_COUNT) return poison(rt, queue, raw, `${reason} (delivery ${dequeueCount(context)})`);
+      if (err instanceof InputError || dequeueCount(context) >= MAX_DEQUEUE_COUNT)
+        return poison(rt, queue, raw, `${reason} (delivery ${dequeueCount(context)})`);
       log.error(`attempt ${dequeueCount(context)} failed, the host will retry: ${reason}`);
       // No `cause`: the host logs the error it gets, and the original may quote a secret; `reason` is masked.
       // eslint-disable-next-line preserve-caught-error
@@ -74,25 +94,46 @@ export function makeHandlers(source: RuntimeSource) {
 
     /** Queue: AG2xx checks for one batch of bindings. */
     async checkBindings(message: unknown, context: InvocationContext): Promise<void> {
-      await queueStep(source, QUEUES.bindings, message, context, (raw) => parseMessage(bindingsMessageSchema, raw), async (rt, msg) => {
-        await checkBatch(rt, msg);
-        await completeIfDone(rt, msg.runId);
-      });
+      await queueStep(
+        source,
+        QUEUES.bindings,
+        message,
+        context,
+        (raw) => parseMessage(bindingsMessageSchema, raw),
+        async (rt, msg) => {
+          await checkBatch(rt, msg);
+          await completeIfDone(rt, msg.runId);
+        },
+      );
     },
 
     /** Queue: secret hygiene (AG401–AG403) and rotation of the opted-in apps (AG404/AG405). */
     async rotateSecrets(message: unknown, context: InvocationContext): Promise<void> {
-      await queueStep(source, QUEUES.secrets, message, context, (raw) => parseMessage(secretsMessageSchema, raw), async (rt, msg) => {
-        await secretsPart(rt, msg, rt.clients().graph);
-        await completeIfDone(rt, msg.runId);
-      });
+      await queueStep(
+        source,
+        QUEUES.secrets,
+        message,
+        context,
+        (raw) => parseMessage(secretsMessageSchema, raw),
+        async (rt, msg) => {
+          await secretsPart(rt, msg, rt.clients().graph);
+          await completeIfDone(rt, msg.runId);
+        },
+      );
     },
 
     /** Queue: assembles a complete run's audit report, writes it once and posts it. */
     async auditReport(message: unknown, context: InvocationContext): Promise<void> {
-      await queueStep(source, QUEUES.report, message, context, (raw) => parseMessage(reportMessageSchema, raw), async (rt, msg) => {
-        await assembleReport(rt, msg.runId);
-      });
+      await queueStep(
+        source,
+        QUEUES.report,
+        message,
+        context,
+        (raw) => parseMessage(reportMessageSchema, raw),
+        async (rt, msg) => {
+          await assembleReport(rt, msg.runId);
+        },
+      );
     },
 
     /** HTTP (function key): an on-demand sweep of one scope, run inline; answers the JSON report. Rotation only by POST. */
@@ -109,7 +150,11 @@ export function makeHandlers(source: RuntimeSource) {
       const rotate = request.query.get("rotate") === "true";
       // GET must be safe (a link preview, a crawler or a prefetch follows it): rotation changes state, so only POST rotates.
       if (rotate && request.method !== "POST") {
-        return { status: 405, headers: { allow: "POST" }, jsonBody: { error: "rotation changes credentials: send it as POST /api/sweep?rotate=true (GET only scans)" } };
+        return {
+          status: 405,
+          headers: { allow: "POST" },
+          jsonBody: { error: "rotation changes credentials: send it as POST /api/sweep?rotate=true (GET only scans)" },
+        };
       }
       return withInvocationLog(context, rt.mask, async () => {
         try {

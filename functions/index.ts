@@ -27,6 +27,11 @@ app.storageQueue("checkBindings", { queueName: QUEUES.bindings, connection, hand
 app.storageQueue("rotateSecrets", { queueName: QUEUES.secrets, connection, handler: handlers.rotateSecrets });
 app.storageQueue("auditReport", { queueName: QUEUES.report, connection, handler: handlers.auditReport });
 // Anonymous: GitHub cannot send a function key; the webhook signature (X-Hub-Signature-256) is the authentication.
-app.http("deploymentProtection", { methods: ["POST"], authLevel: "anonymous", route: "github/deployment-protection", handler: protectionHandlers.deploymentProtection });
+app.http("deploymentProtection", {
+  methods: ["POST"],
+  authLevel: "anonymous",
+  route: "github/deployment-protection",
+  handler: protectionHandlers.deploymentProtection,
+});
 app.storageQueue("reviewDeployment", { queueName: REVIEW_QUEUE, connection, handler: protectionHandlers.reviewDeployment });
 app.http("httpSweep", { methods: ["GET", "POST"], authLevel: "function", route: "sweep", handler: handlers.httpSweep });

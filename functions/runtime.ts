@@ -46,9 +46,16 @@ function vaultUrl(profile: CloudProfile, vault: string): string {
   return vault.startsWith("https://") ? vault.replace(/\/+$/, "") : keyVaultUrl(profile, vault);
 }
 
-export function storageClients(settings: Pick<FunctionSettings, "storage">, profile: CloudProfile, credential: TokenCredential): { blob: BlobServiceClient; queue: QueueServiceClient } {
+export function storageClients(
+  settings: Pick<FunctionSettings, "storage">,
+  profile: CloudProfile,
+  credential: TokenCredential,
+): { blob: BlobServiceClient; queue: QueueServiceClient } {
   if ("connectionString" in settings.storage) {
-    return { blob: BlobServiceClient.fromConnectionString(settings.storage.connectionString), queue: QueueServiceClient.fromConnectionString(settings.storage.connectionString) };
+    return {
+      blob: BlobServiceClient.fromConnectionString(settings.storage.connectionString),
+      queue: QueueServiceClient.fromConnectionString(settings.storage.connectionString),
+    };
   }
   const audience = scopeFor(profile.storageAudience);
   return {
@@ -66,7 +73,8 @@ export function createRuntime(options: RuntimeOptions = {}): FunctionRuntime {
   // The sweep config is the operator's own deployment (App Settings name it), not a repository under check:
   // a custom profile there is the operator's say-so. Its CA is trusted for the profile's own hosts only.
   const profile = resolveConfigCloud(config.cloud, dirname(configFile), configFile, true);
-  const credential = options.credential ?? gateCredential(profile, config.tenantId, { managedIdentityClientId: settings.managedIdentityClientId });
+  const credential =
+    options.credential ?? gateCredential(profile, config.tenantId, { managedIdentityClientId: settings.managedIdentityClientId });
   const { blob, queue } = storageClients(settings, profile, credential);
   const store = new RunStore(blob.getContainerClient(settings.stateContainer));
   const mask = new SecretMask();
@@ -78,7 +86,15 @@ export function createRuntime(options: RuntimeOptions = {}): FunctionRuntime {
       client = new SecretClient(url, credential, {
         disableChallengeResourceVerification: profile.disableChallengeResourceVerification,
         ...profileClientOptions(profile),
-        ...(options.retry ? { retryOptions: { maxRetries: options.retry.maxRetries, retryDelayInMs: options.retry.retryDelayInMs, maxRetryDelayInMs: options.retry.maxRetryDelayInMs } } : {}),
+        ...(options.retry
+          ? {
+              retryOptions: {
+                maxRetries: options.retry.maxRetries,
+                retryDelayInMs: options.retry.retryDelayInMs,
+                maxRetryDelayInMs: options.retry.maxRetryDelayInMs,
+              },
+            }
+          : {}),
       });
       secretClients.set(url, client);
     }

@@ -41,12 +41,17 @@ export function storageSettingsOf(env: NodeJS.ProcessEnv): Pick<FunctionSettings
   const connectionString = env.AzureWebJobsStorage;
   let storage: FunctionSettings["storage"];
   if (account) {
-    if (!/^[a-z0-9]{3,24}$/.test(account)) throw new InputError("storage account names are 3-24 lowercase letters and digits", { field: "AAG_STORAGE_ACCOUNT" });
+    if (!/^[a-z0-9]{3,24}$/.test(account))
+      throw new InputError("storage account names are 3-24 lowercase letters and digits", { field: "AAG_STORAGE_ACCOUNT" });
     storage = { account };
   } else if (connectionString) storage = { connectionString };
-  else throw new InputError("set AAG_STORAGE_ACCOUNT (identity-based) or AzureWebJobsStorage (connection string)", { field: "AAG_STORAGE_ACCOUNT" });
+  else
+    throw new InputError("set AAG_STORAGE_ACCOUNT (identity-based) or AzureWebJobsStorage (connection string)", {
+      field: "AAG_STORAGE_ACCOUNT",
+    });
   const stateContainer = env.AAG_STATE_CONTAINER || "azure-auth-gate";
-  if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(stateContainer)) throw new InputError("not a valid Blob container name", { field: "AAG_STATE_CONTAINER" });
+  if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(stateContainer))
+    throw new InputError("not a valid Blob container name", { field: "AAG_STATE_CONTAINER" });
   return { storage, stateContainer };
 }
 
@@ -55,7 +60,10 @@ export function readSettings(env: NodeJS.ProcessEnv): FunctionSettings {
   if (!sweepConfigFile) throw new InputError("set it to the sweep config file (see docs/function.md)", { field: "AAG_SWEEP_CONFIG" });
   const { storage, stateContainer } = storageSettingsOf(env);
   const sweepSchedule = sweepScheduleOf(env);
-  if (sweepSchedule.trim().split(/\s+/).length !== 6) throw new InputError("an NCRONTAB schedule has six fields: {second} {minute} {hour} {day} {month} {day-of-week}", { field: "AAG_SWEEP_SCHEDULE" });
+  if (sweepSchedule.trim().split(/\s+/).length !== 6)
+    throw new InputError("an NCRONTAB schedule has six fields: {second} {minute} {hour} {day} {month} {day-of-week}", {
+      field: "AAG_SWEEP_SCHEDULE",
+    });
   return {
     sweepConfigFile,
     storage,

@@ -23,7 +23,8 @@ const oidcOnDemand = {
       return { path: "@actions/core/lib/oidc-utils.js", namespace: "oidc-on-demand", pluginData: { resolveDir: args.resolveDir } };
     });
     build.onLoad({ filter: /.*/, namespace: "oidc-on-demand" }, (args) => ({
-      contents: 'export const OidcClient = { getIDToken: async (audience) => (await import("./oidc-utils.js")).OidcClient.getIDToken(audience) };\n',
+      contents:
+        'export const OidcClient = { getIDToken: async (audience) => (await import("./oidc-utils.js")).OidcClient.getIDToken(audience) };\n',
       resolveDir: args.pluginData.resolveDir,
       loader: "js",
     }));

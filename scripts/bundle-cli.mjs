@@ -31,7 +31,9 @@ const dirs = [...new Set(Object.keys(result.metafile.inputs).map(packageDir).fil
 const sections = dirs.map((dir) => {
   const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
   const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
-  const text = file ? readFileSync(path.join(dir, file), "utf8").trim() : `(no licence file in the package; package.json says: ${pkg.license ?? "unknown"})`;
+  const text = file
+    ? readFileSync(path.join(dir, file), "utf8").trim()
+    : `(no licence file in the package; package.json says: ${pkg.license ?? "unknown"})`;
   return `${pkg.name}@${pkg.version} — ${pkg.license ?? "see below"}\n\n${text}\n`;
 });
 const header = `Third-party software bundled into azure-auth-gate's CLI (dist/cli): ${dirs.length} packages.\n`;

@@ -21,15 +21,26 @@ const log = (line) => process.stderr.write(`${line}\n`);
 // 1. Build and pack: the tarball holds the runtime only (the bundle, its sourcemaps and licences, README, package.json).
 execFileSync(process.execPath, [path.join(ROOT, "scripts", "bundle-cli.mjs")], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
 const packageDir = path.join(ROOT, "dist", "cli");
-const packed = JSON.parse(execFileSync("npm", ["pack", packageDir, "--json", "--pack-destination", tmp], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }))[0];
+const packed = JSON.parse(
+  execFileSync("npm", ["pack", packageDir, "--json", "--pack-destination", tmp], {
+    cwd: ROOT,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }),
+)[0];
 const files = packed.files.map((f) => f.path);
-log(`packed ${packed.filename}: ${files.length} files, ${(packed.size / 1e6).toFixed(1)} MB (${(packed.unpackedSize / 1e6).toFixed(1)} MB unpacked)`);
-const allowed = (f) => /^(package\.json|README\.md|LICENSE|THIRD_PARTY_LICENSES\.txt)$/.test(f) || /^(bin|chunks\/[\w.-]+)\.js(\.map)?$/.test(f);
+log(
+  `packed ${packed.filename}: ${files.length} files, ${(packed.size / 1e6).toFixed(1)} MB (${(packed.unpackedSize / 1e6).toFixed(1)} MB unpacked)`,
+);
+const allowed = (f) =>
+  /^(package\.json|README\.md|LICENSE|THIRD_PARTY_LICENSES\.txt)$/.test(f) || /^(bin|chunks\/[\w.-]+)\.js(\.map)?$/.test(f);
 for (const f of files.filter((f) => !allowed(f))) fail(`tarball ships a non-runtime file: ${f}`);
-for (const need of ["bin.js", "bin.js.map", "THIRD_PARTY_LICENSES.txt", "LICENSE", "README.md"]) if (!files.includes(need)) fail(`tarball lacks ${need}`);
+for (const need of ["bin.js", "bin.js.map", "THIRD_PARTY_LICENSES.txt", "LICENSE", "README.md"])
+  if (!files.includes(need)) fail(`tarball lacks ${need}`);
 for (const f of files.filter((f) => f.endsWith(".js") && !files.includes(`${f}.map`))) fail(`tarball ships ${f} without its sourcemap`);
 const manifest = JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8"));
-if (manifest.name !== pkg.name || manifest.version !== pkg.version) fail(`packed manifest is ${manifest.name}@${manifest.version}, want ${pkg.name}@${pkg.version}`);
+if (manifest.name !== pkg.name || manifest.version !== pkg.version)
+  fail(`packed manifest is ${manifest.name}@${manifest.version}, want ${pkg.name}@${pkg.version}`);
 for (const field of ["dependencies", "optionalDependencies", "peerDependencies", "bundleDependencies", "scripts"]) {
   if (manifest[field] !== undefined) fail(`packed package.json declares ${field}: the bundle must need nothing installed beside it`);
 }
@@ -38,17 +49,22 @@ const OPTIONAL_EXTERNALS = new Set(["bufferutil", "utf-8-validate"]);
 const meta = JSON.parse(readFileSync(path.join(ROOT, "dist", "cli-meta.json"), "utf8"));
 const externals = new Set(Object.values(meta.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path)));
 // A `node:` specifier is a builtin by construction (`node:sqlite` is one on Node ≥ 22.5 only, not on the Node 20 CI runs this on).
-for (const ext of externals) if (!ext.startsWith("node:") && !isBuiltin(ext) && !OPTIONAL_EXTERNALS.has(ext)) fail(`the bundle leaves ${ext} external: it would be missing after install`);
+for (const ext of externals)
+  if (!ext.startsWith("node:") && !isBuiltin(ext) && !OPTIONAL_EXTERNALS.has(ext))
+    fail(`the bundle leaves ${ext} external: it would be missing after install`);
 
 // 2. Install into an empty prefix, as `npm install -g` would for a user.
 const prefix = path.join(tmp, "prefix");
-execFileSync("npm", ["install", "-g", "--prefix", prefix, "--no-audit", "--no-fund", "--prefer-offline", path.join(tmp, packed.filename)], { stdio: ["ignore", "inherit", "inherit"] });
+execFileSync("npm", ["install", "-g", "--prefix", prefix, "--no-audit", "--no-fund", "--prefer-offline", path.join(tmp, packed.filename)], {
+  stdio: ["ignore", "inherit", "inherit"],
+});
 const bin = path.join(prefix, "bin", "azure-auth-gate");
 if (!existsSync(bin)) fail(`npm install did not link ${bin}`);
 const globalModules = path.join(prefix, "lib", "node_modules");
 const installed = readdirSync(globalModules);
 if (installed.join() !== pkg.name) fail(`the install left ${installed.join(", ")} in ${globalModules} (want only ${pkg.name})`);
-if (existsSync(path.join(globalModules, pkg.name, "node_modules"))) fail(`the install pulled dependencies into ${path.join(globalModules, pkg.name, "node_modules")}`);
+if (existsSync(path.join(globalModules, pkg.name, "node_modules")))
+  fail(`the install pulled dependencies into ${path.join(globalModules, pkg.name, "node_modules")}`);
 else log(`ok installed ${pkg.name} alone: no dependencies`);
 
 // 3. Run the installed bin from an unrelated folder (nothing of the checkout on its module path).
@@ -62,7 +78,10 @@ const noStack = (what, r) => {
 };
 
 const version = run(["--version"]);
-if (version.code !== 0 || version.stdout.trim() !== pkg.version) fail(`--version: exit ${version.code}, printed ${JSON.stringify(version.stdout.trim())} (want ${pkg.version}); ${version.stderr.split("\n")[0]}`);
+if (version.code !== 0 || version.stdout.trim() !== pkg.version)
+  fail(
+    `--version: exit ${version.code}, printed ${JSON.stringify(version.stdout.trim())} (want ${pkg.version}); ${version.stderr.split("\n")[0]}`,
+  );
 else log(`ok --version → ${version.stdout.trim()}`);
 const help = run(["--help"]);
 if (help.code !== 0 || !help.stdout.includes("azure-auth-gate check")) fail(`--help: exit ${help.code}; ${help.stderr.split("\n")[0]}`);
@@ -76,9 +95,16 @@ const block = /^## CLI\n(?:(?!^## )[\s\S])*?```bash\n([\s\S]*?)```/m.exec(readme
 if (!block) fail("README has no ```bash block under '## CLI'");
 const broken = path.join(ROOT, "examples", "django-broken");
 // What `helm template` / `kustomize build` would print: every manifest of the folder as one multi-document stream.
-const brokenYaml = readdirSync(broken).filter((f) => f.endsWith(".yaml")).sort().map((f) => readFileSync(path.join(broken, f), "utf8")).join("\n---\n");
+const brokenYaml = readdirSync(broken)
+  .filter((f) => f.endsWith(".yaml"))
+  .sort()
+  .map((f) => readFileSync(path.join(broken, f), "utf8"))
+  .join("\n---\n");
 const onPath = (tool) => (process.env.PATH ?? "").split(path.delimiter).some((dir) => dir !== "" && existsSync(path.join(dir, tool)));
-const examples = (block ?? "").split("\n").map((l) => l.replace(/\s+#.*$/, "").trim()).filter((l) => l.includes("azure-auth-gate") && !l.includes("--config"));
+const examples = (block ?? "")
+  .split("\n")
+  .map((l) => l.replace(/\s+#.*$/, "").trim())
+  .filter((l) => l.includes("azure-auth-gate") && !l.includes("--config"));
 if (examples.length < 3) fail(`README's CLI block has ${examples.length} static examples (expected the check/fix/rules ones)`);
 for (const line of examples) {
   const piped = line.includes("|");
@@ -105,14 +131,16 @@ for (const line of examples) {
   else log(`ok ${line} → exit ${r.code}`);
   if (outFile?.endsWith(".sarif") && existsSync(outFile)) {
     const sarif = JSON.parse(readFileSync(outFile, "utf8"));
-    if (sarif.version !== "2.1.0" || !(sarif.runs?.[0]?.results?.length > 0)) fail(`${line}: ${outFile} is not a SARIF 2.1.0 report with results`);
+    if (sarif.version !== "2.1.0" || !(sarif.runs?.[0]?.results?.length > 0))
+      fail(`${line}: ${outFile} is not a SARIF 2.1.0 report with results`);
   }
 }
 
 // The sandbox is a development tool: the installed package says so in one line (exit 2), it does not crash.
 const sandbox = run(["sandbox"]);
 noStack("sandbox", sandbox);
-if (sandbox.code !== 2 || sandbox.stderr.trim().split("\n").length !== 1) fail(`sandbox from the installed package: exit ${sandbox.code}, stderr ${JSON.stringify(sandbox.stderr.slice(0, 200))}`);
+if (sandbox.code !== 2 || sandbox.stderr.trim().split("\n").length !== 1)
+  fail(`sandbox from the installed package: exit ${sandbox.code}, stderr ${JSON.stringify(sandbox.stderr.slice(0, 200))}`);
 else log(`ok sandbox → exit 2: ${sandbox.stderr.trim().slice(0, 100)}…`);
 
 if (!process.argv.includes("--keep")) rmSync(tmp, { recursive: true, force: true });

@@ -52,14 +52,20 @@ function main(argv: string[]): number {
   }
   if (check) {
     if (next !== current) {
-      console.error("README.md's generated tables are stale (the rule registry or FIX_ACTIONS changed): run `npm run docs` and commit README.md");
+      console.error(
+        "README.md's generated tables are stale (the rule registry or FIX_ACTIONS changed): run `npm run docs` and commit README.md",
+      );
       return 1;
     }
     console.log("README.md finding catalogue and fix table are up to date");
     return 0;
   }
   if (next !== current) writeFileSync(file, next);
-  console.log(next === current ? "README.md finding catalogue and fix table already up to date" : "README.md finding catalogue and fix table regenerated");
+  console.log(
+    next === current
+      ? "README.md finding catalogue and fix table already up to date"
+      : "README.md finding catalogue and fix table regenerated",
+  );
   return 0;
 }
 

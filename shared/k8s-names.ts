@@ -15,12 +15,16 @@ export type NameRule = "label" | "subdomain" | "generateName";
 export function invalidName(value: string, rule: NameRule): string | undefined {
   if (rule === "label") {
     if (value.length > 63) return "must be at most 63 characters (an RFC 1123 label)";
-    return LABEL.test(value) ? undefined : "must be an RFC 1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit";
+    return LABEL.test(value)
+      ? undefined
+      : "must be an RFC 1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit";
   }
   // generateName is a prefix: the API server appends 5 characters, so a trailing '-' is fine.
   const name = rule === "generateName" ? `${value}x` : value;
   if (name.length > 253) return "must be at most 253 characters (an RFC 1123 subdomain)";
-  return SUBDOMAIN.test(name) ? undefined : "must be an RFC 1123 subdomain: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit";
+  return SUBDOMAIN.test(name)
+    ? undefined
+    : "must be an RFC 1123 subdomain: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit";
 }
 
 /** Throws the one-line input error for an invalid name; the name itself is shown JSON-quoted (no control characters). */

@@ -32,14 +32,21 @@ const job = JSON.parse(process.argv[2] ?? "{}") as Job;
 const started = performance.now();
 const config = loadSweepConfig(job.configFile);
 const profile = resolveConfigCloud(config.cloud, dirname(job.configFile), job.configFile, true);
-const credential = new DefaultAzureCredential({ authorityHost: profile.authorityHost, disableInstanceDiscovery: profile.disableInstanceDiscovery, tenantId: config.tenantId });
+const credential = new DefaultAzureCredential({
+  authorityHost: profile.authorityHost,
+  disableInstanceDiscovery: profile.disableInstanceDiscovery,
+  tenantId: config.tenantId,
+});
 const scope = scopeByName(config, job.scope);
 
 const discoveryClients = new AzureClients(profile, credential, { retry: { budgetMs: config.retryBudgetSeconds * 1000 } });
 const { inventory, facts, stats } = await discover(discoveryClients, scope, { discovery: config.discovery, sampleSeed: "bench" });
 const discovered = performance.now();
 const { units, skipped } = planUnits(scope, inventory);
-const queue: { units: CheckUnit[]; seed: string }[] = batches(units, config.batchSize).map((b) => ({ units: b, seed: JSON.stringify(seedForUnits(facts, b)) }));
+const queue: { units: CheckUnit[]; seed: string }[] = batches(units, config.batchSize).map((b) => ({
+  units: b,
+  seed: JSON.stringify(seedForUnits(facts, b)),
+}));
 
 const findingIds: Record<string, number> = {};
 let checkCalls = 0;

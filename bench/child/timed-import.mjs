@@ -15,7 +15,15 @@ process.argv = [process.argv[0], file, ...args];
 let importSeconds = null;
 process.on("exit", (code) => {
   const usage = process.resourceUsage();
-  writeFileSync(process.env.BENCH_OUT, JSON.stringify({ importSeconds, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6, maxRssMB: usage.maxRSS / 1024, exitCode: code }));
+  writeFileSync(
+    process.env.BENCH_OUT,
+    JSON.stringify({
+      importSeconds,
+      cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+      maxRssMB: usage.maxRSS / 1024,
+      exitCode: code,
+    }),
+  );
 });
 const t0 = performance.now();
 await import(pathToFileURL(file).href);

@@ -58,12 +58,18 @@ export function ensureAz(log: (line: string) => void): { path?: string; note: st
   log("az not found: installing Debian's azure-cli with apt-get (one-time)…");
   try {
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-    execFileSync(sudo[0] ?? "apt-get", [...sudo.slice(1), ...(sudo.length ? ["apt-get"] : []), "install", "-y", "-q", "azure-cli"], { stdio: "ignore", env, timeout: 900_000 });
+    execFileSync(sudo[0] ?? "apt-get", [...sudo.slice(1), ...(sudo.length ? ["apt-get"] : []), "install", "-y", "-q", "azure-cli"], {
+      stdio: "ignore",
+      env,
+      timeout: 900_000,
+    });
   } catch (err) {
     return { note: `apt-get install azure-cli failed: ${(err as Error).message.split("\n")[0]}` };
   }
   const installed = which();
-  return installed ? { path: installed, note: `az installed by the benchmark with apt-get (${installed})` } : { note: "apt-get install azure-cli did not put az on PATH" };
+  return installed
+    ? { path: installed, note: `az installed by the benchmark with apt-get (${installed})` }
+    : { note: "apt-get install azure-cli did not put az on PATH" };
 }
 
 function azEnv(sb: Sandbox, configDir: string): Record<string, string> {
@@ -97,7 +103,10 @@ export async function azPeer(sb: Sandbox, azPath: string, note: string, appId: s
       return (await run(azPath, args, { env, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 })).stdout;
     } catch (err) {
       const e = err as { stderr?: string; message: string };
-      throw new Error(`az ${args.slice(0, 3).join(" ")} failed: ${(e.stderr || e.message).trim().split("\n").slice(-2).join(" | ").slice(0, 400)}`, { cause: err });
+      throw new Error(
+        `az ${args.slice(0, 3).join(" ")} failed: ${(e.stderr || e.message).trim().split("\n").slice(-2).join(" | ").slice(0, 400)}`,
+        { cause: err },
+      );
     }
   };
   const cloudFile = path.join(configDir, "cloud.json");
@@ -127,7 +136,19 @@ export async function azPeer(sb: Sandbox, azPath: string, note: string, appId: s
       const token = sb.mintGitHubIdToken("api://AzureADTokenExchange");
       await az(["logout"]).catch(() => "");
       const startedLogin = performance.now();
-      await az(["login", "--service-principal", "-u", appId, "--tenant", tenant, "--federated-token", token, "--allow-no-subscriptions", "-o", "none"]);
+      await az([
+        "login",
+        "--service-principal",
+        "-u",
+        appId,
+        "--tenant",
+        tenant,
+        "--federated-token",
+        token,
+        "--allow-no-subscriptions",
+        "-o",
+        "none",
+      ]);
       commands++;
       for (const t of targets) {
         await az(["aks", "show", "-g", t.resourceGroup, "-n", t.cluster, "-o", "json"]);

@@ -27,7 +27,10 @@ export function sdkLoopPeer(sb: Sandbox, note: string, appId: string, secret: st
     note,
     async check(targets: readonly PeerTarget[]) {
       const started = performance.now();
-      const credential = new ClientSecretCredential(sb.state.tenantId, appId, secret, { authorityHost: profile.authorityHost, disableInstanceDiscovery: true });
+      const credential = new ClientSecretCredential(sb.state.tenantId, appId, secret, {
+        authorityHost: profile.authorityHost,
+        disableInstanceDiscovery: true,
+      });
       await credential.getToken(scopeFor(profile.resourceManagerAudience));
       const clients = new AzureClients(profile, credential, { retry: { maxRetries: 0 } });
       const subscriptionId = sb.state.subscriptions[0]!.subscriptionId;

@@ -30,7 +30,14 @@ export function installationOctokit(app: AppIdentity, message: Pick<ReviewMessag
   return getOctokit("(app)", {
     baseUrl: app.apiUrl,
     authStrategy: (core: { request: Parameters<typeof createAppAuth>[0]["request"] }) =>
-      createAppAuth({ appId: app.appId, privateKey: app.privateKey, installationId: message.installationId, repositoryNames: [message.repo], permissions: { ...TOKEN_PERMISSIONS }, ...(core.request ? { request: core.request } : {}) }),
+      createAppAuth({
+        appId: app.appId,
+        privateKey: app.privateKey,
+        installationId: message.installationId,
+        repositoryNames: [message.repo],
+        permissions: { ...TOKEN_PERMISSIONS },
+        ...(core.request ? { request: core.request } : {}),
+      }),
   });
 }
 
@@ -61,7 +68,8 @@ export class RepositoryReader {
       const data = res.data as { type?: string; encoding?: string; content?: string };
       if (Array.isArray(res.data) || data.type !== "file") throw new InputError("is a directory, not a file", { file: path });
       // Files over 1 MB come without content from the contents API; a manifest or config that large is a mistake.
-      if (data.encoding !== "base64" || data.content === undefined) throw new InputError("is too large to read through the contents API (over 1 MB)", { file: path });
+      if (data.encoding !== "base64" || data.content === undefined)
+        throw new InputError("is too large to read through the contents API (over 1 MB)", { file: path });
       return Buffer.from(data.content, "base64").toString("utf8");
     } catch (err) {
       if (status(err) === 404) return undefined;
@@ -76,16 +84,24 @@ export class RepositoryReader {
    */
   async manifests(entries: readonly string[], sha: string, field: string): Promise<ManifestSource[]> {
     const tree = await this.octokit.rest.git.getTree({ owner: this.owner, repo: this.repo, tree_sha: sha, recursive: "true" });
-    if (tree.data.truncated) throw new InputError(`the repository's tree at ${sha.slice(0, 7)} is too large to list; name the manifest files`, { field });
+    if (tree.data.truncated)
+      throw new InputError(`the repository's tree at ${sha.slice(0, 7)} is too large to list; name the manifest files`, { field });
     const blobs = tree.data.tree.filter((e) => e.type === "blob" && e.path).map((e) => e.path!);
     const paths = new Set<string>();
     entries.forEach((entry, i) => {
       const clean = entry.replace(/^\.\//, "").replace(/\/+$/, "");
       const matched = blobs.filter((p) => p === clean || ((clean === "." || p.startsWith(`${clean}/`)) && MANIFEST_EXTENSION.test(p)));
-      if (matched.length === 0) throw new InputError(`'${entry}' is not a file or a directory with manifests in the repository at ${sha.slice(0, 7)}`, { field: `${field}[${i}]` });
+      if (matched.length === 0)
+        throw new InputError(`'${entry}' is not a file or a directory with manifests in the repository at ${sha.slice(0, 7)}`, {
+          field: `${field}[${i}]`,
+        });
       for (const p of matched) paths.add(p);
     });
-    if (paths.size > MAX_MANIFEST_FILES) throw new InputError(`${paths.size} files (more than ${MAX_MANIFEST_FILES}); name the directories that hold this environment's manifests`, { field });
+    if (paths.size > MAX_MANIFEST_FILES)
+      throw new InputError(
+        `${paths.size} files (more than ${MAX_MANIFEST_FILES}); name the directories that hold this environment's manifests`,
+        { field },
+      );
     const sources: ManifestSource[] = [];
     for (const p of [...paths].sort()) {
       const text = await this.file(p, sha);
@@ -100,7 +116,14 @@ export class RepositoryReader {
    */
   async review(runId: number, environment: string, state: "approved" | "rejected", comment: string): Promise<boolean> {
     try {
-      await this.octokit.request("POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule", { owner: this.owner, repo: this.repo, run_id: runId, environment_name: environment, state, comment });
+      await this.octokit.request("POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule", {
+        owner: this.owner,
+        repo: this.repo,
+        run_id: runId,
+        environment_name: environment,
+        state,
+        comment,
+      });
       return true;
     } catch (err) {
       if (status(err) === 422 || status(err) === 404) return false;

@@ -48,7 +48,9 @@ export function makeProtectionHandlers(source: RuntimeSource) {
           await reviewDeployment(rt, parsed.message, { lastAttempt: attempt >= MAX_DEQUEUE_COUNT });
         } catch (err) {
           const reason = rt.mask.describe(err);
-          log.error(`review of run ${parsed.message.runId} (${parsed.message.environment}), attempt ${attempt}, failed; the host will retry: ${reason}`);
+          log.error(
+            `review of run ${parsed.message.runId} (${parsed.message.environment}), attempt ${attempt}, failed; the host will retry: ${reason}`,
+          );
           // No `cause`: the host logs what it gets, and the original may quote a secret; `reason` is masked.
           // eslint-disable-next-line preserve-caught-error
           throw new Error(reason);

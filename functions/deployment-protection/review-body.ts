@@ -25,7 +25,9 @@ const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
 
 function provenance(ctx: ReviewContext): string {
   const deployed = `Commit ${code(ctx.sha.slice(0, 7))} of ${escapeMarkdown(ctx.ref)}`;
-  const config = ctx.configRef ? `checked against ${code(ctx.configFile)} on the default branch ${escapeMarkdown(ctx.configRef.branch)} (${code(ctx.configRef.sha.slice(0, 7))})` : `checked against ${code(ctx.configFile)} on the default branch`;
+  const config = ctx.configRef
+    ? `checked against ${code(ctx.configFile)} on the default branch ${escapeMarkdown(ctx.configRef.branch)} (${code(ctx.configRef.sha.slice(0, 7))})`
+    : `checked against ${code(ctx.configFile)} on the default branch`;
   return `${deployed}, ${config}.`;
 }
 
@@ -42,7 +44,10 @@ export function approvedBody(report: Report, ctx: ReviewContext): string {
 export function rejectedBody(report: Report, ctx: ReviewContext): string {
   const unverified = typeof report.metadata.unverifiedFacts === "number" ? report.metadata.unverifiedFacts : 0;
   const why = unverified > 0 ? ` — could not verify ${unverified} fact${unverified === 1 ? "" : "s"}` : "";
-  const tail = unverified > 0 ? "\nA fact the gate could not read is not a pass (fail-closed): once Azure answers again, re-run the job to request a new review.\n" : "\nFix the findings above, then re-run the job to request a new review.\n";
+  const tail =
+    unverified > 0
+      ? "\nA fact the gate could not read is not a pass (fail-closed): once Azure answers again, re-run the job to request a new review.\n"
+      : "\nFix the findings above, then re-run the job to request a new review.\n";
   return withReport(`❌ Azure Auth Gate rejected the deployment to ${escapeMarkdown(ctx.environment)}${why}`, report, ctx, tail);
 }
 

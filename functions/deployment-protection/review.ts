@@ -48,16 +48,29 @@ function refuseForeignCloud(text: string, profile: CloudProfile, file: string): 
     const cloud = (raw as { cloud: unknown }).cloud;
     // Only a built-in name can be repeated here: a custom profile's name would be read as a file path.
     const builtIn = Boolean(BUILT_IN_CLOUDS[profile.name]);
-    if (cloud !== profile.name || !builtIn) throw new InputError(`the protection rule checks in the Function's cloud (${profile.name}); the repository's config cannot choose another — remove \`cloud\`${builtIn ? ` or set it to ${profile.name}` : ""}`, { file, field: "cloud" });
+    if (cloud !== profile.name || !builtIn)
+      throw new InputError(
+        `the protection rule checks in the Function's cloud (${profile.name}); the repository's config cannot choose another — remove \`cloud\`${builtIn ? ` or set it to ${profile.name}` : ""}`,
+        { file, field: "cloud" },
+      );
   }
 }
 
-async function gateReport(rt: ProtectionRuntime, reader: RepositoryReader, message: ReviewMessage, configText: string, configFile: string): Promise<{ report: Report; environment: string }> {
+async function gateReport(
+  rt: ProtectionRuntime,
+  reader: RepositoryReader,
+  message: ReviewMessage,
+  configText: string,
+  configFile: string,
+): Promise<{ report: Report; environment: string }> {
   refuseForeignCloud(configText, rt.profile, configFile);
   const loaded = parseConfigText(configText, configFile);
   const { name, environment, config } = configForEnvironment(loaded.config, message.environment, configFile);
   const now = rt.now();
-  const manifests = environment.manifests.length > 0 ? parseManifests(await reader.manifests(environment.manifests, message.sha, `${configFile}: environments.${name}.manifests`)) : undefined;
+  const manifests =
+    environment.manifests.length > 0
+      ? parseManifests(await reader.manifests(environment.manifests, message.sha, `${configFile}: environments.${name}.manifests`))
+      : undefined;
   const where = (hint: string) => ({ field: `environments.${name}.manifests`, hint });
   // The environment (on the default branch) chooses the layers; the Function's operator the cluster.
   const plan = planRun({
@@ -69,10 +82,19 @@ async function gateReport(rt: ProtectionRuntime, reader: RepositoryReader, messa
     hints: { manifests: where("list the manifests to check"), config: where("the config is required") },
   });
   const probe = () => {
-    if (!rt.settings.probeKubeconfig) throw new InputError(`environment '${name}' asks for the live probe, and this Function has no cluster to run it in (App Setting AAG_PROTECTION_KUBECONFIG)`, { file: configFile, field: `environments.${name}.probe` });
+    if (!rt.settings.probeKubeconfig)
+      throw new InputError(
+        `environment '${name}' asks for the live probe, and this Function has no cluster to run it in (App Setting AAG_PROTECTION_KUBECONFIG)`,
+        { file: configFile, field: `environments.${name}.probe` },
+      );
     // The probe runs the gate's own built-in program in the operator's cluster: the repository's
     // `probe.command`, `probe.image` and `probe.kubeconfig` are not followed here.
-    return createProbeLayer({ profile: rt.profile, kubeconfig: rt.settings.probeKubeconfig, timeoutSeconds: config.probe.timeoutSeconds, ...(config.probe.runtime ? { runtime: config.probe.runtime } : {}) });
+    return createProbeLayer({
+      profile: rt.profile,
+      kubeconfig: rt.settings.probeKubeconfig,
+      timeoutSeconds: config.probe.timeoutSeconds,
+      ...(config.probe.runtime ? { runtime: config.probe.runtime } : {}),
+    });
   };
   const { report } = await executePlan({
     plan,
@@ -80,7 +102,12 @@ async function gateReport(rt: ProtectionRuntime, reader: RepositoryReader, messa
     configFile,
     ...(manifests ? { manifests } : {}),
     now,
-    azure: { profile: rt.profile, signIn: () => Promise.resolve({ ok: true, credential: rt.credential }), probe, ...(rt.retry ? { retry: rt.retry } : {}) },
+    azure: {
+      profile: rt.profile,
+      signIn: () => Promise.resolve({ ok: true, credential: rt.credential }),
+      probe,
+      ...(rt.retry ? { retry: rt.retry } : {}),
+    },
   });
   return { report, environment: name };
 }
@@ -89,7 +116,11 @@ async function gateReport(rt: ProtectionRuntime, reader: RepositoryReader, messa
  * Reviews one deployment. Errors that are worth retrying (GitHub or Key Vault unreachable) are thrown
  * to the host; `lastAttempt` turns them into a rejection instead, so a rule never waits forever.
  */
-export async function reviewDeployment(rt: ProtectionRuntime, message: ReviewMessage, options: { lastAttempt: boolean }): Promise<ReviewOutcome> {
+export async function reviewDeployment(
+  rt: ProtectionRuntime,
+  message: ReviewMessage,
+  options: { lastAttempt: boolean },
+): Promise<ReviewOutcome> {
   const app = { apiUrl: rt.settings.githubApiUrl, appId: rt.settings.appId, privateKey: await rt.privateKey() };
   const reader = new RepositoryReader(installationOctokit(app, message), message.owner, message.repo);
   const ctx: ReviewContext = { environment: message.environment, sha: message.sha, ref: message.ref, configFile: rt.settings.configPath };
@@ -100,7 +131,11 @@ export async function reviewDeployment(rt: ProtectionRuntime, message: ReviewMes
     ctx.configRef = { branch: base.branch, sha: base.sha };
     const configFile = `${rt.settings.configPath}@${base.branch}`;
     const text = await reader.file(rt.settings.configPath, base.sha);
-    if (text === undefined) throw new InputError(`no ${rt.settings.configPath} on the default branch (${base.branch}); the protection rule reads the gate config from there`, { file: configFile });
+    if (text === undefined)
+      throw new InputError(
+        `no ${rt.settings.configPath} on the default branch (${base.branch}); the protection rule reads the gate config from there`,
+        { file: configFile },
+      );
     const { report, environment } = await gateReport(rt, reader, message, text, configFile);
     ctx.environment = environment;
     state = report.verdict === "fail" ? "rejected" : "approved";
@@ -118,6 +153,8 @@ export async function reviewDeployment(rt: ProtectionRuntime, message: ReviewMes
   }
   comment = rt.mask.mask(comment);
   const delivered = await reader.review(message.runId, message.environment, state, comment);
-  log.info(`${message.owner}/${message.repo} run ${message.runId} → ${message.environment}: ${state}${delivered ? "" : " (GitHub no longer had the rule pending; not answered)"}`);
+  log.info(
+    `${message.owner}/${message.repo} run ${message.runId} → ${message.environment}: ${state}${delivered ? "" : " (GitHub no longer had the rule pending; not answered)"}`,
+  );
   return { state, comment, delivered };
 }

@@ -51,13 +51,22 @@ export function createProtectionRuntime(options: ProtectionRuntimeOptions = {}):
   // The operator's cloud: a built-in name or a profile file of the Function app itself (App Settings, not a
   // repository under check, so a custom profile is the operator's own say-so). Its CA is trusted for its hosts only.
   const profile = resolveCloudProfile(settings.cloud, { allowCustomCloud: true });
-  const credential = options.credential ?? gateCredential(profile, settings.tenantId, { managedIdentityClientId: settings.managedIdentityClientId });
+  const credential =
+    options.credential ?? gateCredential(profile, settings.tenantId, { managedIdentityClientId: settings.managedIdentityClientId });
   const { blob, queue } = storageClients(settings, profile, credential);
   const mask = new SecretMask();
   const vault = new SecretClient(vaultUrl(profile, settings.keyVault), credential, {
     disableChallengeResourceVerification: profile.disableChallengeResourceVerification,
     ...profileClientOptions(profile),
-    ...(options.retry ? { retryOptions: { maxRetries: options.retry.maxRetries, retryDelayInMs: options.retry.retryDelayInMs, maxRetryDelayInMs: options.retry.maxRetryDelayInMs } } : {}),
+    ...(options.retry
+      ? {
+          retryOptions: {
+            maxRetries: options.retry.maxRetries,
+            retryDelayInMs: options.retry.retryDelayInMs,
+            maxRetryDelayInMs: options.retry.maxRetryDelayInMs,
+          },
+        }
+      : {}),
   });
   const clock = options.now ?? (() => new Date());
   const cache = new Map<string, Promise<string>>();

@@ -35,15 +35,21 @@ function secretName(env: NodeJS.ProcessEnv, name: string, fallback: string): str
 
 export function readProtectionSettings(env: NodeJS.ProcessEnv): ProtectionSettings {
   const appId = env.AAG_GITHUB_APP_ID ?? "";
-  if (!/^\d+$/.test(appId)) throw new InputError("set it to the GitHub App's numeric App ID (the App's settings page)", { field: "AAG_GITHUB_APP_ID" });
+  if (!/^\d+$/.test(appId))
+    throw new InputError("set it to the GitHub App's numeric App ID (the App's settings page)", { field: "AAG_GITHUB_APP_ID" });
   const keyVault = env.AAG_GITHUB_KEY_VAULT ?? "";
-  if (!keyVault) throw new InputError("set it to the Key Vault (name or URL) that holds the App's webhook secret and private key", { field: "AAG_GITHUB_KEY_VAULT" });
+  if (!keyVault)
+    throw new InputError("set it to the Key Vault (name or URL) that holds the App's webhook secret and private key", {
+      field: "AAG_GITHUB_KEY_VAULT",
+    });
   const githubApiUrl = (env.AAG_GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
   if (!/^https:\/\/[^/]+/.test(githubApiUrl)) throw new InputError("must be an https:// URL", { field: "AAG_GITHUB_API_URL" });
   const configPath = env.AAG_PROTECTION_CONFIG || "azure-auth-gate.yml";
-  if (configPath.startsWith("/") || configPath.split("/").includes("..")) throw new InputError("must be a path inside the repository, e.g. azure-auth-gate.yml", { field: "AAG_PROTECTION_CONFIG" });
+  if (configPath.startsWith("/") || configPath.split("/").includes(".."))
+    throw new InputError("must be a path inside the repository, e.g. azure-auth-gate.yml", { field: "AAG_PROTECTION_CONFIG" });
   const tenantId = env.AAG_PROTECTION_TENANT_ID;
-  if (tenantId !== undefined && tenantId !== "" && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenantId)) throw new InputError("must be a GUID", { field: "AAG_PROTECTION_TENANT_ID" });
+  if (tenantId !== undefined && tenantId !== "" && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenantId))
+    throw new InputError("must be a GUID", { field: "AAG_PROTECTION_TENANT_ID" });
   return {
     ...storageSettingsOf(env),
     appId,

@@ -74,9 +74,22 @@ export async function receiveWebhook(rt: ProtectionRuntime, request: HttpRequest
     return reply(400, "deployment_callback_url is not this repository's review endpoint on the configured GitHub API");
   }
 
-  const message: ReviewMessage = { deliveryId, installationId: p.installation.id, owner, repo, environment: p.environment, sha: p.deployment.sha, ref: p.deployment.ref, runId };
+  const message: ReviewMessage = {
+    deliveryId,
+    installationId: p.installation.id,
+    owner,
+    repo,
+    environment: p.environment,
+    sha: p.deployment.sha,
+    ref: p.deployment.ref,
+    runId,
+  };
   const marker = `deliveries/${deliveryId}.json`;
-  const first = await rt.store.putOnce(marker, JSON.stringify({ receivedAt: rt.now().toISOString(), repository: `${owner}/${repo}`, environment: p.environment, runId }), "application/json");
+  const first = await rt.store.putOnce(
+    marker,
+    JSON.stringify({ receivedAt: rt.now().toISOString(), repository: `${owner}/${repo}`, environment: p.environment, runId }),
+    "application/json",
+  );
   if (!first) {
     log.info(`delivery ${deliveryId}: already received; not reviewed again`);
     return reply(200, "already received");
@@ -85,7 +98,10 @@ export async function receiveWebhook(rt: ProtectionRuntime, request: HttpRequest
     await rt.queues.send(REVIEW_QUEUE, message);
   } catch (err) {
     // Forget the delivery so GitHub's redelivery is not mistaken for a replay.
-    await rt.store.container.getBlockBlobClient(marker).deleteIfExists().catch(() => undefined);
+    await rt.store.container
+      .getBlockBlobClient(marker)
+      .deleteIfExists()
+      .catch(() => undefined);
     log.error(`delivery ${deliveryId}: could not queue the review: ${rt.mask.describe(err)}`);
     return reply(503, "the review could not be queued; redeliver");
   }

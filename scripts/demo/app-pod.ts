@@ -26,11 +26,19 @@ export interface AppRun {
 
 const CLUSTER = "aks-prod";
 
-export async function runAppOnce(sb: Sandbox, opts: { namespace: string; deployment: string; job: string; timeoutMs?: number }): Promise<AppRun> {
+export async function runAppOnce(
+  sb: Sandbox,
+  opts: { namespace: string; deployment: string; job: string; timeoutMs?: number },
+): Promise<AppRun> {
   const kc = new KubeConfig();
   kc.loadFromFile(sb.kubeconfigs[CLUSTER]!);
   const deployment = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: opts.deployment, namespace: opts.namespace });
-  const { succeeded, log } = await runTemplateAsJob(kc, { namespace: opts.namespace, job: opts.job, template: deployment.spec!.template, timeoutMs: opts.timeoutMs });
+  const { succeeded, log } = await runTemplateAsJob(kc, {
+    namespace: opts.namespace,
+    job: opts.job,
+    template: deployment.spec!.template,
+    timeoutMs: opts.timeoutMs,
+  });
   const outcome = lastJsonLine(log);
   return { succeeded, log, ...(outcome ? { outcome } : {}) };
 }

@@ -23,7 +23,12 @@ export interface ManifestFix {
  * Runs the fix engine on one manifest file, as `azure-auth-gate fix --config … FILE` would. `blocked`
  * are the gate's findings: one the fix did not remove (an Azure-side finding, say) is a problem too.
  */
-export function fixManifests(text: string, file: string, config: FixConfig = { targets: [] }, blocked: readonly Finding[] = []): ManifestFix {
+export function fixManifests(
+  text: string,
+  file: string,
+  config: FixConfig = { targets: [] },
+  blocked: readonly Finding[] = [],
+): ManifestFix {
   const outcome = planFixes([{ file, text }], config);
   const fixed = new Set(outcome.fixed.map((f) => `${f.id}|${targetKey(f.target)}`));
   const notFixed = blocked.filter((f) => !f.waived && f.severity !== "info" && !fixed.has(`${f.id}|${targetKey(f.target)}`));
@@ -32,7 +37,9 @@ export function fixManifests(text: string, file: string, config: FixConfig = { t
     changes: outcome.fixed.map((f) => `${f.id} fixed: ${f.title} (${formatTarget(f.target)})`),
     problems: [
       ...outcome.remaining.map((r) => `${r.finding.id} (${r.finding.title}) is left in ${file}: ${r.reason}`),
-      ...notFixed.filter((f) => !outcome.remaining.some((r) => r.finding.id === f.id && targetKey(r.finding.target) === targetKey(f.target))).map((f) => `${f.id} (${f.title}) has no fix in the manifests: apply its fix by hand — ${f.fix.split("\n")[0]}`),
+      ...notFixed
+        .filter((f) => !outcome.remaining.some((r) => r.finding.id === f.id && targetKey(r.finding.target) === targetKey(f.target)))
+        .map((f) => `${f.id} (${f.title}) has no fix in the manifests: apply its fix by hand — ${f.fix.split("\n")[0]}`),
     ],
   };
 }
@@ -40,7 +47,10 @@ export function fixManifests(text: string, file: string, config: FixConfig = { t
 /** The changed lines only, as "- old line" / "+ new line" (what `git diff` shows without its context). */
 export function changedLines(before: string, after: string): string[] {
   const old = splitLines(before);
-  return changeBlocks(before, after).flatMap((b) => [...old.slice(b.oldStart - 1, b.oldStart - 1 + b.oldCount).map((l) => `- ${l}`), ...b.newLines.map((l) => `+ ${l}`)]);
+  return changeBlocks(before, after).flatMap((b) => [
+    ...old.slice(b.oldStart - 1, b.oldStart - 1 + b.oldCount).map((l) => `- ${l}`),
+    ...b.newLines.map((l) => `+ ${l}`),
+  ]);
 }
 
 interface K8sDoc {

@@ -49,7 +49,8 @@ export class DemoSession {
   }
 }
 
-const layerOf = (id: string): "static" | "control plane" | "probe" => (id.startsWith("AG1") ? "static" : id.startsWith("AG2") ? "control plane" : "probe");
+const layerOf = (id: string): "static" | "control plane" | "probe" =>
+  id.startsWith("AG1") ? "static" : id.startsWith("AG2") ? "control plane" : "probe";
 
 /** "static ✘ 3 errors · control plane ✔ · probe ✔ · 12 Azure calls": the report per layer, in one line. */
 function layerLine(report: Report): string {
@@ -62,7 +63,11 @@ function layerLine(report: Report): string {
 }
 
 async function gateStep(world: DemoWorld): Promise<GateRun> {
-  const run = await runGate(world.dir, ["check", world.manifests, "--config", world.config, "--probe", "--allow-custom-cloud"], world.gateEnv);
+  const run = await runGate(
+    world.dir,
+    ["check", world.manifests, "--config", world.config, "--probe", "--allow-custom-cloud"],
+    world.gateEnv,
+  );
   say(paint(2, `  $ ${run.shown}`));
   show(run.stderr, "    ");
   if (run.report) {
@@ -90,13 +95,21 @@ function showApp(run: AppRun): void {
     // The SDK's message: the headline, then one line per credential it tried (troubleshooting links left out).
     const [first = "", ...rest] = (o.token.message ?? "").split("\n").map((l) => l.trim());
     say(`    ${paint(31, `${o.token.name ?? "ClientAuthenticationError"}: ${first}`)}`);
-    const tried = rest.filter((l) => /^(\w+Credential|CredentialUnavailableError): /.test(l)).map((l) => l.replace(/^CredentialUnavailableError: /, ""));
+    const tried = rest
+      .filter((l) => /^(\w+Credential|CredentialUnavailableError): /.test(l))
+      .map((l) => l.replace(/^CredentialUnavailableError: /, ""));
     for (const line of tried) say(paint(2, `      ${line.length > 160 ? `${line.slice(0, 159)}…` : line}`));
     return;
   }
   say(`    token: ${o.token?.ok ? "ok" : "none"}`);
-  for (const [name, s] of Object.entries(o.secrets ?? {})) say(`    Key Vault secret ${name}: ${s.ok ? `read (${s.length} characters; value not shown)` : `refused (${s.status} ${s.code ?? ""})`}`);
-  if (o.blob) say(`    Blob container: ${o.blob.ok ? `listed (${o.blob.count} blob${o.blob.count === 1 ? "" : "s"})` : `refused (${o.blob.status} ${o.blob.code ?? ""})`}`);
+  for (const [name, s] of Object.entries(o.secrets ?? {}))
+    say(
+      `    Key Vault secret ${name}: ${s.ok ? `read (${s.length} characters; value not shown)` : `refused (${s.status} ${s.code ?? ""})`}`,
+    );
+  if (o.blob)
+    say(
+      `    Blob container: ${o.blob.ok ? `listed (${o.blob.count} blob${o.blob.count === 1 ? "" : "s"})` : `refused (${o.blob.status} ${o.blob.code ?? ""})`}`,
+    );
 }
 
 const ids = (findings: readonly Finding[]) => [...new Set(findings.filter((f) => !f.waived).map((f) => f.id))];
@@ -115,21 +128,27 @@ export function sandboxSteps(session: DemoSession): DemoStep[] {
         say("  The outage (field report seed 000): the Django Deployment still sets AZURE_TENANT_ID / AZURE_CLIENT_ID of an");
         say("  old service principal whose secret was removed, and its pods are not labelled for Workload Identity.");
         say(`  The team's files (examples/sandbox/ with the sandbox's ids and URLs filled in): ${w.dir}/{${w.manifests},${w.config}}`);
-        return w.sb.state.clusters[0]?.objects.some((o) => o.kind === "Deployment" && o.metadata.name === DEPLOYMENT) ? [] : ["the sandbox's cluster does not serve the backend Deployment"];
+        return w.sb.state.clusters[0]?.objects.some((o) => o.kind === "Deployment" && o.metadata.name === DEPLOYMENT)
+          ? []
+          : ["the sandbox's cluster does not serve the backend Deployment"];
       },
     },
     {
       title: "The outage: `manage.py migrate` starts the app, and the Azure SDK cannot sign in",
       async run() {
         const w = session.need();
-        say(`  Job ${NAMESPACE}/django-migrate from the deployed pod template (${w.runtime === "python" ? "the real Azure SDK for Python" : "the Azure SDK for Node"}):`);
+        say(
+          `  Job ${NAMESPACE}/django-migrate from the deployed pod template (${w.runtime === "python" ? "the real Azure SDK for Python" : "the Azure SDK for Node"}):`,
+        );
         const run = await runAppOnce(w.sb, { namespace: NAMESPACE, deployment: DEPLOYMENT, job: "django-migrate" });
         showApp(run);
         const problems: string[] = [];
         if (run.succeeded) problems.push("the app pod succeeded, but the outage should stop it");
-        if (run.outcome?.token?.ok !== false) problems.push("the app got a token (or printed no result), but the outage should deny it one");
+        if (run.outcome?.token?.ok !== false)
+          problems.push("the app got a token (or printed no result), but the outage should deny it one");
         else if (!run.outcome.token.message?.includes(OUTAGE[w.runtime])) problems.push(`the app's error is not "${OUTAGE[w.runtime]}"`);
-        if (w.sb.log.refusedEgress.length > 0) problems.push(`a pod tried to leave 127.0.0.1 (${w.sb.log.refusedEgress.length} connections refused)`);
+        if (w.sb.log.refusedEgress.length > 0)
+          problems.push(`a pod tried to leave 127.0.0.1 (${w.sb.log.refusedEgress.length} connections refused)`);
         return problems;
       },
     },
@@ -145,7 +164,8 @@ export function sandboxSteps(session: DemoSession): DemoStep[] {
         if (report.verdict !== "fail") problems.push(`expected verdict fail, got ${report.verdict}`);
         const missing = (["AG102", "AG104"] as const).filter((id) => !ids(report.findings).includes(id));
         if (missing.length > 0) problems.push(`expected findings ${missing.join(", ")} (got ${ids(report.findings).join(", ") || "none"})`);
-        if (report.metadata.layers.length !== 3) problems.push(`expected the static, control-plane and probe layers, got ${report.metadata.layers.join(", ")}`);
+        if (report.metadata.layers.length !== 3)
+          problems.push(`expected the static, control-plane and probe layers, got ${report.metadata.layers.join(", ")}`);
         return problems;
       },
     },
@@ -176,7 +196,8 @@ export function sandboxSteps(session: DemoSession): DemoStep[] {
         const problems: string[] = [];
         if (run.code !== 0) problems.push(`expected exit 0, got ${run.code}`);
         if (report.verdict !== "pass") problems.push(`expected verdict pass, got ${report.verdict} (${ids(report.findings).join(", ")})`);
-        if (report.metadata.layers.join(",") !== "static,control-plane,data-plane") problems.push(`expected the static, control-plane and probe layers, got ${report.metadata.layers.join(", ")}`);
+        if (report.metadata.layers.join(",") !== "static,control-plane,data-plane")
+          problems.push(`expected the static, control-plane and probe layers, got ${report.metadata.layers.join(", ")}`);
         if (!((report.metadata.azureCalls ?? 0) > 0)) problems.push("the gate made no Azure calls");
         return problems;
       },
@@ -194,7 +215,8 @@ export function sandboxSteps(session: DemoSession): DemoStep[] {
         if (o?.token?.ok !== true) problems.push("the app got no token");
         if (!Object.values(o?.secrets ?? {}).some((s) => s.ok)) problems.push("the app could not read its Key Vault secret");
         if (o?.blob?.ok !== true) problems.push("the app could not list its Blob container");
-        if (w.sb.log.refusedEgress.length > 0) problems.push(`a pod tried to leave 127.0.0.1 (${w.sb.log.refusedEgress.length} connections refused)`);
+        if (w.sb.log.refusedEgress.length > 0)
+          problems.push(`a pod tried to leave 127.0.0.1 (${w.sb.log.refusedEgress.length} connections refused)`);
         return problems;
       },
     },

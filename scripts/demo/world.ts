@@ -58,7 +58,9 @@ type Editable = ScenarioInput & { subscriptions: { resourceGroups: { clusters: {
 function scenario(): ScenarioInput {
   const input = parse(readFileSync(join(ROOT, "test/sandbox/scenarios/seed-000-outage.yaml"), "utf8")) as Editable;
   // The cluster serves the team's manifests (the sandbox resolves the same {{…}} placeholders).
-  input.subscriptions[0]!.resourceGroups[0]!.clusters[0]!.objects = parseAllDocuments(readFileSync(join(EXAMPLE, "backend.yaml"), "utf8")).map((d) => d.toJS() as Record<string, unknown>);
+  input.subscriptions[0]!.resourceGroups[0]!.clusters[0]!.objects = parseAllDocuments(
+    readFileSync(join(EXAMPLE, "backend.yaml"), "utf8"),
+  ).map((d) => d.toJS() as Record<string, unknown>);
   return input;
 }
 
@@ -72,7 +74,10 @@ function appImage(root: string, runtime: DemoWorld["runtime"]): ImageSpec {
   mkdirSync(bin, { recursive: true });
   symlinkSync("/usr/bin/python3", join(bin, "python3"));
   symlinkSync(process.execPath, join(bin, "node"));
-  return { cmd: runtime === "python" ? ["python3", join(PODS, "django_app.py")] : ["node", join(PODS, "node_probe_app.mjs")], env: { PATH: bin } };
+  return {
+    cmd: runtime === "python" ? ["python3", join(PODS, "django_app.py")] : ["node", join(PODS, "node_probe_app.mjs")],
+    env: { PATH: bin },
+  };
 }
 
 /** Writes a working copy of an example file with the sandbox's values filled in. */

@@ -61,7 +61,11 @@ export function isRetryable(status: number): boolean {
 
 /** The wait a response asks for, in ms, from the headers the SDK's throttling strategy reads. */
 export function retryAfterMs(response: PipelineResponse, now: number): number | undefined {
-  for (const [name, factor] of [["retry-after-ms", 1], ["x-ms-retry-after-ms", 1], ["retry-after", 1000]] as const) {
+  for (const [name, factor] of [
+    ["retry-after-ms", 1],
+    ["x-ms-retry-after-ms", 1],
+    ["retry-after", 1000],
+  ] as const) {
     const raw = response.headers.get(name);
     if (!raw) continue;
     const n = Number(raw);

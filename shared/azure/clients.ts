@@ -67,7 +67,11 @@ export class AzureClients {
     const now = options.now ?? Date.now;
     const deadline = now() + this.retry.budgetMs;
     this.armScope = scopeFor(profile.resourceManagerAudience);
-    this.retryOptions = { maxRetries: this.retry.maxRetries, retryDelayInMs: this.retry.retryDelayInMs, maxRetryDelayInMs: this.retry.maxRetryDelayInMs };
+    this.retryOptions = {
+      maxRetries: this.retry.maxRetries,
+      retryDelayInMs: this.retry.retryDelayInMs,
+      maxRetryDelayInMs: this.retry.maxRetryDelayInMs,
+    };
     const policyOptions = { log: this.calls, classify: serviceClassifier(profile), deadline, minBackoffMs: this.retry.retryDelayInMs, now };
     const policy = callPolicy(policyOptions);
     this.policies = [{ policy, position: "perRetry" }];
@@ -88,13 +92,26 @@ export class AzureClients {
   /** Options of the older (core-client) ARM clients: `$host` builds URLs, `credentialScopes` the token scope. */
   private classicArmOptions() {
     const endpoint = this.profile.resourceManagerEndpoint.replace(/\/+$/, "");
-    return { endpoint, $host: endpoint, credentialScopes: [this.armScope], additionalPolicies: this.policies, retryOptions: this.retryOptions, ...profileClientOptions(this.profile) };
+    return {
+      endpoint,
+      $host: endpoint,
+      credentialScopes: [this.armScope],
+      additionalPolicies: this.policies,
+      retryOptions: this.retryOptions,
+      ...profileClientOptions(this.profile),
+    };
   }
 
   /** Options of the newer (TypeSpec, core-client-rest) ARM clients. */
   private modernArmOptions() {
     const endpoint = this.profile.resourceManagerEndpoint.replace(/\/+$/, "");
-    return { endpoint, credentials: { scopes: [this.armScope] }, additionalPolicies: this.policies, retryOptions: this.retryOptions, ...profileClientOptions(this.profile) };
+    return {
+      endpoint,
+      credentials: { scopes: [this.armScope] },
+      additionalPolicies: this.policies,
+      retryOptions: this.retryOptions,
+      ...profileClientOptions(this.profile),
+    };
   }
 
   containerService(subscriptionId: string): ContainerServiceClient {
@@ -102,11 +119,17 @@ export class AzureClients {
   }
 
   managedIdentity(subscriptionId: string): ManagedServiceIdentityClient {
-    return this.once(`msi/${subscriptionId}`, () => new ManagedServiceIdentityClient(this.credential, subscriptionId, this.classicArmOptions()));
+    return this.once(
+      `msi/${subscriptionId}`,
+      () => new ManagedServiceIdentityClient(this.credential, subscriptionId, this.classicArmOptions()),
+    );
   }
 
   authorization(subscriptionId: string): AuthorizationManagementClient {
-    return this.once(`authz/${subscriptionId}`, () => new AuthorizationManagementClient(this.credential, subscriptionId, this.classicArmOptions()));
+    return this.once(
+      `authz/${subscriptionId}`,
+      () => new AuthorizationManagementClient(this.credential, subscriptionId, this.classicArmOptions()),
+    );
   }
 
   /**
@@ -114,11 +137,17 @@ export class AzureClients {
    * gate: loaded on first use, so the gate's bundle chunk does not carry (and parse) it.
    */
   resourceGraph(): Promise<ResourceGraphClient> {
-    return this.once("arg", async () => new (await import("@azure/arm-resourcegraph")).ResourceGraphClient(this.credential, this.modernArmOptions()));
+    return this.once(
+      "arg",
+      async () => new (await import("@azure/arm-resourcegraph")).ResourceGraphClient(this.credential, this.modernArmOptions()),
+    );
   }
 
   storage(subscriptionId: string): StorageManagementClient {
-    return this.once(`storage/${subscriptionId}`, () => new StorageManagementClient(this.credential, subscriptionId, this.modernArmOptions()));
+    return this.once(
+      `storage/${subscriptionId}`,
+      () => new StorageManagementClient(this.credential, subscriptionId, this.modernArmOptions()),
+    );
   }
 
   keyVaultManagement(subscriptionId: string): KeyVaultManagementClient {
@@ -131,13 +160,15 @@ export class AzureClients {
    */
   secrets(vaultName: string, vaultUri?: string): SecretClient {
     const url = (vaultUri ?? keyVaultUrl(this.profile, vaultName)).replace(/\/+$/, "");
-    return this.once(`kv/${url.toLowerCase()}`, () =>
-      new SecretClient(url, this.credential, {
-        disableChallengeResourceVerification: this.profile.disableChallengeResourceVerification,
-        additionalPolicies: this.policies,
-        ...profileClientOptions(this.profile),
-        retryOptions: this.retryOptions,
-      }),
+    return this.once(
+      `kv/${url.toLowerCase()}`,
+      () =>
+        new SecretClient(url, this.credential, {
+          disableChallengeResourceVerification: this.profile.disableChallengeResourceVerification,
+          additionalPolicies: this.policies,
+          ...profileClientOptions(this.profile),
+          retryOptions: this.retryOptions,
+        }),
     );
   }
 }

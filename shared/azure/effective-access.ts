@@ -95,10 +95,21 @@ function denyApplies(d: DenyAssignmentFact, principalId: string, target: string,
 /** Effective access of `rbac.principalId` to `action` at the resource (or sub-resource) `target`. */
 export function evaluateAccess(rbac: PrincipalRbacFacts, target: string, action: string, plane: Plane = "data"): AccessResult {
   const sub = subscriptionOf(target) ?? "";
-  const result: AccessResult = { allowed: false, grants: [], unconditional: [], conditional: [], denies: [], unknown: [], unknownDenies: [] };
+  const result: AccessResult = {
+    allowed: false,
+    grants: [],
+    unconditional: [],
+    conditional: [],
+    denies: [],
+    unknown: [],
+    unknownDenies: [],
+  };
   const listing = rbac.assignments.get(sub);
   if (!listing) {
-    result.unknown.push({ what: `role assignments in subscription ${sub}`, error: { message: "not listed (subscription not in the config's subscriptions)" } });
+    result.unknown.push({
+      what: `role assignments in subscription ${sub}`,
+      error: { message: "not listed (subscription not in the config's subscriptions)" },
+    });
   } else if (!listing.ok) {
     result.unknown.push({ what: `role assignments in subscription ${sub}`, error: listing.error });
   } else {
@@ -107,7 +118,10 @@ export function evaluateAccess(rbac: PrincipalRbacFacts, target: string, action:
       if (!scopeCovers(a.scope, target, a.listedIn)) continue;
       const def = rbac.definitions.get(lastSegment(a.roleDefinitionId));
       if (!def || !def.ok) {
-        result.unknown.push({ what: `role definition ${lastSegment(a.roleDefinitionId)}`, error: def && !def.ok ? def.error : { message: "not fetched" } });
+        result.unknown.push({
+          what: `role definition ${lastSegment(a.roleDefinitionId)}`,
+          error: def && !def.ok ? def.error : { message: "not fetched" },
+        });
         continue;
       }
       if (!roleGrants(def.value, action, plane)) continue;
@@ -118,7 +132,10 @@ export function evaluateAccess(rbac: PrincipalRbacFacts, target: string, action:
   }
   const denies = rbac.denies.get(sub);
   if (!denies || !denies.ok) {
-    result.unknownDenies.push({ what: `deny assignments in subscription ${sub}`, error: denies && !denies.ok ? denies.error : { message: "not listed" } });
+    result.unknownDenies.push({
+      what: `deny assignments in subscription ${sub}`,
+      error: denies && !denies.ok ? denies.error : { message: "not listed" },
+    });
   } else {
     result.denies = denies.value.filter((d) => denyApplies(d, rbac.principalId, target, action, plane));
   }
@@ -130,7 +147,8 @@ export function evaluateAccess(rbac: PrincipalRbacFacts, target: string, action:
 export function accessPolicyPermits(vault: VaultFact, principalId: string, permission: string): boolean {
   const pid = principalId.toLowerCase();
   return vault.accessPolicies.some(
-    (p) => p.objectId.toLowerCase() === pid && !p.applicationId && (p.secrets.includes(permission.toLowerCase()) || p.secrets.includes("all")),
+    (p) =>
+      p.objectId.toLowerCase() === pid && !p.applicationId && (p.secrets.includes(permission.toLowerCase()) || p.secrets.includes("all")),
   );
 }
 

@@ -20,7 +20,6 @@ export class RetryBudgetExceededError extends Error {
   }
 }
 
-
 /** The first line of an error text, at most 300 characters (SDK messages can carry whole response bodies below it). */
 export function firstLine(text: string): string {
   return (text.split("\n")[0] ?? "").slice(0, 300);
@@ -56,7 +55,8 @@ export async function settle<T>(work: () => Promise<T>): Promise<Fetched<T>> {
   try {
     return { ok: true, value: await work() };
   } catch (err) {
-    if (isLoginFailure(err)) throw new AzureLoginError(`the gate could not sign in to Azure: ${firstLine((err as Error).message)}`, { cause: err });
+    if (isLoginFailure(err))
+      throw new AzureLoginError(`the gate could not sign in to Azure: ${firstLine((err as Error).message)}`, { cause: err });
     return { ok: false, error: toFetchFailure(err) };
   }
 }

@@ -99,7 +99,9 @@ export class GraphClient {
     this.http = profileHttpClient(profile) ?? createDefaultHttpClient();
     const scopes = scopeFor(profile.graphAudience);
     const build = (maxRetries: number, policy: PipelinePolicy): Pipeline => {
-      const pipeline = createPipelineFromOptions({ retryOptions: { maxRetries, retryDelayInMs: options.retryDelayInMs, maxRetryDelayInMs: options.maxRetryDelayInMs } });
+      const pipeline = createPipelineFromOptions({
+        retryOptions: { maxRetries, retryDelayInMs: options.retryDelayInMs, maxRetryDelayInMs: options.maxRetryDelayInMs },
+      });
       pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes }));
       pipeline.addPolicy(policy, { afterPhase: "Sign" }); // per retry, as `additionalPolicies: perRetry` in the SDK clients
       return pipeline;
@@ -110,7 +112,12 @@ export class GraphClient {
 
   private send(url: string, write?: { body: unknown; retry: boolean }): Promise<PipelineResponse> {
     const headers = createHttpHeaders({ accept: "application/json", ...(write ? { "content-type": "application/json" } : {}) });
-    const request = createPipelineRequest({ url, method: write ? "POST" : "GET", headers, ...(write ? { body: JSON.stringify(write.body) } : {}) });
+    const request = createPipelineRequest({
+      url,
+      method: write ? "POST" : "GET",
+      headers,
+      ...(write ? { body: JSON.stringify(write.body) } : {}),
+    });
     return (write && !write.retry ? this.once : this.retrying).sendRequest(this.http, request);
   }
 
@@ -168,14 +175,21 @@ export class GraphClient {
 
   /** One application's client secrets (metadata only). */
   async applicationSecrets(applicationObjectId: string): Promise<GraphPasswordCredential[]> {
-    const app = await this.get<{ passwordCredentials?: GraphPasswordCredential[] }>(`/applications/${encodeURIComponent(applicationObjectId)}?$select=id,passwordCredentials`);
+    const app = await this.get<{ passwordCredentials?: GraphPasswordCredential[] }>(
+      `/applications/${encodeURIComponent(applicationObjectId)}?$select=id,passwordCredentials`,
+    );
     return app.passwordCredentials ?? [];
   }
 
   /** `addPassword` (never retried: a lost answer leaves an orphan that the rotation removes on its next run). */
   async addPassword(applicationObjectId: string, credential: { displayName: string; endDateTime: string }): Promise<GraphNewPassword> {
-    const created = await this.post<GraphNewPassword>(`/applications/${encodeURIComponent(applicationObjectId)}/addPassword`, { passwordCredential: credential }, { retry: false });
-    if (!created || typeof created.secretText !== "string" || typeof created.keyId !== "string") throw new RestError("Microsoft Graph addPassword returned no secret", { code: "NoSecretText" });
+    const created = await this.post<GraphNewPassword>(
+      `/applications/${encodeURIComponent(applicationObjectId)}/addPassword`,
+      { passwordCredential: credential },
+      { retry: false },
+    );
+    if (!created || typeof created.secretText !== "string" || typeof created.keyId !== "string")
+      throw new RestError("Microsoft Graph addPassword returned no secret", { code: "NoSecretText" });
     return created;
   }
 
@@ -196,7 +210,10 @@ function ok(res: PipelineResponse): boolean {
 /** The error for a failed answer: status and Graph error code only (never the body: it may hold a secret). */
 function answerError(res: PipelineResponse): RestError {
   const code = errorCode(res);
-  return new RestError(`Microsoft Graph answered ${res.status}${code ? ` ${code}` : ""}`, { statusCode: res.status, ...(code ? { code } : {}) });
+  return new RestError(`Microsoft Graph answered ${res.status}${code ? ` ${code}` : ""}`, {
+    statusCode: res.status,
+    ...(code ? { code } : {}),
+  });
 }
 
 function errorCode(res: PipelineResponse): string | undefined {

@@ -45,7 +45,10 @@ function deployHint(resourceGroup: string | undefined, subscriptionId: string | 
 function existingChain(id: string): { lines: string[]; symbol: string } | undefined {
   const parsed = parseResourceId(id);
   if (!parsed) return undefined;
-  const tail = id.replace(/^.*?\/providers\//i, "").split("/").filter(Boolean);
+  const tail = id
+    .replace(/^.*?\/providers\//i, "")
+    .split("/")
+    .filter(Boolean);
   const namespace = tail[0] ?? "";
   const api = API[namespace.toLowerCase()] ?? "2023-01-01";
   const lines: string[] = [];
@@ -55,7 +58,13 @@ function existingChain(id: string): { lines: string[]; symbol: string } | undefi
   for (let i = 1; i + 1 < tail.length; i += 2) {
     type += `/${tail[i]}`;
     symbol = ident((tail[i] ?? "r").replace(/s$/, ""));
-    lines.push(`resource ${symbol} '${type}@${api}' existing = {`, ...(parent ? [`  parent: ${parent}`] : []), `  name: ${bq(tail[i + 1] ?? "")}`, "}", "");
+    lines.push(
+      `resource ${symbol} '${type}@${api}' existing = {`,
+      ...(parent ? [`  parent: ${parent}`] : []),
+      `  name: ${bq(tail[i + 1] ?? "")}`,
+      "}",
+      "",
+    );
     parent = symbol;
   }
   return { lines, symbol };
@@ -105,7 +114,9 @@ function roleBicep(p: RoleAssignmentPlan): string {
   const chain = existingChain(p.scope);
   const parsed = parseResourceId(p.scope);
   const roleId = ROLE_IDS[p.role];
-  const roleExpr = roleId ? `subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '${roleId}')` : `roleDefinitionId // '${p.role}'`;
+  const roleExpr = roleId
+    ? `subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '${roleId}')`
+    : `roleDefinitionId // '${p.role}'`;
   return [
     `// Grants '${p.role}' to principal ${p.principalId} at ${p.scope}.`,
     deployHint(parsed?.resourceGroup, parsed?.subscriptionId, "role.bicep"),
@@ -161,7 +172,15 @@ function ficTerraform(p: FicPlan): string {
       `  client_id = ${tq(p.identity.clientId)}`,
       "}",
       "",
-      ...(p.update ? ["import {", `  to = azuread_application_federated_identity_credential.${name}`, `  id = "\${data.azuread_application.app.id}/federatedIdentityCredential/<credential id of '${p.fic.name}'>"`, "}", ""] : []),
+      ...(p.update
+        ? [
+            "import {",
+            `  to = azuread_application_federated_identity_credential.${name}`,
+            `  id = "\${data.azuread_application.app.id}/federatedIdentityCredential/<credential id of '${p.fic.name}'>"`,
+            "}",
+            "",
+          ]
+        : []),
       `resource "azuread_application_federated_identity_credential" ${tq(name)} {`,
       "  application_id = data.azuread_application.app.id",
       `  display_name   = ${tq(p.fic.name)}`,
@@ -173,7 +192,15 @@ function ficTerraform(p: FicPlan): string {
   }
   return [
     `# ${p.update ? "Corrects" : "Creates"} federated credential '${p.fic.name}' on managed identity '${p.identity.name}'.`,
-    ...(p.update ? ["import {", `  to = azurerm_federated_identity_credential.${name}`, `  id = ${tq(`${p.identity.id}/federatedIdentityCredentials/${p.fic.name}`)}`, "}", ""] : []),
+    ...(p.update
+      ? [
+          "import {",
+          `  to = azurerm_federated_identity_credential.${name}`,
+          `  id = ${tq(`${p.identity.id}/federatedIdentityCredentials/${p.fic.name}`)}`,
+          "}",
+          "",
+        ]
+      : []),
     `resource "azurerm_federated_identity_credential" ${tq(name)} {`,
     `  name                      = ${tq(p.fic.name)}`,
     `  user_assigned_identity_id = ${tq(p.identity.id)} # azurerm < 4.x: parent_id = (same id) and resource_group_name = ${tq(p.identity.resourceGroup ?? "")}`,
@@ -203,7 +230,9 @@ function policyTerraform(p: AccessPolicyPlan): string {
   return [
     `# Secret permissions [${p.permissions.join(", ")}] for principal ${p.principalId} on vault '${p.vault.name}' (access-policy vault).`,
     ...(p.tenantId ? [] : ['data "azurerm_client_config" "current" {}', ""]),
-    ...(p.existing ? ["import {", `  to = azurerm_key_vault_access_policy.${name}`, `  id = ${tq(`${p.vault.id}/objectId/${p.principalId}`)}`, "}", ""] : []),
+    ...(p.existing
+      ? ["import {", `  to = azurerm_key_vault_access_policy.${name}`, `  id = ${tq(`${p.vault.id}/objectId/${p.principalId}`)}`, "}", ""]
+      : []),
     `resource "azurerm_key_vault_access_policy" ${tq(name)} {`,
     `  key_vault_id       = ${tq(p.vault.id)}`,
     `  tenant_id          = ${p.tenantId ? tq(p.tenantId) : "data.azurerm_client_config.current.tenant_id"}`,

@@ -8,8 +8,6 @@ import { isReportFormat, REPORT_FORMATS, type ReportFormat } from "../report/ind
 import type { RulesFormat } from "../report/rules.js";
 import { GATE_MODES, type GateMode } from "../gate/plan.js";
 
-
-
 export const USAGE = `Usage:
   azure-auth-gate check [PATH|-]... [--config FILE [--allow-custom-cloud] [--mode static|azure|probe]
                         [--probe [--kubeconfig FILE]]]
@@ -85,7 +83,21 @@ export class UsageError extends Error {
 export type Command =
   | { kind: "help" }
   | { kind: "version" }
-  | { kind: "check"; paths: string[]; config?: string; allowCustomCloud: boolean; mode?: GateMode; probe: boolean; kubeconfig?: string; format: ReportFormat; output?: string; failOn: FailOn; fixFormat?: FixFormat; helm?: HelmFlags; verbose?: true }
+  | {
+      kind: "check";
+      paths: string[];
+      config?: string;
+      allowCustomCloud: boolean;
+      mode?: GateMode;
+      probe: boolean;
+      kubeconfig?: string;
+      format: ReportFormat;
+      output?: string;
+      failOn: FailOn;
+      fixFormat?: FixFormat;
+      helm?: HelmFlags;
+      verbose?: true;
+    }
   | { kind: "fix"; paths: string[]; mode: "diff" | "write"; config?: string }
   | { kind: "rules"; format: RulesFormat; output?: string }
   /** The sandbox parses its own flags (it is a separate program); they are passed through as given. */
@@ -135,10 +147,16 @@ function oneOf<T extends string>(flag: string, value: string | undefined, choice
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function helmFlags(release: string | undefined, namespace: string | undefined, values: string[] | undefined): { helm?: HelmFlags } {
-  if (release !== undefined && (release.length > 53 || !DNS_LABEL.test(release))) throw new UsageError(`--helm-release must be a lowercase DNS label of at most 53 characters (got '${release}')`);
-  if (namespace !== undefined && (namespace.length > 63 || !DNS_LABEL.test(namespace))) throw new UsageError(`--helm-namespace must be a Kubernetes namespace name (got '${namespace}')`);
+  if (release !== undefined && (release.length > 53 || !DNS_LABEL.test(release)))
+    throw new UsageError(`--helm-release must be a lowercase DNS label of at most 53 characters (got '${release}')`);
+  if (namespace !== undefined && (namespace.length > 63 || !DNS_LABEL.test(namespace)))
+    throw new UsageError(`--helm-namespace must be a Kubernetes namespace name (got '${namespace}')`);
   if (values?.some((v) => v === "")) throw new UsageError("option '--helm-values' needs a value");
-  const helm: HelmFlags = { ...(release !== undefined ? { releaseName: release } : {}), ...(namespace !== undefined ? { namespace } : {}), ...(values?.length ? { values } : {}) };
+  const helm: HelmFlags = {
+    ...(release !== undefined ? { releaseName: release } : {}),
+    ...(namespace !== undefined ? { namespace } : {}),
+    ...(values?.length ? { values } : {}),
+  };
   return Object.keys(helm).length > 0 ? { helm } : {};
 }
 
@@ -155,25 +173,31 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values.version) return { kind: "version" };
   const [command, ...rest] = positionals;
   if (command === undefined) throw new UsageError("missing command (check, fix, rules or sandbox)");
-  if (command !== "fix") for (const flag of ["diff", "write"] as const) if (values[flag]) throw new UsageError(`--${flag} applies to fix, not ${command}`);
+  if (command !== "fix")
+    for (const flag of ["diff", "write"] as const) if (values[flag]) throw new UsageError(`--${flag} applies to fix, not ${command}`);
   for (const flag of ["fix-format", "helm-release", "helm-namespace", "helm-values", "verbose"] as const) {
     if (command !== "check" && values[flag] !== undefined) throw new UsageError(`--${flag} applies to check, not ${command}`);
   }
 
   if (command === "check") {
-    if (rest.length === 0 && values.config === undefined) throw new UsageError("check needs a PATH (file, directory or - for stdin) or --config FILE");
+    if (rest.length === 0 && values.config === undefined)
+      throw new UsageError("check needs a PATH (file, directory or - for stdin) or --config FILE");
     const format = values.format ?? "text";
     if (!isReportFormat(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(", ")} (got '${format}')`);
     if (values.output === "") throw new UsageError("option '--output' needs a value");
     if (values.config === "") throw new UsageError("option '--config' needs a value");
-    if (values.probe && values.config === undefined) throw new UsageError("--probe needs --config FILE (the targets, the cloud and the cluster to probe)");
-    if (values["allow-custom-cloud"] && values.config === undefined) throw new UsageError("--allow-custom-cloud applies to --config (the config's cloud)");
+    if (values.probe && values.config === undefined)
+      throw new UsageError("--probe needs --config FILE (the targets, the cloud and the cluster to probe)");
+    if (values["allow-custom-cloud"] && values.config === undefined)
+      throw new UsageError("--allow-custom-cloud applies to --config (the config's cloud)");
     if (values.kubeconfig === "") throw new UsageError("option '--kubeconfig' needs a value");
     const mode = values.mode === undefined ? undefined : oneOf<GateMode>("mode", values.mode, GATE_MODES, "static");
-    if (mode !== undefined && mode !== "static" && values.config === undefined) throw new UsageError(`--mode ${mode} needs --config FILE (the targets, subscriptions and cloud to check)`);
+    if (mode !== undefined && mode !== "static" && values.config === undefined)
+      throw new UsageError(`--mode ${mode} needs --config FILE (the targets, subscriptions and cloud to check)`);
     if (values.probe && mode !== undefined && mode !== "probe") throw new UsageError(`--probe and --mode ${mode} exclude each other`);
     const probe = values.probe === true || mode === "probe";
-    if (values.kubeconfig !== undefined && !probe) throw new UsageError("--kubeconfig applies to --probe (the cluster the probe Job runs in)");
+    if (values.kubeconfig !== undefined && !probe)
+      throw new UsageError("--kubeconfig applies to --probe (the cluster the probe Job runs in)");
     return {
       kind: "check",
       paths: rest,
@@ -194,15 +218,26 @@ export function parseCommand(argv: readonly string[]): Command {
     if (rest.length === 0) throw new UsageError("fix needs a PATH (file, directory or - for stdin)");
     if (values.diff && values.write) throw new UsageError("--diff and --write exclude each other");
     if (values.write && rest.includes("-")) throw new UsageError("--write cannot edit stdin: use --diff with -, or pass the files");
-    for (const flag of ["format", "output", "fail-on", "probe", "mode", "kubeconfig", "allow-custom-cloud"] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to check, not fix`);
+    for (const flag of ["format", "output", "fail-on", "probe", "mode", "kubeconfig", "allow-custom-cloud"] as const)
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to check, not fix`);
     if (values.config === "") throw new UsageError("option '--config' needs a value");
-    return { kind: "fix", paths: rest, mode: values.write ? "write" : "diff", ...(values.config !== undefined ? { config: values.config } : {}) };
+    return {
+      kind: "fix",
+      paths: rest,
+      mode: values.write ? "write" : "diff",
+      ...(values.config !== undefined ? { config: values.config } : {}),
+    };
   }
   if (command === "rules") {
     if (rest.length > 0) throw new UsageError(`rules takes no arguments (got '${rest[0]}')`);
-    for (const flag of ["config", "fail-on", "probe", "mode", "kubeconfig", "allow-custom-cloud"] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to check, not rules`);
+    for (const flag of ["config", "fail-on", "probe", "mode", "kubeconfig", "allow-custom-cloud"] as const)
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to check, not rules`);
     if (values.output === "") throw new UsageError("option '--output' needs a value");
-    return { kind: "rules", format: oneOf<RulesFormat>("format", values.format, ["json", "markdown"], "markdown"), ...(values.output !== undefined ? { output: values.output } : {}) };
+    return {
+      kind: "rules",
+      format: oneOf<RulesFormat>("format", values.format, ["json", "markdown"], "markdown"),
+      ...(values.output !== undefined ? { output: values.output } : {}),
+    };
   }
   throw new UsageError(`unknown command '${command}' (check, fix, rules or sandbox)`);
 }

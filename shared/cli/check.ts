@@ -59,7 +59,9 @@ async function readManifests(input: CheckInput, io: CliIo): Promise<ManifestSet 
   if (input.paths.length === 0) return undefined;
   const helm = await helmSettings(input);
   // Renderers are looked up on the PATH of the environment the CLI was given (tests pass their own).
-  const { sources, skipped, refused } = await collectManifests(input.paths, () => readAll(io.stdin), { render: { helm, searchPath: io.env.PATH ?? "" } });
+  const { sources, skipped, refused } = await collectManifests(input.paths, () => readAll(io.stdin), {
+    render: { helm, searchPath: io.env.PATH ?? "" },
+  });
   return parseManifestSet(sources, skipped, refused);
 }
 
@@ -75,7 +77,10 @@ export function checkMode(input: Pick<CheckInput, "mode" | "config" | "probe">):
 
 /** `--config`: loaded (a custom cloud only with --allow-custom-cloud), its cloud described when it is a custom one. */
 async function loadCheckConfig(file: string, allowCustomCloud: boolean, io: CliIo): Promise<LoadedConfig & { custom: boolean }> {
-  const [{ loadConfig }, { describeCustomCloud, isCustomCloud }] = await Promise.all([import("../config/load.js"), import("../cloud/profile.js")]);
+  const [{ loadConfig }, { describeCustomCloud, isCustomCloud }] = await Promise.all([
+    import("../config/load.js"),
+    import("../cloud/profile.js"),
+  ]);
   const loaded = loadConfig(file, { allowCustomCloud });
   const custom = isCustomCloud(loaded.profile);
   // Before any token is requested: where tokens would go, on the user's say-so.
@@ -90,11 +95,16 @@ export async function runCheck(input: CheckInput, io: CliIo): Promise<Report> {
   const loaded = input.config !== undefined ? await loadCheckConfig(input.config, allowCustomCloud, io) : undefined;
   const plan = planRun({
     mode,
-    ...(loaded ? { config: loaded.config, cloud: { name: loaded.profile.name, custom: loaded.custom, allowedByUser: allowCustomCloud } } : {}),
+    ...(loaded
+      ? { config: loaded.config, cloud: { name: loaded.profile.name, custom: loaded.custom, allowedByUser: allowCustomCloud } }
+      : {}),
     manifests: manifests !== undefined,
     hints: CLI_HINTS,
   });
-  const azure = loaded && plan.controlPlane.run ? (await import("./check-azure.js")).cliAzureAccess(loaded, input.kubeconfig !== undefined ? { kubeconfig: input.kubeconfig } : {}) : undefined;
+  const azure =
+    loaded && plan.controlPlane.run
+      ? (await import("./check-azure.js")).cliAzureAccess(loaded, input.kubeconfig !== undefined ? { kubeconfig: input.kubeconfig } : {})
+      : undefined;
   const { report, notices } = await executePlan({
     plan,
     ...(loaded ? { config: loaded.config, configFile: loaded.file } : {}),

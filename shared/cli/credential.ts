@@ -10,7 +10,11 @@ import { profileClientOptions } from "../cloud/tls.js";
 import { bridgeAzureSdkLog } from "../azure/sdk-log.js";
 
 /** `managedIdentityClientId`: which of several user-assigned identities the host's managed identity is (Functions). */
-export function gateCredential(profile: CloudProfile, tenantId?: string, options: { managedIdentityClientId?: string | undefined } = {}): TokenCredential {
+export function gateCredential(
+  profile: CloudProfile,
+  tenantId?: string,
+  options: { managedIdentityClientId?: string | undefined } = {},
+): TokenCredential {
   // The identity SDK's sign-in lines go where the host sends the gate's lines (--verbose, step debug, context.log).
   bridgeAzureSdkLog();
   return new DefaultAzureCredential({

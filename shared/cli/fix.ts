@@ -47,7 +47,14 @@ export function renderNotes(outcome: FixOutcome, mode: "diff" | "write"): string
     lines.push(`TODO ${r.finding.id} ${where} ${formatTarget(r.finding.target)}: ${r.reason}`);
     if (r.guidance) lines.push(indent(r.guidance));
   }
-  for (const u of outcome.followUps) lines.push(`NEXT ${u.split("\n")[0] ?? ""}`, ...u.split("\n").slice(1).map((l) => `    ${l}`));
+  for (const u of outcome.followUps)
+    lines.push(
+      `NEXT ${u.split("\n")[0] ?? ""}`,
+      ...u
+        .split("\n")
+        .slice(1)
+        .map((l) => `    ${l}`),
+    );
   return lines.join("\n") + "\n";
 }
 

@@ -26,8 +26,13 @@ export async function resolveHelm(helm: GateConfig["helm"], file: string): Promi
       throw new InputError(`values file ${v} does not exist`, { file, field: `helm.values[${i}]` });
     });
     const rel = relative(base, real);
-    if (rel.startsWith("..") || isAbsolute(rel)) throw new InputError(`values file ${v} leads outside the config's directory`, { file, field: `helm.values[${i}]` });
+    if (rel.startsWith("..") || isAbsolute(rel))
+      throw new InputError(`values file ${v} leads outside the config's directory`, { file, field: `helm.values[${i}]` });
     values.push(path);
   }
-  return { ...(helm.releaseName ? { releaseName: helm.releaseName } : {}), ...(helm.namespace ? { namespace: helm.namespace } : {}), ...(values.length ? { values } : {}) };
+  return {
+    ...(helm.releaseName ? { releaseName: helm.releaseName } : {}),
+    ...(helm.namespace ? { namespace: helm.namespace } : {}),
+    ...(values.length ? { values } : {}),
+  };
 }

@@ -64,16 +64,34 @@ async function run(argv: readonly string[], io: CliIo, raw: CliIo): Promise<numb
       setLogSink((_level, line) => io.stderr.write(`${line}\n`));
       if (command.verbose) enableDebug();
       const { runCheck } = await import("./check.js");
-      const checked = await runCheck({ paths: command.paths, ...(command.config !== undefined ? { config: command.config } : {}), allowCustomCloud: command.allowCustomCloud, ...(command.mode ? { mode: command.mode } : {}), probe: command.probe, ...(command.kubeconfig !== undefined ? { kubeconfig: command.kubeconfig } : {}), ...(command.helm ? { helm: command.helm } : {}) }, io);
+      const checked = await runCheck(
+        {
+          paths: command.paths,
+          ...(command.config !== undefined ? { config: command.config } : {}),
+          allowCustomCloud: command.allowCustomCloud,
+          ...(command.mode ? { mode: command.mode } : {}),
+          probe: command.probe,
+          ...(command.kubeconfig !== undefined ? { kubeconfig: command.kubeconfig } : {}),
+          ...(command.helm ? { helm: command.helm } : {}),
+        },
+        io,
+      );
       // --fix-format: the Azure fixes as Bicep or Terraform instead of az commands.
-      const report = command.fixFormat ? { ...checked, findings: (await import("../azure/rules/fixes.js")).withFixFormat(checked.findings, command.fixFormat) } : checked;
+      const report = command.fixFormat
+        ? { ...checked, findings: (await import("../azure/rules/fixes.js")).withFixFormat(checked.findings, command.fixFormat) }
+        : checked;
       const color = useColor(command.format, command.output, io);
-      const text = renderReport(report, command.format, { text: { color }, markdown: { moreHint: "run the check with --format json for all of them" } });
+      const text = renderReport(report, command.format, {
+        text: { color },
+        markdown: { moreHint: "run the check with --format json for all of them" },
+      });
       await emit(text, command.output, color ? raw : io);
       const code = exitCodeFor(report.verdict, command.failOn);
       if (command.output !== undefined) {
         const { errors, warnings } = report.summary;
-        io.stderr.write(`${NAME}: ${report.verdict} (${plural(errors, "error")}, ${plural(warnings, "warning")}); report written to ${command.output}\n`);
+        io.stderr.write(
+          `${NAME}: ${report.verdict} (${plural(errors, "error")}, ${plural(warnings, "warning")}); report written to ${command.output}\n`,
+        );
       }
       for (const s of report.metadata.skippedInputs ?? []) io.stderr.write(`${NAME}: notice: ${s.file}: skipped: ${s.reason}\n`);
       // A refused file was not checked: the report covers the rest, but the run is not a verdict on everything given.
@@ -109,7 +127,9 @@ export async function main(argv: readonly string[], processIo: CliIo): Promise<n
       return EXIT.input;
     }
     const message = err instanceof Error ? `${err.name}: ${firstLine(err.message)}` : firstLine(String(err));
-    io.stderr.write(`${NAME}: internal error: ${message} — this is a bug, please report it${io.env.AZURE_AUTH_GATE_DEBUG === "1" ? "" : " (AZURE_AUTH_GATE_DEBUG=1 shows the stack)"}\n`);
+    io.stderr.write(
+      `${NAME}: internal error: ${message} — this is a bug, please report it${io.env.AZURE_AUTH_GATE_DEBUG === "1" ? "" : " (AZURE_AUTH_GATE_DEBUG=1 shows the stack)"}\n`,
+    );
     if (io.env.AZURE_AUTH_GATE_DEBUG === "1" && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
     return EXIT.internal;
   }

@@ -8,7 +8,14 @@ export async function writeReportFile(file: string, text: string): Promise<void>
     await writeFileAtomic(file, text);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "its directory does not exist" : code === "EACCES" || code === "EPERM" ? "permission denied" : code === "EISDIR" ? "it is a directory" : (err as Error).message;
+    const why =
+      code === "ENOENT"
+        ? "its directory does not exist"
+        : code === "EACCES" || code === "EPERM"
+          ? "permission denied"
+          : code === "EISDIR"
+            ? "it is a directory"
+            : (err as Error).message;
     throw new InputError(`cannot write the report: ${why}`, { file, field: "--output" });
   }
 }

@@ -34,7 +34,10 @@ export async function runSandbox(args: readonly string[], io: CliIo): Promise<nu
   const entry = root && join(root, "test", "sandbox", "cli.ts");
   const tsx = root && join(root, "node_modules", "tsx", "dist", "loader.mjs");
   if (!entry || !tsx || !existsSync(entry) || !existsSync(tsx)) {
-    throw new InputError("the sandbox ships with the source repository (test/sandbox/): clone azure-auth-gate, run `npm ci`, then `npm run sandbox` there", { field: "sandbox" });
+    throw new InputError(
+      "the sandbox ships with the source repository (test/sandbox/): clone azure-auth-gate, run `npm ci`, then `npm run sandbox` there",
+      { field: "sandbox" },
+    );
   }
   const child = spawn(process.execPath, ["--import", tsx, entry, ...args], { cwd: root, env: io.env, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout.on("data", (chunk: Buffer) => io.stdout.write(chunk.toString("utf8")));

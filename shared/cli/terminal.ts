@@ -20,7 +20,10 @@ export function terminalSafe(text: string): string {
 export function terminalSafeIo(io: CliIo): CliIo {
   return {
     ...io,
-    stdout: { write: (chunk: string) => io.stdout.write(terminalSafe(chunk)), ...(io.stdout.isTTY !== undefined ? { isTTY: io.stdout.isTTY } : {}) },
+    stdout: {
+      write: (chunk: string) => io.stdout.write(terminalSafe(chunk)),
+      ...(io.stdout.isTTY !== undefined ? { isTTY: io.stdout.isTTY } : {}),
+    },
     stderr: { write: (chunk: string) => io.stderr.write(terminalSafe(chunk)) },
   };
 }

@@ -91,7 +91,10 @@ export const BUILT_IN_CLOUDS: Readonly<Record<string, CloudProfile>> = {
   AzureUSGovernment: US_GOV,
 };
 
-const httpsUrl = z.string().url().refine((u) => u.startsWith("https://"), "must be an https:// URL");
+const httpsUrl = z
+  .string()
+  .url()
+  .refine((u) => u.startsWith("https://"), "must be an https:// URL");
 
 export const cloudProfileSchema = z
   .object({

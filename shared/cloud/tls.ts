@@ -27,7 +27,14 @@ function hostPattern(urlOrTemplate: string): RegExp {
 
 /** The hosts the profile names: Entra ID, ARM, Graph, and the Key Vault / Blob / Queue templates. */
 export function profileHostPatterns(profile: CloudProfile): RegExp[] {
-  return [profile.authorityHost, profile.resourceManagerEndpoint, profile.graphEndpoint, profile.keyVaultUrlTemplate, profile.blobUrlTemplate, profile.queueUrlTemplate].map(hostPattern);
+  return [
+    profile.authorityHost,
+    profile.resourceManagerEndpoint,
+    profile.graphEndpoint,
+    profile.keyVaultUrlTemplate,
+    profile.blobUrlTemplate,
+    profile.queueUrlTemplate,
+  ].map(hostPattern);
 }
 
 export function isProfileHost(profile: CloudProfile, url: string): boolean {

@@ -40,7 +40,14 @@ function issueToError(issue: z.core.$ZodIssue, file: string, doc: Document, coun
     // Name the unknown key itself, so the user sees exactly which line to delete or fix.
     const key = issue.keys[0] ?? "";
     path = [...path, key];
-    message = `unknown key '${key}'${issue.keys.length > 1 ? ` (and ${issue.keys.slice(1).map((k) => `'${k}'`).join(", ")})` : ""}`;
+    message = `unknown key '${key}'${
+      issue.keys.length > 1
+        ? ` (and ${issue.keys
+            .slice(1)
+            .map((k) => `'${k}'`)
+            .join(", ")})`
+        : ""
+    }`;
   }
   const line = lineOf(doc, counter, path);
   return new InputError(message, { file, ...(line !== undefined ? { line } : {}), field: fieldPath(path) || "(top level)" });
@@ -53,15 +60,18 @@ function issueToError(issue: z.core.$ZodIssue, file: string, doc: Document, coun
 const REMOVED_KEYS: readonly { path: readonly [string, string]; message: string }[] = [
   {
     path: ["probe", "kubeconfig"],
-    message: "'probe.kubeconfig' is no longer read from the config (a repository must not choose the cluster credentials or their exec plugins): set KUBECONFIG in the job's environment, or pass --kubeconfig FILE to the CLI",
+    message:
+      "'probe.kubeconfig' is no longer read from the config (a repository must not choose the cluster credentials or their exec plugins): set KUBECONFIG in the job's environment, or pass --kubeconfig FILE to the CLI",
   },
   {
     path: ["probe", "command"],
-    message: "'probe.command' is no longer read: the probe always runs the gate's own program; choose its interpreter with probe.runtime (python or node) and probe.image",
+    message:
+      "'probe.command' is no longer read: the probe always runs the gate's own program; choose its interpreter with probe.runtime (python or node) and probe.image",
   },
   {
     path: ["probe", "enabled"],
-    message: "'probe.enabled' is no longer read: the probe runs only when the person running the gate asks for it, with --probe (CLI) or mode: probe (Action)",
+    message:
+      "'probe.enabled' is no longer read: the probe runs only when the person running the gate asks for it, with --probe (CLI) or mode: probe (Action)",
   },
 ];
 
@@ -96,7 +106,12 @@ export interface ParseConfigOptions {
  * Parses config text. `file` names it in errors; relative cloud profile paths resolve against
  * `baseDir` (default: the file's directory).
  */
-export function parseConfigText(text: string, file = "<inline>", baseDir = file === "<inline>" ? process.cwd() : dirname(file), options: ParseConfigOptions = {}): LoadedConfig {
+export function parseConfigText(
+  text: string,
+  file = "<inline>",
+  baseDir = file === "<inline>" ? process.cwd() : dirname(file),
+  options: ParseConfigOptions = {},
+): LoadedConfig {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   const yamlError = doc.errors[0];
@@ -116,7 +131,10 @@ export function parseConfigText(text: string, file = "<inline>", baseDir = file 
   }
   const config = parsed.data;
   if (config.subscriptions.length === 0 && !(config.cluster && "subscription" in config.cluster)) {
-    throw new InputError("list the subscriptions to search (or name the cluster by subscription/resourceGroup/name)", { file, field: "subscriptions" });
+    throw new InputError("list the subscriptions to search (or name the cluster by subscription/resourceGroup/name)", {
+      file,
+      field: "subscriptions",
+    });
   }
   if (options.skipCloud) return { config, file, profile: resolveCloudProfile(undefined) };
   if (!isBuiltInCloud(config.cloud) && !options.allowCustomCloud) {

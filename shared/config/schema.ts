@@ -55,7 +55,10 @@ export const clusterByNameSchema = z
 export const clusterByIssuerSchema = z
   .object({
     /** The issuer exactly as `az aks show --query oidcIssuerProfile.issuerUrl -o tsv` prints it (AKS: trailing `/`). */
-    issuerUrl: z.string().url().refine((u) => u.startsWith("https://"), "must be an https:// URL"),
+    issuerUrl: z
+      .string()
+      .url()
+      .refine((u) => u.startsWith("https://"), "must be an https:// URL"),
   })
   .strict();
 
@@ -91,7 +94,12 @@ export const targetSchema = z
     /** `namespace/kind/name`, e.g. `production/Deployment/backend`. Defaults to the manifests' only app workload. */
     workload: z.string().regex(WORKLOAD, "must be namespace/kind/name, e.g. production/Deployment/backend").optional(),
     /** Override the ServiceAccount the pod runs as (default: from the manifests). */
-    serviceAccount: nonEmpty.refine((v) => invalidName(v, "subdomain") === undefined, "must be a Kubernetes ServiceAccount name (RFC 1123 subdomain: lowercase letters, digits, '-' and '.')").optional(),
+    serviceAccount: nonEmpty
+      .refine(
+        (v) => invalidName(v, "subdomain") === undefined,
+        "must be a Kubernetes ServiceAccount name (RFC 1123 subdomain: lowercase letters, digits, '-' and '.')",
+      )
+      .optional(),
     /** Override the identity's client id (default: the ServiceAccount's `azure.workload.identity/client-id`). */
     clientId: guid("clientId").optional(),
     /** Blob containers the workload reads or writes. */
@@ -132,12 +140,18 @@ export const environmentSchema = z
     /** Which `targets` (by `workload`, namespace/kind/name) to prove; default: all of them. */
     targets: z.array(z.string().regex(WORKLOAD, "must be namespace/kind/name, e.g. production/Deployment/backend")).default([]),
     /** Layers to run: `static` (needs `manifests`) and `control-plane`. */
-    layers: z.array(z.enum(["static", "control-plane"])).min(1).default(["static", "control-plane"]),
+    layers: z
+      .array(z.enum(["static", "control-plane"]))
+      .min(1)
+      .default(["static", "control-plane"]),
     /** Run the live probe too (only where the Function's operator gave it a cluster to run it in). */
     probe: z.boolean().default(false),
   })
   .strict()
-  .refine((e) => !e.layers.includes("static") || e.manifests.length > 0, { message: "the static layer needs `manifests` (or leave `static` out of `layers`)", path: ["manifests"] });
+  .refine((e) => !e.layers.includes("static") || e.manifests.length > 0, {
+    message: "the static layer needs `manifests` (or leave `static` out of `layers`)",
+    path: ["manifests"],
+  });
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** `helm template` settings for charts found in the manifest directories (the CLI's --helm-* flags win). */
@@ -162,7 +176,13 @@ export const helmSchema = z
 export const networkSchema = z
   .object({
     /** Subnet resource id of the node pool (default: read from the cluster). */
-    subnetId: z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i, "must be a subnet resource id").optional(),
+    subnetId: z
+      .string()
+      .regex(
+        /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i,
+        "must be a subnet resource id",
+      )
+      .optional(),
     /** Public egress IPs of the cluster (IPv4 addresses or CIDR ranges). */
     egressIps: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/, "must be an IPv4 address or CIDR range")).default([]),
   })

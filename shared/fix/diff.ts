@@ -120,7 +120,8 @@ export function unifiedDiff(file: string, before: string, after: string, sensiti
   // Group blocks whose context would touch, unless a sensitive line lies between them.
   let group: ChangeBlock[] = [];
   const flush = () => {
-    if (group.length > 0) hunks.push(renderHunk(a, newTotal, group, sensitive, context, { old: missingEol(before), new: missingEol(after) }));
+    if (group.length > 0)
+      hunks.push(renderHunk(a, newTotal, group, sensitive, context, { old: missingEol(before), new: missingEol(after) }));
     group = [];
   };
   for (const block of blocks) {
@@ -144,7 +145,14 @@ function missingEol(text: string): boolean {
 
 const NO_EOL = "\\ No newline at end of file\n";
 
-function renderHunk(a: readonly string[], newTotal: number, group: readonly ChangeBlock[], sensitive: ReadonlySet<number>, context: number, noEol: { old: boolean; new: boolean }): string {
+function renderHunk(
+  a: readonly string[],
+  newTotal: number,
+  group: readonly ChangeBlock[],
+  sensitive: ReadonlySet<number>,
+  context: number,
+  noEol: { old: boolean; new: boolean },
+): string {
   const firstBlock = group[0];
   const lastBlock = group[group.length - 1];
   if (!firstBlock || !lastBlock) return "";

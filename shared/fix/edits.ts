@@ -31,7 +31,8 @@ export function doubleQuoted(value: string): string {
 /** Scalar text for a new value: plain when YAML reads it back as the same string, else double-quoted. */
 export function scalarText(value: string, forceQuote = false): string {
   if (forceQuote) return doubleQuoted(value);
-  const plain = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(value) && !/^(true|false|yes|no|on|off|null|~|y|n)$/i.test(value) && !/^[0-9._-]+$/.test(value);
+  const plain =
+    /^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(value) && !/^(true|false|yes|no|on|off|null|~|y|n)$/i.test(value) && !/^[0-9._-]+$/.test(value);
   return plain ? value : doubleQuoted(value);
 }
 
@@ -93,7 +94,8 @@ export function addEntry(f: ParsedFile, map: YAMLMap, entry: NewEntry, opts: { f
   const eol = f.lines.eol;
   const firstLine = f.lines.lineOf(firstPair.key.range?.[0] ?? 0);
   const startsLine = f.lines.indentOf(firstLine) === indent;
-  if (opts.first && startsLine) return done({ start: f.lines.lineStart(firstLine), end: f.lines.lineStart(firstLine), insert: lines.map((l) => l + eol).join("") });
+  if (opts.first && startsLine)
+    return done({ start: f.lines.lineStart(firstLine), end: f.lines.lineStart(firstLine), insert: lines.map((l) => l + eol).join("") });
   const span = pairLines(f, lastPair);
   if (!span) return fail("the map has no position in the file");
   const at = f.lines.lineEnd(span.last);
@@ -105,7 +107,13 @@ export function addEntry(f: ParsedFile, map: YAMLMap, entry: NewEntry, opts: { f
  * nested below it, fills a key whose value is empty (`labels:` / `labels: {}` / `labels: null`), or
  * adds to the existing innermost map. Refuses when a key on the path holds something else.
  */
-export function ensureEntry(f: ParsedFile, map: YAMLMap, path: readonly string[], leaf: NewEntry, opts: { first?: boolean } = {}): EditResult {
+export function ensureEntry(
+  f: ParsedFile,
+  map: YAMLMap,
+  path: readonly string[],
+  leaf: NewEntry,
+  opts: { first?: boolean } = {},
+): EditResult {
   let cur = map;
   let parentKeyLine: number | undefined;
   for (let i = 0; i < path.length; i++) {
@@ -113,16 +121,26 @@ export function ensureEntry(f: ParsedFile, map: YAMLMap, path: readonly string[]
     const pair = pairOf(cur, key);
     const rest: NewEntry = path.slice(i + 1).reduceRight<NewEntry>((child, k) => ({ key: k, children: [child] }), leaf);
     // A missing `metadata` goes before `spec`, as everyone writes it; anything else after the last entry.
-    if (!pair) return addEntry(f, cur, { key, children: [rest] }, { first: key === "metadata", ...(parentKeyLine !== undefined ? { parentKeyLine } : {}) });
+    if (!pair)
+      return addEntry(
+        f,
+        cur,
+        { key, children: [rest] },
+        { first: key === "metadata", ...(parentKeyLine !== undefined ? { parentKeyLine } : {}) },
+      );
     const keyLine = f.lines.lineOf(pair.key.range?.[0] ?? 0);
     const value = pair.value;
-    const empty = value === null || (isScalar(value) && (value.value === null || value.value === undefined)) || (isMap(value) && value.flow && value.items.length === 0);
+    const empty =
+      value === null ||
+      (isScalar(value) && (value.value === null || value.value === undefined)) ||
+      (isMap(value) && value.flow && value.items.length === 0);
     if (empty) {
       const pad = f.lines.indentOf(keyLine) + stepOf(f, cur, parentKeyLine);
       const lines = renderEntry(rest, pad, 2);
       const body = lines.map((l) => f.lines.eol + l).join("");
       // `labels:` → insert below the key; `labels: {}` / `labels: null` → replace the empty value.
-      if (value?.range) return done({ start: value.range[0] - (f.text[value.range[0] - 1] === " " ? 1 : 0), end: value.range[1], insert: body });
+      if (value?.range)
+        return done({ start: value.range[0] - (f.text[value.range[0] - 1] === " " ? 1 : 0), end: value.range[1], insert: body });
       const at = f.lines.lineEnd(keyLine);
       const comment = f.text.slice(f.lines.lineStart(keyLine), at).indexOf("#");
       if (comment >= 0) return fail(`'${key}' is empty and followed by a comment`);

@@ -74,7 +74,9 @@ function choose(plans: Map<Finding, Plan>, files: ReadonlyMap<string, ParsedFile
       continue;
     }
     const clash = fresh.some(({ file, splices }) => splices.some((s) => (out.splices.get(file) ?? []).some((a) => overlaps(a, s))));
-    const selfClash = fresh.some((a, i) => fresh.some((b, j) => j > i && a.file === b.file && a.splices.some((x) => b.splices.some((y) => overlaps(x, y)))));
+    const selfClash = fresh.some((a, i) =>
+      fresh.some((b, j) => j > i && a.file === b.file && a.splices.some((x) => b.splices.some((y) => overlaps(x, y)))),
+    );
     if (clash || selfClash) continue;
     for (const { file, splices } of fresh) out.splices.set(file, [...(out.splices.get(file) ?? []), ...splices]);
     for (const intent of plan.intents) done.add(intentKey(intent));
@@ -129,13 +131,16 @@ export function planFixes(sources: readonly ManifestSource[], config: FixConfig 
       }
     }
     for (const { finding, plan } of accepted.plans) {
-      if (plan.intents.some((i) => broken.has(i.file))) accepted.failed.set(finding, "cannot edit it safely: the edit would leave the file unreadable");
+      if (plan.intents.some((i) => broken.has(i.file)))
+        accepted.failed.set(finding, "cannot edit it safely: the edit would leave the file unreadable");
     }
     accepted.plans = accepted.plans.filter((p) => !accepted.failed.has(p.finding));
     const state = [...texts.values()].join("\u0000");
     if (!changed || seen.has(state)) {
       return {
-        changes: sources.map((s) => ({ file: s.file, before: s.text, after: texts.get(s.file) ?? s.text })).filter((c) => c.before !== c.after),
+        changes: sources
+          .map((s) => ({ file: s.file, before: s.text, after: texts.get(s.file) ?? s.text }))
+          .filter((c) => c.before !== c.after),
         fixed: gone(first, findings),
         remaining: findings.map((f) => remainingOf(f, plans.get(f), accepted.failed.get(f))),
         followUps,

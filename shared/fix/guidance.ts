@@ -13,15 +13,26 @@ import { sh } from "../shell.js";
 
 /** Key Vault secret names allow letters, digits and dashes. */
 function objectName(key: string): string {
-  return key.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "") || "secret";
+  return (
+    key
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "secret"
+  );
 }
 
 function vaultName(ctx: PlanContext): string {
   const vaults = new Set(ctx.config.targets.flatMap((t) => (t.keyVault ?? []).map((k) => k.vault.split("/").pop() ?? k.vault)));
-  return vaults.size === 1 ? [...vaults][0] ?? "<key-vault-name>" : "<key-vault-name>";
+  return vaults.size === 1 ? ([...vaults][0] ?? "<key-vault-name>") : "<key-vault-name>";
 }
 
-function secretProviderClass(ctx: PlanContext, name: string, namespace: string, clientId: string | undefined, objects: ReadonlyArray<{ key: string; object: string }>): string[] {
+function secretProviderClass(
+  ctx: PlanContext,
+  name: string,
+  namespace: string,
+  clientId: string | undefined,
+  objects: ReadonlyArray<{ key: string; object: string }>,
+): string[] {
   return [
     "apiVersion: secrets-store.csi.x-k8s.io/v1",
     "kind: SecretProviderClass",
@@ -51,7 +62,9 @@ function storeSteps(ctx: PlanContext, object: string): string {
 
 function ag101(ctx: PlanContext, f: Finding): Plan {
   const w = workloadOf(ctx, f);
-  const hit = w?.containers.flatMap((c) => c.env.entries.filter((v) => v.line === f.location?.line && v.source.kind === "literal").map((v) => ({ c, v })))[0];
+  const hit = w?.containers.flatMap((c) =>
+    c.env.entries.filter((v) => v.line === f.location?.line && v.source.kind === "literal").map((v) => ({ c, v })),
+  )[0];
   if (!w || !hit) return { todo: "the literal was not found" };
   const { c, v } = hit;
   const object = objectName(v.name);
@@ -79,7 +92,9 @@ function ag101(ctx: PlanContext, f: Finding): Plan {
 }
 
 function ag111(ctx: PlanContext, f: Finding): Plan {
-  const cm = [...ctx.model.inventory.configMaps.values()].find((x) => x.file === f.location?.file && x.name === f.target.name && x.namespace === f.target.namespace);
+  const cm = [...ctx.model.inventory.configMaps.values()].find(
+    (x) => x.file === f.location?.file && x.name === f.target.name && x.namespace === f.target.namespace,
+  );
   const key = cm ? [...cm.data].find(([, d]) => d.line === f.location?.line)?.[0] : undefined;
   if (!cm || key === undefined) return { todo: "the ConfigMap key was not found" };
   const object = objectName(key);

@@ -8,4 +8,12 @@ export { MECHANICAL_FIXES } from "./plan.js";
 export { fixConfigFrom, type FixConfig } from "./plan-context.js";
 export { changeBlocks, unifiedDiff, type ChangeBlock } from "./diff.js";
 export { sensitiveLines } from "./sensitive.js";
-export { parsePatch, suggestFixes, type FixedFile, type PatchLines, type ReviewComment, type Suggestions, type Unplaced } from "./suggestions.js";
+export {
+  parsePatch,
+  suggestFixes,
+  type FixedFile,
+  type PatchLines,
+  type ReviewComment,
+  type Suggestions,
+  type Unplaced,
+} from "./suggestions.js";

@@ -6,7 +6,16 @@
  */
 import { isMap, isScalar, isSeq, type YAMLMap } from "yaml";
 import { AAD_POD_IDENTITY_LABEL, WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../static/inventory.js";
-import { deleteDocument, doubleQuoted, ensureEntry, insertDocumentBefore, removeLines, scalarText, setScalar, type EditResult } from "./edits.js";
+import {
+  deleteDocument,
+  doubleQuoted,
+  ensureEntry,
+  insertDocumentBefore,
+  removeLines,
+  scalarText,
+  setScalar,
+  type EditResult,
+} from "./edits.js";
 import { containerMap, itemLines, mapAtPath, ownsWholeLines, pairLines, pairOf, scalarValue, type ParsedFile } from "./locate.js";
 
 interface ObjectRef {
@@ -79,7 +88,8 @@ function wiLabel(f: ParsedFile, ref: PodRef): EditResult {
   if (!template) return fail("the pod template was not found");
   const labels = mapAtPath(template, ["metadata", "labels"]);
   const existing = labels ? pairOf(labels, WI_USE_LABEL) : undefined;
-  if (existing) return isScalar(existing.value) ? setScalar(existing.value, "true", true) : fail(`the ${WI_USE_LABEL} label is not a plain value`);
+  if (existing)
+    return isScalar(existing.value) ? setScalar(existing.value, "true", true) : fail(`the ${WI_USE_LABEL} label is not a plain value`);
   return ensureEntry(f, template, ["metadata", "labels"], { key: WI_USE_LABEL, value: doubleQuoted("true") });
 }
 
@@ -116,7 +126,8 @@ function clientIdAnnotation(f: ParsedFile, ref: ObjectRef & { clientId: string }
   if (!root) return fail("the ServiceAccount was not found");
   const annotations = mapAtPath(root, ["metadata", "annotations"]);
   const existing = annotations ? pairOf(annotations, WI_CLIENT_ID_ANNOTATION) : undefined;
-  if (existing) return isScalar(existing.value) ? setScalar(existing.value, ref.clientId, true) : fail("the client-id annotation is not a plain value");
+  if (existing)
+    return isScalar(existing.value) ? setScalar(existing.value, ref.clientId, true) : fail("the client-id annotation is not a plain value");
   return ensureEntry(f, root, ["metadata", "annotations"], { key: WI_CLIENT_ID_ANNOTATION, value: doubleQuoted(ref.clientId) });
 }
 
@@ -152,7 +163,8 @@ function removeEnv(f: ParsedFile, ref: ContainerRef & { names: string[] }): Edit
   for (const item of doomed) {
     const span = isMap(item) ? itemLines(f, item) : undefined;
     const start = isMap(item) ? item.range?.[0] : undefined;
-    if (!span || start === undefined || !ownsWholeLines(f, start, span.first)) return fail("an env entry shares its lines with something else");
+    if (!span || start === undefined || !ownsWholeLines(f, start, span.first))
+      return fail("an env entry shares its lines with something else");
     splices.push(removeLines(f, span.first, span.last));
   }
   return { ok: true, splices };

@@ -30,7 +30,8 @@ function clientIdCandidates(ctx: PlanContext, sa: ServiceAccountView): Candidate
     if (!t.clientId || !t.workload) return;
     const [ns, kind, name] = t.workload.split("/");
     const w = users.find((x) => x.namespace === ns && x.kind === kind && x.name === name);
-    if (w || (ns === sa.namespace && t.serviceAccount === sa.name)) out.push({ clientId: t.clientId, from: `azure-auth-gate.yml targets[${i}].clientId` });
+    if (w || (ns === sa.namespace && t.serviceAccount === sa.name))
+      out.push({ clientId: t.clientId, from: `azure-auth-gate.yml targets[${i}].clientId` });
   });
   for (const w of users) {
     for (const c of w.containers) {
@@ -39,7 +40,8 @@ function clientIdCandidates(ctx: PlanContext, sa: ServiceAccountView): Candidate
     }
     const selector = w.podLabels[AAD_POD_IDENTITY_LABEL];
     const fromPodIdentity = selector !== undefined ? podIdentityClientId(ctx, w.namespace, selector) : undefined;
-    if (fromPodIdentity) out.push({ clientId: fromPodIdentity.clientId, from: `AzureIdentity ${w.namespace}/${fromPodIdentity.identity} spec.clientID` });
+    if (fromPodIdentity)
+      out.push({ clientId: fromPodIdentity.clientId, from: `AzureIdentity ${w.namespace}/${fromPodIdentity.identity} spec.clientID` });
   }
   return out;
 }
@@ -56,7 +58,10 @@ export function planAg105(ctx: PlanContext, f: Finding): Plan {
       todo: `the client id of ServiceAccount ${sa.namespace}/${sa.name} is not known: add \`clientId\` to the target ${w.namespace}/${w.kind}/${w.name} in azure-auth-gate.yml and pass --config, or annotate it by hand`,
     };
   }
-  if (distinct.length > 1) return { todo: `ServiceAccount ${sa.namespace}/${sa.name} could get several client ids (${distinct.map((c) => `${c.clientId} from ${c.from}`).join("; ")}): choose one by hand` };
+  if (distinct.length > 1)
+    return {
+      todo: `ServiceAccount ${sa.namespace}/${sa.name} could get several client ids (${distinct.map((c) => `${c.clientId} from ${c.from}`).join("; ")}): choose one by hand`,
+    };
   return { intents: [{ kind: "clientIdAnnotation", file: sa.file, objectLine: sa.line, clientId: first.clientId }] };
 }
 
@@ -73,7 +78,9 @@ export function planAg109(ctx: PlanContext, f: Finding): Plan {
       return { intents: [{ kind: "envValue", ...podRef(w), init: c.init, container: c.name, name: "AZURE_CLIENT_ID", value: saId }] };
     }
     if (own.source.kind === "configMap") {
-      return { todo: `AZURE_CLIENT_ID comes from ConfigMap ${own.source.name} (key ${own.source.key}), which other pods may read: change it there, or delete it and let the webhook inject ${saId}` };
+      return {
+        todo: `AZURE_CLIENT_ID comes from ConfigMap ${own.source.name} (key ${own.source.key}), which other pods may read: change it there, or delete it and let the webhook inject ${saId}`,
+      };
     }
     return { todo: "AZURE_CLIENT_ID does not come from a literal value the fix can change" };
   }

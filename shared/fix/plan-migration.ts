@@ -32,9 +32,14 @@ export function planAg110(ctx: PlanContext, f: Finding): Plan {
   for (const c of m.containers.filter((x) => x.isMigration)) {
     const own = c.env.effective.get("AZURE_CLIENT_ID");
     const value = knownValue(own);
-    if (!own || own.presence !== "present" || !borrowed.clientId || (value !== undefined && sameClientId(value, borrowed.clientId))) continue;
-    if (own.via === "env" && own.source.kind === "literal") intents.push({ kind: "envValue", ...podRef(m), init: c.init, container: c.name, name: "AZURE_CLIENT_ID", value: borrowed.clientId });
-    else return { todo: `container ${c.name}'s AZURE_CLIENT_ID comes from ${own.source.kind === "configMap" ? `ConfigMap ${own.source.name}` : "a reference"}: change it to ${borrowed.clientId} there` };
+    if (!own || own.presence !== "present" || !borrowed.clientId || (value !== undefined && sameClientId(value, borrowed.clientId)))
+      continue;
+    if (own.via === "env" && own.source.kind === "literal")
+      intents.push({ kind: "envValue", ...podRef(m), init: c.init, container: c.name, name: "AZURE_CLIENT_ID", value: borrowed.clientId });
+    else
+      return {
+        todo: `container ${c.name}'s AZURE_CLIENT_ID comes from ${own.source.kind === "configMap" ? `ConfigMap ${own.source.name}` : "a reference"}: change it to ${borrowed.clientId} there`,
+      };
   }
   return intents.length > 0 ? { intents } : { todo: "nothing in the manifests differs from the app's identity" };
 }
@@ -51,11 +56,19 @@ export function planAg102(ctx: PlanContext, f: Finding): Plan {
   const c = w ? containerAt(w, f.location?.line) : undefined;
   if (!w || !c) return { todo: "the workload was not found in the manifests" };
   if (SECRET_VARS.some((n) => presenceOf(c.env, n) !== "absent")) {
-    return { todo: `container ${c.name} also gets a secret or may (envFrom): removing only the tenant/client id would not make it safe; move it to Workload Identity by hand` };
+    return {
+      todo: `container ${c.name} also gets a secret or may (envFrom): removing only the tenant/client id would not make it safe; move it to Workload Identity by hand`,
+    };
   }
   const borrowed = w.isMigration ? borrowAppIdentity(ctx, w) : undefined;
   const ownSaReady = w.serviceAccountExplicit && w.serviceAccountName !== "default" && w.serviceAccount?.clientId !== undefined;
-  const wiring: Intent[] | undefined = borrowed ? borrowed.intents : ownSaReady ? (w.wiLabelled ? [] : [{ kind: "wiLabel", ...podRef(w) }]) : undefined;
+  const wiring: Intent[] | undefined = borrowed
+    ? borrowed.intents
+    : ownSaReady
+      ? w.wiLabelled
+        ? []
+        : [{ kind: "wiLabel", ...podRef(w) }]
+      : undefined;
   if (!wiring) {
     return {
       todo: `Workload Identity cannot be wired for ${formatTarget(w)} without knowing its identity: annotate a dedicated ServiceAccount with the client id, run the pod as it, then re-run the fix`,
@@ -64,9 +77,13 @@ export function planAg102(ctx: PlanContext, f: Finding): Plan {
   const leftovers = LEFTOVERS.map((n) => c.env.effective.get(n)).filter((v) => v !== undefined && v.presence === "present");
   const inEnv = leftovers.filter((v) => v?.via === "env").map((v) => v?.name ?? "");
   const fromEnvFrom = leftovers.filter((v) => v?.via === "envFrom");
-  const intents: Intent[] = [...wiring, ...(inEnv.length > 0 ? [{ kind: "removeEnv" as const, ...podRef(w), init: c.init, container: c.name, names: inEnv }] : [])];
+  const intents: Intent[] = [
+    ...wiring,
+    ...(inEnv.length > 0 ? [{ kind: "removeEnv" as const, ...podRef(w), init: c.init, container: c.name, names: inEnv }] : []),
+  ];
   const followUps = fromEnvFrom.map(
-    (v) => `${v?.name} still reaches container ${c.name} of ${formatTarget(w)} through envFrom ${v?.source.kind === "configMap" || v?.source.kind === "secret" ? `${v.source.kind} ${v.source.name}` : ""}: remove that key (the webhook injects it)`,
+    (v) =>
+      `${v?.name} still reaches container ${c.name} of ${formatTarget(w)} through envFrom ${v?.source.kind === "configMap" || v?.source.kind === "secret" ? `${v.source.kind} ${v.source.name}` : ""}: remove that key (the webhook injects it)`,
   );
   return { intents, ...(followUps.length > 0 ? { followUps } : {}) };
 }

@@ -20,7 +20,11 @@ import type { Intent } from "./intents.js";
 import { isWholeDocument, namespaceExplicit, podRef, type Plan, type PlanContext } from "./plan-context.js";
 
 /** The client id AAD Pod Identity gives pods labelled `aadpodidbinding: selector`, when the manifests show it. */
-export function podIdentityClientId(ctx: PlanContext, namespace: string, selector: string): { clientId: string; identity: string; object: KObject } | undefined {
+export function podIdentityClientId(
+  ctx: PlanContext,
+  namespace: string,
+  selector: string,
+): { clientId: string; identity: string; object: KObject } | undefined {
   const identity = identityOfBinding(ctx.set.objects, bindingFor(ctx.set.objects, namespace, selector));
   const clientId = identityRef(identity).clientId?.trim();
   return identity && clientId && GUID.test(clientId) ? { clientId, identity: identity.name, object: identity } : undefined;
@@ -52,21 +56,33 @@ function migrateWorkload(ctx: PlanContext, w: WorkloadView, selector: string, cr
   const binding = bindingFor(ctx.set.objects, w.namespace, selector);
   const found = podIdentityClientId(ctx, w.namespace, selector);
   if (!binding || !found) {
-    return { todo: `the AzureIdentityBinding for selector '${selector}' or its AzureIdentity (with spec.clientID) is not in the manifests: the client id to federate is unknown` };
+    return {
+      todo: `the AzureIdentityBinding for selector '${selector}' or its AzureIdentity (with spec.clientID) is not in the manifests: the client id to federate is unknown`,
+    };
   }
   const sa = serviceAccountFor(w);
   const intents: Intent[] = [{ kind: "dropPodIdentityLabel", ...podRef(w) }];
   if (sa !== w.serviceAccountName) intents.push({ kind: "serviceAccount", name: sa, ...podRef(w) });
   const existing = ctx.model.inventory.serviceAccounts.get(nsKey(w.namespace, sa));
   if (existing?.clientId && !sameClientId(existing.clientId, found.clientId)) {
-    return { todo: `ServiceAccount ${w.namespace}/${sa} already names client id ${existing.clientId}, not the AzureIdentity's ${found.clientId}: choose one by hand` };
+    return {
+      todo: `ServiceAccount ${w.namespace}/${sa} already names client id ${existing.clientId}, not the AzureIdentity's ${found.clientId}: choose one by hand`,
+    };
   }
-  if (existing && !existing.clientId) intents.push({ kind: "clientIdAnnotation", file: existing.file, objectLine: existing.line, clientId: found.clientId });
+  if (existing && !existing.clientId)
+    intents.push({ kind: "clientIdAnnotation", file: existing.file, objectLine: existing.line, clientId: found.clientId });
   if (!existing && !createdServiceAccounts.has(nsKey(w.namespace, sa))) {
-    if (!isWholeDocument(ctx, w.file, w.locations.object)) return { todo: "the workload is an item of a kind: List; add the ServiceAccount by hand" };
+    if (!isWholeDocument(ctx, w.file, w.locations.object))
+      return { todo: "the workload is an item of a kind: List; add the ServiceAccount by hand" };
     createdServiceAccounts.add(nsKey(w.namespace, sa));
     const ns = namespaceExplicit(ctx, w.file, w.locations.object) ? w.namespace : undefined;
-    intents.push({ kind: "newDocument", id: `ServiceAccount/${w.namespace}/${sa}`, file: w.file, objectLine: w.locations.object, lines: serviceAccountDocument(sa, ns, found.clientId) });
+    intents.push({
+      kind: "newDocument",
+      id: `ServiceAccount/${w.namespace}/${sa}`,
+      file: w.file,
+      objectLine: w.locations.object,
+      lines: serviceAccountDocument(sa, ns, found.clientId),
+    });
   }
   return { intents, followUps: [ficFollowUp(found.object, w.namespace, sa)], remember: [migratedKey(w.namespace, selector)] };
 }
@@ -79,20 +95,25 @@ function migrateWorkload(ctx: PlanContext, w: WorkloadView, selector: string, cr
 export function planPodIdentity(ctx: PlanContext, findings: readonly Finding[]): Map<Finding, Plan> {
   const out = new Map<Finding, Plan>();
   const created = new Set<string>();
-  const labelled = (ns: string, selector: string | undefined) => ctx.model.workloads.some((w) => w.namespace === ns && selector !== undefined && w.podLabels[AAD_POD_IDENTITY_LABEL] === selector);
+  const labelled = (ns: string, selector: string | undefined) =>
+    ctx.model.workloads.some((w) => w.namespace === ns && selector !== undefined && w.podLabels[AAD_POD_IDENTITY_LABEL] === selector);
   const bindingDeletable = (b: KObject) => {
     const selector = textAt(mapAt(b.root, "spec"), "selector");
     return selector !== undefined && ctx.memory.has(migratedKey(b.namespace, selector)) && !labelled(b.namespace, selector);
   };
   for (const f of findings) {
-    const w = ctx.model.workloads.find((x) => x.file === f.location?.file && x.kind === f.target.kind && x.namespace === f.target.namespace && x.name === f.target.name);
+    const w = ctx.model.workloads.find(
+      (x) => x.file === f.location?.file && x.kind === f.target.kind && x.namespace === f.target.namespace && x.name === f.target.name,
+    );
     const selector = w?.podLabels[AAD_POD_IDENTITY_LABEL];
     if (w && selector !== undefined) out.set(f, migrateWorkload(ctx, w, selector, created));
   }
   const bindings = ctx.set.objects.filter((x) => x.kind === "AzureIdentityBinding");
   for (const f of findings) {
     if (out.has(f)) continue;
-    const o = ctx.set.objects.find((x) => x.file === f.location?.file && x.kind === f.target.kind && x.namespace === f.target.namespace && x.name === f.target.name);
+    const o = ctx.set.objects.find(
+      (x) => x.file === f.location?.file && x.kind === f.target.kind && x.namespace === f.target.namespace && x.name === f.target.name,
+    );
     if (!o) continue;
     let ok = false;
     if (o.kind === "AzureIdentityBinding") ok = bindingDeletable(o);
@@ -100,10 +121,16 @@ export function planPodIdentity(ctx: PlanContext, findings: readonly Finding[]):
       const users = bindings.filter((b) => b.namespace === o.namespace && textAt(mapAt(b.root, "spec"), "azureIdentity") === o.name);
       ok = users.length > 0 && users.every(bindingDeletable);
     } else if (o.kind === "AzurePodIdentityException") {
-      ok = ctx.memory.size > 0 && !ctx.model.workloads.some((w) => w.podLabels[AAD_POD_IDENTITY_LABEL] !== undefined) && bindings.every(bindingDeletable);
+      ok =
+        ctx.memory.size > 0 &&
+        !ctx.model.workloads.some((w) => w.podLabels[AAD_POD_IDENTITY_LABEL] !== undefined) &&
+        bindings.every(bindingDeletable);
     }
     if (ok && isWholeDocument(ctx, o.file, o.line)) out.set(f, { intents: [{ kind: "deleteDocument", file: o.file, objectLine: o.line }] });
-    else out.set(f, { todo: `${formatTarget(o)} may still serve pods these manifests do not migrate: delete it (and uninstall aad-pod-identity) by hand once nothing uses it` });
+    else
+      out.set(f, {
+        todo: `${formatTarget(o)} may still serve pods these manifests do not migrate: delete it (and uninstall aad-pod-identity) by hand once nothing uses it`,
+      });
   }
   return out;
 }

@@ -18,7 +18,8 @@ export const FIX_ACTIONS = {
   AG109: "aligns the container's `AZURE_CLIENT_ID` with the ServiceAccount's annotation",
   AG110: "gives the migrate Job / hook the app's ServiceAccount and the pod label",
   AG102: "removes the leftover half-set `AZURE_TENANT_ID` / `AZURE_CLIENT_ID` once Workload Identity is wired",
-  AG103: "replaces AAD Pod Identity (`aadpodidbinding`, `AzureIdentity`, `AzureIdentityBinding`) with an annotated ServiceAccount + the label, and prints the federated-credential command to run",
+  AG103:
+    "replaces AAD Pod Identity (`aadpodidbinding`, `AzureIdentity`, `AzureIdentityBinding`) with an annotated ServiceAccount + the label, and prints the federated-credential command to run",
 } as const satisfies Partial<Record<RuleIdOf<"static">, string>>;
 
 export type MechanicalFixId = keyof typeof FIX_ACTIONS;
@@ -40,11 +41,17 @@ function plannerFor(id: string): ((ctx: PlanContext, f: Finding) => Plan) | unde
 }
 
 export function planAll(ctx: PlanContext, findings: readonly Finding[]): Map<Finding, Plan> {
-  const out = planPodIdentity(ctx, findings.filter((f) => f.id === "AG103"));
+  const out = planPodIdentity(
+    ctx,
+    findings.filter((f) => f.id === "AG103"),
+  );
   for (const f of findings) {
     if (out.has(f)) continue;
     const planner = plannerFor(f.id);
-    out.set(f, planner ? planner(ctx, f) : (planCredentialGuidance(ctx, f) ?? { todo: "no mechanical fix: apply the finding's fix by hand" }));
+    out.set(
+      f,
+      planner ? planner(ctx, f) : (planCredentialGuidance(ctx, f) ?? { todo: "no mechanical fix: apply the finding's fix by hand" }),
+    );
   }
   return out;
 }

@@ -84,7 +84,11 @@ function fence(lines: readonly string[]): string {
 }
 
 /** The head lines a suggestion replaces and what it puts there (an insertion re-states a neighbour line). */
-function anchored(block: ChangeBlock, head: readonly string[], sensitive: ReadonlySet<number>): { start: number; end: number; body: string[] } | undefined {
+function anchored(
+  block: ChangeBlock,
+  head: readonly string[],
+  sensitive: ReadonlySet<number>,
+): { start: number; end: number; body: string[] } | undefined {
   if (block.oldCount > 0) return { start: block.oldStart, end: block.oldStart + block.oldCount - 1, body: block.newLines };
   const before = block.oldStart - 1;
   if (before >= 1 && !sensitive.has(before)) return { start: before, end: before, body: [head[before - 1] ?? "", ...block.newLines] };
@@ -104,7 +108,11 @@ function describeFixes(path: string, start: number, end: number, fixed: readonly
  * `unplaced`. `prFiles` is the PR files listing (`filename`, `patch`); `fixed` names the findings in
  * the comment body (their `location.file` must be the same repository-relative paths).
  */
-export function suggestFixes(files: readonly FixedFile[], prFiles: ReadonlyArray<{ filename: string; patch?: string }>, fixed: readonly Finding[] = []): Suggestions {
+export function suggestFixes(
+  files: readonly FixedFile[],
+  prFiles: ReadonlyArray<{ filename: string; patch?: string }>,
+  fixed: readonly Finding[] = [],
+): Suggestions {
   const out: Suggestions = { comments: [], unplaced: [] };
   const patches = new Map(prFiles.map((f) => [f.filename, f.patch === undefined ? undefined : parsePatch(f.patch)]));
   for (const file of files) {
@@ -114,7 +122,11 @@ export function suggestFixes(files: readonly FixedFile[], prFiles: ReadonlyArray
     for (const block of changeBlocks(file.before, file.after)) {
       const skip = (why: string) => out.unplaced.push({ path: file.path, block, why });
       if (!patch) {
-        skip(patches.has(file.path) ? "GitHub shows no patch for this file (too large or binary)" : "the pull request does not change this file");
+        skip(
+          patches.has(file.path)
+            ? "GitHub shows no patch for this file (too large or binary)"
+            : "the pull request does not change this file",
+        );
         continue;
       }
       const range = anchored(block, head, sensitive);

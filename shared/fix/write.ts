@@ -23,7 +23,8 @@ export async function replaceFileAtomic(file: string, text: string): Promise<voi
     await writeFileAtomic(file, text, { mode: mode & 0o7777, bom: await hasBom(file) });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === "EACCES" || code === "EPERM" ? "permission denied" : code === "ENOENT" ? "it no longer exists" : (err as Error).message;
+    const why =
+      code === "EACCES" || code === "EPERM" ? "permission denied" : code === "ENOENT" ? "it no longer exists" : (err as Error).message;
     throw new InputError(`cannot write the fixed manifest: ${why}`, { file });
   }
 }

@@ -95,7 +95,8 @@ async function runProbe(probe: ProbeLayer, target: ResolvedTarget): Promise<Find
 
 /** Stands in for a probe the plan refused: one AG503 per target, which no config can turn into a pass. */
 function refusedProbe(refusal: ProbeRefusal): ProbeLayer {
-  return (target) => Promise.resolve([markUnverified(raise("AG503", { target: workloadTarget(target), evidence: refusal.evidence, fix: refusal.fix }))]);
+  return (target) =>
+    Promise.resolve([markUnverified(raise("AG503", { target: workloadTarget(target), evidence: refusal.evidence, fix: refusal.fix }))]);
 }
 
 export async function runAzureLayers(input: AzureLayersInput): Promise<AzureLayersResult> {
@@ -103,11 +104,18 @@ export async function runAzureLayers(input: AzureLayersInput): Promise<AzureLaye
   const layers: Layer[] = [];
   const targets = resolveTargets(config, input.stat?.workloads ?? [], input.configFile);
 
-  const ctx = input.facts ?? new FactContext(new AzureClients(profile, credential, { retry: { budgetMs: config.retryBudgetSeconds * 1000, ...input.retry } }), config.concurrency);
+  const ctx =
+    input.facts ??
+    new FactContext(
+      new AzureClients(profile, credential, { retry: { budgetMs: config.retryBudgetSeconds * 1000, ...input.retry } }),
+      config.concurrency,
+    );
   const clients = ctx.clients;
   const callsBefore = clients.calls.snapshot();
   await checkLogin(clients.credential, profile);
-  log.debug(`signed in to ${profile.name}; reading the facts of ${targets.length} target(s): ${targets.map((t) => `${t.namespace}/${t.kind}/${t.name}`).join(", ")}`);
+  log.debug(
+    `signed in to ${profile.name}; reading the facts of ${targets.length} target(s): ${targets.map((t) => `${t.namespace}/${t.kind}/${t.name}`).join(", ")}`,
+  );
   layers.push("control-plane");
   const principals = new Set(targets.flatMap((t) => (t.clientId ? [t.clientId.toLowerCase()] : []))).size;
   const facts = await Promise.all(
@@ -135,10 +143,19 @@ export async function runAzureLayers(input: AzureLayersInput): Promise<AzureLaye
   }
 
   const after = clients.calls.snapshot();
-  const byService = Object.fromEntries(Object.entries(after.byService).map(([k, n]) => [k, n - (callsBefore.byService[k] ?? 0)]).filter(([, n]) => n !== 0));
+  const byService = Object.fromEntries(
+    Object.entries(after.byService)
+      .map(([k, n]) => [k, n - (callsBefore.byService[k] ?? 0)])
+      .filter(([, n]) => n !== 0),
+  );
   return {
     findings: [...controlPlane, ...probeFindings],
     layers,
-    metadata: { azureCalls: after.total - callsBefore.total, azureCallsByService: byService, cloud: profile.name, targets: targets.map((t) => `${t.namespace}/${t.kind}/${t.name}`) },
+    metadata: {
+      azureCalls: after.total - callsBefore.total,
+      azureCallsByService: byService,
+      cloud: profile.name,
+      targets: targets.map((t) => `${t.namespace}/${t.kind}/${t.name}`),
+    },
   };
 }

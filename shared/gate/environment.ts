@@ -20,15 +20,27 @@ export function configForEnvironment(config: GateConfig, environmentName: string
   const entry = Object.entries(config.environments).find(([name]) => name.toLowerCase() === environmentName.toLowerCase());
   if (!entry) {
     const known = Object.keys(config.environments);
-    throw new InputError(`environment '${environmentName}' is not listed (${known.length > 0 ? `listed: ${known.join(", ")}` : "the section is empty"}); add it to say what to check before it is deployed to`, where("environments"));
+    throw new InputError(
+      `environment '${environmentName}' is not listed (${known.length > 0 ? `listed: ${known.join(", ")}` : "the section is empty"}); add it to say what to check before it is deployed to`,
+      where("environments"),
+    );
   }
   const [name, environment] = entry;
   if (environment.targets.length === 0) return { name, environment, config };
   // With no `targets` in the config, the environment's workloads are resolved from the manifests.
-  if (config.targets.length === 0) return { name, environment, config: { ...config, targets: environment.targets.map((workload) => ({ workload, blob: [], keyVault: [] })) } };
+  if (config.targets.length === 0)
+    return {
+      name,
+      environment,
+      config: { ...config, targets: environment.targets.map((workload) => ({ workload, blob: [], keyVault: [] })) },
+    };
   const targets = environment.targets.map((workload, i) => {
     const target = config.targets.find((t) => t.workload === workload);
-    if (!target) throw new InputError(`'${workload}' is not one of \`targets\` (${config.targets.map((t) => t.workload ?? "(default workload)").join(", ")})`, where(`environments.${name}.targets[${i}]`));
+    if (!target)
+      throw new InputError(
+        `'${workload}' is not one of \`targets\` (${config.targets.map((t) => t.workload ?? "(default workload)").join(", ")})`,
+        where(`environments.${name}.targets[${i}]`),
+      );
     return target;
   });
   return { name, environment, config: { ...config, targets } };

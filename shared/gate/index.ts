@@ -3,8 +3,29 @@
  * (and why), `executePlan` runs them and applies the policy; `runGate` is both for a caller that already
  * holds a credential. Importing this file loads no Azure SDK: the Azure layers load when a plan signs in.
  */
-export { planRun, describePlan, isPullRequestTrigger, GATE_MODES, type GateMode, type PlanInput, type PlanHints, type RunPlan, type RunTrigger, type LayerChoice, type ProbeRefusal } from "./plan.js";
-export { executePlan, applyGatePolicy, runGate, type ExecuteInput, type AzureAccess, type SignInOutcome, type GateOutcome, type RunGateInput } from "./execute-plan.js";
+export {
+  planRun,
+  describePlan,
+  isPullRequestTrigger,
+  GATE_MODES,
+  type GateMode,
+  type PlanInput,
+  type PlanHints,
+  type RunPlan,
+  type RunTrigger,
+  type LayerChoice,
+  type ProbeRefusal,
+} from "./plan.js";
+export {
+  executePlan,
+  applyGatePolicy,
+  runGate,
+  type ExecuteInput,
+  type AzureAccess,
+  type SignInOutcome,
+  type GateOutcome,
+  type RunGateInput,
+} from "./execute-plan.js";
 export { resolveTargets, type WorkloadIdentityView } from "./targets.js";
 export { configForEnvironment, type EnvironmentGate } from "./environment.js";
 export type { ProbeLayer } from "../probe/layer.js";

@@ -52,7 +52,9 @@ export function resolveTargets(config: GateConfig, workloads: readonly WorkloadI
     const federated = apps.filter((w) => w.clientId);
     if (federated.length === 0) {
       throw new InputError(
-        workloads.length === 0 ? "no targets: list them under `targets` (no manifests were given to discover them from)" : "no targets: no app workload in the manifests uses Workload Identity; list them under `targets`",
+        workloads.length === 0
+          ? "no targets: list them under `targets` (no manifests were given to discover them from)"
+          : "no targets: no app workload in the manifests uses Workload Identity; list them under `targets`",
         where("targets"),
       );
     }
@@ -76,12 +78,17 @@ export function resolveTargets(config: GateConfig, workloads: readonly WorkloadI
       ref = { namespace, kind, name };
       view = workloads.find((w) => w.namespace === namespace && w.kind.toLowerCase() === kind.toLowerCase() && w.name === name);
       if (!view && workloads.length > 0 && !(t.serviceAccount && t.clientId)) {
-        throw new InputError(`workload '${t.workload}' is not in the manifests (they have: ${workloads.map(label).join(", ") || "none"})`, where(`targets[${i}].workload`));
+        throw new InputError(
+          `workload '${t.workload}' is not in the manifests (they have: ${workloads.map(label).join(", ") || "none"})`,
+          where(`targets[${i}].workload`),
+        );
       }
     } else {
       if (apps.length !== 1) {
         throw new InputError(
-          apps.length === 0 ? "set `workload` (namespace/kind/name): the manifests have no app workload to default to" : `set \`workload\`: the manifests have ${apps.length} app workloads (${apps.map(label).join(", ")})`,
+          apps.length === 0
+            ? "set `workload` (namespace/kind/name): the manifests have no app workload to default to"
+            : `set \`workload\`: the manifests have ${apps.length} app workloads (${apps.map(label).join(", ")})`,
           where(`targets[${i}].workload`),
         );
       }
@@ -89,7 +96,8 @@ export function resolveTargets(config: GateConfig, workloads: readonly WorkloadI
       ref = { namespace: view!.namespace, kind: view!.kind, name: view!.name };
     }
     const serviceAccount = t.serviceAccount ?? view?.serviceAccountName;
-    if (!serviceAccount) throw new InputError("set `serviceAccount`: without manifests the gate cannot discover it", where(`targets[${i}].serviceAccount`));
+    if (!serviceAccount)
+      throw new InputError("set `serviceAccount`: without manifests the gate cannot discover it", where(`targets[${i}].serviceAccount`));
     // The view's client id belongs to the view's ServiceAccount; an overridden ServiceAccount needs its own.
     const clientId = t.clientId ?? (view && view.serviceAccountName === serviceAccount ? view.clientId : undefined);
     return {

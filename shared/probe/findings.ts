@@ -22,12 +22,17 @@ export function notRun(target: ResolvedTarget, evidence: string, fix: string): F
 }
 
 const NOT_RUN_FIX: Record<NotRunReason, (t: ResolvedTarget, image: string) => string> = {
-  "create-refused": (t) => `Let the gate's Kubernetes identity create and delete Jobs in '${t.namespace}': \`kubectl create role azure-auth-gate-probe -n ${sh(t.namespace)} --verb=create,get,list,delete --resource=jobs,pods,pods/log,events\` and bind it to the gate's user.`,
-  "not-created": (t) => `Make the pod creatable: check that ServiceAccount '${t.serviceAccount}' exists in '${t.namespace}' (\`kubectl get serviceaccount ${sh(t.serviceAccount)} -n ${sh(t.namespace)}\`) and that no quota or admission policy refuses the probe Job.`,
-  "image-pull": (_t, image) => `Make the image pullable from the cluster (\`kubectl describe pod\` shows the pull error), or set \`probe.image\` in azure-auth-gate.yml to an image the cluster can pull that has the app's Azure SDK; the gate tried '${image}'.`,
+  "create-refused": (t) =>
+    `Let the gate's Kubernetes identity create and delete Jobs in '${t.namespace}': \`kubectl create role azure-auth-gate-probe -n ${sh(t.namespace)} --verb=create,get,list,delete --resource=jobs,pods,pods/log,events\` and bind it to the gate's user.`,
+  "not-created": (t) =>
+    `Make the pod creatable: check that ServiceAccount '${t.serviceAccount}' exists in '${t.namespace}' (\`kubectl get serviceaccount ${sh(t.serviceAccount)} -n ${sh(t.namespace)}\`) and that no quota or admission policy refuses the probe Job.`,
+  "image-pull": (_t, image) =>
+    `Make the image pullable from the cluster (\`kubectl describe pod\` shows the pull error), or set \`probe.image\` in azure-auth-gate.yml to an image the cluster can pull that has the app's Azure SDK; the gate tried '${image}'.`,
   "container-config": () => "Fix the container configuration the kubelet refused (see the evidence), then re-run with --probe.",
-  "not-scheduled": () => "The cluster has no room or no matching node for the probe pod (`kubectl describe pod` shows why); free capacity or raise `probe.timeoutSeconds`.",
-  timeout: () => "The probe did not finish in time: raise `probe.timeoutSeconds`, or check the pod's events and log (`kubectl describe pod`, `kubectl logs`).",
+  "not-scheduled": () =>
+    "The cluster has no room or no matching node for the probe pod (`kubectl describe pod` shows why); free capacity or raise `probe.timeoutSeconds`.",
+  timeout: () =>
+    "The probe did not finish in time: raise `probe.timeoutSeconds`, or check the pod's events and log (`kubectl describe pod`, `kubectl logs`).",
   cancelled: () => "The run was cancelled; re-run the gate with --probe.",
   "job-failed": () => "Check the probe Job's events (`kubectl describe job`), then re-run with --probe.",
   "log-unreadable": () => "Let the gate's Kubernetes identity read pod logs (`pods/log` get) in the namespace, then re-run with --probe.",
@@ -68,8 +73,20 @@ function tokenFinding(target: ResolvedTarget, result: ProbeResult): Finding {
   return raise("AG301", { ...base(target), evidence, fix });
 }
 
-function refusalText(r: { status?: number | null; code?: string | null; innerCode?: string | null; message?: string | null; name?: string | null }): string {
-  const head = [r.status != null ? `HTTP ${r.status}` : undefined, r.code ?? undefined, r.innerCode && r.innerCode !== r.code ? `(${r.innerCode})` : undefined].filter(Boolean).join(" ");
+function refusalText(r: {
+  status?: number | null;
+  code?: string | null;
+  innerCode?: string | null;
+  message?: string | null;
+  name?: string | null;
+}): string {
+  const head = [
+    r.status != null ? `HTTP ${r.status}` : undefined,
+    r.code ?? undefined,
+    r.innerCode && r.innerCode !== r.code ? `(${r.innerCode})` : undefined,
+  ]
+    .filter(Boolean)
+    .join(" ");
   const message = r.message ? `: ${r.message.slice(0, 300)}` : "";
   return `${head || r.name || "error"}${message}`;
 }
@@ -78,13 +95,21 @@ function blobFix(target: ResolvedTarget, r: BlobResult): string {
   const who = sh(target.clientId ?? "<client-id>");
   // The substitution stays in double quotes; the container name is its own quoted word right after it.
   const scope = `"$(az storage account show --name ${sh(r.account)} --query id -o tsv)"${sh(`/blobServices/default/containers/${r.container}`)}`;
-  if (r.operation === "write" && (r.code === "AuthorizationPermissionMismatch" || r.code === "AuthorizationFailure" && r.status === 403 && /condition/i.test(r.message ?? ""))) {
+  if (
+    r.operation === "write" &&
+    (r.code === "AuthorizationPermissionMismatch" ||
+      (r.code === "AuthorizationFailure" && r.status === 403 && /condition/i.test(r.message ?? "")))
+  ) {
     return `The identity may read but not write: grant a Blob data role that writes (or relax the ABAC condition that denies it): \`az role assignment create --assignee ${who} --role "Storage Blob Data Contributor" --scope ${scope}\`.`;
   }
-  if (r.code === "AuthorizationPermissionMismatch") return `Grant the identity a Blob data role on the container: \`az role assignment create --assignee ${who} --role "Storage Blob Data Reader" --scope ${scope}\` (use "Storage Blob Data Contributor" when the app writes).`;
-  if (r.code === "AuthorizationFailure" || r.code === "AuthorizationSourceIPMismatch") return `The storage firewall refused the cluster: allow the cluster's node subnet or egress IP, e.g. \`az storage account network-rule add --account-name ${sh(r.account)} --subnet <node-subnet-id>\`.`;
-  if (r.code === "ContainerNotFound") return `Create the container: \`az storage container create --account-name ${sh(r.account)} --name ${sh(r.container)} --auth-mode login\`.`;
-  if (r.status === 401) return "Storage did not accept the pod's token (audience or cloud mismatch): check the cloud profile and the storage scope the app requests.";
+  if (r.code === "AuthorizationPermissionMismatch")
+    return `Grant the identity a Blob data role on the container: \`az role assignment create --assignee ${who} --role "Storage Blob Data Reader" --scope ${scope}\` (use "Storage Blob Data Contributor" when the app writes).`;
+  if (r.code === "AuthorizationFailure" || r.code === "AuthorizationSourceIPMismatch")
+    return `The storage firewall refused the cluster: allow the cluster's node subnet or egress IP, e.g. \`az storage account network-rule add --account-name ${sh(r.account)} --subnet <node-subnet-id>\`.`;
+  if (r.code === "ContainerNotFound")
+    return `Create the container: \`az storage container create --account-name ${sh(r.account)} --name ${sh(r.container)} --auth-mode login\`.`;
+  if (r.status === 401)
+    return "Storage did not accept the pod's token (audience or cloud mismatch): check the cloud profile and the storage scope the app requests.";
   return `Check the storage account '${r.account}' and the identity's data roles on container '${r.container}'.`;
 }
 
@@ -92,25 +117,52 @@ function vaultFix(target: ResolvedTarget, r: KeyVaultResult): string {
   const who = sh(target.clientId ?? "<client-id>");
   const secret = r.secret ?? "";
   const code = r.innerCode ?? r.code ?? "";
-  if (code === "ForbiddenByRbac") return `Grant the identity Key Vault Secrets User: \`az role assignment create --assignee ${who} --role "Key Vault Secrets User" --scope "$(az keyvault show --name ${sh(r.vault)} --query id -o tsv)"${secret ? sh(`/secrets/${secret}`) : ""}\`.`;
-  if (code === "ForbiddenByPolicy") return `Give the identity an access policy: \`az keyvault set-policy --name ${sh(r.vault)} --spn ${who} --secret-permissions ${r.operation === "list" ? "get list" : "get"}\`.`;
-  if (code === "ForbiddenByFirewall" || code === "ForbiddenByConnection") return `The vault's firewall refused the cluster: \`az keyvault network-rule add --name ${sh(r.vault)} --subnet <node-subnet-id>\` (or allow its egress IP / a private endpoint).`;
-  if (code === "SecretNotFound") return `Create the secret: \`az keyvault secret set --vault-name ${sh(r.vault)} --name ${sh(secret)} --file <file-with-the-value>\`.`;
-  if (code === "SecretDisabled") return `Enable the secret: \`az keyvault secret set-attributes --vault-name ${sh(r.vault)} --name ${sh(secret)} --enabled true\`.`;
+  if (code === "ForbiddenByRbac")
+    return `Grant the identity Key Vault Secrets User: \`az role assignment create --assignee ${who} --role "Key Vault Secrets User" --scope "$(az keyvault show --name ${sh(r.vault)} --query id -o tsv)"${secret ? sh(`/secrets/${secret}`) : ""}\`.`;
+  if (code === "ForbiddenByPolicy")
+    return `Give the identity an access policy: \`az keyvault set-policy --name ${sh(r.vault)} --spn ${who} --secret-permissions ${r.operation === "list" ? "get list" : "get"}\`.`;
+  if (code === "ForbiddenByFirewall" || code === "ForbiddenByConnection")
+    return `The vault's firewall refused the cluster: \`az keyvault network-rule add --name ${sh(r.vault)} --subnet <node-subnet-id>\` (or allow its egress IP / a private endpoint).`;
+  if (code === "SecretNotFound")
+    return `Create the secret: \`az keyvault secret set --vault-name ${sh(r.vault)} --name ${sh(secret)} --file <file-with-the-value>\`.`;
+  if (code === "SecretDisabled")
+    return `Enable the secret: \`az keyvault secret set-attributes --vault-name ${sh(r.vault)} --name ${sh(secret)} --enabled true\`.`;
   return `Check vault '${r.vault}' and the identity's access to it.`;
 }
 
 /** AG301–AG303 from a parsed result line (AG304 for a setup failure inside the image). */
 export function resultFindings(target: ResolvedTarget, result: ProbeResult, image: string): Finding[] {
   if (result.setup && !result.setup.ok) {
-    return [notRun(target, `the probe program could not run in image '${image}': ${result.setup.message}`, "Use an image that ships the app's Azure SDK (set `probe.image`, and `probe.runtime` when the image name does not tell).")];
+    return [
+      notRun(
+        target,
+        `the probe program could not run in image '${image}': ${result.setup.message}`,
+        "Use an image that ships the app's Azure SDK (set `probe.image`, and `probe.runtime` when the image name does not tell).",
+      ),
+    ];
   }
-  if (!result.token) return [notRun(target, "the result line has no token outcome", "The probe image must run the gate's probe unchanged: check `probe.image` and its interpreter.")];
+  if (!result.token)
+    return [
+      notRun(
+        target,
+        "the result line has no token outcome",
+        "The probe image must run the gate's probe unchanged: check `probe.image` and its interpreter.",
+      ),
+    ];
   if (!result.token.ok) return [tokenFinding(target, result)];
   const findings: Finding[] = [];
   for (const r of result.blob.filter((b) => !b.ok)) {
-    const what = r.operation === "write" ? `writing marker blob '${r.marker ?? ""}' to container '${r.container}'` : `listing container '${r.container}'`;
-    findings.push(raise("AG302", { ...base(target), evidence: `${what} in storage account '${r.account}' as the pod's identity: ${refusalText(r)}`, fix: blobFix(target, r) }));
+    const what =
+      r.operation === "write"
+        ? `writing marker blob '${r.marker ?? ""}' to container '${r.container}'`
+        : `listing container '${r.container}'`;
+    findings.push(
+      raise("AG302", {
+        ...base(target),
+        evidence: `${what} in storage account '${r.account}' as the pod's identity: ${refusalText(r)}`,
+        fix: blobFix(target, r),
+      }),
+    );
   }
   for (const r of result.blob.filter((b) => b.ok && b.operation === "write" && b.cleaned === false)) {
     // Writing works (what the app needs); the gate only failed to clean up after itself: say so, do not block.
@@ -125,7 +177,13 @@ export function resultFindings(target: ResolvedTarget, result: ProbeResult, imag
   }
   for (const r of result.keyVault.filter((k) => !k.ok)) {
     const what = r.operation === "list" ? "listing secret properties" : `reading secret '${r.secret ?? ""}'`;
-    findings.push(raise("AG303", { ...base(target), evidence: `${what} in vault '${r.vault}' as the pod's identity: ${refusalText(r)}`, fix: vaultFix(target, r) }));
+    findings.push(
+      raise("AG303", {
+        ...base(target),
+        evidence: `${what} in vault '${r.vault}' as the pod's identity: ${refusalText(r)}`,
+        fix: vaultFix(target, r),
+      }),
+    );
   }
   return findings;
 }

@@ -46,7 +46,10 @@ export interface ProbeOptions {
  * The `probe` section of azure-auth-gate.yml as probe options. The kubeconfig is never the config's: it is
  * the one the person running the gate named (`kubeconfig`, the CLI's --kubeconfig), else the environment's.
  */
-export function probeOptionsFromConfig(probe: GateConfig["probe"], extra: { profile: CloudProfile; kubeconfig?: string; signal?: AbortSignal }): ProbeOptions {
+export function probeOptionsFromConfig(
+  probe: GateConfig["probe"],
+  extra: { profile: CloudProfile; kubeconfig?: string; signal?: AbortSignal },
+): ProbeOptions {
   return {
     profile: extra.profile,
     timeoutSeconds: probe.timeoutSeconds,
@@ -61,7 +64,9 @@ export function probeOptionsFromConfig(probe: GateConfig["probe"], extra: { prof
 /** Only the answers to what the plan asked: rows about other accounts, vaults or secrets are dropped unread. */
 function onlyPlanned(plan: ProbePlan, result: ProbeResult): ProbeResult {
   const blob = result.blob.filter((r) => plan.blob.some((b) => b.account === r.account && b.container === r.container));
-  const keyVault = result.keyVault.filter((r) => plan.keyVault.some((v) => v.vault === r.vault && (r.operation === "list" ? v.list : v.secrets.includes(r.secret ?? ""))));
+  const keyVault = result.keyVault.filter((r) =>
+    plan.keyVault.some((v) => v.vault === r.vault && (r.operation === "list" ? v.list : v.secrets.includes(r.secret ?? ""))),
+  );
   return { ...result, blob, keyVault };
 }
 
@@ -74,7 +79,8 @@ function unanswered(plan: ProbePlan, result: ProbeResult): string[] {
     if (b.write && !answers.some((r) => r.operation === "write")) missing.push(`writing to container ${b.account}/${b.container}`);
   }
   for (const v of plan.keyVault) {
-    for (const s of v.secrets) if (!result.keyVault.some((r) => r.vault === v.vault && r.secret === s)) missing.push(`secret ${v.vault}/${s}`);
+    for (const s of v.secrets)
+      if (!result.keyVault.some((r) => r.vault === v.vault && r.secret === s)) missing.push(`secret ${v.vault}/${s}`);
     if (v.list && !result.keyVault.some((r) => r.vault === v.vault && r.operation === "list")) missing.push(`secret listing of ${v.vault}`);
   }
   return missing;
@@ -83,7 +89,13 @@ function unanswered(plan: ProbePlan, result: ProbeResult): string[] {
 async function probeTarget(kc: KubeConfig, options: ProbeOptions, target: ResolvedTarget): Promise<Finding[]> {
   const image = options.image ?? target.image;
   if (!image) {
-    return [notRun(target, `the image of ${target.kind} ${target.namespace}/${target.name} is unknown (the manifests did not give it)`, "Set `probe.image` in azure-auth-gate.yml to the image that runs `manage.py migrate` (e.g. the app's release image), or pass the manifests so the gate can read it.")];
+    return [
+      notRun(
+        target,
+        `the image of ${target.kind} ${target.namespace}/${target.name} is unknown (the manifests did not give it)`,
+        "Set `probe.image` in azure-auth-gate.yml to the image that runs `manage.py migrate` (e.g. the app's release image), or pass the manifests so the gate can read it.",
+      ),
+    ];
   }
   const name = probeJobName(target.name);
   const plan = buildPlan(target, options.profile, name);
@@ -100,12 +112,25 @@ async function probeTarget(kc: KubeConfig, options: ProbeOptions, target: Resolv
   const parsed = parseProbeLog(outcome.log);
   if (!parsed.ok) {
     const exit = outcome.exitCode !== undefined ? ` (exit code ${outcome.exitCode})` : "";
-    return [notRun(target, `pod ${outcome.podName} printed ${parsed.reason}${exit}; ${logSize(outcome.log)}`, "The probe image must provide the interpreter and Azure SDK of the built-in probe; set `probe.image` or `probe.runtime`.")];
+    return [
+      notRun(
+        target,
+        `pod ${outcome.podName} printed ${parsed.reason}${exit}; ${logSize(outcome.log)}`,
+        "The probe image must provide the interpreter and Azure SDK of the built-in probe; set `probe.image` or `probe.runtime`.",
+      ),
+    ];
   }
   const result = onlyPlanned(plan, parsed.result);
   const findings = resultFindings(target, result, image);
   const missing = result.token?.ok ? unanswered(plan, result) : [];
-  if (missing.length > 0) findings.push(notRun(target, `the result line does not report on ${missing.join(", ")}`, "The probe image must run the gate's probe unchanged: check that `probe.image` is the app's image and that its interpreter is the real one."));
+  if (missing.length > 0)
+    findings.push(
+      notRun(
+        target,
+        `the result line does not report on ${missing.join(", ")}`,
+        "The probe image must run the gate's probe unchanged: check that `probe.image` is the app's image and that its interpreter is the real one.",
+      ),
+    );
   return findings;
 }
 

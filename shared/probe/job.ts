@@ -21,11 +21,17 @@ export const NEVER_READY_GATE = "azure-auth-gate.io/never-serve-traffic";
 export const MANAGED_BY = { "app.kubernetes.io/managed-by": "azure-auth-gate", "app.kubernetes.io/component": "probe" };
 
 /** Labels a controller sets on its own pods: copying them would tie the probe pod to that controller. */
-const CONTROLLER_LABEL = /^(pod-template-hash|controller-uid|job-name|controller-revision-hash|statefulset\.kubernetes\.io\/.*|batch\.kubernetes\.io\/.*|apps\.kubernetes\.io\/.*)$/;
+const CONTROLLER_LABEL =
+  /^(pod-template-hash|controller-uid|job-name|controller-revision-hash|statefulset\.kubernetes\.io\/.*|batch\.kubernetes\.io\/.*|apps\.kubernetes\.io\/.*)$/;
 
 /** `aag-probe-backend-x7k2p`: a DNS label short enough for the `job-name` pod label (≤ 63). */
 export function probeJobName(workload: string): string {
-  const base = workload.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
+  const base = workload
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40)
+    .replace(/-+$/, "");
   const suffix = randomBytes(4).toString("hex").slice(0, 5);
   return `aag-probe-${base || "workload"}-${suffix}`;
 }

@@ -30,7 +30,11 @@ function defaultFile(env: NodeJS.ProcessEnv): string | undefined {
 export function loadKubeConfig(choice: KubeconfigChoice): KubeConfig {
   const env = choice.env ?? process.env;
   const file = choice.file ?? defaultFile(env);
-  if (!file) throw new InputError("the probe needs a kubeconfig: set KUBECONFIG (azure/aks-set-context does), or pass --kubeconfig FILE to the CLI", { field: "kubeconfig" });
+  if (!file)
+    throw new InputError(
+      "the probe needs a kubeconfig: set KUBECONFIG (azure/aks-set-context does), or pass --kubeconfig FILE to the CLI",
+      { field: "kubeconfig" },
+    );
   const kc = new KubeConfig();
   try {
     kc.loadFromFile(file);
@@ -39,11 +43,20 @@ export function loadKubeConfig(choice: KubeconfigChoice): KubeConfig {
   }
   if (choice.context) {
     if (!kc.getContextObject(choice.context)) {
-      throw new InputError(`context '${choice.context}' is not in ${file} (it has: ${kc.getContexts().map((c) => c.name).join(", ") || "none"})`, { field: "probe.context" });
+      throw new InputError(
+        `context '${choice.context}' is not in ${file} (it has: ${
+          kc
+            .getContexts()
+            .map((c) => c.name)
+            .join(", ") || "none"
+        })`,
+        { field: "probe.context" },
+      );
     }
     kc.setCurrentContext(choice.context);
   }
-  if (!kc.getCurrentCluster()) throw new InputError("the kubeconfig has no current context with a cluster", { file, field: "probe.context" });
+  if (!kc.getCurrentCluster())
+    throw new InputError("the kubeconfig has no current context with a cluster", { file, field: "probe.context" });
   return kc;
 }
 

@@ -59,7 +59,12 @@ export function buildPlan(target: ResolvedTarget, profile: CloudProfile, run = "
   const vaultScope = scopeFor(profile.keyVaultAudience);
   const blob = target.blob.map((b) => {
     const account = resourceName(b.account);
-    return { account, container: b.container, url: blobServiceUrl(profile, account), ...(b.access === "write" ? { write: markerBlobName(run) } : {}) };
+    return {
+      account,
+      container: b.container,
+      url: blobServiceUrl(profile, account),
+      ...(b.access === "write" ? { write: markerBlobName(run) } : {}),
+    };
   });
   const keyVault = target.keyVault.map((k) => {
     const vault = resourceName(k.vault);

@@ -82,7 +82,10 @@ export const probeResultSchema = z.object({
       tenantId: nullableString,
       authorityHost: nullableString,
       missing: list(capped(64), 10).default([]),
-      assertion: z.object({ iss: z.unknown(), sub: z.unknown(), aud: z.unknown() }).transform((a) => ({ iss: claim(a.iss), sub: claim(a.sub), aud: claim(a.aud) })).nullish(),
+      assertion: z
+        .object({ iss: z.unknown(), sub: z.unknown(), aud: z.unknown() })
+        .transform((a) => ({ iss: claim(a.iss), sub: claim(a.sub), aud: claim(a.aud) }))
+        .nullish(),
     })
     .nullish(),
   token: z.object({ ok: z.boolean(), name: identifier, message: capped(500).nullish() }).nullish(),
@@ -98,7 +101,10 @@ export type ParsedLog = { ok: true; result: ProbeResult } | { ok: false; reason:
 
 /** The last result line in a pod log, validated. */
 export function parseProbeLog(log: string): ParsedLog {
-  const lines = log.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = log
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   let malformed: string | undefined;
   for (const line of lines.reverse()) {
     if (!line.startsWith("{") || !line.includes("azureAuthGateProbe")) continue;
@@ -120,5 +126,7 @@ export function parseProbeLog(log: string): ParsedLog {
 /** How much the pod printed, for evidence — never what: the pod's log is not trusted text. */
 export function logSize(log: string): string {
   const lines = log.split(/\r?\n/).filter((l) => l.trim() !== "").length;
-  return lines === 0 ? "no output" : `${lines} line${lines === 1 ? "" : "s"} of output, not shown (pod output never reaches a report; \`kubectl logs\` shows it)`;
+  return lines === 0
+    ? "no output"
+    : `${lines} line${lines === 1 ? "" : "s"} of output, not shown (pod output never reaches a report; \`kubectl logs\` shows it)`;
 }

@@ -9,7 +9,16 @@ import { describeKubeError } from "./kube.js";
 import { PROBE_CONTAINER } from "./job.js";
 import { log } from "../log.js";
 
-export type NotRunReason = "create-refused" | "not-created" | "image-pull" | "container-config" | "not-scheduled" | "timeout" | "cancelled" | "job-failed" | "log-unreadable";
+export type NotRunReason =
+  | "create-refused"
+  | "not-created"
+  | "image-pull"
+  | "container-config"
+  | "not-scheduled"
+  | "timeout"
+  | "cancelled"
+  | "job-failed"
+  | "log-unreadable";
 
 export type JobOutcome =
   | { status: "finished"; podName: string; exitCode: number | undefined; log: string; cleanup?: string }
@@ -62,7 +71,9 @@ class JobWatcher {
       return undefined;
     } catch (err) {
       const e = describeKubeError(err);
-      return e.status === 404 ? undefined : `the probe Job ${this.namespace}/${this.name} could not be deleted (${e.text}); its TTL removes it within 10 minutes`;
+      return e.status === 404
+        ? undefined
+        : `the probe Job ${this.namespace}/${this.name} could not be deleted (${e.text}); its TTL removes it within 10 minutes`;
     }
   }
 
@@ -78,7 +89,9 @@ class JobWatcher {
   /** One poll: undefined while the probe is still on its way. */
   async step(): Promise<JobOutcome | undefined> {
     const pods = (await this.core.listNamespacedPod({ namespace: this.namespace, labelSelector: `job-name=${this.name}` })).items;
-    const pod = pods.sort((a, b) => String(b.metadata?.creationTimestamp ?? "").localeCompare(String(a.metadata?.creationTimestamp ?? "")))[0];
+    const pod = pods.sort((a, b) =>
+      String(b.metadata?.creationTimestamp ?? "").localeCompare(String(a.metadata?.creationTimestamp ?? "")),
+    )[0];
     if (!pod) return this.noPod();
     return this.podStep(pod);
   }
@@ -90,7 +103,8 @@ class JobWatcher {
     if (failedCreate) return { status: "not-run", reason: "not-created", detail: failedCreate };
     const job = await this.batch.readNamespacedJob({ name: this.name, namespace: this.namespace });
     const failed = job.status?.conditions?.find((c) => c.type === "Failed" && c.status === "True");
-    if (failed) return { status: "not-run", reason: "job-failed", detail: `the Job failed: ${failed.reason ?? ""} ${failed.message ?? ""}`.trim() };
+    if (failed)
+      return { status: "not-run", reason: "job-failed", detail: `the Job failed: ${failed.reason ?? ""} ${failed.message ?? ""}`.trim() };
     return undefined;
   }
 
@@ -102,7 +116,12 @@ class JobWatcher {
     if (terminated) return this.finished(podName, terminated.exitCode);
     if (waiting?.reason && PULL_FAILURES.has(waiting.reason)) {
       const events = (await this.warnings(podName)).filter((w) => /pull/i.test(w));
-      return { status: "not-run", reason: "image-pull", podName, detail: `${waiting.reason}: ${events[0] ?? waiting.message ?? ""}`.trim() };
+      return {
+        status: "not-run",
+        reason: "image-pull",
+        podName,
+        detail: `${waiting.reason}: ${events[0] ?? waiting.message ?? ""}`.trim(),
+      };
     }
     if (waiting?.reason && CONFIG_FAILURES.has(waiting.reason)) {
       return { status: "not-run", reason: "container-config", podName, detail: `${waiting.reason}: ${waiting.message ?? ""}`.trim() };
@@ -124,7 +143,12 @@ class JobWatcher {
       const log = await this.core.readNamespacedPodLog({ name: podName, namespace: this.namespace, container: PROBE_CONTAINER });
       return { status: "finished", podName, exitCode, log: typeof log === "string" ? log : String(log) };
     } catch (err) {
-      return { status: "not-run", reason: "log-unreadable", podName, detail: `the probe pod's log could not be read: ${describeKubeError(err).text}` };
+      return {
+        status: "not-run",
+        reason: "log-unreadable",
+        podName,
+        detail: `the probe pod's log could not be read: ${describeKubeError(err).text}`,
+      };
     }
   }
 
@@ -148,7 +172,11 @@ export async function runProbeJob(kc: KubeConfig, job: V1Job, opts: RunJobOption
   try {
     await watcher.create(job);
   } catch (err) {
-    return { status: "not-run", reason: "create-refused", detail: `creating Job ${namespace}/${name} was refused: ${describeKubeError(err).text}` };
+    return {
+      status: "not-run",
+      reason: "create-refused",
+      detail: `creating Job ${namespace}/${name} was refused: ${describeKubeError(err).text}`,
+    };
   }
   log.info(`probe: created Job ${namespace}/${name}`);
   const deadline = Date.now() + opts.timeoutMs;
@@ -164,7 +192,8 @@ export async function runProbeJob(kc: KubeConfig, job: V1Job, opts: RunJobOption
 
   async function poll(): Promise<JobOutcome> {
     for (;;) {
-      if (signal?.aborted) return { status: "not-run", reason: "cancelled", detail: "the run was cancelled while the probe Job was running" };
+      if (signal?.aborted)
+        return { status: "not-run", reason: "cancelled", detail: "the run was cancelled while the probe Job was running" };
       const outcome = await watcher.step();
       if (outcome) return outcome;
       if (Date.now() >= deadline) return watcher.timedOut(opts.timeoutMs);

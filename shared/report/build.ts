@@ -13,7 +13,11 @@ export function buildReport(findings: readonly Finding[], metadata: ReportMetada
 }
 
 /** Metadata for a run of this build of the tool; `extra` carries host-specific keys (inputs, azureCalls…). */
-export function runMetadata(layers: Layer[], extra: Omit<Partial<ReportMetadata>, "tool" | "layers"> = {}, now: Date = new Date()): ReportMetadata {
+export function runMetadata(
+  layers: Layer[],
+  extra: Omit<Partial<ReportMetadata>, "tool" | "layers"> = {},
+  now: Date = new Date(),
+): ReportMetadata {
   return { tool: TOOL, generatedAt: now.toISOString(), layers, ...extra };
 }
 

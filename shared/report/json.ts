@@ -38,7 +38,12 @@ export function toJsonFinding(f: Finding): JsonFinding {
 }
 
 export function toJsonReport(report: Report): JsonReport {
-  return { verdict: report.verdict, summary: { ...report.summary }, findings: report.findings.map(toJsonFinding), metadata: report.metadata };
+  return {
+    verdict: report.verdict,
+    summary: { ...report.summary },
+    findings: report.findings.map(toJsonFinding),
+    metadata: report.metadata,
+  };
 }
 
 export function renderJson(report: Report): string {

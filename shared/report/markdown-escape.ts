@@ -26,17 +26,19 @@ const ENTITY: Record<string, string> = {
   "\\": "&#92;",
   "!": "&#33;",
   ":": "&#58;",
-  "$": "&#36;",
+  $: "&#36;",
 };
 
 const SPECIAL = /[&<>"'|`[\]()*_~@#\\!:$]/g;
 
 /** One line of inert text: markup characters as entities, line breaks and control characters as spaces. */
 export function escapeMarkdown(text: string): string {
-  return text
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ")
-    .replace(SPECIAL, (c) => ENTITY[c] ?? c);
+  return (
+    text
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
+      .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ")
+      .replace(SPECIAL, (c) => ENTITY[c] ?? c)
+  );
 }
 
 export { fenceFor };

@@ -72,7 +72,8 @@ function assemble(p: Parts, rowCount: number, fixCount: number, hint: string): s
     const hidden = p.rows.length - rows.length;
     sections.push([TABLE_HEAD, ...rows].join("\n") + (hidden > 0 ? `\n\n… ${plural(hidden, "more finding")}: ${hint}` : ""));
     if (fixCount > 0) sections.push(`#### Fixes\n\n${p.fixes.slice(0, fixCount).join("\n\n")}`);
-    if (fixCount < p.fixes.length && rowCount === p.rows.length) sections.push(`… fixes for ${plural(p.fixes.length - fixCount, "more finding")}: ${hint}`);
+    if (fixCount < p.fixes.length && rowCount === p.rows.length)
+      sections.push(`… fixes for ${plural(p.fixes.length - fixCount, "more finding")}: ${hint}`);
   }
   sections.push(p.foot);
   return `${sections.join("\n\n")}\n`;

@@ -8,7 +8,14 @@ import { allRules, type Rule } from "../findings/catalogue.js";
 export type RulesFormat = "json" | "markdown";
 
 export function renderRulesJson(rules: readonly Rule[] = allRules()): string {
-  const out = rules.map((r) => ({ id: r.id, layer: r.layer, severity: r.severity, title: r.title, description: r.description, help: r.help }));
+  const out = rules.map((r) => ({
+    id: r.id,
+    layer: r.layer,
+    severity: r.severity,
+    title: r.title,
+    description: r.description,
+    help: r.help,
+  }));
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 

@@ -136,7 +136,10 @@ function resultFor(f: Finding, ruleIndex: number, baseDir: string, anchor: strin
   const fileUri = f.location ? artifactUri(f.location.file, baseDir) : undefined;
   let location: SarifLocation;
   if (fileUri && f.location) {
-    location = { physicalLocation: { artifactLocation: { uri: fileUri }, region: { startLine: Math.max(1, f.location.line) } }, logicalLocations: [logical] };
+    location = {
+      physicalLocation: { artifactLocation: { uri: fileUri }, region: { startLine: Math.max(1, f.location.line) } },
+      logicalLocations: [logical],
+    };
   } else if (anchor) {
     location = { physicalLocation: { artifactLocation: { uri: anchor } }, logicalLocations: [logical] };
   } else {
@@ -168,7 +171,15 @@ export function toSarif(report: Report, options: SarifOptions = {}): SarifLog {
     version: "2.1.0",
     runs: [
       {
-        tool: { driver: { name: tool.name, version: tool.version, semanticVersion: tool.version, informationUri: informationUri(tool.name), rules: rules.map((r) => sarifRule(r, ruleHelpUri(tool.name))) } },
+        tool: {
+          driver: {
+            name: tool.name,
+            version: tool.version,
+            semanticVersion: tool.version,
+            informationUri: informationUri(tool.name),
+            rules: rules.map((r) => sarifRule(r, ruleHelpUri(tool.name))),
+          },
+        },
         columnKind: "utf16CodeUnits",
         results: report.findings.map((f) => {
           const i = index.get(f.id);

@@ -12,7 +12,14 @@ export interface TextOptions {
 }
 
 type Style = "bold" | "dim" | "red" | "yellow" | "cyan" | "green";
-const SGR: Record<Style, [number, number]> = { bold: [1, 22], dim: [2, 22], red: [31, 39], yellow: [33, 39], cyan: [36, 39], green: [32, 39] };
+const SGR: Record<Style, [number, number]> = {
+  bold: [1, 22],
+  dim: [2, 22],
+  red: [31, 39],
+  yellow: [33, 39],
+  cyan: [36, 39],
+  green: [32, 39],
+};
 
 const SEVERITY_STYLE: Record<Severity, Style> = { error: "red", warning: "yellow", info: "cyan" };
 const VERDICT_STYLE: Record<Verdict, Style> = { fail: "red", warn: "yellow", pass: "green" };
@@ -20,8 +27,12 @@ const VERDICT_WORD: Record<Verdict, string> = { fail: "FAIL", warn: "WARN", pass
 
 /** Replaces control characters (ESC, BEL, CR…) except newline with a visible `\xNN`. */
 export function sanitizeForTerminal(text: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what must be neutralised
-  return text.replace(/\t/g, "  ").replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return (
+    text
+      .replace(/\t/g, "  ")
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what must be neutralised
+      .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)
+  );
 }
 
 function indent(text: string, prefix: string): string {

@@ -21,7 +21,13 @@ function date(iso: string | null | undefined): Date | undefined {
 export function passwordInfo(p: GraphPasswordCredential): PasswordInfo {
   const start = date(p.startDateTime);
   const end = date(p.endDateTime);
-  return { keyId: p.keyId, displayName: p.displayName ?? "", ...(start ? { start } : {}), ...(end ? { end } : {}), ...(p.hint ? { hint: p.hint } : {}) };
+  return {
+    keyId: p.keyId,
+    displayName: p.displayName ?? "",
+    ...(start ? { start } : {}),
+    ...(end ? { end } : {}),
+    ...(p.hint ? { hint: p.hint } : {}),
+  };
 }
 
 export class GraphPasswordDirectory implements PasswordDirectory {
@@ -93,7 +99,11 @@ export class KeyVaultSecretStore implements SecretStore {
     return true;
   }
 
-  async store(name: string, value: string, options: { contentType: string; expiresOn: Date; tags: Record<string, string> }): Promise<VaultVersion> {
+  async store(
+    name: string,
+    value: string,
+    options: { contentType: string; expiresOn: Date; tags: Record<string, string> },
+  ): Promise<VaultVersion> {
     const saved = await this.client.setSecret(name, value, options);
     return version(saved.properties);
   }

@@ -9,7 +9,14 @@ export const ROTATED_BY = "azure-auth-gate";
 export const MANAGED_PREFIX = "azure-auth-gate managed";
 export const CONTENT_TYPE = "application/vnd.azure-auth-gate.client-secret";
 
-export const TAG = { appId: "appId", keyId: "keyId", rotatedBy: "rotatedBy", rotatedAt: "rotatedAt", verifiedAt: "verifiedAt", replaces: "replacesKeyId" } as const;
+export const TAG = {
+  appId: "appId",
+  keyId: "keyId",
+  rotatedBy: "rotatedBy",
+  rotatedAt: "rotatedAt",
+  verifiedAt: "verifiedAt",
+  replaces: "replacesKeyId",
+} as const;
 
 /** `azure-auth-gate managed [<deployment>] <time>`: which gate deployment made it, so two deployments never touch each other's. */
 export function managedDisplayName(deployment: string, at: Date): string {
@@ -23,7 +30,9 @@ export function isManaged(p: PasswordInfo, deployment: string): boolean {
 
 /** Whether a vault version was written by this tool for this app. */
 export function belongsTo(v: VaultVersion, appId: string): boolean {
-  return v.tags[TAG.rotatedBy] === ROTATED_BY && (v.tags[TAG.appId] ?? "").toLowerCase() === appId.toLowerCase() && Boolean(v.tags[TAG.keyId]);
+  return (
+    v.tags[TAG.rotatedBy] === ROTATED_BY && (v.tags[TAG.appId] ?? "").toLowerCase() === appId.toLowerCase() && Boolean(v.tags[TAG.keyId])
+  );
 }
 
 export function dateTag(v: VaultVersion, tag: string): Date | undefined {

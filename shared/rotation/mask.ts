@@ -13,7 +13,13 @@ export class SecretMask {
   add(value: string | undefined): void {
     if (!value || value.length < 8) return;
     const buf = Buffer.from(value, "utf8");
-    for (const form of [value, buf.toString("base64"), buf.toString("base64url"), encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]) {
+    for (const form of [
+      value,
+      buf.toString("base64"),
+      buf.toString("base64url"),
+      encodeURIComponent(value),
+      JSON.stringify(value).slice(1, -1),
+    ]) {
       this.needles.add(form);
       // base64 without padding also appears inside longer encoded blobs.
       this.needles.add(form.replace(/=+$/, ""));

@@ -48,7 +48,11 @@ export interface SecretStore {
   current(name: string): Promise<VaultCurrent | undefined>;
   /** Recovers a soft-deleted secret (its name cannot be reused otherwise); true when it did. */
   recoverIfDeleted(name: string): Promise<boolean>;
-  store(name: string, value: string, options: { contentType: string; expiresOn: Date; tags: Record<string, string> }): Promise<VaultVersion>;
+  store(
+    name: string,
+    value: string,
+    options: { contentType: string; expiresOn: Date; tags: Record<string, string> },
+  ): Promise<VaultVersion>;
   /** Replaces the tags of one version (the protocol's progress marks). */
   tag(name: string, version: string, tags: Record<string, string>): Promise<void>;
 }

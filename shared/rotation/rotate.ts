@@ -105,7 +105,16 @@ function expired(p: PasswordInfo, now: Date): boolean {
 
 export async function rotateApp(app: RotationApp, mapping: KeyVaultMapping, deps: RotationDeps): Promise<RotationOutcome> {
   const { directory, store, mask, policy } = deps;
-  const outcome: RotationOutcome = { appId: app.appId, vault: store.vault, secret: mapping.secret, state: "up-to-date", retiring: [], unmanaged: [], actions: [], findings: [] };
+  const outcome: RotationOutcome = {
+    appId: app.appId,
+    vault: store.vault,
+    secret: mapping.secret,
+    state: "up-to-date",
+    retiring: [],
+    unmanaged: [],
+    actions: [],
+    findings: [],
+  };
   const note = (line: string) => {
     const masked = mask.mask(line);
     outcome.actions.push(masked);
@@ -132,7 +141,9 @@ export async function rotateApp(app: RotationApp, mapping: KeyVaultMapping, deps
       return { passwords, versions, current };
     });
     if (versions.length === 0 && !current) {
-      const recovered = await step("recover", "nothing was changed; the existing credentials still work", () => store.recoverIfDeleted(mapping.secret));
+      const recovered = await step("recover", "nothing was changed; the existing credentials still work", () =>
+        store.recoverIfDeleted(mapping.secret),
+      );
       if (recovered) {
         note(`recovered the soft-deleted secret '${mapping.secret}' (its name cannot be reused while deleted)`);
         const resumed = await rotateApp(app, mapping, deps);
@@ -153,12 +164,17 @@ export async function rotateApp(app: RotationApp, mapping: KeyVaultMapping, deps
     // Orphans: managed passwords whose value never reached the vault. Nobody can use them.
     const orphans = passwords.filter((p) => isManaged(p, deps.deployment) && !stored.has(p.keyId.toLowerCase()));
     for (const orphan of orphans) {
-      await step("remove-orphan", `the old credentials still work; the unused managed secret ${orphan.keyId} remains until the next run`, () => directory.remove(app.id, orphan.keyId));
+      await step(
+        "remove-orphan",
+        `the old credentials still work; the unused managed secret ${orphan.keyId} remains until the next run`,
+        () => directory.remove(app.id, orphan.keyId),
+      );
       note(`removed orphan managed secret ${orphan.keyId} (its value never reached Key Vault)`);
     }
     const live = passwords.filter((p) => !orphans.includes(p));
 
-    let working = currentPassword && ours && !expired(currentPassword, deps.now()) ? { password: currentPassword, version: ours } : undefined;
+    let working =
+      currentPassword && ours && !expired(currentPassword, deps.now()) ? { password: currentPassword, version: ours } : undefined;
 
     if (working && !dateTag(working.version, TAG.verifiedAt)) {
       // A crash between (2) and (3), or a verify that ran out of attempts: finish the verification.
@@ -170,7 +186,11 @@ export async function rotateApp(app: RotationApp, mapping: KeyVaultMapping, deps
 
     const now = deps.now();
     if (!working || isDue(working.password, policy, now)) {
-      const reason = !working ? (ours ? "the vault's current version names a secret that no longer works" : "the vault holds no managed secret for this app yet") : "the current secret is due (expiry window or maximum age)";
+      const reason = !working
+        ? ours
+          ? "the vault's current version names a secret that no longer works"
+          : "the vault holds no managed secret for this app yet"
+        : "the current secret is due (expiry window or maximum age)";
       // A value the user put in the vault before opting in: the one password whose Graph hint it starts with is the one replaced.
       const pointedAt = vaultBefore && !ours ? live.filter((p) => p.hint && vaultBefore.value.startsWith(p.hint)) : [];
       const replaces = pointedAt.length === 1 ? pointedAt[0]!.keyId : undefined;
@@ -181,12 +201,21 @@ export async function rotateApp(app: RotationApp, mapping: KeyVaultMapping, deps
         return made;
       });
       note(`added managed secret ${created.keyId} (${reason})`);
-      const version = await step("store", `the new secret ${created.keyId} exists in Entra but its value did not reach Key Vault (the next run removes it); the old credentials still work`, () =>
-        store.store(mapping.secret, created.secretText, {
-          contentType: CONTENT_TYPE,
-          expiresOn: created.end ?? new Date(now.getTime() + daysToMs(policy.validityDays)),
-          tags: { [TAG.appId]: app.appId, [TAG.keyId]: created.keyId, [TAG.rotatedBy]: ROTATED_BY, [TAG.rotatedAt]: now.toISOString(), ...(replaces ? { [TAG.replaces]: replaces } : {}) },
-        }),
+      const version = await step(
+        "store",
+        `the new secret ${created.keyId} exists in Entra but its value did not reach Key Vault (the next run removes it); the old credentials still work`,
+        () =>
+          store.store(mapping.secret, created.secretText, {
+            contentType: CONTENT_TYPE,
+            expiresOn: created.end ?? new Date(now.getTime() + daysToMs(policy.validityDays)),
+            tags: {
+              [TAG.appId]: app.appId,
+              [TAG.keyId]: created.keyId,
+              [TAG.rotatedBy]: ROTATED_BY,
+              [TAG.rotatedAt]: now.toISOString(),
+              ...(replaces ? { [TAG.replaces]: replaces } : {}),
+            },
+          }),
       );
       note(`stored keyId ${created.keyId} as Key Vault version ${version.version}`);
       const current: VaultCurrent = { ...version, value: created.secretText };
@@ -205,7 +234,8 @@ export async function rotateApp(app: RotationApp, mapping: KeyVaultMapping, deps
     // Only what this deployment manages is retired: a secret its vault versions named (the one it replaced) or one
     // it made (its marker). Everything else — a hand-made secret, another consumer's — stays and is reported.
     // Never judged by startDateTime: a user can set that to anything.
-    const replaced = (p: PasswordInfo) => stored.has(p.keyId.toLowerCase()) || replacedKeyIds.has(p.keyId.toLowerCase()) || isManaged(p, deps.deployment);
+    const replaced = (p: PasswordInfo) =>
+      stored.has(p.keyId.toLowerCase()) || replacedKeyIds.has(p.keyId.toLowerCase()) || isManaged(p, deps.deployment);
     const others = live.filter((p) => p.keyId !== working.password.keyId && !replaced(p));
     const superseded = live.filter((p) => p.keyId !== working.password.keyId && replaced(p));
     if (others.length > 0) {
@@ -215,7 +245,9 @@ export async function rotateApp(app: RotationApp, mapping: KeyVaultMapping, deps
     const overlapEnds = new Date(verifiedAt.getTime() + policy.overlapHours * 3_600_000);
     if (superseded.length > 0 && deps.now().getTime() >= overlapEnds.getTime()) {
       for (const old of superseded) {
-        await step("retire", `both credentials still work; the old secret ${old.keyId} is removed on the next run`, () => directory.remove(app.id, old.keyId));
+        await step("retire", `both credentials still work; the old secret ${old.keyId} is removed on the next run`, () =>
+          directory.remove(app.id, old.keyId),
+        );
         note(`removed superseded secret ${old.keyId} after the ${policy.overlapHours} h overlap`);
       }
       if (outcome.state === "up-to-date") outcome.state = "retired-old";
@@ -262,18 +294,24 @@ async function verifyAndMark(
   where: string,
 ): Promise<void> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
-  await step("verify", `${where} version ${version.version} holds the new secret ${keyId}, not yet accepted by Entra ID; the old credentials are kept and still work`, async () => {
-    let last = "";
-    for (let attempt = 1; attempt <= deps.policy.verifyAttempts; attempt++) {
-      const result = await deps.verifier.verify(app.appId, version.value);
-      if (result.ok) return;
-      last = `${result.code ? `${result.code}: ` : ""}${result.message}`;
-      if (attempt < deps.policy.verifyAttempts) await sleep(deps.policy.verifyDelaySeconds * 1000);
-    }
-    throw new Error(`no token with the new secret after ${deps.policy.verifyAttempts} attempt(s) (${last})`);
-  });
-  await step("mark-verified", `both the new secret ${keyId} (verified) and the old credentials work; the verification is recorded on the next run`, () =>
-    deps.store.tag(mapping.secret, version.version, { ...version.tags, [TAG.verifiedAt]: deps.now().toISOString() }),
+  await step(
+    "verify",
+    `${where} version ${version.version} holds the new secret ${keyId}, not yet accepted by Entra ID; the old credentials are kept and still work`,
+    async () => {
+      let last = "";
+      for (let attempt = 1; attempt <= deps.policy.verifyAttempts; attempt++) {
+        const result = await deps.verifier.verify(app.appId, version.value);
+        if (result.ok) return;
+        last = `${result.code ? `${result.code}: ` : ""}${result.message}`;
+        if (attempt < deps.policy.verifyAttempts) await sleep(deps.policy.verifyDelaySeconds * 1000);
+      }
+      throw new Error(`no token with the new secret after ${deps.policy.verifyAttempts} attempt(s) (${last})`);
+    },
+  );
+  await step(
+    "mark-verified",
+    `both the new secret ${keyId} (verified) and the old credentials work; the verification is recorded on the next run`,
+    () => deps.store.tag(mapping.secret, version.version, { ...version.tags, [TAG.verifiedAt]: deps.now().toISOString() }),
   );
 }
 

@@ -26,7 +26,11 @@ export const rotationPolicySchema = z
     /** endDateTime of a new secret, in days from its creation. */
     validityDays: z.number().positive().max(730).default(90),
     /** How long the old secret keeps working after the new one is verified (consumers cache for up to 24 h). */
-    overlapHours: z.number().nonnegative().max(24 * 90).default(24),
+    overlapHours: z
+      .number()
+      .nonnegative()
+      .max(24 * 90)
+      .default(24),
     /** Token attempts with the new secret before the verify step gives up for this run (Entra propagation). */
     verifyAttempts: z.number().int().positive().max(60).default(12),
     verifyDelaySeconds: z.number().nonnegative().max(300).default(10),

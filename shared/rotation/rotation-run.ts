@@ -54,7 +54,9 @@ function inScope(holder: GraphSecretHolder, scope: AppScope): boolean {
 
 export async function runRotation(input: RotationRunInput): Promise<RotationRunResult> {
   const apps = (await input.graph.applicationsWithSecrets()).filter((a) => inScope(a, input.scope));
-  const sps = (await input.graph.servicePrincipalsWithSecrets()).filter((s) => (s.passwordCredentials ?? []).length > 0 && inScope(s, input.scope));
+  const sps = (await input.graph.servicePrincipalsWithSecrets()).filter(
+    (s) => (s.passwordCredentials ?? []).length > 0 && inScope(s, input.scope),
+  );
   const rotations: RotationOutcome[] = [];
   /** Object ids of the apps a rotation ran on: their passwords changed. */
   const rotated: string[] = [];
@@ -67,7 +69,8 @@ export async function runRotation(input: RotationRunInput): Promise<RotationRunR
         extra.push(
           raise("AG405", {
             target: appTarget(app),
-            evidence: "rotation is opted in for this app but it has no Key Vault mapping; nothing was changed and the existing credentials still work",
+            evidence:
+              "rotation is opted in for this app but it has no Key Vault mapping; nothing was changed and the existing credentials still work",
             fix: `Add a mapping: rotation.keyVault: [{ appId: ${app.appId}, vault: <vault>, secret: <secret-name> }]`,
           }),
         );
@@ -112,7 +115,10 @@ export async function runRotation(input: RotationRunInput): Promise<RotationRunR
   });
   const retiring = new Set(rotations.flatMap((r) => r.retiring));
   const findings = scanSecrets({
-    holders: [...fresh.map((a) => ({ ...a, kind: "application" as const })), ...sps.map((s) => ({ ...s, kind: "servicePrincipal" as const }))],
+    holders: [
+      ...fresh.map((a) => ({ ...a, kind: "application" as const })),
+      ...sps.map((s) => ({ ...s, kind: "servicePrincipal" as const })),
+    ],
     policy: input.policy,
     now: input.now(),
     retiring,
@@ -120,4 +126,3 @@ export async function runRotation(input: RotationRunInput): Promise<RotationRunR
   });
   return { findings: [...findings, ...extra, ...rotations.flatMap((r) => r.findings)], rotations, inScope: fresh.length + sps.length };
 }
-

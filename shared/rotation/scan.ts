@@ -34,7 +34,8 @@ export function scanSecrets(input: ScanInput): Finding[] {
   for (const holder of input.holders) {
     const passwords = holder.passwordCredentials ?? [];
     if (passwords.length === 0) continue;
-    const target = holder.kind === "application" ? appTarget(holder) : { kind: "servicePrincipal", name: `${holder.displayName} (${holder.appId})` };
+    const target =
+      holder.kind === "application" ? appTarget(holder) : { kind: "servicePrincipal", name: `${holder.displayName} (${holder.appId})` };
     const rotated = holder.kind === "application" && isOptedIn(policy, holder);
     const objectPath = holder.kind === "application" ? "applications" : "servicePrincipals";
     findings.push(
@@ -58,7 +59,9 @@ export function scanSecrets(input: ScanInput): Finding[] {
           raise("AG403", {
             target,
             evidence: `client secret ${describe(p)} expired ${Math.floor((now.getTime() - end.getTime()) / 86_400_000)} day(s) ago; consumers get AADSTS7000222`,
-            fix: rotatedHere ? "The next rotation replaces it; check the AG405 findings if it does not." : `Rotate it (opt the app in to rotation), then remove it: ${remove}`,
+            fix: rotatedHere
+              ? "The next rotation replaces it; check the AG405 findings if it does not."
+              : `Rotate it (opt the app in to rotation), then remove it: ${remove}`,
           }),
         );
       } else if (start && policy.maxAgeDays > 0 && now.getTime() - start.getTime() >= daysToMs(policy.maxAgeDays)) {
@@ -66,7 +69,9 @@ export function scanSecrets(input: ScanInput): Finding[] {
           raise("AG403", {
             target,
             evidence: `client secret ${describe(p)} was created ${day(p.startDateTime)}, more than ${policy.maxAgeDays} days ago (maximum age)`,
-            fix: rotatedHere ? "The next rotation replaces it." : `Rotate it, then remove the old one: ${remove} (Graph: POST /${objectPath}/${holder.id}/removePassword)`,
+            fix: rotatedHere
+              ? "The next rotation replaces it."
+              : `Rotate it, then remove the old one: ${remove} (Graph: POST /${objectPath}/${holder.id}/removePassword)`,
           }),
         );
       } else if (end && end.getTime() - now.getTime() <= daysToMs(policy.expiryWindowDays)) {
@@ -74,7 +79,9 @@ export function scanSecrets(input: ScanInput): Finding[] {
           raise("AG402", {
             target,
             evidence: `client secret ${describe(p)} expires in ${Math.ceil((end.getTime() - now.getTime()) / 86_400_000)} day(s) (window: ${policy.expiryWindowDays} days)`,
-            fix: rotatedHere ? "The next rotation replaces it before it expires." : `Rotate it before ${day(p.endDateTime)}: opt the app in to rotation, or \`az ad app credential reset --id ${sh(holder.appId)} --append\` and update its consumers.`,
+            fix: rotatedHere
+              ? "The next rotation replaces it before it expires."
+              : `Rotate it before ${day(p.endDateTime)}: opt the app in to rotation, or \`az ad app credential reset --id ${sh(holder.appId)} --append\` and update its consumers.`,
           }),
         );
       }

@@ -26,7 +26,8 @@ export function appIdentity(w: WorkloadView): AppIdentity | undefined {
  * does not carry the app's client id either (a second ServiceAccount for the same identity is fine).
  */
 export function needsAppServiceAccount(m: WorkloadView, a: AppIdentity): boolean {
-  const saCarriesAppId = m.serviceAccount?.clientId !== undefined && a.clientId !== undefined && sameClientId(m.serviceAccount.clientId, a.clientId);
+  const saCarriesAppId =
+    m.serviceAccount?.clientId !== undefined && a.clientId !== undefined && sameClientId(m.serviceAccount.clientId, a.clientId);
   return m.serviceAccountName !== a.serviceAccount && !saCarriesAppId;
 }
 
@@ -57,6 +58,9 @@ export function appFor(m: WorkloadView, apps: AppIdentity[]): AppIdentity | unde
 
 /** The app a migration workload migrates, among the apps in its namespace with working Workload Identity. */
 export function migratedApp(m: WorkloadView, workloads: readonly WorkloadView[]): AppIdentity | undefined {
-  const apps = workloads.filter((w) => w.namespace === m.namespace).map(appIdentity).filter((a): a is AppIdentity => a !== undefined);
+  const apps = workloads
+    .filter((w) => w.namespace === m.namespace)
+    .map(appIdentity)
+    .filter((a): a is AppIdentity => a !== undefined);
   return appFor(m, apps);
 }

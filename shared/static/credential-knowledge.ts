@@ -22,7 +22,8 @@ export type CredentialRole =
   | "sas";
 
 /** Who reads the variable (evidence and fix wording; EnvironmentCredential is what AG102/AG112 model). */
-export type CredentialReader = "environment-credential" | "storage-client" | "django-storages" | "messaging" | "cosmos" | "pod-identity-sp" | "terraform";
+export type CredentialReader =
+  "environment-credential" | "storage-client" | "django-storages" | "messaging" | "cosmos" | "pod-identity-sp" | "terraform";
 
 export interface CredentialVariable {
   name: string;
@@ -48,8 +49,18 @@ export const CREDENTIAL_VARIABLES: readonly CredentialVariable[] = [
   { name: "AZURE_STORAGE_ACCOUNT_NAME", role: "accountName", reader: "storage-client", source: "azure-storage samples, charts" },
   { name: "AZURE_STORAGE_KEY", role: "accountKey", reader: "storage-client", source: "Azure CLI az storage" },
   { name: "AZURE_STORAGE_ACCESS_KEY", role: "accountKey", reader: "storage-client", source: "azure-storage (legacy Node/Python clients)" },
-  { name: "AZURE_STORAGE_ACCOUNT_KEY", role: "accountKey", reader: "storage-client", source: "azure-storage samples, charts (Velero, Loki, Thanos)" },
-  { name: "AZURE_STORAGE_CONNECTION_STRING", role: "connectionString", reader: "storage-client", source: "Azure CLI az storage, azure-storage-blob samples, Functions" },
+  {
+    name: "AZURE_STORAGE_ACCOUNT_KEY",
+    role: "accountKey",
+    reader: "storage-client",
+    source: "azure-storage samples, charts (Velero, Loki, Thanos)",
+  },
+  {
+    name: "AZURE_STORAGE_CONNECTION_STRING",
+    role: "connectionString",
+    reader: "storage-client",
+    source: "Azure CLI az storage, azure-storage-blob samples, Functions",
+  },
   { name: "AZURE_STORAGE_SAS_TOKEN", role: "sas", reader: "storage-client", source: "Azure CLI az storage" },
   { name: "AzureWebJobsStorage", role: "connectionString", reader: "storage-client", source: "Azure Functions host" },
   // django-storages' AzureStorage reads these settings; Django apps set them from env of the same name.
@@ -82,7 +93,15 @@ export const CREDENTIAL_VARIABLES: readonly CredentialVariable[] = [
 ];
 
 /** Roles whose value is a secret by itself (a tenant id, client id, account name or certificate path is not). */
-const SECRET_ROLES: ReadonlySet<CredentialRole> = new Set(["clientSecret", "certificatePassword", "privateKey", "password", "accountKey", "connectionString", "sas"]);
+const SECRET_ROLES: ReadonlySet<CredentialRole> = new Set([
+  "clientSecret",
+  "certificatePassword",
+  "privateKey",
+  "password",
+  "accountKey",
+  "connectionString",
+  "sas",
+]);
 
 const BY_NAME = new Map(CREDENTIAL_VARIABLES.map((v) => [v.name.toUpperCase(), v]));
 
@@ -115,7 +134,11 @@ export const VALUE_SHAPES: ReadonlyArray<{ pattern: RegExp; what: string; role: 
   { pattern: /(?:^|;)\s*SharedAccessSignature=/i, what: "a shared access signature", role: "sas" },
   { pattern: /(?:^|[?&])sig=[A-Za-z0-9%+/=]{16,}/i, what: "a SAS token signature", role: "sas" },
   // Entra ID client secrets since 2021: three characters, a digit, "Q~", then 31–34 more (40 in all).
-  { pattern: /(?:^|[^A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?:$|[^A-Za-z0-9_~.-])/, what: "an Entra ID client secret", role: "clientSecret" },
+  {
+    pattern: /(?:^|[^A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?:$|[^A-Za-z0-9_~.-])/,
+    what: "an Entra ID client secret",
+    role: "clientSecret",
+  },
   // A bare storage or Cosmos DB account key: 64 random bytes in base64.
   { pattern: /^[A-Za-z0-9+/]{86}==$/, what: "an account key (88-character base64)", role: "accountKey" },
 ];

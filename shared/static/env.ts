@@ -11,7 +11,8 @@ import { asMap, asSeq, child, entry, scalarText, textAt, type YMap, type YSeq } 
 export type Presence = "present" | "absent" | "unknown";
 
 // Values of variables named like these are not kept either (a database password is not ours to carry around).
-const SECRET_NAME = /SECRET|PASSWORD|PASSWD|PWD|TOKEN|CONNECTION_?STRING|CREDENTIAL|PRIVATE|API_?KEY|(^|_)(ACCOUNT_?)?KEY($|_)|(^|_)SAS($|_)/i;
+const SECRET_NAME =
+  /SECRET|PASSWORD|PASSWD|PWD|TOKEN|CONNECTION_?STRING|CREDENTIAL|PRIVATE|API_?KEY|(^|_)(ACCOUNT_?)?KEY($|_)|(^|_)SAS($|_)/i;
 
 /** The value worth keeping for the rules and the listing: never a credential, nor anything named like one. */
 function keptValue(name: string, value: string): string | undefined {
@@ -68,7 +69,12 @@ function isOptional(ref: YMap | undefined): boolean {
   return v?.type === "scalar" && (v.value === true || v.value === "true");
 }
 
-function fromKeyRef(kind: "secret" | "configMap", ref: YMap, namespace: string, inv: Inventory): { source: EnvSource; presence: Presence } | undefined {
+function fromKeyRef(
+  kind: "secret" | "configMap",
+  ref: YMap,
+  namespace: string,
+  inv: Inventory,
+): { source: EnvSource; presence: Presence } | undefined {
   const name = textAt(ref, "name") ?? "";
   const key = textAt(ref, "key") ?? "";
   const optional = isOptional(ref);
@@ -85,7 +91,10 @@ function fromKeyRef(kind: "secret" | "configMap", ref: YMap, namespace: string, 
   const data = cm.data.get(key);
   if (!data) return optional ? undefined : { source: { kind: "configMap", name, key, defined: true }, presence: "unknown" };
   const value = keptValue(key, data.value);
-  return { source: { kind: "configMap", name, key, defined: true, ...(value !== undefined ? { value } : {}) }, presence: data.value === "" ? "absent" : "present" };
+  return {
+    source: { kind: "configMap", name, key, defined: true, ...(value !== undefined ? { value } : {}) },
+    presence: data.value === "" ? "absent" : "present",
+  };
 }
 
 function envEntry(item: YMap, namespace: string, inv: Inventory): EnvVar | undefined {
@@ -96,7 +105,11 @@ function envEntry(item: YMap, namespace: string, inv: Inventory): EnvVar | undef
   if (valueFrom) {
     const secretRef = asMap(child(valueFrom, "secretKeyRef"));
     const cmRef = asMap(child(valueFrom, "configMapKeyRef"));
-    const resolved = secretRef ? fromKeyRef("secret", secretRef, namespace, inv) : cmRef ? fromKeyRef("configMap", cmRef, namespace, inv) : { source: { kind: "field" } as EnvSource, presence: "present" as Presence };
+    const resolved = secretRef
+      ? fromKeyRef("secret", secretRef, namespace, inv)
+      : cmRef
+        ? fromKeyRef("configMap", cmRef, namespace, inv)
+        : { source: { kind: "field" } as EnvSource, presence: "present" as Presence };
     if (!resolved) return undefined;
     return { name, via: "env", line: nameEntry.keyLine, ...resolved };
   }
@@ -105,7 +118,13 @@ function envEntry(item: YMap, namespace: string, inv: Inventory): EnvVar | undef
   const credential = credentialKind(name, value);
   const family = credential ? credentialFamily(name, value) : undefined;
   const kept = keptValue(name, value);
-  const source: EnvSource = { kind: "literal", length: [...value].length, ...(credential ? { credential } : {}), ...(family ? { family } : {}), ...(kept !== undefined ? { value: kept } : {}) };
+  const source: EnvSource = {
+    kind: "literal",
+    length: [...value].length,
+    ...(credential ? { credential } : {}),
+    ...(family ? { family } : {}),
+    ...(kept !== undefined ? { value: kept } : {}),
+  };
   // An empty value sets the variable to "", which every Azure SDK treats as not set.
   return { name, via: "env", line: valueEntry?.keyLine ?? nameEntry.keyLine, source, presence: value === "" ? "absent" : "present" };
 }
@@ -126,7 +145,13 @@ function envFromEntries(item: YMap, namespace: string, inv: Inventory, env: Cont
         continue;
       }
       for (const key of secret.keys.keys()) {
-        env.entries.push({ name: prefix + key, via: "envFrom", line, source: { kind: "secret", name, key, defined: true }, presence: "present" });
+        env.entries.push({
+          name: prefix + key,
+          via: "envFrom",
+          line,
+          source: { kind: "secret", name, key, defined: true },
+          presence: "present",
+        });
       }
     } else {
       const cm = inv.configMaps.get(nsKey(namespace, name));

@@ -36,7 +36,13 @@ export function serviceAccountFor(w: Pick<WorkloadView, "serviceAccountExplicit"
 
 /** Both halves of Workload Identity for one pod template: the label and the ServiceAccount. */
 export function podIdentityYaml(w: WorkloadView, serviceAccount: string): string {
-  return nestedYaml(w.templatePath, [`metadata:`, `  labels:`, `    ${WI_USE_LABEL}: "true"`, `spec:`, `  serviceAccountName: ${serviceAccount}`]);
+  return nestedYaml(w.templatePath, [
+    `metadata:`,
+    `  labels:`,
+    `    ${WI_USE_LABEL}: "true"`,
+    `spec:`,
+    `  serviceAccountName: ${serviceAccount}`,
+  ]);
 }
 
 export function serviceAccountYaml(namespace: string, name: string, clientId: string | undefined): string {
@@ -51,7 +57,12 @@ export function serviceAccountYaml(namespace: string, name: string, clientId: st
   ].join("\n");
 }
 
-export function federatedCredentialCommand(namespace: string, serviceAccount: string, identityName = "<identity-name>", resourceGroup = "<resource-group>"): string {
+export function federatedCredentialCommand(
+  namespace: string,
+  serviceAccount: string,
+  identityName = "<identity-name>",
+  resourceGroup = "<resource-group>",
+): string {
   return [
     `az identity federated-credential create --name ${sh(`${namespace}-${serviceAccount}`)}`,
     `  --identity-name ${sh(identityName)} --resource-group ${sh(resourceGroup)}`,

@@ -37,7 +37,8 @@ export function effectiveClientId(w: WorkloadView, c: ContainerView): ClientIdVi
   }
   if (presenceOf(c.env, "AZURE_CLIENT_ID") === "unknown") return { from: "unknown" };
   const sa = w.serviceAccount;
-  if (sa?.clientId) return { value: sa.clientId, from: "serviceAccount", file: sa.file, ...(sa.clientIdLine ? { line: sa.clientIdLine } : {}) };
+  if (sa?.clientId)
+    return { value: sa.clientId, from: "serviceAccount", file: sa.file, ...(sa.clientIdLine ? { line: sa.clientIdLine } : {}) };
   return { from: sa ? "none" : "unknown" };
 }
 

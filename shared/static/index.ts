@@ -6,8 +6,23 @@
  */
 export { parseManifests, readManifests, type KObject, type ManifestSet, type ManifestSource, type SkippedInput } from "./parse.js";
 export { checkManifests } from "./rules/index.js";
-export { listWorkloads, buildModel, type ContainerView, type HookView, type StaticModel, type WorkloadLocations, type WorkloadView } from "./workloads.js";
+export {
+  listWorkloads,
+  buildModel,
+  type ContainerView,
+  type HookView,
+  type StaticModel,
+  type WorkloadLocations,
+  type WorkloadView,
+} from "./workloads.js";
 export { effectiveClientId, workloadIdentity, type ClientIdView, type Tri } from "./identity.js";
 export type { ContainerEnv, EnvSource, EnvVar, OpenRef, Presence } from "./env.js";
-export { WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL, type ConfigMapView, type Inventory, type SecretView, type ServiceAccountView } from "./inventory.js";
+export {
+  WI_CLIENT_ID_ANNOTATION,
+  WI_USE_LABEL,
+  type ConfigMapView,
+  type Inventory,
+  type SecretView,
+  type ServiceAccountView,
+} from "./inventory.js";
 export { loadManifestSources } from "./sources.js";

@@ -79,7 +79,9 @@ export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 /** The error for a file (or stdin) over MAX_FILE_BYTES: thrown before reading it where the size is known. */
 export function tooLarge(file: string): InputError {
-  return new InputError(`larger than ${MAX_FILE_BYTES / (1024 * 1024)} MB; split the manifests or check only the app's own objects`, { file });
+  return new InputError(`larger than ${MAX_FILE_BYTES / (1024 * 1024)} MB; split the manifests or check only the app's own objects`, {
+    file,
+  });
 }
 
 function lineOfIndex(text: string, index: number): number {
@@ -120,11 +122,19 @@ function requireText(map: YMap, key: string, where: { file: string; line: number
   const e = entry(map, key);
   const value = e?.value;
   if (value?.type === "scalar" && value.value !== null && typeof value.value !== "string") {
-    throw new InputError(`${what}'s ${key} must be a string (got ${String(value.value)})`, { file: where.file, line: e?.keyLine ?? where.line, field: key });
+    throw new InputError(`${what}'s ${key} must be a string (got ${String(value.value)})`, {
+      file: where.file,
+      line: e?.keyLine ?? where.line,
+      field: key,
+    });
   }
   const text = scalarText(value);
   if (text === undefined || text.trim() === "") {
-    throw new InputError(`${what} has no ${key}${rendererHint(where.file)}`, { file: where.file, line: e?.keyLine ?? where.line, field: key });
+    throw new InputError(`${what} has no ${key}${rendererHint(where.file)}`, {
+      file: where.file,
+      line: e?.keyLine ?? where.line,
+      field: key,
+    });
   }
   return text;
 }
@@ -135,15 +145,24 @@ function toObject(root: YMap, file: string, inheritedKind?: string): KObject | u
   const apiVersion = inheritedKind && !entry(root, "apiVersion") ? "" : requireText(root, "apiVersion", where, `${kind} object`);
   if (!KNOWN_KINDS.has(kind)) return undefined;
   const metadata = asMap(child(root, "metadata"));
-  if (!metadata) throw new InputError(`${kind} has no metadata`, { file, line: entry(root, "metadata")?.keyLine ?? root.line, field: "metadata" });
+  if (!metadata)
+    throw new InputError(`${kind} has no metadata`, { file, line: entry(root, "metadata")?.keyLine ?? root.line, field: "metadata" });
   // Pods and Jobs may be named by the API server from generateName; that is still a usable name here.
   const given = scalarText(child(metadata, "name"));
   const name = given ?? scalarText(child(metadata, "generateName"));
   if (name === undefined || name.trim() === "") {
-    throw new InputError(`${kind} has no metadata.name`, { file, line: entry(root, "metadata")?.keyLine ?? root.line, field: "metadata.name" });
+    throw new InputError(`${kind} has no metadata.name`, {
+      file,
+      line: entry(root, "metadata")?.keyLine ?? root.line,
+      field: "metadata.name",
+    });
   }
   const nameField = given !== undefined ? "name" : "generateName";
-  requireName(name, given !== undefined ? "subdomain" : "generateName", { file, line: entry(metadata, nameField)?.keyLine ?? root.line, field: `metadata.${nameField}` });
+  requireName(name, given !== undefined ? "subdomain" : "generateName", {
+    file,
+    line: entry(metadata, nameField)?.keyLine ?? root.line,
+    field: `metadata.${nameField}`,
+  });
   const namespace = scalarText(child(metadata, "namespace")) || "default";
   requireName(namespace, "label", { file, line: entry(metadata, "namespace")?.keyLine ?? root.line, field: "metadata.namespace" });
   for (const field of ["labels", "annotations"]) requireScalarValues(asMap(child(metadata, field)), file, `metadata.${field}`);
@@ -153,7 +172,10 @@ function toObject(root: YMap, file: string, inheritedKind?: string): KObject | u
 function objectsOf(tree: YNode, file: string, out: KObject[]): void {
   const root = asMap(tree);
   if (!root) {
-    throw new InputError(`a YAML document is a ${tree.type === "seq" ? "list" : "plain value"}, not a Kubernetes object (a mapping with apiVersion and kind)`, { file, line: tree.line });
+    throw new InputError(
+      `a YAML document is a ${tree.type === "seq" ? "list" : "plain value"}, not a Kubernetes object (a mapping with apiVersion and kind)`,
+      { file, line: tree.line },
+    );
   }
   const kind = scalarText(child(root, "kind"));
   const itemsEntry = entry(root, "items");
@@ -255,7 +277,14 @@ function parseFile(source: ManifestSource): FileResult {
   const trees: ParsedDocument[] = fast ? fast.map((tree) => ({ tree })) : yamlDocuments(source);
   // A file found beside the manifests that holds no object at all is some other tool's YAML: skip it, say so.
   if (source.found && trees.length > 0 && trees.every((t) => isForeignDocument(t.tree))) {
-    return { objects: [], documents: 0, skipped: `not a Kubernetes object (${notManifestReason(source.file, trees.map((t) => t.tree))})` };
+    return {
+      objects: [],
+      documents: 0,
+      skipped: `not a Kubernetes object (${notManifestReason(
+        source.file,
+        trees.map((t) => t.tree),
+      )})`,
+    };
   }
   const objects: KObject[] = [];
   for (const { tree, template } of trees) {
@@ -271,8 +300,13 @@ function parseFile(source: ManifestSource): FileResult {
  * Parses every source; a file that cannot be used is refused whole (an InputError naming file and line,
  * in `refused`) while every other file is still read. Throws only when nothing at all is usable.
  */
-export function readManifests(sources: readonly ManifestSource[], skippedBefore: readonly SkippedInput[] = [], refusedBefore: readonly InputError[] = []): ManifestSet {
-  if (sources.length === 0 && skippedBefore.length === 0 && refusedBefore.length === 0) throw new InputError("no manifests given: pass a file, a directory, or - for stdin");
+export function readManifests(
+  sources: readonly ManifestSource[],
+  skippedBefore: readonly SkippedInput[] = [],
+  refusedBefore: readonly InputError[] = [],
+): ManifestSet {
+  if (sources.length === 0 && skippedBefore.length === 0 && refusedBefore.length === 0)
+    throw new InputError("no manifests given: pass a file, a directory, or - for stdin");
   const objects: KObject[] = [];
   const skipped = [...skippedBefore];
   const refused = [...refusedBefore];
@@ -306,10 +340,21 @@ export function readManifests(sources: readonly ManifestSource[], skippedBefore:
   if (documents === 0 && refused.length > 0) throw refused.length === 1 ? refused[0]! : new InputErrorList(refused);
   if (documents === 0) {
     const files = sources.map((s) => s.file);
-    const why = skipped.length > 0 ? `${skipped.length} file${skipped.length === 1 ? "" : "s"} skipped (${skipped.map((s) => `${s.file}: ${s.reason}`).join("; ")})` : `every document is empty`;
-    throw new InputError(`no Kubernetes objects in the input (${files.join(", ") || "nothing readable"}): ${why}`, { file: files.length === 1 ? files[0] : undefined });
+    const why =
+      skipped.length > 0
+        ? `${skipped.length} file${skipped.length === 1 ? "" : "s"} skipped (${skipped.map((s) => `${s.file}: ${s.reason}`).join("; ")})`
+        : `every document is empty`;
+    throw new InputError(`no Kubernetes objects in the input (${files.join(", ") || "nothing readable"}): ${why}`, {
+      file: files.length === 1 ? files[0] : undefined,
+    });
   }
-  return { inputs, objects, ...(skipped.length ? { skipped } : {}), ...(refused.length ? { refused } : {}), ...(origins.size ? { origins } : {}) };
+  return {
+    inputs,
+    objects,
+    ...(skipped.length ? { skipped } : {}),
+    ...(refused.length ? { refused } : {}),
+    ...(origins.size ? { origins } : {}),
+  };
 }
 
 /** Parses every source; throws InputError (file + line) on the first unusable input. */

@@ -16,7 +16,9 @@ export interface IdentityRef {
 
 /** The AzureIdentityBinding that binds pods labelled `aadpodidbinding: selector` in `namespace`. */
 export function bindingFor(objects: readonly KObject[], namespace: string, selector: string): KObject | undefined {
-  return objects.find((o) => o.kind === "AzureIdentityBinding" && o.namespace === namespace && textAt(mapAt(o.root, "spec"), "selector") === selector);
+  return objects.find(
+    (o) => o.kind === "AzureIdentityBinding" && o.namespace === namespace && textAt(mapAt(o.root, "spec"), "selector") === selector,
+  );
 }
 
 /** The AzureIdentity `name` of `namespace` (undefined name: none). */

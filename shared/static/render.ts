@@ -63,13 +63,25 @@ export async function findTool(name: string, searchPath = process.env.PATH ?? ""
 
 function run(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    execFile(file, args, { cwd, env, timeout: timeoutMs, maxBuffer: MAX_FILE_BYTES, shell: false, windowsHide: true, encoding: "utf8" }, (err, stdout, stderr) => {
-      if (!err) return resolvePromise(stdout);
-      const killed = (err as { killed?: boolean }).killed === true;
-      // kubectl prefixes its errors with a klog header (E1203 06:05:21.045665 29211 run.go:72]): the message is what follows.
-      const first = (stderr.split("\n").find((l) => l.trim() !== "")?.trim() ?? err.message.split("\n")[0] ?? "failed").replace(/^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\]\s*/, "");
-      reject(new Error(killed ? `did not finish within ${Math.round(timeoutMs / 1000)} s` : first.slice(0, 300)));
-    });
+    execFile(
+      file,
+      args,
+      { cwd, env, timeout: timeoutMs, maxBuffer: MAX_FILE_BYTES, shell: false, windowsHide: true, encoding: "utf8" },
+      (err, stdout, stderr) => {
+        if (!err) return resolvePromise(stdout);
+        const killed = (err as { killed?: boolean }).killed === true;
+        // kubectl prefixes its errors with a klog header (E1203 06:05:21.045665 29211 run.go:72]): the message is what follows.
+        const first = (
+          stderr
+            .split("\n")
+            .find((l) => l.trim() !== "")
+            ?.trim() ??
+          err.message.split("\n")[0] ??
+          "failed"
+        ).replace(/^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\]\s*/, "");
+        reject(new Error(killed ? `did not finish within ${Math.round(timeoutMs / 1000)} s` : first.slice(0, 300)));
+      },
+    );
   });
 }
 
@@ -166,7 +178,13 @@ export async function renderHelm(dir: string, settings: RenderSettings = {}): Pr
   const helm = settings.helm ?? {};
   for (const v of helm.values ?? []) {
     // helm fetches values from URLs and plugin schemes: only local files are passed.
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return { refused: new InputError(`values file '${v}' is a URL: only local values files are passed to helm`, { file: dir, field: "helm.values" }) };
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v))
+      return {
+        refused: new InputError(`values file '${v}' is a URL: only local values files are passed to helm`, {
+          file: dir,
+          field: "helm.values",
+        }),
+      };
   }
   const args = helmArgs(dir, helm);
   const tool = await findTool("helm", settings.searchPath);
@@ -257,7 +275,11 @@ function objectTexts(file: string, text: string): ObjectText[] {
  * kustomize prints no source comments: an object of the output is found in the resource files by kind and
  * name (a namePrefix/nameSuffix still contains the name), the line by its text; else the kustomization.
  */
-async function kustomizeOrigin(kustomization: string, rendered: string, files: readonly string[]): Promise<(line: number) => SourceLocation> {
+async function kustomizeOrigin(
+  kustomization: string,
+  rendered: string,
+  files: readonly string[],
+): Promise<(line: number) => SourceLocation> {
   const sources = (await Promise.all(files.map(async (f) => objectTexts(f, await readFile(f, "utf8").catch(() => ""))))).flat();
   const out = objectTexts("", rendered);
   const renderedLines = rendered.split("\n");
@@ -265,7 +287,10 @@ async function kustomizeOrigin(kustomization: string, rendered: string, files: r
   const matches = out.map((o) => {
     const kind = o.key.split("/")[0];
     const exact = sources.find((s) => s.key === o.key);
-    return exact ?? sources.filter((s) => s.key.startsWith(`${kind}/`) && o.name.includes(s.name)).sort((a, b) => b.name.length - a.name.length)[0];
+    return (
+      exact ??
+      sources.filter((s) => s.key.startsWith(`${kind}/`) && o.name.includes(s.name)).sort((a, b) => b.name.length - a.name.length)[0]
+    );
   });
   return (line: number) => {
     const i = out.findIndex((o) => line >= o.start && line < o.start + o.lines.length);
@@ -279,21 +304,37 @@ export async function renderKustomize(dir: string, settings: RenderSettings = {}
   const kustomization = (await kustomizationFile(dir)) ?? join(dir, "kustomization.yaml");
   const { remote, files } = await closure(resolve(dir));
   if (remote.length > 0) {
-    return { refused: new InputError(`refers to a remote base (${remote[0]}): the gate never fetches what a repository points at; build it yourself and pipe it in with \`${pipeCommand(["kubectl", "kustomize", dir])}\``, { file: kustomization }) };
+    return {
+      refused: new InputError(
+        `refers to a remote base (${remote[0]}): the gate never fetches what a repository points at; build it yourself and pipe it in with \`${pipeCommand(["kubectl", "kustomize", dir])}\``,
+        { file: kustomization },
+      ),
+    };
   }
   const kustomize = await findTool("kustomize", settings.searchPath);
   const kubectl = kustomize ? undefined : await findTool("kubectl", settings.searchPath);
-  if (!kustomize && !kubectl) return { skipped: `kustomization, and neither kustomize nor kubectl is on PATH: build it yourself with \`${pipeCommand(["kustomize", "build", dir])}\`` };
+  if (!kustomize && !kubectl)
+    return {
+      skipped: `kustomization, and neither kustomize nor kubectl is on PATH: build it yourself with \`${pipeCommand(["kustomize", "build", dir])}\``,
+    };
   // Default load restrictor (files only from inside the kustomization root); no plugins, no helm, no exec functions.
   const [tool, args] = kustomize ? [kustomize, ["build", resolve(dir)]] : [kubectl!, ["kustomize", resolve(dir)]];
   const { env, cleanup } = await isolatedEnv();
   try {
     const text = await run(tool, args, dir, env, settings.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     // Files named the way the user named the directory: relative stays relative (PR annotations), absolute stays absolute.
-    const origin = await kustomizeOrigin(kustomization, text, files.map((f) => (isAbsolute(dir) ? f : relative(process.cwd(), f) || f)));
+    const origin = await kustomizeOrigin(
+      kustomization,
+      text,
+      files.map((f) => (isAbsolute(dir) ? f : relative(process.cwd(), f) || f)),
+    );
     return { source: { file: `${dir} (${kustomize ? "kustomize build" : "kubectl kustomize"})`, text, origin } };
   } catch (err) {
-    return { refused: new InputError(`${basename(tool)} ${args[0]} failed: ${err instanceof Error ? err.message : String(err)}`, { file: kustomization }) };
+    return {
+      refused: new InputError(`${basename(tool)} ${args[0]} failed: ${err instanceof Error ? err.message : String(err)}`, {
+        file: kustomization,
+      }),
+    };
   } finally {
     await cleanup();
   }

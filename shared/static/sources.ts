@@ -149,7 +149,10 @@ async function renderFound(walked: Walked, root: string, render: RenderSettings 
       continue;
     }
     if (render === false) {
-      out.skipped.push({ file: dir, reason: helm ? "Helm chart: templates are not manifests to edit" : "kustomization: its output is not a file to edit" });
+      out.skipped.push({
+        file: dir,
+        reason: helm ? "Helm chart: templates are not manifests to edit" : "kustomization: its output is not a file to edit",
+      });
       continue;
     }
     // A renderer reads the whole directory: one link out of the tree and it is not run at all.
@@ -184,7 +187,11 @@ function readOne(file: string, found: boolean): ManifestSource {
 }
 
 /** Every path → the sources to check, plus the notices and refusals of directory walks. */
-export async function collectManifests(paths: string[], readStdin: () => Promise<string>, options: CollectOptions = {}): Promise<CollectedManifests> {
+export async function collectManifests(
+  paths: string[],
+  readStdin: () => Promise<string>,
+  options: CollectOptions = {},
+): Promise<CollectedManifests> {
   if (paths.length === 0) throw new InputError("no manifests given: pass a file, a directory, or - for stdin");
   const out: CollectedManifests = { sources: [], skipped: [], refused: [] };
   const seen = new Set<string>();
@@ -207,7 +214,8 @@ export async function collectManifests(paths: string[], readStdin: () => Promise
       continue;
     }
     const walked = await walkTree(path, options.root ?? path);
-    if (walked.files.length === 0 && walked.refused.length === 0 && walked.charts.length === 0 && walked.kustomizations.length === 0) throw new InputError("no *.yaml or *.yml files in this directory", { file: path });
+    if (walked.files.length === 0 && walked.refused.length === 0 && walked.charts.length === 0 && walked.kustomizations.length === 0)
+      throw new InputError("no *.yaml or *.yml files in this directory", { file: path });
     out.skipped.push(...walked.skipped);
     out.refused.push(...walked.refused);
     for (const file of walked.files) {
@@ -226,7 +234,11 @@ export async function collectManifests(paths: string[], readStdin: () => Promise
 }
 
 /** The strict form (the fix engine): the sources, or the first file that could not be read. */
-export async function loadManifestSources(paths: string[], readStdin: () => Promise<string>, options: CollectOptions = {}): Promise<ManifestSource[]> {
+export async function loadManifestSources(
+  paths: string[],
+  readStdin: () => Promise<string>,
+  options: CollectOptions = {},
+): Promise<ManifestSource[]> {
   const collected = await collectManifests(paths, readStdin, options);
   const first = collected.refused[0];
   if (first) throw first;

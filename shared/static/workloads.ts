@@ -10,7 +10,21 @@ import { buildInventory, nsKey, WI_USE_LABEL, type Inventory, type ServiceAccoun
 import { requireName } from "../k8s-names.js";
 import { runsMigrations } from "./migration.js";
 import { POD_TEMPLATE_PATHS, type KObject, type ManifestSet } from "./parse.js";
-import { asMap, asSeq, child, entry, mapAt, requireScalarValues, scalarText, stringMap, textAt, toPlainObject, type PlainObject, type YEntry, type YMap } from "./yaml-tree.js";
+import {
+  asMap,
+  asSeq,
+  child,
+  entry,
+  mapAt,
+  requireScalarValues,
+  scalarText,
+  stringMap,
+  textAt,
+  toPlainObject,
+  type PlainObject,
+  type YEntry,
+  type YMap,
+} from "./yaml-tree.js";
 
 export interface ContainerView {
   name: string;
@@ -91,7 +105,16 @@ export interface WorkloadView {
   locations: WorkloadLocations;
 }
 
-const APP_KINDS = new Set(["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Rollout", "DeploymentConfig"]);
+const APP_KINDS = new Set([
+  "Pod",
+  "Deployment",
+  "StatefulSet",
+  "DaemonSet",
+  "ReplicaSet",
+  "ReplicationController",
+  "Rollout",
+  "DeploymentConfig",
+]);
 const HOOK_ANNOTATIONS: ReadonlyArray<{ key: string; tool: HookView["tool"] }> = [
   { key: "helm.sh/hook", tool: "helm" },
   { key: "argocd.argoproj.io/hook", tool: "argocd" },
@@ -109,14 +132,25 @@ function hookOf(metadata: YMap | undefined): HookView | undefined {
   for (const { key, tool } of HOOK_ANNOTATIONS) {
     const e = entry(annotations, key);
     const value = scalarText(e?.value);
-    if (e && value) return { tool, phases: value.split(",").map((p) => p.trim()).filter(Boolean), line: e.keyLine };
+    if (e && value)
+      return {
+        tool,
+        phases: value
+          .split(",")
+          .map((p) => p.trim())
+          .filter(Boolean),
+        line: e.keyLine,
+      };
   }
   return undefined;
 }
 
 function containersOf(podSpec: YMap, namespace: string, inv: Inventory): ContainerView[] {
   const out: ContainerView[] = [];
-  for (const [field, init] of [["initContainers", true], ["containers", false]] as const) {
+  for (const [field, init] of [
+    ["initContainers", true],
+    ["containers", false],
+  ] as const) {
     for (const item of asSeq(child(podSpec, field))?.items ?? []) {
       const c = asMap(item);
       if (!c) continue;
@@ -155,7 +189,8 @@ function schedulingOf(podSpec: YMap, file: string, specPath: string): Scheduling
     // `tolerations:` with nothing after it is null: unset, as the API server reads it.
     return e && !(e.value.type === "scalar" && e.value.value === null) ? e : undefined;
   };
-  const refuse = (field: string, line: number, want: string) => new InputError(`must be ${want}`, { file, line, field: `${specPath}.${field}` });
+  const refuse = (field: string, line: number, want: string) =>
+    new InputError(`must be ${want}`, { file, line, field: `${specPath}.${field}` });
   const out: Scheduling = {};
   const selector = set("nodeSelector");
   if (selector) {
@@ -188,18 +223,22 @@ function workloadOf(o: KObject, path: readonly string[], inv: Inventory): Worklo
   const podSpec = asMap(podSpecEntry?.value);
   if (!template || !podSpec || !asSeq(child(podSpec, "containers"))) {
     const where = [...path, "spec", "containers"].join(".");
-    throw new InputError(`${o.kind} ${o.namespace}/${o.name} has no ${where}: the gate needs fully rendered objects (run \`kustomize build\` / \`helm template\` first)`, {
-      file: o.file,
-      line: templateEntry?.keyLine ?? o.line,
-      field: where,
-    });
+    throw new InputError(
+      `${o.kind} ${o.namespace}/${o.name} has no ${where}: the gate needs fully rendered objects (run \`kustomize build\` / \`helm template\` first)`,
+      {
+        file: o.file,
+        line: templateEntry?.keyLine ?? o.line,
+        field: where,
+      },
+    );
   }
   const ownerMeta = mapAt(o.root, "metadata");
   const podMetaEntry = entry(template, "metadata");
   const podMeta = asMap(podMetaEntry?.value);
   const podLabelsEntry = entry(podMeta, "labels");
   const podLabelMap = asMap(podLabelsEntry?.value);
-  for (const field of ["labels", "annotations"]) requireScalarValues(asMap(child(podMeta, field)), o.file, [...path, "metadata", field].join("."));
+  for (const field of ["labels", "annotations"])
+    requireScalarValues(asMap(child(podMeta, field)), o.file, [...path, "metadata", field].join("."));
   const wiLabel = entry(podLabelMap, WI_USE_LABEL);
   const ownerWiLabel = path.length === 0 ? undefined : entry(mapAt(ownerMeta, "labels"), WI_USE_LABEL);
   const saKey = entry(podSpec, "serviceAccountName") ? "serviceAccountName" : "serviceAccount";

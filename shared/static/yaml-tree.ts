@@ -65,10 +65,16 @@ function keyText(key: unknown): string {
 
 function convert(budget: Budget, node: unknown, fallbackLine: number, depth: number, inAlias = false): YNode {
   if (inAlias && ++budget.aliased > MAX_ALIASED_NODES) {
-    throw new InputError(`YAML aliases expand to more than ${MAX_ALIASED_NODES} nodes (an alias bomb?); refusing to read it`, { file: budget.file, line: fallbackLine });
+    throw new InputError(`YAML aliases expand to more than ${MAX_ALIASED_NODES} nodes (an alias bomb?); refusing to read it`, {
+      file: budget.file,
+      line: fallbackLine,
+    });
   }
   if (depth > MAX_DEPTH) {
-    throw new InputError(`YAML nested more than ${MAX_DEPTH} levels deep; this is not a Kubernetes manifest`, { file: budget.file, line: fallbackLine });
+    throw new InputError(`YAML nested more than ${MAX_DEPTH} levels deep; this is not a Kubernetes manifest`, {
+      file: budget.file,
+      line: fallbackLine,
+    });
   }
   if (isAlias(node)) {
     let target = budget.anchors.get(node);
@@ -91,7 +97,10 @@ function convert(budget: Budget, node: unknown, fallbackLine: number, depth: num
       const keyNode = pair.key as YamlNode | null;
       const keyLine = lineOf(budget, keyNode, line);
       const key = keyText(pair.key);
-      const value = pair.value === null || pair.value === undefined ? ({ type: "scalar", line: keyLine, value: null } as YScalar) : convert(budget, pair.value, keyLine, depth + 1, inAlias);
+      const value =
+        pair.value === null || pair.value === undefined
+          ? ({ type: "scalar", line: keyLine, value: null } as YScalar)
+          : convert(budget, pair.value, keyLine, depth + 1, inAlias);
       if (key === "<<" && (value.type === "map" || value.type === "seq")) {
         merged.push(value);
         continue;
@@ -100,7 +109,8 @@ function convert(budget: Budget, node: unknown, fallbackLine: number, depth: num
     }
     // YAML merge keys: explicit keys win, earlier merge sources win over later ones.
     for (const source of merged) {
-      const maps: YMap[] = source.type === "map" ? [source] : source.type === "seq" ? source.items.filter((i): i is YMap => i.type === "map") : [];
+      const maps: YMap[] =
+        source.type === "map" ? [source] : source.type === "seq" ? source.items.filter((i): i is YMap => i.type === "map") : [];
       for (const m of maps) for (const [k, e] of m.entries) if (!entries.has(k)) entries.set(k, e);
     }
     return { type: "map", line, entries };
@@ -117,7 +127,8 @@ function convert(budget: Budget, node: unknown, fallbackLine: number, depth: num
       throw new InputError("a !!binary value is not base64", { file: budget.file, line: lineOf(budget, node, fallbackLine) });
     }
     const v = node.value;
-    const value: YScalarValue = typeof v === "string" || typeof v === "number" || typeof v === "boolean" || typeof v === "bigint" || v === null ? v : String(v);
+    const value: YScalarValue =
+      typeof v === "string" || typeof v === "number" || typeof v === "boolean" || typeof v === "bigint" || v === null ? v : String(v);
     return { type: "scalar", line: lineOf(budget, node, fallbackLine), value };
   }
   return { type: "scalar", line: fallbackLine, value: null };
@@ -164,7 +175,12 @@ export function textAt(map: YMap | undefined, key: string): string | undefined {
  */
 export function requireScalarValues(map: YMap | undefined, file: string, field: string): void {
   for (const [k, e] of map?.entries ?? []) {
-    if (e.value.type !== "scalar") throw new InputError(`must be a string, not a ${e.value.type === "seq" ? "list" : "map"}`, { file, line: e.keyLine, field: `${field}.${k}` });
+    if (e.value.type !== "scalar")
+      throw new InputError(`must be a string, not a ${e.value.type === "seq" ? "list" : "map"}`, {
+        file,
+        line: e.keyLine,
+        field: `${field}.${k}`,
+      });
   }
 }
 /** A map of scalar strings (labels, annotations) with each key's line. */
@@ -196,7 +212,11 @@ export function toPlain(node: YNode): PlainValue {
     case "seq":
       return node.items.map(toPlain);
     case "scalar":
-      return typeof node.value === "bigint" ? (Number.isSafeInteger(Number(node.value)) ? Number(node.value) : String(node.value)) : node.value;
+      return typeof node.value === "bigint"
+        ? Number.isSafeInteger(Number(node.value))
+          ? Number(node.value)
+          : String(node.value)
+        : node.value;
   }
 }
 

@@ -51,12 +51,19 @@ export function planUnits(scope: ScopeConfig, inventory: Inventory): PlannedUnit
       skipped.push({ binding: b.key, reason: `subject ${b.subject} is not a valid Kubernetes namespace/ServiceAccount name` });
       continue;
     }
-    units.push({ cluster: b.cluster, target: { workload: `${namespace}/ServiceAccount/${name}`, serviceAccount: name, clientId: b.clientId }, source: b.key });
+    units.push({
+      cluster: b.cluster,
+      target: { workload: `${namespace}/ServiceAccount/${name}`, serviceAccount: name, clientId: b.clientId },
+      source: b.key,
+    });
   }
   for (const t of scope.targets) {
     const { cluster, ...target } = t;
     if (!target.workload || !target.serviceAccount) {
-      skipped.push({ binding: "config", reason: `explicit target ${target.workload ?? "(no workload)"} needs workload and serviceAccount (the Function reads no manifests)` });
+      skipped.push({
+        binding: "config",
+        reason: `explicit target ${target.workload ?? "(no workload)"} needs workload and serviceAccount (the Function reads no manifests)`,
+      });
       continue;
     }
     units.push({ cluster, target: { ...target, workload: target.workload, serviceAccount: target.serviceAccount }, source: "config" });
@@ -116,7 +123,9 @@ export async function checkUnits(input: CheckInput): Promise<{ findings: Finding
     const key = clusterKey(u.cluster);
     byCluster.set(key, [...(byCluster.get(key) ?? []), u]);
   }
-  const clients = new AzureClients(input.profile, input.credential, { retry: { budgetMs: input.config.retryBudgetSeconds * 1000, ...input.retry } });
+  const clients = new AzureClients(input.profile, input.credential, {
+    retry: { budgetMs: input.config.retryBudgetSeconds * 1000, ...input.retry },
+  });
   const facts = new FactContext(clients, input.config.concurrency);
   if (input.seed) seedFactContext(facts, input.seed);
   const findings: Finding[] = [];

@@ -34,7 +34,12 @@ import { DEFAULT_ROTATION_POLICY, rotationPolicySchema } from "../rotation/rotat
 const guid = (what: string) => z.string().regex(GUID, `${what} must be a GUID`);
 
 /** A secret the Function reads from Key Vault (tokens and webhook URLs never sit in app settings). */
-export const vaultSecretRefSchema = z.object({ vault: z.string().trim().min(1), secret: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, "Key Vault secret names are letters, digits and '-'") }).strict();
+export const vaultSecretRefSchema = z
+  .object({
+    vault: z.string().trim().min(1),
+    secret: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, "Key Vault secret names are letters, digits and '-'"),
+  })
+  .strict();
 
 /**
  * How discovery reads federated credentials: Resource Graph first (a few pages for the whole scope),
@@ -63,7 +68,10 @@ export const scopeSchema = z
     /** Subscriptions searched for clusters and user-assigned identities with federated credentials. */
     subscriptions: z.array(guid("subscription id")).min(1, "list at least one subscription"),
     targets: z.array(sweepTargetSchema).default([]),
-    applications: z.object({ appIds: z.array(guid("appIds")).default([]), tags: z.array(z.string().min(1)).default([]) }).strict().default({ appIds: [], tags: [] }),
+    applications: z
+      .object({ appIds: z.array(guid("appIds")).default([]), tags: z.array(z.string().min(1)).default([]) })
+      .strict()
+      .default({ appIds: [], tags: [] }),
   })
   .strict();
 
@@ -80,7 +88,11 @@ export const sweepConfigSchema = z
       .object({
         repository: z.string().regex(/^[^/\s]+\/[^/\s]+$/, "must be owner/repo"),
         /** GitHub REST API base (GitHub Enterprise Server: https://HOST/api/v3). */
-        apiUrl: z.string().url().refine((u) => u.startsWith("https://"), "must be an https:// URL").default("https://api.github.com"),
+        apiUrl: z
+          .string()
+          .url()
+          .refine((u) => u.startsWith("https://"), "must be an https:// URL")
+          .default("https://api.github.com"),
         token: vaultSecretRefSchema,
         labels: z.array(z.string().min(1)).default(["azure-auth-gate"]),
       })
@@ -118,16 +130,26 @@ export function loadSweepConfig(file: string): SweepConfig {
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new InputError((err as NodeJS.ErrnoException).code === "ENOENT" ? "sweep config file not found" : `cannot read sweep config: ${(err as Error).message}`, { file });
+    throw new InputError(
+      (err as NodeJS.ErrnoException).code === "ENOENT"
+        ? "sweep config file not found"
+        : `cannot read sweep config: ${(err as Error).message}`,
+      { file },
+    );
   }
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   const yamlError = doc.errors[0];
-  if (yamlError) throw new InputError(`not valid YAML: ${yamlError.message.split("\n")[0] ?? ""}`, { file, ...(yamlError.linePos?.[0] ? { line: yamlError.linePos[0].line } : {}) });
+  if (yamlError)
+    throw new InputError(`not valid YAML: ${yamlError.message.split("\n")[0] ?? ""}`, {
+      file,
+      ...(yamlError.linePos?.[0] ? { line: yamlError.linePos[0].line } : {}),
+    });
   return parseSweepConfig(documentToJs(doc, file) ?? {}, file);
 }
 
 export function scopeByName(config: SweepConfig, name: string): ScopeConfig {
   const scope = config.scopes.find((s) => s.name === name);
-  if (!scope) throw new InputError(`unknown scope '${name}' (configured: ${config.scopes.map((s) => s.name).join(", ")})`, { field: "scope" });
+  if (!scope)
+    throw new InputError(`unknown scope '${name}' (configured: ${config.scopes.map((s) => s.name).join(", ")})`, { field: "scope" });
   return scope;
 }

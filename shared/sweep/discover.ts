@@ -18,7 +18,15 @@ import { clusterFactFromArm, clusterId } from "../azure/facts/cluster.js";
 import { collectAll, FactContext } from "../azure/facts/fact-context.js";
 import { userAssignedIdentities } from "../azure/facts/identity.js";
 import { definitionsFor, denies, subscriptionAssignments, type DefinitionRef } from "../azure/facts/rbac.js";
-import type { ClusterFact, DenyAssignmentFact, FederatedCredentialFact, Fetched, IdentityFact, RoleAssignmentFact, RoleDefinitionFact } from "../azure/facts/types.js";
+import type {
+  ClusterFact,
+  DenyAssignmentFact,
+  FederatedCredentialFact,
+  Fetched,
+  IdentityFact,
+  RoleAssignmentFact,
+  RoleDefinitionFact,
+} from "../azure/facts/types.js";
 import { discoverySchema, type DiscoveryConfig, type ScopeConfig } from "./config.js";
 import { subscriptionCredentials } from "./federated-credentials.js";
 
@@ -110,14 +118,21 @@ interface SubscriptionRead {
   denies: Fetched<DenyAssignmentFact[]>;
 }
 
-async function readSubscription(ctx: FactContext, sub: string, opts: Required<DiscoverOptions>, inv: Inventory, stats: Discovery["stats"]): Promise<SubscriptionRead> {
+async function readSubscription(
+  ctx: FactContext,
+  sub: string,
+  opts: Required<DiscoverOptions>,
+  inv: Inventory,
+  stats: Discovery["stats"],
+): Promise<SubscriptionRead> {
   const clustersP = ctx.fetch(`aks-list/${sub}`, () => collectAll(ctx.clients.containerService(sub).managedClusters.list()));
   const assignmentsP = subscriptionAssignments(ctx, sub);
   const deniesP = denies(ctx, sub);
   const identitiesR = await userAssignedIdentities(ctx, sub);
   let identities: IdentityFact[] = [];
   let credentials = new Map<string, FederatedCredentialFact[]>();
-  if (!identitiesR.ok) inv.unreadable.push({ what: `user-assigned identities in subscription ${sub}`, message: firstLine(identitiesR.error.message) });
+  if (!identitiesR.ok)
+    inv.unreadable.push({ what: `user-assigned identities in subscription ${sub}`, message: firstLine(identitiesR.error.message) });
   else {
     identities = identitiesR.value;
     const creds = await subscriptionCredentials(ctx, sub, identities, { ...opts.discovery, seed: `${opts.sampleSeed}/${sub}` });
@@ -143,11 +158,21 @@ async function readSubscription(ctx: FactContext, sub: string, opts: Required<Di
 }
 
 export async function discover(clients: AzureClients, scope: ScopeConfig, options: DiscoverOptions = {}): Promise<Discovery> {
-  const opts: Required<DiscoverOptions> = { discovery: options.discovery ?? discoverySchema.parse({}), sampleSeed: options.sampleSeed ?? "" };
+  const opts: Required<DiscoverOptions> = {
+    discovery: options.discovery ?? discoverySchema.parse({}),
+    sampleSeed: options.sampleSeed ?? "",
+  };
   const ctx = new FactContext(clients, opts.discovery.concurrency);
   const inventory: Inventory = { bindings: [], roleAssignments: [], unreadable: [], notices: [] };
   const stats: Discovery["stats"] = { credentialsFrom: {}, verifiedIdentities: 0 };
-  const facts: DiscoveredFacts = { subscriptions: [...scope.subscriptions], clusters: new Map(), identities: new Map(), assignments: new Map(), denies: new Map(), definitions: new Map() };
+  const facts: DiscoveredFacts = {
+    subscriptions: [...scope.subscriptions],
+    clusters: new Map(),
+    identities: new Map(),
+    assignments: new Map(),
+    denies: new Map(),
+    definitions: new Map(),
+  };
 
   const reads = await Promise.all(scope.subscriptions.map((sub) => readSubscription(ctx, sub, opts, inventory, stats)));
 
@@ -193,7 +218,8 @@ export async function discover(clients: AzureClients, scope: ScopeConfig, option
     // A deny listing that failed is not seeded: each check reads it again and fails closed on its own.
     if (r.denies.ok) facts.denies.set(r.sub.toLowerCase(), r.denies.value);
     if (!r.assignments.ok) {
-      if (principals.size > 0) inventory.unreadable.push({ what: `role assignments in subscription ${r.sub}`, message: failed(r.assignments) ?? "" });
+      if (principals.size > 0)
+        inventory.unreadable.push({ what: `role assignments in subscription ${r.sub}`, message: failed(r.assignments) ?? "" });
       continue;
     }
     const mine = new Map<string, RoleAssignmentFact[]>([...principals].map((p) => [p, []]));

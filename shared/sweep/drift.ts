@@ -55,26 +55,49 @@ export function bindingChanges(previous: Inventory | undefined, current: Invento
   const out: Finding[] = [];
   const before = new Map(previous.bindings.map((b) => [b.key, b]));
   const after = new Map(current.bindings.map((b) => [b.key, b]));
-  const review = "Review the change in the identity's federated credentials (az identity federated-credential list); if it was intended, nothing to do.";
+  const review =
+    "Review the change in the identity's federated credentials (az identity federated-credential list); if it was intended, nothing to do.";
   for (const [k, b] of after) {
     const old = before.get(k);
     if (!old) out.push(raise("AG406", { target: azureTarget(b.identityId), evidence: `added: ${describeBinding(b)}`, fix: review }));
     else if (old.issuer !== b.issuer || old.subject !== b.subject || old.audiences.join(",") !== b.audiences.join(",")) {
-      out.push(raise("AG406", { target: azureTarget(b.identityId), evidence: `changed: ${describeBinding(old)} → ${describeBinding(b)}`, fix: review }));
+      out.push(
+        raise("AG406", {
+          target: azureTarget(b.identityId),
+          evidence: `changed: ${describeBinding(old)} → ${describeBinding(b)}`,
+          fix: review,
+        }),
+      );
     }
   }
   for (const [k, b] of before) {
-    if (!after.has(k)) out.push(raise("AG406", { target: azureTarget(b.identityId), evidence: `removed: ${describeBinding(b)}`, fix: review }));
+    if (!after.has(k))
+      out.push(raise("AG406", { target: azureTarget(b.identityId), evidence: `removed: ${describeBinding(b)}`, fix: review }));
   }
-  const identityOf = (principalId: string, inv: Inventory) => inv.bindings.find((b) => b.principalId.toLowerCase() === principalId.toLowerCase())?.identityId ?? principalId;
+  const identityOf = (principalId: string, inv: Inventory) =>
+    inv.bindings.find((b) => b.principalId.toLowerCase() === principalId.toLowerCase())?.identityId ?? principalId;
   const rasBefore = new Map(previous.roleAssignments.map((r) => [r.id.toLowerCase(), r]));
   const rasAfter = new Map(current.roleAssignments.map((r) => [r.id.toLowerCase(), r]));
   const rbacFix = "Review the role assignment (az role assignment list --assignee <principalId> --all); if it was intended, nothing to do.";
   for (const [k, r] of rasAfter) {
-    if (!rasBefore.has(k)) out.push(raise("AG406", { target: azureTarget(identityOf(r.principalId, current)), evidence: `role assignment added: role ${roleGuid(r)} at ${r.scope}`, fix: rbacFix }));
+    if (!rasBefore.has(k))
+      out.push(
+        raise("AG406", {
+          target: azureTarget(identityOf(r.principalId, current)),
+          evidence: `role assignment added: role ${roleGuid(r)} at ${r.scope}`,
+          fix: rbacFix,
+        }),
+      );
   }
   for (const [k, r] of rasBefore) {
-    if (!rasAfter.has(k)) out.push(raise("AG406", { target: azureTarget(identityOf(r.principalId, previous)), evidence: `role assignment removed: role ${roleGuid(r)} at ${r.scope}`, fix: rbacFix }));
+    if (!rasAfter.has(k))
+      out.push(
+        raise("AG406", {
+          target: azureTarget(identityOf(r.principalId, previous)),
+          evidence: `role assignment removed: role ${roleGuid(r)} at ${r.scope}`,
+          fix: rbacFix,
+        }),
+      );
   }
   return out;
 }

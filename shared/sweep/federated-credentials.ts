@@ -58,7 +58,11 @@ async function fromResourceGraph(ctx: FactContext, subscriptionId: string): Prom
   const graph = await ctx.clients.resourceGraph();
   let skipToken: string | undefined;
   do {
-    const page = await graph.resources({ query: FIC_QUERY, subscriptions: [subscriptionId], options: { top: PAGE, ...(skipToken ? { skipToken } : {}) } });
+    const page = await graph.resources({
+      query: FIC_QUERY,
+      subscriptions: [subscriptionId],
+      options: { top: PAGE, ...(skipToken ? { skipToken } : {}) },
+    });
     if (!Array.isArray(page.data)) throw new Error("Resource Graph answered rows in an unexpected format");
     for (const row of page.data as ArgRow[]) {
       const id = str(row.id);
@@ -66,7 +70,12 @@ async function fromResourceGraph(ctx: FactContext, subscriptionId: string): Prom
       if (!parent) continue;
       const p = row.properties ?? {};
       const audiences = Array.isArray(p.audiences) ? p.audiences.filter((a): a is string => typeof a === "string") : [];
-      const fic = federatedCredentialFact({ name: str(row.name) ?? id!.split("/").pop() ?? "", issuer: str(p.issuer) ?? "", subject: str(p.subject) ?? "", audiences });
+      const fic = federatedCredentialFact({
+        name: str(row.name) ?? id!.split("/").pop() ?? "",
+        issuer: str(p.issuer) ?? "",
+        subject: str(p.subject) ?? "",
+        audiences,
+      });
       out.set(parent, [...(out.get(parent) ?? []), fic]);
     }
     skipToken = page.skipToken ?? undefined;
@@ -77,14 +86,23 @@ async function fromResourceGraph(ctx: FactContext, subscriptionId: string): Prom
 
 function canonical(fics: readonly FederatedCredentialFact[]): string {
   return JSON.stringify(
-    fics.map((f) => [f.name.toLowerCase(), f.issuer, f.subject, [...f.audiences].sort()]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    fics
+      .map((f) => [f.name.toLowerCase(), f.issuer, f.subject, [...f.audiences].sort()])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
   );
 }
 
 /** The identities to cross-check: a sample ordered by a hash of (run seed, id), then ARG-empty ones up to the cap. */
-export function verificationSample(identities: readonly IdentityFact[], argByIdentity: ReadonlyMap<string, unknown>, opts: { sample: number; emptyCap: number; seed: string }): IdentityFact[] {
+export function verificationSample(
+  identities: readonly IdentityFact[],
+  argByIdentity: ReadonlyMap<string, unknown>,
+  opts: { sample: number; emptyCap: number; seed: string },
+): IdentityFact[] {
   const rank = (i: IdentityFact) => createHash("sha256").update(`${opts.seed}\n${i.id.toLowerCase()}`).digest("hex");
-  const ordered = [...identities].map((i) => ({ i, r: rank(i) })).sort((a, b) => a.r.localeCompare(b.r)).map((x) => x.i);
+  const ordered = [...identities]
+    .map((i) => ({ i, r: rank(i) }))
+    .sort((a, b) => a.r.localeCompare(b.r))
+    .map((x) => x.i);
   const picked = new Set(ordered.slice(0, opts.sample));
   let empty = 0;
   for (const i of ordered) {
@@ -96,7 +114,10 @@ export function verificationSample(identities: readonly IdentityFact[], argByIde
   return [...picked];
 }
 
-async function perIdentity(ctx: FactContext, identities: readonly IdentityFact[]): Promise<Pick<SubscriptionCredentials, "byIdentity" | "unreadable">> {
+async function perIdentity(
+  ctx: FactContext,
+  identities: readonly IdentityFact[],
+): Promise<Pick<SubscriptionCredentials, "byIdentity" | "unreadable">> {
   const byIdentity = new Map<string, FederatedCredentialFact[]>();
   const unreadable: SubscriptionCredentials["unreadable"] = [];
   const listings = await Promise.all(identities.map(async (i) => ({ i, r: await federatedCredentials(ctx, i) })));
@@ -126,7 +147,8 @@ export async function subscriptionCredentials(
 
   const sample = verificationSample(identities, arg.value, { sample: opts.verifySample, emptyCap: opts.verifyEmptyCap, seed: opts.seed });
   const checked = await perIdentity(ctx, sample);
-  if (checked.unreadable.length > 0) return fallback(`could not cross-check ${checked.unreadable[0]!.what}: ${checked.unreadable[0]!.message}`);
+  if (checked.unreadable.length > 0)
+    return fallback(`could not cross-check ${checked.unreadable[0]!.what}: ${checked.unreadable[0]!.message}`);
   for (const i of sample) {
     const fromArm = checked.byIdentity.get(i.id.toLowerCase()) ?? [];
     const fromArg = arg.value.get(i.id.toLowerCase()) ?? [];
@@ -137,6 +159,7 @@ export async function subscriptionCredentials(
 
   // Verified: Resource Graph's rows for every identity ARM lists (rows of identities ARM does not list are ignored).
   const byIdentity = new Map<string, FederatedCredentialFact[]>();
-  for (const i of identities) byIdentity.set(i.id.toLowerCase(), checked.byIdentity.get(i.id.toLowerCase()) ?? arg.value.get(i.id.toLowerCase()) ?? []);
+  for (const i of identities)
+    byIdentity.set(i.id.toLowerCase(), checked.byIdentity.get(i.id.toLowerCase()) ?? arg.value.get(i.id.toLowerCase()) ?? []);
   return { byIdentity, source: "resource-graph", unreadable: [], verified: sample.length };
 }

@@ -19,15 +19,27 @@ export const checkUnitSchema = z
         serviceAccount: z.string().min(1),
         clientId: z.string().optional(),
         blob: z.array(z.object({ account: z.string(), container: z.string(), access: z.enum(["read", "write"]) }).strict()).optional(),
-        keyVault: z.array(z.object({ vault: z.string(), secrets: z.array(z.string()), access: z.enum(["get", "list"]) }).strict()).optional(),
+        keyVault: z
+          .array(z.object({ vault: z.string(), secrets: z.array(z.string()), access: z.enum(["get", "list"]) }).strict())
+          .optional(),
       })
       .strict(),
     source: z.string(),
   })
   .strict();
 
-export const bindingsMessageSchema = z.object({ kind: z.literal("bindings"), runId, scope: z.string().min(1), part: z.string().regex(/^bindings-\d{4}$/), units: z.array(checkUnitSchema).min(1) }).strict();
-export const secretsMessageSchema = z.object({ kind: z.literal("secrets"), runId, scope: z.string().min(1), part: z.literal("secrets"), rotate: z.boolean() }).strict();
+export const bindingsMessageSchema = z
+  .object({
+    kind: z.literal("bindings"),
+    runId,
+    scope: z.string().min(1),
+    part: z.string().regex(/^bindings-\d{4}$/),
+    units: z.array(checkUnitSchema).min(1),
+  })
+  .strict();
+export const secretsMessageSchema = z
+  .object({ kind: z.literal("secrets"), runId, scope: z.string().min(1), part: z.literal("secrets"), rotate: z.boolean() })
+  .strict();
 export const reportMessageSchema = z.object({ kind: z.literal("report"), runId }).strict();
 
 export type BindingsMessage = z.output<typeof bindingsMessageSchema>;
@@ -52,7 +64,10 @@ export function parseMessage<T>(schema: z.ZodType<T>, raw: unknown): Parsed<T> {
 }
 
 export function newRunId(now: Date, random: () => string): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
   return `${stamp}-${random().slice(0, 6)}`;
 }
 
@@ -63,6 +78,7 @@ export const paths = {
   /** What discovery read for one batch (shared/sweep/seed.ts), read by its checkBindings invocation. */
   seed: (id: string, part: string) => `runs/${id}/seeds/${part}.json`,
   parts: (id: string) => `runs/${id}/parts/`,
-  audit: (id: string, at: Date, ext: "json" | "md") => `audit/${at.toISOString().slice(0, 4)}/${at.toISOString().slice(5, 7)}/${at.toISOString().slice(8, 10)}/${id}.${ext}`,
+  audit: (id: string, at: Date, ext: "json" | "md") =>
+    `audit/${at.toISOString().slice(0, 4)}/${at.toISOString().slice(5, 7)}/${at.toISOString().slice(8, 10)}/${id}.${ext}`,
   latest: "audit/latest.json",
 };

@@ -50,13 +50,23 @@ async function gh(target: GitHubTarget, mask: SecretMask, method: string, path: 
 }
 
 /** Creates or updates the scope's issue; returns its number and whether it was created. */
-export async function upsertIssue(target: GitHubTarget, scope: string, markdown: string, mask: SecretMask): Promise<{ number: number; created: boolean }> {
+export async function upsertIssue(
+  target: GitHubTarget,
+  scope: string,
+  markdown: string,
+  mask: SecretMask,
+): Promise<{ number: number; created: boolean }> {
   mask.add(target.token);
   const title = issueTitle(scope);
   const repo = `/repos/${target.repository}`;
   const labels = target.labels.map(encodeURIComponent).join(",");
   for (let page = 1; page <= 10; page++) {
-    const issues = (await gh(target, mask, "GET", `${repo}/issues?state=all&per_page=100&page=${page}${labels ? `&labels=${labels}` : ""}`)) as IssueView[];
+    const issues = (await gh(
+      target,
+      mask,
+      "GET",
+      `${repo}/issues?state=all&per_page=100&page=${page}${labels ? `&labels=${labels}` : ""}`,
+    )) as IssueView[];
     const found = issues.find((i) => i.title === title);
     if (found) {
       await gh(target, mask, "PATCH", `${repo}/issues/${found.number}`, { body: markdown, state: "open" });

@@ -88,21 +88,43 @@ export function partName(index: number): string {
 }
 
 /** Discovers the scope, writes the run's manifest and returns the messages that do the work. */
-export async function planSweep(rt: SweepRuntime, scopeName: string, options: { rotate: boolean }): Promise<{ manifest: RunManifest; messages: (BindingsMessage | SecretsMessage)[] }> {
+export async function planSweep(
+  rt: SweepRuntime,
+  scopeName: string,
+  options: { rotate: boolean },
+): Promise<{ manifest: RunManifest; messages: (BindingsMessage | SecretsMessage)[] }> {
   const scope = scopeByName(rt.config, scopeName);
   const now = rt.now();
   const runId = newRunId(now, rt.random);
   const { inventory, facts } = await discover(rt.clients(), scope, { discovery: rt.config.discovery, sampleSeed: runId });
   const { units, skipped } = planUnits(scope, inventory);
   const groups: CheckUnit[][] = batches(units, rt.config.batchSize);
-  const messages: (BindingsMessage | SecretsMessage)[] = groups.map((g, i) => ({ kind: "bindings", runId, scope: scope.name, part: partName(i), units: g }));
+  const messages: (BindingsMessage | SecretsMessage)[] = groups.map((g, i) => ({
+    kind: "bindings",
+    runId,
+    scope: scope.name,
+    part: partName(i),
+    units: g,
+  }));
   // Each batch's share of what discovery read, next to its message (written before the message is sent).
   const writes = new Limiter(SEED_WRITES_IN_FLIGHT);
-  await Promise.all(groups.map((g, i) => writes.run(() => rt.store.put(paths.seed(runId, partName(i)), JSON.stringify(seedForUnits(facts, g))))));
+  await Promise.all(
+    groups.map((g, i) => writes.run(() => rt.store.put(paths.seed(runId, partName(i)), JSON.stringify(seedForUnits(facts, g))))),
+  );
   messages.push({ kind: "secrets", runId, scope: scope.name, part: "secrets", rotate: options.rotate });
-  const manifest: RunManifest = { runId, scope: scope.name, startedAt: now.toISOString(), parts: messages.map((m) => m.part), rotate: options.rotate, inventory, skipped };
+  const manifest: RunManifest = {
+    runId,
+    scope: scope.name,
+    startedAt: now.toISOString(),
+    parts: messages.map((m) => m.part),
+    rotate: options.rotate,
+    inventory,
+    skipped,
+  };
   await rt.store.put(paths.manifest(runId), JSON.stringify(manifest, null, 2));
-  log.info(`run ${runId} (${scope.name}): ${inventory.bindings.length} binding(s), ${units.length} check unit(s) in ${groups.length} batch(es), ${skipped.length} skipped`);
+  log.info(
+    `run ${runId} (${scope.name}): ${inventory.bindings.length} binding(s), ${units.length} check unit(s) in ${groups.length} batch(es), ${skipped.length} skipped`,
+  );
   for (const notice of inventory.notices ?? []) log.info(`run ${runId}: ${notice}`);
   return { manifest, messages };
 }
@@ -116,7 +138,11 @@ export async function startRun(rt: SweepRuntime, scopeName: string, options: { r
 
 async function writePart(rt: SweepRuntime, runId: string, result: PartResult): Promise<void> {
   // A redelivered message recomputes the same part; the first result written wins.
-  const written = await rt.store.putOnce(paths.part(runId, result.part), rt.mask.mask(JSON.stringify(withoutInternals(result), null, 2)), "application/json");
+  const written = await rt.store.putOnce(
+    paths.part(runId, result.part),
+    rt.mask.mask(JSON.stringify(withoutInternals(result), null, 2)),
+    "application/json",
+  );
   if (!written) log.info(`run ${runId}: part ${result.part} was already written (redelivered message)`);
 }
 
@@ -129,7 +155,16 @@ async function readSeed(rt: SweepRuntime, msg: BindingsMessage): Promise<FactSee
 export async function checkBatch(rt: SweepRuntime, msg: BindingsMessage): Promise<PartResult> {
   const scope = scopeByName(rt.config, msg.scope);
   const seed = await readSeed(rt, msg);
-  const { findings, azureCalls } = await checkUnits({ units: msg.units as CheckUnit[], scope, config: rt.config, profile: rt.profile, credential: rt.credential, now: rt.now(), ...(rt.retry ? { retry: rt.retry } : {}), ...(seed ? { seed } : {}) });
+  const { findings, azureCalls } = await checkUnits({
+    units: msg.units as CheckUnit[],
+    scope,
+    config: rt.config,
+    profile: rt.profile,
+    credential: rt.credential,
+    now: rt.now(),
+    ...(rt.retry ? { retry: rt.retry } : {}),
+    ...(seed ? { seed } : {}),
+  });
   const result: PartResult = { part: msg.part, findings, azureCalls };
   await writePart(rt, msg.runId, result);
   log.info(`run ${msg.runId}: ${msg.part} checked ${msg.units.length} unit(s): ${findings.length} finding(s)`);
@@ -152,9 +187,16 @@ export async function secretsPart(rt: SweepRuntime, msg: SecretsMessage, graph: 
     ...(rt.beforeStep ? { beforeStep: rt.beforeStep } : {}),
     ...(rt.deployment ? { deployment: rt.deployment } : {}),
   });
-  const result: PartResult = { part: msg.part, findings: outcome.findings, rotations: outcome.rotations.map(({ findings: _f, ...rest }) => rest), secretHolders: outcome.inScope };
+  const result: PartResult = {
+    part: msg.part,
+    findings: outcome.findings,
+    rotations: outcome.rotations.map(({ findings: _f, ...rest }) => rest),
+    secretHolders: outcome.inScope,
+  };
   await writePart(rt, msg.runId, result);
-  log.info(`run ${msg.runId}: secrets scanned ${outcome.inScope} holder(s), ${outcome.rotations.length} rotation(s), ${outcome.findings.length} finding(s)`);
+  log.info(
+    `run ${msg.runId}: secrets scanned ${outcome.inScope} holder(s), ${outcome.rotations.length} rotation(s), ${outcome.findings.length} finding(s)`,
+  );
   return result;
 }
 
@@ -202,7 +244,9 @@ export async function assembleReport(rt: SweepRuntime, runId: string): Promise<A
   // the sweep's own findings (secrets, AG406) only.
   const gate = parts.filter((p) => p.part.startsWith("bindings-")).flatMap((p) => p.findings);
   const own = [...parts.filter((p) => !p.part.startsWith("bindings-")).flatMap((p) => p.findings), ...changes];
-  const findings = sortFindings(dedupeFindings([...gate, ...applyPolicy(own, { severity: rt.config.severity, waivers: rt.config.waivers })]));
+  const findings = sortFindings(
+    dedupeFindings([...gate, ...applyPolicy(own, { severity: rt.config.severity, waivers: rt.config.waivers })]),
+  );
   const drift: FindingDrift = findingDrift(previous?.findings, findings, previous ? previousRef?.runId : undefined);
   // Both halves already carry their policy (see above): the report is built without a second pass.
   const report: Report = buildReport(
@@ -239,11 +283,19 @@ export async function assembleReport(rt: SweepRuntime, runId: string): Promise<A
     const existing = scopes[manifest.scope];
     // Never move the pointer back to an older run (reports can complete out of order).
     if (!existing || existing.generatedAt <= report.metadata.generatedAt) {
-      scopes[manifest.scope] = { runId, generatedAt: report.metadata.generatedAt, json: where.json, markdown: where.markdown, verdict: report.verdict };
+      scopes[manifest.scope] = {
+        runId,
+        generatedAt: report.metadata.generatedAt,
+        json: where.json,
+        markdown: where.markdown,
+        verdict: report.verdict,
+      };
     }
     return { scopes };
   });
-  log.info(`run ${runId}: report ${where.json} (${report.verdict}: ${report.summary.errors} error(s), ${report.summary.warnings} warning(s); drift +${drift.new.length} -${drift.fixed.length})`);
+  log.info(
+    `run ${runId}: report ${where.json} (${report.verdict}: ${report.summary.errors} error(s), ${report.summary.warnings} warning(s); drift +${drift.new.length} -${drift.fixed.length})`,
+  );
   await post(rt, manifest.scope, markdown);
   return { report, written, json, markdown, paths: where };
 }
@@ -254,7 +306,12 @@ async function post(rt: SweepRuntime, scope: string, markdown: string): Promise<
     try {
       const token = await rt.readSecret(github.token);
       rt.mask.add(token);
-      const issue = await upsertIssue({ apiUrl: github.apiUrl, repository: github.repository, labels: github.labels, token }, scope, markdown, rt.mask);
+      const issue = await upsertIssue(
+        { apiUrl: github.apiUrl, repository: github.repository, labels: github.labels, token },
+        scope,
+        markdown,
+        rt.mask,
+      );
       log.info(`GitHub issue #${issue.number} ${issue.created ? "created" : "updated"} in ${github.repository}`);
     } catch (err) {
       log.warning(`could not post the report to GitHub: ${rt.mask.describe(err)}`);

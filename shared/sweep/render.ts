@@ -35,19 +35,30 @@ export function renderAudit(report: Report, drift: FindingDrift): string {
   ];
   if (!drift.previousRunId) head.push("First sweep of this scope: no baseline to compare with.");
   else {
-    head.push(`Compared with run \`${drift.previousRunId}\`: **${drift.new.length} new**, **${drift.fixed.length} fixed**, ${drift.stillOpen.length} still open.`);
+    head.push(
+      `Compared with run \`${drift.previousRunId}\`: **${drift.new.length} new**, **${drift.fixed.length} fixed**, ${drift.stillOpen.length} still open.`,
+    );
     if (drift.new.length > 0) head.push("", "### New", "", refs(drift.new));
     if (drift.fixed.length > 0) head.push("", "### Fixed", "", refs(drift.fixed));
   }
   const rotations = (meta.rotations ?? []) as RotationSummary[];
   if (rotations.length > 0) {
     head.push("", "## Secret rotations", "", "| app | vault | secret | state | current keyId |", "|---|---|---|---|---|");
-    for (const r of rotations) head.push(`| ${escapeMarkdown(r.appId)} | ${escapeMarkdown(r.vault)} | ${escapeMarkdown(r.secret)} | ${escapeMarkdown(r.state)} | ${escapeMarkdown(r.currentKeyId ?? "")} |`);
+    for (const r of rotations)
+      head.push(
+        `| ${escapeMarkdown(r.appId)} | ${escapeMarkdown(r.vault)} | ${escapeMarkdown(r.secret)} | ${escapeMarkdown(r.state)} | ${escapeMarkdown(r.currentKeyId ?? "")} |`,
+      );
   }
   const notices = (meta.notices ?? []) as string[];
   if (notices.length > 0) head.push("", "## How this run read the estate", "", ...notices.map((n) => `- ${escapeMarkdown(n)}`));
   const skipped = (meta.skipped ?? []) as { binding: string; reason: string }[];
-  if (skipped.length > 0) head.push("", `${skipped.length} binding(s) not checked:`, "", ...skipped.slice(0, 20).map((s) => `- ${escapeMarkdown(s.binding)}: ${escapeMarkdown(s.reason)}`));
+  if (skipped.length > 0)
+    head.push(
+      "",
+      `${skipped.length} binding(s) not checked:`,
+      "",
+      ...skipped.slice(0, 20).map((s) => `- ${escapeMarkdown(s.binding)}: ${escapeMarkdown(s.reason)}`),
+    );
   const header = `${head.join("\n")}\n\n## Findings\n\n`;
   return header + renderMarkdown(report, { maxChars: ISSUE_BODY_LIMIT - header.length - 100, moreHint: "the JSON audit report in Blob" });
 }

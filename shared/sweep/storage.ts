@@ -35,7 +35,9 @@ export class RunStore {
   async putOnce(path: string, body: string, contentType: string): Promise<boolean> {
     await this.ensure();
     try {
-      await this.container.getBlockBlobClient(path).upload(body, Buffer.byteLength(body), { conditions: { ifNoneMatch: "*" }, blobHTTPHeaders: { blobContentType: contentType } });
+      await this.container
+        .getBlockBlobClient(path)
+        .upload(body, Buffer.byteLength(body), { conditions: { ifNoneMatch: "*" }, blobHTTPHeaders: { blobContentType: contentType } });
       return true;
     } catch (err) {
       if (status(err) === 409) return false;
@@ -45,7 +47,9 @@ export class RunStore {
 
   async put(path: string, body: string, contentType = "application/json"): Promise<void> {
     await this.ensure();
-    await this.container.getBlockBlobClient(path).upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: contentType } });
+    await this.container
+      .getBlockBlobClient(path)
+      .upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: contentType } });
   }
 
   /**
@@ -143,7 +147,8 @@ export class WorkQueues {
     if (!this.created.has(queue)) this.created.set(queue, client.createIfNotExists());
     await this.created.get(queue);
     const text = JSON.stringify(message);
-    if (Buffer.byteLength(text) > 48 * 1024) throw new Error(`queue message for ${queue} is ${Buffer.byteLength(text)} bytes; lower batchSize`);
+    if (Buffer.byteLength(text) > 48 * 1024)
+      throw new Error(`queue message for ${queue} is ${Buffer.byteLength(text)} bytes; lower batchSize`);
     await client.sendMessage(Buffer.from(text, "utf8").toString("base64"));
   }
 }

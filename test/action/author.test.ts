@@ -24,7 +24,20 @@ const repo = { owner: "acme", repo: "django-app" };
 const MALLORY = { login: "mallory", type: "User" as const };
 
 function github(): GitHubState {
-  return { repository: "acme/django-app", ownerId: 1001, repoId: 2002, ref: "refs/heads/main", pullRequest: 7, fork: false, immutableSubject: false, workflow: "deploy.yml", signingKey: freshSigningKey("gh"), comments: [], issues: [], reviews: [] };
+  return {
+    repository: "acme/django-app",
+    ownerId: 1001,
+    repoId: 2002,
+    ref: "refs/heads/main",
+    pullRequest: 7,
+    fork: false,
+    immutableSubject: false,
+    workflow: "deploy.yml",
+    signingKey: freshSigningKey("gh"),
+    comments: [],
+    issues: [],
+    reviews: [],
+  };
 }
 
 const octokit = () => getOctokit(githubTokens(state.github!).write, { baseUrl: server.url });
@@ -73,7 +86,9 @@ describe("sticky comment", () => {
     const ours = comments.filter((c) => c.user.login === GITHUB_ACTIONS_BOT.login);
     expect(ours.map((c) => c.body)).toEqual([`${markerFor(target.key)}\n❌ 1 error`]);
     // On pass with delete, only the gate's own comment goes; the planted one is not even tried (no 403).
-    expect((await publishStickyComment(gh, target, { verdict: "pass", body: "", collapsedBody: "", onPass: "delete" })).action).toBe("deleted");
+    expect((await publishStickyComment(gh, target, { verdict: "pass", body: "", collapsedBody: "", onPass: "delete" })).action).toBe(
+      "deleted",
+    );
     expect(state.github!.comments.map((c) => c.id)).toEqual([500]);
   });
 });
@@ -82,8 +97,29 @@ describe("review and suggestions", () => {
   it("another user's review and suggestion with the gate's markers are neither deleted nor rewritten", async () => {
     const key = target.key;
     const suggestion = markSuggestion(key, { path: "k8s/web.yaml", line: 7, side: "RIGHT", body: "```suggestion\nx\n```" });
-    state.github!.reviews.push({ id: 900, pullNumber: 7, body: `${reviewMarker(key)}\nApply these`, comments: [], state: "COMMENTED", user: MALLORY });
-    state.github!.reviewComments = [{ id: 901, reviewId: 900, pullNumber: 7, path: "k8s/web.yaml", line: 7, side: "RIGHT", body: suggestion.body, commitId: "a".repeat(40), created_at: at, updated_at: at, user: MALLORY }];
+    state.github!.reviews.push({
+      id: 900,
+      pullNumber: 7,
+      body: `${reviewMarker(key)}\nApply these`,
+      comments: [],
+      state: "COMMENTED",
+      user: MALLORY,
+    });
+    state.github!.reviewComments = [
+      {
+        id: 901,
+        reviewId: 900,
+        pullNumber: 7,
+        path: "k8s/web.yaml",
+        line: 7,
+        side: "RIGHT",
+        body: suggestion.body,
+        commitId: "a".repeat(40),
+        created_at: at,
+        updated_at: at,
+        user: MALLORY,
+      },
+    ];
     // The gate's own earlier review, whose suggestions are gone: that one is marked resolved.
     state.github!.reviews.push({ id: 902, pullNumber: 7, body: `${reviewMarker(key)}\nold`, comments: [], state: "COMMENTED" });
     const result = await syncSuggestions(octokit(), { owner: "acme", repo: "django-app", pullNumber: 7, key }, [], "a".repeat(40), "fixes");

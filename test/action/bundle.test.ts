@@ -16,7 +16,11 @@ import { loadActionManifest, runnerInputEnv } from "../action-manifest/manifest.
 import { readOutputs, runnerEnv, scenario, workspace } from "./harness.js";
 
 const action = loadActionManifest();
-const BUNDLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..", action.runs.using === "node24" ? action.runs.main : "(not a node24 action)");
+const BUNDLE = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../..",
+  action.runs.using === "node24" ? action.runs.main : "(not a node24 action)",
+);
 
 let sb: Sandbox;
 
@@ -58,10 +62,20 @@ describe("dist/action/index.js", () => {
       HTTPS_PROXY: sb.urls.proxy,
       NO_PROXY: "127.0.0.1,localhost",
       ...Object.fromEntries(Object.entries(runnerEnv(sb, ws)).filter(([key]) => !key.startsWith("INPUT_"))),
-      ...runnerInputEnv(action, { "client-id": sb.app("azure-auth-gate").appId, manifests: "k8s/*.yaml", cloud: sb.profileFile, "allow-custom-cloud": "true", sarif: "gate.sarif" }, (expression) => {
-        if (expression === "github.token") return sb.githubTokens!.write;
-        throw new Error(`the runner has no value for \${{ ${expression} }} here`);
-      }),
+      ...runnerInputEnv(
+        action,
+        {
+          "client-id": sb.app("azure-auth-gate").appId,
+          manifests: "k8s/*.yaml",
+          cloud: sb.profileFile,
+          "allow-custom-cloud": "true",
+          sarif: "gate.sarif",
+        },
+        (expression) => {
+          if (expression === "github.token") return sb.githubTokens!.write;
+          throw new Error(`the runner has no value for \${{ ${expression} }} here`);
+        },
+      ),
     };
     expect(env["INPUT_FAIL-ON"]).toBe("error");
     expect(env["INPUT_GITHUB-TOKEN"]).toBe(sb.githubTokens!.write);

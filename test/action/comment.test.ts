@@ -20,7 +20,20 @@ let state: TenantState;
 const target = { owner: "acme", repo: "django-app", issueNumber: 7, key: "deploy/azure-auth-gate.yml" };
 
 function github(): GitHubState {
-  return { repository: "acme/django-app", ownerId: 1001, repoId: 2002, ref: "refs/heads/main", pullRequest: 7, fork: false, immutableSubject: false, workflow: "deploy.yml", signingKey: freshSigningKey("gh"), comments: [], issues: [], reviews: [] };
+  return {
+    repository: "acme/django-app",
+    ownerId: 1001,
+    repoId: 2002,
+    ref: "refs/heads/main",
+    pullRequest: 7,
+    fork: false,
+    immutableSubject: false,
+    workflow: "deploy.yml",
+    signingKey: freshSigningKey("gh"),
+    comments: [],
+    issues: [],
+    reviews: [],
+  };
 }
 
 const octokit = () => getOctokit(githubTokens(state.github!).write, { baseUrl: server.url });
@@ -46,7 +59,8 @@ describe("sticky comment", () => {
     const first = await publishStickyComment(gh, target, { verdict: "fail", body: "❌ 2 errors", collapsedBody: "", onPass: "update" });
     expect(first.action).toBe("created");
     // Other people's comments push ours onto a later page (the list is paged 100 at a time).
-    for (let i = 0; i < 120; i++) await gh.rest.issues.createComment({ owner: "acme", repo: "django-app", issue_number: 7, body: `review ${i}` });
+    for (let i = 0; i < 120; i++)
+      await gh.rest.issues.createComment({ owner: "acme", repo: "django-app", issue_number: 7, body: `review ${i}` });
     const second = await publishStickyComment(gh, target, { verdict: "fail", body: "❌ 1 error", collapsedBody: "", onPass: "update" });
     expect(second).toEqual({ action: "updated", url: first.url });
     expect(mine()).toHaveLength(1);
@@ -57,13 +71,22 @@ describe("sticky comment", () => {
   it("keeps a separate comment per key", async () => {
     const gh = octokit();
     await publishStickyComment(gh, target, { verdict: "fail", body: "prod", collapsedBody: "", onPass: "update" });
-    await publishStickyComment(gh, { ...target, key: "deploy/staging.yml" }, { verdict: "fail", body: "staging", collapsedBody: "", onPass: "update" });
+    await publishStickyComment(
+      gh,
+      { ...target, key: "deploy/staging.yml" },
+      { verdict: "fail", body: "staging", collapsedBody: "", onPass: "update" },
+    );
     expect(comments().map((c) => c.body.split("\n")[1])).toEqual(["prod", "staging"]);
   });
 
   it("removes duplicates left by concurrent runs, keeping the oldest", async () => {
     const gh = octokit();
-    const a = await gh.rest.issues.createComment({ owner: "acme", repo: "django-app", issue_number: 7, body: `${markerFor(target.key)}\nold` });
+    const a = await gh.rest.issues.createComment({
+      owner: "acme",
+      repo: "django-app",
+      issue_number: 7,
+      body: `${markerFor(target.key)}\nold`,
+    });
     await gh.rest.issues.createComment({ owner: "acme", repo: "django-app", issue_number: 7, body: `${markerFor(target.key)}\nracing` });
     await publishStickyComment(gh, target, { verdict: "warn", body: "new", collapsedBody: "", onPass: "update" });
     expect(mine().map((c) => [c.id, c.body.split("\n")[1]])).toEqual([[a.data.id, "new"]]);
@@ -71,18 +94,29 @@ describe("sticky comment", () => {
 
   it("on pass: deletes, collapses, or updates as asked — and creates nothing new for delete/collapse", async () => {
     const gh = octokit();
-    expect(await publishStickyComment(gh, target, { verdict: "pass", body: "ok", collapsedBody: "folded", onPass: "delete" })).toEqual({ action: "none" });
+    expect(await publishStickyComment(gh, target, { verdict: "pass", body: "ok", collapsedBody: "folded", onPass: "delete" })).toEqual({
+      action: "none",
+    });
     expect(comments()).toHaveLength(0);
 
     await publishStickyComment(gh, target, { verdict: "fail", body: "bad", collapsedBody: "", onPass: "collapse" });
-    const collapsed = await publishStickyComment(gh, target, { verdict: "pass", body: "ok", collapsedBody: "<details>folded</details>", onPass: "collapse" });
+    const collapsed = await publishStickyComment(gh, target, {
+      verdict: "pass",
+      body: "ok",
+      collapsedBody: "<details>folded</details>",
+      onPass: "collapse",
+    });
     expect(collapsed.action).toBe("collapsed");
     expect(mine()[0]!.body).toContain("<details>folded</details>");
 
-    expect((await publishStickyComment(gh, target, { verdict: "pass", body: "ok", collapsedBody: "", onPass: "delete" })).action).toBe("deleted");
+    expect((await publishStickyComment(gh, target, { verdict: "pass", body: "ok", collapsedBody: "", onPass: "delete" })).action).toBe(
+      "deleted",
+    );
     expect(comments()).toHaveLength(0);
 
-    expect((await publishStickyComment(gh, target, { verdict: "pass", body: "all good", collapsedBody: "", onPass: "update" })).action).toBe("created");
+    expect(
+      (await publishStickyComment(gh, target, { verdict: "pass", body: "all good", collapsedBody: "", onPass: "update" })).action,
+    ).toBe("created");
     expect(mine()[0]!.body).toContain("all good");
   });
 

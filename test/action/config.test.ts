@@ -67,7 +67,9 @@ describe("loadActionConfig", () => {
   it("refuses a custom cloud profile the repository's config names unless the workflow allows it (the cloud input replaces the config's)", () => {
     const file = configFile(`{ "cloud": "./attacker.json", "subscriptions": ["${OTHER}"] }`);
     const err = errorOf(() => loadActionConfig(file, SUB, "/ws", BUILT_IN));
-    expect(err.oneLine()).toMatch(/azure-auth-gate\.yml:1: cloud: cloud '\.\/attacker\.json' is a custom cloud profile: .*set the Action input allow-custom-cloud: true/);
+    expect(err.oneLine()).toMatch(
+      /azure-auth-gate\.yml:1: cloud: cloud '\.\/attacker\.json' is a custom cloud profile: .*set the Action input allow-custom-cloud: true/,
+    );
     expect(loadActionConfig(file, SUB, "/ws", { allowCustomCloud: false, cloudInput: true })?.config.cloud).toBe("./attacker.json");
     expect(() => loadActionConfig(file, SUB, "/ws", { allowCustomCloud: true, cloudInput: false })).toThrow(/cannot read cloud profile/);
   });

@@ -17,14 +17,22 @@ describe("renderFixSection", () => {
     const after = 'a: 1\nb: "x`y"\npassword: "hunter2-never-shown"\n';
     const file = "k8s/<img src=x>.yaml";
     const [u] = suggestFixes([{ path: file, before, after }], []).unplaced;
-    const section = renderFixSection({ unplaced: [u!], outcome: { changes: [{ file, before, after }], remaining: [], followUps: [] }, manifests: ["k8s/"] });
+    const section = renderFixSection({
+      unplaced: [u!],
+      outcome: { changes: [{ file, before, after }], remaining: [], followUps: [] },
+      manifests: ["k8s/"],
+    });
     expect(section.startsWith(SECTION_TITLE)).toBe(true);
     expect(section).toContain("k8s/&lt;img src=x&gt;.yaml, after line 1");
     expect(section).not.toContain("<img");
     expect(section).toContain("not shown: the lines may hold a secret value");
     expect(section).not.toContain("hunter2");
 
-    const plain = renderFixSection({ unplaced: suggestFixes([{ path: "a.yaml", before, after: 'a: 1\nb: "x```y"\n' }], []).unplaced, outcome: { changes: [], remaining: [], followUps: [] }, manifests: ["a.yaml"] });
+    const plain = renderFixSection({
+      unplaced: suggestFixes([{ path: "a.yaml", before, after: 'a: 1\nb: "x```y"\n' }], []).unplaced,
+      outcome: { changes: [], remaining: [], followUps: [] },
+      manifests: ["a.yaml"],
+    });
     // A backtick run in the content gets a longer fence, so the block cannot be closed early.
     expect(plain).toContain('  ````yaml\n  b: "x```y"\n  ````');
   });
@@ -37,11 +45,38 @@ describe("renderFixSection", () => {
   });
 
   it("stays under its size limit and says how many items it left out", () => {
-    const text = (n: number) => Array.from({ length: n }, (_, i) => ["apiVersion: apps/v1", "kind: Deployment", "metadata:", `  name: app${i}`, "  namespace: app", "spec:", "  template:", "    metadata:", "      labels:", `        app: app${i}`, "    spec:", "      serviceAccountName: sa", "      containers:", "        - name: c", "          image: i", "---"].join("\n")).join("\n");
-    const sa = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n  namespace: app\n  annotations:\n    azure.workload.identity/client-id: 0f4e3c2b-1a09-4c8d-9e7f-6a5b4c3d2e1f\n";
-    const sources = [{ file: "k8s/sa.yaml", text: sa }, { file: "k8s/apps.yaml", text: `${text(40)}\n` }];
+    const text = (n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        [
+          "apiVersion: apps/v1",
+          "kind: Deployment",
+          "metadata:",
+          `  name: app${i}`,
+          "  namespace: app",
+          "spec:",
+          "  template:",
+          "    metadata:",
+          "      labels:",
+          `        app: app${i}`,
+          "    spec:",
+          "      serviceAccountName: sa",
+          "      containers:",
+          "        - name: c",
+          "          image: i",
+          "---",
+        ].join("\n"),
+      ).join("\n");
+    const sa =
+      "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n  namespace: app\n  annotations:\n    azure.workload.identity/client-id: 0f4e3c2b-1a09-4c8d-9e7f-6a5b4c3d2e1f\n";
+    const sources = [
+      { file: "k8s/sa.yaml", text: sa },
+      { file: "k8s/apps.yaml", text: `${text(40)}\n` },
+    ];
     const outcome = planFixes(sources);
-    const unplaced = suggestFixes(outcome.changes.map((c) => ({ path: c.file, before: c.before, after: c.after })), []).unplaced;
+    const unplaced = suggestFixes(
+      outcome.changes.map((c) => ({ path: c.file, before: c.before, after: c.after })),
+      [],
+    ).unplaced;
     expect(unplaced.length).toBe(40);
     const section = renderFixSection({ unplaced, outcome, manifests: ["k8s/"] }, 2_000);
     expect(section.length).toBeLessThanOrEqual(2_000);

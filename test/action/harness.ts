@@ -12,7 +12,9 @@ import { run, type RunResult } from "../../action/run-action.js";
 import type { Sandbox, ScenarioInput } from "../sandbox/index.js";
 
 /** The gate's app registration (federated with GitHub) plus a correct Workload Identity setup; `kvRole: false` drops the Key Vault role. */
-export function scenario(opts: { kvRole?: boolean; subject?: string; fork?: boolean; clusterObjects?: Record<string, unknown>[] } = {}): ScenarioInput {
+export function scenario(
+  opts: { kvRole?: boolean; subject?: string; fork?: boolean; clusterObjects?: Record<string, unknown>[] } = {},
+): ScenarioInput {
   const kvRole = opts.kvRole ?? true;
   return {
     description: "The Action's deploy job against a Django app on AKS",
@@ -24,7 +26,12 @@ export function scenario(opts: { kvRole?: boolean; subject?: string; fork?: bool
           {
             name: "app-rg",
             clusters: [{ name: "aks-prod", subnet: "aks-nodes", objects: opts.clusterObjects ?? [] }],
-            identities: [{ name: "backend-id", federatedCredentials: [{ name: "aks-backend", issuer: "cluster:aks-prod", subject: "system:serviceaccount:app:backend" }] }],
+            identities: [
+              {
+                name: "backend-id",
+                federatedCredentials: [{ name: "aks-backend", issuer: "cluster:aks-prod", subject: "system:serviceaccount:app:backend" }],
+              },
+            ],
             storageAccounts: [{ name: "contosomedia", containers: ["media"] }],
             keyVaults: [{ name: "contoso-app-kv", secrets: [{ name: "django-secret-key", value: SECRET_VALUE }] }],
           },
@@ -42,7 +49,9 @@ export function scenario(opts: { kvRole?: boolean; subject?: string; fork?: bool
       {
         name: "azure-auth-gate",
         graphPermissions: ["Application.Read.All"],
-        federatedCredentials: [{ name: "github-production", issuer: "github", subject: opts.subject ?? "repo:contoso/django-app:environment:production" }],
+        federatedCredentials: [
+          { name: "github-production", issuer: "github", subject: opts.subject ?? "repo:contoso/django-app:environment:production" },
+        ],
       },
     ],
     github: { repository: "contoso/django-app", environment: "production", pullRequest: 12, fork: opts.fork ?? false },
@@ -111,7 +120,10 @@ export function workspace(sb: Sandbox, opts: { fork?: boolean; image?: string } 
   const repo = { full_name: "contoso/django-app", fork: false };
   const head = opts.fork ? { full_name: "contributor/django-app", fork: true } : repo;
   const eventFile = path.join(dir, "..", `${path.basename(dir)}-event.json`);
-  writeFileSync(eventFile, JSON.stringify({ action: "synchronize", number: 12, pull_request: { number: 12, head: { repo: head }, base: { repo } } }));
+  writeFileSync(
+    eventFile,
+    JSON.stringify({ action: "synchronize", number: 12, pull_request: { number: 12, head: { repo: head }, base: { repo } } }),
+  );
   const tempDir = mkdtempSync(path.join(tmpdir(), "aag-action-tmp-"));
   const summaryFile = path.join(tempDir, "summary.md");
   const outputFile = path.join(tempDir, "output.txt");
@@ -121,7 +133,11 @@ export function workspace(sb: Sandbox, opts: { fork?: boolean; image?: string } 
 }
 
 /** The runner's environment for one step of this workspace (ID-token variables only when `idToken`). */
-export function runnerEnv(sb: Sandbox, ws: Workspace, opts: { idToken?: boolean; token?: string; inputs?: Record<string, string> } = {}): Record<string, string> {
+export function runnerEnv(
+  sb: Sandbox,
+  ws: Workspace,
+  opts: { idToken?: boolean; token?: string; inputs?: Record<string, string> } = {},
+): Record<string, string> {
   const env: Record<string, string> = {
     GITHUB_ACTIONS: "true",
     GITHUB_REPOSITORY: "contoso/django-app",
@@ -179,7 +195,8 @@ export interface Step {
 /** Runs the Action once with exactly `env` added to the process environment, capturing stdout. */
 export async function step(ws: Workspace, env: Record<string, string>): Promise<Step> {
   const saved = { ...process.env };
-  for (const k of Object.keys(process.env)) if (k.startsWith("INPUT_") || k.startsWith("GITHUB_") || k.startsWith("ACTIONS_")) delete process.env[k];
+  for (const k of Object.keys(process.env))
+    if (k.startsWith("INPUT_") || k.startsWith("GITHUB_") || k.startsWith("ACTIONS_")) delete process.env[k];
   Object.assign(process.env, env);
   // @actions/core remembers the first summary file of the process; each workspace has its own.
   (core.summary as unknown as { _filePath?: string })._filePath = undefined;
@@ -204,4 +221,3 @@ export async function step(ws: Workspace, env: Record<string, string>): Promise<
     Object.assign(process.env, saved);
   }
 }
-

@@ -23,11 +23,15 @@ export interface PrRepo extends Workspace {
 }
 
 function git(dir: string, ...args: string[]): string {
-  return execFileSync("git", ["-c", "user.name=Dev", "-c", "user.email=dev@example.test", "-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null", ...args], {
-    cwd: dir,
-    encoding: "utf8",
-    env: { PATH: process.env.PATH ?? "", HOME: dir, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" },
-  });
+  return execFileSync(
+    "git",
+    ["-c", "user.name=Dev", "-c", "user.email=dev@example.test", "-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null", ...args],
+    {
+      cwd: dir,
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "", HOME: dir, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" },
+    },
+  );
 }
 
 function write(dir: string, tree: Tree): void {
@@ -48,7 +52,14 @@ function commit(dir: string, tree: Tree, message: string): string {
   return git(dir, "rev-parse", "HEAD").trim();
 }
 
-const STATUS: Record<string, PullFileState["status"]> = { A: "added", M: "modified", D: "removed", R: "renamed", C: "copied", T: "changed" };
+const STATUS: Record<string, PullFileState["status"]> = {
+  A: "added",
+  M: "modified",
+  D: "removed",
+  R: "renamed",
+  C: "copied",
+  T: "changed",
+};
 
 /** The PR's files as GitHub lists them: status and the diff's hunks (no headers, no final newline). */
 export function pullFiles(dir: string, base: string, head: string): PullFileState[] {
@@ -85,7 +96,14 @@ export function prRepo(sb: Sandbox, baseTree: Tree, headTree: Tree, opts: { fork
       gh.pullFiles = pullFiles(dir, base, ws.head);
       const repo = { full_name: "contoso/django-app", fork: false };
       const headRepo = opts.fork ? { full_name: "contributor/django-app", fork: true } : repo;
-      writeFileSync(ws.eventFile, JSON.stringify({ action: "synchronize", number: 12, pull_request: { number: 12, head: { sha: ws.head, repo: headRepo }, base: { sha: base, repo } } }));
+      writeFileSync(
+        ws.eventFile,
+        JSON.stringify({
+          action: "synchronize",
+          number: 12,
+          pull_request: { number: 12, head: { sha: ws.head, repo: headRepo }, base: { sha: base, repo } },
+        }),
+      );
       return ws.head;
     },
   };

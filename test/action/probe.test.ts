@@ -16,7 +16,15 @@ let sb: Sandbox;
 beforeAll(async () => {
   const objects = [
     { apiVersion: "v1", kind: "Namespace", metadata: { name: "app" } },
-    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "backend", namespace: "app", annotations: { "azure.workload.identity/client-id": "{{identity:backend-id.clientId}}" } } },
+    {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: {
+        name: "backend",
+        namespace: "app",
+        annotations: { "azure.workload.identity/client-id": "{{identity:backend-id.clientId}}" },
+      },
+    },
   ];
   // The image stands for a Node image that ships the Azure SDK: `node` on its PATH, this repository's node_modules.
   const imagePath = [path.dirname(process.execPath), strippedPath()].join(path.delimiter);
@@ -30,7 +38,10 @@ afterAll(async () => {
 describe("mode: probe", () => {
   it("runs the live probe as the pod and passes when it really reaches Key Vault and Blob", async () => {
     const ws = workspace(sb, { image: IMAGE });
-    const env = { ...runnerEnv(sb, ws, { inputs: { mode: "probe", comment: "false", "probe-on-pull-request": "true" } }), KUBECONFIG: sb.kubeconfigFile };
+    const env = {
+      ...runnerEnv(sb, ws, { inputs: { mode: "probe", comment: "false", "probe-on-pull-request": "true" } }),
+      KUBECONFIG: sb.kubeconfigFile,
+    };
     const s = await step(ws, env);
     expect(s.result?.report.findings.filter((f) => f.severity !== "info")).toEqual([]);
     expect(s.result?.report.metadata.layers).toEqual(["static", "control-plane", "data-plane"]);

@@ -14,14 +14,18 @@ import { ClientAssertionCredential } from "@azure/identity";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
 import { maskedValues, runnerEnv, scenario, SECRET_VALUE, step, workspace } from "./harness.js";
 
-const stickyComments = (sb: Sandbox, key = "deploy/azure-auth-gate.yml") => sb.state.github!.comments.filter((c) => c.issueNumber === 12 && c.body.startsWith(markerFor(key)));
+const stickyComments = (sb: Sandbox, key = "deploy/azure-auth-gate.yml") =>
+  sb.state.github!.comments.filter((c) => c.issueNumber === 12 && c.body.startsWith(markerFor(key)));
 const idTokenRequests = (sb: Sandbox) => sb.log.count({ service: "actions" });
 
 let good: Sandbox;
 let broken: Sandbox;
 
 beforeAll(async () => {
-  [good, broken] = await Promise.all([startSandbox(scenario(), { azurite: false }), startSandbox(scenario({ kvRole: false }), { azurite: false })]);
+  [good, broken] = await Promise.all([
+    startSandbox(scenario(), { azurite: false }),
+    startSandbox(scenario({ kvRole: false }), { azurite: false }),
+  ]);
 });
 
 afterAll(async () => {
@@ -121,7 +125,10 @@ describe("login problems are findings, with a static fallback", () => {
 describe("long jobs", () => {
   it("asks GitHub for a fresh ID token for every Azure token, so a stale assertion is never presented", async () => {
     const profile = loadCloudProfile(good.profileFile);
-    const env = { ACTIONS_ID_TOKEN_REQUEST_URL: good.env.ACTIONS_ID_TOKEN_REQUEST_URL!, ACTIONS_ID_TOKEN_REQUEST_TOKEN: good.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN! };
+    const env = {
+      ACTIONS_ID_TOKEN_REQUEST_URL: good.env.ACTIONS_ID_TOKEN_REQUEST_URL!,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: good.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN!,
+    };
     Object.assign(process.env, env);
     const spy = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     try {
@@ -140,7 +147,10 @@ describe("long jobs", () => {
       // The contrast: a login-once credential holding the first ID token is refused with AADSTS700024.
       const stale = good.mintGitHubIdToken(profile.tokenExchangeAudience);
       good.clock.advance("1h");
-      const once = new ClientAssertionCredential(good.state.tenantId, good.app("azure-auth-gate").appId, async () => stale, { authorityHost: profile.authorityHost, disableInstanceDiscovery: true });
+      const once = new ClientAssertionCredential(good.state.tenantId, good.app("azure-auth-gate").appId, async () => stale, {
+        authorityHost: profile.authorityHost,
+        disableInstanceDiscovery: true,
+      });
       await expect(once.getToken("https://vault.azure.net/.default")).rejects.toThrow(/AADSTS700024/);
       expect((await login.credential.getToken("https://vault.azure.net/.default"))?.token).toBeTruthy();
     } finally {
@@ -159,13 +169,23 @@ describe("no secret leaves the run", () => {
     const masked = maskedValues(s.stdout);
     // The runner was told to mask the GitHub token, at least one GitHub ID token and the Azure access tokens.
     expect(masked).toContain(broken.githubTokens!.write);
-    const idTokens = masked.filter((m) => m.startsWith("eyJ") && JSON.parse(Buffer.from(m.split(".")[1]!, "base64url").toString()).iss?.endsWith("/github"));
+    const idTokens = masked.filter(
+      (m) => m.startsWith("eyJ") && JSON.parse(Buffer.from(m.split(".")[1]!, "base64url").toString()).iss?.endsWith("/github"),
+    );
     expect(idTokens.length).toBeGreaterThan(0);
     expect(masked.length).toBeGreaterThan(idTokens.length + 1);
 
-    const secrets = [...masked, SECRET_VALUE, env.ACTIONS_ID_TOKEN_REQUEST_TOKEN!, ...masked.filter((m) => m.startsWith("eyJ")).map((m) => m.split(".")[1]!)];
+    const secrets = [
+      ...masked,
+      SECRET_VALUE,
+      env.ACTIONS_ID_TOKEN_REQUEST_TOKEN!,
+      ...masked.filter((m) => m.startsWith("eyJ")).map((m) => m.split(".")[1]!),
+    ];
     const places: Record<string, string> = {
-      stdout: s.stdout.split("\n").filter((l) => !l.startsWith("::add-mask::")).join("\n"),
+      stdout: s.stdout
+        .split("\n")
+        .filter((l) => !l.startsWith("::add-mask::"))
+        .join("\n"),
       summary: s.summary,
       comments: broken.state.github!.comments.map((c) => c.body).join("\n"),
       outputs: readFileSync(ws.outputFile, "utf8"),
@@ -185,7 +205,12 @@ describe("bad input", () => {
     const s = await step(ws, runnerEnv(good, ws, { inputs: { mode: "yolo" } }));
     expect(s.result).toBeUndefined();
     expect(s.exitCode).toBe(1);
-    expect(s.stdout.trim().split("\n").filter((l) => l.startsWith("::error::"))).toEqual(["::error::input mode: must be one of static, azure, probe, got 'yolo'"]);
+    expect(
+      s.stdout
+        .trim()
+        .split("\n")
+        .filter((l) => l.startsWith("::error::")),
+    ).toEqual(["::error::input mode: must be one of static, azure, probe, got 'yolo'"]);
     expect(s.stdout).not.toMatch(/\s+at \S+ \(/);
   });
 

@@ -39,6 +39,8 @@ describe("the Action bundle's static path", () => {
     const oidc = Object.keys(meta.inputs).find((f) => f.endsWith("@actions/core/lib/oidc-utils.js") && !f.startsWith("oidc-on-demand:"));
     expect(oidc, "the real OIDC client is in the bundle").toBeDefined();
     expect(packagesOf(staticClosure(meta, [oidc!]))).toContain("undici");
-    expect(meta.inputs["oidc-on-demand:@actions/core/lib/oidc-utils.js"]?.imports).toEqual([expect.objectContaining({ kind: "dynamic-import", path: oidc })]);
+    expect(meta.inputs["oidc-on-demand:@actions/core/lib/oidc-utils.js"]?.imports).toEqual([
+      expect.objectContaining({ kind: "dynamic-import", path: oidc }),
+    ]);
   });
 });

@@ -112,7 +112,10 @@ describe("inputs", () => {
     const ws = workspace(sb);
     const config = path.join(ws.dir, "azure-auth-gate.yml");
     writeFileSync(config, readFileSync(config, "utf8").replace(/^subscriptions: .*\n/m, ""));
-    const s = await step(ws, runnerEnv(sb, ws, { inputs: { "subscription-id": sb.state.subscriptions[0]!.subscriptionId, comment: "false" } }));
+    const s = await step(
+      ws,
+      runnerEnv(sb, ws, { inputs: { "subscription-id": sb.state.subscriptions[0]!.subscriptionId, comment: "false" } }),
+    );
     expect(s.result?.report.verdict).toBe("pass");
     expect(s.result?.report.metadata.layers).toEqual(["static", "control-plane"]);
   });
@@ -123,7 +126,10 @@ describe("inputs", () => {
     const parsed = parse(readFileSync(config, "utf8")) as Record<string, unknown>;
     delete parsed.subscriptions;
     writeFileSync(config, JSON.stringify(parsed, null, 2));
-    const s = await step(ws, runnerEnv(sb, ws, { inputs: { "subscription-id": sb.state.subscriptions[0]!.subscriptionId, comment: "false" } }));
+    const s = await step(
+      ws,
+      runnerEnv(sb, ws, { inputs: { "subscription-id": sb.state.subscriptions[0]!.subscriptionId, comment: "false" } }),
+    );
     expect(s.stdout).not.toContain("not valid YAML");
     expect(s.result?.report.verdict).toBe("pass");
     expect(s.result?.report.metadata.layers).toEqual(["static", "control-plane"]);

@@ -7,7 +7,15 @@ import { noIdTokenFinding, redactTokens, refusedFinding } from "../../action/log
 import { decodeIdClaims, explainSubject, type GitHubIdClaims } from "../../action/subject.js";
 import type { RunContext } from "../../action/run-context.js";
 
-const base = { iss: "https://token.actions.githubusercontent.com", aud: "api://AzureADTokenExchange", repository: "acme/django-app", repository_id: "2002", repository_owner: "acme", repository_owner_id: "1001", ref: "refs/heads/main" };
+const base = {
+  iss: "https://token.actions.githubusercontent.com",
+  aud: "api://AzureADTokenExchange",
+  repository: "acme/django-app",
+  repository_id: "2002",
+  repository_owner: "acme",
+  repository_owner_id: "1001",
+  ref: "refs/heads/main",
+};
 
 function jwt(payload: object): string {
   const b = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
@@ -38,7 +46,10 @@ describe("explainSubject", () => {
     const e = explainSubject({ ...base, sub: "repo:acme@1001/django-app@2002:environment:production", environment: "production" });
     expect(e.immutable).toBe(true);
     expect(e.producedBy).toContain("immutable subject form");
-    expect(e.alternatives).toContainEqual({ label: "name form (older repositories)", subject: "repo:acme/django-app:environment:production" });
+    expect(e.alternatives).toContainEqual({
+      label: "name form (older repositories)",
+      subject: "repo:acme/django-app:environment:production",
+    });
   });
 
   it("a customised subject template lists its claim keys", () => {
@@ -59,7 +70,16 @@ describe("explainSubject", () => {
 });
 
 describe("login findings", () => {
-  const run: RunContext = { owner: "acme", repo: "django-app", eventName: "push", workflow: "deploy", job: "deploy", apiUrl: "https://api.github.com", runUrl: undefined, pullRequest: undefined };
+  const run: RunContext = {
+    owner: "acme",
+    repo: "django-app",
+    eventName: "push",
+    workflow: "deploy",
+    job: "deploy",
+    apiUrl: "https://api.github.com",
+    runUrl: undefined,
+    pullRequest: undefined,
+  };
 
   it("AG502 shows the sub and the az command, never the token", () => {
     const token = jwt({ ...base, sub: "repo:acme/django-app:environment:production", environment: "production" });
@@ -81,7 +101,12 @@ describe("login findings", () => {
   });
 
   it("AG502 for an unknown application points at client-id / tenant-id", () => {
-    const f = refusedFinding({ clientId: "11111111-2222-3333-4444-555555555555", tenantId: "99999999-9999-9999-9999-999999999999", message: "AADSTS700016: Application with identifier '1111' was not found in the directory", claims: undefined });
+    const f = refusedFinding({
+      clientId: "11111111-2222-3333-4444-555555555555",
+      tenantId: "99999999-9999-9999-9999-999999999999",
+      message: "AADSTS700016: Application with identifier '1111' was not found in the directory",
+      claims: undefined,
+    });
     expect(f.fix).toContain("client-id (11111111-2222-3333-4444-555555555555)");
   });
 

@@ -86,14 +86,28 @@ function migrate(opts: { leftovers?: boolean; wired?: boolean } = {}): string {
     "          env:",
     "            - name: DJANGO_SECRET_KEY",
     `              value: "${SECRET_VALUE}"`,
-    ...((opts.leftovers ?? true) ? ["            - name: AZURE_TENANT_ID", `              value: "${sb.state.tenantId}"`, "            - name: AZURE_CLIENT_ID", '              value: "155e997f-5471-4fab-b75c-280a807716da"'] : []),
+    ...((opts.leftovers ?? true)
+      ? [
+          "            - name: AZURE_TENANT_ID",
+          `              value: "${sb.state.tenantId}"`,
+          "            - name: AZURE_CLIENT_ID",
+          '              value: "155e997f-5471-4fab-b75c-280a807716da"',
+        ]
+      : []),
     "",
   ].join("\n");
 }
 
 function config(): string {
   const sub = sb.state.subscriptions[0]!.subscriptionId;
-  return [`tenantId: ${sb.state.tenantId}`, `subscriptions: [${sub}]`, "targets:", "  - workload: app/Deployment/backend", "    blob: [{ account: contosomedia, container: media, access: write }]", ""].join("\n");
+  return [
+    `tenantId: ${sb.state.tenantId}`,
+    `subscriptions: [${sub}]`,
+    "targets:",
+    "  - workload: app/Deployment/backend",
+    "    blob: [{ account: contosomedia, container: media, access: write }]",
+    "",
+  ].join("\n");
 }
 
 const BASE = (): Tree => ({ "azure-auth-gate.yml": config(), "k8s/backend.yaml": backend("sandbox/django-app:1") });
@@ -101,7 +115,11 @@ const HEAD = (): Tree => ({ "k8s/backend.yaml": backend("sandbox/django-app:2"),
 
 /** Static mode: the suggestions need no Azure sign-in; the PR token is the repository's write token. */
 function env(ws: PrRepo, inputs: Record<string, string> = {}, token?: string): Record<string, string> {
-  return runnerEnv(sb, ws, { idToken: false, ...(token ? { token } : {}), inputs: { mode: "static", "client-id": "", manifests: "k8s/*.yaml", sarif: "", ...inputs } });
+  return runnerEnv(sb, ws, {
+    idToken: false,
+    ...(token ? { token } : {}),
+    inputs: { mode: "static", "client-id": "", manifests: "k8s/*.yaml", sarif: "", ...inputs },
+  });
 }
 
 const gh = () => sb.state.github!;
@@ -144,12 +162,21 @@ describe("one-click fixes as review suggestions", () => {
     // The Deployment's missing pod label is on a line the PR did not touch: the sticky comment has it.
     const [comment] = sticky();
     expect(comment?.body).toContain("### Fixes not on changed lines");
-    expect(comment?.body).toContain('- k8s/backend.yaml, after line 21 — the pull request does not change these lines; insert:\n  ```yaml\n          azure.workload.identity/use: "true"\n  ```');
+    expect(comment?.body).toContain(
+      '- k8s/backend.yaml, after line 21 — the pull request does not change these lines; insert:\n  ```yaml\n          azure.workload.identity/use: "true"\n  ```',
+    );
     // The literal connection string is a TODO with its guidance, never deleted and never printed.
     expect(comment?.body).toContain("**AG101** k8s/backend.yaml&#58;29 Deployment app/backend");
     expect(comment?.body).toContain(`npx azure-auth-gate@${pkg.version} fix --diff k8s/backend.yaml k8s/migrate.yaml`);
 
-    for (const text of [...gh().reviews.map((r) => r.body), ...threads.map((t) => t.body), ...gh().comments.map((c) => c.body), s.stdout, s.summary]) expectNoSecrets(text);
+    for (const text of [
+      ...gh().reviews.map((r) => r.body),
+      ...threads.map((t) => t.body),
+      ...gh().comments.map((c) => c.body),
+      s.stdout,
+      s.summary,
+    ])
+      expectNoSecrets(text);
   });
 
   it("posts nothing new on a second run of the same PR: the same review comments remain, no duplicates", async () => {
@@ -235,7 +262,9 @@ describe("one-click fixes as review suggestions", () => {
     expect(s.exitCode).toBe(0);
     expect(s.stdout).toMatch(/^::warning::suggestions: could not post the fixes as review suggestions \(HTTP 403: /m);
     expect(s.result?.suggestions?.sync).toBeUndefined();
-    expect(s.result?.suggestions?.section).toContain("k8s/migrate.yaml, after line 10 — not posted as a suggestion&#58; GitHub refused the review");
+    expect(s.result?.suggestions?.section).toContain(
+      "k8s/migrate.yaml, after line 10 — not posted as a suggestion&#58; GitHub refused the review",
+    );
     expect(gh().reviews).toEqual([]);
     // The token appears only in the runner's mask command, never in a message.
     expect(s.stdout.replace(/^::add-mask::.*$/gm, "")).not.toContain(sb.githubTokens!.readOnly);

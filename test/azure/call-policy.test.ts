@@ -3,7 +3,15 @@
  * it counts every attempt and stops retrying when Retry-After would overrun the run's budget.
  * The transport is a scripted HttpClient (no network); the sandbox tests cover the real services.
  */
-import { createEmptyPipeline, createHttpHeaders, createPipelineRequest, defaultRetryPolicy, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
+import {
+  createEmptyPipeline,
+  createHttpHeaders,
+  createPipelineRequest,
+  defaultRetryPolicy,
+  type HttpClient,
+  type PipelineRequest,
+  type PipelineResponse,
+} from "@azure/core-rest-pipeline";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { BUILT_IN_CLOUDS } from "../../shared/cloud/profile.js";
 import { AzureCallLog, callPolicy, serviceClassifier } from "../../shared/azure/call-policy.js";
@@ -25,7 +33,10 @@ function pipeline(budgetMs: number, log: AzureCallLog) {
   const p = createEmptyPipeline();
   // The same retry policy every SDK client's pipeline uses (throttling with Retry-After + exponential backoff).
   p.addPolicy(defaultRetryPolicy({ maxRetries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 20 }));
-  p.addPolicy(callPolicy({ log, classify: serviceClassifier(BUILT_IN_CLOUDS.AzureCloud!), deadline: Date.now() + budgetMs, minBackoffMs: 10 }), { afterPhase: "Retry" });
+  p.addPolicy(
+    callPolicy({ log, classify: serviceClassifier(BUILT_IN_CLOUDS.AzureCloud!), deadline: Date.now() + budgetMs, minBackoffMs: 10 }),
+    { afterPhase: "Retry" },
+  );
   return p;
 }
 
@@ -50,7 +61,9 @@ describe("call policy", () => {
     // would move the clock. So "no sleep" is: every timer run, the clock still where it started, one request.
     vi.useFakeTimers({ now: 0 });
     const log = new AzureCallLog();
-    const http = scripted([{ status: 429, headers: { "retry-after": "30" }, body: JSON.stringify({ error: { code: "TooManyRequests" } }) }]);
+    const http = scripted([
+      { status: 429, headers: { "retry-after": "30" }, body: JSON.stringify({ error: { code: "TooManyRequests" } }) },
+    ]);
     const outcome = pipeline(1_000, log)
       .sendRequest(http, createPipelineRequest({ url: ARM_URL }))
       .catch((e: unknown) => e);
@@ -66,7 +79,10 @@ describe("call policy", () => {
   it("gives a persistent 500 up after the SDK's retries", async () => {
     const log = new AzureCallLog();
     const http = scripted([{ status: 500 }]);
-    const res = await pipeline(5_000, log).sendRequest(http, createPipelineRequest({ url: "https://graph.microsoft.com/v1.0/applications" }));
+    const res = await pipeline(5_000, log).sendRequest(
+      http,
+      createPipelineRequest({ url: "https://graph.microsoft.com/v1.0/applications" }),
+    );
     expect(res.status).toBe(500);
     expect(http.sent).toBe(4);
     expect(log.byService).toEqual({ graph: 4 });

@@ -47,7 +47,10 @@ describe("evaluateAccess", () => {
 
   it("separates conditional from unconditional grants", () => {
     const f = goodFacts();
-    f.rbac!.assignments.set(SUB, { ok: true, value: [assignment(ROLES.reader!, ACCOUNT_ID, { condition: "@Resource[x] StringEquals 'y'" })] });
+    f.rbac!.assignments.set(SUB, {
+      ok: true,
+      value: [assignment(ROLES.reader!, ACCOUNT_ID, { condition: "@Resource[x] StringEquals 'y'" })],
+    });
     const r = evaluateAccess(f.rbac!, CONTAINER_ID, READ);
     expect(r.allowed).toBe(false);
     expect(r.conditional).toHaveLength(1);
@@ -63,6 +66,13 @@ describe("evaluateAccess", () => {
   it("treats Owner / Contributor / UAA and '*' actions as broad", () => {
     expect(isBroadRole(ROLES.contributor!)).toBe(true);
     expect(isBroadRole(ROLES.reader!)).toBe(false);
-    expect(isBroadRole({ id: "x", name: "custom", roleName: "Ops", permissions: [{ actions: ["*"], notActions: [], dataActions: [], notDataActions: [] }] })).toBe(true);
+    expect(
+      isBroadRole({
+        id: "x",
+        name: "custom",
+        roleName: "Ops",
+        permissions: [{ actions: ["*"], notActions: [], dataActions: [], notDataActions: [] }],
+      }),
+    ).toBe(true);
   });
 });

@@ -2,12 +2,7 @@
  * Small fact fixtures for the pure AG2xx rule tests: `goodFacts()` is a target whose control plane is
  * entirely right (no finding); each test breaks one thing.
  */
-import type {
-  PermissionBlock,
-  RoleAssignmentFact,
-  RoleDefinitionFact,
-  TargetFacts,
-} from "../../shared/azure/facts/types.js";
+import type { PermissionBlock, RoleAssignmentFact, RoleDefinitionFact, TargetFacts } from "../../shared/azure/facts/types.js";
 
 export const SUB = "11111111-1111-1111-1111-111111111111";
 export const TENANT = "99999999-9999-9999-9999-999999999999";
@@ -22,14 +17,25 @@ export const VAULT_ID = `${RG_ID}/providers/Microsoft.KeyVault/vaults/kv-app`;
 export const SUBNET_ID = `/subscriptions/${SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-aks/subnets/aks-nodes`;
 export const CLUSTER_ID = `/subscriptions/${SUB}/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-prod`;
 
-const block = (p: Partial<PermissionBlock>): PermissionBlock => ({ actions: [], notActions: [], dataActions: [], notDataActions: [], ...p });
+const block = (p: Partial<PermissionBlock>): PermissionBlock => ({
+  actions: [],
+  notActions: [],
+  dataActions: [],
+  notDataActions: [],
+  ...p,
+});
 
 export const ROLES: Record<string, RoleDefinitionFact> = {
   reader: {
     id: "/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
     name: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
     roleName: "Storage Blob Data Reader",
-    permissions: [block({ actions: ["Microsoft.Storage/storageAccounts/blobServices/containers/read"], dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"] })],
+    permissions: [
+      block({
+        actions: ["Microsoft.Storage/storageAccounts/blobServices/containers/read"],
+        dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"],
+      }),
+    ],
   },
   contributor: {
     id: "/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c",
@@ -41,13 +47,22 @@ export const ROLES: Record<string, RoleDefinitionFact> = {
     id: "/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6",
     name: "4633458b-17de-408a-b874-0445c86b69e6",
     roleName: "Key Vault Secrets User",
-    permissions: [block({ dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"] })],
+    permissions: [
+      block({
+        dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"],
+      }),
+    ],
   },
   blobStar: {
     id: "/providers/Microsoft.Authorization/roleDefinitions/dddddddd-0000-0000-0000-000000000004",
     name: "dddddddd-0000-0000-0000-000000000004",
     roleName: "Custom Blob Everything But Read",
-    permissions: [block({ dataActions: ["Microsoft.Storage/*"], notDataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"] })],
+    permissions: [
+      block({
+        dataActions: ["Microsoft.Storage/*"],
+        notDataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"],
+      }),
+    ],
   },
 };
 
@@ -86,15 +101,43 @@ export function goodFacts(): TargetFacts {
     clusterId: CLUSTER_ID,
     cluster: {
       ok: true,
-      value: { source: "arm", id: CLUSTER_ID, name: "aks-prod", resourceGroup: "rg-aks", subscriptionId: SUB, issuerUrl: ISSUER, oidcIssuerEnabled: true, workloadIdentityEnabled: true, subnetIds: [SUBNET_ID] },
+      value: {
+        source: "arm",
+        id: CLUSTER_ID,
+        name: "aks-prod",
+        resourceGroup: "rg-aks",
+        subscriptionId: SUB,
+        issuerUrl: ISSUER,
+        oidcIssuerEnabled: true,
+        workloadIdentityEnabled: true,
+        subnetIds: [SUBNET_ID],
+      },
     },
     identity: {
       clientId: CLIENT_ID,
-      identity: { kind: "managedIdentity", id: IDENTITY_ID, name: "backend-id", clientId: CLIENT_ID, principalId: PRINCIPAL_ID, subscriptionId: SUB, resourceGroup: "rg-app" },
+      identity: {
+        kind: "managedIdentity",
+        id: IDENTITY_ID,
+        name: "backend-id",
+        clientId: CLIENT_ID,
+        principalId: PRINCIPAL_ID,
+        subscriptionId: SUB,
+        resourceGroup: "rg-app",
+      },
       searchedSubscriptions: [SUB],
       unreadable: [],
     },
-    federatedCredentials: { ok: true, value: [{ name: "backend-fic", issuer: ISSUER, subject: "system:serviceaccount:production:backend", audiences: ["api://AzureADTokenExchange"] }] },
+    federatedCredentials: {
+      ok: true,
+      value: [
+        {
+          name: "backend-fic",
+          issuer: ISSUER,
+          subject: "system:serviceaccount:production:backend",
+          audiences: ["api://AzureADTokenExchange"],
+        },
+      ],
+    },
     rbac: {
       principalId: PRINCIPAL_ID,
       assignments: new Map([[SUB, { ok: true, value: assignments }]]),
@@ -106,7 +149,13 @@ export function goodFacts(): TargetFacts {
         need: { account: "stmedia", container: "media", access: "read" },
         account: {
           wanted: "stmedia",
-          resource: { id: ACCOUNT_ID, name: "stmedia", subscriptionId: SUB, resourceGroup: "rg-app", network: { defaultAction: "Allow", virtualNetworkRules: [], ipRules: [], privateEndpoints: [] } },
+          resource: {
+            id: ACCOUNT_ID,
+            name: "stmedia",
+            subscriptionId: SUB,
+            resourceGroup: "rg-app",
+            network: { defaultAction: "Allow", virtualNetworkRules: [], ipRules: [], privateEndpoints: [] },
+          },
           searchedSubscriptions: [SUB],
           unreadable: [],
         },
@@ -118,7 +167,15 @@ export function goodFacts(): TargetFacts {
         need: { vault: "kv-app", secrets: ["django-secret-key"], access: "get" },
         vault: {
           wanted: "kv-app",
-          resource: { id: VAULT_ID, name: "kv-app", subscriptionId: SUB, resourceGroup: "rg-app", enableRbacAuthorization: true, accessPolicies: [], network: { defaultAction: "Allow", virtualNetworkRules: [], ipRules: [], privateEndpoints: [] } },
+          resource: {
+            id: VAULT_ID,
+            name: "kv-app",
+            subscriptionId: SUB,
+            resourceGroup: "rg-app",
+            enableRbacAuthorization: true,
+            accessPolicies: [],
+            network: { defaultAction: "Allow", virtualNetworkRules: [], ipRules: [], privateEndpoints: [] },
+          },
           searchedSubscriptions: [SUB],
           unreadable: [],
         },

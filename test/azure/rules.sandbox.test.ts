@@ -50,10 +50,30 @@ const CASES: Case[] = [
     },
     evidence: /OIDC issuer|Workload Identity/i,
   },
-  { id: "AG203", why: "the identity has no federated credential", breakIt: (s) => (rg(s).identities![0]!.federatedCredentials = []), evidence: /federated/i },
-  { id: "AG204", why: "the federated credential's subject names namespace prod", breakIt: (s) => (fic(s).subject = "system:serviceaccount:prod:backend"), evidence: "system:serviceaccount:prod:backend" },
-  { id: "AG205", why: "the federated credential's issuer lacks the trailing slash", breakIt: (s) => (fic(s).issuer = "cluster:aks-prod:no-trailing-slash"), evidence: /issuer/i },
-  { id: "AG206", why: "the federated credential's audience is wrong", breakIt: (s) => (fic(s).audiences = ["api://AzureADTokenExchange/"]), evidence: "api://AzureADTokenExchange/" },
+  {
+    id: "AG203",
+    why: "the identity has no federated credential",
+    breakIt: (s) => (rg(s).identities![0]!.federatedCredentials = []),
+    evidence: /federated/i,
+  },
+  {
+    id: "AG204",
+    why: "the federated credential's subject names namespace prod",
+    breakIt: (s) => (fic(s).subject = "system:serviceaccount:prod:backend"),
+    evidence: "system:serviceaccount:prod:backend",
+  },
+  {
+    id: "AG205",
+    why: "the federated credential's issuer lacks the trailing slash",
+    breakIt: (s) => (fic(s).issuer = "cluster:aks-prod:no-trailing-slash"),
+    evidence: /issuer/i,
+  },
+  {
+    id: "AG206",
+    why: "the federated credential's audience is wrong",
+    breakIt: (s) => (fic(s).audiences = ["api://AzureADTokenExchange/"]),
+    evidence: "api://AzureADTokenExchange/",
+  },
   { id: "AG207", why: "no Blob data role", breakIt: removeRole("Storage Blob Data Reader"), evidence: /blobs\/read/ },
   { id: "AG208", why: "no Key Vault secrets role", breakIt: removeRole("Key Vault Secrets User"), evidence: /getSecret/ },
   {
@@ -66,7 +86,14 @@ const CASES: Case[] = [
     id: "AG210",
     why: "a deny assignment removes blob reads",
     breakIt: (s) => {
-      s.denyAssignments = [{ name: "no-blob-reads", scope: "storage:contosomedia", principals: ["identity:backend-id"], dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"] }];
+      s.denyAssignments = [
+        {
+          name: "no-blob-reads",
+          scope: "storage:contosomedia",
+          principals: ["identity:backend-id"],
+          dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"],
+        },
+      ];
     },
     evidence: /no-blob-reads|deny/i,
   },
@@ -76,19 +103,61 @@ const CASES: Case[] = [
     breakIt: (s) => Object.assign(rg(s).storageAccounts![0]!, { defaultAction: "Deny" }),
     evidence: /contosomedia/,
   },
-  { id: "AG212", why: "the Blob role was assigned five minutes ago", breakIt: (s) => (roleOf(s, "Storage Blob Data Reader").createdOn = "-5m"), evidence: /Storage Blob Data Reader|minutes/ },
-  { id: "AG213", why: "the secret is disabled", breakIt: (s) => (rg(s).keyVaults![0]!.secrets![0]!.enabled = false), evidence: /django-secret-key/ },
-  { id: "AG214", why: "the container the app needs does not exist", breakIt: () => undefined, config: target("    blob: [{ account: contosomedia, container: uploads }]\n"), evidence: /uploads/ },
+  {
+    id: "AG212",
+    why: "the Blob role was assigned five minutes ago",
+    breakIt: (s) => (roleOf(s, "Storage Blob Data Reader").createdOn = "-5m"),
+    evidence: /Storage Blob Data Reader|minutes/,
+  },
+  {
+    id: "AG213",
+    why: "the secret is disabled",
+    breakIt: (s) => (rg(s).keyVaults![0]!.secrets![0]!.enabled = false),
+    evidence: /django-secret-key/,
+  },
+  {
+    id: "AG214",
+    why: "the container the app needs does not exist",
+    breakIt: () => undefined,
+    config: target("    blob: [{ account: contosomedia, container: uploads }]\n"),
+    evidence: /uploads/,
+  },
   {
     id: "AG215",
     why: "the Blob role carries an ABAC condition",
-    breakIt: (s) => (roleOf(s, "Storage Blob Data Reader").condition = "@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals 'media'"),
+    breakIt: (s) =>
+      (roleOf(s, "Storage Blob Data Reader").condition =
+        "@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals 'media'"),
     evidence: /condition/i,
   },
-  { id: "AG301", why: "the pod's token exchange is refused (subject names prod)", breakIt: (s) => (fic(s).subject = "system:serviceaccount:prod:backend"), probe: {}, evidence: /^AADSTS700213: / },
-  { id: "AG302", why: "the pod is refused by Blob (no data role)", breakIt: removeRole("Storage Blob Data Reader"), probe: {}, evidence: "HTTP 403 AuthorizationPermissionMismatch" },
-  { id: "AG303", why: "the pod is refused by Key Vault (no secrets role)", breakIt: removeRole("Key Vault Secrets User"), probe: {}, evidence: /HTTP 403 Forbidden \(ForbiddenByRbac\)/ },
-  { id: "AG304", why: "the probe image cannot be pulled", breakIt: () => undefined, probe: { image: "ghcr.io/contoso/django-app:1.4-typo" }, evidence: 'Failed to pull image "ghcr.io/contoso/django-app:1.4-typo"' },
+  {
+    id: "AG301",
+    why: "the pod's token exchange is refused (subject names prod)",
+    breakIt: (s) => (fic(s).subject = "system:serviceaccount:prod:backend"),
+    probe: {},
+    evidence: /^AADSTS700213: /,
+  },
+  {
+    id: "AG302",
+    why: "the pod is refused by Blob (no data role)",
+    breakIt: removeRole("Storage Blob Data Reader"),
+    probe: {},
+    evidence: "HTTP 403 AuthorizationPermissionMismatch",
+  },
+  {
+    id: "AG303",
+    why: "the pod is refused by Key Vault (no secrets role)",
+    breakIt: removeRole("Key Vault Secrets User"),
+    probe: {},
+    evidence: /HTTP 403 Forbidden \(ForbiddenByRbac\)/,
+  },
+  {
+    id: "AG304",
+    why: "the probe image cannot be pulled",
+    breakIt: () => undefined,
+    probe: { image: "ghcr.io/contoso/django-app:1.4-typo" },
+    evidence: 'Failed to pull image "ghcr.io/contoso/django-app:1.4-typo"',
+  },
 ];
 
 let sb: Sandbox | undefined;
@@ -98,19 +167,23 @@ afterEach(async () => {
 });
 
 describe("each rule fires on its scenario", () => {
-  it.each(CASES)("$id when $why", async (c) => {
-    const scenario = correctScenario();
-    c.breakIt(scenario);
-    sb = await sandboxFor(scenario, { azurite: c.probe !== undefined });
-    const probeConfig = c.probe ? `probe: { image: "${c.probe.image ?? APP_IMAGE}", timeoutSeconds: 60 }\n` : "";
-    const { report } = await runGateOn(sb, { config: (c.config ?? target()) + probeConfig, probe: c.probe !== undefined });
-    expect(ids(report)).toContain(c.id);
-    // The broken thing decides the verdict at the rule's catalogue severity (AG212 is only info).
-    expect(report.verdict).toBe({ error: "fail", warning: "warn", info: "pass" }[ruleFor(c.id).severity]);
-    const finding = report.findings.find((f) => f.id === c.id)!;
-    if (typeof c.evidence === "string") expect(finding.evidence).toContain(c.evidence);
-    else expect(finding.evidence).toMatch(c.evidence);
-    expect(finding.fix.length).toBeGreaterThan(10);
-    expect(JSON.stringify(report)).not.toContain(SECRET_VALUE);
-  }, 90_000);
+  it.each(CASES)(
+    "$id when $why",
+    async (c) => {
+      const scenario = correctScenario();
+      c.breakIt(scenario);
+      sb = await sandboxFor(scenario, { azurite: c.probe !== undefined });
+      const probeConfig = c.probe ? `probe: { image: "${c.probe.image ?? APP_IMAGE}", timeoutSeconds: 60 }\n` : "";
+      const { report } = await runGateOn(sb, { config: (c.config ?? target()) + probeConfig, probe: c.probe !== undefined });
+      expect(ids(report)).toContain(c.id);
+      // The broken thing decides the verdict at the rule's catalogue severity (AG212 is only info).
+      expect(report.verdict).toBe({ error: "fail", warning: "warn", info: "pass" }[ruleFor(c.id).severity]);
+      const finding = report.findings.find((f) => f.id === c.id)!;
+      if (typeof c.evidence === "string") expect(finding.evidence).toContain(c.evidence);
+      else expect(finding.evidence).toMatch(c.evidence);
+      expect(finding.fix.length).toBeGreaterThan(10);
+      expect(JSON.stringify(report)).not.toContain(SECRET_VALUE);
+    },
+    90_000,
+  );
 });

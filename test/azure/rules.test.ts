@@ -23,7 +23,14 @@ import {
 
 function only(findings: Finding[], id: string): Finding {
   const hits = findings.filter((f) => f.id === id);
-  expect(hits.map((f) => f.id), JSON.stringify(findings.map((f) => [f.id, f.evidence]), null, 1)).toEqual([id]);
+  expect(
+    hits.map((f) => f.id),
+    JSON.stringify(
+      findings.map((f) => [f.id, f.evidence]),
+      null,
+      1,
+    ),
+  ).toEqual([id]);
   return hits[0]!;
 }
 
@@ -42,20 +49,28 @@ describe("AG201 identity by client id", () => {
     f.identity = { clientId: PRINCIPAL_ID, principalIdMatch: real, searchedSubscriptions: [SUB], unreadable: [] };
     const finding = only(evaluateControlPlane(f), "AG201");
     expect(finding.evidence).toContain(`principal (object) id of identity 'backend-id', not its client id ${CLIENT_ID}`);
-    expect(finding.fix).toBe(`kubectl annotate serviceaccount --namespace production backend azure.workload.identity/client-id=${CLIENT_ID} --overwrite`);
+    expect(finding.fix).toBe(
+      `kubectl annotate serviceaccount --namespace production backend azure.workload.identity/client-id=${CLIENT_ID} --overwrite`,
+    );
     expect(finding.target).toEqual({ kind: "Deployment", namespace: "production", name: "backend" });
   });
 
   it("fails closed when a subscription could not be searched", () => {
     const f = goodFacts();
-    f.identity = { clientId: CLIENT_ID, searchedSubscriptions: [SUB], unreadable: [{ what: `user-assigned identities in subscription ${SUB}`, error: { status: 403, code: "AuthorizationFailed", message: "no" } }] };
+    f.identity = {
+      clientId: CLIENT_ID,
+      searchedSubscriptions: [SUB],
+      unreadable: [
+        { what: `user-assigned identities in subscription ${SUB}`, error: { status: 403, code: "AuthorizationFailed", message: "no" } },
+      ],
+    };
     const finding = only(evaluateControlPlane(f), "AG201");
     expect(finding.severity).toBe("error");
     expect(finding.evidence).toMatch(/^could not verify: HTTP 403 AuthorizationFailed reading user-assigned identities/);
     expect(isUnverified(finding)).toBe(true);
   });
 
-  it("a ServiceAccount with no client id at all is AG216, not \"no identity has the ServiceAccount's client id\"", () => {
+  it('a ServiceAccount with no client id at all is AG216, not "no identity has the ServiceAccount\'s client id"', () => {
     const f = goodFacts();
     delete f.target.clientId;
     f.identity = { clientId: undefined, searchedSubscriptions: [SUB], unreadable: [] };
@@ -66,7 +81,9 @@ describe("AG201 identity by client id", () => {
     const ag216 = only(findings, "AG216");
     expect(ag216.title).toBe("ServiceAccount names no client id");
     expect(ag216.evidence).toContain("has no azure.workload.identity/client-id annotation and the config sets no clientId");
-    expect(ag216.fix).toBe('kubectl annotate serviceaccount --namespace production backend azure.workload.identity/client-id="<client id of the workload\'s user-assigned identity>" --overwrite');
+    expect(ag216.fix).toBe(
+      'kubectl annotate serviceaccount --namespace production backend azure.workload.identity/client-id="<client id of the workload\'s user-assigned identity>" --overwrite',
+    );
   });
 });
 
@@ -80,7 +97,19 @@ describe("AG202 cluster", () => {
 
   it("fires when the OIDC issuer is off (and the federation rules stay silent)", () => {
     const f = goodFacts();
-    f.cluster = { ok: true, value: { source: "arm", id: "x", name: "aks-prod", resourceGroup: "rg-aks", subscriptionId: SUB, oidcIssuerEnabled: false, workloadIdentityEnabled: false, subnetIds: [] } };
+    f.cluster = {
+      ok: true,
+      value: {
+        source: "arm",
+        id: "x",
+        name: "aks-prod",
+        resourceGroup: "rg-aks",
+        subscriptionId: SUB,
+        oidcIssuerEnabled: false,
+        workloadIdentityEnabled: false,
+        subnetIds: [],
+      },
+    };
     const finding = only(evaluateControlPlane(f), "AG202");
     expect(finding.fix).toContain("--enable-oidc-issuer --enable-workload-identity");
   });
@@ -106,17 +135,38 @@ describe("AG203–AG206 federation", () => {
 
   it("AG204: the subject names 'prod' while the pod runs in 'production'", () => {
     const f = goodFacts();
-    f.federatedCredentials = { ok: true, value: [{ name: "backend-fic", issuer: ISSUER, subject: "system:serviceaccount:prod:backend", audiences: ["api://AzureADTokenExchange"] }] };
+    f.federatedCredentials = {
+      ok: true,
+      value: [
+        { name: "backend-fic", issuer: ISSUER, subject: "system:serviceaccount:prod:backend", audiences: ["api://AzureADTokenExchange"] },
+      ],
+    };
     const finding = only(evaluateControlPlane(f), "AG204");
-    expect(finding.evidence).toContain("federated credential 'backend-fic' subject is 'system:serviceaccount:prod:backend'; the pod runs as 'system:serviceaccount:production:backend'");
+    expect(finding.evidence).toContain(
+      "federated credential 'backend-fic' subject is 'system:serviceaccount:prod:backend'; the pod runs as 'system:serviceaccount:production:backend'",
+    );
     expect(finding.evidence).toContain("namespace 'prod' ≠ 'production'");
-    expect(finding.fix).toContain("az identity federated-credential create --name production-backend --identity-name backend-id --resource-group rg-app");
-    expect(finding.fix).toContain(`--issuer ${ISSUER} --subject system:serviceaccount:production:backend --audiences api://AzureADTokenExchange`);
+    expect(finding.fix).toContain(
+      "az identity federated-credential create --name production-backend --identity-name backend-id --resource-group rg-app",
+    );
+    expect(finding.fix).toContain(
+      `--issuer ${ISSUER} --subject system:serviceaccount:production:backend --audiences api://AzureADTokenExchange`,
+    );
   });
 
   it("AG204: says when the subject matches only case-insensitively", () => {
     const f = goodFacts();
-    f.federatedCredentials = { ok: true, value: [{ name: "backend-fic", issuer: ISSUER, subject: "system:serviceaccount:Production:backend", audiences: ["api://AzureADTokenExchange"] }] };
+    f.federatedCredentials = {
+      ok: true,
+      value: [
+        {
+          name: "backend-fic",
+          issuer: ISSUER,
+          subject: "system:serviceaccount:Production:backend",
+          audiences: ["api://AzureADTokenExchange"],
+        },
+      ],
+    };
     const finding = only(evaluateControlPlane(f), "AG204");
     expect(finding.evidence).toContain("matches only case-insensitively");
     expect(finding.evidence).toContain("AADSTS7002138");
@@ -125,21 +175,49 @@ describe("AG203–AG206 federation", () => {
 
   it("AG205: the issuer lacks the trailing slash", () => {
     const f = goodFacts();
-    f.federatedCredentials = { ok: true, value: [{ name: "backend-fic", issuer: ISSUER.slice(0, -1), subject: "system:serviceaccount:production:backend", audiences: ["api://AzureADTokenExchange"] }] };
+    f.federatedCredentials = {
+      ok: true,
+      value: [
+        {
+          name: "backend-fic",
+          issuer: ISSUER.slice(0, -1),
+          subject: "system:serviceaccount:production:backend",
+          audiences: ["api://AzureADTokenExchange"],
+        },
+      ],
+    };
     const finding = only(evaluateControlPlane(f), "AG205");
     expect(finding.evidence).toContain("trailing '/'");
-    expect(finding.fix).toContain(`federated-credential update --name backend-fic --identity-name backend-id --resource-group rg-app --subscription ${SUB} --issuer ${ISSUER}`);
+    expect(finding.fix).toContain(
+      `federated-credential update --name backend-fic --identity-name backend-id --resource-group rg-app --subscription ${SUB} --issuer ${ISSUER}`,
+    );
   });
 
   it("AG206: the audience is wrong", () => {
     const f = goodFacts();
-    f.federatedCredentials = { ok: true, value: [{ name: "backend-fic", issuer: ISSUER, subject: "system:serviceaccount:production:backend", audiences: ["api://AzureADTokenExchangeX"] }] };
+    f.federatedCredentials = {
+      ok: true,
+      value: [
+        {
+          name: "backend-fic",
+          issuer: ISSUER,
+          subject: "system:serviceaccount:production:backend",
+          audiences: ["api://AzureADTokenExchangeX"],
+        },
+      ],
+    };
     expect(only(evaluateControlPlane(f), "AG206").evidence).toContain("'api://AzureADTokenExchangeX'");
   });
 
   it("an exact credential among near-misses passes (Entra needs just one match)", () => {
     const f = goodFacts();
-    if (f.federatedCredentials?.ok) f.federatedCredentials.value.unshift({ name: "old", issuer: ISSUER, subject: "system:serviceaccount:prod:backend", audiences: ["api://AzureADTokenExchange"] });
+    if (f.federatedCredentials?.ok)
+      f.federatedCredentials.value.unshift({
+        name: "old",
+        issuer: ISSUER,
+        subject: "system:serviceaccount:prod:backend",
+        audiences: ["api://AzureADTokenExchange"],
+      });
     expect(evaluateControlPlane(f)).toEqual([]);
   });
 
@@ -148,24 +226,40 @@ describe("AG203–AG206 federation", () => {
     f.identity.identity = { kind: "application", id: "app-object-id", name: "backend-app", clientId: CLIENT_ID, principalId: PRINCIPAL_ID };
     f.federatedCredentials = { ok: true, value: [] };
     const finding = only(evaluateControlPlane(f), "AG203");
-    expect(finding.fix).toMatch(/^az ad app federated-credential create --id aaaaaaaa-0000-0000-0000-000000000001 --parameters '\{"name":"production-backend","issuer":"https:/);
+    expect(finding.fix).toMatch(
+      /^az ad app federated-credential create --id aaaaaaaa-0000-0000-0000-000000000001 --parameters '\{"name":"production-backend","issuer":"https:/,
+    );
     expect(finding.target).toEqual({ kind: "application", name: CLIENT_ID });
   });
 });
 
 describe("AG207 Blob data role", () => {
   it("fires when only Contributor (control plane) covers the container, with the narrowest-scope fix", () => {
-    const f = withAssignments(goodFacts(), [assignment(ROLES.contributor!, `/subscriptions/${SUB}/resourceGroups/rg-other`), assignment(ROLES.secretsUser!, VAULT_ID), assignment(ROLES.contributor!, RG_ID)]);
+    const f = withAssignments(goodFacts(), [
+      assignment(ROLES.contributor!, `/subscriptions/${SUB}/resourceGroups/rg-other`),
+      assignment(ROLES.secretsUser!, VAULT_ID),
+      assignment(ROLES.contributor!, RG_ID),
+    ]);
     const findings = evaluateControlPlane(f);
-    const finding = only(findings.filter((x) => x.id !== "AG209"), "AG207");
+    const finding = only(
+      findings.filter((x) => x.id !== "AG209"),
+      "AG207",
+    );
     expect(finding.evidence).toContain("'Contributor' at " + RG_ID + " covers the scope but grants no …/containers/blobs/read");
-    expect(finding.fix).toBe(`az role assignment create --assignee-object-id ${PRINCIPAL_ID} --assignee-principal-type ServicePrincipal --role 'Storage Blob Data Reader' --scope ${CONTAINER_ID}`);
+    expect(finding.fix).toBe(
+      `az role assignment create --assignee-object-id ${PRINCIPAL_ID} --assignee-principal-type ServicePrincipal --role 'Storage Blob Data Reader' --scope ${CONTAINER_ID}`,
+    );
     expect(finding.target).toEqual({ kind: "azure", name: CONTAINER_ID });
   });
 
   it("names a data role assigned on another container as the near-miss", () => {
-    const f = withAssignments(goodFacts(), [assignment(ROLES.reader!, `${ACCOUNT_ID}/blobServices/default/containers/static`), assignment(ROLES.secretsUser!, VAULT_ID)]);
-    expect(only(evaluateControlPlane(f), "AG207").evidence).toContain("'Storage Blob Data Reader' is assigned at " + `${ACCOUNT_ID}/blobServices/default/containers/static, which does not cover`);
+    const f = withAssignments(goodFacts(), [
+      assignment(ROLES.reader!, `${ACCOUNT_ID}/blobServices/default/containers/static`),
+      assignment(ROLES.secretsUser!, VAULT_ID),
+    ]);
+    expect(only(evaluateControlPlane(f), "AG207").evidence).toContain(
+      "'Storage Blob Data Reader' is assigned at " + `${ACCOUNT_ID}/blobServices/default/containers/static, which does not cover`,
+    );
   });
 
   it("write access needs blobs/write too: Reader is not enough", () => {
@@ -184,12 +278,18 @@ describe("AG207 Blob data role", () => {
   });
 
   it("inherits from the resource group and compares ARM ids case-insensitively", () => {
-    const f = withAssignments(goodFacts(), [assignment(ROLES.reader!, RG_ID.toUpperCase().replace("SUBSCRIPTIONS", "subscriptions")), assignment(ROLES.secretsUser!, VAULT_ID)]);
+    const f = withAssignments(goodFacts(), [
+      assignment(ROLES.reader!, RG_ID.toUpperCase().replace("SUBSCRIPTIONS", "subscriptions")),
+      assignment(ROLES.secretsUser!, VAULT_ID),
+    ]);
     expect(evaluateControlPlane(f)).toEqual([]);
   });
 
   it("a management-group assignment listed for the subscription covers it", () => {
-    const f = withAssignments(goodFacts(), [assignment(ROLES.reader!, "/providers/Microsoft.Management/managementGroups/platform"), assignment(ROLES.secretsUser!, VAULT_ID)]);
+    const f = withAssignments(goodFacts(), [
+      assignment(ROLES.reader!, "/providers/Microsoft.Management/managementGroups/platform"),
+      assignment(ROLES.secretsUser!, VAULT_ID),
+    ]);
     expect(evaluateControlPlane(f)).toEqual([]);
   });
 
@@ -215,7 +315,9 @@ describe("AG208 Key Vault secrets", () => {
   it("RBAC vault without getSecret → Key Vault Secrets User at the secret's scope", () => {
     const f = withAssignments(goodFacts(), [assignment(ROLES.reader!, CONTAINER_ID)]);
     const finding = only(evaluateControlPlane(f), "AG208");
-    expect(finding.fix).toBe(`az role assignment create --assignee-object-id ${PRINCIPAL_ID} --assignee-principal-type ServicePrincipal --role 'Key Vault Secrets User' --scope ${VAULT_ID}/secrets/django-secret-key`);
+    expect(finding.fix).toBe(
+      `az role assignment create --assignee-object-id ${PRINCIPAL_ID} --assignee-principal-type ServicePrincipal --role 'Key Vault Secrets User' --scope ${VAULT_ID}/secrets/django-secret-key`,
+    );
   });
 
   it("access-policy vault: RBAC roles do not count; the policy needs get", () => {
@@ -226,7 +328,9 @@ describe("AG208 Key Vault secrets", () => {
     const finding = only(evaluateControlPlane(f), "AG208");
     expect(finding.evidence).toContain("uses access policies");
     expect(finding.evidence).toContain("grants secret permissions [list]");
-    expect(finding.fix).toBe(`az keyvault set-policy --name kv-app --object-id ${PRINCIPAL_ID} --secret-permissions list get --subscription ${SUB}`);
+    expect(finding.fix).toBe(
+      `az keyvault set-policy --name kv-app --object-id ${PRINCIPAL_ID} --secret-permissions list get --subscription ${SUB}`,
+    );
   });
 
   it("access-policy vault with get (or all) passes", () => {
@@ -258,7 +362,10 @@ describe("AG209 over-broad roles", () => {
 
   it("does not fire for Contributor on a single resource", () => {
     const f = goodFacts();
-    withAssignments(f, [...(f.rbac!.assignments.get(SUB) as { ok: true; value: ReturnType<typeof assignment>[] }).value, assignment(ROLES.contributor!, ACCOUNT_ID)]);
+    withAssignments(f, [
+      ...(f.rbac!.assignments.get(SUB) as { ok: true; value: ReturnType<typeof assignment>[] }).value,
+      assignment(ROLES.contributor!, ACCOUNT_ID),
+    ]);
     expect(evaluateControlPlane(f)).toEqual([]);
   });
 });
@@ -301,32 +408,64 @@ describe("AG210 deny assignments", () => {
 describe("AG211 network", () => {
   it("fires for a default-deny firewall that does not know the cluster, with network-rule fixes", () => {
     const f = goodFacts();
-    f.blob[0]!.account.resource!.network = { defaultAction: "Deny", bypass: "AzureServices", virtualNetworkRules: [], ipRules: ["203.0.113.0/24"], privateEndpoints: [] };
+    f.blob[0]!.account.resource!.network = {
+      defaultAction: "Deny",
+      bypass: "AzureServices",
+      virtualNetworkRules: [],
+      ipRules: ["203.0.113.0/24"],
+      privateEndpoints: [],
+    };
     const finding = only(evaluateControlPlane(f), "AG211");
     expect(finding.severity).toBe("warning");
     expect(finding.evidence).toContain("trusted-service bypass is on but does not cover AKS pods");
-    expect(finding.fix).toContain(`az storage account network-rule add --resource-group rg-app --account-name stmedia --subnet ${SUBNET_ID}`);
+    expect(finding.fix).toContain(
+      `az storage account network-rule add --resource-group rg-app --account-name stmedia --subnet ${SUBNET_ID}`,
+    );
     expect(finding.fix).toContain("--ip-address 20.50.60.70");
   });
 
   it("passes when a virtual-network rule names the cluster's subnet (any case) or an IP rule covers the egress", () => {
     const f = goodFacts();
-    f.blob[0]!.account.resource!.network = { defaultAction: "Deny", virtualNetworkRules: [SUBNET_ID.toLowerCase()], ipRules: [], privateEndpoints: [] };
-    f.keyVault[0]!.vault.resource!.network = { defaultAction: "Deny", virtualNetworkRules: [], ipRules: ["20.50.60.0/24"], privateEndpoints: [] };
+    f.blob[0]!.account.resource!.network = {
+      defaultAction: "Deny",
+      virtualNetworkRules: [SUBNET_ID.toLowerCase()],
+      ipRules: [],
+      privateEndpoints: [],
+    };
+    f.keyVault[0]!.vault.resource!.network = {
+      defaultAction: "Deny",
+      virtualNetworkRules: [],
+      ipRules: ["20.50.60.0/24"],
+      privateEndpoints: [],
+    };
     expect(evaluateControlPlane(f)).toEqual([]);
   });
 
   it("public access disabled without a private endpoint → private-endpoint fix in the cluster's VNet", () => {
     const f = goodFacts();
-    f.keyVault[0]!.vault.resource!.network = { publicNetworkAccess: "Disabled", defaultAction: "Allow", virtualNetworkRules: [], ipRules: [], privateEndpoints: [] };
+    f.keyVault[0]!.vault.resource!.network = {
+      publicNetworkAccess: "Disabled",
+      defaultAction: "Allow",
+      virtualNetworkRules: [],
+      ipRules: [],
+      privateEndpoints: [],
+    };
     const finding = only(evaluateControlPlane(f), "AG211");
-    expect(finding.fix).toBe(`az network private-endpoint create --name kv-app-pe --resource-group rg-net --vnet-name vnet-aks --subnet aks-nodes --private-connection-resource-id ${VAULT_ID} --group-id vault --connection-name kv-app-pe`);
+    expect(finding.fix).toBe(
+      `az network private-endpoint create --name kv-app-pe --resource-group rg-net --vnet-name vnet-aks --subnet aks-nodes --private-connection-resource-id ${VAULT_ID} --group-id vault --connection-name kv-app-pe`,
+    );
   });
 
   it("with the cluster's subnet unknown, the private-endpoint fix leaves clear placeholders: no guessed VNet, subnet or resource group", () => {
     const f = goodFacts();
     f.network = { ...f.network, subnetIds: [] };
-    f.keyVault[0]!.vault.resource!.network = { publicNetworkAccess: "Disabled", defaultAction: "Allow", virtualNetworkRules: [], ipRules: [], privateEndpoints: [] };
+    f.keyVault[0]!.vault.resource!.network = {
+      publicNetworkAccess: "Disabled",
+      defaultAction: "Allow",
+      virtualNetworkRules: [],
+      ipRules: [],
+      privateEndpoints: [],
+    };
     const finding = only(evaluateControlPlane(f), "AG211");
     expect(finding.fix).toBe(
       `az network private-endpoint create --name kv-app-pe --resource-group '<cluster-vnet-resource-group>' --vnet-name '<cluster-vnet>' --subnet '<cluster-subnet>' --private-connection-resource-id ${VAULT_ID} --group-id vault --connection-name kv-app-pe`,
@@ -336,7 +475,10 @@ describe("AG211 network", () => {
 
 describe("AG212 recent assignments", () => {
   it("is info for a needed grant created minutes ago", () => {
-    const f = withAssignments(goodFacts(), [assignment(ROLES.reader!, CONTAINER_ID, { createdOn: new Date(NOW.getTime() - 3 * 60_000).toISOString() }), assignment(ROLES.secretsUser!, VAULT_ID)]);
+    const f = withAssignments(goodFacts(), [
+      assignment(ROLES.reader!, CONTAINER_ID, { createdOn: new Date(NOW.getTime() - 3 * 60_000).toISOString() }),
+      assignment(ROLES.secretsUser!, VAULT_ID),
+    ]);
     const finding = only(evaluateControlPlane(f), "AG212");
     expect(finding.severity).toBe("info");
     expect(finding.evidence).toContain("3 minute(s) ago");
@@ -400,15 +542,23 @@ describe("AG214 containers", () => {
 
 describe("AG215 ABAC conditions", () => {
   it("flags a grant that exists only under a condition, and AG207 stays silent", () => {
-    const condition = "((!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'})) OR (@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals 'other'))";
-    const f = withAssignments(goodFacts(), [assignment(ROLES.reader!, ACCOUNT_ID, { condition }), assignment(ROLES.secretsUser!, VAULT_ID)]);
+    const condition =
+      "((!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'})) OR (@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals 'other'))";
+    const f = withAssignments(goodFacts(), [
+      assignment(ROLES.reader!, ACCOUNT_ID, { condition }),
+      assignment(ROLES.secretsUser!, VAULT_ID),
+    ]);
     const finding = only(evaluateControlPlane(f), "AG215");
     expect(finding.evidence).toContain("granted only by 'Storage Blob Data Reader'");
     expect(finding.fix).toContain("--probe");
   });
 
   it("an unconditional grant next to a conditional one settles it", () => {
-    const f = withAssignments(goodFacts(), [assignment(ROLES.reader!, ACCOUNT_ID, { condition: "x" }), assignment(ROLES.reader!, CONTAINER_ID), assignment(ROLES.secretsUser!, VAULT_ID)]);
+    const f = withAssignments(goodFacts(), [
+      assignment(ROLES.reader!, ACCOUNT_ID, { condition: "x" }),
+      assignment(ROLES.reader!, CONTAINER_ID),
+      assignment(ROLES.secretsUser!, VAULT_ID),
+    ]);
     expect(evaluateControlPlane(f)).toEqual([]);
   });
 });

@@ -14,7 +14,22 @@ function usageError(argv: string[]): string {
 
 describe("parseCommand", () => {
   it("parses check with paths, stdin and every option", () => {
-    expect(parseCommand(["check", "k8s/", "-", "--config", "gate.yml", "--probe", "--format", "sarif", "--output", "out.sarif", "--fail-on", "warning"])).toEqual({
+    expect(
+      parseCommand([
+        "check",
+        "k8s/",
+        "-",
+        "--config",
+        "gate.yml",
+        "--probe",
+        "--format",
+        "sarif",
+        "--output",
+        "out.sarif",
+        "--fail-on",
+        "warning",
+      ]),
+    ).toEqual({
       kind: "check",
       paths: ["k8s/", "-"],
       config: "gate.yml",
@@ -24,15 +39,38 @@ describe("parseCommand", () => {
       output: "out.sarif",
       failOn: "warning",
     });
-    expect(parseCommand(["check", "--format=json", "a.yaml"])).toEqual({ kind: "check", paths: ["a.yaml"], allowCustomCloud: false, probe: false, format: "json", failOn: "error" });
+    expect(parseCommand(["check", "--format=json", "a.yaml"])).toEqual({
+      kind: "check",
+      paths: ["a.yaml"],
+      allowCustomCloud: false,
+      probe: false,
+      format: "json",
+      failOn: "error",
+    });
   });
 
   it("defaults: text, fail on error; a config alone is enough", () => {
-    expect(parseCommand(["check", "--config", "gate.yml"])).toEqual({ kind: "check", paths: [], config: "gate.yml", allowCustomCloud: false, probe: false, format: "text", failOn: "error" });
+    expect(parseCommand(["check", "--config", "gate.yml"])).toEqual({
+      kind: "check",
+      paths: [],
+      config: "gate.yml",
+      allowCustomCloud: false,
+      probe: false,
+      format: "text",
+      failOn: "error",
+    });
   });
 
   it("takes --verbose (-v) on check only", () => {
-    expect(parseCommand(["check", "k8s/", "--verbose"])).toEqual({ kind: "check", paths: ["k8s/"], allowCustomCloud: false, probe: false, format: "text", failOn: "error", verbose: true });
+    expect(parseCommand(["check", "k8s/", "--verbose"])).toEqual({
+      kind: "check",
+      paths: ["k8s/"],
+      allowCustomCloud: false,
+      probe: false,
+      format: "text",
+      failOn: "error",
+      verbose: true,
+    });
     expect(parseCommand(["check", "k8s/", "-v"])).toMatchObject({ verbose: true });
     expect(usageError(["fix", "k8s/", "--verbose"])).toBe("--verbose applies to check, not fix");
   });
@@ -42,7 +80,11 @@ describe("parseCommand", () => {
     expect(usageError(["rules", "--probe"])).toMatch(/--probe applies to check/);
     expect(usageError(["check", "k8s/", "--allow-custom-cloud"])).toMatch(/--allow-custom-cloud applies to --config/);
     expect(usageError(["check", "--config", "gate.yml", "--kubeconfig", "kube.yaml"])).toMatch(/--kubeconfig applies to --probe/);
-    expect(parseCommand(["check", "--config", "gate.yml", "--allow-custom-cloud", "--probe", "--kubeconfig", "kube.yaml"])).toMatchObject({ allowCustomCloud: true, probe: true, kubeconfig: "kube.yaml" });
+    expect(parseCommand(["check", "--config", "gate.yml", "--allow-custom-cloud", "--probe", "--kubeconfig", "kube.yaml"])).toMatchObject({
+      allowCustomCloud: true,
+      probe: true,
+      kubeconfig: "kube.yaml",
+    });
   });
 
   it("parses rules, help and version", () => {

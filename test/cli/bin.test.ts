@@ -59,7 +59,9 @@ describe("the built azure-auth-gate bin", () => {
     expect(gatePath).not.toContain("@kubernetes/client-node");
     expect(gatePath).not.toContain("@azure/storage-blob"); // the gate reads containers through ARM; Blob is the probe's
     // Nothing of the probe, the sweep (Resource Graph), the Function host or Octokit is parsed on the gate path.
-    expect([...gatePath].filter((p) => /^@azure\/(arm-resourcegraph|functions|storage-queue)$|^@octokit\/|^@actions\//.test(p))).toEqual([]);
+    expect([...gatePath].filter((p) => /^@azure\/(arm-resourcegraph|functions|storage-queue)$|^@octokit\/|^@actions\//.test(p))).toEqual(
+      [],
+    );
     expect(packagesOf(staticClosure(meta, ["shared/probe/index.ts"]))).toContain("@kubernetes/client-node");
   });
 });

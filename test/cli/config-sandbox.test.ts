@@ -14,17 +14,14 @@ import { startSandbox, type Sandbox } from "../sandbox/index.js";
 import { strippedPath } from "../sandbox/pods.js";
 import { buildBin, runBin } from "./built-bin.js";
 
-
 let built: ReturnType<typeof buildBin>;
 let sb: Sandbox;
 let dir: string;
 let base: Record<string, string>;
 
-
 /** The cluster's ServiceAccounts and Deployments, as the team's manifests would declare them. */
 function manifests(): string {
-  return sb.state.clusters[0]!.objects
-    .filter((o) => o.kind === "ServiceAccount" || o.kind === "Deployment")
+  return sb.state.clusters[0]!.objects.filter((o) => o.kind === "ServiceAccount" || o.kind === "Deployment")
     .map((o) => stringify(o))
     .join("---\n");
 }
@@ -41,7 +38,10 @@ function afterProfile(stderr: string): string {
 function writeConfig(name: string, target: string): string {
   const sub = sb.state.subscriptions[0]!.subscriptionId;
   const file = join(dir, name);
-  writeFileSync(file, `cloud: ${sb.profileFile}\ntenantId: ${sb.state.tenantId}\nsubscriptions: [${sub}]\ncluster: { subscription: ${sub}, resourceGroup: app-rg, name: aks-prod }\n${target}`);
+  writeFileSync(
+    file,
+    `cloud: ${sb.profileFile}\ntenantId: ${sb.state.tenantId}\nsubscriptions: [${sub}]\ncluster: { subscription: ${sub}, resourceGroup: app-rg, name: aks-prod }\n${target}`,
+  );
   return file;
 }
 
@@ -71,7 +71,11 @@ describe("check --config against the sandbox", () => {
       "targets:\n  - workload: app/Deployment/backend\n    blob: [{ account: contosomedia, container: media, access: write }]\n    keyVault: [{ vault: contoso-app-kv, secrets: [django-secret-key] }]\n",
     );
     const entraBefore = sb.log.count({ service: "entra", method: "POST" });
-    const r = await runBin(built.bin, ["check", join(dir, "app.yaml"), "--config", config, "--allow-custom-cloud", "--format", "json"], signedIn());
+    const r = await runBin(
+      built.bin,
+      ["check", join(dir, "app.yaml"), "--config", config, "--allow-custom-cloud", "--format", "json"],
+      signedIn(),
+    );
     expect(afterProfile(r.stderr)).toBe("");
     // One sign-in per token audience (ARM, Key Vault), however many SDK clients the run opens at once.
     expect(sb.log.count({ service: "entra", method: "POST" }) - entraBefore).toBeLessThanOrEqual(2);
@@ -85,16 +89,27 @@ describe("check --config against the sandbox", () => {
   });
 
   it("--verbose logs the gate's steps and each Azure request on stderr, never a secret or a token", async () => {
-    const config = writeConfig("verbose.yml", "targets:\n  - workload: app/Deployment/backend\n    blob: [{ account: contosomedia, container: media, access: write }]\n");
-    const r = await runBin(built.bin, ["check", join(dir, "app.yaml"), "--config", config, "--allow-custom-cloud", "--format", "json", "--verbose"], signedIn());
+    const config = writeConfig(
+      "verbose.yml",
+      "targets:\n  - workload: app/Deployment/backend\n    blob: [{ account: contosomedia, container: media, access: write }]\n",
+    );
+    const r = await runBin(
+      built.bin,
+      ["check", join(dir, "app.yaml"), "--config", config, "--allow-custom-cloud", "--format", "json", "--verbose"],
+      signedIn(),
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).verdict).toBe("pass"); // the report on stdout is untouched
     expect(r.stderr).toMatch(/azure:auth-gate:info signed in to .*1 target\(s\): app\/Deployment\/backend/);
     expect(r.stderr).toMatch(/azure:auth-gate:info control plane: 0 finding\(s\) after \d+ Azure call\(s\)/);
-    expect(r.stderr).toMatch(/azure:[a-z-]+:info Request: \{\s*"url": "https:\/\/127\.0\.0\.1:\d+\/subscriptions\/[^"]*Microsoft.Storage\/storageAccounts/);
+    expect(r.stderr).toMatch(
+      /azure:[a-z-]+:info Request: \{\s*"url": "https:\/\/127\.0\.0\.1:\d+\/subscriptions\/[^"]*Microsoft.Storage\/storageAccounts/,
+    );
     expect(r.stderr).toContain('"authorization": "REDACTED"');
     // A deep layer's debug line (the call policy inside every SDK pipeline), through the one log seam.
-    expect(r.stderr).toMatch(/azure:auth-gate:info azure call: arm\/Microsoft\.Storage GET \/subscriptions\/[^ ]+\/storageAccounts[^ ]* → 200\n/);
+    expect(r.stderr).toMatch(
+      /azure:auth-gate:info azure call: arm\/Microsoft\.Storage GET \/subscriptions\/[^ ]+\/storageAccounts[^ ]* → 200\n/,
+    );
     const secret = sb.gateEnv.AZURE_CLIENT_SECRET!;
     expect(secret.length).toBeGreaterThan(8);
     expect(r.stderr).not.toContain(secret);
@@ -102,22 +117,37 @@ describe("check --config against the sandbox", () => {
     expect(r.stderr).not.toMatch(/Bearer ey|eyJ[\w-]+\.[\w-]+\./);
 
     // The same run without --verbose: no debug line at all, the gate's or the SDK's.
-    const quiet = await runBin(built.bin, ["check", join(dir, "app.yaml"), "--config", config, "--allow-custom-cloud", "--format", "json"], signedIn());
+    const quiet = await runBin(
+      built.bin,
+      ["check", join(dir, "app.yaml"), "--config", config, "--allow-custom-cloud", "--format", "json"],
+      signedIn(),
+    );
     expect(quiet.code, quiet.stderr).toBe(0);
     expect(afterProfile(quiet.stderr)).toBe("");
     expect(quiet.stderr).not.toMatch(/azure:|azure call:/);
   });
 
   it("blocks on a missing container (AG214) and anchors the Azure finding to the config file in SARIF", async () => {
-    const config = writeConfig("fail.yml", "targets:\n  - workload: app/Deployment/backend\n    blob: [{ account: contosomedia, container: uploads }]\n");
+    const config = writeConfig(
+      "fail.yml",
+      "targets:\n  - workload: app/Deployment/backend\n    blob: [{ account: contosomedia, container: uploads }]\n",
+    );
     const out = join(dir, "gate.sarif");
-    const r = await runBin(built.bin, ["check", join(dir, "app.yaml"), "--config", config, "--allow-custom-cloud", "--format", "sarif", "--output", out], signedIn());
+    const r = await runBin(
+      built.bin,
+      ["check", join(dir, "app.yaml"), "--config", config, "--allow-custom-cloud", "--format", "sarif", "--output", out],
+      signedIn(),
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(afterProfile(r.stderr)).toMatch(/^azure-auth-gate: fail \(\d+ errors?, \d+ warnings?\); report written to .*gate\.sarif\n$/);
     const sarif = readFileSync(out, "utf8");
     // The container is missing (AG214), and no role covers a container that is not there (AG207).
-    expect(JSON.parse(sarif).runs[0].results.map((x: { ruleId: string }) => x.ruleId).sort()).toEqual(["AG207", "AG214"]);
+    expect(
+      JSON.parse(sarif)
+        .runs[0].results.map((x: { ruleId: string }) => x.ruleId)
+        .sort(),
+    ).toEqual(["AG207", "AG214"]);
     const result = JSON.parse(sarif).runs[0].results.find((x: { ruleId: string }) => x.ruleId === "AG214");
     expect(result.level).toBe("error");
     expect(result.locations[0].physicalLocation.region).toBeUndefined();
@@ -134,7 +164,11 @@ describe("check --config against the sandbox", () => {
       "probe.yml",
       "targets:\n  - workload: app/Deployment/backend\n    blob: [{ account: contosomedia, container: media }]\n    keyVault: [{ vault: contoso-app-kv, secrets: [django-secret-key] }]\nprobe: { timeoutSeconds: 60 }\n",
     );
-    const r = await runBin(built.bin, ["check", join(dir, "app.yaml"), "--config", config, "--allow-custom-cloud", "--probe", "--format", "json"], signedIn());
+    const r = await runBin(
+      built.bin,
+      ["check", join(dir, "app.yaml"), "--config", config, "--allow-custom-cloud", "--probe", "--format", "json"],
+      signedIn(),
+    );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.verdict).toBe("pass");
@@ -146,11 +180,18 @@ describe("check --config against the sandbox", () => {
   }, 120_000);
 
   it("turns a failed sign-in into one line naming what was tried and the fix (exit 2, no report written)", async () => {
-    const config = writeConfig("login.yml", "targets:\n  - workload: app/Deployment/backend\n    blob: [{ account: contosomedia, container: media }]\n");
+    const config = writeConfig(
+      "login.yml",
+      "targets:\n  - workload: app/Deployment/backend\n    blob: [{ account: contosomedia, container: media }]\n",
+    );
     const out = join(dir, "login.json");
     // No client id / secret: EnvironmentCredential is incomplete, the sandbox's IMDS has no identity for
     // this "machine", and az/azd/pwsh are not on PATH.
-    const r = await runBin(built.bin, ["check", join(dir, "app.yaml"), "--config", config, "--allow-custom-cloud", "--format", "json", "--output", out], base);
+    const r = await runBin(
+      built.bin,
+      ["check", join(dir, "app.yaml"), "--config", config, "--allow-custom-cloud", "--format", "json", "--output", out],
+      base,
+    );
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     const lines = afterProfile(r.stderr).trimEnd().split("\n");
@@ -163,9 +204,15 @@ describe("check --config against the sandbox", () => {
   }, 60_000);
 
   it("refuses a wrong client secret with the same one line, never echoing the secret", async () => {
-    const config = writeConfig("wrong.yml", "targets:\n  - workload: app/Deployment/backend\n    blob: [{ account: contosomedia, container: media }]\n");
+    const config = writeConfig(
+      "wrong.yml",
+      "targets:\n  - workload: app/Deployment/backend\n    blob: [{ account: contosomedia, container: media }]\n",
+    );
     const wrong = "Wrong~Secret.value-that-must-not-print-42";
-    const r = await runBin(built.bin, ["check", join(dir, "app.yaml"), "--config", config, "--allow-custom-cloud"], { ...signedIn(), AZURE_CLIENT_SECRET: wrong });
+    const r = await runBin(built.bin, ["check", join(dir, "app.yaml"), "--config", config, "--allow-custom-cloud"], {
+      ...signedIn(),
+      AZURE_CLIENT_SECRET: wrong,
+    });
     expect(r.code).toBe(2);
     expect(afterProfile(r.stderr).trimEnd().split("\n")).toHaveLength(1);
     expect(afterProfile(r.stderr)).toMatch(/^azure-auth-gate: the gate could not sign in to Azure .*AADSTS/);

@@ -79,7 +79,7 @@ describe("fix --diff", () => {
         "    metadata:",
         "      labels:",
         "        app: api",
-        "        azure.workload.identity/use: \"true\"",
+        '        azure.workload.identity/use: "true"',
         "    spec:",
         "      serviceAccountName: api",
         "      containers:",
@@ -95,7 +95,7 @@ describe("fix --diff", () => {
     );
     const r = await runCli(["fix", file]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("+              value: \"3f8c2a91-6d0e-4b7a-9e15-2c4d8b7a1f60\"");
+    expect(r.stdout).toContain('+              value: "3f8c2a91-6d0e-4b7a-9e15-2c4d8b7a1f60"');
     noSecrets(r.stdout, r.stderr);
     expect(r.stdout).not.toContain("AZURE_STORAGE_KEY");
     expect(gitApply(r.stdout).status).toBe(0);
@@ -114,7 +114,10 @@ describe("fix --write", () => {
     const helm = path.join(k8s(), "helm-rendered.yaml");
     chmodSync(helm, 0o640);
     const config = path.join(dir, "azure-auth-gate.yml");
-    writeFileSync(config, `subscriptions: [11111111-1111-1111-1111-111111111111]\ntargets:\n  - workload: shop/Deployment/mysite-worker\n    clientId: 9e1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d\n`);
+    writeFileSync(
+      config,
+      `subscriptions: [11111111-1111-1111-1111-111111111111]\ntargets:\n  - workload: shop/Deployment/mysite-worker\n    clientId: 9e1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d\n`,
+    );
     const checkBefore = await runCli(["check", k8s(), "--format", "json"]);
     const idsBefore: string[] = JSON.parse(checkBefore.stdout).findings.map((f: { id: string }) => f.id);
     expect(idsBefore).toEqual(expect.arrayContaining(["AG102", "AG103", "AG104", "AG105", "AG109"]));
@@ -126,7 +129,9 @@ describe("fix --write", () => {
     expect(statSync(helm).mode & 0o777).toBe(0o640);
 
     const after = await runCli(["check", k8s(), "--format", "json"]);
-    const left: string[] = JSON.parse(after.stdout).findings.map((f: { id: string }) => f.id).sort();
+    const left: string[] = JSON.parse(after.stdout)
+      .findings.map((f: { id: string }) => f.id)
+      .sort();
     // What is left is exactly what fix reported as TODO: the literal secrets and the unused binding.
     expect(left).toEqual(["AG101", "AG103", "AG111"]);
     noSecrets(after.stdout);
@@ -140,7 +145,11 @@ describe("fix --write", () => {
 
   it("refuses stdin, and --diff with --write, with one line and exit 2", async () => {
     const stdin = await runCli(["fix", "-", "--write"], { stdin: "kind: x" });
-    expect(stdin).toEqual({ code: 2, stdout: "", stderr: "azure-auth-gate: --write cannot edit stdin: use --diff with -, or pass the files (run 'azure-auth-gate --help' for usage)\n" });
+    expect(stdin).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "azure-auth-gate: --write cannot edit stdin: use --diff with -, or pass the files (run 'azure-auth-gate --help' for usage)\n",
+    });
     const both = await runCli(["fix", k8s(), "--write", "--diff"]);
     expect(both.code).toBe(2);
     expect(both.stderr.trim().split("\n")).toHaveLength(1);
@@ -160,9 +169,16 @@ describe("fix --write", () => {
 describe("argument parsing", () => {
   it("fix defaults to --diff; check takes --fix-format", () => {
     expect(parseCommand(["fix", "k8s/"])).toEqual({ kind: "fix", paths: ["k8s/"], mode: "diff" });
-    expect(parseCommand(["fix", "k8s/", "--write", "--config", "gate.yml"])).toEqual({ kind: "fix", paths: ["k8s/"], mode: "write", config: "gate.yml" });
+    expect(parseCommand(["fix", "k8s/", "--write", "--config", "gate.yml"])).toEqual({
+      kind: "fix",
+      paths: ["k8s/"],
+      mode: "write",
+      config: "gate.yml",
+    });
     expect(parseCommand(["check", "k8s/", "--fix-format", "terraform"])).toMatchObject({ kind: "check", fixFormat: "terraform" });
-    expect(() => parseCommand(["check", "k8s/", "--fix-format", "pulumi"])).toThrow("--fix-format must be one of az, bicep, terraform (got 'pulumi')");
+    expect(() => parseCommand(["check", "k8s/", "--fix-format", "pulumi"])).toThrow(
+      "--fix-format must be one of az, bicep, terraform (got 'pulumi')",
+    );
     expect(() => parseCommand(["fix", "k8s/", "--fix-format", "bicep"])).toThrow("--fix-format applies to check, not fix");
   });
 });

@@ -83,7 +83,9 @@ describe("check", () => {
   });
 
   it("combines files, directories and stdin", async () => {
-    const r = await runCli(["check", FIXED, "-", `${WARN}/app.yaml`, "--format", "json"], { stdin: readFileSync(`${BROKEN}/app.yaml`, "utf8") });
+    const r = await runCli(["check", FIXED, "-", `${WARN}/app.yaml`, "--format", "json"], {
+      stdin: readFileSync(`${BROKEN}/app.yaml`, "utf8"),
+    });
     expect(JSON.parse(r.stdout).metadata.inputs).toEqual([`${FIXED}/app.yaml`, "<stdin>", `${WARN}/app.yaml`]);
   });
 
@@ -91,7 +93,12 @@ describe("check", () => {
     const r = await runCli(["check", BROKEN, "--format", format]);
     expect(r.code).toBe(1);
     if (format === "json") expect(JSON.parse(r.stdout).verdict).toBe("fail");
-    if (format === "sarif") expect(JSON.parse(r.stdout).runs[0].results.map((x: { ruleId: string }) => x.ruleId).sort()).toEqual(["AG102", "AG104"]);
+    if (format === "sarif")
+      expect(
+        JSON.parse(r.stdout)
+          .runs[0].results.map((x: { ruleId: string }) => x.ruleId)
+          .sort(),
+      ).toEqual(["AG102", "AG104"]);
     if (format === "markdown") expect(r.stdout.split("\n")[0]).toBe("❌ **Azure Auth Gate: fail** — 2 errors, 0 warnings, 0 infos");
     if (format === "text") expect(r.stdout).toMatch(/^FAIL/);
   });
@@ -151,7 +158,10 @@ describe("input and internal errors", () => {
 
   it("names the config file, line and field of a bad --config (exit 2), before touching Azure", async () => {
     const config = join(dir, "azure-auth-gate.yml");
-    writeFileSync(config, "subscriptions: [11111111-1111-1111-1111-111111111111]\ntargets:\n  - workload: production/Deployment/backend\n    blob:\n      - { account: stmedia, container: media, acess: write }\n");
+    writeFileSync(
+      config,
+      "subscriptions: [11111111-1111-1111-1111-111111111111]\ntargets:\n  - workload: production/Deployment/backend\n    blob:\n      - { account: stmedia, container: media, acess: write }\n",
+    );
     const r = await runCli(["check", FIXED, "--config", config]);
     expect(r.code).toBe(2);
     expect(oneLine(r.stderr)).toBe(`azure-auth-gate: ${config}:5: targets[0].blob[0].acess: unknown key 'acess'`);
@@ -169,7 +179,9 @@ describe("input and internal errors", () => {
       });
     const r = await runCli(["check", "-"], { stdin: failing() });
     expect(r.code).toBe(3);
-    expect(oneLine(r.stderr)).toBe("azure-auth-gate: internal error: Error: stdin pipe broke — this is a bug, please report it (AZURE_AUTH_GATE_DEBUG=1 shows the stack)");
+    expect(oneLine(r.stderr)).toBe(
+      "azure-auth-gate: internal error: Error: stdin pipe broke — this is a bug, please report it (AZURE_AUTH_GATE_DEBUG=1 shows the stack)",
+    );
     const debug = await runCli(["check", "-"], { stdin: failing(), env: { AZURE_AUTH_GATE_DEBUG: "1" } });
     expect(debug.code).toBe(3);
     expect(debug.stderr).toMatch(/^azure-auth-gate: internal error: Error: stdin pipe broke — this is a bug, please report it\n/);

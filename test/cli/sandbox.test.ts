@@ -33,7 +33,10 @@ describe("azure-auth-gate sandbox", () => {
     const run = start(["--scenario", "seed-000-outage", "--no-azurite"]);
     try {
       await until(() => /export AZURE_AUTHORITY_HOST=/.test(run.out()), 30_000);
-      const exports = run.out().split("\n").filter((l) => l.startsWith("export "));
+      const exports = run
+        .out()
+        .split("\n")
+        .filter((l) => l.startsWith("export "));
       const urls = exports.flatMap((l) => [...l.matchAll(/https?:\/\/([^/:'"]+)/g)].map((m) => m[1]));
       expect(urls.length).toBeGreaterThan(3);
       expect(new Set(urls)).toEqual(new Set(["127.0.0.1"]));

@@ -91,12 +91,16 @@ describe("config schema", () => {
     );
     writeFileSync(join(dir, "azure-auth-gate.yml"), GOOD.replace("cloud: AzureCloud", "cloud: ./sandbox.json"));
     // The config comes from the repository: its profile file counts only on the user's say-so.
-    expect(() => loadConfig(join(dir, "azure-auth-gate.yml"))).toThrow(/^cloud '\.\/sandbox\.json' is a custom cloud profile: .*pass --allow-custom-cloud \(CLI\)/);
+    expect(() => loadConfig(join(dir, "azure-auth-gate.yml"))).toThrow(
+      /^cloud '\.\/sandbox\.json' is a custom cloud profile: .*pass --allow-custom-cloud \(CLI\)/,
+    );
     const { profile } = loadConfig(join(dir, "azure-auth-gate.yml"), { allowCustomCloud: true });
     expect(profile.name).toBe("Sandbox");
     expect(profile.disableInstanceDiscovery).toBe(true);
     writeFileSync(join(dir, "broken.yml"), GOOD.replace("cloud: AzureCloud", "cloud: ./missing.json"));
-    expect(() => loadConfig(join(dir, "broken.yml"), { allowCustomCloud: true })).toThrow(/cloud '\.\/missing\.json': cannot read cloud profile/);
+    expect(() => loadConfig(join(dir, "broken.yml"), { allowCustomCloud: true })).toThrow(
+      /cloud '\.\/missing\.json': cannot read cloud profile/,
+    );
   });
 
   it("says when the config file does not exist", () => {

@@ -43,7 +43,9 @@ describe("line diff", () => {
   const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
   const cases = Array.from({ length: 40 }, () => {
     const a = Array.from({ length: 3 + rand(25) }, () => `k${rand(6)}: v`);
-    const b = a.flatMap((l) => (rand(5) === 0 ? [] : rand(6) === 0 ? [l, `new${rand(9)}: x`] : rand(7) === 0 ? [`changed: ${rand(9)}`] : [l]));
+    const b = a.flatMap((l) =>
+      rand(5) === 0 ? [] : rand(6) === 0 ? [l, `new${rand(9)}: x`] : rand(7) === 0 ? [`changed: ${rand(9)}`] : [l],
+    );
     return { before: a.join("\n") + "\n", after: b.join("\n") + "\n" };
   });
 
@@ -64,8 +66,18 @@ describe("line diff", () => {
 describe("IaC for app registrations", () => {
   const plan = {
     kind: "fic" as const,
-    identity: { kind: "application" as const, name: "backend-app", id: "0f0f0f0f-0000-0000-0000-000000000001", clientId: "aaaaaaaa-0000-0000-0000-000000000001" },
-    fic: { name: "production-backend", issuer: "https://oidc.example/issuer/", subject: "system:serviceaccount:production:backend", audience: "api://AzureADTokenExchange" },
+    identity: {
+      kind: "application" as const,
+      name: "backend-app",
+      id: "0f0f0f0f-0000-0000-0000-000000000001",
+      clientId: "aaaaaaaa-0000-0000-0000-000000000001",
+    },
+    fic: {
+      name: "production-backend",
+      issuer: "https://oidc.example/issuer/",
+      subject: "system:serviceaccount:production:backend",
+      audience: "api://AzureADTokenExchange",
+    },
     update: false,
   };
 

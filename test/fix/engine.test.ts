@@ -13,7 +13,10 @@ import { targetKey, type Finding } from "../../shared/findings/model.js";
 
 const FIXTURES = "test/fixtures/fix";
 const read = (path: string) => readFileSync(path, "utf8");
-const ids = (file: string, text: string) => checkManifests(parseManifests([{ file, text }])).map((f) => f.id).sort();
+const ids = (file: string, text: string) =>
+  checkManifests(parseManifests([{ file, text }]))
+    .map((f) => f.id)
+    .sort();
 const WORKER_ID = "9e1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d";
 const CONFIG: FixConfig = { targets: [{ workload: "shop/Deployment/mysite-worker", clientId: WORKER_ID }] };
 
@@ -129,7 +132,11 @@ spec:
     const seed = "test/fixtures/manifests/seed-003-pod-identity.yaml";
     const { after, left } = roundTrip(seed, read(seed));
     expect(left).toEqual([]);
-    expect(after.startsWith('apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: my-app\n  annotations:\n    azure.workload.identity/client-id: "7a4f2c19-0b3e-4d58-9c61-2e8d5f1a3b70"\n---\n')).toBe(true);
+    expect(
+      after.startsWith(
+        'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: my-app\n  annotations:\n    azure.workload.identity/client-id: "7a4f2c19-0b3e-4d58-9c61-2e8d5f1a3b70"\n---\n',
+      ),
+    ).toBe(true);
     expect(after).not.toContain("namespace:");
   });
 
@@ -162,7 +169,9 @@ describe("shapes the fix refuses to guess at", () => {
     ].join("\n");
     const outcome = planFixes([{ file: "flow.yaml", text }]);
     expect(outcome.changes).toEqual([]);
-    expect(outcome.remaining.map((r) => [r.finding.id, r.reason])).toEqual([["AG104", "cannot edit it safely: the map is written in flow style ({…}) or uses merge keys"]]);
+    expect(outcome.remaining.map((r) => [r.finding.id, r.reason])).toEqual([
+      ["AG104", "cannot edit it safely: the map is written in flow style ({…}) or uses merge keys"],
+    ]);
   });
 
   it("adds the whole metadata.labels path when the pod template has none, at the file's own indentation (4 spaces)", () => {
@@ -189,7 +198,14 @@ describe("shapes the fix refuses to guess at", () => {
     ].join("\n");
     const { after, left } = roundTrip("indent.yaml", text);
     expect(left).toEqual([]);
-    expect(changeBlocks(text, after)).toEqual([{ oldStart: 14, oldCount: 0, newStart: 14, newLines: ["        metadata:", "            labels:", '                azure.workload.identity/use: "true"'] }]);
+    expect(changeBlocks(text, after)).toEqual([
+      {
+        oldStart: 14,
+        oldCount: 0,
+        newStart: 14,
+        newLines: ["        metadata:", "            labels:", '                azure.workload.identity/use: "true"'],
+      },
+    ]);
   });
 });
 

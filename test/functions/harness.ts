@@ -33,9 +33,14 @@ export const APP_SECRETS = {
 } as const;
 
 export function scenario(extraApps: string[] = []): ScenarioInput {
-  const owned = (name: string, value: string) => ({ name, owners: ["app:aag-function"], secrets: [secret("hand-made", value, "-60d", "+20d")] });
+  const owned = (name: string, value: string) => ({
+    name,
+    owners: ["app:aag-function"],
+    secrets: [secret("hand-made", value, "-60d", "+20d")],
+  });
   return {
-    description: "Function sweep: two clusters, identities bound to them, app registrations with client secrets, the Function's own identity and storage.",
+    description:
+      "Function sweep: two clusters, identities bound to them, app registrations with client secrets, the Function's own identity and storage.",
     tenant: { name: "contoso" },
     subscriptions: [
       {
@@ -45,10 +50,24 @@ export function scenario(extraApps: string[] = []): ScenarioInput {
             name: "platform-rg",
             clusters: [{ name: "aks-prod" }, { name: "aks-legacy", workloadIdentity: false }],
             identities: [
-              { name: "backend-id", federatedCredentials: [{ name: "aks-backend", issuer: "cluster:aks-prod", subject: "system:serviceaccount:app:backend" }] },
-              { name: "worker-id", federatedCredentials: [{ name: "legacy-worker", issuer: "cluster:aks-legacy", subject: "system:serviceaccount:jobs:worker" }] },
-              { name: "ops-id", federatedCredentials: [{ name: "aks-ops", issuer: "cluster:aks-prod", subject: "system:serviceaccount:ops:admin" }] },
-              { name: "deploy-id", federatedCredentials: [{ name: "github-main", issuer: "github", subject: "repo:contoso/platform:ref:refs/heads/main" }] },
+              {
+                name: "backend-id",
+                federatedCredentials: [{ name: "aks-backend", issuer: "cluster:aks-prod", subject: "system:serviceaccount:app:backend" }],
+              },
+              {
+                name: "worker-id",
+                federatedCredentials: [
+                  { name: "legacy-worker", issuer: "cluster:aks-legacy", subject: "system:serviceaccount:jobs:worker" },
+                ],
+              },
+              {
+                name: "ops-id",
+                federatedCredentials: [{ name: "aks-ops", issuer: "cluster:aks-prod", subject: "system:serviceaccount:ops:admin" }],
+              },
+              {
+                name: "deploy-id",
+                federatedCredentials: [{ name: "github-main", issuer: "github", subject: "repo:contoso/platform:ref:refs/heads/main" }],
+              },
             ],
             storageAccounts: [{ name: STATE_ACCOUNT }],
             keyVaults: [{ name: VAULT, secrets: [{ name: "github-token", value: GITHUB_TOKEN }] }],
@@ -88,7 +107,12 @@ export function writeConfig(sb: Sandbox, config: Omit<SweepConfigInput, "cloud" 
   return file;
 }
 
-export function harness(sb: Sandbox, configFile: string, options: Omit<RuntimeOptions, "env" | "credential"> = {}, env: Record<string, string> = {}): Harness {
+export function harness(
+  sb: Sandbox,
+  configFile: string,
+  options: Omit<RuntimeOptions, "env" | "credential"> = {},
+  env: Record<string, string> = {},
+): Harness {
   const logs: string[] = [];
   const rt = createRuntime({
     env: { AAG_SWEEP_CONFIG: configFile, AAG_STORAGE_ACCOUNT: STATE_ACCOUNT, ...env },
@@ -104,7 +128,10 @@ export function harness(sb: Sandbox, configFile: string, options: Omit<RuntimeOp
     new InvocationContext({
       functionName,
       invocationId: `${functionName}-${logs.length}`,
-      logHandler: (level, ...args) => logs.push(`${level}: ${args.map((a) => (typeof a === "string" ? a : a instanceof Error ? `${a.message}\n${a.stack ?? ""}` : JSON.stringify(a))).join(" ")}`),
+      logHandler: (level, ...args) =>
+        logs.push(
+          `${level}: ${args.map((a) => (typeof a === "string" ? a : a instanceof Error ? `${a.message}\n${a.stack ?? ""}` : JSON.stringify(a))).join(" ")}`,
+        ),
       ...(dequeueCount !== undefined ? { triggerMetadata: { dequeueCount } } : {}),
     });
   return { rt, handlers, logs, context };
@@ -112,7 +139,9 @@ export function harness(sb: Sandbox, configFile: string, options: Omit<RuntimeOp
 
 /** What the Functions host does with the storage queues: deliver each message to its function, delete it on success. */
 export async function pumpQueues(sb: Sandbox, h: Harness, seen: string[] = []): Promise<string[]> {
-  const service = new QueueServiceClient(`${sb.urls.queue}/${STATE_ACCOUNT}`, sb.credentials.app("aag-function"), { audience: "https://storage.azure.com/.default" });
+  const service = new QueueServiceClient(`${sb.urls.queue}/${STATE_ACCOUNT}`, sb.credentials.app("aag-function"), {
+    audience: "https://storage.azure.com/.default",
+  });
   const routes: [string, (m: unknown, c: InvocationContext) => Promise<void>][] = [
     [QUEUES.bindings, h.handlers.checkBindings],
     [QUEUES.secrets, h.handlers.rotateSecrets],
@@ -144,11 +173,15 @@ export async function pumpQueues(sb: Sandbox, h: Harness, seen: string[] = []): 
 }
 
 export async function poisonMessages(sb: Sandbox, queue: string): Promise<{ reason: string; message: unknown }[]> {
-  const service = new QueueServiceClient(`${sb.urls.queue}/${STATE_ACCOUNT}`, sb.credentials.app("aag-function"), { audience: "https://storage.azure.com/.default" });
+  const service = new QueueServiceClient(`${sb.urls.queue}/${STATE_ACCOUNT}`, sb.credentials.app("aag-function"), {
+    audience: "https://storage.azure.com/.default",
+  });
   const client = service.getQueueClient(`${queue}${POISON_SUFFIX}`);
   if (!(await client.exists())) return [];
   const { peekedMessageItems } = await client.peekMessages({ numberOfMessages: 32 });
-  return peekedMessageItems.map((m) => JSON.parse(Buffer.from(m.messageText, "base64").toString("utf8")) as { reason: string; message: unknown });
+  return peekedMessageItems.map(
+    (m) => JSON.parse(Buffer.from(m.messageText, "base64").toString("utf8")) as { reason: string; message: unknown },
+  );
 }
 
 /** Every Blob the Function wrote, as text. */
@@ -163,7 +196,11 @@ export async function blobTexts(h: Harness): Promise<Map<string, string>> {
 
 /** Whether Entra ID (the sandbox token endpoint) accepts this client secret for the app right now. */
 export async function secretWorks(sb: Sandbox, appId: string, value: string): Promise<boolean> {
-  const credential = new ClientSecretCredential(sb.state.tenantId, appId, value, { authorityHost: sb.urls.authorityHost, disableInstanceDiscovery: true, retryOptions: { maxRetries: 0 } });
+  const credential = new ClientSecretCredential(sb.state.tenantId, appId, value, {
+    authorityHost: sb.urls.authorityHost,
+    disableInstanceDiscovery: true,
+    retryOptions: { maxRetries: 0 },
+  });
   try {
     return Boolean(await credential.getToken("https://management.azure.com/.default"));
   } catch {

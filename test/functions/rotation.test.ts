@@ -17,7 +17,17 @@ import { findSecrets, secretNeedles } from "../reliability/secret-scan.js";
 import { blobTexts, harness, scenario, secretWorks, VAULT, writeConfig, type Harness } from "./harness.js";
 
 /** One app per failure case, so the cases share a sandbox without sharing state. */
-const CASES = ["crash-before-store", "crash-before-verify", "crash-before-mark", "fault-graph-add", "fault-kv-store", "fault-entra-verify", "soft-deleted", "vault-held-original", "lease-lost"] as const;
+const CASES = [
+  "crash-before-store",
+  "crash-before-verify",
+  "crash-before-mark",
+  "fault-graph-add",
+  "fault-kv-store",
+  "fault-entra-verify",
+  "soft-deleted",
+  "vault-held-original",
+  "lease-lost",
+] as const;
 /** The app whose vault mapping already held its (hand-made) secret: that one is what the rotation replaces and retires. */
 const HELD: Case = "vault-held-original";
 type Case = (typeof CASES)[number];
@@ -35,7 +45,11 @@ const secretName = (c: Case) => `${c}-client-secret`;
 beforeAll(async () => {
   sb = await startSandbox(scenario([...CASES]));
   configFile = writeConfig(sb, {
-    scopes: CASES.map((c) => ({ name: c, subscriptions: [sb.state.subscriptions[0]!.subscriptionId], applications: { appIds: [sb.app(c).appId] } })),
+    scopes: CASES.map((c) => ({
+      name: c,
+      subscriptions: [sb.state.subscriptions[0]!.subscriptionId],
+      applications: { appIds: [sb.app(c).appId] },
+    })),
     rotation: {
       optIn: { allMapped: true },
       keyVault: CASES.map((c) => ({ appId: sb.app(c).appId, vault: VAULT, secret: secretName(c) })),
@@ -196,7 +210,9 @@ describe("a crash at each rotation step, then a re-run", () => {
 
   it("soft-deleted: the mapped secret was soft-deleted → it is recovered (its name cannot be reused), then rotated", async () => {
     const c: Case = "soft-deleted";
-    const kv = new SecretClient(`${sb.urls.keyVault}/${VAULT}`, sb.credentials.app("aag-function"), { disableChallengeResourceVerification: true });
+    const kv = new SecretClient(`${sb.urls.keyVault}/${VAULT}`, sb.credentials.app("aag-function"), {
+      disableChallengeResourceVerification: true,
+    });
     await kv.setSecret(secretName(c), "a-hand-stored-copy-of-the-old-secret");
     await (await kv.beginDeleteSecret(secretName(c), { intervalInMs: 20 })).pollUntilDone();
     const part = await rotate(c);
@@ -209,7 +225,9 @@ describe("a crash at each rotation step, then a re-run", () => {
 
 describe("what the rotation may retire", () => {
   it("the vault mapping already held the app's secret: the rotation records that it replaces it", async () => {
-    const kv = new SecretClient(`${sb.urls.keyVault}/${VAULT}`, sb.credentials.app("aag-function"), { disableChallengeResourceVerification: true });
+    const kv = new SecretClient(`${sb.urls.keyVault}/${VAULT}`, sb.credentials.app("aag-function"), {
+      disableChallengeResourceVerification: true,
+    });
     await kv.setSecret(secretName(HELD), originals.get(HELD)!.value);
     const part = await rotate(HELD);
     expect(ids(part)).toContain("AG404");
@@ -257,7 +275,10 @@ describe("after the overlap window", () => {
       if (c === HELD) {
         // The vault pointed at it: replaced, so retired.
         expect(part.rotations?.[0]?.state, c).toBe("retired-old");
-        expect(app.passwordCredentials.map((p) => p.keyId), c).toEqual(managed(c).map((p) => p.keyId));
+        expect(
+          app.passwordCredentials.map((p) => p.keyId),
+          c,
+        ).toEqual(managed(c).map((p) => p.keyId));
         expect(await secretWorks(sb, app.appId, original.value), c).toBe(false);
         continue;
       }
@@ -266,7 +287,9 @@ describe("after the overlap window", () => {
       expect(app.passwordCredentials.map((p) => p.keyId).sort(), c).toEqual([original.keyId, managed(c)[0]!.keyId].sort());
       // Client credentials against the sandbox's Entra with the hand-made secret, after the overlap.
       expect(await secretWorks(sb, app.appId, original.value), c).toBe(true);
-      const kept = part.findings.find((f) => f.id === "AG401" && f.evidence.includes("does not manage") && f.evidence.includes(original.keyId));
+      const kept = part.findings.find(
+        (f) => f.id === "AG401" && f.evidence.includes("does not manage") && f.evidence.includes(original.keyId),
+      );
       expect(kept?.evidence, c).toMatch(/does not manage.*expires \d{4}-\d{2}-\d{2}, \d+ day\(s\) old/);
       expect(kept?.fix, c).toContain(`az ad app credential delete --id ${app.appId} --key-id ${original.keyId}`);
     }
@@ -289,14 +312,22 @@ describe("after the overlap window", () => {
     expect(await secretWorks(sb, sb.app(c).appId, vaultCurrent(c)!.value)).toBe(true);
     await rotate(c);
     // Its own earlier secret is retired; the hand-made one it never managed stays.
-    expect(sb.app(c).passwordCredentials.map((p) => p.keyId).sort()).toEqual([originals.get(c)!.keyId, next.keyId].sort());
+    expect(
+      sb
+        .app(c)
+        .passwordCredentials.map((p) => p.keyId)
+        .sort(),
+    ).toEqual([originals.get(c)!.keyId, next.keyId].sort());
     expect(await secretWorks(sb, sb.app(c).appId, vaultCurrent(c)!.value)).toBe(true);
   });
 });
 
 describe("no secret bytes anywhere", () => {
   it("finds no secret value (nor its base64) in the logs or any Blob the Function wrote", async () => {
-    const needles = secretNeedles(sb, [...originals.values()].map((o) => o.value));
+    const needles = secretNeedles(
+      sb,
+      [...originals.values()].map((o) => o.value),
+    );
     expect(needles.size).toBeGreaterThan(CASES.length * 2);
     const texts = await blobTexts(h);
     texts.set("logs", logs.flat().join("\n"));

@@ -30,7 +30,12 @@ function configFile(text: string): string {
 describe("app settings", () => {
   it("defaults the schedule to daily at 03:00 and rotation on schedule to on", () => {
     const s = readSettings({ AAG_SWEEP_CONFIG: "sweep.yml", AAG_STORAGE_ACCOUNT: "aagstate" });
-    expect(s).toMatchObject({ sweepSchedule: "0 0 3 * * *", rotateOnSchedule: true, stateContainer: "azure-auth-gate", storage: { account: "aagstate" } });
+    expect(s).toMatchObject({
+      sweepSchedule: "0 0 3 * * *",
+      rotateOnSchedule: true,
+      stateContainer: "azure-auth-gate",
+      storage: { account: "aagstate" },
+    });
   });
 
   it.each([
@@ -56,11 +61,31 @@ describe("sweep config", () => {
 
   it.each([
     [`tenantId: ${TENANT}\nscopes: []\n`, "scopes", /at least one scope/],
-    [`tenantId: ${TENANT}\nscopes:\n  - name: p\n    subscriptions: [${SUB}]\nrotation:\n  optin: {}\n`, "rotation.optin", /unknown key 'optin'/],
-    [`tenantId: ${TENANT}\nscopes:\n  - name: p\n    subscriptions: [${SUB}]\nrotation:\n  keyVault: [{ appId: nope, vault: kv, secret: s }]\n`, "rotation.keyVault[0].appId", /GUID/],
-    [`tenantId: ${TENANT}\nscopes:\n  - name: p\n    subscriptions: [${SUB}]\ngithub: { repository: contoso, token: { vault: kv, secret: t } }\n`, "github.repository", /owner\/repo/],
-    [`tenantId: ${TENANT}\nscopes:\n  - name: p\n    subscriptions: [${SUB}]\ndiscovery: { concurrency: 0 }\n`, "discovery.concurrency", /greater than or equal to 1|>=1/],
-    [`tenantId: ${TENANT}\nscopes:\n  - name: p\n    subscriptions: [${SUB}]\ndiscovery: { sample: 4 }\n`, "discovery.sample", /unknown key 'sample'/],
+    [
+      `tenantId: ${TENANT}\nscopes:\n  - name: p\n    subscriptions: [${SUB}]\nrotation:\n  optin: {}\n`,
+      "rotation.optin",
+      /unknown key 'optin'/,
+    ],
+    [
+      `tenantId: ${TENANT}\nscopes:\n  - name: p\n    subscriptions: [${SUB}]\nrotation:\n  keyVault: [{ appId: nope, vault: kv, secret: s }]\n`,
+      "rotation.keyVault[0].appId",
+      /GUID/,
+    ],
+    [
+      `tenantId: ${TENANT}\nscopes:\n  - name: p\n    subscriptions: [${SUB}]\ngithub: { repository: contoso, token: { vault: kv, secret: t } }\n`,
+      "github.repository",
+      /owner\/repo/,
+    ],
+    [
+      `tenantId: ${TENANT}\nscopes:\n  - name: p\n    subscriptions: [${SUB}]\ndiscovery: { concurrency: 0 }\n`,
+      "discovery.concurrency",
+      /greater than or equal to 1|>=1/,
+    ],
+    [
+      `tenantId: ${TENANT}\nscopes:\n  - name: p\n    subscriptions: [${SUB}]\ndiscovery: { sample: 4 }\n`,
+      "discovery.sample",
+      /unknown key 'sample'/,
+    ],
   ])("names the bad field (%#)", (text, field, message) => {
     const file = configFile(text);
     const err = inputError(() => loadSweepConfig(file));
@@ -70,7 +95,9 @@ describe("sweep config", () => {
   });
 
   it("a missing file is one line", () => {
-    expect(inputError(() => loadSweepConfig("/nonexistent/sweep.yml")).oneLine()).toBe("/nonexistent/sweep.yml: sweep config file not found");
+    expect(inputError(() => loadSweepConfig("/nonexistent/sweep.yml")).oneLine()).toBe(
+      "/nonexistent/sweep.yml: sweep config file not found",
+    );
   });
 });
 
@@ -80,7 +107,9 @@ describe("SecretMask", () => {
     const value = 'Ab3~x/y+z"q-1234567890';
     mask.add(value);
     const b64 = Buffer.from(value).toString("base64");
-    const text = [value, b64, Buffer.from(value).toString("base64url"), encodeURIComponent(value), JSON.stringify({ v: value })].join(" | ");
+    const text = [value, b64, Buffer.from(value).toString("base64url"), encodeURIComponent(value), JSON.stringify({ v: value })].join(
+      " | ",
+    );
     const out = mask.mask(text);
     for (const form of [value, b64.replace(/=+$/, ""), encodeURIComponent(value)]) expect(out).not.toContain(form);
     expect(out).toContain("[secret redacted]");

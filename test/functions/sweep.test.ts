@@ -17,7 +17,20 @@ import { paths, QUEUES } from "../../shared/sweep/messages.js";
 import type { AuditPointer } from "../../shared/sweep/pipeline.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
 import { findSecrets, secretNeedles } from "../reliability/secret-scan.js";
-import { APP_SECRETS, blobTexts, GITHUB_TOKEN, harness, poisonMessages, pumpQueues, REPOSITORY, scenario, secretWorks, VAULT, writeConfig, type Harness } from "./harness.js";
+import {
+  APP_SECRETS,
+  blobTexts,
+  GITHUB_TOKEN,
+  harness,
+  poisonMessages,
+  pumpQueues,
+  REPOSITORY,
+  scenario,
+  secretWorks,
+  VAULT,
+  writeConfig,
+  type Harness,
+} from "./harness.js";
 
 const TIMER: Timer = { isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
 const WEBHOOK_TOKEN = "hook-token-5f3a9c1e7b2d4a60";
@@ -41,7 +54,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
   sb = await startSandbox(scenario());
-  const kv = new SecretClient(`${sb.urls.keyVault}/${VAULT}`, sb.credentials.app("aag-function"), { disableChallengeResourceVerification: true });
+  const kv = new SecretClient(`${sb.urls.keyVault}/${VAULT}`, sb.credentials.app("aag-function"), {
+    disableChallengeResourceVerification: true,
+  });
   await kv.setSecret("teams-webhook", `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hooks/${WEBHOOK_TOKEN}`);
   const sub = sb.state.subscriptions[0]!.subscriptionId;
   const config = writeConfig(sb, {
@@ -61,7 +76,12 @@ beforeAll(async () => {
         ],
       },
     ],
-    rotation: { optIn: { appIds: [sb.app("payments-api").appId] }, keyVault: [{ appId: sb.app("payments-api").appId, vault: VAULT, secret: "payments-client-secret" }], verifyAttempts: 3, verifyDelaySeconds: 0 },
+    rotation: {
+      optIn: { appIds: [sb.app("payments-api").appId] },
+      keyVault: [{ appId: sb.app("payments-api").appId, vault: VAULT, secret: "payments-client-secret" }],
+      verifyAttempts: 3,
+      verifyDelaySeconds: 0,
+    },
     github: { repository: REPOSITORY, apiUrl: sb.urls.github, token: { vault: VAULT, secret: "github-token" } },
     webhook: { url: { vault: VAULT, secret: "teams-webhook" } },
   });
@@ -79,7 +99,8 @@ async function latest(): Promise<{ pointer: AuditPointer; report: Report; markdo
   return { pointer, report: (await h.rt.store.getJson<Report>(ref.json))!, markdown: (await h.rt.store.getText(ref.markdown))!.text };
 }
 
-const has = (fs: Finding[], id: string, name: RegExp) => fs.some((f) => f.id === id && name.test(`${f.target.namespace ?? ""}/${f.target.name}`));
+const has = (fs: Finding[], id: string, name: RegExp) =>
+  fs.some((f) => f.id === id && name.test(`${f.target.namespace ?? ""}/${f.target.name}`));
 
 describe("scheduled sweep", () => {
   it("discovers every binding, checks them in batches through the queues, rotates, and writes one report", async () => {
@@ -110,13 +131,20 @@ describe("scheduled sweep", () => {
     expect(f.find((x) => x.id === "AG403" && /ledger-api/.test(x.target.name))!.evidence).toMatch(/maximum age/);
     // payments-api was rotated in this run: AG404 (key id, vault, name, version — no value); its old secret is retiring, not AG402.
     const ag404 = f.find((x) => x.id === "AG404")!;
-    expect(ag404.evidence).toMatch(new RegExp(`keyId [0-9a-f-]{36} stored in Key Vault '${VAULT}' as secret 'payments-client-secret' version [0-9a-f]{32}`));
+    expect(ag404.evidence).toMatch(
+      new RegExp(`keyId [0-9a-f-]{36} stored in Key Vault '${VAULT}' as secret 'payments-client-secret' version [0-9a-f]{32}`),
+    );
     // payments-api's hand-made secret is not the rotation's: it stays, and its coming expiry is reported with the manual fix.
-    expect(f.some((x) => x.id === "AG402" && /payments-api/.test(`${x.target.name} ${x.evidence}`) && /az ad app credential reset/.test(x.fix))).toBe(true);
+    expect(
+      f.some((x) => x.id === "AG402" && /payments-api/.test(`${x.target.name} ${x.evidence}`) && /az ad app credential reset/.test(x.fix)),
+    ).toBe(true);
     expect(f.some((x) => x.id === "AG406")).toBe(false); // first run: no baseline
     expect(report.verdict).toBe("fail");
 
-    const stored = sb.state.keyVaults.find((v) => v.name === VAULT)!.secrets.find((s) => s.name === "payments-client-secret")!.versions.at(-1)!;
+    const stored = sb.state.keyVaults
+      .find((v) => v.name === VAULT)!
+      .secrets.find((s) => s.name === "payments-client-secret")!
+      .versions.at(-1)!;
     expect(await secretWorks(sb, sb.app("payments-api").appId, stored.value)).toBe(true);
 
     expect(markdown).toMatch(/^# Azure auth compliance: production/);
@@ -132,7 +160,13 @@ describe("scheduled sweep", () => {
   it("a second sweep reports drift: AG406 for changed bindings, fixed / new findings, and updates the same issue", async () => {
     const first = await latest();
     // Someone adds a federated credential and removes the over-broad role assignment between sweeps.
-    sb.identity("backend-id").federatedCredentials.push({ id: `${sb.identity("backend-id").id}/federatedIdentityCredentials/aks-api`, name: "aks-api", issuer: sb.state.clusters.find((c) => c.name === "aks-prod")!.issuerUrl!, subject: "system:serviceaccount:app:api", audiences: ["api://AzureADTokenExchange"] });
+    sb.identity("backend-id").federatedCredentials.push({
+      id: `${sb.identity("backend-id").id}/federatedIdentityCredentials/aks-api`,
+      name: "aks-api",
+      issuer: sb.state.clusters.find((c) => c.name === "aks-prod")!.issuerUrl!,
+      subject: "system:serviceaccount:app:api",
+      audiences: ["api://AzureADTokenExchange"],
+    });
     const broad = sb.state.roleAssignments.findIndex((r) => r.principalId === sb.identity("ops-id").principalId);
     sb.state.roleAssignments.splice(broad, 1);
     // And the expired secret is cleaned up by hand.
@@ -147,7 +181,11 @@ describe("scheduled sweep", () => {
     const ag406 = second.report.findings.filter((f) => f.id === "AG406").map((f) => f.evidence);
     expect(ag406.some((e) => /^added: federated credential 'aks-api'.*system:serviceaccount:app:api/.test(e))).toBe(true);
     expect(ag406.some((e) => /^role assignment removed: role b24988ac-6180-42a0-ab88-20f7382dd24c/.test(e))).toBe(true);
-    const drift = second.report.metadata.drift as { previousRunId: string; fixed: { id: string; target: { name: string } }[]; stillOpen: { id: string }[] };
+    const drift = second.report.metadata.drift as {
+      previousRunId: string;
+      fixed: { id: string; target: { name: string } }[];
+      stillOpen: { id: string }[];
+    };
     expect(drift.previousRunId).toBe(first.report.metadata.runId);
     expect(drift.fixed.map((r) => r.id)).toEqual(expect.arrayContaining(["AG209", "AG403"]));
     expect(drift.stillOpen.map((r) => r.id)).toEqual(expect.arrayContaining(["AG202", "AG401"]));
@@ -193,7 +231,10 @@ describe("poison messages", () => {
   });
 
   it("a message naming an unknown scope is bad input: poisoned without retries", async () => {
-    await h.handlers.rotateSecrets({ kind: "secrets", runId: "20260101T000000Z-nosuch", scope: "staging", part: "secrets", rotate: false }, h.context(QUEUES.secrets, 1));
+    await h.handlers.rotateSecrets(
+      { kind: "secrets", runId: "20260101T000000Z-nosuch", scope: "staging", part: "secrets", rotate: false },
+      h.context(QUEUES.secrets, 1),
+    );
     expect((await poisonMessages(sb, QUEUES.secrets)).at(-1)!.reason).toMatch(/unknown scope 'staging'/);
   });
 });
@@ -201,7 +242,10 @@ describe("poison messages", () => {
 describe("on-demand HTTP sweep", () => {
   it("answers one scope's JSON report (scan only unless rotate=true)", async () => {
     const rotatedBefore = sb.app("payments-api").passwordCredentials.length;
-    const res = await h.handlers.httpSweep(new HttpRequest({ method: "GET", url: "http://localhost/api/sweep?scope=production", query: { scope: "production" } }), h.context("httpSweep"));
+    const res = await h.handlers.httpSweep(
+      new HttpRequest({ method: "GET", url: "http://localhost/api/sweep?scope=production", query: { scope: "production" } }),
+      h.context("httpSweep"),
+    );
     expect(res.status).toBe(200);
     const body = String(res.body);
     httpBodies.push(body);
@@ -210,14 +254,24 @@ describe("on-demand HTTP sweep", () => {
     expect(report.findings.some((f) => f.id === "AG202")).toBe(true);
     expect(report.findings.some((f) => f.id === "AG404")).toBe(false);
     expect(sb.app("payments-api").passwordCredentials).toHaveLength(rotatedBefore);
-    const unknown = await h.handlers.httpSweep(new HttpRequest({ method: "GET", url: "http://localhost/api/sweep?scope=nope", query: { scope: "nope" } }), h.context("httpSweep"));
+    const unknown = await h.handlers.httpSweep(
+      new HttpRequest({ method: "GET", url: "http://localhost/api/sweep?scope=nope", query: { scope: "nope" } }),
+      h.context("httpSweep"),
+    );
     expect(unknown.status).toBe(404);
   });
 
   it("GET ?rotate=true changes nothing: 405, Allow: POST, no run started, no secret added", async () => {
     const before = sb.app("payments-api").passwordCredentials.map((p) => p.keyId);
     const runsBefore = (await blobTexts(h)).size;
-    const res = await h.handlers.httpSweep(new HttpRequest({ method: "GET", url: "http://localhost/api/sweep?scope=production&rotate=true", query: { scope: "production", rotate: "true" } }), h.context("httpSweep"));
+    const res = await h.handlers.httpSweep(
+      new HttpRequest({
+        method: "GET",
+        url: "http://localhost/api/sweep?scope=production&rotate=true",
+        query: { scope: "production", rotate: "true" },
+      }),
+      h.context("httpSweep"),
+    );
     expect(res.status).toBe(405);
     expect(res.headers).toMatchObject({ allow: "POST" });
     expect(JSON.stringify(res.jsonBody)).toMatch(/POST/);

@@ -11,7 +11,10 @@ import { configForEnvironment } from "../../shared/gate/environment.js";
 
 const SUB = "11111111-1111-1111-1111-111111111111";
 
-function config(environments: string, targets = "targets:\n  - workload: production/Deployment/backend\n  - workload: production/Deployment/worker\n") {
+function config(
+  environments: string,
+  targets = "targets:\n  - workload: production/Deployment/backend\n  - workload: production/Deployment/worker\n",
+) {
   return parseConfigText(`subscriptions: [${SUB}]\n${targets}environments:\n${environments}`, "azure-auth-gate.yml").config;
 }
 
@@ -34,21 +37,37 @@ describe("environments", () => {
   });
 
   it("narrows the targets to the environment's workloads", () => {
-    const gate = configForEnvironment(config("  production:\n    manifests: [k8s]\n    targets: [production/Deployment/worker]\n"), "production");
+    const gate = configForEnvironment(
+      config("  production:\n    manifests: [k8s]\n    targets: [production/Deployment/worker]\n"),
+      "production",
+    );
     expect(gate.config.targets.map((t) => t.workload)).toEqual(["production/Deployment/worker"]);
   });
 
   it("without config targets, the environment's workloads become the targets (resolved from the manifests)", () => {
-    const gate = configForEnvironment(config("  production:\n    manifests: [k8s]\n    targets: [production/Deployment/backend]\n", ""), "production");
+    const gate = configForEnvironment(
+      config("  production:\n    manifests: [k8s]\n    targets: [production/Deployment/backend]\n", ""),
+      "production",
+    );
     expect(gate.config.targets).toEqual([{ workload: "production/Deployment/backend", blob: [], keyVault: [] }]);
   });
 
   it("names what is wrong", () => {
     const listed = config("  production:\n    manifests: [k8s]\n    targets: [production/Deployment/nope]\n");
-    expect(inputError(() => configForEnvironment(listed, "staging", "azure-auth-gate.yml@main"))).toBe("azure-auth-gate.yml@main: environments: environment 'staging' is not listed (listed: production); add it to say what to check before it is deployed to");
-    expect(inputError(() => configForEnvironment(listed, "production"))).toMatch(/^environments\.production\.targets\[0\]: 'production\/Deployment\/nope' is not one of `targets`/);
-    expect(inputError(() => config("  production:\n    layers: [static]\n"))).toMatch(/environments\.production\.manifests: the static layer needs `manifests`/);
-    expect(inputError(() => config("  production:\n    manifests: [../other-repo]\n"))).toMatch(/environments\.production\.manifests\[0\]: must be a path inside the repository/);
-    expect(inputError(() => config("  production:\n    manifests: [k8s]\n    probes: true\n"))).toMatch(/environments\.production\.probes: unknown key 'probes'/);
+    expect(inputError(() => configForEnvironment(listed, "staging", "azure-auth-gate.yml@main"))).toBe(
+      "azure-auth-gate.yml@main: environments: environment 'staging' is not listed (listed: production); add it to say what to check before it is deployed to",
+    );
+    expect(inputError(() => configForEnvironment(listed, "production"))).toMatch(
+      /^environments\.production\.targets\[0\]: 'production\/Deployment\/nope' is not one of `targets`/,
+    );
+    expect(inputError(() => config("  production:\n    layers: [static]\n"))).toMatch(
+      /environments\.production\.manifests: the static layer needs `manifests`/,
+    );
+    expect(inputError(() => config("  production:\n    manifests: [../other-repo]\n"))).toMatch(
+      /environments\.production\.manifests\[0\]: must be a path inside the repository/,
+    );
+    expect(inputError(() => config("  production:\n    manifests: [k8s]\n    probes: true\n"))).toMatch(
+      /environments\.production\.probes: unknown key 'probes'/,
+    );
   });
 });

@@ -47,7 +47,14 @@ export async function runGateOn(sb: Sandbox, opts: RunOptions): Promise<GateRun>
   const before = sb.log.entries.length;
   const manifests = opts.manifests === false ? undefined : parseManifests([{ file: "deploy/app.yaml", text: deployedManifests(sb) }]);
   const probe = opts.probe
-    ? createProbeLayer({ ...probeOptionsFromConfig(config.probe, { profile: loadCloudProfile(sb.profileFile), ...(opts.signal ? { signal: opts.signal } : {}) }), kubeconfig: sb.kubeconfigs["aks-prod"]!, pollIntervalMs: 100 })
+    ? createProbeLayer({
+        ...probeOptionsFromConfig(config.probe, {
+          profile: loadCloudProfile(sb.profileFile),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        }),
+        kubeconfig: sb.kubeconfigs["aks-prod"]!,
+        pollIntervalMs: 100,
+      })
     : undefined;
   const report = await runGate({
     config,

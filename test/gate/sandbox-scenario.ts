@@ -36,7 +36,15 @@ export function correctScenario(apps: string[] = ["backend"]): Scenario {
   const objects: Record<string, unknown>[] = [{ apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } }];
   for (const app of apps) {
     objects.push(
-      { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: app, namespace: NAMESPACE, annotations: { "azure.workload.identity/client-id": `{{identity:${app}-id.clientId}}` } } },
+      {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: {
+          name: app,
+          namespace: NAMESPACE,
+          annotations: { "azure.workload.identity/client-id": `{{identity:${app}-id.clientId}}` },
+        },
+      },
       {
         apiVersion: "apps/v1",
         kind: "Deployment",
@@ -62,7 +70,12 @@ export function correctScenario(apps: string[] = ["backend"]): Scenario {
           {
             name: "app-rg",
             clusters: [{ name: "aks-prod", subnet: "aks-nodes", objects }],
-            identities: apps.map((app) => ({ name: `${app}-id`, federatedCredentials: [{ name: `aks-${app}`, issuer: "cluster:aks-prod", subject: `system:serviceaccount:${NAMESPACE}:${app}` }] })),
+            identities: apps.map((app) => ({
+              name: `${app}-id`,
+              federatedCredentials: [
+                { name: `aks-${app}`, issuer: "cluster:aks-prod", subject: `system:serviceaccount:${NAMESPACE}:${app}` },
+              ],
+            })),
             storageAccounts: [{ name: "contosomedia", containers: ["media"], blobs: { "media/welcome.txt": "hello" } }],
             keyVaults: [{ name: "contoso-app-kv", secrets: [{ name: "django-secret-key", value: SECRET_VALUE }] }],
           },

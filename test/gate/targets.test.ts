@@ -8,13 +8,35 @@ const SUB = "11111111-1111-1111-1111-111111111111";
 const CID = "aaaaaaaa-0000-0000-0000-000000000001";
 const config = (targets: unknown[]) => gateConfigSchema.parse({ subscriptions: [SUB], targets });
 
-const backend: WorkloadIdentityView = { namespace: "production", kind: "Deployment", name: "backend", serviceAccountName: "backend", clientId: CID, isApp: true, location: { file: "k8s/sa.yaml", line: 6 } };
-const migrate: WorkloadIdentityView = { namespace: "production", kind: "Job", name: "migrate", serviceAccountName: "backend", clientId: CID, isApp: false };
+const backend: WorkloadIdentityView = {
+  namespace: "production",
+  kind: "Deployment",
+  name: "backend",
+  serviceAccountName: "backend",
+  clientId: CID,
+  isApp: true,
+  location: { file: "k8s/sa.yaml", line: 6 },
+};
+const migrate: WorkloadIdentityView = {
+  namespace: "production",
+  kind: "Job",
+  name: "migrate",
+  serviceAccountName: "backend",
+  clientId: CID,
+  isApp: false,
+};
 
 describe("resolveTargets", () => {
   it("defaults the workload to the only app workload and discovers SA and client id", () => {
     const [t] = resolveTargets(config([{ blob: [{ account: "stmedia", container: "media" }] }]), [backend, migrate]);
-    expect(t).toMatchObject({ namespace: "production", kind: "Deployment", name: "backend", serviceAccount: "backend", clientId: CID, location: { file: "k8s/sa.yaml", line: 6 } });
+    expect(t).toMatchObject({
+      namespace: "production",
+      kind: "Deployment",
+      name: "backend",
+      serviceAccount: "backend",
+      clientId: CID,
+      location: { file: "k8s/sa.yaml", line: 6 },
+    });
     expect(t?.blob).toEqual([{ account: "stmedia", container: "media", access: "read" }]);
   });
 

@@ -69,7 +69,10 @@ export interface ProbeHarness {
 function interpreterImage(root: string, name: string, script: string): { env: { PATH: string } } {
   const bin = path.join(root, name, "bin");
   mkdirSync(bin, { recursive: true });
-  for (const interpreter of ["python3", "node"]) writeFileSync(path.join(bin, interpreter), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} -e ${JSON.stringify(script)}\n`, { mode: 0o755 });
+  for (const interpreter of ["python3", "node"])
+    writeFileSync(path.join(bin, interpreter), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} -e ${JSON.stringify(script)}\n`, {
+      mode: 0o755,
+    });
   return { env: { PATH: bin } };
 }
 
@@ -81,7 +84,11 @@ export async function startProbeHarness(): Promise<ProbeHarness> {
   const aks = cluster("aks1");
   aks.objects = [
     { apiVersion: "v1", kind: "Namespace", metadata: { name: "production" } },
-    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "backend", namespace: "production", annotations: { "azure.workload.identity/client-id": CLIENT_ID } } },
+    {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: "backend", namespace: "production", annotations: { "azure.workload.identity/client-id": CLIENT_ID } },
+    },
   ];
   const state = baseState({
     clusters: [aks],
@@ -95,19 +102,45 @@ export async function startProbeHarness(): Promise<ProbeHarness> {
         clientId: CLIENT_ID,
         principalId: PRINCIPAL_ID,
         tenantId: "",
-        federatedCredentials: [{ id: "fic", name: "aks", issuer: aks.issuerUrl!, subject: "system:serviceaccount:production:backend", audiences: ["api://AzureADTokenExchange"] }],
+        federatedCredentials: [
+          {
+            id: "fic",
+            name: "aks",
+            issuer: aks.issuerUrl!,
+            subject: "system:serviceaccount:production:backend",
+            audiences: ["api://AzureADTokenExchange"],
+          },
+        ],
         assignedToNodes: false,
       },
     ],
-    keyVaults: [vault("kv-app", { secrets: [{ name: "django-secret-key", versions: [{ version: "a".repeat(32), value: SECRET_VALUE, enabled: true, created: 1, updated: 1, tags: {} }] }] })],
+    keyVaults: [
+      vault("kv-app", {
+        secrets: [
+          {
+            name: "django-secret-key",
+            versions: [{ version: "a".repeat(32), value: SECRET_VALUE, enabled: true, created: 1, updated: 1, tags: {} }],
+          },
+        ],
+      }),
+    ],
     storageAccounts: [storageAccount("stmedia", { containers: ["media", "scratch"], blobs: { "media/logo.png": "png" } })],
   });
   state.identities[0]!.tenantId = state.tenantId;
-  state.roleAssignments.push(assign(PRINCIPAL_ID, "secretsUser", state.keyVaults[0]!.id), assign(PRINCIPAL_ID, "blobReader", state.storageAccounts[0]!.id));
+  state.roleAssignments.push(
+    assign(PRINCIPAL_ID, "secretsUser", state.keyVaults[0]!.id),
+    assign(PRINCIPAL_ID, "blobReader", state.storageAccounts[0]!.id),
+  );
 
   let azurite: Azurite | undefined;
   let runner: PodRunner | undefined;
-  const [entra, kv, blob, k8s, imds] = await Promise.all([serveHandler("entra"), serveHandler("keyvault"), serveHandler("blob", { rawBody: true }), serveHandler("kubernetes"), startImdsStandIn()]);
+  const [entra, kv, blob, k8s, imds] = await Promise.all([
+    serveHandler("entra"),
+    serveHandler("keyvault"),
+    serveHandler("blob", { rawBody: true }),
+    serveHandler("kubernetes"),
+    startImdsStandIn(),
+  ]);
   const images = mkdtempSync(path.join(tmpdir(), "aag-probe-images-"));
   const close = async () => {
     await runner?.close();
@@ -117,7 +150,10 @@ export async function startProbeHarness(): Promise<ProbeHarness> {
   try {
     azurite = await startAzurite({ certPath: tls.certFile, keyPath: tls.keyFile, accounts: ["stmedia"] });
     await seedAzurite(azurite, state);
-    const ctx = contextFor(state, placeholderUrls({ authorityHost: entra.url, keyVault: kv.url, blob: blob.url, kubernetes: k8s.url, imds: imds.url }));
+    const ctx = contextFor(
+      state,
+      placeholderUrls({ authorityHost: entra.url, keyVault: kv.url, blob: blob.url, kubernetes: k8s.url, imds: imds.url }),
+    );
     entra.setHandler(entraStandIn(state, () => entra.url));
     kv.setHandler(keyVaultService(ctx));
     blob.setHandler(blobProxyService(ctx, azurite));
@@ -128,9 +164,17 @@ export async function startProbeHarness(): Promise<ProbeHarness> {
         [NODE_IMAGE]: { env: { PATH: imagePath } },
         [PYTHON_IMAGE]: { env: { PATH: imagePath } },
         [SLEEPER_IMAGE]: interpreterImage(images, "sleeper", "setTimeout(() => undefined, 60000)"),
-        [SKIPPER_IMAGE]: interpreterImage(images, "skipper", `console.log(${JSON.stringify(JSON.stringify({ azureAuthGateProbe: 1, token: { ok: true }, blob: [], keyVault: [] }))})`),
+        [SKIPPER_IMAGE]: interpreterImage(
+          images,
+          "skipper",
+          `console.log(${JSON.stringify(JSON.stringify({ azureAuthGateProbe: 1, token: { ok: true }, blob: [], keyVault: [] }))})`,
+        ),
         [HOSTILE_IMAGE]: interpreterImage(images, "hostile", HOSTILE_SCRIPT),
-        [CHATTY_IMAGE]: interpreterImage(images, "chatty", "console.log('starting gunicorn'); console.log('{\"azureAuthGateProbe\":1,\"token\":'); process.exit(1)"),
+        [CHATTY_IMAGE]: interpreterImage(
+          images,
+          "chatty",
+          "console.log('starting gunicorn'); console.log('{\"azureAuthGateProbe\":1,\"token\":'); process.exit(1)",
+        ),
       },
       caCertPath: tls.certFile,
       mintServiceAccountToken,
@@ -140,7 +184,10 @@ export async function startProbeHarness(): Promise<ProbeHarness> {
 
     const dir = mkdtempSync(path.join(tmpdir(), "aag-probe-kube-"));
     const kubeconfigFile = path.join(dir, "kubeconfig.yaml");
-    writeFileSync(kubeconfigFile, kubeconfigYaml(`${k8s.url}/clusters/aks1`, tls.certPem, mintAccessToken(state, { oid: P.writer, aud: AKS_SERVER_APP_ID })));
+    writeFileSync(
+      kubeconfigFile,
+      kubeconfigYaml(`${k8s.url}/clusters/aks1`, tls.certPem, mintAccessToken(state, { oid: P.writer, aud: AKS_SERVER_APP_ID })),
+    );
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfigFile);
     const profile: CloudProfile = {
@@ -159,7 +206,17 @@ export async function startProbeHarness(): Promise<ProbeHarness> {
       tokenExchangeAudience: "api://AzureADTokenExchange",
       disableChallengeResourceVerification: true,
     };
-    return { state, profile, kubeconfigFile, core: kc.makeApiClient(CoreV1Api), batch: kc.makeApiClient(BatchV1Api), entra, keyVault: kv, blob, close };
+    return {
+      state,
+      profile,
+      kubeconfigFile,
+      core: kc.makeApiClient(CoreV1Api),
+      batch: kc.makeApiClient(BatchV1Api),
+      entra,
+      keyVault: kv,
+      blob,
+      close,
+    };
   } catch (err) {
     await close();
     throw err;

@@ -13,7 +13,19 @@ import { buildPlan } from "../../shared/probe/plan.js";
 import { builtInCommand } from "../../shared/probe/programs/index.js";
 import { assign } from "../sandbox-data/fixtures.js";
 import { withLogSink } from "../../shared/log.js";
-import { CHATTY_IMAGE, CLIENT_ID, NODE_IMAGE, PRINCIPAL_ID, PYTHON_IMAGE, SECRET_VALUE, HOSTILE_IMAGE, SKIPPER_IMAGE, SLEEPER_IMAGE, startProbeHarness, type ProbeHarness } from "./harness.js";
+import {
+  CHATTY_IMAGE,
+  CLIENT_ID,
+  NODE_IMAGE,
+  PRINCIPAL_ID,
+  PYTHON_IMAGE,
+  SECRET_VALUE,
+  HOSTILE_IMAGE,
+  SKIPPER_IMAGE,
+  SLEEPER_IMAGE,
+  startProbeHarness,
+  type ProbeHarness,
+} from "./harness.js";
 
 let h: ProbeHarness;
 
@@ -56,14 +68,21 @@ describe("the live probe (Node image)", () => {
   it("passes a correctly wired workload: token, container listed and read, secret properties read; the Job is gone", async () => {
     const logs: string[] = [];
     // Progress lines reach whatever sink the host installed (the CLI's stderr, the runner's log).
-    const findings = await withLogSink((level, line) => logs.push(`${level}: ${line}`), () => layer()(target()));
+    const findings = await withLogSink(
+      (level, line) => logs.push(`${level}: ${line}`),
+      () => layer()(target()),
+    );
     expect(findings).toEqual([]);
     expect(await jobsLeft()).toEqual([]);
     expect(logs.some((l) => /^info: probe: created Job production\/aag-probe-backend-/.test(l))).toBe(true);
     expect(logs.some((l) => /^info: probe: deleted Job production\/aag-probe-backend-/.test(l))).toBe(true);
     // The probe really reached both services as the pod's identity.
-    expect(h.keyVault.log.some((r) => r.method === "GET" && r.url.startsWith("/kv-app/secrets/django-secret-key") && r.status === 200)).toBe(true);
-    expect(h.blob.log.some((r) => r.method === "GET" && r.url.includes("/stmedia/media?") && r.url.includes("comp=list") && r.status === 200)).toBe(true);
+    expect(
+      h.keyVault.log.some((r) => r.method === "GET" && r.url.startsWith("/kv-app/secrets/django-secret-key") && r.status === 200),
+    ).toBe(true);
+    expect(
+      h.blob.log.some((r) => r.method === "GET" && r.url.includes("/stmedia/media?") && r.url.includes("comp=list") && r.status === 200),
+    ).toBe(true);
     expect(h.blob.log.some((r) => r.method === "HEAD" && r.url.startsWith("/stmedia/media/logo.png") && r.status === 200)).toBe(true);
   });
 
@@ -72,12 +91,19 @@ describe("the live probe (Node image)", () => {
     const scheduling = {
       nodeSelector: { agentpool: "apppool" },
       tolerations: [{ key: "workload", operator: "Equal", value: "app", effect: "NoSchedule" }],
-      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: ["westeurope-1"] }] }] } } },
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: ["westeurope-1"] }] }],
+          },
+        },
+      },
     };
     const running = probe(target({ scheduling }));
     let pod;
     for (let i = 0; i < 50 && !pod; i++) {
-      pod = (await h.core.listNamespacedPod({ namespace: "production", labelSelector: "app.kubernetes.io/managed-by=azure-auth-gate" })).items[0];
+      pod = (await h.core.listNamespacedPod({ namespace: "production", labelSelector: "app.kubernetes.io/managed-by=azure-auth-gate" }))
+        .items[0];
       if (!pod) await new Promise((r) => setTimeout(r, 50));
     }
     expect(pod?.spec?.serviceAccountName).toBe("backend");
@@ -123,7 +149,9 @@ describe("the live probe (Node image)", () => {
       const findings = await layer()(target());
       expect(findings.map((f) => f.id)).toEqual(["AG301"]);
       expect(findings[0]!.evidence).toContain("Workload Identity was not injected into the pod: AZURE_CLIENT_ID");
-      expect(findings[0]!.fix).toContain(`kubectl annotate serviceaccount backend -n production azure.workload.identity/client-id=${CLIENT_ID}`);
+      expect(findings[0]!.fix).toContain(
+        `kubectl annotate serviceaccount backend -n production azure.workload.identity/client-id=${CLIENT_ID}`,
+      );
     } finally {
       sa.metadata.annotations = annotations;
     }
@@ -136,10 +164,14 @@ describe("the live probe (Node image)", () => {
       const findings = await layer()(target({ keyVault: [{ vault: "kv-app", secrets: ["django-secret-key"], access: "get" }] }));
       expect(findings.map((f) => f.id).sort()).toEqual(["AG302", "AG303"]);
       const blob = findings.find((f) => f.id === "AG302")!;
-      expect(blob.evidence).toContain("listing container 'media' in storage account 'stmedia' as the pod's identity: HTTP 403 AuthorizationPermissionMismatch");
+      expect(blob.evidence).toContain(
+        "listing container 'media' in storage account 'stmedia' as the pod's identity: HTTP 403 AuthorizationPermissionMismatch",
+      );
       expect(blob.fix).toContain(`az role assignment create --assignee ${CLIENT_ID} --role "Storage Blob Data Reader"`);
       const kv = findings.find((f) => f.id === "AG303")!;
-      expect(kv.evidence).toMatch(/reading secret 'django-secret-key' in vault 'kv-app' as the pod's identity: HTTP 403 Forbidden \(ForbiddenByRbac\)/);
+      expect(kv.evidence).toMatch(
+        /reading secret 'django-secret-key' in vault 'kv-app' as the pod's identity: HTTP 403 Forbidden \(ForbiddenByRbac\)/,
+      );
       expect(kv.fix).toContain('--role "Key Vault Secrets User"');
       expectNoSecret(findings);
     } finally {
@@ -172,7 +204,10 @@ describe("access: write: the probe creates and deletes one marker blob under .az
   const write = { blob: [{ account: "stmedia", container: "media", access: "write" as const }], keyVault: [] };
   const markerRequests = () => h.blob.log.filter((r) => r.url.startsWith("/stmedia/media/.azure-auth-gate/probe-aag-probe-backend-"));
 
-  it.each([["node", NODE_IMAGE], ["python", PYTHON_IMAGE]] as const)(
+  it.each([
+    ["node", NODE_IMAGE],
+    ["python", PYTHON_IMAGE],
+  ] as const)(
     "%s: a role that reads but cannot write (Storage Blob Data Reader) is AG302 with the storage error code; the same role passes a read-only need",
     async (_runtime, image) => {
       const before = markerRequests().length;
@@ -183,13 +218,22 @@ describe("access: write: the probe creates and deletes one marker blob under .az
       );
       expect(findings[0]!.fix).toContain(`az role assignment create --assignee ${CLIENT_ID} --role "Storage Blob Data Contributor"`);
       // The refusal came from the sandbox's RBAC in front of Azurite, on the PUT of the marker.
-      expect(markerRequests().slice(before).map((r) => `${r.method} ${r.status}`)).toEqual(["PUT 403"]);
-      expect(await layer({ image })(target({ blob: [{ account: "stmedia", container: "media", access: "read" }], keyVault: [], image }))).toEqual([]);
+      expect(
+        markerRequests()
+          .slice(before)
+          .map((r) => `${r.method} ${r.status}`),
+      ).toEqual(["PUT 403"]);
+      expect(
+        await layer({ image })(target({ blob: [{ account: "stmedia", container: "media", access: "read" }], keyVault: [], image })),
+      ).toEqual([]);
     },
     60_000,
   );
 
-  it.each([["node", NODE_IMAGE], ["python", PYTHON_IMAGE]] as const)(
+  it.each([
+    ["node", NODE_IMAGE],
+    ["python", PYTHON_IMAGE],
+  ] as const)(
     "%s: with Storage Blob Data Contributor the write passes, and real Azurite created and deleted the marker (nothing left behind)",
     async (_runtime, image) => {
       const grant = assign(PRINCIPAL_ID, "blobContributor", h.state.storageAccounts[0]!.id);
@@ -235,7 +279,9 @@ describe("access: write: the probe creates and deletes one marker blob under .az
       const findings = await layer()(target({ blob: [{ account: "stmedia", container: "scratch", access: "write" }], keyVault: [] }));
       expect(findings.map((f) => [f.id, f.severity])).toEqual([["AG302", "warning"]]);
       expect(findings[0]!.evidence).toMatch(/but could not delete it: HTTP 403 AuthorizationPermissionMismatch/);
-      expect(findings[0]!.fix).toMatch(/^Delete the marker: `az storage blob delete --account-name stmedia --container-name scratch --name \.azure-auth-gate\/probe-aag-probe-backend-[a-z0-9]+ --auth-mode login`/);
+      expect(findings[0]!.fix).toMatch(
+        /^Delete the marker: `az storage blob delete --account-name stmedia --container-name scratch --name \.azure-auth-gate\/probe-aag-probe-backend-[a-z0-9]+ --auth-mode login`/,
+      );
     } finally {
       h.state.roleAssignments.splice(h.state.roleAssignments.indexOf(grant), 1);
     }
@@ -285,7 +331,10 @@ describe("AG304: a probe that did not run is never a pass", () => {
 
   it("a hostile image: only parsed, capped fields of its result line reach findings, its token masked", async () => {
     const findings = await layer({ image: HOSTILE_IMAGE })(target());
-    expect(findings.map((f) => f.id), findings[0]?.evidence).toEqual(["AG301"]);
+    expect(
+      findings.map((f) => f.id),
+      findings[0]?.evidence,
+    ).toEqual(["AG301"]);
     const text = JSON.stringify(findings);
     expect(text).not.toMatch(/eyJ[\w-]{8,}\.[\w-]{8,}/);
     expect(text).toContain("[token]");
@@ -350,25 +399,53 @@ describe("the live probe (Python image, Debian's azure-identity / azure-storage-
 });
 
 describe("the probe programs' own output", () => {
-  it.each([["node", NODE_IMAGE], ["python", PYTHON_IMAGE]] as const)("%s: the pod log is the one result line, with the secret's properties and never its value", async (runtime, image) => {
-    const t = target({ image });
-    const name = probeJobName(`raw-${runtime}`);
-    await h.batch.createNamespacedJob({ namespace: "production", body: buildProbeJob({ name, target: t, image, command: builtInCommand(runtime), plan: buildPlan(t, h.profile), timeoutSeconds: 30 }) });
-    try {
-      let log: string | undefined;
-      for (let i = 0; i < 200 && log === undefined; i++) {
-        const pod = (await h.core.listNamespacedPod({ namespace: "production", labelSelector: `job-name=${name}` })).items[0];
-        if (pod?.status?.containerStatuses?.[0]?.state?.terminated) log = await h.core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace: "production" });
-        else await new Promise((r) => setTimeout(r, 100));
+  it.each([
+    ["node", NODE_IMAGE],
+    ["python", PYTHON_IMAGE],
+  ] as const)(
+    "%s: the pod log is the one result line, with the secret's properties and never its value",
+    async (runtime, image) => {
+      const t = target({ image });
+      const name = probeJobName(`raw-${runtime}`);
+      await h.batch.createNamespacedJob({
+        namespace: "production",
+        body: buildProbeJob({
+          name,
+          target: t,
+          image,
+          command: builtInCommand(runtime),
+          plan: buildPlan(t, h.profile),
+          timeoutSeconds: 30,
+        }),
+      });
+      try {
+        let log: string | undefined;
+        for (let i = 0; i < 200 && log === undefined; i++) {
+          const pod = (await h.core.listNamespacedPod({ namespace: "production", labelSelector: `job-name=${name}` })).items[0];
+          if (pod?.status?.containerStatuses?.[0]?.state?.terminated)
+            log = await h.core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace: "production" });
+          else await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(log).toBeDefined();
+        expect(log).not.toContain(SECRET_VALUE);
+        expect(log!.trim().split("\n")).toHaveLength(1);
+        const result = JSON.parse(log!);
+        expect(result).toMatchObject({
+          azureAuthGateProbe: 1,
+          runtime,
+          token: { ok: true },
+          blob: [{ account: "stmedia", container: "media", ok: true, listed: 1, read: true }],
+          keyVault: [{ vault: "kv-app", secret: "django-secret-key", ok: true, enabled: true }],
+        });
+        expect(result.identity).toMatchObject({
+          clientId: CLIENT_ID,
+          missing: [],
+          assertion: { sub: "system:serviceaccount:production:backend" },
+        });
+      } finally {
+        await h.batch.deleteNamespacedJob({ name, namespace: "production", propagationPolicy: "Background" });
       }
-      expect(log).toBeDefined();
-      expect(log).not.toContain(SECRET_VALUE);
-      expect(log!.trim().split("\n")).toHaveLength(1);
-      const result = JSON.parse(log!);
-      expect(result).toMatchObject({ azureAuthGateProbe: 1, runtime, token: { ok: true }, blob: [{ account: "stmedia", container: "media", ok: true, listed: 1, read: true }], keyVault: [{ vault: "kv-app", secret: "django-secret-key", ok: true, enabled: true }] });
-      expect(result.identity).toMatchObject({ clientId: CLIENT_ID, missing: [], assertion: { sub: "system:serviceaccount:production:backend" } });
-    } finally {
-      await h.batch.deleteNamespacedJob({ name, namespace: "production", propagationPolicy: "Background" });
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 });

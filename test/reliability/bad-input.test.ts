@@ -48,7 +48,10 @@ describe("bad-input corpus", () => {
     const file = path.join(CORPUS, "config", name);
     const expected = /^# expect: (\S+)/.exec(readFileSync(file, "utf8"))?.[1];
     expect(expected, "line 1 must be '# expect: FIELD'").toBeDefined();
-    const line = expectOneCleanLine(await timed(["check", "--config", path.relative(process.cwd(), file)]), path.relative(process.cwd(), file));
+    const line = expectOneCleanLine(
+      await timed(["check", "--config", path.relative(process.cwd(), file)]),
+      path.relative(process.cwd(), file),
+    );
     if (expected !== "-") expect(line).toContain(`: ${expected}`);
   });
 });

@@ -35,7 +35,12 @@ function unverified(report: Report): Finding[] {
 
 function scanOutputs(run: GateRun): void {
   assertNoSecrets(
-    { json: JSON.stringify(run.report), text: renderReport(run.report, "text"), markdown: renderReport(run.report, "markdown"), sarif: renderReport(run.report, "sarif") },
+    {
+      json: JSON.stringify(run.report),
+      text: renderReport(run.report, "text"),
+      markdown: renderReport(run.report, "markdown"),
+      sarif: renderReport(run.report, "sarif"),
+    },
     secretNeedles(sb!, [SECRET_VALUE]),
   );
 }
@@ -47,7 +52,11 @@ function mostAttempts(entries: { path: string; query: string }[]): number {
   return Math.max(0, ...counts.values());
 }
 
-async function gateWith(faults: FaultInput[], config = TARGET, opts: { scenario?: Scenario; probe?: boolean; budget?: string } = {}): Promise<{ run: GateRun }> {
+async function gateWith(
+  faults: FaultInput[],
+  config = TARGET,
+  opts: { scenario?: Scenario; probe?: boolean; budget?: string } = {},
+): Promise<{ run: GateRun }> {
   const scenario = opts.scenario ?? correctScenario();
   sb = await sandboxFor(scenario, opts.probe ? {} : { azurite: false });
   for (const f of faults) sb.faults.add(f);
@@ -61,7 +70,10 @@ function expectFailClosed(report: Report, evidence: RegExp): Finding[] {
   const u = unverified(report);
   expect(u.length).toBeGreaterThan(0);
   expect(u.every((f) => f.severity === "error")).toBe(true);
-  expect(u.some((f) => evidence.test(f.evidence)), u.map((f) => f.evidence).join("\n")).toBe(true);
+  expect(
+    u.some((f) => evidence.test(f.evidence)),
+    u.map((f) => f.evidence).join("\n"),
+  ).toBe(true);
   expect(report.metadata.unverifiedFacts).toBe(u.length);
   return u;
 }
@@ -82,7 +94,11 @@ describe("transient faults are retried and the gate still proves the target", ()
   }, 30_000);
 
   it("Key Vault 429 with Retry-After on the secret listing, twice", async () => {
-    const { run } = await gateWith([{ service: "keyvault", path: "^/contoso-app-kv/secrets$", status: 429, retryAfterSeconds: 1, times: 2 }], TARGET, { budget: "retryBudgetSeconds: 6\n" });
+    const { run } = await gateWith(
+      [{ service: "keyvault", path: "^/contoso-app-kv/secrets$", status: 429, retryAfterSeconds: 1, times: 2 }],
+      TARGET,
+      { budget: "retryBudgetSeconds: 6\n" },
+    );
     expect(run.report.verdict, JSON.stringify(run.report.findings.map((f) => [f.id, f.evidence]))).toBe("pass");
     expect(sb!.log.filter({ service: "keyvault", status: 429 })).toHaveLength(2);
   }, 30_000);
@@ -133,7 +149,9 @@ describe("lasting faults fail closed within the retry budget", () => {
   }, 30_000);
 
   it("Blob down (503) under the live probe: the data-plane layer fails, it does not pass", async () => {
-    const { run } = await gateWith([{ service: "blob", status: 503 }], `${TARGET}probe: { image: "${APP_IMAGE}", timeoutSeconds: 60 }\n`, { probe: true });
+    const { run } = await gateWith([{ service: "blob", status: 503 }], `${TARGET}probe: { image: "${APP_IMAGE}", timeoutSeconds: 60 }\n`, {
+      probe: true,
+    });
     expect(run.report.verdict).toBe("fail");
     const dataPlane = run.report.findings.filter((f) => f.id.startsWith("AG3"));
     expect(dataPlane.length, JSON.stringify(run.report.findings.map((f) => [f.id, f.evidence.slice(0, 120)]))).toBeGreaterThan(0);

@@ -7,7 +7,9 @@ const SECRET = "sandbox-client-secret-value-0042";
 describe("secret scan", () => {
   it("finds the secret raw, url-encoded and hex-encoded", () => {
     expect(findSecrets({ log: `token=${SECRET};` }, [SECRET]).map((l) => l.form)).toEqual(["raw"]);
-    expect(findSecrets({ url: `https://h/?k=${encodeURIComponent("a b/" + SECRET)}` }, ["a b/" + SECRET]).map((l) => l.form)).toContain("url-encoded");
+    expect(findSecrets({ url: `https://h/?k=${encodeURIComponent("a b/" + SECRET)}` }, ["a b/" + SECRET]).map((l) => l.form)).toContain(
+      "url-encoded",
+    );
     expect(findSecrets({ dump: Buffer.from(SECRET).toString("hex").toUpperCase() }, [SECRET]).map((l) => l.form)).toEqual(["hex"]);
   });
 
@@ -15,14 +17,20 @@ describe("secret scan", () => {
     for (const prefix of ["", "x", "xy", "xyz", '{"secret":"']) {
       const message = Buffer.from(`${prefix}${SECRET}","more":"data"}`).toString("base64");
       const urlSafe = Buffer.from(`${prefix}${SECRET}!!`).toString("base64url");
-      expect(findSecrets({ message }, [SECRET]).map((l) => l.form), `prefix '${prefix}'`).toContain("base64");
+      expect(
+        findSecrets({ message }, [SECRET]).map((l) => l.form),
+        `prefix '${prefix}'`,
+      ).toContain("base64");
       // Where the two alphabets agree (no '+' or '/'), the url-safe core is the same string: either form counts.
-      expect(findSecrets({ urlSafe }, [SECRET]).some((l) => l.form.startsWith("base64")), `prefix '${prefix}'`).toBe(true);
+      expect(
+        findSecrets({ urlSafe }, [SECRET]).some((l) => l.form.startsWith("base64")),
+        `prefix '${prefix}'`,
+      ).toBe(true);
     }
   });
 
   it("reports where, and never the whole secret", () => {
-    const leaks = findSecrets({ "stderr": `oops ${SECRET}` }, [SECRET]);
+    const leaks = findSecrets({ stderr: `oops ${SECRET}` }, [SECRET]);
     expect(leaks).toEqual([{ where: "stderr", secret: "sand…", form: "raw" }]);
     expect(() => assertNoSecrets({ stderr: `oops ${SECRET}` }, [SECRET])).toThrow(/stderr \(raw, sand…\)/);
     expect(() => assertNoSecrets({ stderr: `oops ${SECRET}` }, [SECRET])).not.toThrow(new RegExp(SECRET));

@@ -54,7 +54,9 @@ export function findSecrets(texts: Record<string, string | Buffer> | Map<string,
   const leaks: Leak[] = [];
   for (const secret of new Set(secrets)) {
     for (const { form, text } of secretForms(secret)) {
-      for (const [where, hay] of haystacks) if (form === "hex" ? hay.toLowerCase().includes(text) : hay.includes(text)) leaks.push({ where, secret: `${secret.slice(0, 4)}…`, form });
+      for (const [where, hay] of haystacks)
+        if (form === "hex" ? hay.toLowerCase().includes(text) : hay.includes(text))
+          leaks.push({ where, secret: `${secret.slice(0, 4)}…`, form });
     }
   }
   return leaks;

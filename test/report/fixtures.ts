@@ -25,8 +25,9 @@ export function brokenFindings(): Finding[] {
     raise("AG102", {
       target: { kind: "Job", namespace: "production", name: "migrate" },
       location: { file: "k8s/migrate.yaml", line: 41 },
-      evidence: "container migrate sets AZURE_TENANT_ID and AZURE_CLIENT_ID but no AZURE_CLIENT_SECRET, and the pod has no Workload Identity",
-      fix: "Remove AZURE_TENANT_ID and AZURE_CLIENT_ID from container migrate and run the Job as ServiceAccount backend with the pod label azure.workload.identity/use: \"true\".",
+      evidence:
+        "container migrate sets AZURE_TENANT_ID and AZURE_CLIENT_ID but no AZURE_CLIENT_SECRET, and the pod has no Workload Identity",
+      fix: 'Remove AZURE_TENANT_ID and AZURE_CLIENT_ID from container migrate and run the Job as ServiceAccount backend with the pod label azure.workload.identity/use: "true".',
     }),
     raise("AG209", {
       target: { kind: "azure", name: "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-app" },
@@ -34,7 +35,10 @@ export function brokenFindings(): Finding[] {
       fix: "az role assignment delete --assignee 00000000-0000-0000-0000-000000000001 --role Contributor --scope /subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-app",
     }),
     raise("AG212", {
-      target: { kind: "azure", name: "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-app/providers/Microsoft.Storage/storageAccounts/stmedia" },
+      target: {
+        kind: "azure",
+        name: "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-app/providers/Microsoft.Storage/storageAccounts/stmedia",
+      },
       evidence: "Storage Blob Data Contributor was assigned 3 minutes ago",
       fix: "Wait a few minutes and retry the deploy.",
     }),

@@ -20,11 +20,18 @@ describe("json format", () => {
       fix: expect.stringContaining("azure.workload.identity/use"),
     });
     expect(parsed.findings.find((f: { id: string }) => f.id === "AG209").location).toBeNull();
-    expect(parsed.metadata).toMatchObject({ tool: { name: "azure-auth-gate" }, generatedAt: NOW.toISOString(), layers: ["static"], inputs: ["k8s/app.yaml", "k8s/migrate.yaml", "k8s/sa.yaml"] });
+    expect(parsed.metadata).toMatchObject({
+      tool: { name: "azure-auth-gate" },
+      generatedAt: NOW.toISOString(),
+      layers: ["static"],
+      inputs: ["k8s/app.yaml", "k8s/migrate.yaml", "k8s/sa.yaml"],
+    });
   });
 
   it("adds `waived` (with the reason) only to waived findings", () => {
-    const report = buildReport(brokenFindings(), runMetadata(["static"], {}, NOW), { waivers: [{ id: "AG107", reason: "legacy namespace, ticket OPS-9" }] });
+    const report = buildReport(brokenFindings(), runMetadata(["static"], {}, NOW), {
+      waivers: [{ id: "AG107", reason: "legacy namespace, ticket OPS-9" }],
+    });
     const parsed = JSON.parse(renderJson(report));
     const waived = parsed.findings.filter((f: { waived?: unknown }) => "waived" in f);
     expect(waived).toHaveLength(1);

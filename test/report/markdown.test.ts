@@ -48,8 +48,12 @@ describe("markdown format", () => {
     expect(md.split("\n")[0]).toBe("❌ **Azure Auth Gate: fail** — 2 errors, 2 warnings, 1 info");
     const rows = md.split("\n").filter((l) => /^\| AG\d{3} /.test(l));
     expect(rows.map((r) => r.split(" | ")[0])).toEqual(["| AG104", "| AG102", "| AG209", "| AG107", "| AG212"]);
-    expect(rows[0]).toBe("| AG104 | ❌ error | Deployment production/backend | k8s/app.yaml&#58;23 | Pod template lacks the Workload Identity label |");
-    expect(md).toContain("<details><summary>AG104 · Deployment production/backend — Pod template lacks the Workload Identity label</summary>");
+    expect(rows[0]).toBe(
+      "| AG104 | ❌ error | Deployment production/backend | k8s/app.yaml&#58;23 | Pod template lacks the Workload Identity label |",
+    );
+    expect(md).toContain(
+      "<details><summary>AG104 · Deployment production/backend — Pod template lacks the Workload Identity label</summary>",
+    );
   });
 
   it("shows pass and warn verdicts with their icons", () => {
@@ -93,7 +97,9 @@ describe("markdown format", () => {
   });
 
   it("lists waived findings with their reason and no fix block", () => {
-    const report = buildReport(brokenFindings(), runMetadata(["static"], {}, NOW), { waivers: [{ id: "AG107", reason: "legacy <ns> @team" }] });
+    const report = buildReport(brokenFindings(), runMetadata(["static"], {}, NOW), {
+      waivers: [{ id: "AG107", reason: "legacy <ns> @team" }],
+    });
     const md = renderMarkdown(report);
     expect(md.split("\n")[0]).toContain("1 waived");
     expect(md).toContain("| AG107 | ~~warning~~ waived |");

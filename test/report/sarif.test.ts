@@ -13,10 +13,114 @@ import { brokenFindings, hostileFindings, NOW, reportOf } from "./fixtures.js";
 /** Keys the SARIF 2.1.0 schema allows on each object kind we emit (a subset of the schema, verbatim names). */
 const ALLOWED: Record<string, string[]> = {
   log: ["$schema", "version", "runs", "inlineExternalProperties", "properties"],
-  run: ["tool", "invocations", "conversion", "language", "versionControlProvenance", "originalUriBaseIds", "artifacts", "logicalLocations", "graphs", "results", "automationDetails", "runAggregates", "baselineGuid", "redactionTokens", "defaultEncoding", "defaultSourceLanguage", "newlineSequences", "columnKind", "externalPropertyFileReferences", "threadFlowLocations", "taxonomies", "addresses", "translations", "policies", "webRequests", "webResponses", "specialLocations", "properties"],
-  driver: ["guid", "name", "fullName", "semanticVersion", "version", "dottedQuadFileVersion", "releaseDateUtc", "downloadUri", "informationUri", "organization", "product", "productSuite", "shortDescription", "fullDescription", "language", "globalMessageStrings", "notifications", "rules", "taxa", "locations", "contents", "isComprehensive", "localizedDataSemanticVersion", "minimumRequiredLocalizedDataSemanticVersion", "associatedComponent", "translationMetadata", "supportedTaxonomies", "properties"],
-  rule: ["id", "deprecatedIds", "guid", "deprecatedGuids", "name", "deprecatedNames", "shortDescription", "fullDescription", "messageStrings", "defaultConfiguration", "helpUri", "help", "relationships", "properties"],
-  result: ["ruleId", "ruleIndex", "rule", "kind", "level", "message", "analysisTarget", "locations", "guid", "correlationGuid", "occurrenceCount", "partialFingerprints", "fingerprints", "stacks", "codeFlows", "graphs", "graphTraversals", "relatedLocations", "suppressions", "baselineState", "rank", "attachments", "hostedViewerUri", "workItemUris", "provenance", "fixes", "taxa", "webRequest", "webResponse", "properties"],
+  run: [
+    "tool",
+    "invocations",
+    "conversion",
+    "language",
+    "versionControlProvenance",
+    "originalUriBaseIds",
+    "artifacts",
+    "logicalLocations",
+    "graphs",
+    "results",
+    "automationDetails",
+    "runAggregates",
+    "baselineGuid",
+    "redactionTokens",
+    "defaultEncoding",
+    "defaultSourceLanguage",
+    "newlineSequences",
+    "columnKind",
+    "externalPropertyFileReferences",
+    "threadFlowLocations",
+    "taxonomies",
+    "addresses",
+    "translations",
+    "policies",
+    "webRequests",
+    "webResponses",
+    "specialLocations",
+    "properties",
+  ],
+  driver: [
+    "guid",
+    "name",
+    "fullName",
+    "semanticVersion",
+    "version",
+    "dottedQuadFileVersion",
+    "releaseDateUtc",
+    "downloadUri",
+    "informationUri",
+    "organization",
+    "product",
+    "productSuite",
+    "shortDescription",
+    "fullDescription",
+    "language",
+    "globalMessageStrings",
+    "notifications",
+    "rules",
+    "taxa",
+    "locations",
+    "contents",
+    "isComprehensive",
+    "localizedDataSemanticVersion",
+    "minimumRequiredLocalizedDataSemanticVersion",
+    "associatedComponent",
+    "translationMetadata",
+    "supportedTaxonomies",
+    "properties",
+  ],
+  rule: [
+    "id",
+    "deprecatedIds",
+    "guid",
+    "deprecatedGuids",
+    "name",
+    "deprecatedNames",
+    "shortDescription",
+    "fullDescription",
+    "messageStrings",
+    "defaultConfiguration",
+    "helpUri",
+    "help",
+    "relationships",
+    "properties",
+  ],
+  result: [
+    "ruleId",
+    "ruleIndex",
+    "rule",
+    "kind",
+    "level",
+    "message",
+    "analysisTarget",
+    "locations",
+    "guid",
+    "correlationGuid",
+    "occurrenceCount",
+    "partialFingerprints",
+    "fingerprints",
+    "stacks",
+    "codeFlows",
+    "graphs",
+    "graphTraversals",
+    "relatedLocations",
+    "suppressions",
+    "baselineState",
+    "rank",
+    "attachments",
+    "hostedViewerUri",
+    "workItemUris",
+    "provenance",
+    "fixes",
+    "taxa",
+    "webRequest",
+    "webResponse",
+    "properties",
+  ],
   location: ["id", "physicalLocation", "logicalLocations", "message", "annotations", "relationships", "properties"],
   physicalLocation: ["address", "artifactLocation", "region", "contextRegion", "properties"],
   logicalLocation: ["name", "index", "fullyQualifiedName", "decoratedName", "parentIndex", "kind", "properties"],
@@ -94,21 +198,35 @@ describe("sarif format", () => {
   it("maps each finding to a result: level, message (title + evidence + fix), file and line", () => {
     const log = JSON.parse(renderSarif(reportOf(brokenFindings()), { baseDir: "/repo" })) as SarifLog;
     const results = log.runs[0]!.results;
-    expect(results.map((r) => [r.ruleId, r.level])).toEqual([["AG104", "error"], ["AG102", "error"], ["AG209", "warning"], ["AG107", "warning"], ["AG212", "note"]]);
+    expect(results.map((r) => [r.ruleId, r.level])).toEqual([
+      ["AG104", "error"],
+      ["AG102", "error"],
+      ["AG209", "warning"],
+      ["AG107", "warning"],
+      ["AG212", "note"],
+    ]);
     const ag104 = results[0]!;
     expect(ag104.message.text).toContain("Pod template lacks the Workload Identity label");
     expect(ag104.message.text).toContain("pod template labels lack");
     expect(ag104.message.text).toContain('azure.workload.identity/use: "true"');
     expect(ag104.locations[0]!.physicalLocation).toEqual({ artifactLocation: { uri: "k8s/app.yaml" }, region: { startLine: 23 } });
-    expect(ag104.locations[0]!.logicalLocations[0]).toEqual({ name: "backend", fullyQualifiedName: "Deployment production/backend", kind: "resource" });
+    expect(ag104.locations[0]!.logicalLocations[0]).toEqual({
+      name: "backend",
+      fullyQualifiedName: "Deployment production/backend",
+      kind: "resource",
+    });
   });
 
   it("never invents a line: Azure findings get the target as logical location, anchored to the config file without a region", () => {
-    const anchored = JSON.parse(renderSarif(reportOf(brokenFindings(), { config: "deploy/azure-auth-gate.yml" }), { baseDir: "/repo" })) as SarifLog;
+    const anchored = JSON.parse(
+      renderSarif(reportOf(brokenFindings(), { config: "deploy/azure-auth-gate.yml" }), { baseDir: "/repo" }),
+    ) as SarifLog;
     validate(anchored);
     const ag209 = anchored.runs[0]!.results.find((r) => r.ruleId === "AG209")!;
     expect(ag209.locations[0]!.physicalLocation).toEqual({ artifactLocation: { uri: "deploy/azure-auth-gate.yml" } });
-    expect(ag209.locations[0]!.logicalLocations[0]!.fullyQualifiedName).toBe("azure /subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-app");
+    expect(ag209.locations[0]!.logicalLocations[0]!.fullyQualifiedName).toBe(
+      "azure /subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-app",
+    );
 
     const bare = JSON.parse(renderSarif(reportOf(brokenFindings()), { baseDir: "/repo" })) as SarifLog;
     const loc = bare.runs[0]!.results.find((r) => r.ruleId === "AG209")!.locations[0]!;
@@ -117,14 +235,21 @@ describe("sarif format", () => {
   });
 
   it("gives stdin findings a logical location, not a fake file", () => {
-    const f = raise("AG104", { target: { kind: "Deployment", namespace: "prod", name: "web" }, location: { file: "<stdin>", line: 12 }, evidence: "no label", fix: "add it" });
+    const f = raise("AG104", {
+      target: { kind: "Deployment", namespace: "prod", name: "web" },
+      location: { file: "<stdin>", line: 12 },
+      evidence: "no label",
+      fix: "add it",
+    });
     const log = JSON.parse(renderSarif(reportOf([f]), { baseDir: "/repo" })) as SarifLog;
     validate(log);
     expect(log.runs[0]!.results[0]!.locations[0]!.physicalLocation).toBeUndefined();
   });
 
   it("puts waived findings in suppressions with the reason", () => {
-    const report = buildReport(brokenFindings(), runMetadata(["static"], {}, NOW), { waivers: [{ id: "AG107", reason: "legacy namespace (OPS-9)" }] });
+    const report = buildReport(brokenFindings(), runMetadata(["static"], {}, NOW), {
+      waivers: [{ id: "AG107", reason: "legacy namespace (OPS-9)" }],
+    });
     const log = JSON.parse(renderSarif(report, { baseDir: "/repo" })) as SarifLog;
     validate(log);
     const waived = log.runs[0]!.results.filter((r) => r.suppressions);

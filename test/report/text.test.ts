@@ -21,7 +21,9 @@ describe("text format", () => {
     ]);
     expect(text).toContain("  error   AG104  Pod template lacks the Workload Identity label  k8s/app.yaml:23\n");
     // The fix is indented as a block, ready to copy.
-    expect(text).toContain('      fix:\n        spec:\n          template:\n            metadata:\n              labels:\n                azure.workload.identity/use: "true"\n');
+    expect(text).toContain(
+      '      fix:\n        spec:\n          template:\n            metadata:\n              labels:\n                azure.workload.identity/use: "true"\n',
+    );
     expect(text).not.toContain(ESC);
   });
 
@@ -29,7 +31,12 @@ describe("text format", () => {
     const target = { kind: "Deployment", namespace: "prod", name: "web" };
     const findings = [
       raise("AG104", { target, location: { file: "a.yaml", line: 3 }, evidence: "e1", fix: "f1" }),
-      raise("AG106", { target: { kind: "Job", namespace: "prod", name: "migrate" }, location: { file: "a.yaml", line: 30 }, evidence: "e2", fix: "f2" }),
+      raise("AG106", {
+        target: { kind: "Job", namespace: "prod", name: "migrate" },
+        location: { file: "a.yaml", line: 30 },
+        evidence: "e2",
+        fix: "f2",
+      }),
       raise("AG109", { target, location: { file: "a.yaml", line: 9 }, evidence: "e3", fix: "f3" }),
     ];
     const text = renderText(reportOf(findings));
@@ -44,7 +51,9 @@ describe("text format", () => {
   });
 
   it("shows waived findings with the reason instead of the fix", () => {
-    const report = buildReport(brokenFindings(), runMetadata(["static"], {}, NOW), { waivers: [{ id: "AG107", reason: "legacy namespace (OPS-9)" }] });
+    const report = buildReport(brokenFindings(), runMetadata(["static"], {}, NOW), {
+      waivers: [{ id: "AG107", reason: "legacy namespace (OPS-9)" }],
+    });
     const text = renderText(report);
     expect(text.split("\n")[0]).toBe("FAIL  2 errors, 1 warning, 1 info, 1 waived");
     expect(text).toContain("  warning (waived) AG107");

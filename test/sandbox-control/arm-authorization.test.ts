@@ -22,7 +22,13 @@ async function withAssignments(extra: ReturnType<typeof assignment>[], fn: () =>
 }
 
 const client = (oid: string) => new AuthorizationManagementClient(cp.credential(oid), SUB, cp.legacyClientOptions());
-const owners = (list: { principalId?: string; scope?: string }[]) => list.map((a) => `${a.principalId === P.gate ? "gate" : a.principalId === P.rgReader ? "rgReader" : a.principalId === P.backend ? "backend" : a.principalId === P.worker ? "worker" : a.principalId}@${a.scope?.split("/").pop()}`).sort();
+const owners = (list: { principalId?: string; scope?: string }[]) =>
+  list
+    .map(
+      (a) =>
+        `${a.principalId === P.gate ? "gate" : a.principalId === P.rgReader ? "rgReader" : a.principalId === P.backend ? "backend" : a.principalId === P.worker ? "worker" : a.principalId}@${a.scope?.split("/").pop()}`,
+    )
+    .sort();
 
 describe("role assignments: list filters (documented semantics, real SDK)", () => {
   it("without a filter, lists assignments at, above and below the scope, across pages", async () => {
@@ -48,23 +54,32 @@ describe("role assignments: list filters (documented semantics, real SDK)", () =
   it("combines atScope() and assignedTo() with `and`", async () => {
     const gateAtRg = await collect(client(P.gate).roleAssignments.listForScope(RG, { filter: `atScope() and assignedTo('${P.gate}')` }));
     expect(owners(gateAtRg)).toEqual(["gate@" + SUB]);
-    const backendAtRg = await collect(client(P.gate).roleAssignments.listForScope(RG, { filter: `atScope() and assignedTo('${P.backend}')` }));
+    const backendAtRg = await collect(
+      client(P.gate).roleAssignments.listForScope(RG, { filter: `atScope() and assignedTo('${P.backend}')` }),
+    );
     expect(backendAtRg).toEqual([]);
   });
 
   it("lists for the subscription, a resource group and a resource", async () => {
     const c = client(P.gate);
     expect(await collect(c.roleAssignments.listForSubscription())).toHaveLength(6);
-    expect(owners(await collect(c.roleAssignments.listForSubscription({ filter: `principalId eq '${P.worker}'` })))).toEqual(["worker@appstore", "worker@other-rg"]);
+    expect(owners(await collect(c.roleAssignments.listForSubscription({ filter: `principalId eq '${P.worker}'` })))).toEqual([
+      "worker@appstore",
+      "worker@other-rg",
+    ]);
     expect(owners(await collect(c.roleAssignments.listForResourceGroup("other-rg")))).toEqual(["gate@" + SUB, "worker@other-rg"]);
     const forAccount = await collect(c.roleAssignments.listForResource("app-rg", "Microsoft.Storage", "storageAccounts", "appstore"));
     expect(owners(forAccount)).toEqual(["backend@uploads", "gate@" + SUB, "rgReader@app-rg", "worker@appstore"]);
-    const atAccount = await collect(c.roleAssignments.listForResource("app-rg", "Microsoft.Storage", "storageAccounts", "appstore", { filter: "atScope()" }));
+    const atAccount = await collect(
+      c.roleAssignments.listForResource("app-rg", "Microsoft.Storage", "storageAccounts", "appstore", { filter: "atScope()" }),
+    );
     expect(owners(atAccount)).toEqual(["gate@" + SUB, "rgReader@app-rg", "worker@appstore"]);
   });
 
   it("returns condition, conditionVersion, createdOn and principalType", async () => {
-    const [worker] = await collect(client(P.gate).roleAssignments.listForScope(SCOPES.account, { filter: `atScope() and assignedTo('${P.worker}')` }));
+    const [worker] = await collect(
+      client(P.gate).roleAssignments.listForScope(SCOPES.account, { filter: `atScope() and assignedTo('${P.worker}')` }),
+    );
     expect(worker?.condition).toContain("StringEquals 'media'");
     expect(worker?.conditionVersion).toBe("2.0");
     expect(worker?.principalType).toBe("ServicePrincipal");
@@ -88,7 +103,10 @@ describe("role assignments: list filters (documented semantics, real SDK)", () =
 describe("role assignments: get, create, delete", () => {
   it("lets a User Access Administrator create, read and delete; refuses a Reader", async () => {
     const name = guid("new-assignment");
-    const params = { roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${ROLE.blobReader}`, principalId: P.backend };
+    const params = {
+      roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${ROLE.blobReader}`,
+      principalId: P.backend,
+    };
     const denied = await failure(client(P.gate).roleAssignments.create(SCOPES.media, name, params));
     expect(denied.statusCode).toBe(403);
     expect(denied.message).toContain("Microsoft.Authorization/roleAssignments/write");
@@ -118,11 +136,22 @@ describe("role assignments: get, create, delete", () => {
       const notFound = await failure(admin.roleAssignments.create(OTHER_RG, guid("a1"), { roleDefinitionId: role, principalId: stranger }));
       expect([notFound.statusCode, notFound.code]).toEqual([400, "PrincipalNotFound"]);
       // Stating principalType skips the directory lookup (the replication-delay escape hatch).
-      const typed = await admin.roleAssignments.create(OTHER_RG, guid("a2"), { roleDefinitionId: role, principalId: stranger, principalType: "User" });
+      const typed = await admin.roleAssignments.create(OTHER_RG, guid("a2"), {
+        roleDefinitionId: role,
+        principalId: stranger,
+        principalType: "User",
+      });
       expect(typed.principalType).toBe("User");
-      const noRole = await failure(admin.roleAssignments.create(OTHER_RG, guid("a3"), { roleDefinitionId: role.replace(ROLE.reader, guid("nope")), principalId: P.backend }));
+      const noRole = await failure(
+        admin.roleAssignments.create(OTHER_RG, guid("a3"), {
+          roleDefinitionId: role.replace(ROLE.reader, guid("nope")),
+          principalId: P.backend,
+        }),
+      );
       expect(noRole.code).toBe("RoleDefinitionDoesNotExist");
-      const badName = await failure(admin.roleAssignments.create(OTHER_RG, "not-a-guid", { roleDefinitionId: role, principalId: P.backend }));
+      const badName = await failure(
+        admin.roleAssignments.create(OTHER_RG, "not-a-guid", { roleDefinitionId: role, principalId: P.backend }),
+      );
       expect(badName.code).toBe("InvalidRoleAssignmentId");
     });
   });
@@ -132,7 +161,11 @@ describe("role definitions", () => {
   it("gets built-ins at a scope and at the root, and lists with roleName / type filters", async () => {
     const c = client(P.gate);
     const reader = await c.roleDefinitions.get(`/subscriptions/${SUB}`, ROLE.reader);
-    expect(reader).toMatchObject({ roleName: "Reader", roleType: "BuiltInRole", id: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${ROLE.reader}` });
+    expect(reader).toMatchObject({
+      roleName: "Reader",
+      roleType: "BuiltInRole",
+      id: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${ROLE.reader}`,
+    });
     expect(reader.permissions?.[0]?.actions).toEqual(["*/read"]);
     const root = await c.roleDefinitions.getById(`/providers/Microsoft.Authorization/roleDefinitions/${ROLE.blobReader}`);
     expect(root.permissions?.[0]?.dataActions).toEqual(["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"]);
@@ -165,7 +198,9 @@ describe("permissions (the caller's own)", () => {
     const rg = await collect(client(P.rgReader).permissions.listForResourceGroup("app-rg"));
     expect(rg).toEqual([expect.objectContaining({ actions: ["*/read"], notActions: [] })]);
     expect(await collect(client(P.backend).permissions.listForResourceGroup("app-rg"))).toEqual([]);
-    const worker = await collect(client(P.worker).permissions.listForResource("app-rg", "Microsoft.Storage", "", "storageAccounts", "appstore"));
+    const worker = await collect(
+      client(P.worker).permissions.listForResource("app-rg", "Microsoft.Storage", "", "storageAccounts", "appstore"),
+    );
     expect(worker).toHaveLength(1);
     expect(worker[0]?.dataActions).toContain("Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write");
     // The 9.x SDK types omit the 2022-04-01 `condition` field, but the response carries it through.

@@ -66,9 +66,14 @@ describe("federated identity credentials", () => {
     // The live state changed, so the Entra emulator will honour it.
     expect(cp.state.identities[0]!.federatedCredentials.map((f) => f.subject)).toContain("system:serviceaccount:app:migrate");
 
-    const updated = await writer.federatedIdentityCredentials.createOrUpdate("app-rg", "backend-id", "aks-migrate", { ...params, subject: "system:serviceaccount:app:migrate-v2" });
+    const updated = await writer.federatedIdentityCredentials.createOrUpdate("app-rg", "backend-id", "aks-migrate", {
+      ...params,
+      subject: "system:serviceaccount:app:migrate-v2",
+    });
     expect(updated.subject).toBe("system:serviceaccount:app:migrate-v2");
-    expect((await writer.federatedIdentityCredentials.get("app-rg", "backend-id", "aks-migrate")).subject).toBe("system:serviceaccount:app:migrate-v2");
+    expect((await writer.federatedIdentityCredentials.get("app-rg", "backend-id", "aks-migrate")).subject).toBe(
+      "system:serviceaccount:app:migrate-v2",
+    );
 
     await writer.federatedIdentityCredentials.delete("app-rg", "backend-id", "aks-migrate");
     expect((await failure(writer.federatedIdentityCredentials.get("app-rg", "backend-id", "aks-migrate"))).statusCode).toBe(404);
@@ -77,11 +82,29 @@ describe("federated identity credentials", () => {
   it("validates credentials like the resource provider", async () => {
     cp.state.roleAssignments.push(assignment(P.worker, ROLE.owner, SCOPES.backendIdentity));
     const c = client(P.worker);
-    const twoAudiences = await failure(c.federatedIdentityCredentials.createOrUpdate("app-rg", "backend-id", "two-aud", { issuer: ISSUER, subject: "s", audiences: ["a", "b"] }));
+    const twoAudiences = await failure(
+      c.federatedIdentityCredentials.createOrUpdate("app-rg", "backend-id", "two-aud", {
+        issuer: ISSUER,
+        subject: "s",
+        audiences: ["a", "b"],
+      }),
+    );
     expect(twoAudiences.statusCode).toBe(400);
-    const httpIssuer = await failure(c.federatedIdentityCredentials.createOrUpdate("app-rg", "backend-id", "plain-http", { issuer: "http://issuer.example", subject: "s", audiences: ["api://AzureADTokenExchange"] }));
+    const httpIssuer = await failure(
+      c.federatedIdentityCredentials.createOrUpdate("app-rg", "backend-id", "plain-http", {
+        issuer: "http://issuer.example",
+        subject: "s",
+        audiences: ["api://AzureADTokenExchange"],
+      }),
+    );
     expect(httpIssuer.statusCode).toBe(400);
-    const clash = await failure(c.federatedIdentityCredentials.createOrUpdate("app-rg", "backend-id", "copy", { issuer: ISSUER, subject: "system:serviceaccount:app:backend", audiences: ["api://AzureADTokenExchange"] }));
+    const clash = await failure(
+      c.federatedIdentityCredentials.createOrUpdate("app-rg", "backend-id", "copy", {
+        issuer: ISSUER,
+        subject: "system:serviceaccount:app:backend",
+        audiences: ["api://AzureADTokenExchange"],
+      }),
+    );
     expect(clash.statusCode).toBe(409);
   });
 
@@ -94,7 +117,9 @@ describe("federated identity credentials", () => {
       scope: SCOPES.backendIdentity,
       principals: ["00000000-0000-0000-0000-000000000000"],
       excludePrincipals: [],
-      permissions: [{ actions: ["Microsoft.ManagedIdentity/userAssignedIdentities/*/write"], notActions: [], dataActions: [], notDataActions: [] }],
+      permissions: [
+        { actions: ["Microsoft.ManagedIdentity/userAssignedIdentities/*/write"], notActions: [], dataActions: [], notDataActions: [] },
+      ],
     });
     try {
       const params = { issuer: ISSUER, subject: "system:serviceaccount:app:locked", audiences: ["api://AzureADTokenExchange"] };
@@ -110,14 +135,24 @@ describe("federated identity credentials", () => {
 
   it("pages credentials with $top and $skiptoken as the SDK sends them", async () => {
     const identity = cp.state.identities.find((i) => i.name === "worker-id")!;
-    for (let n = 0; n < 5; n++) identity.federatedCredentials.push({ id: `${identity.id}/federatedIdentityCredentials/f${n}`, name: `fic-${n}`, issuer: ISSUER, subject: `system:serviceaccount:ns:sa${n}`, audiences: ["api://AzureADTokenExchange"] });
+    for (let n = 0; n < 5; n++)
+      identity.federatedCredentials.push({
+        id: `${identity.id}/federatedIdentityCredentials/f${n}`,
+        name: `fic-${n}`,
+        issuer: ISSUER,
+        subject: `system:serviceaccount:ns:sa${n}`,
+        audiences: ["api://AzureADTokenExchange"],
+      });
     const pages: number[] = [];
-    for await (const page of client(P.gate).federatedIdentityCredentials.list("app-rg", "worker-id", { top: 3 }).byPage()) pages.push(page.length);
+    for await (const page of client(P.gate).federatedIdentityCredentials.list("app-rg", "worker-id", { top: 3 }).byPage())
+      pages.push(page.length);
     expect(pages).toEqual([3, 2]);
   });
 
   it("refuses an api-version that predates federated credentials", async () => {
-    const res = await fetch(`${cp.arm.url}${SCOPES.backendIdentity}/federatedIdentityCredentials?api-version=2018-11-30`, { headers: { authorization: `Bearer ${cp.armToken(P.gate)}` } });
+    const res = await fetch(`${cp.arm.url}${SCOPES.backendIdentity}/federatedIdentityCredentials?api-version=2018-11-30`, {
+      headers: { authorization: `Bearer ${cp.armToken(P.gate)}` },
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as any).error.code).toBe("NoRegisteredProviderFound");
   });

@@ -31,9 +31,16 @@ describe("Resource Graph (@azure/arm-resourcegraph)", () => {
 
   it("lists federated identity credentials as rows of their own type", async () => {
     const res = await graph(P.gate).resources({
-      query: "Resources | where type =~ 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials' | project id, issuer = properties.issuer, subject = tostring(properties.subject)",
+      query:
+        "Resources | where type =~ 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials' | project id, issuer = properties.issuer, subject = tostring(properties.subject)",
     });
-    expect(res.data).toEqual([{ id: expect.stringMatching(/userAssignedIdentities\/backend-id\/federatedIdentityCredentials\/aks-backend$/), issuer: ISSUER, subject: "system:serviceaccount:app:backend" }]);
+    expect(res.data).toEqual([
+      {
+        id: expect.stringMatching(/userAssignedIdentities\/backend-id\/federatedIdentityCredentials\/aks-backend$/),
+        issuer: ISSUER,
+        subject: "system:serviceaccount:app:backend",
+      },
+    ]);
   });
 
   it("queries role assignments in AuthorizationResources by principal", async () => {
@@ -65,7 +72,12 @@ describe("Resource Graph (@azure/arm-resourcegraph)", () => {
   });
 
   it("answers 400 'Query is invalid' for KQL the sandbox does not implement", async () => {
-    for (const query of ["Resources | summarize count() by type", "ResourceContainers | limit 1", "Resources | where type =~ ", "Resources | where name matches regex 'x'"]) {
+    for (const query of [
+      "Resources | summarize count() by type",
+      "ResourceContainers | limit 1",
+      "Resources | where type =~ ",
+      "Resources | where name matches regex 'x'",
+    ]) {
       const err = await failure(graph(P.gate).resources({ query }));
       expect(err.statusCode).toBe(400);
       expect(err.code).toBe("BadRequest");
@@ -74,7 +86,10 @@ describe("Resource Graph (@azure/arm-resourcegraph)", () => {
   });
 
   it("returns the table format when asked", async () => {
-    const res = await graph(P.gate).resources({ query: `${IDENTITIES} | project name | order by name asc | take 2`, options: { resultFormat: "table" } });
+    const res = await graph(P.gate).resources({
+      query: `${IDENTITIES} | project name | order by name asc | take 2`,
+      options: { resultFormat: "table" },
+    });
     expect(res.data).toEqual({ columns: [{ name: "name", type: "string" }], rows: [["backend-id"], ["cron-id"]] });
   });
 });

@@ -15,7 +15,10 @@ afterAll(async () => {
   await cp.stop();
 });
 
-async function armFetch(path: string, init: RequestInit & { token?: string | null } = {}): Promise<{ status: number; headers: Headers; body: any }> {
+async function armFetch(
+  path: string,
+  init: RequestInit & { token?: string | null } = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
   const headers = new Headers(init.headers);
   if (init.token !== null) headers.set("authorization", `Bearer ${init.token ?? cp.armToken(P.gate)}`);
   const res = await fetch(`${cp.arm.url}${path}`, { ...init, headers });
@@ -38,7 +41,9 @@ describe("authentication", () => {
     const wrongAud = await armFetch(`/subscriptions/${SUB}?api-version=2022-12-01`, { token: graphToken });
     expect(wrongAud.status).toBe(401);
     expect(wrongAud.body.error.code).toBe("InvalidAuthenticationTokenAudience");
-    const expired = await armFetch(`/subscriptions/${SUB}?api-version=2022-12-01`, { token: mintAccessToken(cp.state, { oid: P.gate, aud: "https://management.azure.com", expiresIn: -60 }) });
+    const expired = await armFetch(`/subscriptions/${SUB}?api-version=2022-12-01`, {
+      token: mintAccessToken(cp.state, { oid: P.gate, aud: "https://management.azure.com", expiresIn: -60 }),
+    });
     expect(expired.body.error.code).toBe("ExpiredAuthenticationToken");
     const forged = cp.armToken(P.gate).replace(/\.[^.]+$/, ".AAAA");
     const bad = await armFetch(`/subscriptions/${SUB}?api-version=2022-12-01`, { token: forged });
@@ -47,14 +52,18 @@ describe("authentication", () => {
   });
 
   it("accepts the sandbox ARM URL itself as audience (older SDKs derive the scope from the endpoint)", async () => {
-    const r = await armFetch(`/subscriptions/${SUB}?api-version=2022-12-01`, { token: mintAccessToken(cp.state, { oid: P.gate, aud: cp.arm.url }) });
+    const r = await armFetch(`/subscriptions/${SUB}?api-version=2022-12-01`, {
+      token: mintAccessToken(cp.state, { oid: P.gate, aud: cp.arm.url }),
+    });
     expect(r.status).toBe(200);
   });
 });
 
 describe("ARM conventions", () => {
   it("puts throttling and correlation headers on every response, errors included", async () => {
-    const ok = await armFetch(`/subscriptions/${SUB}/resourcegroups?api-version=2021-04-01`, { headers: { "x-ms-correlation-request-id": "corr-1" } });
+    const ok = await armFetch(`/subscriptions/${SUB}/resourcegroups?api-version=2021-04-01`, {
+      headers: { "x-ms-correlation-request-id": "corr-1" },
+    });
     expect(ok.status).toBe(200);
     expect(ok.headers.get("x-ms-correlation-request-id")).toBe("corr-1");
     expect(Number(ok.headers.get("x-ms-ratelimit-remaining-subscription-reads"))).toBeGreaterThan(0);
@@ -70,7 +79,9 @@ describe("ARM conventions", () => {
     expect(none.body.error.code).toBe("MissingApiVersionParameter");
     const rg = await armFetch(`/subscriptions/${SUB}/resourcegroups?api-version=2099-01-01`);
     expect(rg.body.error.code).toBe("InvalidApiVersionParameter");
-    const aks = await armFetch(`/subscriptions/${SUB}/resourceGroups/app-rg/providers/Microsoft.ContainerService/managedClusters/aks-prod?api-version=2021-05-01`);
+    const aks = await armFetch(
+      `/subscriptions/${SUB}/resourceGroups/app-rg/providers/Microsoft.ContainerService/managedClusters/aks-prod?api-version=2021-05-01`,
+    );
     expect(aks.status).toBe(400);
     expect(aks.body.error.code).toBe("NoRegisteredProviderFound");
     expect(aks.body.error.message).toContain("'2026-06-01'");
@@ -79,9 +90,13 @@ describe("ARM conventions", () => {
   it("answers the documented 404 bodies", async () => {
     const sub = await armFetch(`/subscriptions/${"0".repeat(8)}-0000-4000-8000-${"0".repeat(12)}?api-version=2022-12-01`);
     expect(sub).toMatchObject({ status: 404, body: { error: { code: "SubscriptionNotFound" } } });
-    const rg = await armFetch(`/subscriptions/${SUB}/resourceGroups/ghost-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/x?api-version=2023-01-31`);
+    const rg = await armFetch(
+      `/subscriptions/${SUB}/resourceGroups/ghost-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/x?api-version=2023-01-31`,
+    );
     expect(rg.body.error).toEqual({ code: "ResourceGroupNotFound", message: "Resource group 'ghost-rg' could not be found." });
-    const res = await armFetch(`/subscriptions/${SUB}/resourceGroups/app-rg/providers/Microsoft.ContainerService/managedClusters/ghost?api-version=2026-06-01`);
+    const res = await armFetch(
+      `/subscriptions/${SUB}/resourceGroups/app-rg/providers/Microsoft.ContainerService/managedClusters/ghost?api-version=2026-06-01`,
+    );
     expect(res.body.error.code).toBe("ResourceNotFound");
     expect(res.body.error.message).toBe(
       "The Resource 'Microsoft.ContainerService/managedClusters/ghost' under resource group 'app-rg' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix",
@@ -105,7 +120,9 @@ describe("ARM conventions", () => {
     expect((await armFetch(`/tenants?api-version=2022-12-01`)).body.value[0].tenantId).toBe(TENANT);
     const page1 = await armFetch(`/subscriptions/${SUB}/resourcegroups?api-version=2021-04-01`);
     expect(page1.body.value).toHaveLength(2);
-    expect(page1.body.nextLink).toMatch(new RegExp(`^${cp.arm.url}/subscriptions/${SUB}/resourcegroups\\?api-version=2021-04-01&%24skipToken=`));
+    expect(page1.body.nextLink).toMatch(
+      new RegExp(`^${cp.arm.url}/subscriptions/${SUB}/resourcegroups\\?api-version=2021-04-01&%24skipToken=`),
+    );
     const page2 = await armFetch(page1.body.nextLink.slice(cp.arm.url.length));
     expect(page2.body.value.map((g: any) => g.name)).toEqual(["other-rg"]);
     expect(page2.body.nextLink).toBeUndefined();
@@ -140,7 +157,12 @@ describe("managed clusters (@azure/arm-containerservice)", () => {
     const client = new ContainerServiceClient(cp.credential(P.gate), SUB, cp.clientOptions());
     // Reader may not list user credentials.
     expect((await failure(client.managedClusters.listClusterUserCredentials("app-rg", "aks-prod"))).statusCode).toBe(403);
-    cp.state.roleAssignments.push({ ...cp.state.roleAssignments[0]!, name: "uc", principalId: P.gate, roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635` });
+    cp.state.roleAssignments.push({
+      ...cp.state.roleAssignments[0]!,
+      name: "uc",
+      principalId: P.gate,
+      roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635`,
+    });
     try {
       const creds = await client.managedClusters.listClusterUserCredentials("app-rg", "aks-prod");
       const kubeconfig = parse(Buffer.from(creds.kubeconfigs![0]!.value!).toString("utf8"));
@@ -205,13 +227,22 @@ describe("key vaults (@azure/arm-keyvault)", () => {
 
   it("updates access policies in the live state, and only for a caller allowed to", async () => {
     const reader = new KeyVaultManagementClient(cp.credential(P.gate), SUB, cp.clientOptions());
-    const params = { properties: { accessPolicies: [{ tenantId: TENANT, objectId: P.backend, permissions: { secrets: ["get" as const] } }] } };
+    const params = {
+      properties: { accessPolicies: [{ tenantId: TENANT, objectId: P.backend, permissions: { secrets: ["get" as const] } }] },
+    };
     expect((await failure(reader.vaults.updateAccessPolicy("app-rg", "legacy-kv", "add", params))).statusCode).toBe(403);
-    cp.state.roleAssignments.push({ ...cp.state.roleAssignments[0]!, name: "kvc", principalId: P.gate, roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c` });
+    cp.state.roleAssignments.push({
+      ...cp.state.roleAssignments[0]!,
+      name: "kvc",
+      principalId: P.gate,
+      roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c`,
+    });
     try {
       const result = await reader.vaults.updateAccessPolicy("app-rg", "legacy-kv", "add", params);
       expect(result.properties.accessPolicies.map((p) => p.objectId)).toContain(P.backend);
-      expect(cp.state.keyVaults.find((v) => v.name === "legacy-kv")!.accessPolicies.find((p) => p.objectId === P.backend)?.permissions.secrets).toEqual(["get"]);
+      expect(
+        cp.state.keyVaults.find((v) => v.name === "legacy-kv")!.accessPolicies.find((p) => p.objectId === P.backend)?.permissions.secrets,
+      ).toEqual(["get"]);
       await reader.vaults.updateAccessPolicy("app-rg", "legacy-kv", "remove", params);
       expect(cp.state.keyVaults.find((v) => v.name === "legacy-kv")!.accessPolicies.some((p) => p.objectId === P.backend)).toBe(false);
     } finally {

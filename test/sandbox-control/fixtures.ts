@@ -3,8 +3,26 @@
  * definitions carry the real built-in GUIDs and permissions (Azure built-in roles documentation).
  */
 import { cachedSigningKey } from "../sandbox/jwt.js";
-import type { ApplicationState, ClusterState, IdentityState, RoleAssignmentState, RoleDefinitionState, TenantState } from "../sandbox/state.js";
-import { armResource, clusterFixture, guid, keyVaultFixture, openNetwork, permission, roleAssignment, roleDefinition, storageAccountFixture, type FixtureScope } from "../sandbox/testing/fixtures.js";
+import type {
+  ApplicationState,
+  ClusterState,
+  IdentityState,
+  RoleAssignmentState,
+  RoleDefinitionState,
+  TenantState,
+} from "../sandbox/state.js";
+import {
+  armResource,
+  clusterFixture,
+  guid,
+  keyVaultFixture,
+  openNetwork,
+  permission,
+  roleAssignment,
+  roleDefinition,
+  storageAccountFixture,
+  type FixtureScope,
+} from "../sandbox/testing/fixtures.js";
 
 export { guid } from "../sandbox/testing/fixtures.js";
 
@@ -47,14 +65,25 @@ export function roleDefinitions(): RoleDefinitionState[] {
     roleDefinition(ROLE.contributor, "Contributor", [
       permission({
         actions: ["*"],
-        notActions: ["Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/elevateAccess/Action", "Microsoft.Blueprint/blueprintAssignments/write", "Microsoft.Blueprint/blueprintAssignments/delete"],
+        notActions: [
+          "Microsoft.Authorization/*/Delete",
+          "Microsoft.Authorization/*/Write",
+          "Microsoft.Authorization/elevateAccess/Action",
+          "Microsoft.Blueprint/blueprintAssignments/write",
+          "Microsoft.Blueprint/blueprintAssignments/delete",
+        ],
       }),
     ]),
     roleDefinition(ROLE.reader, "Reader", [permission({ actions: ["*/read"] })]),
-    roleDefinition(ROLE.userAccessAdministrator, "User Access Administrator", [permission({ actions: ["*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"] })]),
+    roleDefinition(ROLE.userAccessAdministrator, "User Access Administrator", [
+      permission({ actions: ["*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"] }),
+    ]),
     roleDefinition(ROLE.blobReader, "Storage Blob Data Reader", [
       permission({
-        actions: ["Microsoft.Storage/storageAccounts/blobServices/containers/read", "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action"],
+        actions: [
+          "Microsoft.Storage/storageAccounts/blobServices/containers/read",
+          "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action",
+        ],
         dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"],
       }),
     ]),
@@ -76,15 +105,27 @@ export function roleDefinitions(): RoleDefinitionState[] {
     ]),
     roleDefinition(ROLE.blobOwner, "Storage Blob Data Owner", [
       permission({
-        actions: ["Microsoft.Storage/storageAccounts/blobServices/containers/*", "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action"],
+        actions: [
+          "Microsoft.Storage/storageAccounts/blobServices/containers/*",
+          "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action",
+        ],
         dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*"],
       }),
     ]),
-    roleDefinition(ROLE.secretsUser, "Key Vault Secrets User", [permission({ dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"] })]),
+    roleDefinition(ROLE.secretsUser, "Key Vault Secrets User", [
+      permission({
+        dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"],
+      }),
+    ]),
     roleDefinition(
       ROLE.custom,
       "Blob Writer Without Delete",
-      [permission({ dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*"], notDataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete"] })],
+      [
+        permission({
+          dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*"],
+          notDataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete"],
+        }),
+      ],
       "CustomRole",
       [`/subscriptions/${SUB}`],
     ),
@@ -102,7 +143,12 @@ export const P = {
   otherSp: guid("sp", "other-app"),
 };
 
-export function assignment(principalId: string, role: string, scope: string, extra: Partial<RoleAssignmentState> = {}): RoleAssignmentState {
+export function assignment(
+  principalId: string,
+  role: string,
+  scope: string,
+  extra: Partial<RoleAssignmentState> = {},
+): RoleAssignmentState {
   return roleAssignment(SUB, principalId, role, scope, extra);
 }
 
@@ -141,7 +187,13 @@ function application(name: string, spId: string, over: Partial<ApplicationState>
 export function tenant(): TenantState {
   const backend = identity("backend-id", {
     federatedCredentials: [
-      { id: `${SCOPES.backendIdentity}/federatedIdentityCredentials/aks-backend`, name: "aks-backend", issuer: ISSUER, subject: "system:serviceaccount:app:backend", audiences: ["api://AzureADTokenExchange"] },
+      {
+        id: `${SCOPES.backendIdentity}/federatedIdentityCredentials/aks-backend`,
+        name: "aks-backend",
+        issuer: ISSUER,
+        subject: "system:serviceaccount:app:backend",
+        audiences: ["api://AzureADTokenExchange"],
+      },
     ],
   });
   return {
@@ -152,9 +204,26 @@ export function tenant(): TenantState {
       { subscriptionId: SUB, name: "prod" },
       { subscriptionId: SUB2, name: "dev" },
     ],
-    resourceGroups: ["app-rg", "net-rg", "other-rg"].map((name) => ({ id: `/subscriptions/${SUB}/resourceGroups/${name}`, subscriptionId: SUB, name, location: "westeurope" })),
-    clusters: [cluster("aks-prod"), cluster("aks-legacy", { issuerUrl: undefined, oidcIssuerEnabled: false, workloadIdentityEnabled: false, subnetId: undefined })],
-    identities: [backend, identity("worker-id"), identity("jobs-id"), identity("cron-id"), identity("other-id", { id: `${OTHER_RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/other-id`, resourceGroup: "other-rg" })],
+    resourceGroups: ["app-rg", "net-rg", "other-rg"].map((name) => ({
+      id: `/subscriptions/${SUB}/resourceGroups/${name}`,
+      subscriptionId: SUB,
+      name,
+      location: "westeurope",
+    })),
+    clusters: [
+      cluster("aks-prod"),
+      cluster("aks-legacy", { issuerUrl: undefined, oidcIssuerEnabled: false, workloadIdentityEnabled: false, subnetId: undefined }),
+    ],
+    identities: [
+      backend,
+      identity("worker-id"),
+      identity("jobs-id"),
+      identity("cron-id"),
+      identity("other-id", {
+        id: `${OTHER_RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/other-id`,
+        resourceGroup: "other-rg",
+      }),
+    ],
     storageAccounts: [
       storageAccountFixture(APP_RG, "appstore", {
         containers: ["uploads", "media"],
@@ -176,7 +245,8 @@ export function tenant(): TenantState {
       assignment(P.backend, ROLE.blobReader, SCOPES.uploads),
       assignment(P.backend, ROLE.secretsUser, SCOPES.vault, { createdOn: "2026-11-22T11:55:00.000Z" }),
       assignment(P.worker, ROLE.blobContributor, SCOPES.account, {
-        condition: "((!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'})) OR (@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals 'media'))",
+        condition:
+          "((!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'})) OR (@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals 'media'))",
         conditionVersion: "2.0",
       }),
       assignment(P.worker, ROLE.reader, OTHER_RG),
@@ -189,7 +259,14 @@ export function tenant(): TenantState {
         scope: SCOPES.account,
         principals: ["00000000-0000-0000-0000-000000000000"],
         excludePrincipals: [P.gate],
-        permissions: [{ actions: [], notActions: [], dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete"], notDataActions: [] }],
+        permissions: [
+          {
+            actions: [],
+            notActions: [],
+            dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete"],
+            notDataActions: [],
+          },
+        ],
       },
     ],
     applications: [
@@ -197,9 +274,24 @@ export function tenant(): TenantState {
       application("legacy-app", P.legacySp, {
         owners: [P.gate],
         passwordCredentials: [
-          { keyId: guid("key", "legacy", "1"), displayName: "old secret", hint: "abc", startDateTime: "2026-01-01T00:00:00.000Z", endDateTime: "2026-12-10T00:00:00.000Z", secretText: "abc8Q~legacy-secret-value-never-shown-000" },
+          {
+            keyId: guid("key", "legacy", "1"),
+            displayName: "old secret",
+            hint: "abc",
+            startDateTime: "2026-01-01T00:00:00.000Z",
+            endDateTime: "2026-12-10T00:00:00.000Z",
+            secretText: "abc8Q~legacy-secret-value-never-shown-000",
+          },
         ],
-        federatedIdentityCredentials: [{ id: guid("fic", "legacy", "gh"), name: "github-main", issuer: "https://token.actions.githubusercontent.com", subject: "repo:contoso/app:ref:refs/heads/main", audiences: ["api://AzureADTokenExchange"] }],
+        federatedIdentityCredentials: [
+          {
+            id: guid("fic", "legacy", "gh"),
+            name: "github-main",
+            issuer: "https://token.actions.githubusercontent.com",
+            subject: "repo:contoso/app:ref:refs/heads/main",
+            audiences: ["api://AzureADTokenExchange"],
+          },
+        ],
       }),
       application("other-app", P.otherSp),
     ],

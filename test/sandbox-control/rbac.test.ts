@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { checkAction, checkDataAction, checkKeyVaultAccessPolicy, evaluateCondition, isAtOrBelow, operationMatches, sameArmId } from "../sandbox/rbac.js";
+import {
+  checkAction,
+  checkDataAction,
+  checkKeyVaultAccessPolicy,
+  evaluateCondition,
+  isAtOrBelow,
+  operationMatches,
+  sameArmId,
+} from "../sandbox/rbac.js";
 import { assignment, guid, P, RG, ROLE, SCOPES, SUB, tenant } from "./fixtures.js";
 
 const BLOB_READ = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read";
@@ -39,7 +47,10 @@ describe("scope inheritance", () => {
 
   it("matches role definition ids by GUID whatever scope prefixes them", () => {
     const s = tenant();
-    s.roleAssignments.push({ ...assignment(P.nobody, ROLE.secretsUser, SCOPES.vault), roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${ROLE.secretsUser.toUpperCase()}` });
+    s.roleAssignments.push({
+      ...assignment(P.nobody, ROLE.secretsUser, SCOPES.vault),
+      roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${ROLE.secretsUser.toUpperCase()}`,
+    });
     expect(checkDataAction(s, P.nobody, `${SCOPES.vault}/secrets/db-password`, GET_SECRET).allowed).toBe(true);
   });
 });
@@ -83,14 +94,23 @@ describe("actions and wildcards", () => {
     const s = tenant();
     s.roleAssignments.push(assignment(P.nobody, ROLE.custom, SCOPES.sub));
     expect(checkDataAction(s, P.nobody, SCOPES.media, BLOB_WRITE).allowed).toBe(true);
-    expect(checkDataAction(s, P.nobody, `/subscriptions/${SUB}/resourceGroups/other-rg/providers/Microsoft.Storage/storageAccounts/x/blobServices/default/containers/y`, BLOB_DELETE).allowed).toBe(false);
+    expect(
+      checkDataAction(
+        s,
+        P.nobody,
+        `/subscriptions/${SUB}/resourceGroups/other-rg/providers/Microsoft.Storage/storageAccounts/x/blobServices/default/containers/y`,
+        BLOB_DELETE,
+      ).allowed,
+    ).toBe(false);
   });
 
   it("does not let a notActions in one block remove what another assignment grants", () => {
     const s = tenant();
     s.roleAssignments.push(assignment(P.nobody, ROLE.contributor, SCOPES.sub), assignment(P.nobody, ROLE.userAccessAdministrator, RG));
     expect(checkAction(s, P.nobody, RG, "Microsoft.Authorization/roleAssignments/write").allowed).toBe(true);
-    expect(checkAction(s, P.nobody, `/subscriptions/${SUB}/resourceGroups/net-rg`, "Microsoft.Authorization/roleAssignments/write").allowed).toBe(false);
+    expect(
+      checkAction(s, P.nobody, `/subscriptions/${SUB}/resourceGroups/net-rg`, "Microsoft.Authorization/roleAssignments/write").allowed,
+    ).toBe(false);
   });
 
   it("ignores an assignment whose role definition does not exist", () => {
@@ -128,7 +148,15 @@ describe("deny assignments", () => {
   it("name specific principals, not only everyone", () => {
     const s = tenant();
     s.roleAssignments.push(assignment(P.nobody, ROLE.owner, SCOPES.sub));
-    s.denyAssignments.push({ id: "x", name: guid("d2"), denyAssignmentName: "lock-vault", scope: SCOPES.vault, principals: [P.nobody], excludePrincipals: [], permissions: [{ actions: ["*/write"], notActions: [], dataActions: [], notDataActions: [] }] });
+    s.denyAssignments.push({
+      id: "x",
+      name: guid("d2"),
+      denyAssignmentName: "lock-vault",
+      scope: SCOPES.vault,
+      principals: [P.nobody],
+      excludePrincipals: [],
+      permissions: [{ actions: ["*/write"], notActions: [], dataActions: [], notDataActions: [] }],
+    });
     expect(checkAction(s, P.nobody, SCOPES.vault, "Microsoft.KeyVault/vaults/write").allowed).toBe(false);
     expect(checkAction(s, P.nobody, SCOPES.vault, "Microsoft.KeyVault/vaults/read").allowed).toBe(true);
     expect(checkAction(s, P.gate, SCOPES.vault, "Microsoft.KeyVault/vaults/read").allowed).toBe(true);
@@ -147,13 +175,37 @@ describe("ABAC conditions", () => {
     expect(evaluateCondition(template("media"), BLOB_READ, SCOPES.uploads, { subOperation: "Blob.List" })).toBe("true");
     // StringEquals is case-sensitive; an account-level scope has no container name.
     expect(evaluateCondition(template("Media"), BLOB_READ, `${SCOPES.media}/blobs/a`)).toBe("false");
-    expect(evaluateCondition("@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals 'media'", BLOB_READ, SCOPES.account)).toBe("false");
+    expect(
+      evaluateCondition(
+        "@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals 'media'",
+        BLOB_READ,
+        SCOPES.account,
+      ),
+    ).toBe("false");
   });
 
   it("reports anything outside the supported grammar as unsupported", () => {
-    expect(evaluateCondition("@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs/tags:project<$key_case_sensitive$>] StringEquals 'x'", BLOB_READ, SCOPES.media)).toBe("unsupported");
-    expect(evaluateCondition("@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {x}", BLOB_READ, SCOPES.media)).toBe("unsupported");
-    expect(evaluateCondition("((@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals 'media')", BLOB_READ, SCOPES.media)).toBe("unsupported");
+    expect(
+      evaluateCondition(
+        "@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs/tags:project<$key_case_sensitive$>] StringEquals 'x'",
+        BLOB_READ,
+        SCOPES.media,
+      ),
+    ).toBe("unsupported");
+    expect(
+      evaluateCondition(
+        "@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {x}",
+        BLOB_READ,
+        SCOPES.media,
+      ),
+    ).toBe("unsupported");
+    expect(
+      evaluateCondition(
+        "((@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals 'media')",
+        BLOB_READ,
+        SCOPES.media,
+      ),
+    ).toBe("unsupported");
     // Even when a supported branch alone would decide the outcome.
     expect(evaluateCondition(`${template("media")} OR @Principal[x] StringEquals 'y'`, BLOB_READ, SCOPES.media)).toBe("unsupported");
   });
@@ -169,7 +221,12 @@ describe("ABAC conditions", () => {
 
   it("treats an unsupported condition as not satisfied", () => {
     const s = tenant();
-    s.roleAssignments.push(assignment(P.nobody, ROLE.blobReader, SCOPES.account, { condition: "@Environment[isPrivateLink] BoolEquals true", conditionVersion: "2.0" }));
+    s.roleAssignments.push(
+      assignment(P.nobody, ROLE.blobReader, SCOPES.account, {
+        condition: "@Environment[isPrivateLink] BoolEquals true",
+        conditionVersion: "2.0",
+      }),
+    );
     const d = checkDataAction(s, P.nobody, `${SCOPES.media}/blobs/a`, BLOB_READ);
     expect(d.allowed).toBe(false);
     expect(d.reason).toMatch(/not supported by the sandbox/);
@@ -185,14 +242,22 @@ describe("Key Vault access policies", () => {
     expect(checkKeyVaultAccessPolicy(legacy, P.worker, "set").allowed).toBe(false);
     expect(checkKeyVaultAccessPolicy(legacy, P.backend, "get").allowed).toBe(false);
     expect(checkKeyVaultAccessPolicy(legacy, P.worker, "get", "keys").allowed).toBe(false);
-    legacy.accessPolicies.push({ objectId: P.backend, tenantId: s.tenantId, permissions: { secrets: ["all"], keys: [], certificates: [] } });
+    legacy.accessPolicies.push({
+      objectId: P.backend,
+      tenantId: s.tenantId,
+      permissions: { secrets: ["all"], keys: [], certificates: [] },
+    });
     expect(checkKeyVaultAccessPolicy(legacy, P.backend, "delete").allowed).toBe(true);
   });
 
   it("ignores access policies on RBAC vaults", () => {
     const s = tenant();
     const rbacVault = s.keyVaults.find((v) => v.name === "app-kv")!;
-    rbacVault.accessPolicies.push({ objectId: P.worker, tenantId: s.tenantId, permissions: { secrets: ["get"], keys: [], certificates: [] } });
+    rbacVault.accessPolicies.push({
+      objectId: P.worker,
+      tenantId: s.tenantId,
+      permissions: { secrets: ["get"], keys: [], certificates: [] },
+    });
     const d = checkKeyVaultAccessPolicy(rbacVault, P.worker, "get");
     expect(d.allowed).toBe(false);
     expect(d.reason).toMatch(/uses Azure RBAC/);

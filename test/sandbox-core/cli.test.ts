@@ -13,7 +13,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(args: string[], untilReady: boolean): Promise<{ code: number | null; stderr: string; stdout: string; workDir?: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "test/sandbox/cli.ts", ...args], { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "test/sandbox/cli.ts", ...args], {
+      cwd: process.cwd(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     let stdout = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -36,7 +39,12 @@ describe("cli", () => {
     expect(r.stderr).toContain("sandbox: ready");
     expect(r.stderr).toContain("SIGTERM, stopping");
     expect(r.code).toBe(0);
-    const env = Object.fromEntries(readFileSync(envFile, "utf8").trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+    const env = Object.fromEntries(
+      readFileSync(envFile, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
     expect(env.AZURE_AUTHORITY_HOST).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(env.HTTPS_PROXY).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(existsSync(env.AAG_SANDBOX_PROFILE!)).toBe(false); // the work directory is gone
@@ -45,7 +53,9 @@ describe("cli", () => {
   it("refuses a bad scenario in one line with exit code 2", async () => {
     const r = await run(["--scenario", "no-such-scenario"], false);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim().split("\n")).toEqual(["sandbox: scenario no-such-scenario: no such file (and no shipped scenario of that name)"]);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      "sandbox: scenario no-such-scenario: no such file (and no shipped scenario of that name)",
+    ]);
     const bad = await run(["--bogus"], false);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^sandbox: unknown argument '--bogus'/);

@@ -46,7 +46,11 @@ describe("a sandbox in another process", () => {
     const pid = Number(readFileSync(path.join(dir, "sandbox.pid"), "utf8"));
     const azurite = childrenOf(pid);
     try {
-      const control = (p: string, init: RequestInit = {}) => fetch(`${env.AAG_SANDBOX_CONTROL}${p}`, { ...init, headers: { authorization: `Bearer ${env.AAG_SANDBOX_CONTROL_TOKEN}`, ...(init.headers ?? {}) } });
+      const control = (p: string, init: RequestInit = {}) =>
+        fetch(`${env.AAG_SANDBOX_CONTROL}${p}`, {
+          ...init,
+          headers: { authorization: `Bearer ${env.AAG_SANDBOX_CONTROL_TOKEN}`, ...(init.headers ?? {}) },
+        });
       expect(env.AAG_SANDBOX_CONTROL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect((await fetch(`${env.AAG_SANDBOX_CONTROL}/v1/clock`)).status).toBe(401);
       expect((await fetch(`${env.AAG_SANDBOX_CONTROL}/v1/clock`, { headers: { authorization: "Bearer nope" } })).status).toBe(401);
@@ -60,9 +64,14 @@ describe("a sandbox in another process", () => {
       expect(bad.status).toBe(400);
 
       // The gate's own sign-in from the env file; the token is minted on the sandbox clock (25 h ahead of Azurite's).
-      const gate = new ClientSecretCredential(env.AZURE_TENANT_ID!, env.AZURE_CLIENT_ID!, env.AZURE_CLIENT_SECRET!, { authorityHost: env.AZURE_AUTHORITY_HOST!, disableInstanceDiscovery: true });
+      const gate = new ClientSecretCredential(env.AZURE_TENANT_ID!, env.AZURE_CLIENT_ID!, env.AZURE_CLIENT_SECRET!, {
+        authorityHost: env.AZURE_AUTHORITY_HOST!,
+        disableInstanceDiscovery: true,
+      });
       const profile = readJson(env.AAG_SANDBOX_PROFILE!);
-      const queue = new QueueServiceClient(profile.queueUrlTemplate!.replace("{account}", "contosomedia"), gate).getQueueClient("rotation-overlap");
+      const queue = new QueueServiceClient(profile.queueUrlTemplate!.replace("{account}", "contosomedia"), gate).getQueueClient(
+        "rotation-overlap",
+      );
       await queue.create();
       await queue.sendMessage("after the overlap");
       expect((await queue.receiveMessages()).receivedMessageItems.map((m) => m.messageText)).toEqual(["after the overlap"]);
@@ -108,7 +117,14 @@ describe("a sandbox in another process", () => {
     expect(alive(pids[0]!)).toBe(false);
     process.kill(pids[1]!, "SIGHUP");
     const env = readEnv(dirs[2]!);
-    expect((await fetch(`${env.AAG_SANDBOX_CONTROL}/v1/stop`, { method: "POST", headers: { authorization: `Bearer ${env.AAG_SANDBOX_CONTROL_TOKEN}` } })).status).toBe(202);
+    expect(
+      (
+        await fetch(`${env.AAG_SANDBOX_CONTROL}/v1/stop`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${env.AAG_SANDBOX_CONTROL_TOKEN}` },
+        })
+      ).status,
+    ).toBe(202);
     await until("every sandbox to exit", () => pids.every((p) => !alive(p)));
     await until("their state directories to be removed", () => dirs.every((d) => !existsSync(d)));
     expect((await cli(["stop", "--state-dir", dirs[0]!])).code).toBe(1);
@@ -116,7 +132,10 @@ describe("a sandbox in another process", () => {
 
   it("`kill $!` on a backgrounded `npm run sandbox` stops the server and its Azurite (sh -c does not pass the signal on)", async () => {
     const dir = path.join(work, "npm");
-    const npm = spawn("npm", ["run", "-s", "sandbox", "--", "--scenario", "seed-000-outage", "--state-dir", dir], { cwd: ROOT, stdio: "ignore" });
+    const npm = spawn("npm", ["run", "-s", "sandbox", "--", "--scenario", "seed-000-outage", "--state-dir", dir], {
+      cwd: ROOT,
+      stdio: "ignore",
+    });
     try {
       await until("the sandbox to be ready", () => existsSync(path.join(dir, "sandbox.env")), 120_000);
       const pid = Number(readFileSync(path.join(dir, "sandbox.pid"), "utf8"));

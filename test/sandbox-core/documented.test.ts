@@ -31,7 +31,12 @@ interface Step {
 
 /** A clean user shell: PATH and a HOME of its own, nothing of this test process's Azure or sandbox settings. */
 function bash(script: string): Step {
-  const r = spawnSync("bash", ["-c", script], { cwd: ROOT, encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: work, NO_COLOR: "1", LANG: "C.UTF-8" }, timeout: 240_000 });
+  const r = spawnSync("bash", ["-c", script], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "", HOME: work, NO_COLOR: "1", LANG: "C.UTF-8" },
+    timeout: 240_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -46,7 +51,10 @@ function documentedOutcome(scenario: string) {
   if (scenario === DOC_SCENARIO) return { check: { code: 0, ids: [] as string[] }, probe: { code: 0, ids: [] as string[] } };
   const row = DOC.split("\n").find((l) => l.startsWith(`| \`${scenario}\` |`));
   if (!row) throw new Error(`docs/sandbox.md has no findings row for ${scenario}`);
-  const [, checkCell = "", probeCell = ""] = row.split("|").slice(1).map((c) => c.trim());
+  const [, checkCell = "", probeCell = ""] = row
+    .split("|")
+    .slice(1)
+    .map((c) => c.trim());
   const ids = (cell: string) => cell.match(/\bAG\d{3}\b/g) ?? [];
   const code = (cell: string) => (/exit 0/.test(cell) ? 0 : 1);
   return {
@@ -56,14 +64,20 @@ function documentedOutcome(scenario: string) {
 }
 
 /** The good scenario and two broken ones, one per layer the probe proves (token exchange, Key Vault). */
-const CASES = ["workload-identity", "issuer-trailing-slash", "missing-keyvault-role"].map((scenario) => ({ scenario, ...documentedOutcome(scenario) }));
+const CASES = ["workload-identity", "issuer-trailing-slash", "missing-keyvault-role"].map((scenario) => ({
+  scenario,
+  ...documentedOutcome(scenario),
+}));
 
 describe("docs/sandbox.md, as written", () => {
   it("documents every scenario with a config: examples/sandbox/<scenario>/ has one exactly for the findings table's rows and the good one", () => {
     const rows = [...DOC.matchAll(/^\| `([\w-]+)` \| .*AG\d{3}/gm)].map((m) => m[1]);
-    const configs = readdirSync(path.join(ROOT, "examples/sandbox"), { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(path.join(ROOT, "examples/sandbox", d.name, "azure-auth-gate.yml"))).map((d) => d.name);
+    const configs = readdirSync(path.join(ROOT, "examples/sandbox"), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(path.join(ROOT, "examples/sandbox", d.name, "azure-auth-gate.yml")))
+      .map((d) => d.name);
     expect([...rows, DOC_SCENARIO].sort()).toEqual(configs.sort());
-    for (const name of configs) expect(readFileSync(path.join(ROOT, "examples/sandbox", name, "azure-auth-gate.yml"), "utf8")).not.toContain("{{");
+    for (const name of configs)
+      expect(readFileSync(path.join(ROOT, "examples/sandbox", name, "azure-auth-gate.yml"), "utf8")).not.toContain("{{");
   });
 
   it("has the flow: start, source the env file, check, check --probe, stop", () => {
@@ -80,14 +94,20 @@ describe("docs/sandbox.md, as written", () => {
   for (const c of CASES) {
     it(`${c.scenario}: check exits ${c.check.code} with [${c.check.ids.join(", ")}], --probe with [${c.probe.ids.join(", ")}]; stop leaves nothing behind`, () => {
       const dir = path.join(work, c.scenario);
-      const [start, source, check, probe, stop] = BLOCK!.trim().split("\n").map((l) => l.replaceAll(DOC_DIR, dir).replaceAll(`--scenario ${DOC_SCENARIO}`, `--scenario ${c.scenario}`));
+      const [start, source, check, probe, stop] = BLOCK!
+        .trim()
+        .split("\n")
+        .map((l) => l.replaceAll(DOC_DIR, dir).replaceAll(`--scenario ${DOC_SCENARIO}`, `--scenario ${c.scenario}`));
       const started = bash(start!);
       expect(started.code, started.stderr).toBe(0);
       const pid = Number(readFileSync(path.join(dir, "sandbox.pid"), "utf8"));
       const helpers = childrenOf(pid);
       expect(helpers.length).toBeGreaterThanOrEqual(2); // Azurite blob + queue
       try {
-        for (const [line, want] of [[check!, c.check], [probe!, c.probe]] as const) {
+        for (const [line, want] of [
+          [check!, c.check],
+          [probe!, c.probe],
+        ] as const) {
           const r = bash(`${source}\n${line}`);
           expect({ code: r.code, ids: findingIds(r.stdout) }, `${line}\n${r.stdout}\n${r.stderr}`).toEqual(want);
           expect(r.stdout).toMatch(want.code === 0 ? /^PASS/ : /^FAIL/);

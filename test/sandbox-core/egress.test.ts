@@ -38,7 +38,11 @@ function connect(target: string): Promise<{ status: number; socket: Socket }> {
 /** Runs a small ES module with the sandbox env on a PATH without az/azd/pwsh; returns its stdout. */
 function runNode(source: string, extraEnv: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", source], { cwd: process.cwd(), env: { PATH: strippedPath(), HOME: home, ...sb.env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--input-type=module", "-e", source], {
+      cwd: process.cwd(),
+      env: { PATH: strippedPath(), HOME: home, ...sb.env, ...extraEnv },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
     child.stderr.on("data", (c: Buffer) => (out += c.toString()));
@@ -59,7 +63,9 @@ describe("guard proxy", () => {
     expect(status).toBe(200);
     const body = await new Promise<string>((resolve, reject) => {
       const secure = tls.connect({ socket, servername: "login.microsoftonline.com", ca: sb.tls.certPem }, () => {
-        secure.write(`GET /common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${sb.urls.authorityHost}/${sb.state.tenantId}/oauth2/v2.0/authorize`)} HTTP/1.1\r\nHost: login.microsoftonline.com\r\nConnection: close\r\n\r\n`);
+        secure.write(
+          `GET /common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${sb.urls.authorityHost}/${sb.state.tenantId}/oauth2/v2.0/authorize`)} HTTP/1.1\r\nHost: login.microsoftonline.com\r\nConnection: close\r\n\r\n`,
+        );
       });
       let raw = "";
       secure.on("data", (c: Buffer) => (raw += c.toString()));
@@ -67,7 +73,9 @@ describe("guard proxy", () => {
       secure.on("error", reject);
     });
     expect(body).toMatch(/^HTTP\/1\.1 200/);
-    expect(body).toContain(`"tenant_discovery_endpoint":"${sb.urls.authorityHost}/${sb.state.tenantId}/v2.0/.well-known/openid-configuration"`);
+    expect(body).toContain(
+      `"tenant_discovery_endpoint":"${sb.urls.authorityHost}/${sb.state.tenantId}/v2.0/.well-known/openid-configuration"`,
+    );
   });
 
   it("lets loopback targets through", async () => {
@@ -81,7 +89,9 @@ describe("guard proxy", () => {
 describe("a child process with the sandbox env", () => {
   it("a would-be leak (fetch to a public host) is refused on loopback and logged", async () => {
     const before = sb.log.refusedEgress.length;
-    const { out } = await runNode(`try { await fetch("https://example.com/"); console.log("LEAKED"); } catch (e) { console.log("refused:", e.cause?.message ?? e.message); }`);
+    const { out } = await runNode(
+      `try { await fetch("https://example.com/"); console.log("LEAKED"); } catch (e) { console.log("refused:", e.cause?.message ?? e.message); }`,
+    );
     expect(out).not.toContain("LEAKED");
     expect(sb.log.refusedEgress.slice(before)).toContainEqual(expect.objectContaining({ host: "example.com" }));
   });
@@ -102,7 +112,12 @@ describe("a child process with the sandbox env", () => {
     expect(out).toContain("Azure CLI could not be found");
     expect(out).not.toContain("TOKEN");
     expect(sb.log.count({ service: "imds" })).toBeGreaterThan(before.imds);
-    expect(sb.log.filter({ service: "imds" }).slice(before.imds).some((e) => e.query.includes(`client_id=${leftover}`))).toBe(true);
+    expect(
+      sb.log
+        .filter({ service: "imds" })
+        .slice(before.imds)
+        .some((e) => e.query.includes(`client_id=${leftover}`)),
+    ).toBe(true);
     expect(sb.log.refusedEgress.length).toBe(before.refused);
   });
 });

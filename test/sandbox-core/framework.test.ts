@@ -28,7 +28,11 @@ afterEach(() => {
 });
 
 const sub = () => sb.state.subscriptions[0]!.subscriptionId;
-const armClient = () => new ContainerServiceClient(sb.credentials.app("gate"), sub(), { endpoint: sb.urls.arm, credentials: { scopes: ["https://management.azure.com/.default"] } });
+const armClient = () =>
+  new ContainerServiceClient(sb.credentials.app("gate"), sub(), {
+    endpoint: sb.urls.arm,
+    credentials: { scopes: ["https://management.azure.com/.default"] },
+  });
 const clusterPath = () => `/subscriptions/${sub()}/resourceGroups/app-rg/providers/Microsoft.ContainerService/managedClusters/aks1`;
 const armGet = (path: string, init: RequestInit = {}) => fetch(`${sb.urls.arm}${path}`, init);
 
@@ -107,13 +111,19 @@ describe("latency, parsing, headers and the log", () => {
   });
 
   it("answers a malformed JSON body with 400 before the service sees it", async () => {
-    const res = await armGet(`${clusterPath()}?api-version=2025-05-01`, { method: "PUT", headers: { "content-type": "application/json" }, body: "{not json" });
+    const res = await armGet(`${clusterPath()}?api-version=2025-05-01`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: "{not json",
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("InvalidRequestContent");
   });
 
   it("ARM answers carry its rate-limit headers", async () => {
-    const res = await new Promise<IncomingMessage>((resolve, reject) => https.get(`${sb.urls.arm}//subscriptions?api-version=2022-12-01`, resolve).on("error", reject));
+    const res = await new Promise<IncomingMessage>((resolve, reject) =>
+      https.get(`${sb.urls.arm}//subscriptions?api-version=2022-12-01`, resolve).on("error", reject),
+    );
     res.resume();
     expect(res.headers["x-ms-ratelimit-remaining-subscription-reads"]).toMatch(/^\d+$/);
     expect(sb.log.filter({ service: "arm" }).at(-1)!.path).toBe("/subscriptions");

@@ -49,11 +49,20 @@ describe("cluster issuers", () => {
     const cluster = sb.state.clusters.find((c) => c.name === "aks1")!;
     expect(cluster.issuerUrl).toMatch(new RegExp(`^${sb.urls.issuers}/clusters/[0-9a-f-]{36}/$`));
     const discovery = await getJson(`${cluster.issuerUrl}.well-known/openid-configuration`);
-    expect(discovery.body).toMatchObject({ issuer: cluster.issuerUrl, jwks_uri: `${cluster.issuerUrl}openid/v1/jwks`, id_token_signing_alg_values_supported: ["RS256"] });
+    expect(discovery.body).toMatchObject({
+      issuer: cluster.issuerUrl,
+      jwks_uri: `${cluster.issuerUrl}openid/v1/jwks`,
+      id_token_signing_alg_values_supported: ["RS256"],
+    });
     const jwks = (await getJson(discovery.body!.jwks_uri as string)).body as { keys: Record<string, unknown>[] };
     const token = sb.mintServiceAccountToken("aks1", "app", "backend");
     expect(verifiesWith(jwks, token)).toBe(true);
-    expect(decode(token)).toMatchObject({ iss: cluster.issuerUrl, sub: "system:serviceaccount:app:backend", aud: ["api://AzureADTokenExchange"], "kubernetes.io": { namespace: "app", serviceaccount: { name: "backend" } } });
+    expect(decode(token)).toMatchObject({
+      iss: cluster.issuerUrl,
+      sub: "system:serviceaccount:app:backend",
+      aud: ["api://AzureADTokenExchange"],
+      "kubernetes.io": { namespace: "app", serviceaccount: { name: "backend" } },
+    });
   });
 
   it("has no issuer for a cluster without the OIDC issuer", async () => {
@@ -70,7 +79,17 @@ describe("GitHub Actions", () => {
     const token = sb.mintGitHubIdToken("api://AzureADTokenExchange");
     const claims = decode(token);
     const gh = sb.state.github!;
-    expect(claims).toMatchObject({ iss, aud: "api://AzureADTokenExchange", sub: `repo:contoso@${gh.ownerId}/django-app@${gh.repoId}:environment:production`, repository: "contoso/django-app", repository_owner: "contoso", environment: "production", event_name: "push", ref: "refs/heads/main", job_workflow_ref: "contoso/django-app/.github/workflows/deploy.yml@refs/heads/main" });
+    expect(claims).toMatchObject({
+      iss,
+      aud: "api://AzureADTokenExchange",
+      sub: `repo:contoso@${gh.ownerId}/django-app@${gh.repoId}:environment:production`,
+      repository: "contoso/django-app",
+      repository_owner: "contoso",
+      environment: "production",
+      event_name: "push",
+      ref: "refs/heads/main",
+      job_workflow_ref: "contoso/django-app/.github/workflows/deploy.yml@refs/heads/main",
+    });
     expect((claims.exp as number) - (claims.iat as number)).toBe(300);
     expect(verifiesWith((await getJson(`${iss}/.well-known/jwks`)).body as { keys: Record<string, unknown>[] }, token)).toBe(true);
   });
@@ -86,7 +105,10 @@ describe("GitHub Actions", () => {
       process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = "wrong";
       await expect(core.getIDToken("api://AzureADTokenExchange")).rejects.toThrow(/401/);
     } finally {
-      for (const [k, v] of [["ACTIONS_ID_TOKEN_REQUEST_URL", saved.url], ["ACTIONS_ID_TOKEN_REQUEST_TOKEN", saved.token]] as const) {
+      for (const [k, v] of [
+        ["ACTIONS_ID_TOKEN_REQUEST_URL", saved.url],
+        ["ACTIONS_ID_TOKEN_REQUEST_TOKEN", saved.token],
+      ] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
@@ -106,14 +128,20 @@ describe("GitHub Actions", () => {
 });
 
 describe("IMDS", () => {
-  const imds = (query: string, headers: Record<string, string> = { Metadata: "true" }) => fetch(`${sb.urls.imds}/metadata/identity/oauth2/token?${query}`, { headers });
+  const imds = (query: string, headers: Record<string, string> = { Metadata: "true" }) =>
+    fetch(`${sb.urls.imds}/metadata/identity/oauth2/token?${query}`, { headers });
 
   it("issues a token for an identity assigned to the nodes", async () => {
     const id = sb.identity("node-id");
     const res = await imds(`api-version=2018-02-01&resource=https://vault.azure.net&client_id=${id.clientId}`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, string>;
-    expect(body).toMatchObject({ client_id: id.clientId, resource: "https://vault.azure.net", token_type: "Bearer", expires_in: expect.stringMatching(/^\d+$/) });
+    expect(body).toMatchObject({
+      client_id: id.clientId,
+      resource: "https://vault.azure.net",
+      token_type: "Bearer",
+      expires_in: expect.stringMatching(/^\d+$/),
+    });
     expect(decode(body.access_token!)).toMatchObject({ oid: id.principalId, aud: "https://vault.azure.net", xms_mirid: id.id });
     expect(sb.ctx.verifyAccessToken(body.access_token, ["https://vault.azure.net"]).ok).toBe(true);
   });

@@ -12,11 +12,16 @@ export interface JobRun {
   succeeded: boolean;
 }
 
-export async function runDeploymentAsJob(sb: Sandbox, opts: { cluster: string; namespace: string; deployment: string; job: string; image?: string; timeoutMs?: number }): Promise<JobRun> {
+export async function runDeploymentAsJob(
+  sb: Sandbox,
+  opts: { cluster: string; namespace: string; deployment: string; job: string; image?: string; timeoutMs?: number },
+): Promise<JobRun> {
   const kc = new KubeConfig();
   kc.loadFromFile(sb.kubeconfigs[opts.cluster]!);
   const cluster = sb.state.clusters.find((c) => c.name === opts.cluster)!;
-  const deployment = cluster.objects.find((o) => o.kind === "Deployment" && o.metadata.name === opts.deployment && o.metadata.namespace === opts.namespace);
+  const deployment = cluster.objects.find(
+    (o) => o.kind === "Deployment" && o.metadata.name === opts.deployment && o.metadata.namespace === opts.namespace,
+  );
   if (!deployment) throw new Error(`no Deployment ${opts.namespace}/${opts.deployment} in cluster ${opts.cluster}`);
   const template = structuredClone((deployment.spec as { template: V1PodTemplateSpec }).template);
   if (opts.image) template.spec!.containers[0]!.image = opts.image;

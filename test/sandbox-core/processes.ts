@@ -13,7 +13,10 @@ export function alive(pid: number): boolean {
 /** The pids whose parent is `pid` (Azurite's two processes, pods) — to prove a stop leaves none. */
 export function childrenOf(pid: number): number[] {
   try {
-    return execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" }).split("\n").map(Number).filter((n) => n > 0);
+    return execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" })
+      .split("\n")
+      .map(Number)
+      .filter((n) => n > 0);
   } catch {
     return [];
   }

@@ -30,7 +30,10 @@ except ClientAuthenticationError as exc:
 function runPython(sb: Sandbox, source: string, env: Record<string, string>): Promise<Record<string, unknown>> {
   const home = mkdtempSync(path.join(tmpdir(), "py-home-"));
   return new Promise((resolve, reject) => {
-    const child = spawn("/usr/bin/python3", ["-c", source], { env: { PATH: strippedPath(), HOME: home, ...sb.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("/usr/bin/python3", ["-c", source], {
+      env: { PATH: strippedPath(), HOME: home, ...sb.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
     child.stderr.on("data", (c: Buffer) => (out += c.toString()));
@@ -69,7 +72,11 @@ describe.skipIf(missing !== undefined)("the real Python SDK in a pod", () => {
 
   it("correct Workload Identity: token, Key Vault secret and blob listing succeed", async () => {
     const run = await runDeploymentAsJob(good, { cluster: "aks-prod", namespace: "app", deployment: "backend", job: "django-migrate" });
-    expect(run.out).toMatchObject({ token: { ok: true }, secrets: { "django-secret-key": { ok: true, length: 36 } }, blob: { ok: true, count: 1 } });
+    expect(run.out).toMatchObject({
+      token: { ok: true },
+      secrets: { "django-secret-key": { ok: true, length: 36 } },
+      blob: { ok: true, count: 1 },
+    });
     expect(run.succeeded).toBe(true);
     expect(run.log).not.toContain("sandbox-django-secret-key-value-0001");
     // azure-identity 1.13 exchanges the federated token with its own AAD client (no MSAL, no discovery).
@@ -83,7 +90,9 @@ describe.skipIf(missing !== undefined)("the real Python SDK in a pod", () => {
     const message = (run.out.token as { ok: boolean; message: string }).message;
     expect(run.out.token).toMatchObject({ ok: false });
     expect(message).toContain("DefaultAzureCredential failed to retrieve a token from the included credentials.");
-    expect(message).toMatch(/EnvironmentCredential: EnvironmentCredential authentication unavailable\. Environment variables are not fully configured\./);
+    expect(message).toMatch(
+      /EnvironmentCredential: EnvironmentCredential authentication unavailable\. Environment variables are not fully configured\./,
+    );
     expect(message).toMatch(/ManagedIdentityCredential: .*requested identity has not been assigned to this resource/);
     const leftover = outage.app("legacy-django-sp").appId;
     expect(outage.log.filter({ service: "imds" }).some((e) => e.status === 400 && e.query.includes(`client_id=${leftover}`))).toBe(true);
@@ -95,10 +104,16 @@ describe.skipIf(missing !== undefined)("the real Python SDK in a pod", () => {
     const sb = await startSandbox("app-expiring-secret", { azurite: false });
     try {
       const app = sb.app("reporting-sp");
-      const ok = await runPython(sb, SECRET_PROBE, { PROBE_CLIENT_ID: app.appId, PROBE_SECRET: "rpt8Q~current-secret-value-for-sandbox-000000" });
+      const ok = await runPython(sb, SECRET_PROBE, {
+        PROBE_CLIENT_ID: app.appId,
+        PROBE_SECRET: "rpt8Q~current-secret-value-for-sandbox-000000",
+      });
       expect(ok).toEqual({ ok: true });
       expect(sb.log.count({ service: "entra", path: "/common/discovery/instance", status: 200 })).toBeGreaterThan(0);
-      const expired = await runPython(sb, SECRET_PROBE, { PROBE_CLIENT_ID: app.appId, PROBE_SECRET: "rpt8Q~previous-secret-value-for-sandbox-00000" });
+      const expired = await runPython(sb, SECRET_PROBE, {
+        PROBE_CLIENT_ID: app.appId,
+        PROBE_SECRET: "rpt8Q~previous-secret-value-for-sandbox-00000",
+      });
       expect(expired.ok).toBe(false);
       expect(expired.message).toContain("AADSTS7000222");
       expect(String(expired.message)).not.toContain("rpt8Q~previous");

@@ -19,7 +19,12 @@ const NOW = new Date("2026-11-22T12:00:00Z");
 
 function resolve(input: ScenarioInput | string) {
   const { scenario, source } = loadScenario(input);
-  return resolveScenario(scenario, { issuers: ISSUERS, now: NOW, source, urls: { keyVault: "https://127.0.0.1:7002", blob: "https://127.0.0.1:7003" } });
+  return resolveScenario(scenario, {
+    issuers: ISSUERS,
+    now: NOW,
+    source,
+    urls: { keyVault: "https://127.0.0.1:7002", blob: "https://127.0.0.1:7003" },
+  });
 }
 
 function error(input: ScenarioInput | string): string {
@@ -40,10 +45,50 @@ const small: ScenarioInput = {
       resourceGroups: [
         {
           name: "app-rg",
-          clusters: [{ name: "aks1", subnet: "nodes", objects: [{ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "sa", namespace: "app", annotations: { "azure.workload.identity/client-id": "{{identity:app-id.clientId}}", tenant: "{{ tenantId }}" } } }] }],
-          identities: [{ name: "app-id", federatedCredentials: [{ name: "aks", issuer: "cluster:aks1", subject: "system:serviceaccount:app:sa" }, { name: "typo", issuer: "cluster:aks1:no-trailing-slash", subject: "x" }, { name: "gh", issuer: "github", subject: "repo:o/r:ref:refs/heads/main" }] }],
-          storageAccounts: [{ name: "media1", containers: ["uploads"], blobs: { "static/a.txt": "a" }, defaultAction: "Deny", virtualNetworkRules: ["nodes"] }],
-          keyVaults: [{ name: "kv-one", secrets: [{ name: "s1", value: "v", expires: "+30d" }], rbac: false, accessPolicies: [{ principal: "identity:app-id", secrets: ["get"] }] }],
+          clusters: [
+            {
+              name: "aks1",
+              subnet: "nodes",
+              objects: [
+                {
+                  apiVersion: "v1",
+                  kind: "ServiceAccount",
+                  metadata: {
+                    name: "sa",
+                    namespace: "app",
+                    annotations: { "azure.workload.identity/client-id": "{{identity:app-id.clientId}}", tenant: "{{ tenantId }}" },
+                  },
+                },
+              ],
+            },
+          ],
+          identities: [
+            {
+              name: "app-id",
+              federatedCredentials: [
+                { name: "aks", issuer: "cluster:aks1", subject: "system:serviceaccount:app:sa" },
+                { name: "typo", issuer: "cluster:aks1:no-trailing-slash", subject: "x" },
+                { name: "gh", issuer: "github", subject: "repo:o/r:ref:refs/heads/main" },
+              ],
+            },
+          ],
+          storageAccounts: [
+            {
+              name: "media1",
+              containers: ["uploads"],
+              blobs: { "static/a.txt": "a" },
+              defaultAction: "Deny",
+              virtualNetworkRules: ["nodes"],
+            },
+          ],
+          keyVaults: [
+            {
+              name: "kv-one",
+              secrets: [{ name: "s1", value: "v", expires: "+30d" }],
+              rbac: false,
+              accessPolicies: [{ principal: "identity:app-id", secrets: ["get"] }],
+            },
+          ],
         },
       ],
     },
@@ -77,7 +122,14 @@ describe("resolution", () => {
   it("is deterministic: the same scenario gives the same ids", () => {
     const a = resolve(small);
     const b = resolve(small);
-    const ids = (s: typeof a) => ({ t: s.tenantId, subs: s.subscriptions, i: s.identities.map((x) => [x.id, x.clientId, x.principalId]), ra: s.roleAssignments.map((r) => r.id), apps: s.applications.map((x) => [x.id, x.appId, x.servicePrincipalId]), issuer: s.clusters[0]!.issuerUrl });
+    const ids = (s: typeof a) => ({
+      t: s.tenantId,
+      subs: s.subscriptions,
+      i: s.identities.map((x) => [x.id, x.clientId, x.principalId]),
+      ra: s.roleAssignments.map((r) => r.id),
+      apps: s.applications.map((x) => [x.id, x.appId, x.servicePrincipalId]),
+      issuer: s.clusters[0]!.issuerUrl,
+    });
     expect(ids(a)).toEqual(ids(b));
     expect(a.tenantId).toBe(nameGuid("tenant", "fabrikam"));
     expect(resolve({ ...small, tenant: { name: "other" } }).tenantId).not.toBe(a.tenantId);
@@ -100,7 +152,9 @@ describe("resolution", () => {
     expect(account.network.virtualNetworkRules).toEqual([cluster.subnetId]);
     expect(account.blobs).toEqual({ "static/a.txt": "a" });
     const vault = s.keyVaults[0]!;
-    expect(vault.accessPolicies).toEqual([{ objectId: id.principalId, tenantId: s.tenantId, permissions: { secrets: ["get"], keys: [], certificates: [] } }]);
+    expect(vault.accessPolicies).toEqual([
+      { objectId: id.principalId, tenantId: s.tenantId, permissions: { secrets: ["get"], keys: [], certificates: [] } },
+    ]);
     expect(vault.secrets[0]!.versions[0]!.expires).toBe(Math.floor(NOW.getTime() / 1000) + 30 * 86400);
   });
 
@@ -108,14 +162,25 @@ describe("resolution", () => {
     const s = resolve(small);
     const [blob, reader, secret] = s.roleAssignments;
     const account = s.storageAccounts[0]!;
-    expect(blob).toMatchObject({ principalId: s.identities[0]!.principalId, scope: `${account.id}/blobServices/default/containers/uploads`, createdOn: "2026-11-22T11:55:00.000Z" });
-    expect(blob!.roleDefinitionId).toBe(`/subscriptions/${s.subscriptions[0]!.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1`);
+    expect(blob).toMatchObject({
+      principalId: s.identities[0]!.principalId,
+      scope: `${account.id}/blobServices/default/containers/uploads`,
+      createdOn: "2026-11-22T11:55:00.000Z",
+    });
+    expect(blob!.roleDefinitionId).toBe(
+      `/subscriptions/${s.subscriptions[0]!.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1`,
+    );
     expect(blob!.id).toBe(`${blob!.scope}/providers/Microsoft.Authorization/roleAssignments/${blob!.name}`);
     expect(reader).toMatchObject({ principalId: s.applications[0]!.servicePrincipalId, scope: s.resourceGroups[0]!.id });
     expect(secret!.scope).toBe(`${s.keyVaults[0]!.id}/secrets/s1`);
     expect(secret!.roleDefinitionId).toMatch(/4633458b-17de-408a-b874-0445c86b69e6$/);
     expect(s.applications[0]!.owners).toEqual([s.identities[0]!.principalId]);
-    expect(s.applications[0]!.passwordCredentials[0]).toMatchObject({ hint: "abc", secretText: "abcSECRET", endDateTime: "2026-12-12T12:00:00.000Z", startDateTime: "2026-10-23T12:00:00.000Z" });
+    expect(s.applications[0]!.passwordCredentials[0]).toMatchObject({
+      hint: "abc",
+      secretText: "abcSECRET",
+      endDateTime: "2026-12-12T12:00:00.000Z",
+      startDateTime: "2026-10-23T12:00:00.000Z",
+    });
   });
 
   it("ships the built-in roles with their real GUIDs and permissions (the control-plane fixtures agree)", () => {
@@ -123,7 +188,14 @@ describe("resolution", () => {
     for (const theirs of controlFixtureRoles().filter((r) => r.type === "BuiltInRole")) {
       const mine = ours.get(theirs.name);
       expect(mine?.roleName).toBe(theirs.roleName);
-      expect(new Set(mine!.permissions[0]!.dataActions)).toEqual(new Set([...theirs.permissions[0]!.dataActions, ...(theirs.roleName === "Storage Blob Data Contributor" ? ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action"] : [])]));
+      expect(new Set(mine!.permissions[0]!.dataActions)).toEqual(
+        new Set([
+          ...theirs.permissions[0]!.dataActions,
+          ...(theirs.roleName === "Storage Blob Data Contributor"
+            ? ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action"]
+            : []),
+        ]),
+      );
       expect(mine!.permissions[0]!.actions).toEqual(expect.arrayContaining(theirs.permissions[0]!.actions));
     }
     expect(builtInRoleGuid("Key Vault Administrator")).toBe("00482a5a-887f-4fb3-b363-3b7fe8e74483");
@@ -136,14 +208,63 @@ describe("resolution", () => {
 
 describe("bad scenarios are one line naming the field", () => {
   it.each([
-    [{ roleAssignments: [{ principal: "identity:ghost", role: "Reader", scope: "/" }] }, "scenario scenario: roleAssignments[0].principal: no identity named 'ghost'"],
-    [{ ...small, roleAssignments: [{ principal: "app:gate", role: "Cloud Wizard", scope: "rg:prod/app-rg" }] }, "roleAssignments[0].role: 'Cloud Wizard' is not a built-in role"],
-    [{ ...small, roleAssignments: [{ principal: "app:gate", role: "Reader", scope: "storage:media1/containers/nope" }] }, "roleAssignments[0].scope: storage account 'media1' has no container 'nope'"],
+    [
+      { roleAssignments: [{ principal: "identity:ghost", role: "Reader", scope: "/" }] },
+      "scenario scenario: roleAssignments[0].principal: no identity named 'ghost'",
+    ],
+    [
+      { ...small, roleAssignments: [{ principal: "app:gate", role: "Cloud Wizard", scope: "rg:prod/app-rg" }] },
+      "roleAssignments[0].role: 'Cloud Wizard' is not a built-in role",
+    ],
+    [
+      { ...small, roleAssignments: [{ principal: "app:gate", role: "Reader", scope: "storage:media1/containers/nope" }] },
+      "roleAssignments[0].scope: storage account 'media1' has no container 'nope'",
+    ],
     [{ ...small, roleAssignments: [{ principal: "app:gate", role: "Reader", scope: "moon:base" }] }, "is not a scope ref"],
-    [{ subscriptions: [{ name: "s", resourceGroups: [{ name: "g", identities: [{ name: "i", federatedCredentials: [{ name: "f", issuer: "cluster:none", subject: "x" }] }] }] }] }, "subscriptions[0].resourceGroups[0].identities[0].federatedCredentials[0].issuer: no cluster named 'none'"],
-    [{ applications: [{ name: "a", secrets: [{ value: "x", expires: "soon" }] }] }, "applications[0].secrets[0].expires: 'soon' is neither an ISO date"],
-    [{ subscriptions: [{ name: "s", resourceGroups: [{ name: "g", storageAccounts: [{ name: "Bad_Name" }] }] }] }, "subscriptions[0].resourceGroups[0].storageAccounts[0].name: storage account names are 3-24 lowercase letters and digits"],
-    [{ subscriptions: [{ name: "s", resourceGroups: [{ name: "g", clusters: [{ name: "c", objects: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "m", annotations: { a: "{{identity:nobody.clientId}}" } } }] }] }] }] }, "clusters[0].objects[0].metadata.annotations.a: no identity named 'nobody'"],
+    [
+      {
+        subscriptions: [
+          {
+            name: "s",
+            resourceGroups: [
+              { name: "g", identities: [{ name: "i", federatedCredentials: [{ name: "f", issuer: "cluster:none", subject: "x" }] }] },
+            ],
+          },
+        ],
+      },
+      "subscriptions[0].resourceGroups[0].identities[0].federatedCredentials[0].issuer: no cluster named 'none'",
+    ],
+    [
+      { applications: [{ name: "a", secrets: [{ value: "x", expires: "soon" }] }] },
+      "applications[0].secrets[0].expires: 'soon' is neither an ISO date",
+    ],
+    [
+      { subscriptions: [{ name: "s", resourceGroups: [{ name: "g", storageAccounts: [{ name: "Bad_Name" }] }] }] },
+      "subscriptions[0].resourceGroups[0].storageAccounts[0].name: storage account names are 3-24 lowercase letters and digits",
+    ],
+    [
+      {
+        subscriptions: [
+          {
+            name: "s",
+            resourceGroups: [
+              {
+                name: "g",
+                clusters: [
+                  {
+                    name: "c",
+                    objects: [
+                      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "m", annotations: { a: "{{identity:nobody.clientId}}" } } },
+                    ],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+      "clusters[0].objects[0].metadata.annotations.a: no identity named 'nobody'",
+    ],
     [{ surprise: true } as ScenarioInput, "scenario scenario: (root): Unrecognized key"],
   ])("%#", (input, message) => {
     const m = error(input);
@@ -171,7 +292,17 @@ describe("shipped scenarios and the JSON schema", () => {
 
   it("ships the scenarios the brief lists", () => {
     expect(files.map((f) => f.replace(/\.yaml$/, ""))).toEqual(
-      expect.arrayContaining(["seed-000-outage", "workload-identity", "issuer-trailing-slash", "subject-namespace-mismatch", "missing-keyvault-role", "access-policy-vault", "firewall-closed-storage", "aad-pod-identity-leftovers", "app-expiring-secret"]),
+      expect.arrayContaining([
+        "seed-000-outage",
+        "workload-identity",
+        "issuer-trailing-slash",
+        "subject-namespace-mismatch",
+        "missing-keyvault-role",
+        "access-policy-vault",
+        "firewall-closed-storage",
+        "aad-pod-identity-leftovers",
+        "app-expiring-secret",
+      ]),
     );
   });
 

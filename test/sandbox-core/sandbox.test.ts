@@ -24,7 +24,12 @@ beforeAll(async () => {
 afterAll(async () => sb?.stop());
 
 const backendCredential = () =>
-  new ClientAssertionCredential(sb.state.tenantId, sb.identity("backend-id").clientId, async () => sb.mintServiceAccountToken("aks-prod", "app", "backend"), { authorityHost: sb.urls.authorityHost, disableInstanceDiscovery: true });
+  new ClientAssertionCredential(
+    sb.state.tenantId,
+    sb.identity("backend-id").clientId,
+    async () => sb.mintServiceAccountToken("aks-prod", "app", "backend"),
+    { authorityHost: sb.urls.authorityHost, disableInstanceDiscovery: true },
+  );
 
 describe("what a client gets", () => {
   it("env points every SDK at loopback and carries the CA", () => {
@@ -46,7 +51,15 @@ describe("what a client gets", () => {
 
   it("writes a cloud profile the product's schema accepts", () => {
     const profile = cloudProfileSchema.parse(JSON.parse(readFileSync(sb.profileFile, "utf8")));
-    expect(profile).toMatchObject({ authorityHost: sb.urls.authorityHost, disableInstanceDiscovery: true, resourceManagerEndpoint: sb.urls.arm, keyVaultUrlTemplate: `${sb.urls.keyVault}/{name}`, blobUrlTemplate: `${sb.urls.blob}/{account}`, tokenExchangeAudience: "api://AzureADTokenExchange", caCertificateFile: sb.tls.certFile });
+    expect(profile).toMatchObject({
+      authorityHost: sb.urls.authorityHost,
+      disableInstanceDiscovery: true,
+      resourceManagerEndpoint: sb.urls.arm,
+      keyVaultUrlTemplate: `${sb.urls.keyVault}/{name}`,
+      blobUrlTemplate: `${sb.urls.blob}/{account}`,
+      tokenExchangeAudience: "api://AzureADTokenExchange",
+      caCertificateFile: sb.tls.certFile,
+    });
   });
 
   it("kubeconfig works with the real client-node, and scenario placeholders were filled in", async () => {
@@ -60,7 +73,9 @@ describe("what a client gets", () => {
 
   it("the federated identity reads the Key Vault secret and the seeded blob through the RBAC proxy", async () => {
     const credential = backendCredential();
-    const secret = await new SecretClient(`${sb.urls.keyVault}/contoso-app-kv`, credential, { disableChallengeResourceVerification: true }).getSecret("django-secret-key");
+    const secret = await new SecretClient(`${sb.urls.keyVault}/contoso-app-kv`, credential, {
+      disableChallengeResourceVerification: true,
+    }).getSecret("django-secret-key");
     expect(secret.value).toBe("sandbox-django-secret-key-value-0001");
     const container = new BlobServiceClient(`${sb.urls.blob}/contosomedia`, credential).getContainerClient("media");
     const names: string[] = [];
@@ -87,8 +102,15 @@ describe("what a client gets", () => {
       await queue.create();
       await queue.sendMessage("rotate");
       expect((await queue.receiveMessages()).receivedMessageItems.map((m) => m.messageText)).toEqual(["rotate"]);
-      const stale = new QueueServiceClient(`${sb.urls.queue}/contosomedia`, { getToken: async () => early }, { retryOptions: { maxTries: 1 } });
-      await expect(stale.getQueueClient("rotation").peekMessages()).rejects.toMatchObject({ statusCode: 401, code: "InvalidAuthenticationInfo" });
+      const stale = new QueueServiceClient(
+        `${sb.urls.queue}/contosomedia`,
+        { getToken: async () => early },
+        { retryOptions: { maxTries: 1 } },
+      );
+      await expect(stale.getQueueClient("rotation").peekMessages()).rejects.toMatchObject({
+        statusCode: 401,
+        code: "InvalidAuthenticationInfo",
+      });
     } finally {
       sb.clock.advance(-25 * 3600_000);
     }
@@ -106,8 +128,18 @@ describe("what a client gets", () => {
 
 describe("a pod in the cluster", () => {
   it("a labelled Job pod gets the webhook's injection and its real DefaultAzureCredential reads the secret and the blobs", async () => {
-    const run = await runDeploymentAsJob(sb, { cluster: "aks-prod", namespace: "app", deployment: "backend", job: "probe", image: "sandbox/node-probe:1" });
-    expect(run.out).toMatchObject({ token: { ok: true }, secrets: { "django-secret-key": { ok: true, length: 36 } }, blob: { ok: true, count: 1 } });
+    const run = await runDeploymentAsJob(sb, {
+      cluster: "aks-prod",
+      namespace: "app",
+      deployment: "backend",
+      job: "probe",
+      image: "sandbox/node-probe:1",
+    });
+    expect(run.out).toMatchObject({
+      token: { ok: true },
+      secrets: { "django-secret-key": { ok: true, length: 36 } },
+      blob: { ok: true, count: 1 },
+    });
     expect(run.log).not.toContain("sandbox-django-secret-key-value-0001");
     expect(sb.log.refusedEgress).toEqual([]);
   });
@@ -115,7 +147,9 @@ describe("a pod in the cluster", () => {
 
 describe("stop", () => {
   it("closes every port and removes the work directory", async () => {
-    const other = await startSandbox({ subscriptions: [{ name: "s", resourceGroups: [{ name: "g", storageAccounts: [{ name: "acct1" }] }] }] });
+    const other = await startSandbox({
+      subscriptions: [{ name: "s", resourceGroups: [{ name: "g", storageAccounts: [{ name: "acct1" }] }] }],
+    });
     const ports = [other.urls.arm, other.urls.blob, other.urls.queue, other.urls.proxy].map((u) => Number(new URL(u).port));
     await other.stop(); // a hang fails on the test timeout
     expect(existsSync(other.workDir)).toBe(false);

@@ -18,7 +18,8 @@ let azurite: Azurite;
 let proxy: Served;
 let state: TenantState;
 
-const service = (account: string, oid: string) => new BlobServiceClient(`${proxy.url}/${account}`, credentialFor(state, oid), { retryOptions: { maxTries: 1 } });
+const service = (account: string, oid: string) =>
+  new BlobServiceClient(`${proxy.url}/${account}`, credentialFor(state, oid), { retryOptions: { maxTries: 1 } });
 
 async function refusal(p: Promise<unknown>): Promise<{ status: number | undefined; code: string | undefined }> {
   try {
@@ -37,8 +38,15 @@ beforeAll(async () => {
   state = baseState({
     clusters: [cluster("aks1")],
     storageAccounts: [
-      storageAccount("appstore", { containers: ["media", "uploads"], blobs: { "media/logo.txt": "hello logo", "media/docs/readme.md": "# readme" } }),
-      storageAccount("lockedstore", { containers: ["data"], blobs: { "data/a.txt": "a" }, network: openNetwork({ defaultAction: "Deny", virtualNetworkRules: [SUBNET] }) }),
+      storageAccount("appstore", {
+        containers: ["media", "uploads"],
+        blobs: { "media/logo.txt": "hello logo", "media/docs/readme.md": "# readme" },
+      }),
+      storageAccount("lockedstore", {
+        containers: ["data"],
+        blobs: { "data/a.txt": "a" },
+        network: openNetwork({ defaultAction: "Deny", virtualNetworkRules: [SUBNET] }),
+      }),
     ],
   });
   const acct = (n: string) => state.storageAccounts.find((a) => a.name === n)!.id;
@@ -52,7 +60,9 @@ beforeAll(async () => {
     serveHandler("blob", { rawBody: true }),
   ]);
   await seedAzurite(azurite, state);
-  proxy.setHandler(blobProxyService(contextFor(state, placeholderUrls({ blob: proxy.url, authorityHost: "https://127.0.0.1:7443" })), azurite));
+  proxy.setHandler(
+    blobProxyService(contextFor(state, placeholderUrls({ blob: proxy.url, authorityHost: "https://127.0.0.1:7443" })), azurite),
+  );
 });
 
 afterAll(async () => {
@@ -98,7 +108,10 @@ describe("allowed requests reach Azurite", () => {
 describe("refusals", () => {
   it("refuses a reader's upload with AuthorizationPermissionMismatch", async () => {
     const media = service("appstore", P.reader).getContainerClient("media");
-    expect(await refusal(media.getBlockBlobClient("hack.txt").upload("x", 1))).toEqual({ status: 403, code: "AuthorizationPermissionMismatch" });
+    expect(await refusal(media.getBlockBlobClient("hack.txt").upload("x", 1))).toEqual({
+      status: 403,
+      code: "AuthorizationPermissionMismatch",
+    });
   });
 
   it("scopes a container-level assignment to that container", async () => {
@@ -107,26 +120,43 @@ describe("refusals", () => {
   });
 
   it("refuses a principal without any role, and a reader creating a container", async () => {
-    expect(await refusal(service("appstore", P.nobody).getContainerClient("media").getBlobClient("logo.txt").downloadToBuffer())).toEqual({ status: 403, code: "AuthorizationPermissionMismatch" });
-    expect(await refusal(service("appstore", P.reader).getContainerClient("readers-box").create())).toEqual({ status: 403, code: "AuthorizationPermissionMismatch" });
+    expect(await refusal(service("appstore", P.nobody).getContainerClient("media").getBlobClient("logo.txt").downloadToBuffer())).toEqual({
+      status: 403,
+      code: "AuthorizationPermissionMismatch",
+    });
+    expect(await refusal(service("appstore", P.reader).getContainerClient("readers-box").create())).toEqual({
+      status: 403,
+      code: "AuthorizationPermissionMismatch",
+    });
   });
 
   it("answers the storage error XML with the request id and time", async () => {
     const token = mintAccessToken(state, { oid: P.nobody, aud: "https://storage.azure.com" });
-    const res = await fetch(`${proxy.url}/appstore/media/logo.txt`, { headers: { authorization: `Bearer ${token}`, "x-ms-version": "2025-01-05" } });
+    const res = await fetch(`${proxy.url}/appstore/media/logo.txt`, {
+      headers: { authorization: `Bearer ${token}`, "x-ms-version": "2025-01-05" },
+    });
     expect(res.status).toBe(403);
     expect(res.headers.get("x-ms-error-code")).toBe("AuthorizationPermissionMismatch");
-    expect(await res.text()).toMatch(/<Error><Code>AuthorizationPermissionMismatch<\/Code><Message>This request is not authorized to perform this operation using this permission\.\nRequestId:[0-9a-f-]{36}\nTime:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z<\/Message><\/Error>$/);
+    expect(await res.text()).toMatch(
+      /<Error><Code>AuthorizationPermissionMismatch<\/Code><Message>This request is not authorized to perform this operation using this permission\.\nRequestId:[0-9a-f-]{36}\nTime:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z<\/Message><\/Error>$/,
+    );
   });
 
   it("challenges a request without a token and refuses a token for another audience", async () => {
     const anon = await fetch(`${proxy.url}/appstore/media?restype=container&comp=list`);
     expect(anon.status).toBe(401);
     expect(anon.headers.get("x-ms-error-code")).toBe("NoAuthenticationInformation");
-    expect(anon.headers.get("www-authenticate")).toBe(`Bearer authorization_uri=https://127.0.0.1:7443/${state.tenantId}/oauth2/authorize resource_id=https://storage.azure.com`);
+    expect(anon.headers.get("www-authenticate")).toBe(
+      `Bearer authorization_uri=https://127.0.0.1:7443/${state.tenantId}/oauth2/authorize resource_id=https://storage.azure.com`,
+    );
 
-    const wrong = new BlobServiceClient(`${proxy.url}/appstore`, credentialFor(state, P.writer, { aud: "https://vault.azure.net" }), { retryOptions: { maxTries: 1 } });
-    expect(await refusal(wrong.getContainerClient("media").listBlobsFlat().next())).toEqual({ status: 401, code: "InvalidAuthenticationInfo" });
+    const wrong = new BlobServiceClient(`${proxy.url}/appstore`, credentialFor(state, P.writer, { aud: "https://vault.azure.net" }), {
+      retryOptions: { maxTries: 1 },
+    });
+    expect(await refusal(wrong.getContainerClient("media").listBlobsFlat().next())).toEqual({
+      status: 401,
+      code: "InvalidAuthenticationInfo",
+    });
   });
 
   it("refuses callers from the internet at a firewalled account with AuthorizationFailure, admits the cluster's subnet", async () => {
@@ -135,7 +165,10 @@ describe("refusals", () => {
     const egress = await startEgressProxy({ localAddress: clusterSourceAddress(state, "aks1") });
     try {
       const port = Number(new URL(egress.url).port);
-      const viaCluster = new BlobServiceClient(`${proxy.url}/lockedstore`, credentialFor(state, P.reader), { proxyOptions: { host: "http://127.0.0.1", port }, retryOptions: { maxTries: 1 } });
+      const viaCluster = new BlobServiceClient(`${proxy.url}/lockedstore`, credentialFor(state, P.reader), {
+        proxyOptions: { host: "http://127.0.0.1", port },
+        retryOptions: { maxTries: 1 },
+      });
       expect((await viaCluster.getContainerClient("data").getBlobClient("a.txt").downloadToBuffer()).toString()).toBe("a");
     } finally {
       await egress.close();
@@ -145,7 +178,10 @@ describe("refusals", () => {
 
 describe("queue service", () => {
   it("works with the account's shared key", async () => {
-    const qs = new QueueServiceClient(`${azurite.queueUrl}/appstore`, new StorageSharedKeyCredential("appstore", azurite.accountKey("appstore")));
+    const qs = new QueueServiceClient(
+      `${azurite.queueUrl}/appstore`,
+      new StorageSharedKeyCredential("appstore", azurite.accountKey("appstore")),
+    );
     const q = qs.getQueueClient("fanout");
     await q.create();
     await q.sendMessage("check:backend");
@@ -159,7 +195,11 @@ describe("queue service", () => {
     const names = [];
     for await (const q of qs.listQueues()) names.push(q.name);
     expect(names).toContain("oauth-queue");
-    const bad = new QueueServiceClient(`${azurite.queueUrl}/appstore`, new StorageSharedKeyCredential("appstore", azurite.accountKey("other")), { retryOptions: { maxTries: 1 } });
+    const bad = new QueueServiceClient(
+      `${azurite.queueUrl}/appstore`,
+      new StorageSharedKeyCredential("appstore", azurite.accountKey("other")),
+      { retryOptions: { maxTries: 1 } },
+    );
     // Azurite's own answer (the queue service is not fronted by the sandbox): 400 InvalidAuthenticationInfo.
     expect((await refusal(bad.getQueueClient("never-created").create())).code).toBe("InvalidAuthenticationInfo");
     expect(await qs.getQueueClient("never-created").exists()).toBe(false);

@@ -3,8 +3,24 @@
  * Role definitions carry the real built-in GUIDs and data actions of the roles used here.
  */
 import { freshSigningKey } from "../sandbox/jwt.js";
-import type { ClusterState, KeyVaultState, RoleAssignmentState, RoleDefinitionState, StorageAccountState, TenantState } from "../sandbox/state.js";
-import { clusterFixture, guid, keyVaultFixture, permission, roleAssignment, roleDefinition, storageAccountFixture, type FixtureScope } from "../sandbox/testing/fixtures.js";
+import type {
+  ClusterState,
+  KeyVaultState,
+  RoleAssignmentState,
+  RoleDefinitionState,
+  StorageAccountState,
+  TenantState,
+} from "../sandbox/state.js";
+import {
+  clusterFixture,
+  guid,
+  keyVaultFixture,
+  permission,
+  roleAssignment,
+  roleDefinition,
+  storageAccountFixture,
+  type FixtureScope,
+} from "../sandbox/testing/fixtures.js";
 
 export { guid, openNetwork } from "../sandbox/testing/fixtures.js";
 
@@ -15,25 +31,50 @@ export const SUBNET = `/subscriptions/${SUB}/resourceGroups/net-rg/providers/Mic
 const APP_RG: FixtureScope = { subscriptionId: SUB, resourceGroup: "app-rg", location: "westeurope" };
 
 export const ROLES = {
-  secretsUser: { guid: "4633458b-17de-408a-b874-0445c86b69e6", name: "Key Vault Secrets User", actions: [], dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"] },
-  secretsOfficer: { guid: "b86a8fe4-44ce-4948-aee5-eccb2c155cd7", name: "Key Vault Secrets Officer", actions: ["Microsoft.KeyVault/vaults/*/read"], dataActions: ["Microsoft.KeyVault/vaults/secrets/*"] },
+  secretsUser: {
+    guid: "4633458b-17de-408a-b874-0445c86b69e6",
+    name: "Key Vault Secrets User",
+    actions: [],
+    dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"],
+  },
+  secretsOfficer: {
+    guid: "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+    name: "Key Vault Secrets Officer",
+    actions: ["Microsoft.KeyVault/vaults/*/read"],
+    dataActions: ["Microsoft.KeyVault/vaults/secrets/*"],
+  },
   blobReader: {
     guid: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
     name: "Storage Blob Data Reader",
-    actions: ["Microsoft.Storage/storageAccounts/blobServices/containers/read", "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action"],
+    actions: [
+      "Microsoft.Storage/storageAccounts/blobServices/containers/read",
+      "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action",
+    ],
     dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"],
   },
   blobContributor: {
     guid: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
     name: "Storage Blob Data Contributor",
-    actions: ["Microsoft.Storage/storageAccounts/blobServices/containers/delete", "Microsoft.Storage/storageAccounts/blobServices/containers/read", "Microsoft.Storage/storageAccounts/blobServices/containers/write", "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action"],
-    dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete", "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read", "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/move/action", "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write"],
+    actions: [
+      "Microsoft.Storage/storageAccounts/blobServices/containers/delete",
+      "Microsoft.Storage/storageAccounts/blobServices/containers/read",
+      "Microsoft.Storage/storageAccounts/blobServices/containers/write",
+      "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action",
+    ],
+    dataActions: [
+      "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete",
+      "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read",
+      "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/move/action",
+      "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write",
+    ],
   },
 } as const;
 export type RoleKey = keyof typeof ROLES;
 
 function roleDefinitions(): RoleDefinitionState[] {
-  return Object.values(ROLES).map((r) => roleDefinition(r.guid, r.name, [permission({ actions: [...r.actions], dataActions: [...r.dataActions] })]));
+  return Object.values(ROLES).map((r) =>
+    roleDefinition(r.guid, r.name, [permission({ actions: [...r.actions], dataActions: [...r.dataActions] })]),
+  );
 }
 
 /** Principals (object ids) used by the tests. */
@@ -49,7 +90,10 @@ export function storageAccount(name: string, over: Partial<StorageAccountState> 
 
 /** An assignment of one of ROLES, named after the role's key (the ids these tests have always used). */
 export function assign(principalId: string, role: RoleKey, scope: string): RoleAssignmentState {
-  return roleAssignment(SUB, principalId, ROLES[role].guid, scope, { name: guid("ra", principalId, role, scope), createdOn: "2026-01-01T00:00:00Z" });
+  return roleAssignment(SUB, principalId, ROLES[role].guid, scope, {
+    name: guid("ra", principalId, role, scope),
+    createdOn: "2026-01-01T00:00:00Z",
+  });
 }
 
 export function baseState(over: Partial<TenantState> = {}): TenantState {
@@ -76,5 +120,10 @@ export function baseState(over: Partial<TenantState> = {}): TenantState {
 }
 
 export function cluster(name: string, over: Partial<ClusterState> = {}): ClusterState {
-  return clusterFixture(APP_RG, name, { issuerUrl: `https://127.0.0.1:9/clusters/${guid("issuer", name)}/`, signingKey: freshSigningKey(`sa-${name}`), subnetId: SUBNET }, over);
+  return clusterFixture(
+    APP_RG,
+    name,
+    { issuerUrl: `https://127.0.0.1:9/clusters/${guid("issuer", name)}/`, signingKey: freshSigningKey(`sa-${name}`), subnetId: SUBNET },
+    over,
+  );
 }

@@ -24,13 +24,32 @@ let app: InstalledApp;
 const repo = { owner: "acme", repo: "django-app" };
 
 function github(): GitHubState {
-  return { repository: "acme/django-app", ownerId: 1001, repoId: 2002, ref: "refs/heads/main", fork: false, immutableSubject: false, workflow: "deploy.yml", signingKey: freshSigningKey("gh"), comments: [], issues: [], reviews: [] };
+  return {
+    repository: "acme/django-app",
+    ownerId: 1001,
+    repoId: 2002,
+    ref: "refs/heads/main",
+    fork: false,
+    immutableSubject: false,
+    workflow: "deploy.yml",
+    signingKey: freshSigningKey("gh"),
+    comments: [],
+    issues: [],
+    reviews: [],
+  };
 }
 
 const octokit = (token: string) => getOctokit(token, { baseUrl: server.url, request: { retries: 0 } });
 
 /** Octokit's request without an auth hook (getOctokit always wants a token; this strategy leaves requests as they are). */
-const plainRequest = () => getOctokit("unused", { baseUrl: server.url, request: { retries: 0 }, authStrategy: () => ({ hook: (request: (route: unknown, params: unknown) => unknown, route: unknown, params: unknown) => request(route, params) }) }).request;
+const plainRequest = () =>
+  getOctokit("unused", {
+    baseUrl: server.url,
+    request: { retries: 0 },
+    authStrategy: () => ({
+      hook: (request: (route: unknown, params: unknown) => unknown, route: unknown, params: unknown) => request(route, params),
+    }),
+  }).request;
 
 function appAuth(privateKey = app.privateKeyPem, appId: number | string = app.appId) {
   return createAppAuth({ appId, privateKey, request: plainRequest() });
@@ -53,7 +72,11 @@ beforeAll(async () => {
   ctx = contextFor(state, placeholderUrls({ github: server.url }));
   server.setHandler(githubService(ctx));
   app = installGitHubApp(ctx);
-  pushCommit(ctx, "main", { "azure-auth-gate.yml": "targets: []\n", "deploy/prod/app.yaml": "kind: Deployment\n", "deploy/prod/sa.yaml": "kind: ServiceAccount\n" });
+  pushCommit(ctx, "main", {
+    "azure-auth-gate.yml": "targets: []\n",
+    "deploy/prod/app.yaml": "kind: Deployment\n",
+    "deploy/prod/sa.yaml": "kind: ServiceAccount\n",
+  });
   pushCommit(ctx, "feature", { "azure-auth-gate.yml": "failOpen: true\n", "deploy/prod/app.yaml": "kind: Deployment # changed\n" });
 });
 
@@ -73,21 +96,32 @@ describe("App authentication", () => {
 
   it("refuses JWTs GitHub refuses: exp more than 10 minutes ahead, another App's id, another key, garbage", async () => {
     const now = Math.floor(Date.now() / 1000);
-    const call = (jwt: string) => refusal(octokit(jwt).request("POST /app/installations/{installation_id}/access_tokens", { installation_id: app.installationId }));
-    expect(await call(handMadeJwt({ iss: String(app.appId), iat: now - 30, exp: now + 11 * 60 }))).toEqual({ status: 401, message: "'Expiration time' claim ('exp') is too far in the future" });
+    const call = (jwt: string) =>
+      refusal(octokit(jwt).request("POST /app/installations/{installation_id}/access_tokens", { installation_id: app.installationId }));
+    expect(await call(handMadeJwt({ iss: String(app.appId), iat: now - 30, exp: now + 11 * 60 }))).toEqual({
+      status: 401,
+      message: "'Expiration time' claim ('exp') is too far in the future",
+    });
     expect((await call(handMadeJwt({ iss: "1", iat: now - 30, exp: now + 300 }))).status).toBe(401);
     const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
     expect((await call(handMadeJwt({ iss: String(app.appId), iat: now - 30, exp: now + 300 }, other))).status).toBe(401);
     expect((await call("not-a-jwt")).status).toBe(401);
     // A well-formed one works (and so the refusals above are about the claims, not the route).
-    const ok = await octokit(handMadeJwt({ iss: String(app.appId), iat: now - 30, exp: now + 540 })).request("POST /app/installations/{installation_id}/access_tokens", { installation_id: app.installationId });
+    const ok = await octokit(handMadeJwt({ iss: String(app.appId), iat: now - 30, exp: now + 540 })).request(
+      "POST /app/installations/{installation_id}/access_tokens",
+      { installation_id: app.installationId },
+    );
     expect(ok.status).toBe(201);
   });
 
   it("refuses a token for more than the installation granted, or for another repository", async () => {
     const auth = appAuth();
-    expect(await refusal(auth({ type: "installation", installationId: app.installationId, permissions: { contents: "write" } }))).toMatchObject({ status: 422 });
-    expect(await refusal(auth({ type: "installation", installationId: app.installationId, repositoryNames: ["other-repo"] }))).toMatchObject({ status: 422 });
+    expect(
+      await refusal(auth({ type: "installation", installationId: app.installationId, permissions: { contents: "write" } })),
+    ).toMatchObject({ status: 422 });
+    expect(
+      await refusal(auth({ type: "installation", installationId: app.installationId, repositoryNames: ["other-repo"] })),
+    ).toMatchObject({ status: 422 });
   });
 });
 
@@ -110,14 +144,23 @@ describe("contents and trees at a sha", () => {
     const tree = await gh.rest.git.getTree({ ...repo, tree_sha: state.github!.git!.branches.feature!, recursive: "1" });
     // A tree's sha is not a commit's: reading files at it is GitHub's 404.
     expect(tree.data.sha).not.toBe(state.github!.git!.branches.feature);
-    expect(await refusal(gh.rest.repos.getContent({ ...repo, path: "azure-auth-gate.yml", ref: tree.data.sha }))).toMatchObject({ status: 404 });
-    expect(tree.data.tree.filter((e) => e.type === "blob").map((e) => e.path)).toEqual(["azure-auth-gate.yml", "deploy/prod/app.yaml", "deploy/prod/sa.yaml"]);
+    expect(await refusal(gh.rest.repos.getContent({ ...repo, path: "azure-auth-gate.yml", ref: tree.data.sha }))).toMatchObject({
+      status: 404,
+    });
+    expect(tree.data.tree.filter((e) => e.type === "blob").map((e) => e.path)).toEqual([
+      "azure-auth-gate.yml",
+      "deploy/prod/app.yaml",
+      "deploy/prod/sa.yaml",
+    ]);
     expect(tree.data.truncated).toBe(false);
   });
 
   it("refuses contents to a token whose permissions do not include contents", async () => {
     const gh = await installationOctokit({ permissions: { deployments: "write" } });
-    expect(await refusal(gh.rest.repos.getContent({ ...repo, path: "azure-auth-gate.yml" }))).toEqual({ status: 403, message: "Resource not accessible by integration" });
+    expect(await refusal(gh.rest.repos.getContent({ ...repo, path: "azure-auth-gate.yml" }))).toEqual({
+      status: 403,
+      message: "Resource not accessible by integration",
+    });
   });
 });
 
@@ -125,18 +168,40 @@ describe("deployment protection rule callback", () => {
   it("accepts one review of the App's pending rule for that environment, then refuses another", async () => {
     const { rule } = requestDeploymentProtection(ctx, "production", "main");
     const gh = await installationOctokit();
-    const review = (body: { environment_name: string; state: string; comment?: string }, client = gh) => client.request("POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule", { ...repo, run_id: rule.runId, ...body } as never);
+    const review = (body: { environment_name: string; state: string; comment?: string }, client = gh) =>
+      client.request("POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule", {
+        ...repo,
+        run_id: rule.runId,
+        ...body,
+      } as never);
     expect(await refusal(review({ environment_name: "staging", state: "approved", comment: "ok" }))).toMatchObject({ status: 422 });
     expect(await refusal(review({ environment_name: "production", state: "maybe", comment: "ok" }))).toMatchObject({ status: 422 });
-    expect(await refusal(review({ environment_name: "production", state: "approved", comment: "x".repeat(65_537) }))).toMatchObject({ status: 422 });
-    expect(await refusal(review({ environment_name: "production", state: "approved", comment: "ok" }, octokit(githubTokens(state.github!).write)))).toMatchObject({ status: 403 });
+    expect(await refusal(review({ environment_name: "production", state: "approved", comment: "x".repeat(65_537) }))).toMatchObject({
+      status: 422,
+    });
+    expect(
+      await refusal(
+        review({ environment_name: "production", state: "approved", comment: "ok" }, octokit(githubTokens(state.github!).write)),
+      ),
+    ).toMatchObject({ status: 403 });
     const readOnly = await installationOctokit({ permissions: { contents: "read", deployments: "read" } });
-    expect(await refusal(review({ environment_name: "production", state: "approved", comment: "ok" }, readOnly))).toMatchObject({ status: 403 });
+    expect(await refusal(review({ environment_name: "production", state: "approved", comment: "ok" }, readOnly))).toMatchObject({
+      status: 403,
+    });
     expect(rule.state).toBe("pending");
     expect((await review({ environment_name: "production", state: "rejected", comment: "AG204" })).status).toBe(204);
     expect(rule).toMatchObject({ state: "rejected", reviews: [{ state: "rejected", comment: "AG204" }] });
     expect(await refusal(review({ environment_name: "production", state: "approved", comment: "again" }))).toMatchObject({ status: 422 });
     expect(rule.reviews).toHaveLength(1);
-    expect(await refusal(gh.request("POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule", { ...repo, run_id: 1, environment_name: "production", state: "approved" }))).toMatchObject({ status: 404 });
+    expect(
+      await refusal(
+        gh.request("POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule", {
+          ...repo,
+          run_id: 1,
+          environment_name: "production",
+          state: "approved",
+        }),
+      ),
+    ).toMatchObject({ status: 404 });
   });
 });

@@ -16,7 +16,22 @@ import { serveHandler, type Served } from "../sandbox/testing/serve.js";
 const HEAD = "a".repeat(40);
 const repo = { owner: "acme", repo: "django-app" };
 /** Head lines 1-5 unchanged context, 6-7 added, 8-10 context; a second hunk 40-42 with 41 added. */
-const PATCH = ["@@ -3,6 +3,8 @@ metadata:", "   name: web", "   namespace: app", "   labels:", "+    app: web", "+    tier: frontend", " spec:", "   replicas: 2", "-  paused: true", "   selector:", "@@ -38,2 +40,3 @@ spec:", "       containers:", "+        - name: django", "         image: web:1"].join("\n");
+const PATCH = [
+  "@@ -3,6 +3,8 @@ metadata:",
+  "   name: web",
+  "   namespace: app",
+  "   labels:",
+  "+    app: web",
+  "+    tier: frontend",
+  " spec:",
+  "   replicas: 2",
+  "-  paused: true",
+  "   selector:",
+  "@@ -38,2 +40,3 @@ spec:",
+  "       containers:",
+  "+        - name: django",
+  "         image: web:1",
+].join("\n");
 
 let server: Served;
 let state: TenantState;
@@ -78,11 +93,21 @@ describe("patch index", () => {
 
 describe("pull request files and head", () => {
   it("lists the changed files with patches, paged, and serves head.sha", async () => {
-    state.github!.pullFiles = Array.from({ length: 130 }, (_, i) => ({ filename: `k8s/f${i}.yaml`, status: "added" as const, patch: "@@ -0,0 +1 @@\n+a: 1" }));
+    state.github!.pullFiles = Array.from({ length: 130 }, (_, i) => ({
+      filename: `k8s/f${i}.yaml`,
+      status: "added" as const,
+      patch: "@@ -0,0 +1 @@\n+a: 1",
+    }));
     const gh = octokit();
     const files = await gh.paginate(gh.rest.pulls.listFiles, { ...repo, pull_number: 7, per_page: 100 });
     expect(files).toHaveLength(130);
-    expect(files[129]).toMatchObject({ filename: "k8s/f129.yaml", status: "added", patch: "@@ -0,0 +1 @@\n+a: 1", additions: 1, deletions: 0 });
+    expect(files[129]).toMatchObject({
+      filename: "k8s/f129.yaml",
+      status: "added",
+      patch: "@@ -0,0 +1 @@\n+a: 1",
+      additions: 1,
+      deletions: 0,
+    });
     expect((await gh.rest.pulls.get({ ...repo, pull_number: 7 })).data.head.sha).toBe(HEAD);
   });
 });
@@ -143,33 +168,72 @@ describe("reviews with comments on the diff", () => {
         ],
       }),
     );
-    expect(many.data).toMatchObject({ errors: ["Path could not be resolved, Line could not be resolved, and Start line must precede the end line and be part of the same hunk"] });
+    expect(many.data).toMatchObject({
+      errors: [
+        "Path could not be resolved, Line could not be resolved, and Start line must precede the end line and be part of the same hunk",
+      ],
+    });
     // A deleted line is not on the RIGHT side, and a commit that is not the PR's head is refused.
-    expect((await refusal(gh.rest.pulls.createReview({ ...repo, pull_number: 7, event: "COMMENT", comments: [{ path: "k8s/web.yaml", line: 11, side: "RIGHT", body: "x" }] }))).status).toBe(422);
-    expect((await refusal(gh.rest.pulls.createReview({ ...repo, pull_number: 7, commit_id: "b".repeat(40), event: "COMMENT", body: "x" }))).status).toBe(422);
+    expect(
+      (
+        await refusal(
+          gh.rest.pulls.createReview({
+            ...repo,
+            pull_number: 7,
+            event: "COMMENT",
+            comments: [{ path: "k8s/web.yaml", line: 11, side: "RIGHT", body: "x" }],
+          }),
+        )
+      ).status,
+    ).toBe(422);
+    expect(
+      (await refusal(gh.rest.pulls.createReview({ ...repo, pull_number: 7, commit_id: "b".repeat(40), event: "COMMENT", body: "x" })))
+        .status,
+    ).toBe(422);
   });
 
   it("edits and deletes review comments, updates a review's body, and refuses writes with a read-only token", async () => {
     const gh = octokit();
-    const review = await gh.rest.pulls.createReview({ ...repo, pull_number: 7, event: "COMMENT", body: "first", comments: [{ path: "k8s/web.yaml", line: 6, body: "a" }, { path: "k8s/web.yaml", line: 7, body: "b" }] });
+    const review = await gh.rest.pulls.createReview({
+      ...repo,
+      pull_number: 7,
+      event: "COMMENT",
+      body: "first",
+      comments: [
+        { path: "k8s/web.yaml", line: 6, body: "a" },
+        { path: "k8s/web.yaml", line: 7, body: "b" },
+      ],
+    });
     const [a, b] = (await gh.rest.pulls.listReviewComments({ ...repo, pull_number: 7 })).data;
     const readOnly = octokit(githubTokens(state.github!).readOnly);
     expect((await refusal(readOnly.rest.pulls.deleteReviewComment({ ...repo, comment_id: a!.id }))).status).toBe(403);
-    expect((await refusal(readOnly.rest.pulls.updateReview({ ...repo, pull_number: 7, review_id: review.data.id, body: "x" }))).status).toBe(403);
+    expect(
+      (await refusal(readOnly.rest.pulls.updateReview({ ...repo, pull_number: 7, review_id: review.data.id, body: "x" }))).status,
+    ).toBe(403);
 
     expect((await gh.rest.pulls.updateReviewComment({ ...repo, comment_id: b!.id, body: "b2" })).data.body).toBe("b2");
     expect((await gh.rest.pulls.deleteReviewComment({ ...repo, comment_id: a!.id })).status).toBe(204);
     expect((await refusal(gh.rest.pulls.getReviewComment({ ...repo, comment_id: a!.id }))).status).toBe(404);
     expect((await gh.rest.pulls.listReviewComments({ ...repo, pull_number: 7 })).data.map((c) => [c.id, c.body])).toEqual([[b!.id, "b2"]]);
 
-    expect((await gh.rest.pulls.updateReview({ ...repo, pull_number: 7, review_id: review.data.id, body: "resolved" })).data.body).toBe("resolved");
+    expect((await gh.rest.pulls.updateReview({ ...repo, pull_number: 7, review_id: review.data.id, body: "resolved" })).data.body).toBe(
+      "resolved",
+    );
     expect((await gh.rest.pulls.listReviews({ ...repo, pull_number: 7 })).data.map((r) => r.body)).toEqual(["resolved"]);
     expect((await refusal(gh.rest.pulls.updateReview({ ...repo, pull_number: 7, review_id: 1, body: "x" }))).status).toBe(404);
   });
 
   it("shows a comment as outdated once a new push takes its line out of the diff", async () => {
     const gh = octokit();
-    await gh.rest.pulls.createReview({ ...repo, pull_number: 7, event: "COMMENT", comments: [{ path: "k8s/web.yaml", line: 41, body: "a" }, { path: "k8s/web.yaml", line: 6, body: "b" }] });
+    await gh.rest.pulls.createReview({
+      ...repo,
+      pull_number: 7,
+      event: "COMMENT",
+      comments: [
+        { path: "k8s/web.yaml", line: 41, body: "a" },
+        { path: "k8s/web.yaml", line: 6, body: "b" },
+      ],
+    });
     state.github!.headSha = "c".repeat(40);
     state.github!.pullFiles = [{ filename: "k8s/web.yaml", status: "modified", patch: PATCH.split("\n").slice(0, 10).join("\n") }];
     const listed = (await gh.rest.pulls.listReviewComments({ ...repo, pull_number: 7 })).data;

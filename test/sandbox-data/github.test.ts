@@ -14,7 +14,21 @@ let state: TenantState;
 const repo = { owner: "acme", repo: "django-app" };
 
 function github(over: Partial<GitHubState> = {}): GitHubState {
-  return { repository: "acme/django-app", ownerId: 1001, repoId: 2002, ref: "refs/heads/main", pullRequest: 7, fork: false, immutableSubject: false, workflow: "deploy.yml", signingKey: freshSigningKey("gh"), comments: [], issues: [], reviews: [], ...over };
+  return {
+    repository: "acme/django-app",
+    ownerId: 1001,
+    repoId: 2002,
+    ref: "refs/heads/main",
+    pullRequest: 7,
+    fork: false,
+    immutableSubject: false,
+    workflow: "deploy.yml",
+    signingKey: freshSigningKey("gh"),
+    comments: [],
+    issues: [],
+    reviews: [],
+    ...over,
+  };
 }
 
 const octokit = (token: string) => getOctokit(token, { baseUrl: server.url, request: { retries: 0 } });
@@ -61,12 +75,18 @@ describe("PR comments", () => {
 
   it("refuses writes with a fork's read-only token, but lets it read", async () => {
     const gh = octokit(githubTokens(state.github!).readOnly);
-    expect(await refusal(gh.rest.issues.createComment({ ...repo, issue_number: 7, body: "hi" }))).toEqual({ status: 403, message: "Resource not accessible by integration" });
+    expect(await refusal(gh.rest.issues.createComment({ ...repo, issue_number: 7, body: "hi" }))).toEqual({
+      status: 403,
+      message: "Resource not accessible by integration",
+    });
     expect((await gh.rest.issues.listComments({ ...repo, issue_number: 7 })).status).toBe(200);
   });
 
   it("answers 401 for a bad token and 404 for another repository or a missing issue", async () => {
-    expect(await refusal(octokit("ghs_not-a-real-token").rest.issues.listComments({ ...repo, issue_number: 7 }))).toEqual({ status: 401, message: "Bad credentials" });
+    expect(await refusal(octokit("ghs_not-a-real-token").rest.issues.listComments({ ...repo, issue_number: 7 }))).toEqual({
+      status: 401,
+      message: "Bad credentials",
+    });
     const gh = octokit(githubTokens(state.github!).write);
     expect((await refusal(gh.rest.issues.listComments({ owner: "acme", repo: "other", issue_number: 7 }))).status).toBe(404);
     expect((await refusal(gh.rest.issues.createComment({ ...repo, issue_number: 999, body: "x" }))).status).toBe(404);
@@ -91,8 +111,20 @@ describe("issues, pull requests and reviews", () => {
     expect(pr.data).toMatchObject({ number: 7, state: "open", base: { ref: "main" } });
     expect((await gh.rest.pulls.listFiles({ ...repo, pull_number: 7 })).data).toEqual([]);
     // A review comment must land on the PR's diff (github-pulls.test.ts covers the refusals).
-    state.github!.pullFiles = [{ filename: "k8s/job.yaml", status: "added", patch: `@@ -0,0 +1,12 @@\n${Array.from({ length: 12 }, (_, i) => `+line ${i + 1}`).join("\n")}` }];
-    const review = await gh.rest.pulls.createReview({ ...repo, pull_number: 7, event: "COMMENT", body: "gate", comments: [{ path: "k8s/job.yaml", line: 12, body: "missing WI label" }] });
+    state.github!.pullFiles = [
+      {
+        filename: "k8s/job.yaml",
+        status: "added",
+        patch: `@@ -0,0 +1,12 @@\n${Array.from({ length: 12 }, (_, i) => `+line ${i + 1}`).join("\n")}`,
+      },
+    ];
+    const review = await gh.rest.pulls.createReview({
+      ...repo,
+      pull_number: 7,
+      event: "COMMENT",
+      body: "gate",
+      comments: [{ path: "k8s/job.yaml", line: 12, body: "missing WI label" }],
+    });
     expect(review.data.body).toBe("gate");
     expect((await gh.rest.pulls.listReviews({ ...repo, pull_number: 7 })).data.map((r) => r.id)).toEqual([review.data.id]);
     const comments = await gh.rest.pulls.listReviewComments({ ...repo, pull_number: 7 });

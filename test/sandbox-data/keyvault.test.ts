@@ -15,9 +15,15 @@ let server: Served;
 let state: TenantState;
 
 const client = (vaultName: string, oid: string, options: ConstructorParameters<typeof SecretClient>[2] = {}) =>
-  new SecretClient(`${server.url}/${vaultName}`, credentialFor(state, oid), { disableChallengeResourceVerification: true, retryOptions: { maxRetries: 0 }, ...options });
+  new SecretClient(`${server.url}/${vaultName}`, credentialFor(state, oid), {
+    disableChallengeResourceVerification: true,
+    retryOptions: { maxRetries: 0 },
+    ...options,
+  });
 
-async function failure(p: Promise<unknown>): Promise<{ status: number | undefined; code: string | undefined; inner: string | undefined; message: string }> {
+async function failure(
+  p: Promise<unknown>,
+): Promise<{ status: number | undefined; code: string | undefined; inner: string | undefined; message: string }> {
   try {
     await p;
   } catch (err) {
@@ -25,13 +31,21 @@ async function failure(p: Promise<unknown>): Promise<{ status: number | undefine
     // Single-item calls deserialize the body into `details`; paged calls only keep the raw response.
     const e = err as RestError & { details?: { error?: { innerError?: { code?: string } } } };
     const raw = e.response?.bodyAsText ? (JSON.parse(e.response.bodyAsText) as { error?: { innererror?: { code?: string } } }) : undefined;
-    return { status: e.statusCode, code: e.code, inner: e.details?.error?.innerError?.code ?? raw?.error?.innererror?.code, message: e.message };
+    return {
+      status: e.statusCode,
+      code: e.code,
+      inner: e.details?.error?.innerError?.code ?? raw?.error?.innererror?.code,
+      message: e.message,
+    };
   }
   throw new Error("expected the call to fail");
 }
 
 /** Paged SDK calls drop the error body ("Pagination failed with unexpected statusCode 403"): read it raw. */
-async function raw(path: string, oid: string): Promise<{ status: number; error: { code: string; message: string; innererror?: { code: string } } }> {
+async function raw(
+  path: string,
+  oid: string,
+): Promise<{ status: number; error: { code: string; message: string; innererror?: { code: string } } }> {
   const token = mintAccessToken(state, { oid, aud: "https://vault.azure.net" });
   const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
   return { status: res.status, ...((await res.json()) as { error: { code: string; message: string } }) };
@@ -45,18 +59,46 @@ beforeAll(async () => {
     keyVaults: [
       vault("app-kv", {
         secrets: [
-          { name: "db-password", versions: [{ version: "a".repeat(32), value: "s3cret!", enabled: true, created: now - 100, updated: now - 100, tags: {} }] },
-          { name: "old-key", versions: [{ version: "b".repeat(32), value: "expired-but-readable", enabled: true, expires: now - 86400, created: now - 200, updated: now - 200, tags: {} }] },
+          {
+            name: "db-password",
+            versions: [{ version: "a".repeat(32), value: "s3cret!", enabled: true, created: now - 100, updated: now - 100, tags: {} }],
+          },
+          {
+            name: "old-key",
+            versions: [
+              {
+                version: "b".repeat(32),
+                value: "expired-but-readable",
+                enabled: true,
+                expires: now - 86400,
+                created: now - 200,
+                updated: now - 200,
+                tags: {},
+              },
+            ],
+          },
           { name: "off", versions: [{ version: "c".repeat(32), value: "x", enabled: false, created: now, updated: now, tags: {} }] },
         ],
       }),
-      vault("policy-kv", { enableRbacAuthorization: false, accessPolicies: [{ objectId: P.policyUser, tenantId: "t", permissions: { secrets: ["get"], keys: [], certificates: [] } }], secrets: [{ name: "s", versions: [{ version: "d".repeat(32), value: "v", enabled: true, created: now, updated: now, tags: {} }] }] }),
-      vault("closed-kv", { network: openNetwork({ defaultAction: "Deny", virtualNetworkRules: [SUBNET] }), secrets: [{ name: "s", versions: [{ version: "e".repeat(32), value: "v", enabled: true, created: now, updated: now, tags: {} }] }] }),
+      vault("policy-kv", {
+        enableRbacAuthorization: false,
+        accessPolicies: [{ objectId: P.policyUser, tenantId: "t", permissions: { secrets: ["get"], keys: [], certificates: [] } }],
+        secrets: [{ name: "s", versions: [{ version: "d".repeat(32), value: "v", enabled: true, created: now, updated: now, tags: {} }] }],
+      }),
+      vault("closed-kv", {
+        network: openNetwork({ defaultAction: "Deny", virtualNetworkRules: [SUBNET] }),
+        secrets: [{ name: "s", versions: [{ version: "e".repeat(32), value: "v", enabled: true, created: now, updated: now, tags: {} }] }],
+      }),
       vault("private-kv", { network: openNetwork({ publicNetworkAccess: "Disabled" }) }),
     ],
   });
   const kv = (name: string) => state.keyVaults.find((v) => v.name === name)!.id;
-  state.roleAssignments.push(assign(P.reader, "secretsUser", kv("app-kv")), assign(P.writer, "secretsOfficer", kv("app-kv")), assign(P.reader, "secretsUser", kv("closed-kv")), assign(P.reader, "secretsUser", kv("private-kv")));
+  state.roleAssignments.push(
+    assign(P.reader, "secretsUser", kv("app-kv")),
+    assign(P.writer, "secretsOfficer", kv("app-kv")),
+    assign(P.reader, "secretsUser", kv("closed-kv")),
+    assign(P.reader, "secretsUser", kv("private-kv")),
+  );
   state.roleAssignments.push(assign(P.nobody, "secretsUser", `${kv("app-kv")}/secrets/db-password`));
   server.setHandler(keyVaultService(contextFor(state, placeholderUrls({ keyVault: server.url, authorityHost: "https://127.0.0.1:7443" }))));
 });
@@ -85,12 +127,16 @@ describe("challenge flow", () => {
   it("sends the challenge header with the authority and tenant", async () => {
     const res = await fetch(`${server.url}/app-kv/secrets/db-password/?api-version=7.4`);
     expect(res.status).toBe(401);
-    expect(res.headers.get("www-authenticate")).toBe(`Bearer authorization="https://127.0.0.1:7443/${state.tenantId}", resource="https://vault.azure.net"`);
+    expect(res.headers.get("www-authenticate")).toBe(
+      `Bearer authorization="https://127.0.0.1:7443/${state.tenantId}", resource="https://vault.azure.net"`,
+    );
     expect(await res.json()).toEqual({ error: { code: "Unauthorized", message: "AKV10000: Request is missing a Bearer or PoP token." } });
   });
 
   it("refuses a token for another audience with AKV10022", async () => {
-    const c = new SecretClient(`${server.url}/app-kv`, credentialFor(state, P.reader, { aud: "https://storage.azure.com" }), { disableChallengeResourceVerification: true });
+    const c = new SecretClient(`${server.url}/app-kv`, credentialFor(state, P.reader, { aud: "https://storage.azure.com" }), {
+      disableChallengeResourceVerification: true,
+    });
     const f = await failure(c.getSecret("db-password"));
     expect(f.status).toBe(401);
     expect(f.message).toContain("AKV10022: Invalid audience. Expected https://vault.azure.net");
@@ -206,7 +252,10 @@ describe("authorization", () => {
 
   it("evaluates access policies on a non-RBAC vault (ForbiddenByPolicy), ignoring role assignments", async () => {
     expect((await client("policy-kv", P.policyUser).getSecret("s")).value).toBe("v");
-    expect(await failure(client("policy-kv", P.policyUser).listPropertiesOfSecrets().next())).toMatchObject({ status: 403, code: "Forbidden" });
+    expect(await failure(client("policy-kv", P.policyUser).listPropertiesOfSecrets().next())).toMatchObject({
+      status: 403,
+      code: "Forbidden",
+    });
     const r = await raw("/policy-kv/secrets?api-version=7.6", P.policyUser);
     expect(r.error.innererror?.code).toBe("ForbiddenByPolicy");
     expect(r.error.message).toContain(`does not have secrets list permission on key vault 'policy-kv;location=westeurope'`);

@@ -37,7 +37,9 @@ const pick=k=>process.env[k];console.log(JSON.stringify({env:Object.fromEntries(
 function kubeConfig(token: string): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: "aks1", server: `${k8s.url}/clusters/aks1`, caData: Buffer.from(testTls().certPem).toString("base64"), skipTLSVerify: false }],
+    clusters: [
+      { name: "aks1", server: `${k8s.url}/clusters/aks1`, caData: Buffer.from(testTls().certPem).toString("base64"), skipTLSVerify: false },
+    ],
     users: [{ name: "gate", token }],
     contexts: [{ name: "aks1", cluster: "aks1", user: "gate" }],
     currentContext: "aks1",
@@ -45,12 +47,24 @@ function kubeConfig(token: string): KubeConfig {
   return kc;
 }
 
-function job(name: string, podLabels: Record<string, string>, container: Record<string, unknown>, extra: Record<string, unknown> = {}): V1Job {
+function job(
+  name: string,
+  podLabels: Record<string, string>,
+  container: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): V1Job {
   return {
     apiVersion: "batch/v1",
     kind: "Job",
     metadata: { name, namespace: "app" },
-    spec: { backoffLimit: 0, template: { metadata: { labels: podLabels }, spec: { serviceAccountName: "backend-sa", restartPolicy: "Never", containers: [{ name: "main", ...container }] } }, ...extra },
+    spec: {
+      backoffLimit: 0,
+      template: {
+        metadata: { labels: podLabels },
+        spec: { serviceAccountName: "backend-sa", restartPolicy: "Never", containers: [{ name: "main", ...container }] },
+      },
+      ...extra,
+    },
   } as V1Job;
 }
 
@@ -95,9 +109,18 @@ beforeAll(async () => {
   const aks = cluster("aks1");
   const clusterUrl = aks.issuerUrl!;
   aks.objects = [
-    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "backend-sa", namespace: "app", annotations: { "azure.workload.identity/client-id": BACKEND_CLIENT_ID } } },
+    {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: "backend-sa", namespace: "app", annotations: { "azure.workload.identity/client-id": BACKEND_CLIENT_ID } },
+    },
     { apiVersion: "v1", kind: "Secret", metadata: { name: "db", namespace: "app" }, stringData: { password: "hunter2" } },
-    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings", namespace: "app", labels: { tier: "backend" } }, data: { LOG_LEVEL: "debug" } },
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "settings", namespace: "app", labels: { tier: "backend" } },
+      data: { LOG_LEVEL: "debug" },
+    },
   ];
   state = baseState({
     clusters: [aks],
@@ -111,15 +134,35 @@ beforeAll(async () => {
         clientId: BACKEND_CLIENT_ID,
         principalId: BACKEND_PRINCIPAL,
         tenantId: "",
-        federatedCredentials: [{ id: "fic", name: "aks", issuer: clusterUrl, subject: "system:serviceaccount:app:backend-sa", audiences: ["api://AzureADTokenExchange"] }],
+        federatedCredentials: [
+          {
+            id: "fic",
+            name: "aks",
+            issuer: clusterUrl,
+            subject: "system:serviceaccount:app:backend-sa",
+            audiences: ["api://AzureADTokenExchange"],
+          },
+        ],
         assignedToNodes: false,
       },
     ],
-    keyVaults: [vault("app-kv", { secrets: [{ name: "django-secret-key", versions: [{ version: "f".repeat(32), value: "0123456789", enabled: true, created: 1, updated: 1, tags: {} }] }] })],
+    keyVaults: [
+      vault("app-kv", {
+        secrets: [
+          {
+            name: "django-secret-key",
+            versions: [{ version: "f".repeat(32), value: "0123456789", enabled: true, created: 1, updated: 1, tags: {} }],
+          },
+        ],
+      }),
+    ],
     storageAccounts: [storageAccount("appstore", { containers: ["media"], blobs: { "media/a.png": "a", "media/b.png": "b" } })],
   });
   state.identities[0]!.tenantId = state.tenantId;
-  state.roleAssignments.push(assign(BACKEND_PRINCIPAL, "secretsUser", state.keyVaults[0]!.id), assign(BACKEND_PRINCIPAL, "blobReader", state.storageAccounts[0]!.id));
+  state.roleAssignments.push(
+    assign(BACKEND_PRINCIPAL, "secretsUser", state.keyVaults[0]!.id),
+    assign(BACKEND_PRINCIPAL, "blobReader", state.storageAccounts[0]!.id),
+  );
 
   [entra, kv, blob, k8s, imds, azurite] = await Promise.all([
     serveHandler("entra"),
@@ -136,7 +179,10 @@ beforeAll(async () => {
   kv.setHandler(keyVaultService(ctx));
   blob.setHandler(blobProxyService(ctx, azurite));
   runner = createPodRunner(ctx, {
-    images: { [PROBE_IMAGE]: { cmd: [process.execPath, "test/sandbox/pods/node_probe_app.mjs"] }, [ENV_IMAGE]: { entrypoint: [process.execPath, "-e", PRINT_ENV, "--"], cmd: ["--from-the-image-cmd"] } },
+    images: {
+      [PROBE_IMAGE]: { cmd: [process.execPath, "test/sandbox/pods/node_probe_app.mjs"] },
+      [ENV_IMAGE]: { entrypoint: [process.execPath, "-e", PRINT_ENV, "--"], cmd: ["--from-the-image-cmd"] },
+    },
     caCertPath: tls.certFile,
     mintServiceAccountToken,
     timeoutMs: 20_000,
@@ -160,7 +206,15 @@ describe("API server", () => {
     for (const headers of [{}, { authorization: `Bearer ${armToken}` }]) {
       const res = await fetch(`${k8s.url}/clusters/aks1/api/v1/namespaces`, { headers });
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "Unauthorized", reason: "Unauthorized", code: 401 });
+      expect(await res.json()).toEqual({
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message: "Unauthorized",
+        reason: "Unauthorized",
+        code: 401,
+      });
     }
   });
 
@@ -176,7 +230,13 @@ describe("API server", () => {
     expect(dup.code).toBe(409);
     expect(dup.body).toMatchObject({ reason: "AlreadyExists", message: 'namespaces "tools" already exists' });
     const missing = await status(core.readNamespace({ name: "nope" }));
-    expect(missing.body).toMatchObject({ kind: "Status", status: "Failure", reason: "NotFound", code: 404, message: 'namespaces "nope" not found' });
+    expect(missing.body).toMatchObject({
+      kind: "Status",
+      status: "Failure",
+      reason: "NotFound",
+      code: 404,
+      message: 'namespaces "nope" not found',
+    });
   });
 
   it("stores secrets base64-encoded, lists config maps by label, replaces and deletes", async () => {
@@ -193,11 +253,23 @@ describe("API server", () => {
     const stale = await status(core.replaceNamespacedConfigMap({ name: "tmp", namespace: "app", body: { ...current, data: { a: "3" } } }));
     expect(stale.body).toMatchObject({ code: 409, reason: "Conflict" });
     await core.deleteNamespacedConfigMap({ name: "tmp", namespace: "app" });
-    expect((await status(core.readNamespacedConfigMap({ name: "tmp", namespace: "app" }))).body).toMatchObject({ code: 404, message: 'configmaps "tmp" not found' });
+    expect((await status(core.readNamespacedConfigMap({ name: "tmp", namespace: "app" }))).body).toMatchObject({
+      code: 404,
+      message: 'configmaps "tmp" not found',
+    });
   });
 
   it("stores deployments and validates jobs", async () => {
-    await apps.createNamespacedDeployment({ namespace: "app", body: { metadata: { name: "web" }, spec: { selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "ghcr.io/acme/django-app:1.4" }] } } } } });
+    await apps.createNamespacedDeployment({
+      namespace: "app",
+      body: {
+        metadata: { name: "web" },
+        spec: {
+          selector: { matchLabels: { app: "web" } },
+          template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "ghcr.io/acme/django-app:1.4" }] } },
+        },
+      },
+    });
     expect((await apps.listNamespacedDeployment({ namespace: "app" })).items.map((d) => d.metadata?.name)).toEqual(["web"]);
     const invalid = job("bad", {}, { image: ENV_IMAGE });
     invalid.spec!.template.spec!.restartPolicy = "Always";
@@ -211,15 +283,19 @@ describe("Jobs, pods and the Workload Identity webhook", () => {
   it("injects Workload Identity into a labelled pod: env, projected token signed by the cluster issuer, and a token from Entra", async () => {
     await batch.createNamespacedJob({
       namespace: "app",
-      body: job("migrate-wi", { "azure.workload.identity/use": "true" }, {
-        image: PROBE_IMAGE,
-        env: [
-          { name: "APP_KEYVAULT_URL", value: `${kv.url}/app-kv` },
-          { name: "APP_SECRET_NAMES", value: "django-secret-key,missing-one" },
-          { name: "APP_BLOB_ACCOUNT_URL", value: `${blob.url}/appstore` },
-          { name: "APP_BLOB_CONTAINER", value: "media" },
-        ],
-      }),
+      body: job(
+        "migrate-wi",
+        { "azure.workload.identity/use": "true" },
+        {
+          image: PROBE_IMAGE,
+          env: [
+            { name: "APP_KEYVAULT_URL", value: `${kv.url}/app-kv` },
+            { name: "APP_SECRET_NAMES", value: "django-secret-key,missing-one" },
+            { name: "APP_BLOB_ACCOUNT_URL", value: `${blob.url}/appstore` },
+            { name: "APP_BLOB_CONTAINER", value: "media" },
+          ],
+        },
+      ),
     });
     const done = await finishedJob("migrate-wi");
     const pod = await podOf("migrate-wi");
@@ -230,13 +306,20 @@ describe("Jobs, pods and the Workload Identity webhook", () => {
       AZURE_FEDERATED_TOKEN_FILE: "/var/run/secrets/azure/tokens/azure-identity-token",
       AZURE_AUTHORITY_HOST: `${entra.url}/`,
     });
-    expect(pod.spec?.volumes?.find((v) => v.name === "azure-identity-token")?.projected?.sources?.[0]?.serviceAccountToken).toEqual({ path: "azure-identity-token", expirationSeconds: 3600, audience: "api://AzureADTokenExchange" });
+    expect(pod.spec?.volumes?.find((v) => v.name === "azure-identity-token")?.projected?.sources?.[0]?.serviceAccountToken).toEqual({
+      path: "azure-identity-token",
+      expirationSeconds: 3600,
+      audience: "api://AzureADTokenExchange",
+    });
     expect(pod.metadata?.labels).toMatchObject({ "job-name": "migrate-wi", "batch.kubernetes.io/job-name": "migrate-wi" });
 
     const log = await core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace: "app" });
     const out = JSON.parse(log.trim().split("\n").pop()!);
     expect(out.token).toMatchObject({ ok: true });
-    expect(out.secrets).toEqual({ "django-secret-key": { ok: true, length: 10 }, "missing-one": { ok: false, status: 404, code: "SecretNotFound" } });
+    expect(out.secrets).toEqual({
+      "django-secret-key": { ok: true, length: 10 },
+      "missing-one": { ok: false, status: 404, code: "SecretNotFound" },
+    });
     expect(out.blob).toEqual({ ok: true, count: 2 });
     expect(log).not.toContain("0123456789");
     // One secret was missing: the app exits 2, so the Job fails after its single attempt (backoffLimit 0).
@@ -250,18 +333,26 @@ describe("Jobs, pods and the Workload Identity webhook", () => {
     const before = imds.requests.length;
     await batch.createNamespacedJob({
       namespace: "app",
-      body: job("migrate-nolabel", {}, {
-        image: PROBE_IMAGE,
-        env: [
-          { name: "AZURE_CLIENT_ID", value: BACKEND_CLIENT_ID },
-          { name: "AZURE_TENANT_ID", value: state.tenantId },
-          { name: "APP_KEYVAULT_URL", value: `${kv.url}/app-kv` },
-          { name: "APP_SECRET_NAMES", value: "django-secret-key" },
-        ],
-      }),
+      body: job(
+        "migrate-nolabel",
+        {},
+        {
+          image: PROBE_IMAGE,
+          env: [
+            { name: "AZURE_CLIENT_ID", value: BACKEND_CLIENT_ID },
+            { name: "AZURE_TENANT_ID", value: state.tenantId },
+            { name: "APP_KEYVAULT_URL", value: `${kv.url}/app-kv` },
+            { name: "APP_SECRET_NAMES", value: "django-secret-key" },
+          ],
+        },
+      ),
     });
     const done = await finishedJob("migrate-nolabel");
-    expect(done.status?.conditions?.find((c) => c.type === "Failed")).toMatchObject({ status: "True", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" });
+    expect(done.status?.conditions?.find((c) => c.type === "Failed")).toMatchObject({
+      status: "True",
+      reason: "BackoffLimitExceeded",
+      message: "Job has reached the specified backoff limit",
+    });
     const pod = await podOf("migrate-nolabel");
     const names = (pod.spec?.containers[0]?.env ?? []).map((e) => e.name);
     expect(names).not.toContain("AZURE_FEDERATED_TOKEN_FILE");
@@ -273,7 +364,9 @@ describe("Jobs, pods and the Workload Identity webhook", () => {
     expect(out.token.name).toBe("AggregateAuthenticationError");
     expect(out.token.message).toMatch(/^ChainedTokenCredential authentication failed\.\n/);
     expect(out.token.message).toContain("CredentialUnavailableError: EnvironmentCredential is unavailable.");
-    expect(out.token.message).toContain("CredentialUnavailableError: ManagedIdentityCredential: Authentication failed. Message invalid_request");
+    expect(out.token.message).toContain(
+      "CredentialUnavailableError: ManagedIdentityCredential: Authentication failed. Message invalid_request",
+    );
     expect(out.token.message).toContain("Description: Identity not found");
     expect(out.token.message).toContain("Azure CLI could not be found");
     expect(imds.requests.slice(before).some((u) => u.includes(`client_id=${BACKEND_CLIENT_ID}`))).toBe(true);
@@ -282,34 +375,63 @@ describe("Jobs, pods and the Workload Identity webhook", () => {
   it("resolves secretKeyRef, configMapKeyRef and $(VAR) references; passes args to the image ENTRYPOINT in place of its CMD", async () => {
     await batch.createNamespacedJob({
       namespace: "app",
-      body: job("env-refs", { "azure.workload.identity/use": "true" }, {
-        image: ENV_IMAGE,
-        args: ["--greeting", "$(GREETING)"],
-        env: [
-          { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } },
-          { name: "LOG_LEVEL", valueFrom: { configMapKeyRef: { name: "settings", key: "LOG_LEVEL" } } },
-          { name: "GREETING", value: "hello-$(LOG_LEVEL)" },
-          { name: "AZURE_CLIENT_ID", value: "set-by-the-manifest" },
-        ],
-      }),
+      body: job(
+        "env-refs",
+        { "azure.workload.identity/use": "true" },
+        {
+          image: ENV_IMAGE,
+          args: ["--greeting", "$(GREETING)"],
+          env: [
+            { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } },
+            { name: "LOG_LEVEL", valueFrom: { configMapKeyRef: { name: "settings", key: "LOG_LEVEL" } } },
+            { name: "GREETING", value: "hello-$(LOG_LEVEL)" },
+            { name: "AZURE_CLIENT_ID", value: "set-by-the-manifest" },
+          ],
+        },
+      ),
     });
     const done = await finishedJob("env-refs");
     expect(done.status?.succeeded).toBe(1);
     expect(done.status?.conditions?.map((c) => c.type)).toEqual(["SuccessCriteriaMet", "Complete"]);
     const pod = await podOf("env-refs");
     const out = JSON.parse((await core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace: "app" })).trim());
-    expect(out.env).toMatchObject({ DB_PASSWORD: "hunter2", LOG_LEVEL: "debug", GREETING: "hello-debug", AZURE_CLIENT_ID: "set-by-the-manifest", AZURE_POD_IDENTITY_AUTHORITY_HOST: imds.url });
+    expect(out.env).toMatchObject({
+      DB_PASSWORD: "hunter2",
+      LOG_LEVEL: "debug",
+      GREETING: "hello-debug",
+      AZURE_CLIENT_ID: "set-by-the-manifest",
+      AZURE_POD_IDENTITY_AUTHORITY_HOST: imds.url,
+    });
     expect(out.env.HTTPS_PROXY).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(out.env.AZURE_FEDERATED_TOKEN_FILE).not.toBe("/var/run/secrets/azure/tokens/azure-identity-token");
     expect(out.env.AZURE_FEDERATED_TOKEN_FILE).toMatch(/\/var\/run\/secrets\/azure\/tokens\/azure-identity-token$/);
-    expect(out.claims).toMatchObject({ iss: state.clusters[0]!.issuerUrl, sub: "system:serviceaccount:app:backend-sa", aud: ["api://AzureADTokenExchange"] });
+    expect(out.claims).toMatchObject({
+      iss: state.clusters[0]!.issuerUrl,
+      sub: "system:serviceaccount:app:backend-sa",
+      aud: ["api://AzureADTokenExchange"],
+    });
     expect(out.args).toEqual(["--greeting", "hello-debug"]);
   });
 
   it("runs a container `command` in place of the image ENTRYPOINT and drops the CMD, as Kubernetes does", async () => {
     const printArgv = `console.log(JSON.stringify({ ran: "command", argv: process.argv.slice(1) }))`;
-    await batch.createNamespacedJob({ namespace: "app", body: job("own-command", {}, { image: ENV_IMAGE, command: [process.execPath, "-e", printArgv, "--"] }) });
-    await batch.createNamespacedJob({ namespace: "app", body: job("command-args", {}, { image: ENV_IMAGE, command: [process.execPath, "-e", printArgv, "--"], args: ["--x", "$(MODE)"], env: [{ name: "MODE", value: "fast" }] }) });
+    await batch.createNamespacedJob({
+      namespace: "app",
+      body: job("own-command", {}, { image: ENV_IMAGE, command: [process.execPath, "-e", printArgv, "--"] }),
+    });
+    await batch.createNamespacedJob({
+      namespace: "app",
+      body: job(
+        "command-args",
+        {},
+        {
+          image: ENV_IMAGE,
+          command: [process.execPath, "-e", printArgv, "--"],
+          args: ["--x", "$(MODE)"],
+          env: [{ name: "MODE", value: "fast" }],
+        },
+      ),
+    });
     await batch.createNamespacedJob({ namespace: "app", body: job("image-default", {}, { image: ENV_IMAGE }) });
     const logOf = async (name: string) => {
       expect((await finishedJob(name)).status?.succeeded).toBe(1);
@@ -340,17 +462,26 @@ describe("Jobs, pods and the Workload Identity webhook", () => {
     expect(pod.status?.phase).toBe("Pending");
     const events = await core.listNamespacedEvent({ namespace: "app", fieldSelector: `involvedObject.name=${pod.metadata!.name}` });
     expect(events.items.map((e) => e.reason)).toEqual(expect.arrayContaining(["Scheduled", "Pulling", "Failed", "BackOff"]));
-    expect(events.items.find((e) => e.message?.startsWith("Failed to pull image"))?.message).toContain('Failed to pull image "ghcr.io/acme/typo:9.9"');
+    expect(events.items.find((e) => e.message?.startsWith("Failed to pull image"))?.message).toContain(
+      'Failed to pull image "ghcr.io/acme/typo:9.9"',
+    );
     expect((await batch.readNamespacedJob({ name: "no-image", namespace: "app" })).status).toMatchObject({ active: 1 });
     const log = await status(core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace: "app" }));
-    expect(log.body).toMatchObject({ code: 400, reason: "BadRequest", message: `container "main" in pod "${pod.metadata!.name}" is waiting to start: trying and failing to pull image` });
+    expect(log.body).toMatchObject({
+      code: 400,
+      reason: "BadRequest",
+      message: `container "main" in pod "${pod.metadata!.name}" is waiting to start: trying and failing to pull image`,
+    });
 
     await batch.deleteNamespacedJob({ name: "no-image", namespace: "app", propagationPolicy: "Background" });
     expect((await core.listNamespacedPod({ namespace: "app", labelSelector: "job-name=no-image" })).items).toEqual([]);
   });
 
   it("reports a missing secret as CreateContainerConfigError and a missing ServiceAccount as FailedCreate", async () => {
-    await batch.createNamespacedJob({ namespace: "app", body: job("bad-ref", {}, { image: ENV_IMAGE, env: [{ name: "X", valueFrom: { secretKeyRef: { name: "nope", key: "k" } } }] }) });
+    await batch.createNamespacedJob({
+      namespace: "app",
+      body: job("bad-ref", {}, { image: ENV_IMAGE, env: [{ name: "X", valueFrom: { secretKeyRef: { name: "nope", key: "k" } } }] }),
+    });
     const pod = await waitFor("CreateContainerConfigError", async () => {
       const p = (await core.listNamespacedPod({ namespace: "app", labelSelector: "job-name=bad-ref" })).items[0];
       return p?.status?.containerStatuses?.[0]?.state?.waiting?.reason === "CreateContainerConfigError" ? p : undefined;
@@ -364,7 +495,11 @@ describe("Jobs, pods and the Workload Identity webhook", () => {
       const ev = await core.listNamespacedEvent({ namespace: "app", fieldSelector: "involvedObject.name=no-sa,reason=FailedCreate" });
       return ev.items[0];
     });
-    expect(event.message).toBe('Error creating: pods "no-sa-' + event.message!.split('pods "no-sa-')[1]!.split('"')[0] + '" is forbidden: error looking up service account app/ghost: serviceaccount "ghost" not found');
+    expect(event.message).toBe(
+      'Error creating: pods "no-sa-' +
+        event.message!.split('pods "no-sa-')[1]!.split('"')[0] +
+        '" is forbidden: error looking up service account app/ghost: serviceaccount "ghost" not found',
+    );
     expect((await core.listNamespacedPod({ namespace: "app", labelSelector: "job-name=no-sa" })).items).toEqual([]);
     await batch.deleteNamespacedJob({ name: "bad-ref", namespace: "app", propagationPolicy: "Foreground" });
     await batch.deleteNamespacedJob({ name: "no-sa", namespace: "app" });

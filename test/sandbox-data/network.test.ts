@@ -5,7 +5,14 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clusterSourceAddress, evaluateFirewall, ipRuleMatches, networkSourceOf, RUNNER_PUBLIC_IP, startEgressProxy } from "../sandbox/network.js";
+import {
+  clusterSourceAddress,
+  evaluateFirewall,
+  ipRuleMatches,
+  networkSourceOf,
+  RUNNER_PUBLIC_IP,
+  startEgressProxy,
+} from "../sandbox/network.js";
 import type { TenantState } from "../sandbox/state.js";
 import { baseState, cluster, openNetwork, SUBNET } from "./fixtures.js";
 
@@ -62,11 +69,21 @@ describe("egress proxy", () => {
     try {
       const proxy = new URL(egress.url);
       const viaHttp = await new Promise<string>((resolve, reject) => {
-        http.get({ host: proxy.hostname, port: proxy.port, path: `http://127.0.0.1:${echoPort}/metadata`, headers: { host: `127.0.0.1:${echoPort}` } }, (res) => {
-          let body = "";
-          res.on("data", (c: Buffer) => (body += c.toString()));
-          res.on("end", () => resolve(body));
-        }).on("error", reject);
+        http
+          .get(
+            {
+              host: proxy.hostname,
+              port: proxy.port,
+              path: `http://127.0.0.1:${echoPort}/metadata`,
+              headers: { host: `127.0.0.1:${echoPort}` },
+            },
+            (res) => {
+              let body = "";
+              res.on("data", (c: Buffer) => (body += c.toString()));
+              res.on("end", () => resolve(body));
+            },
+          )
+          .on("error", reject);
       });
       expect(JSON.parse(viaHttp)).toEqual({ from: "127.0.10.1", url: "/metadata" });
 

@@ -29,7 +29,9 @@ const EMPTY_NODES = { identities: [] } as unknown as TenantState;
  * gets 400 "Identity not found", as AKS's IMDS answers a pod whose Workload Identity was not injected.
  * `requests` lists the path and query of each request, oldest first.
  */
-export async function startImdsStandIn(state: TenantState = EMPTY_NODES): Promise<{ url: string; readonly requests: string[]; close(): Promise<void> }> {
+export async function startImdsStandIn(
+  state: TenantState = EMPTY_NODES,
+): Promise<{ url: string; readonly requests: string[]; close(): Promise<void> }> {
   const served = await serveHandler("imds", { plainHttp: true });
   served.setHandler(imdsService(contextFor(state)));
   return {

@@ -58,13 +58,19 @@ function startService(service: "blob" | "queue", opts: AzuriteOptions, location:
   const hostFlag = service === "blob" ? "--blobHost" : "--queueHost";
   const portFlag = service === "blob" ? "--blobPort" : "--queuePort";
   const args = [
-    "--import", EXIT_WITH_PARENT,
+    "--import",
+    EXIT_WITH_PARENT,
     azuriteScript(service),
-    hostFlag, "127.0.0.1",
-    portFlag, "0",
-    "--cert", opts.certPath,
-    "--key", opts.keyPath,
-    "--oauth", "basic",
+    hostFlag,
+    "127.0.0.1",
+    portFlag,
+    "0",
+    "--cert",
+    opts.certPath,
+    "--key",
+    opts.keyPath,
+    "--oauth",
+    "basic",
     "--inMemoryPersistence",
     "--disableTelemetry",
     "--skipApiVersionCheck",
@@ -147,7 +153,14 @@ function seedingToken(tenantId: string): string {
   return `${part({ typ: "JWT", alg: "none" })}.${part({ aud: "https://storage.azure.com", iss: `https://sts.windows.net/${tenantId}/`, iat: now - 60, nbf: now - 60, exp: now + 600, oid: "sandbox-seeder" })}.`;
 }
 
-function azuriteRequest(azurite: Azurite, token: string, method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<number> {
+function azuriteRequest(
+  azurite: Azurite,
+  token: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Buffer,
+): Promise<number> {
   const url = new URL(azurite.blobUrl);
   return new Promise((resolve, reject) => {
     const req = https.request(
@@ -157,7 +170,13 @@ function azuriteRequest(azurite: Azurite, token: string, method: string, path: s
         method,
         path,
         ca: azurite.ca,
-        headers: { authorization: `Bearer ${token}`, "x-ms-version": "2025-01-05", "x-ms-date": new Date().toUTCString(), "content-length": String(body?.length ?? 0), ...headers },
+        headers: {
+          authorization: `Bearer ${token}`,
+          "x-ms-version": "2025-01-05",
+          "x-ms-date": new Date().toUTCString(),
+          "content-length": String(body?.length ?? 0),
+          ...headers,
+        },
       },
       (res) => {
         res.resume();
@@ -182,10 +201,18 @@ export async function seedAzurite(azurite: Azurite, state: TenantState): Promise
     for (const container of containers) {
       if (!container) continue;
       const status = await azuriteRequest(azurite, token, "PUT", `/${account.name}/${enc(container)}?restype=container`, {});
-      if (status !== 201 && status !== 409) throw new Error(`Azurite refused to create container ${account.name}/${container}: HTTP ${status}`);
+      if (status !== 201 && status !== 409)
+        throw new Error(`Azurite refused to create container ${account.name}/${container}: HTTP ${status}`);
     }
     for (const [key, content] of Object.entries(account.blobs ?? {})) {
-      const status = await azuriteRequest(azurite, token, "PUT", `/${account.name}/${enc(key)}`, { "x-ms-blob-type": "BlockBlob", "content-type": "text/plain; charset=utf-8" }, Buffer.from(content));
+      const status = await azuriteRequest(
+        azurite,
+        token,
+        "PUT",
+        `/${account.name}/${enc(key)}`,
+        { "x-ms-blob-type": "BlockBlob", "content-type": "text/plain; charset=utf-8" },
+        Buffer.from(content),
+      );
       if (status !== 201) throw new Error(`Azurite refused to create blob ${account.name}/${key}: HTTP ${status}`);
     }
   }

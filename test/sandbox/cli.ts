@@ -65,7 +65,8 @@ function parseArgs(argv: string[]): Args {
       process.exit(0);
     } else throw new ScenarioError(`unknown argument '${a}' (${USAGE})`);
   }
-  if ((args.command === "start" || args.command === "stop") && !args.stateDir) throw new ScenarioError(`${args.command} needs --state-dir DIR (${USAGE})`);
+  if ((args.command === "start" || args.command === "stop") && !args.stateDir)
+    throw new ScenarioError(`${args.command} needs --state-dir DIR (${USAGE})`);
   return args;
 }
 
@@ -84,9 +85,14 @@ function writeAtomically(file: string, text: string): void {
 function assertUsable(dir: string): void {
   if (existsSync(path.join(dir, PID_FILE))) {
     const pid = Number(readFileSync(path.join(dir, PID_FILE), "utf8"));
-    throw new ScenarioError(alive(pid) ? `a sandbox (pid ${pid}) already serves ${dir}: stop it first (cli.ts stop --state-dir ${dir})` : `${dir} holds a dead sandbox's state: remove it first`);
+    throw new ScenarioError(
+      alive(pid)
+        ? `a sandbox (pid ${pid}) already serves ${dir}: stop it first (cli.ts stop --state-dir ${dir})`
+        : `${dir} holds a dead sandbox's state: remove it first`,
+    );
   }
-  if (existsSync(dir) && readdirSync(dir).length > 0) throw new ScenarioError(`--state-dir ${dir} is not empty (the sandbox removes its state directory when it stops)`);
+  if (existsSync(dir) && readdirSync(dir).length > 0)
+    throw new ScenarioError(`--state-dir ${dir} is not empty (the sandbox removes its state directory when it stops)`);
 }
 
 function alive(pid: number): boolean {
@@ -124,7 +130,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function writeUserFiles(sb: Sandbox, dir: string, scenario: string): void {
   const k8s = path.join(dir, "k8s");
   for (const cluster of sb.state.clusters) {
-    const objects = cluster.objects.filter((o) => !(o.kind === "ServiceAccount" && o.metadata.name === "default") && o.metadata.namespace !== "kube-system" && o.metadata.name !== "kube-system");
+    const objects = cluster.objects.filter(
+      (o) =>
+        !(o.kind === "ServiceAccount" && o.metadata.name === "default") &&
+        o.metadata.namespace !== "kube-system" &&
+        o.metadata.name !== "kube-system",
+    );
     if (objects.length === 0) continue;
     mkdirSync(k8s, { recursive: true });
     writeFileSync(path.join(k8s, `${cluster.name}.yaml`), objects.map((o) => toYaml(o)).join("---\n"));
@@ -164,7 +175,10 @@ async function serve(args: Args): Promise<void> {
     AAG_SANDBOX_CONTROL_TOKEN: control.token,
     ...(args.stateDir ? { AAG_SANDBOX_DIR: args.stateDir } : {}),
   };
-  const envText = Object.entries(env).map(([k, v]) => envLine(k, v)).join("\n") + "\n";
+  const envText =
+    Object.entries(env)
+      .map(([k, v]) => envLine(k, v))
+      .join("\n") + "\n";
   if (args.stateDir) {
     writeUserFiles(sb, args.stateDir, args.scenario);
     writeFileSync(path.join(args.stateDir, PID_FILE), `${process.pid}\n`);
@@ -172,10 +186,21 @@ async function serve(args: Args): Promise<void> {
     writeAtomically(path.join(args.stateDir, ENV_FILE), envText);
   }
   if (args.envFile) writeAtomically(args.envFile, envText);
-  if (!args.stateDir && !args.envFile) process.stdout.write(Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`).join("\n") + "\n");
+  if (!args.stateDir && !args.envFile)
+    process.stdout.write(
+      Object.entries(env)
+        .map(([k, v]) => `export ${k}=${shellQuote(v)}`)
+        .join("\n") + "\n",
+    );
   const lines = Object.entries(sb.urls).map(([k, v]) => `  ${k.padEnd(14)} ${v}`);
-  process.stderr.write(`sandbox: scenario ${args.scenario}, tenant ${sb.state.tenantId}\n${lines.join("\n")}\n  control        ${control.url}\n  profile        ${sb.profileFile}\n  kubeconfig     ${sb.kubeconfigFile}\n`);
-  const where = args.stateDir ? ` (environment in ${path.join(args.stateDir, ENV_FILE)})` : args.envFile ? ` (environment written to ${args.envFile})` : "";
+  process.stderr.write(
+    `sandbox: scenario ${args.scenario}, tenant ${sb.state.tenantId}\n${lines.join("\n")}\n  control        ${control.url}\n  profile        ${sb.profileFile}\n  kubeconfig     ${sb.kubeconfigFile}\n`,
+  );
+  const where = args.stateDir
+    ? ` (environment in ${path.join(args.stateDir, ENV_FILE)})`
+    : args.envFile
+      ? ` (environment written to ${args.envFile})`
+      : "";
   say(`ready, pid ${process.pid}${where}; Ctrl-C or \`stop --state-dir\` to stop`);
 }
 

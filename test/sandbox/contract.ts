@@ -99,17 +99,7 @@ export interface AccessDecision {
 
 /** The sandbox's services; each listens on its own loopback port. */
 export type ServiceName =
-  | "entra"
-  | "issuers"
-  | "arm"
-  | "graph"
-  | "keyvault"
-  | "blob"
-  | "queue"
-  | "kubernetes"
-  | "imds"
-  | "github"
-  | "actions";
+  "entra" | "issuers" | "arm" | "graph" | "keyvault" | "blob" | "queue" | "kubernetes" | "imds" | "github" | "actions";
 
 /**
  * What a service module gives the framework (index.ts). The framework owns the listener (HTTPS with the

@@ -120,7 +120,8 @@ export async function startControlApi(target: ControlTarget, opts: { onStop: () 
           allow("POST");
           const body = (await readJson(req)) as { by?: unknown } | undefined;
           const by = body?.by;
-          if (typeof by !== "number" && typeof by !== "string") throw new HttpError(400, "InvalidBody", 'body must be {"by": "25h"} or {"by": milliseconds}');
+          if (typeof by !== "number" && typeof by !== "string")
+            throw new HttpError(400, "InvalidBody", 'body must be {"by": "25h"} or {"by": milliseconds}');
           try {
             target.clock.advance(by);
           } catch (err) {
@@ -176,11 +177,15 @@ export async function startControlApi(target: ControlTarget, opts: { onStop: () 
       res.writeHead(status, body === undefined ? {} : { "content-type": "application/json; charset=utf-8" });
       res.end(body === undefined ? undefined : `${JSON.stringify(body)}\n`);
     };
-    if (!authorized(req.headers.authorization)) return send(401, { error: { code: "Unauthorized", message: "Authorization: Bearer $AAG_SANDBOX_CONTROL_TOKEN required" } });
+    if (!authorized(req.headers.authorization))
+      return send(401, { error: { code: "Unauthorized", message: "Authorization: Bearer $AAG_SANDBOX_CONTROL_TOKEN required" } });
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     route((req.method ?? "GET").toUpperCase(), url, req).then(
       (r) => send(r.status, r.body),
-      (err: unknown) => (err instanceof HttpError ? send(err.status, { error: { code: err.code, message: err.message } }) : send(500, { error: { code: "InternalError", message: String(err) } })),
+      (err: unknown) =>
+        err instanceof HttpError
+          ? send(err.status, { error: { code: err.code, message: err.message } })
+          : send(500, { error: { code: "InternalError", message: String(err) } }),
     );
   });
   await new Promise<void>((resolve, reject) => {

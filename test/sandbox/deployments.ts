@@ -23,7 +23,12 @@ export interface InstalledApp {
 }
 
 /** The least permissions of the protection-rule App (docs/protection-rule.md). */
-export const PROTECTION_APP_PERMISSIONS: Record<string, "read" | "write"> = { actions: "read", deployments: "write", contents: "read", metadata: "read" };
+export const PROTECTION_APP_PERMISSIONS: Record<string, "read" | "write"> = {
+  actions: "read",
+  deployments: "write",
+  contents: "read",
+  metadata: "read",
+};
 
 function github(ctx: ServiceContext): GitHubState {
   const gh = ctx.state.github;
@@ -31,7 +36,10 @@ function github(ctx: ServiceContext): GitHubState {
   return gh;
 }
 
-export function installGitHubApp(ctx: ServiceContext, options: { slug?: string; permissions?: Record<string, "read" | "write">; events?: string[] } = {}): InstalledApp {
+export function installGitHubApp(
+  ctx: ServiceContext,
+  options: { slug?: string; permissions?: Record<string, "read" | "write">; events?: string[] } = {},
+): InstalledApp {
   const gh = github(ctx);
   const slug = options.slug ?? "azure-auth-gate";
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -48,14 +56,25 @@ export function installGitHubApp(ctx: ServiceContext, options: { slug?: string; 
     tokens: [],
   };
   gh.app = app;
-  return { appId, clientId: app.clientId, installationId: app.installationId, privateKeyPem: privateKey.export({ type: "pkcs1", format: "pem" }).toString(), webhookSecret: app.webhookSecret };
+  return {
+    appId,
+    clientId: app.clientId,
+    installationId: app.installationId,
+    privateKeyPem: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+    webhookSecret: app.webhookSecret,
+  };
 }
 
 /**
  * A new commit on `branch` (created from the default branch when new): the branch's files with
  * `changes` applied (`null` deletes a file). Returns the commit's sha.
  */
-export function pushCommit(ctx: ServiceContext, branch: string, changes: Record<string, string | null>, options: { defaultBranch?: string } = {}): string {
+export function pushCommit(
+  ctx: ServiceContext,
+  branch: string,
+  changes: Record<string, string | null>,
+  options: { defaultBranch?: string } = {},
+): string {
   const gh = github(ctx);
   const git = (gh.git ??= { defaultBranch: options.defaultBranch ?? "main", branches: {}, commits: {} });
   const parent = git.branches[branch] ?? git.branches[git.defaultBranch];
@@ -64,7 +83,9 @@ export function pushCommit(ctx: ServiceContext, branch: string, changes: Record<
     if (text === null) delete files[p];
     else files[p] = text;
   }
-  const sha = createHash("sha1").update(`commit\0${parent ?? ""}\0${branch}\0${JSON.stringify(Object.entries(files).sort())}\0${Object.keys(git.commits).length}`).digest("hex");
+  const sha = createHash("sha1")
+    .update(`commit\0${parent ?? ""}\0${branch}\0${JSON.stringify(Object.entries(files).sort())}\0${Object.keys(git.commits).length}`)
+    .digest("hex");
   git.commits[sha] = files;
   git.branches[branch] = sha;
   return sha;
@@ -101,7 +122,12 @@ export function signDelivery(secret: string, event: string, payload: unknown, id
  * installed App and delivers `deployment_protection_rule` (action `requested`). Returns the delivery and
  * the rule (its `state` and `reviews` change when the App answers the callback).
  */
-export function requestDeploymentProtection(ctx: ServiceContext, environment: string, branch: string, options: { event?: string } = {}): { delivery: WebhookDelivery; rule: ProtectionRuleState } {
+export function requestDeploymentProtection(
+  ctx: ServiceContext,
+  environment: string,
+  branch: string,
+  options: { event?: string } = {},
+): { delivery: WebhookDelivery; rule: ProtectionRuleState } {
   const gh = github(ctx);
   const app = gh.app;
   if (!app) throw new Error("install the GitHub App first (installGitHubApp)");
@@ -109,7 +135,15 @@ export function requestDeploymentProtection(ctx: ServiceContext, environment: st
   if (!sha) throw new Error(`no branch '${branch}' (pushCommit first)`);
   const rules = (gh.protectionRules ??= []);
   const runId = 9_000_000_000 + rules.length + 1;
-  const rule: ProtectionRuleState = { runId, environment, appId: app.appId, sha, ref: `refs/heads/${branch}`, state: "pending", reviews: [] };
+  const rule: ProtectionRuleState = {
+    runId,
+    environment,
+    appId: app.appId,
+    sha,
+    ref: `refs/heads/${branch}`,
+    state: "pending",
+    reviews: [],
+  };
   rules.push(rule);
   const [owner = "", repo = ""] = gh.repository.split("/");
   const api = ctx.urls.github.replace(/\/+$/, "");
@@ -139,7 +173,14 @@ export function requestDeploymentProtection(ctx: ServiceContext, environment: st
       repository_url: `${api}/repos/${owner}/${repo}`,
     },
     pull_requests: [],
-    repository: { id: gh.repoId, name: repo, full_name: gh.repository, private: true, owner: { login: owner, id: gh.ownerId, type: "Organization" }, default_branch: gh.git?.defaultBranch ?? "main" },
+    repository: {
+      id: gh.repoId,
+      name: repo,
+      full_name: gh.repository,
+      private: true,
+      owner: { login: owner, id: gh.ownerId, type: "Organization" },
+      default_branch: gh.git?.defaultBranch ?? "main",
+    },
     organization: { login: owner, id: gh.ownerId },
     installation: { id: app.installationId, node_id: `MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u${app.installationId}` },
     sender,

@@ -33,14 +33,23 @@ export interface Listener {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const REASONS: Record<number, string> = { 429: "TooManyRequests", 500: "InternalServerError", 502: "BadGateway", 503: "ServiceUnavailable", 504: "GatewayTimeout" };
+const REASONS: Record<number, string> = {
+  429: "TooManyRequests",
+  500: "InternalServerError",
+  502: "BadGateway",
+  503: "ServiceUnavailable",
+  504: "GatewayTimeout",
+};
 
 /** The error body each service sends for an injected status, in its own dialect. */
 export function faultResponse(service: ServiceName, status: number, retryAfterSeconds: number | undefined): SandboxResponse {
   const headers: Record<string, string> = {};
   if (retryAfterSeconds !== undefined) headers["retry-after"] = String(retryAfterSeconds);
   const code = REASONS[status] ?? (status >= 500 ? "InternalServerError" : "BadRequest");
-  const message = status === 429 ? "The request is being throttled as the limit has been reached for operation type. (Injected by the sandbox.)" : `The service is temporarily unavailable. (Injected ${status} by the sandbox.)`;
+  const message =
+    status === 429
+      ? "The request is being throttled as the limit has been reached for operation type. (Injected by the sandbox.)"
+      : `The service is temporarily unavailable. (Injected ${status} by the sandbox.)`;
   switch (service) {
     case "entra":
     case "imds":
@@ -48,10 +57,18 @@ export function faultResponse(service: ServiceName, status: number, retryAfterSe
     case "blob":
     case "queue": {
       const storageCode = status === 429 || status === 503 ? "ServerBusy" : "InternalError";
-      return { status, headers: { ...headers, "content-type": "application/xml", "x-ms-error-code": storageCode }, body: `\uFEFF<?xml version="1.0" encoding="utf-8"?><Error><Code>${storageCode}</Code><Message>${message}</Message></Error>` };
+      return {
+        status,
+        headers: { ...headers, "content-type": "application/xml", "x-ms-error-code": storageCode },
+        body: `\uFEFF<?xml version="1.0" encoding="utf-8"?><Error><Code>${storageCode}</Code><Message>${message}</Message></Error>`,
+      };
     }
     case "kubernetes":
-      return { status, headers, body: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason: code, code: status } };
+      return {
+        status,
+        headers,
+        body: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason: code, code: status },
+      };
     case "github":
       return { status, headers, body: { message, documentation_url: "https://docs.github.com/rest", status: String(status) } };
     case "keyvault":
@@ -72,7 +89,8 @@ function encode(res: SandboxResponse, method: string): { headers: Record<string,
     headers["content-type"] ??= "application/json; charset=utf-8";
   }
   // A HEAD answer keeps the content-length of what GET would send (Azurite's, forwarded by the blob proxy).
-  if (method !== "HEAD" || !("content-length" in headers)) headers["content-length"] = String(method === "HEAD" && payload === undefined ? 0 : (payload?.length ?? 0));
+  if (method !== "HEAD" || !("content-length" in headers))
+    headers["content-length"] = String(method === "HEAD" && payload === undefined ? 0 : (payload?.length ?? 0));
   return { headers, payload: method === "HEAD" ? undefined : payload };
 }
 
@@ -102,26 +120,58 @@ export async function listen(opts: ListenerOptions): Promise<Listener> {
     const delayedMs = (fault?.spec.latencyMs ?? 0) + Math.max(0, opts.latencyMs());
     const send = (out: SandboxResponse) => {
       const { headers, payload } = encode(out, method);
-      opts.log.record({ service: opts.name, method, path, query: redactQuery(url.searchParams), status: out.status, ms: Date.now() - started, delayedMs, at: started, ...(fault ? { fault: fault.id } : {}) });
+      opts.log.record({
+        service: opts.name,
+        method,
+        path,
+        query: redactQuery(url.searchParams),
+        status: out.status,
+        ms: Date.now() - started,
+        delayedMs,
+        at: started,
+        ...(fault ? { fault: fault.id } : {}),
+      });
       if (res.destroyed) return;
       res.writeHead(out.status, headers).end(payload);
     };
 
     if (delayedMs > 0) await sleep(delayedMs);
     if (fault?.spec.drop) {
-      opts.log.record({ service: opts.name, method, path, query: redactQuery(url.searchParams), status: 0, ms: Date.now() - started, delayedMs, at: started, fault: fault.id });
+      opts.log.record({
+        service: opts.name,
+        method,
+        path,
+        query: redactQuery(url.searchParams),
+        status: 0,
+        ms: Date.now() - started,
+        delayedMs,
+        at: started,
+        fault: fault.id,
+      });
       req.socket.destroy();
       return;
     }
     if (fault?.spec.status !== undefined) return send(faultResponse(opts.name, fault.spec.status, fault.spec.retryAfterSeconds));
 
-    if (!service) return send({ status: 503, body: { error: { code: "ServiceUnavailable", message: `The sandbox ${opts.name} service is not attached yet.` } } });
+    if (!service)
+      return send({
+        status: 503,
+        body: { error: { code: "ServiceUnavailable", message: `The sandbox ${opts.name} service is not attached yet.` } },
+      });
     let json: unknown;
     if (!service.rawBody && body.length > 0 && isJson(req.headers["content-type"])) {
       try {
         json = JSON.parse(body.toString("utf8"));
       } catch (err) {
-        return send({ status: 400, body: { error: { code: "InvalidRequestContent", message: `The request content was invalid and could not be deserialized: '${(err as Error).message}'.` } } });
+        return send({
+          status: 400,
+          body: {
+            error: {
+              code: "InvalidRequestContent",
+              message: `The request content was invalid and could not be deserialized: '${(err as Error).message}'.`,
+            },
+          },
+        });
       }
     }
     const auth = req.headers.authorization;
@@ -139,11 +189,16 @@ export async function listen(opts: ListenerOptions): Promise<Listener> {
     try {
       send(await service.handler(sreq));
     } catch (err) {
-      send({ status: 500, body: { error: { code: "InternalServerError", message: `The sandbox ${opts.name} service failed: ${(err as Error).message}` } } });
+      send({
+        status: 500,
+        body: { error: { code: "InternalServerError", message: `The sandbox ${opts.name} service failed: ${(err as Error).message}` } },
+      });
     }
   }
 
-  const server = opts.plainHttp ? http.createServer(onRequest) : https.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem }, onRequest);
+  const server = opts.plainHttp
+    ? http.createServer(onRequest)
+    : https.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem }, onRequest);
   server.on("connection", (s: Socket) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));

@@ -196,13 +196,21 @@ export async function startSandbox(scenario: string | ScenarioInput, opts: Sandb
 
     // Azurite (≈1 s) starts while the listeners bind and the scenario resolves.
     const accounts = parsed.subscriptions.flatMap((s) => s.resourceGroups.flatMap((g) => g.storageAccounts.map((a) => a.name)));
-    const azuritePromise: Promise<Azurite | undefined> = opts.azurite === false ? Promise.resolve(undefined) : startAzurite({ certPath: tls.certFile, keyPath: tls.keyFile, accounts });
+    const azuritePromise: Promise<Azurite | undefined> =
+      opts.azurite === false ? Promise.resolve(undefined) : startAzurite({ certPath: tls.certFile, keyPath: tls.keyFile, accounts });
     cleanups.push(async () => (await azuritePromise.catch(() => undefined))?.stop());
 
     const listeners = new Map<ServiceName, Listener>();
     await Promise.all(
       SERVICES.map(async (s) => {
-        const l = await listen({ name: s.name, plainHttp: s.plainHttp, tls, log, faults, latencyMs: () => (s.latency ? (live.state?.latencyMs ?? 0) : 0) });
+        const l = await listen({
+          name: s.name,
+          plainHttp: s.plainHttp,
+          tls,
+          log,
+          faults,
+          latencyMs: () => (s.latency ? (live.state?.latencyMs ?? 0) : 0),
+        });
         listeners.set(s.name, l);
         cleanups.push(() => l.close());
       }),
@@ -256,12 +264,22 @@ export async function startSandbox(scenario: string | ScenarioInput, opts: Sandb
       {
         name: "blob",
         rawBody: true,
-        handler: azurite ? blobProxyService(ctx, { blobUrl: azurite.blobUrl, ca: azurite.ca }) : () => ({ status: 503, body: { error: { code: "ServiceUnavailable", message: "This sandbox was started with azurite: false." } } }),
+        handler: azurite
+          ? blobProxyService(ctx, { blobUrl: azurite.blobUrl, ca: azurite.ca })
+          : () => ({
+              status: 503,
+              body: { error: { code: "ServiceUnavailable", message: "This sandbox was started with azurite: false." } },
+            }),
       },
       {
         name: "queue",
         rawBody: true,
-        handler: azurite ? queueProxyService(ctx, { queueUrl: azurite.queueUrl, ca: azurite.ca }) : () => ({ status: 503, body: { error: { code: "ServiceUnavailable", message: "This sandbox was started with azurite: false." } } }),
+        handler: azurite
+          ? queueProxyService(ctx, { queueUrl: azurite.queueUrl, ca: azurite.ca })
+          : () => ({
+              status: 503,
+              body: { error: { code: "ServiceUnavailable", message: "This sandbox was started with azurite: false." } },
+            }),
       },
       { name: "kubernetes", handler: kubernetesService(ctx, podRunner) },
       { name: "imds", plainHttp: true, handler: imdsService(ctx) },
@@ -270,8 +288,16 @@ export async function startSandbox(scenario: string | ScenarioInput, opts: Sandb
     ];
     for (const s of services) listeners.get(s.name)!.attach(s);
 
-    const identity = (name: string) => state.identities.find((i) => i.name === name) ?? (() => { throw new Error(`no identity named '${name}' in this sandbox`); })();
-    const app = (name: string) => state.applications.find((a) => a.displayName === name) ?? (() => { throw new Error(`no application named '${name}' in this sandbox`); })();
+    const identity = (name: string) =>
+      state.identities.find((i) => i.name === name) ??
+      (() => {
+        throw new Error(`no identity named '${name}' in this sandbox`);
+      })();
+    const app = (name: string) =>
+      state.applications.find((a) => a.displayName === name) ??
+      (() => {
+        throw new Error(`no application named '${name}' in this sandbox`);
+      })();
     const issueFor = (subject: TokenSubject, lifetime?: number) => (resource: string) => {
       const t = issueAccessToken(state, subject, resource, clock.now(), urls.graph, lifetime);
       return { token: t.token, exp: t.claims.exp };
@@ -303,7 +329,17 @@ export async function startSandbox(scenario: string | ScenarioInput, opts: Sandb
         2,
       )}\n`,
     );
-    const admin: ApplicationState = { id: nameGuid("kube-admin-object", state.tenantId), appId: nameGuid("kube-admin-app", state.tenantId), displayName: "sandbox-kube-admin", passwordCredentials: [], federatedIdentityCredentials: [], owners: [], servicePrincipalId: nameGuid("kube-admin-sp", state.tenantId), graphPermissions: [], tags: [] };
+    const admin: ApplicationState = {
+      id: nameGuid("kube-admin-object", state.tenantId),
+      appId: nameGuid("kube-admin-app", state.tenantId),
+      displayName: "sandbox-kube-admin",
+      passwordCredentials: [],
+      federatedIdentityCredentials: [],
+      owners: [],
+      servicePrincipalId: nameGuid("kube-admin-sp", state.tenantId),
+      graphPermissions: [],
+      tags: [],
+    };
     // Long-lived so clock.advance() in expiry tests does not lock the test out of the cluster.
     const kubeToken = issueAccessToken(state, { kind: "app", app: admin }, AKS_SERVER_APP_ID, clock.now(), urls.graph, 90 * 86_400).token;
     const caData = Buffer.from(tls.certPem).toString("base64");
@@ -311,7 +347,10 @@ export async function startSandbox(scenario: string | ScenarioInput, opts: Sandb
       toYaml({
         apiVersion: "v1",
         kind: "Config",
-        clusters: names.map((n) => ({ name: n, cluster: { server: `${urls.kubernetes}/clusters/${n}`, "certificate-authority-data": caData } })),
+        clusters: names.map((n) => ({
+          name: n,
+          cluster: { server: `${urls.kubernetes}/clusters/${n}`, "certificate-authority-data": caData },
+        })),
         users: [{ name: "sandbox-admin", user: { token: kubeToken } }],
         contexts: names.map((n) => ({ name: n, context: { cluster: n, user: "sandbox-admin", namespace: "default" } })),
         "current-context": names[0] ?? "",
@@ -383,7 +422,14 @@ export async function startSandbox(scenario: string | ScenarioInput, opts: Sandb
       mintServiceAccountToken: (clusterName, namespace, serviceAccount, audience = "api://AzureADTokenExchange") => {
         const cluster = state.clusters.find((c) => c.name === clusterName);
         if (!cluster) throw new Error(`no cluster named '${clusterName}' in this sandbox`);
-        return serviceAccountTokenMinter(ctx)(cluster, { namespace, serviceAccount, audience, expirationSeconds: 3600, podName: `${serviceAccount}-test`, podUid: nameGuid("pod", namespace, serviceAccount) });
+        return serviceAccountTokenMinter(ctx)(cluster, {
+          namespace,
+          serviceAccount,
+          audience,
+          expirationSeconds: 3600,
+          podName: `${serviceAccount}-test`,
+          podUid: nameGuid("pod", namespace, serviceAccount),
+        });
       },
       setLatency: (ms) => {
         state.latencyMs = ms;

@@ -26,7 +26,12 @@ export function decodeJwt(token: string): DecodedJwt | undefined {
     const header = JSON.parse(Buffer.from(parts[0]!, "base64url").toString("utf8")) as unknown;
     const payload = JSON.parse(Buffer.from(parts[1]!, "base64url").toString("utf8")) as unknown;
     if (!header || typeof header !== "object" || !payload || typeof payload !== "object" || Array.isArray(payload)) return undefined;
-    return { header: header as Record<string, unknown>, payload: payload as Record<string, unknown>, signingInput: `${parts[0]}.${parts[1]}`, signature: Buffer.from(parts[2]!, "base64url") };
+    return {
+      header: header as Record<string, unknown>,
+      payload: payload as Record<string, unknown>,
+      signingInput: `${parts[0]}.${parts[1]}`,
+      signature: Buffer.from(parts[2]!, "base64url"),
+    };
   } catch {
     return undefined;
   }

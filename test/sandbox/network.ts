@@ -25,9 +25,7 @@ import { listenOnLoopback, openTunnel } from "./connect-proxy.js";
 /** The public IP every caller outside a cluster appears to have (TEST-NET-2, never routable). */
 export const RUNNER_PUBLIC_IP = "198.51.100.20";
 
-export type NetworkSource =
-  | { kind: "internet"; ip: string }
-  | { kind: "cluster"; cluster: ClusterState; ip: string };
+export type NetworkSource = { kind: "internet"; ip: string } | { kind: "cluster"; cluster: ClusterState; ip: string };
 
 /** The loopback alias a cluster's pods egress from: 127.0.10.(index+1). */
 export function clusterSourceAddress(state: TenantState, clusterName: string): string {
@@ -49,8 +47,7 @@ export function networkSourceOf(state: TenantState, remoteAddress: string): Netw
 }
 
 export type FirewallDecision =
-  | { allowed: true; via: string }
-  | { allowed: false; reason: "public-network-disabled" | "not-allowed"; clientIp: string };
+  { allowed: true; via: string } | { allowed: false; reason: "public-network-disabled" | "not-allowed"; clientIp: string };
 
 function ipv4ToInt(ip: string): number | undefined {
   const parts = ip.split(".").map(Number);
@@ -138,7 +135,7 @@ export async function startEgressProxy(opts: { localAddress: string; upstreamPro
         answer.pipe(res);
       },
     );
-    forward.on("error", () => res.headersSent ? res.destroy() : res.writeHead(502).end("upstream unreachable"));
+    forward.on("error", () => (res.headersSent ? res.destroy() : res.writeHead(502).end("upstream unreachable")));
     req.pipe(forward);
   });
 
@@ -156,7 +153,11 @@ export async function startEgressProxy(opts: { localAddress: string; upstreamPro
     if (!opts.upstreamProxy) return refuse("403 Forbidden");
     // Chain the CONNECT to the guarding proxy unchanged; it answers the client itself.
     const proxyUrl = new URL(opts.upstreamProxy);
-    openTunnel(client, head, { upstream: { host: proxyUrl.hostname, port: Number(proxyUrl.port) }, chainedConnect: `CONNECT ${req.url} HTTP/1.1\r\nHost: ${req.url}\r\n\r\n`, unreachable });
+    openTunnel(client, head, {
+      upstream: { host: proxyUrl.hostname, port: Number(proxyUrl.port) },
+      chainedConnect: `CONNECT ${req.url} HTTP/1.1\r\nHost: ${req.url}\r\n\r\n`,
+      unreachable,
+    });
   });
 
   return listenOnLoopback(server, sockets);

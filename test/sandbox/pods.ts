@@ -129,7 +129,13 @@ interface Container {
 
 interface Volume {
   name: string;
-  projected?: { sources?: { serviceAccountToken?: { audience?: string; expirationSeconds?: number; path: string }; secret?: { name: string; items?: { key: string; path: string }[] }; configMap?: { name: string; items?: { key: string; path: string }[] } }[] };
+  projected?: {
+    sources?: {
+      serviceAccountToken?: { audience?: string; expirationSeconds?: number; path: string };
+      secret?: { name: string; items?: { key: string; path: string }[] };
+      configMap?: { name: string; items?: { key: string; path: string }[] };
+    }[];
+  };
   secret?: { secretName: string; items?: { key: string; path: string }[]; optional?: boolean };
   configMap?: { name: string; items?: { key: string; path: string }[]; optional?: boolean };
   emptyDir?: object;
@@ -162,7 +168,9 @@ function dataOf(obj: K8sObject): Record<string, string> {
 
 /** Kubernetes' `$(VAR)` expansion: defined variables are replaced, `$$` escapes, unknown ones stay. */
 export function expandVars(value: string, vars: Record<string, string>): string {
-  return value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name: string | undefined) => (m === "$$" ? "$" : name !== undefined && name in vars ? vars[name]! : m));
+  return value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name: string | undefined) =>
+    m === "$$" ? "$" : name !== undefined && name in vars ? vars[name]! : m,
+  );
 }
 
 type Resolved = { ok: true; env: Record<string, string> } | { ok: false; message: string };
@@ -287,7 +295,12 @@ export function createPodRunner(ctx: ServiceContext, opts: PodRunnerOptions): Po
   }
 
   /** Writes projected/secret/configMap volumes; returns mountPath → directory on disk for remapping. */
-  async function materialiseVolumes(pod: K8sObject, cluster: ClusterState, container: Container, podRoot: string): Promise<Map<string, string>> {
+  async function materialiseVolumes(
+    pod: K8sObject,
+    cluster: ClusterState,
+    container: Container,
+    podRoot: string,
+  ): Promise<Map<string, string>> {
     const spec = podSpec(pod);
     const ns = pod.metadata.namespace ?? "default";
     const mounts = new Map<string, string>();
@@ -337,7 +350,8 @@ export function createPodRunner(ctx: ServiceContext, opts: PodRunnerOptions): Po
 
   function remap(value: string, mounts: Map<string, string>): string {
     for (const [mountPath, dir] of mounts) {
-      if (value === mountPath || value.startsWith(`${mountPath.replace(/\/+$/, "")}/`)) return dir + value.slice(mountPath.replace(/\/+$/, "").length);
+      if (value === mountPath || value.startsWith(`${mountPath.replace(/\/+$/, "")}/`))
+        return dir + value.slice(mountPath.replace(/\/+$/, "").length);
     }
     return value;
   }
@@ -364,9 +378,18 @@ export function createPodRunner(ctx: ServiceContext, opts: PodRunnerOptions): Po
       ...extra,
     });
 
-    Object.assign(status, { phase: "Pending", conditions: [{ type: "PodScheduled", status: "True", lastTransitionTime: now() }], qosClass: "BestEffort" });
+    Object.assign(status, {
+      phase: "Pending",
+      conditions: [{ type: "PodScheduled", status: "True", lastTransitionTime: now() }],
+      qosClass: "BestEffort",
+    });
     spec.nodeName ??= `aks-nodepool1-${cluster.name.length.toString().padStart(8, "0")}-vmss000000`;
-    hooks.event({ type: "Normal", reason: "Scheduled", message: `Successfully assigned ${pod.metadata.namespace ?? "default"}/${pod.metadata.name} to ${spec.nodeName}`, source: "default-scheduler" });
+    hooks.event({
+      type: "Normal",
+      reason: "Scheduled",
+      message: `Successfully assigned ${pod.metadata.namespace ?? "default"}/${pod.metadata.name} to ${spec.nodeName}`,
+      source: "default-scheduler",
+    });
 
     const done = (async (): Promise<PodOutcome> => {
       // Image pull: every container's image must be known, else the pod stays Pending (ImagePullBackOff).
@@ -374,16 +397,36 @@ export function createPodRunner(ctx: ServiceContext, opts: PodRunnerOptions): Po
       if (missing.length > 0) {
         for (const c of missing) {
           hooks.event({ type: "Normal", reason: "Pulling", message: `Pulling image "${c.image}"`, source: "kubelet" });
-          hooks.event({ type: "Warning", reason: "Failed", message: `Failed to pull image "${c.image}": rpc error: code = NotFound desc = failed to pull and unpack image "${c.image}": failed to resolve reference "${c.image}": ${c.image}: not found`, source: "kubelet" });
+          hooks.event({
+            type: "Warning",
+            reason: "Failed",
+            message: `Failed to pull image "${c.image}": rpc error: code = NotFound desc = failed to pull and unpack image "${c.image}": failed to resolve reference "${c.image}": ${c.image}: not found`,
+            source: "kubelet",
+          });
           hooks.event({ type: "Warning", reason: "Failed", message: "Error: ErrImagePull", source: "kubelet" });
         }
         const waiting = (reason: string) =>
-          setStatuses(spec.containers.map((c) => (missing.includes(c) ? containerStatus(c, { waiting: { reason, message: reason === "ErrImagePull" ? `rpc error: code = NotFound desc = failed to pull and unpack image "${c.image}": not found` : `Back-off pulling image "${c.image}"` } }) : containerStatus(c, { waiting: { reason: "PodInitializing" } }))));
+          setStatuses(
+            spec.containers.map((c) =>
+              missing.includes(c)
+                ? containerStatus(c, {
+                    waiting: {
+                      reason,
+                      message:
+                        reason === "ErrImagePull"
+                          ? `rpc error: code = NotFound desc = failed to pull and unpack image "${c.image}": not found`
+                          : `Back-off pulling image "${c.image}"`,
+                    },
+                  })
+                : containerStatus(c, { waiting: { reason: "PodInitializing" } }),
+            ),
+          );
         waiting("ErrImagePull");
         await new Promise((r) => setTimeout(r, 200));
         if (!stopped) {
           waiting("ImagePullBackOff");
-          for (const c of missing) hooks.event({ type: "Normal", reason: "BackOff", message: `Back-off pulling image "${c.image}"`, source: "kubelet" });
+          for (const c of missing)
+            hooks.event({ type: "Normal", reason: "BackOff", message: `Back-off pulling image "${c.image}"`, source: "kubelet" });
         }
         return new Promise<PodOutcome>(() => undefined);
       }
@@ -394,7 +437,13 @@ export function createPodRunner(ctx: ServiceContext, opts: PodRunnerOptions): Po
         const r = resolveContainerEnv(pod, c, cluster);
         if (!r.ok) {
           hooks.event({ type: "Warning", reason: "Failed", message: `Error: ${r.message}`, source: "kubelet" });
-          setStatuses(spec.containers.map((x) => containerStatus(x, { waiting: x === c ? { reason: "CreateContainerConfigError", message: r.message } : { reason: "ContainerCreating" } })));
+          setStatuses(
+            spec.containers.map((x) =>
+              containerStatus(x, {
+                waiting: x === c ? { reason: "CreateContainerConfigError", message: r.message } : { reason: "ContainerCreating" },
+              }),
+            ),
+          );
           return new Promise<PodOutcome>(() => undefined);
         }
         envs.set(c.name, r.env);
@@ -402,7 +451,11 @@ export function createPodRunner(ctx: ServiceContext, opts: PodRunnerOptions): Po
           // Neither the image nor the pod names a program: the runtime cannot create the container.
           const message = "failed to create containerd task: failed to create shim task: OCI runtime create failed: no command specified";
           hooks.event({ type: "Warning", reason: "Failed", message: `Error: ${message}`, source: "kubelet" });
-          setStatuses(spec.containers.map((x) => containerStatus(x, { waiting: x === c ? { reason: "CreateContainerError", message } : { reason: "ContainerCreating" } })));
+          setStatuses(
+            spec.containers.map((x) =>
+              containerStatus(x, { waiting: x === c ? { reason: "CreateContainerError", message } : { reason: "ContainerCreating" } }),
+            ),
+          );
           return new Promise<PodOutcome>(() => undefined);
         }
       }
@@ -413,7 +466,12 @@ export function createPodRunner(ctx: ServiceContext, opts: PodRunnerOptions): Po
       const results = await Promise.all(
         spec.containers.map(async (c) => {
           const image = opts.images[c.image]!;
-          hooks.event({ type: "Normal", reason: "Pulled", message: `Container image "${c.image}" already present on machine`, source: "kubelet" });
+          hooks.event({
+            type: "Normal",
+            reason: "Pulled",
+            message: `Container image "${c.image}" already present on machine`,
+            source: "kubelet",
+          });
           const mounts = await materialiseVolumes(pod, cluster, c, podRoot!);
           const own = envs.get(c.name)!;
           const env = { ...baseEnv(podRoot!, pod.metadata.name, proxy.url), ...(opts.env ?? {}), ...(image.env ?? {}) };
@@ -424,7 +482,13 @@ export function createPodRunner(ctx: ServiceContext, opts: PodRunnerOptions): Po
         }),
       );
       const phase = results.every((code) => code === 0) ? "Succeeded" : "Failed";
-      Object.assign(status, { phase, conditions: [...((status.conditions as object[]) ?? []), { type: "Ready", status: "False", reason: "PodCompleted", lastTransitionTime: now() }] });
+      Object.assign(status, {
+        phase,
+        conditions: [
+          ...((status.conditions as object[]) ?? []),
+          { type: "Ready", status: "False", reason: "PodCompleted", lastTransitionTime: now() },
+        ],
+      });
       hooks.changed();
       return { phase };
     })();
@@ -441,11 +505,23 @@ export function createPodRunner(ctx: ServiceContext, opts: PodRunnerOptions): Po
         restarts += 1;
         entry.previous = entry.log;
         entry.log = "";
-        hooks.event({ type: "Warning", reason: "BackOff", message: `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}`, source: "kubelet" });
+        hooks.event({
+          type: "Warning",
+          reason: "BackOff",
+          message: `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}`,
+          source: "kubelet",
+        });
       }
     }
 
-    function runOnce(c: Container, argv: string[], env: Record<string, string>, cwd: string, entry: ContainerRun, restartCount: number): Promise<number> {
+    function runOnce(
+      c: Container,
+      argv: string[],
+      env: Record<string, string>,
+      cwd: string,
+      entry: ContainerRun,
+      restartCount: number,
+    ): Promise<number> {
       if (stopped) return Promise.resolve(137);
       const startedAt = now();
       const [program, ...args] = argv;
@@ -457,9 +533,20 @@ export function createPodRunner(ctx: ServiceContext, opts: PodRunnerOptions): Po
       child.stdout?.on("data", append);
       child.stderr?.on("data", append);
       hooks.event({ type: "Normal", reason: "Started", message: `Started container ${c.name}`, source: "kubelet" });
-      const current = (status.containerStatuses as Record<string, unknown>[] | undefined) ?? spec.containers.map((x) => containerStatus(x, { waiting: { reason: "ContainerCreating" } }));
-      setStatuses(current.map((s) => (s.name === c.name ? containerStatus(c, { running: { startedAt } }, { ready: true, started: true, restartCount }) : s)));
-      Object.assign(status, { phase: "Running", startTime: (status.startTime as string | undefined) ?? startedAt, podIP: "10.244.0.12", hostIP: "10.224.0.4" });
+      const current =
+        (status.containerStatuses as Record<string, unknown>[] | undefined) ??
+        spec.containers.map((x) => containerStatus(x, { waiting: { reason: "ContainerCreating" } }));
+      setStatuses(
+        current.map((s) =>
+          s.name === c.name ? containerStatus(c, { running: { startedAt } }, { ready: true, started: true, restartCount }) : s,
+        ),
+      );
+      Object.assign(status, {
+        phase: "Running",
+        startTime: (status.startTime as string | undefined) ?? startedAt,
+        podIP: "10.244.0.12",
+        hostIP: "10.224.0.4",
+      });
       hooks.changed();
       const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
       return new Promise<number>((resolve) => {
@@ -469,7 +556,21 @@ export function createPodRunner(ctx: ServiceContext, opts: PodRunnerOptions): Po
           settled = true;
           clearTimeout(timer);
           const statuses = (status.containerStatuses as Record<string, unknown>[]).map((s) =>
-            s.name === c.name ? containerStatus(c, { terminated: { exitCode: code, reason, startedAt, finishedAt: now(), containerID: `containerd://${pod.metadata.uid ?? ""}-${c.name}` } }, { started: false, restartCount }) : s,
+            s.name === c.name
+              ? containerStatus(
+                  c,
+                  {
+                    terminated: {
+                      exitCode: code,
+                      reason,
+                      startedAt,
+                      finishedAt: now(),
+                      containerID: `containerd://${pod.metadata.uid ?? ""}-${c.name}`,
+                    },
+                  },
+                  { started: false, restartCount },
+                )
+              : s,
           );
           setStatuses(statuses);
           resolve(code);

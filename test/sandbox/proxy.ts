@@ -52,10 +52,13 @@ export async function startGuardProxy(opts: { entraPort: () => number; log: Requ
       res.writeHead(403, { "content-type": "text/plain" }).end(`egress to ${target.host} refused by the sandbox`);
       return;
     }
-    const forward = http.request({ host: target.hostname, port, method: req.method, path: `${target.pathname}${target.search}`, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const forward = http.request(
+      { host: target.hostname, port, method: req.method, path: `${target.pathname}${target.search}`, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     forward.on("error", () => (res.headersSent ? res.destroy() : res.writeHead(502).end("upstream unreachable")));
     req.pipe(forward);
   });

@@ -155,7 +155,12 @@ function denyTargets(deny: DenyAssignmentState, principalId: string): boolean {
  * Anything else (other attributes, operators, @Request/@Principal/@Environment, blob tags or paths)
  * is "unsupported" and the caller must treat the condition as NOT satisfied.
  */
-export function evaluateCondition(condition: string, action: string, scopeId: string, ctx: RequestContext = {}): "true" | "false" | "unsupported" {
+export function evaluateCondition(
+  condition: string,
+  action: string,
+  scopeId: string,
+  ctx: RequestContext = {},
+): "true" | "false" | "unsupported" {
   try {
     const parser = new ConditionParser(condition, { action, scopeId, subOperation: ctx.subOperation });
     const value = parser.parse();
@@ -176,7 +181,11 @@ const CONTAINER_NAME_ATTRIBUTE = "microsoft.storage/storageaccounts/blobservices
 function containerNameOf(scopeId: string): string | undefined {
   const parts = scopeId.split("/").filter(Boolean);
   for (let i = 0; i + 1 < parts.length; i++) {
-    if (parts[i]?.toLowerCase() === "containers" && parts[i - 1]?.toLowerCase() === "default" && parts[i - 2]?.toLowerCase() === "blobservices") {
+    if (
+      parts[i]?.toLowerCase() === "containers" &&
+      parts[i - 1]?.toLowerCase() === "default" &&
+      parts[i - 2]?.toLowerCase() === "blobservices"
+    ) {
       return parts[i + 1];
     }
   }
@@ -287,13 +296,27 @@ class ConditionParser {
 // ---------------------------------------------------------------------------------------------
 
 /** The first deny assignment that removes `action` for the principal at `scopeId`, if any. */
-function matchingDenyAssignment(state: TenantState, principalId: string, scopeId: string, action: string, plane: Plane): DenyAssignmentState | undefined {
+function matchingDenyAssignment(
+  state: TenantState,
+  principalId: string,
+  scopeId: string,
+  action: string,
+  plane: Plane,
+): DenyAssignmentState | undefined {
   return state.denyAssignments.find(
-    (deny) => isAtOrBelow(deny.scope, scopeId) && denyTargets(deny, principalId) && deny.permissions.some((b) => blockPermits(b, plane, action)),
+    (deny) =>
+      isAtOrBelow(deny.scope, scopeId) && denyTargets(deny, principalId) && deny.permissions.some((b) => blockPermits(b, plane, action)),
   );
 }
 
-function check(state: TenantState, principalId: string, scopeId: string, action: string, plane: Plane, ctx: RequestContext): AccessDecision {
+function check(
+  state: TenantState,
+  principalId: string,
+  scopeId: string,
+  action: string,
+  plane: Plane,
+  ctx: RequestContext,
+): AccessDecision {
   const kind = plane === "control" ? "action" : "data action";
 
   const deny = matchingDenyAssignment(state, principalId, scopeId, action, plane);
@@ -307,32 +330,54 @@ function check(state: TenantState, principalId: string, scopeId: string, action:
     if (assignment.condition) {
       const result = evaluateCondition(assignment.condition, action, scopeId, ctx);
       if (result !== "true") {
-        unsatisfied.push(`'${role.roleName}' at ${assignment.scope} (condition ${result === "false" ? "not met" : "not supported by the sandbox, treated as not met"})`);
+        unsatisfied.push(
+          `'${role.roleName}' at ${assignment.scope} (condition ${result === "false" ? "not met" : "not supported by the sandbox, treated as not met"})`,
+        );
         continue;
       }
     }
-    return { allowed: true, reason: `granted by '${role.roleName}' assigned at ${assignment.scope}${assignment.condition ? " (condition met)" : ""}` };
+    return {
+      allowed: true,
+      reason: `granted by '${role.roleName}' assigned at ${assignment.scope}${assignment.condition ? " (condition met)" : ""}`,
+    };
   }
 
   if (unsatisfied.length > 0) {
-    return { allowed: false, reason: `${kind} '${action}' at ${scopeId} is only granted under a condition that does not hold: ${unsatisfied.join("; ")}` };
+    return {
+      allowed: false,
+      reason: `${kind} '${action}' at ${scopeId} is only granted under a condition that does not hold: ${unsatisfied.join("; ")}`,
+    };
   }
   return { allowed: false, reason: `no role assignment grants ${kind} '${action}' to ${principalId} at ${scopeId}` };
 }
 
 /** Control-plane check: may `principalId` perform `action` (e.g. `Microsoft.Storage/storageAccounts/read`) at `scopeId`? */
-export function checkAction(state: TenantState, principalId: string, scopeId: string, action: string, ctx: RequestContext = {}): AccessDecision {
+export function checkAction(
+  state: TenantState,
+  principalId: string,
+  scopeId: string,
+  action: string,
+  ctx: RequestContext = {},
+): AccessDecision {
   return check(state, principalId, scopeId, action, "control", ctx);
 }
 
 /** Data-plane check (Blob, Key Vault RBAC): `dataAction` like `Microsoft.KeyVault/vaults/secrets/getSecret/action`. */
-export function checkDataAction(state: TenantState, principalId: string, scopeId: string, dataAction: string, ctx: RequestContext = {}): AccessDecision {
+export function checkDataAction(
+  state: TenantState,
+  principalId: string,
+  scopeId: string,
+  dataAction: string,
+  ctx: RequestContext = {},
+): AccessDecision {
   return check(state, principalId, scopeId, dataAction, "data", ctx);
 }
 
 /** True when the principal holds any role assignment at, above or below `scopeId` (ARM list visibility). */
 export function hasAnyAssignmentTouching(state: TenantState, principalId: string, scopeId: string): boolean {
-  return state.roleAssignments.some((a) => sameGuid(a.principalId, principalId) && (isAtOrBelow(a.scope, scopeId) || isAtOrBelow(scopeId, a.scope)));
+  return state.roleAssignments.some(
+    (a) => sameGuid(a.principalId, principalId) && (isAtOrBelow(a.scope, scopeId) || isAtOrBelow(scopeId, a.scope)),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -346,7 +391,12 @@ export type AccessPolicyKind = "secrets" | "keys" | "certificates";
  * when the vault uses Azure RBAC (then only role assignments count), as Key Vault does. "all" grants
  * every permission of its kind. Permission names compare case-insensitively (the portal writes "Get").
  */
-export function checkKeyVaultAccessPolicy(vault: KeyVaultState, objectId: string, permission: string, kind: AccessPolicyKind = "secrets"): AccessDecision {
+export function checkKeyVaultAccessPolicy(
+  vault: KeyVaultState,
+  objectId: string,
+  permission: string,
+  kind: AccessPolicyKind = "secrets",
+): AccessDecision {
   if (vault.enableRbacAuthorization) {
     return { allowed: false, reason: `vault '${vault.name}' uses Azure RBAC; its access policies are not evaluated` };
   }

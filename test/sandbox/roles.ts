@@ -31,11 +31,17 @@ const BLOB = "Microsoft.Storage/storageAccounts/blobServices";
 const QUEUE = "Microsoft.Storage/storageAccounts/queueServices";
 
 const BUILT_INS: BuiltIn[] = [
-  { guid: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", roleName: "Owner", description: "Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.", permissions: { actions: ["*"] } },
+  {
+    guid: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+    roleName: "Owner",
+    description: "Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.",
+    permissions: { actions: ["*"] },
+  },
   {
     guid: "b24988ac-6180-42a0-ab88-20f7382dd24c",
     roleName: "Contributor",
-    description: "Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC, manage assignments in Azure Blueprints, or share image galleries.",
+    description:
+      "Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC, manage assignments in Azure Blueprints, or share image galleries.",
     permissions: {
       actions: ["*"],
       notActions: [
@@ -53,28 +59,55 @@ const BUILT_INS: BuiltIn[] = [
       ],
     },
   },
-  { guid: "acdd72a7-3385-48ef-bd42-f606fba81ae7", roleName: "Reader", description: "View all resources, but does not allow you to make any changes.", permissions: { actions: ["*/read"] } },
-  { guid: "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", roleName: "User Access Administrator", description: "Lets you manage user access to Azure resources.", permissions: { actions: ["*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"] } },
+  {
+    guid: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+    roleName: "Reader",
+    description: "View all resources, but does not allow you to make any changes.",
+    permissions: { actions: ["*/read"] },
+  },
+  {
+    guid: "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+    roleName: "User Access Administrator",
+    description: "Lets you manage user access to Azure resources.",
+    permissions: { actions: ["*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"] },
+  },
   {
     guid: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
     roleName: "Storage Blob Data Reader",
     description: "Allows for read access to Azure Storage blob containers and data",
-    permissions: { actions: [`${BLOB}/containers/read`, `${BLOB}/generateUserDelegationKey/action`], dataActions: [`${BLOB}/containers/blobs/read`] },
+    permissions: {
+      actions: [`${BLOB}/containers/read`, `${BLOB}/generateUserDelegationKey/action`],
+      dataActions: [`${BLOB}/containers/blobs/read`],
+    },
   },
   {
     guid: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
     roleName: "Storage Blob Data Contributor",
     description: "Allows for read, write and delete access to Azure Storage blob containers and data",
     permissions: {
-      actions: [`${BLOB}/containers/delete`, `${BLOB}/containers/read`, `${BLOB}/containers/write`, `${BLOB}/generateUserDelegationKey/action`],
-      dataActions: [`${BLOB}/containers/blobs/delete`, `${BLOB}/containers/blobs/read`, `${BLOB}/containers/blobs/move/action`, `${BLOB}/containers/blobs/write`, `${BLOB}/containers/blobs/add/action`],
+      actions: [
+        `${BLOB}/containers/delete`,
+        `${BLOB}/containers/read`,
+        `${BLOB}/containers/write`,
+        `${BLOB}/generateUserDelegationKey/action`,
+      ],
+      dataActions: [
+        `${BLOB}/containers/blobs/delete`,
+        `${BLOB}/containers/blobs/read`,
+        `${BLOB}/containers/blobs/move/action`,
+        `${BLOB}/containers/blobs/write`,
+        `${BLOB}/containers/blobs/add/action`,
+      ],
     },
   },
   {
     guid: "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
     roleName: "Storage Blob Data Owner",
     description: "Allows for full access to Azure Storage blob containers and data, including assigning POSIX access control.",
-    permissions: { actions: [`${BLOB}/containers/*`, `${BLOB}/generateUserDelegationKey/action`], dataActions: [`${BLOB}/containers/blobs/*`] },
+    permissions: {
+      actions: [`${BLOB}/containers/*`, `${BLOB}/generateUserDelegationKey/action`],
+      dataActions: [`${BLOB}/containers/blobs/*`],
+    },
   },
   {
     guid: "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
@@ -82,14 +115,21 @@ const BUILT_INS: BuiltIn[] = [
     description: "Allows for read, write, and delete access to Azure Storage queues and queue messages",
     permissions: {
       actions: [`${QUEUE}/queues/delete`, `${QUEUE}/queues/read`, `${QUEUE}/queues/write`],
-      dataActions: [`${QUEUE}/queues/messages/delete`, `${QUEUE}/queues/messages/read`, `${QUEUE}/queues/messages/write`, `${QUEUE}/queues/messages/process/action`],
+      dataActions: [
+        `${QUEUE}/queues/messages/delete`,
+        `${QUEUE}/queues/messages/read`,
+        `${QUEUE}/queues/messages/write`,
+        `${QUEUE}/queues/messages/process/action`,
+      ],
     },
   },
   {
     guid: "4633458b-17de-408a-b874-0445c86b69e6",
     roleName: "Key Vault Secrets User",
     description: `Read secret contents. ${KV_ONLY_RBAC}`,
-    permissions: { dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"] },
+    permissions: {
+      dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"],
+    },
   },
   {
     guid: "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
@@ -107,7 +147,10 @@ const BUILT_INS: BuiltIn[] = [
     guid: "21090545-7ca7-4776-b22c-e363652d74d2",
     roleName: "Key Vault Reader",
     description: `Read metadata of key vaults and its certificates, keys, and secrets. Cannot read sensitive values such as secret contents or key material. ${KV_ONLY_RBAC}`,
-    permissions: { actions: KV_CONTROL_READ, dataActions: ["Microsoft.KeyVault/vaults/*/read", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"] },
+    permissions: {
+      actions: KV_CONTROL_READ,
+      dataActions: ["Microsoft.KeyVault/vaults/*/read", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"],
+    },
   },
 ];
 
@@ -118,7 +161,14 @@ export function builtInRoleDefinitions(): RoleDefinitionState[] {
     roleName: r.roleName,
     description: r.description,
     type: "BuiltInRole",
-    permissions: [{ actions: [...(r.permissions.actions ?? [])], notActions: [...(r.permissions.notActions ?? [])], dataActions: [...(r.permissions.dataActions ?? [])], notDataActions: [...(r.permissions.notDataActions ?? [])] }],
+    permissions: [
+      {
+        actions: [...(r.permissions.actions ?? [])],
+        notActions: [...(r.permissions.notActions ?? [])],
+        dataActions: [...(r.permissions.dataActions ?? [])],
+        notDataActions: [...(r.permissions.notDataActions ?? [])],
+      },
+    ],
     assignableScopes: ["/"],
   }));
 }

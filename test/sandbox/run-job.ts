@@ -12,12 +12,18 @@ export interface JobOutcome {
   log: string;
 }
 
-export async function runTemplateAsJob(kc: KubeConfig, opts: { namespace: string; job: string; template: V1PodTemplateSpec; timeoutMs?: number }): Promise<JobOutcome> {
+export async function runTemplateAsJob(
+  kc: KubeConfig,
+  opts: { namespace: string; job: string; template: V1PodTemplateSpec; timeoutMs?: number },
+): Promise<JobOutcome> {
   const batch = kc.makeApiClient(BatchV1Api);
   const core = kc.makeApiClient(CoreV1Api);
   const template = structuredClone(opts.template);
   template.spec!.restartPolicy = "Never";
-  await batch.createNamespacedJob({ namespace: opts.namespace, body: { apiVersion: "batch/v1", kind: "Job", metadata: { name: opts.job }, spec: { backoffLimit: 0, template } } });
+  await batch.createNamespacedJob({
+    namespace: opts.namespace,
+    body: { apiVersion: "batch/v1", kind: "Job", metadata: { name: opts.job }, spec: { backoffLimit: 0, template } },
+  });
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const deadline = Date.now() + timeoutMs;
   let succeeded: boolean | undefined;
@@ -25,7 +31,8 @@ export async function runTemplateAsJob(kc: KubeConfig, opts: { namespace: string
     const job = await batch.readNamespacedJob({ name: opts.job, namespace: opts.namespace });
     const done = (job.status?.conditions ?? []).find((c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True");
     if (done) succeeded = done.type === "Complete";
-    else if (Date.now() > deadline) throw new Error(`Job ${opts.namespace}/${opts.job} did not finish within ${Math.round(timeoutMs / 1000)} s`);
+    else if (Date.now() > deadline)
+      throw new Error(`Job ${opts.namespace}/${opts.job} did not finish within ${Math.round(timeoutMs / 1000)} s`);
     else await new Promise((r) => setTimeout(r, 200));
   }
   const pods = await core.listNamespacedPod({ namespace: opts.namespace, labelSelector: `job-name=${opts.job}` });

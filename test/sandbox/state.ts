@@ -40,7 +40,16 @@ export interface FederatedCredentialState {
 export interface K8sObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: string; resourceVersion?: string; [k: string]: unknown };
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    creationTimestamp?: string;
+    resourceVersion?: string;
+    [k: string]: unknown;
+  };
   [k: string]: unknown;
 }
 
@@ -209,7 +218,16 @@ export interface GitHubState {
   /** Issue/PR comments and issues, as the GitHub REST API stores them. */
   comments: { id: number; issueNumber: number; body: string; user: GitHubAuthor; created_at: string; updated_at: string }[];
   issues: { number: number; title: string; body: string; state: "open" | "closed"; labels: string[] }[];
-  reviews: { id: number; pullNumber: number; body: string; comments: { path: string; line: number; body: string }[]; commitId?: string; state?: ReviewStateName; submittedAt?: string; user?: GitHubAuthor }[];
+  reviews: {
+    id: number;
+    pullNumber: number;
+    body: string;
+    comments: { path: string; line: number; body: string }[];
+    commitId?: string;
+    state?: ReviewStateName;
+    submittedAt?: string;
+    user?: GitHubAuthor;
+  }[];
   /** The pull request's head commit (`head.sha`); default derived from the repository and PR number. */
   headSha?: string;
   /** The pull request's changed files as `GET /pulls/{n}/files` lists them; none when unset. */

@@ -32,7 +32,14 @@ export interface IssuedToken {
 }
 
 /** An access token for `subject` to call `resource`, signed with the tenant's Entra key. */
-export function issueAccessToken(state: TenantState, subject: TokenSubject, resource: string, nowMs: number, graphUrl: string, lifetimeSeconds = TOKEN_LIFETIME_SECONDS): IssuedToken {
+export function issueAccessToken(
+  state: TenantState,
+  subject: TokenSubject,
+  resource: string,
+  nowMs: number,
+  graphUrl: string,
+  lifetimeSeconds = TOKEN_LIFETIME_SECONDS,
+): IssuedToken {
   const now = Math.floor(nowMs / 1000);
   const oid = subject.kind === "identity" ? subject.identity.principalId : subject.app.servicePrincipalId;
   const appid = subject.kind === "identity" ? subject.identity.clientId : subject.app.appId;
@@ -55,7 +62,8 @@ export function issueAccessToken(state: TenantState, subject: TokenSubject, reso
     ver: "1.0",
   };
   if (subject.kind === "identity") claims.xms_mirid = subject.identity.id;
-  if (subject.kind === "app" && isGraph(resource, graphUrl) && subject.app.graphPermissions.length > 0) claims.roles = [...subject.app.graphPermissions];
+  if (subject.kind === "app" && isGraph(resource, graphUrl) && subject.app.graphPermissions.length > 0)
+    claims.roles = [...subject.app.graphPermissions];
   return { token: signJwt(state.entraSigningKey, claims), claims, expiresIn: lifetimeSeconds };
 }
 
@@ -67,13 +75,17 @@ export function verifyAccessToken(state: TenantState, token: string | undefined,
   if (!token) return fail("no token");
   const jwt = decodeJwt(token);
   if (!jwt) return fail("malformed token: not a JWT");
-  if (jwt.header.kid !== state.entraSigningKey.kid || !verifySignature(jwt, state.entraSigningKey.publicKey)) return fail("signature validation failed: the token was not signed by this tenant's Entra ID");
+  if (jwt.header.kid !== state.entraSigningKey.kid || !verifySignature(jwt, state.entraSigningKey.publicKey))
+    return fail("signature validation failed: the token was not signed by this tenant's Entra ID");
   const claims = jwt.payload as unknown as AccessTokenClaims;
-  if (claims.iss !== v1Issuer(state.tenantId) || claims.tid !== state.tenantId) return fail(`issuer validation failed: ${String(claims.iss)}`);
+  if (claims.iss !== v1Issuer(state.tenantId) || claims.tid !== state.tenantId)
+    return fail(`issuer validation failed: ${String(claims.iss)}`);
   const wanted = audiences.map(bare);
-  if (typeof claims.aud !== "string" || !wanted.includes(bare(claims.aud))) return fail(`audience '${String(claims.aud)}' is not one of ${audiences.join(", ")}`);
+  if (typeof claims.aud !== "string" || !wanted.includes(bare(claims.aud)))
+    return fail(`audience '${String(claims.aud)}' is not one of ${audiences.join(", ")}`);
   const now = nowMs / 1000;
-  if (typeof claims.exp !== "number" || claims.exp <= now) return fail(`lifetime validation failed: the token expired at ${new Date((claims.exp ?? 0) * 1000).toISOString()}`);
+  if (typeof claims.exp !== "number" || claims.exp <= now)
+    return fail(`lifetime validation failed: the token expired at ${new Date((claims.exp ?? 0) * 1000).toISOString()}`);
   if (typeof claims.nbf === "number" && claims.nbf > now + 300) return fail("lifetime validation failed: the token is not yet valid");
   return { ok: true, claims };
 }

@@ -48,7 +48,9 @@ describe("npm run demo", () => {
     const text = out.join("");
     expect(code, text).toBe(0);
     // The outage in the real SDK's words (Python when installed, else the JS SDK's wording of the same failure).
-    expect(text).toMatch(/ClientAuthenticationError: DefaultAzureCredential failed to retrieve a token from the included credentials|AggregateAuthenticationError: ChainedTokenCredential authentication failed/);
+    expect(text).toMatch(
+      /ClientAuthenticationError: DefaultAzureCredential failed to retrieve a token from the included credentials|AggregateAuthenticationError: ChainedTokenCredential authentication failed/,
+    );
     expect(text).toContain("$ azure-auth-gate check k8s/backend.yaml --config azure-auth-gate.yml --probe --allow-custom-cloud");
     expect(text).toMatch(/FAIL {2}\d+ errors/);
     expect(text).toMatch(/error {3}AG104 .*k8s\/backend\.yaml:\d+/);
@@ -75,7 +77,10 @@ describe("npm run demo", () => {
     const session = new DemoSession();
     const steps = sandboxSteps(session);
     const pretend: DemoStep = { title: "pretend the fixes were applied", run: async () => [] };
-    const code = await runDemo([...steps.slice(0, 3), pretend, ...steps.slice(4)], { cleanup: () => session.stop(), secrets: () => session.secrets });
+    const code = await runDemo([...steps.slice(0, 3), pretend, ...steps.slice(4)], {
+      cleanup: () => session.stop(),
+      secrets: () => session.secrets,
+    });
     vi.restoreAllMocks();
     const text = out.join("");
     expect(code, text).toBe(1);
@@ -107,7 +112,10 @@ describe("the demo's frame", () => {
   it("fails a run whose output shows a secret value, even when every step passed", async () => {
     const out = quiet();
     const secret = "demo-secret-value-0123456789";
-    const leaky: DemoStep = { title: "a step that prints a secret", run: async () => (say(`the value is ${Buffer.from(secret).toString("base64")}`), []) };
+    const leaky: DemoStep = {
+      title: "a step that prints a secret",
+      run: async () => (say(`the value is ${Buffer.from(secret).toString("base64")}`), []),
+    };
     const code = await runDemo([leaky], { secrets: () => [secret] });
     vi.restoreAllMocks();
     expect(code).toBe(1);
@@ -136,7 +144,9 @@ describe("the demo's frame", () => {
     const fix = fixManifests(manifest, "k8s/backend.yaml");
     expect(fix.changes).toEqual([]);
     expect(fix.text).toBe(manifest);
-    expect(fix.problems).toContainEqual(expect.stringMatching(/^AG101 \(Credential as a literal in container env\) is left in k8s\/backend\.yaml: .*rotate it/));
+    expect(fix.problems).toContainEqual(
+      expect.stringMatching(/^AG101 \(Credential as a literal in container env\) is left in k8s\/backend\.yaml: .*rotate it/),
+    );
   });
 
   it("refuses to pretend: a gate finding outside the manifests (Azure side) is a problem too", () => {
@@ -144,12 +154,17 @@ describe("the demo's frame", () => {
       id: "AG203",
       severity: "error",
       title: "No federated credential for the pod",
-      target: { kind: "azure", name: "/subscriptions/x/resourceGroups/app-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/backend-id" },
+      target: {
+        kind: "azure",
+        name: "/subscriptions/x/resourceGroups/app-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/backend-id",
+      },
       evidence: "no federated credential",
       fix: "az identity federated-credential create …",
     };
     const fix = fixManifests("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: app\n", "k8s/backend.yaml", { targets: [] }, [finding]);
     expect(fix.changes).toEqual([]);
-    expect(fix.problems).toEqual([expect.stringMatching(/^AG203 \(No federated credential for the pod\) has no fix in the manifests: apply its fix by hand/)]);
+    expect(fix.problems).toEqual([
+      expect.stringMatching(/^AG203 \(No federated credential for the pod\) has no fix in the manifests: apply its fix by hand/),
+    ]);
   });
 });

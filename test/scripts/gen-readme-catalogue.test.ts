@@ -13,7 +13,11 @@ const README = readFileSync(join(ROOT, "README.md"), "utf8");
 
 function docs(args: string[]): { code: number; out: string } {
   try {
-    const out = execFileSync(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/gen-readme-catalogue.ts", ...args], { cwd: ROOT, stdio: "pipe", encoding: "utf8" });
+    const out = execFileSync(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/gen-readme-catalogue.ts", ...args], {
+      cwd: ROOT,
+      stdio: "pipe",
+      encoding: "utf8",
+    });
     return { code: 0, out };
   } catch (err) {
     const e = err as { status: number; stderr: string };

@@ -52,15 +52,23 @@ function expectAttackerGotNothing(): void {
 describe("the Action on a pull request whose config names a custom cloud", () => {
   it("refuses it in one line before any token is requested; nothing reaches the attacker", async () => {
     const job = runnerJob(hostileRepo(), pullRequestEvent("contoso/django-app"));
-    const env = runnerEnv(job, { "client-id": CLIENT, "tenant-id": TENANT, mode: "azure", "github-token": GITHUB_TOKEN }, {
-      // Were the gate to ask for an ID token, the runner's endpoint would be the attacker too.
-      ACTIONS_ID_TOKEN_REQUEST_URL: `${attacker.url}/idtoken?api-version=2.0`,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: RUNNER_REQUEST_TOKEN,
-    });
+    const env = runnerEnv(
+      job,
+      { "client-id": CLIENT, "tenant-id": TENANT, mode: "azure", "github-token": GITHUB_TOKEN },
+      {
+        // Were the gate to ask for an ID token, the runner's endpoint would be the attacker too.
+        ACTIONS_ID_TOKEN_REQUEST_URL: `${attacker.url}/idtoken?api-version=2.0`,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: RUNNER_REQUEST_TOKEN,
+      },
+    );
     const run = await runBundle(job, env);
     expect(run.status).toBe(1);
     const errors = run.stdout.split("\n").filter((l) => l.startsWith("::error"));
-    expect(errors).toEqual([expect.stringMatching(/^::error::\S*azure-auth-gate\.yml:1: cloud: cloud '\.\/azure-cloud\.json' is a custom cloud profile: .*set the Action input allow-custom-cloud: true/)]);
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^::error::\S*azure-auth-gate\.yml:1: cloud: cloud '\.\/azure-cloud\.json' is a custom cloud profile: .*set the Action input allow-custom-cloud: true/,
+      ),
+    ]);
     expect(run.stdout).not.toMatch(/ID token url/);
     const visible = everythingVisible(job, run);
     for (const secret of [RUNNER_REQUEST_TOKEN]) expect(visible).not.toContain(secret);
@@ -70,10 +78,14 @@ describe("the Action on a pull request whose config names a custom cloud", () =>
 
   it("refuses a custom profile named by the cloud input too, without allow-custom-cloud", async () => {
     const job = runnerJob(hostileRepo(), pullRequestEvent("contoso/django-app"));
-    const env = runnerEnv(job, { "client-id": CLIENT, "tenant-id": TENANT, cloud: "azure-cloud.json", "github-token": GITHUB_TOKEN }, {
-      ACTIONS_ID_TOKEN_REQUEST_URL: `${attacker.url}/idtoken?api-version=2.0`,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: RUNNER_REQUEST_TOKEN,
-    });
+    const env = runnerEnv(
+      job,
+      { "client-id": CLIENT, "tenant-id": TENANT, cloud: "azure-cloud.json", "github-token": GITHUB_TOKEN },
+      {
+        ACTIONS_ID_TOKEN_REQUEST_URL: `${attacker.url}/idtoken?api-version=2.0`,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: RUNNER_REQUEST_TOKEN,
+      },
+    );
     const run = await runBundle(job, env);
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/^::error::input cloud: '\S*azure-cloud\.json' is a custom cloud profile: /m);
@@ -85,11 +97,20 @@ describe("the CLI on a cloned repository whose config names a custom cloud", () 
   it("refuses it (exit 2, one line) and never sends the user's client secret anywhere", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "aag-cloned-cloud-"));
     for (const [name, text] of Object.entries(hostileRepo())) writeFileSync(path.join(dir, name), text);
-    const env = { PATH: path.dirname(process.execPath), HOME: dir, NO_COLOR: "1", AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT, AZURE_CLIENT_SECRET: CLIENT_SECRET };
+    const env = {
+      PATH: path.dirname(process.execPath),
+      HOME: dir,
+      NO_COLOR: "1",
+      AZURE_TENANT_ID: TENANT,
+      AZURE_CLIENT_ID: CLIENT,
+      AZURE_CLIENT_SECRET: CLIENT_SECRET,
+    };
     const run = await runProcess([built.bin, "check", "--config", "azure-auth-gate.yml"], dir, env);
     expect(run.status, run.stderr).toBe(2);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toMatch(/^azure-auth-gate: azure-auth-gate\.yml:1: cloud: cloud '\.\/azure-cloud\.json' is a custom cloud profile: .*pass --allow-custom-cloud \(CLI\)[^\n]*\n$/);
+    expect(run.stderr).toMatch(
+      /^azure-auth-gate: azure-auth-gate\.yml:1: cloud: cloud '\.\/azure-cloud\.json' is a custom cloud profile: .*pass --allow-custom-cloud \(CLI\)[^\n]*\n$/,
+    );
     expect(run.stderr).not.toContain(CLIENT_SECRET);
     expectAttackerGotNothing();
   });
@@ -101,7 +122,9 @@ describe("with the user's opt-in (allow-custom-cloud), against the sandbox", () 
   let impostor: Attacker;
 
   beforeAll(async () => {
-    const input = scenario({ kvRole: false }) as ReturnType<typeof scenario> & { applications: { name: string; secrets?: { value: string }[] }[] };
+    const input = scenario({ kvRole: false }) as ReturnType<typeof scenario> & {
+      applications: { name: string; secrets?: { value: string }[] }[];
+    };
     // The CLI signs in with a client secret (EnvironmentCredential); the Action with GitHub OIDC.
     input.applications.find((a) => a.name === "azure-auth-gate")!.secrets = [{ value: GATE_SECRET }];
     sb = await startSandbox(input, { azurite: false });
@@ -148,13 +171,29 @@ describe("with the user's opt-in (allow-custom-cloud), against the sandbox", () 
   it("the CLI with --allow-custom-cloud prints the endpoints to stderr first and checks against the sandbox", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "aag-cli-opt-in-"));
     const sub = sb.state.subscriptions[0]!.subscriptionId;
-    writeFileSync(path.join(dir, "azure-auth-gate.yml"), `cloud: ${sb.profileFile}\ntenantId: ${sb.state.tenantId}\nsubscriptions: [${sub}]\ncluster: { subscription: ${sub}, resourceGroup: app-rg, name: aks-prod }\ntargets:\n  - workload: app/Deployment/backend\n    serviceAccount: backend\n    clientId: ${sb.identity("backend-id").clientId}\n    keyVault: [{ vault: contoso-app-kv, secrets: [django-secret-key] }]\n`);
+    writeFileSync(
+      path.join(dir, "azure-auth-gate.yml"),
+      `cloud: ${sb.profileFile}\ntenantId: ${sb.state.tenantId}\nsubscriptions: [${sub}]\ncluster: { subscription: ${sub}, resourceGroup: app-rg, name: aks-prod }\ntargets:\n  - workload: app/Deployment/backend\n    serviceAccount: backend\n    clientId: ${sb.identity("backend-id").clientId}\n    keyVault: [{ vault: contoso-app-kv, secrets: [django-secret-key] }]\n`,
+    );
     const { NODE_EXTRA_CA_CERTS: _dropped, ...sandboxEnv } = sb.env;
-    const env: Record<string, string> = { ...sandboxEnv, PATH: path.dirname(process.execPath), HOME: dir, NO_COLOR: "1", AZURE_CLIENT_ID: sb.app("azure-auth-gate").appId, AZURE_CLIENT_SECRET: GATE_SECRET };
+    const env: Record<string, string> = {
+      ...sandboxEnv,
+      PATH: path.dirname(process.execPath),
+      HOME: dir,
+      NO_COLOR: "1",
+      AZURE_CLIENT_ID: sb.app("azure-auth-gate").appId,
+      AZURE_CLIENT_SECRET: GATE_SECRET,
+    };
     const refused = await runProcess([built.bin, "check", "--config", "azure-auth-gate.yml", "--format", "json"], dir, env);
     expect(refused.status).toBe(2);
-    const run = await runProcess([built.bin, "check", "--config", "azure-auth-gate.yml", "--allow-custom-cloud", "--format", "json"], dir, env);
-    expect(run.stderr.split("\n")[0]).toBe("custom cloud profile 'AzureAuthGateSandbox' (allowed by the user): tokens and requests go to these endpoints only");
+    const run = await runProcess(
+      [built.bin, "check", "--config", "azure-auth-gate.yml", "--allow-custom-cloud", "--format", "json"],
+      dir,
+      env,
+    );
+    expect(run.stderr.split("\n")[0]).toBe(
+      "custom cloud profile 'AzureAuthGateSandbox' (allowed by the user): tokens and requests go to these endpoints only",
+    );
     expect(run.stderr).toContain(`  Resource Manager: ${sb.urls.arm}`);
     expect(run.status, run.stderr).toBe(1);
     const report = JSON.parse(run.stdout) as { metadata: { layers: string[] }; findings: { id: string }[] };

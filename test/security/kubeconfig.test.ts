@@ -77,13 +77,20 @@ describe("the CLI on a cloned repository", () => {
     const run = await runProcess([built.bin, "check", "--config", "azure-auth-gate.yml", "--probe"], dir, env());
     expect(run.status, run.stderr).toBe(2);
     expect(run.stdout).toBe("");
-    expect(run.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^azure-auth-gate: azure-auth-gate\.yml:5: probe\.kubeconfig: .*set KUBECONFIG in the job's environment, or pass --kubeconfig FILE to the CLI$/)]);
+    expect(run.stderr.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(
+        /^azure-auth-gate: azure-auth-gate\.yml:5: probe\.kubeconfig: .*set KUBECONFIG in the job's environment, or pass --kubeconfig FILE to the CLI$/,
+      ),
+    ]);
     expectNothingHappened();
   });
 
   it("refuses probe.enabled: the probe runs only with --probe", async () => {
     const dir = clone(repoConfig("  enabled: true\n"));
-    const run = await runProcess([built.bin, "check", "--config", "azure-auth-gate.yml"], dir, { ...env(), KUBECONFIG: path.join(dir, "kube.yaml") });
+    const run = await runProcess([built.bin, "check", "--config", "azure-auth-gate.yml"], dir, {
+      ...env(),
+      KUBECONFIG: path.join(dir, "kube.yaml"),
+    });
     expect(run.status, run.stderr).toBe(2);
     expect(run.stderr).toMatch(/^azure-auth-gate: azure-auth-gate\.yml:5: probe\.enabled: .*--probe \(CLI\) or mode: probe \(Action\)\n$/);
     expectNothingHappened();
@@ -94,21 +101,32 @@ describe("the CLI on a cloned repository", () => {
     const dir = clone(['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...levels, "subscriptions: *a9", ""].join("\n"));
     const run = await runProcess([built.bin, "check", "--config", "azure-auth-gate.yml"], dir, env());
     expect(run.status, run.stderr).toBe(2);
-    expect(run.stderr).toMatch(/^azure-auth-gate: azure-auth-gate\.yml: YAML aliases expand beyond 100 copies \(an alias bomb\?\); refusing to read it\n$/);
+    expect(run.stderr).toMatch(
+      /^azure-auth-gate: azure-auth-gate\.yml: YAML aliases expand beyond 100 copies \(an alias bomb\?\); refusing to read it\n$/,
+    );
   });
 });
 
 describe("the Action on a pull request", () => {
   it("refuses probe.kubeconfig from the PR's config: the step fails in one line, no plugin, no token request", async () => {
-    const job = runnerJob({ "azure-auth-gate.yml": repoConfig("  kubeconfig: ./kube.yaml\n"), "kube.yaml": hostileKubeconfig() }, pullRequestEvent("contoso/django-app"));
-    const env = runnerEnv(job, { "client-id": CLIENT, "tenant-id": TENANT, mode: "probe", "github-token": "ghs_attackerCanSeeThis0000000000000000" }, {
-      // The runner's ID-token endpoint: pointed at the attacker, so any token request would show up there.
-      ACTIONS_ID_TOKEN_REQUEST_URL: `${attacker.url}/idtoken?api-version=2.0`,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: "runner-request-token-0000",
-    });
+    const job = runnerJob(
+      { "azure-auth-gate.yml": repoConfig("  kubeconfig: ./kube.yaml\n"), "kube.yaml": hostileKubeconfig() },
+      pullRequestEvent("contoso/django-app"),
+    );
+    const env = runnerEnv(
+      job,
+      { "client-id": CLIENT, "tenant-id": TENANT, mode: "probe", "github-token": "ghs_attackerCanSeeThis0000000000000000" },
+      {
+        // The runner's ID-token endpoint: pointed at the attacker, so any token request would show up there.
+        ACTIONS_ID_TOKEN_REQUEST_URL: `${attacker.url}/idtoken?api-version=2.0`,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: "runner-request-token-0000",
+      },
+    );
     const run = await runBundle(job, env);
     expect(run.status).toBe(1);
-    expect(run.stdout).toMatch(/^::error::\S*\/workspace\/azure-auth-gate\.yml:5: probe\.kubeconfig: .*set KUBECONFIG in the job's environment/m);
+    expect(run.stdout).toMatch(
+      /^::error::\S*\/workspace\/azure-auth-gate\.yml:5: probe\.kubeconfig: .*set KUBECONFIG in the job's environment/m,
+    );
     expect(everythingVisible(job, run)).not.toContain("runner-request-token-0000");
     expectNothingHappened();
   });

@@ -39,10 +39,20 @@ function hostileImage(): { env: { PATH: string } } {
 beforeAll(async () => {
   const objects = [
     { apiVersion: "v1", kind: "Namespace", metadata: { name: "app" } },
-    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "backend", namespace: "app", annotations: { "azure.workload.identity/client-id": "{{identity:backend-id.clientId}}" } } },
+    {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: {
+        name: "backend",
+        namespace: "app",
+        annotations: { "azure.workload.identity/client-id": "{{identity:backend-id.clientId}}" },
+      },
+    },
   ];
   const imagePath = [path.dirname(process.execPath), strippedPath()].join(path.delimiter);
-  sb = await startSandbox(scenario({ clusterObjects: objects }), { images: { [IMAGE]: { env: { PATH: imagePath } }, [HOSTILE]: hostileImage() } });
+  sb = await startSandbox(scenario({ clusterObjects: objects }), {
+    images: { [IMAGE]: { env: { PATH: imagePath } }, [HOSTILE]: hostileImage() },
+  });
 }, 90_000);
 
 afterAll(async () => {
@@ -64,7 +74,15 @@ function bundleEnv(ws: Workspace, inputs: Record<string, string>): Record<string
 
 function visible(ws: Workspace, run: { stdout: string; stderr: string }, reportPath: string | undefined): string {
   const comments = sb.state.github!.comments.map((c) => c.body).join("\n");
-  return [withoutMaskCommands(run.stdout), run.stderr, readFileSync(ws.summaryFile, "utf8"), readFileSync(ws.outputFile, "utf8"), reportPath ? readFileSync(reportPath, "utf8") : "", readFileSync(path.join(ws.dir, "gate.sarif"), "utf8"), comments].join("\n");
+  return [
+    withoutMaskCommands(run.stdout),
+    run.stderr,
+    readFileSync(ws.summaryFile, "utf8"),
+    readFileSync(ws.outputFile, "utf8"),
+    reportPath ? readFileSync(reportPath, "utf8") : "",
+    readFileSync(path.join(ws.dir, "gate.sarif"), "utf8"),
+    comments,
+  ].join("\n");
 }
 
 const jobsCreated = () => sb.log.count({ service: "kubernetes", method: "POST" });
@@ -75,10 +93,15 @@ describe("mode: probe on a pull request (built bundle)", () => {
     const ws = workspace(sb, { image: IMAGE });
     const run = await runProcess([BUNDLE], ws.dir, bundleEnv(ws, {}));
     expect(run.status, run.stdout).toBe(1);
-    expect(run.stdout).toMatch(/^::notice::probe: not run on this pull_request event for pull request #12 \(AG503\): the workflow does not set probe-on-pull-request: true/m);
+    expect(run.stdout).toMatch(
+      /^::notice::probe: not run on this pull_request event for pull request #12 \(AG503\): the workflow does not set probe-on-pull-request: true/m,
+    );
     const outputs = readOutputs(readFileSync(ws.outputFile, "utf8"));
     expect(outputs.verdict).toBe("fail");
-    const report = JSON.parse(readFileSync(outputs.report!, "utf8")) as { findings: { id: string; severity: string }[]; metadata: { layers: string[] } };
+    const report = JSON.parse(readFileSync(outputs.report!, "utf8")) as {
+      findings: { id: string; severity: string }[];
+      metadata: { layers: string[] };
+    };
     expect(report.findings.filter((f) => f.id === "AG503")).toEqual([expect.objectContaining({ severity: "error" })]);
     expect(report.metadata.layers).toContain("control-plane");
     expect(jobsCreated()).toBe(before);
@@ -91,7 +114,9 @@ describe("mode: probe on a pull request (built bundle)", () => {
     writeFileSync(config, `${readFileSync(config, "utf8")}waivers: [{ id: AG503, reason: "trust me" }]\n`);
     const run = await runProcess([BUNDLE], ws.dir, bundleEnv(ws, {}));
     expect(run.status).toBe(1);
-    expect(run.stdout).toMatch(/^::error::\S*azure-auth-gate\.yml:\d+: waivers\[0\]\.id: this finding records a refusal the workflow decides/m);
+    expect(run.stdout).toMatch(
+      /^::error::\S*azure-auth-gate\.yml:\d+: waivers\[0\]\.id: this finding records a refusal the workflow decides/m,
+    );
     expect(run.stdout).not.toMatch(/ID token url/);
   });
 

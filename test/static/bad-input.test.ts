@@ -13,14 +13,16 @@ const noStdin = () => Promise.reject(new Error("no stdin here"));
 describe("bad input", () => {
   it("malformed YAML names file and line, without echoing the source line", async () => {
     const err = await inputError(() =>
-      parseText(yaml(`
+      parseText(
+        yaml(`
         apiVersion: v1
         kind: Secret
         metadata: {name: s}
         stringData:
           password: "hunter2-do-not-print
         other: [unclosed
-      `)),
+      `),
+      ),
     );
     expect(err.file).toBe("k8s/app.yaml");
     expect(err.line).toBeGreaterThanOrEqual(5);
@@ -35,7 +37,10 @@ describe("bad input", () => {
 
   it("an unrendered Helm template says how to render it, at the first template line", async () => {
     const err = await inputError(() =>
-      parseText("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"mysite.fullname\" . }}\n", "chart/templates/deployment.yaml"),
+      parseText(
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include "mysite.fullname" . }}\n',
+        "chart/templates/deployment.yaml",
+      ),
     );
     expect(err.oneLine()).toBe(
       "chart/templates/deployment.yaml:4: looks like an unrendered Helm template: run `helm template …` and pipe it in (`… | azure-auth-gate check -`)",
@@ -45,11 +50,16 @@ describe("bad input", () => {
   it("finds templates the chart left in objects the gate reads: quoted values, flow maps, and control lines that break YAML", async () => {
     const unrendered = /^chart\.yaml:(\d+): looks like an unrendered Helm template/;
     const quoted = await inputError(() =>
-      parseText("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: \"{{ .Values.image }}\"\n", "chart.yaml"),
+      parseText(
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: "{{ .Values.image }}"\n',
+        "chart.yaml",
+      ),
     );
     expect(quoted.oneLine()).toMatch(unrendered);
     expect(quoted.line).toBe(9);
-    const flow = await inputError(() => parseText("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n  labels: {{ .Values.labels }}\n", "chart.yaml"));
+    const flow = await inputError(() =>
+      parseText("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n  labels: {{ .Values.labels }}\n", "chart.yaml"),
+    );
     expect(flow.line).toBe(5);
     const control = await inputError(() => parseText("{{- if .Values.migrate.enabled }}\napiVersion: batch/v1\nkind: Job\n", "chart.yaml"));
     expect(control.oneLine()).toMatch(unrendered);
@@ -90,19 +100,32 @@ describe("bad input", () => {
     expect((await inputError(() => parseText("# nothing here\n---\n---\n"))).oneLine()).toBe(
       "k8s/app.yaml: no Kubernetes objects in the input (k8s/app.yaml): every document is empty",
     );
-    expect((await inputError(() => parseManifests([{ file: "a.yaml", text: "" }, { file: "<stdin>", text: "\n" }]))).oneLine()).toBe(
-      "no Kubernetes objects in the input (a.yaml, <stdin>): every document is empty",
-    );
+    expect(
+      (
+        await inputError(() =>
+          parseManifests([
+            { file: "a.yaml", text: "" },
+            { file: "<stdin>", text: "\n" },
+          ]),
+        )
+      ).oneLine(),
+    ).toBe("no Kubernetes objects in the input (a.yaml, <stdin>): every document is empty");
     expect((await inputError(() => parseManifests([]))).oneLine()).toContain("no manifests given");
   });
 
   it("binary and non-UTF-8 content is refused", async () => {
-    expect((await inputError(() => parseText("apiVersion: v1\n\u0000\u0001\u0002"))).oneLine()).toBe("k8s/app.yaml:2: binary content (NUL byte): not a YAML manifest");
-    expect((await inputError(() => parseText("kind: Pod\nname: caf\uFFFD\n", "<stdin>"))).oneLine()).toBe("<stdin>:2: not valid UTF-8 text: manifests must be UTF-8 YAML");
+    expect((await inputError(() => parseText("apiVersion: v1\n\u0000\u0001\u0002"))).oneLine()).toBe(
+      "k8s/app.yaml:2: binary content (NUL byte): not a YAML manifest",
+    );
+    expect((await inputError(() => parseText("kind: Pod\nname: caf\uFFFD\n", "<stdin>"))).oneLine()).toBe(
+      "<stdin>:2: not valid UTF-8 text: manifests must be UTF-8 YAML",
+    );
     const dir = mkdtempSync(join(tmpdir(), "aag-static-"));
     const file = join(dir, "latin1.yaml");
     writeFileSync(file, Buffer.from([0x6b, 0x69, 0x6e, 0x64, 0x3a, 0x20, 0xe9, 0xff, 0x0a]));
-    expect((await inputError(() => loadManifestSources([file], noStdin))).oneLine()).toBe(`${file}: not UTF-8 text (a binary file?): manifests must be UTF-8 YAML`);
+    expect((await inputError(() => loadManifestSources([file], noStdin))).oneLine()).toBe(
+      `${file}: not UTF-8 text (a binary file?): manifests must be UTF-8 YAML`,
+    );
   });
 
   it("a document that is not a mapping is refused at its line", async () => {
@@ -113,53 +136,89 @@ describe("bad input", () => {
   });
 
   it("objects without kind, apiVersion or metadata.name are refused where needed; unknown kinds are skipped", async () => {
-    expect((await inputError(() => parseText("apiVersion: v1\nmetadata: {name: a}\n"))).oneLine()).toBe("k8s/app.yaml:1: kind: Kubernetes object has no kind");
-    expect((await inputError(() => parseText("kind: Pod\nmetadata: {name: a}\n"))).oneLine()).toBe("k8s/app.yaml:1: apiVersion: Pod object has no apiVersion");
+    expect((await inputError(() => parseText("apiVersion: v1\nmetadata: {name: a}\n"))).oneLine()).toBe(
+      "k8s/app.yaml:1: kind: Kubernetes object has no kind",
+    );
+    expect((await inputError(() => parseText("kind: Pod\nmetadata: {name: a}\n"))).oneLine()).toBe(
+      "k8s/app.yaml:1: apiVersion: Pod object has no apiVersion",
+    );
     expect((await inputError(() => parseText("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  namespace: x\n"))).oneLine()).toBe(
       "k8s/app.yaml:3: metadata.name: ServiceAccount has no metadata.name",
     );
-    expect((await inputError(() => parseText("apiVersion: v1\nkind: ConfigMap\ndata: {}\n"))).oneLine()).toBe("k8s/app.yaml:1: metadata: ConfigMap has no metadata");
+    expect((await inputError(() => parseText("apiVersion: v1\nkind: ConfigMap\ndata: {}\n"))).oneLine()).toBe(
+      "k8s/app.yaml:1: metadata: ConfigMap has no metadata",
+    );
     expect((await inputError(() => parseText("resources:\n  - deployment.yaml\n", "overlays/prod/kustomization.yaml"))).oneLine()).toBe(
       "overlays/prod/kustomization.yaml:1: kind: Kubernetes object has no kind (this is a kustomization: run `kustomize build …` and pipe it in with `-`)",
     );
-    expect((await inputError(() => parseText("image:\n  tag: 1.0\n", "chart/values-prod.yaml"))).oneLine()).toContain("(this is part of a Helm chart: run `helm template …`");
+    expect((await inputError(() => parseText("image:\n  tag: 1.0\n", "chart/values-prod.yaml"))).oneLine()).toContain(
+      "(this is part of a Helm chart: run `helm template …`",
+    );
     // A Service without a name is not ours to judge: skipped, like every unknown kind.
-    expect(parseText("apiVersion: v1\nkind: Service\nspec: {}\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i}\n").objects).toEqual([]);
+    expect(
+      parseText("apiVersion: v1\nkind: Service\nspec: {}\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i}\n")
+        .objects,
+    ).toEqual([]);
   });
 
   it("a pod-template owner without containers is refused at its template", async () => {
-    const err = await inputError(() => parseAndList("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    metadata: {labels: {a: b}}\n"));
-    expect(err.oneLine()).toMatch(/^k8s\/app\.yaml:5: spec\.template\.spec\.containers: Deployment default\/web has no spec\.template\.spec\.containers/);
+    const err = await inputError(() =>
+      parseAndList("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    metadata: {labels: {a: b}}\n"),
+    );
+    expect(err.oneLine()).toMatch(
+      /^k8s\/app\.yaml:5: spec\.template\.spec\.containers: Deployment default\/web has no spec\.template\.spec\.containers/,
+    );
   });
 
   it("huge files are refused before parsing", async () => {
     const big = "# " + "x".repeat(10 * 1024 * 1024) + "\n";
-    expect((await inputError(() => parseText(big))).oneLine()).toBe("k8s/app.yaml: larger than 10 MB; split the manifests or check only the app's own objects");
+    expect((await inputError(() => parseText(big))).oneLine()).toBe(
+      "k8s/app.yaml: larger than 10 MB; split the manifests or check only the app's own objects",
+    );
     const dir = mkdtempSync(join(tmpdir(), "aag-static-"));
     const file = join(dir, "big.yaml");
     writeFileSync(file, big);
-    expect((await inputError(() => loadManifestSources([file], noStdin))).oneLine()).toBe(`${file}: larger than 10 MB; split the manifests or check only the app's own objects`);
+    expect((await inputError(() => loadManifestSources([file], noStdin))).oneLine()).toBe(
+      `${file}: larger than 10 MB; split the manifests or check only the app's own objects`,
+    );
   });
 
   // "Not a hang" is the test's own timeout; what is asserted is that each limit ends the read as an InputError.
   it("absurd nesting and alias bombs end as InputErrors, not a hang or a stack overflow", async () => {
     const deepBlock = Array.from({ length: 400 }, (_, i) => `${"  ".repeat(i)}k${i}:`).join("\n") + " x\n";
-    expect((await inputError(() => parseText(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata:\n${deepBlock.replace(/^/gm, "  ")}`))).oneLine()).toMatch(
-      /^k8s\/app\.yaml:\d+: YAML nested more than 128 levels deep/,
-    );
+    expect(
+      (
+        await inputError(() =>
+          parseText(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata:\n${deepBlock.replace(/^/gm, "  ")}`),
+        )
+      ).oneLine(),
+    ).toMatch(/^k8s\/app\.yaml:\d+: YAML nested more than 128 levels deep/);
     const deepFlow = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata: " + "[".repeat(5000) + "]".repeat(5000) + "\n";
-    expect((await inputError(() => parseText(deepFlow))).oneLine()).toMatch(/^k8s\/app\.yaml:\d+: malformed YAML: nested too deeply to read$/);
+    expect((await inputError(() => parseText(deepFlow))).oneLine()).toMatch(
+      /^k8s\/app\.yaml:\d+: malformed YAML: nested too deeply to read$/,
+    );
     const laughs = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
-    for (let i = 1; i < 12; i++) laughs.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(", ")}]`);
+    for (let i = 1; i < 12; i++)
+      laughs.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(", ")}]`,
+      );
     const bomb = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\n${laughs.join("\n")}\n`;
-    expect((await inputError(() => parseText(bomb))).oneLine()).toMatch(/^k8s\/app\.yaml:\d+: YAML aliases expand to more than 100000 nodes/);
+    expect((await inputError(() => parseText(bomb))).oneLine()).toMatch(
+      /^k8s\/app\.yaml:\d+: YAML aliases expand to more than 100000 nodes/,
+    );
   }, 15_000);
 
   it("missing paths and directories without YAML are errors naming the path", async () => {
-    expect((await inputError(() => loadManifestSources(["k8s/does-not-exist.yaml"], noStdin))).oneLine()).toBe("k8s/does-not-exist.yaml: no such file or directory");
+    expect((await inputError(() => loadManifestSources(["k8s/does-not-exist.yaml"], noStdin))).oneLine()).toBe(
+      "k8s/does-not-exist.yaml: no such file or directory",
+    );
     const dir = mkdtempSync(join(tmpdir(), "aag-static-"));
     writeFileSync(join(dir, "README.md"), "# not yaml\n");
-    expect((await inputError(() => loadManifestSources([dir], noStdin))).oneLine()).toBe(`${dir}: no *.yaml or *.yml files in this directory`);
+    expect((await inputError(() => loadManifestSources([dir], noStdin))).oneLine()).toBe(
+      `${dir}: no *.yaml or *.yml files in this directory`,
+    );
   });
 });
 

@@ -58,7 +58,9 @@ ${env}
     const file = `${REAL}/aad-pod-identity-mic.yaml`;
     const found = only(await checkPaths(file), "AG108");
     expect(at(found)).toEqual(["AG108:77"]);
-    expect(found[0]?.evidence).toContain("env CLIENT_SECRET in container mic comes from Secret aadpodidentity-admin-secret (key ClientSecret) via secretKeyRef together with TENANT_ID and CLIENT_ID: a service principal's full sign-in");
+    expect(found[0]?.evidence).toContain(
+      "env CLIENT_SECRET in container mic comes from Secret aadpodidentity-admin-secret (key ClientSecret) via secretKeyRef together with TENANT_ID and CLIENT_ID: a service principal's full sign-in",
+    );
     expect(found[0]?.fix).toContain("delete the secret from the app registration");
   });
 
@@ -66,7 +68,9 @@ ${env}
     const file = `${REAL}/django-storages.yaml`;
     const found = await checkPaths(file);
     expect(at(only(found, "AG101"))).toEqual(["AG101:32"]);
-    expect(only(found, "AG101")[0]?.evidence).toBe("env AZURE_ACCOUNT_KEY in container django of Deployment shop/shop-web has a literal value (88 characters, redacted)");
+    expect(only(found, "AG101")[0]?.evidence).toBe(
+      "env AZURE_ACCOUNT_KEY in container django of Deployment shop/shop-web has a literal value (88 characters, redacted)",
+    );
     expect(only(found, "AG101")[0]?.fix).toContain("az storage account keys renew --account-name <account> --key key1");
     const fromSecret = only(found, "AG108");
     expect(fromSecret.map((f) => f.evidence.split(" (Secret key")[0])).toEqual([
@@ -93,7 +97,9 @@ ${env}
       "env EVENTS_CONN in container celery of Deployment shop/worker has a literal value holding a Service Bus / Event Hubs shared access key",
       "env OAUTH_CLIENT in container celery of Deployment shop/worker has a literal value holding an Entra ID client secret",
     ]);
-    expect(literals[0]?.fix).toContain("az servicebus namespace authorization-rule keys renew --resource-group <resource-group> --namespace-name <namespace> --name <rule> --key PrimaryKey");
+    expect(literals[0]?.fix).toContain(
+      "az servicebus namespace authorization-rule keys renew --resource-group <resource-group> --namespace-name <namespace> --name <rule> --key PrimaryKey",
+    );
     expect(literals[1]?.fix).toContain("az ad app credential reset --id '<app-id>'");
     // The tenant id and the SAS-less blob URL in the same ConfigMap are not credentials.
     expect(found.map((f) => f.evidence).join("\n")).not.toMatch(/AZURE_TENANT_ID|PUBLIC_URL/);
@@ -102,13 +108,21 @@ ${env}
 
   it("value shapes: what is a credential, and what only looks close", () => {
     const shape = (v: string) => valueShape(v)?.what;
-    expect(shape("Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=r;SharedAccessKey=abc=")).toBe("a Service Bus / Event Hubs shared access key");
-    expect(shape("DefaultEndpointsProtocol=https;AccountName=a;AccountKey=abc==;EndpointSuffix=core.windows.net")).toBe("a storage account key");
-    expect(shape("BlobEndpoint=https://a.blob.core.windows.net/;SharedAccessSignature=sv=2022-11-02&sig=abc")).toBe("a shared access signature");
+    expect(shape("Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=r;SharedAccessKey=abc=")).toBe(
+      "a Service Bus / Event Hubs shared access key",
+    );
+    expect(shape("DefaultEndpointsProtocol=https;AccountName=a;AccountKey=abc==;EndpointSuffix=core.windows.net")).toBe(
+      "a storage account key",
+    );
+    expect(shape("BlobEndpoint=https://a.blob.core.windows.net/;SharedAccessSignature=sv=2022-11-02&sig=abc")).toBe(
+      "a shared access signature",
+    );
     expect(shape("https://a.blob.core.windows.net/c?sv=2022-11-02&sig=Hk2mP9qR4tV7wX0zA3cE6g%3D")).toBe("a SAS token signature");
     expect(shape("-----BEGIN RSA PRIVATE KEY-----\nMIIE...\n-----END RSA PRIVATE KEY-----")).toBe("a PEM private key");
     expect(shape("abc8Q~0123456789abcdefghijklmnopqrstuvwx")).toBe("an Entra ID client secret");
-    expect(shape("2p0fFDT4DhTcit4BSu3YaeKyC4Oq6a+niKBgfxKF31g4J7kITaY9xe3tXXkRewcCIUBjZkk51/ds5tSSd3h+zQ==")).toBe("an account key (88-character base64)");
+    expect(shape("2p0fFDT4DhTcit4BSu3YaeKyC4Oq6a+niKBgfxKF31g4J7kITaY9xe3tXXkRewcCIUBjZkk51/ds5tSSd3h+zQ==")).toBe(
+      "an account key (88-character base64)",
+    );
     // Not credentials: ids, a public certificate, an account name alone, a URL without a signature, prose.
     for (const v of [
       "72f988bf-86f1-41af-91ab-2d7cd011db47",
@@ -124,9 +138,21 @@ ${env}
   it("the table names each variable once and covers every reader the issue lists", () => {
     const names = CREDENTIAL_VARIABLES.map((v) => v.name.toUpperCase());
     expect(new Set(names).size).toBe(names.length);
-    for (const name of ["AZURE_CLIENT_SECRET", "AZURE_ACCOUNT_KEY", "AZURE_ACCOUNT_NAME", "AZURE_CONNECTION_STRING", "AZURE_SAS_TOKEN", "AZURE_STORAGE_CONNECTION_STRING", "CLIENT_SECRET", "CLIENT_ID", "TENANT_ID"]) {
+    for (const name of [
+      "AZURE_CLIENT_SECRET",
+      "AZURE_ACCOUNT_KEY",
+      "AZURE_ACCOUNT_NAME",
+      "AZURE_CONNECTION_STRING",
+      "AZURE_SAS_TOKEN",
+      "AZURE_STORAGE_CONNECTION_STRING",
+      "CLIENT_SECRET",
+      "CLIENT_ID",
+      "TENANT_ID",
+    ]) {
       expect(names).toContain(name);
     }
-    expect(new Set(CREDENTIAL_VARIABLES.map((v) => v.reader))).toEqual(new Set(["environment-credential", "storage-client", "django-storages", "messaging", "cosmos", "pod-identity-sp", "terraform"]));
+    expect(new Set(CREDENTIAL_VARIABLES.map((v) => v.reader))).toEqual(
+      new Set(["environment-credential", "storage-client", "django-storages", "messaging", "cosmos", "pod-identity-sp", "terraform"]),
+    );
   });
 });

@@ -44,7 +44,9 @@ describe("directory runs", () => {
   it("the repository's own examples/ directory is checked, its gate config skipped, the demo's template refused at its line", async () => {
     const r = await runCli(["check", "examples"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("azure-auth-gate: notice: examples/sandbox/azure-auth-gate.yml: skipped: not a Kubernetes object (azure-auth-gate configuration)");
+    expect(r.stderr).toContain(
+      "azure-auth-gate: notice: examples/sandbox/azure-auth-gate.yml: skipped: not a Kubernetes object (azure-auth-gate configuration)",
+    );
     expect(r.stderr).toMatch(/^azure-auth-gate: examples\/sandbox\/backend\.yaml:\d+: looks like an unrendered Helm template/m);
     expect(r.stdout).toContain("examples/django-broken/");
   });
@@ -103,7 +105,9 @@ describe("directory runs", () => {
     const r = await runCli(["check", dir, "--format", "json"], { env: {} });
     expect(r.code, r.stderr).toBe(1);
     expect((JSON.parse(r.stdout) as Report).findings.map((f) => f.id)).toEqual(["AG104"]);
-    expect(r.stderr).toContain(`notice: ${join(dir, "deploy", "mysite")}: skipped: Helm chart, and helm is not on PATH: render it yourself with \`helm template release-name ${join(dir, "deploy", "mysite")} | azure-auth-gate check -\``);
+    expect(r.stderr).toContain(
+      `notice: ${join(dir, "deploy", "mysite")}: skipped: Helm chart, and helm is not on PATH: render it yourself with \`helm template release-name ${join(dir, "deploy", "mysite")} | azure-auth-gate check -\``,
+    );
     // The chart's templates are the renderer's input, never read as manifests (they would be "unrendered").
     expect(r.stderr).not.toContain("unrendered");
   });

@@ -21,7 +21,9 @@ describe("examples/django-broken", () => {
     ]);
     const ag102 = findings[0];
     // A migration borrows the app's identity instead of getting a new ServiceAccount.
-    expect(ag102?.fix).toContain(`Run Job production/mysite-migrate with the identity of Deployment production/web (ServiceAccount web, client id ${CID})`);
+    expect(ag102?.fix).toContain(
+      `Run Job production/mysite-migrate with the identity of Deployment production/web (ServiceAccount web, client id ${CID})`,
+    );
     expect(findings[2]?.fix).toContain("serviceAccountName: web");
   });
 });
@@ -40,12 +42,24 @@ describe("staticLayer (gate adapter)", () => {
     const set = await loadSet(dir);
     const result = staticLayer(set);
     expect(result.findings).toEqual([]);
-    expect(result.inputs).toEqual(["configmap.yaml", "deployment-web.yaml", "deployment-worker.yaml", "job-migrate.yaml", "serviceaccount.yaml"].map((f) => `${dir}/${f}`));
+    expect(result.inputs).toEqual(
+      ["configmap.yaml", "deployment-web.yaml", "deployment-worker.yaml", "job-migrate.yaml", "serviceaccount.yaml"].map(
+        (f) => `${dir}/${f}`,
+      ),
+    );
     const sa = { file: `${dir}/serviceaccount.yaml`, line: 9 };
     expect(result.workloads).toMatchObject([
       { namespace: "production", kind: "Deployment", name: "web", serviceAccountName: "web", clientId: CID, isApp: true, location: sa },
       { namespace: "production", kind: "Deployment", name: "worker", serviceAccountName: "web", clientId: CID, isApp: true, location: sa },
-      { namespace: "production", kind: "Job", name: "mysite-migrate", serviceAccountName: "web", clientId: CID, isApp: false, location: sa },
+      {
+        namespace: "production",
+        kind: "Job",
+        name: "mysite-migrate",
+        serviceAccountName: "web",
+        clientId: CID,
+        isApp: false,
+        location: sa,
+      },
     ]);
     // What the live probe needs: the image being deployed and the pod-template labels (not the owner's).
     for (const w of result.workloads) {
@@ -57,7 +71,14 @@ describe("staticLayer (gate adapter)", () => {
   it("points a workload without a client id at the workload itself", async () => {
     const dir = `${EXAMPLES}/django-broken`;
     const job = staticLayer(await loadSet(dir)).workloads.find((w) => w.kind === "Job");
-    expect(job).toMatchObject({ namespace: "production", kind: "Job", name: "mysite-migrate", serviceAccountName: "default", isApp: false, location: { file: `${dir}/job-migrate.yaml`, line: 7 } });
+    expect(job).toMatchObject({
+      namespace: "production",
+      kind: "Job",
+      name: "mysite-migrate",
+      serviceAccountName: "default",
+      isApp: false,
+      location: { file: `${dir}/job-migrate.yaml`, line: 7 },
+    });
     expect(job?.clientId).toBeUndefined();
     expect(job?.podLabels?.["azure.workload.identity/use"]).toBeUndefined();
     expect(ids(staticLayer(await loadSet(dir)).findings)).toEqual(["AG102", "AG104", "AG110"]);

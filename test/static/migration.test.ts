@@ -41,6 +41,12 @@ describe("recognising migrations", () => {
               containers: [{name: migrate, image: "registry.example.com/shop:1.0", command: [python, manage.py, migrate]}]
       `),
     );
-    expect(job).toMatchObject({ kind: "Job", isApp: false, isMigration: true, hook: { tool: "argocd", phases: ["PreSync"] }, images: ["registry.example.com/shop:1.0"] });
+    expect(job).toMatchObject({
+      kind: "Job",
+      isApp: false,
+      isMigration: true,
+      hook: { tool: "argocd", phases: ["PreSync"] },
+      images: ["registry.example.com/shop:1.0"],
+    });
   });
 });

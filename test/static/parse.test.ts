@@ -8,8 +8,9 @@ import { loadManifestSources } from "../../shared/static/sources.js";
 import { only, parse, yaml } from "./helpers.js";
 
 describe("parseManifests", () => {
-  it("keeps each object's file, line, kind, name and namespace (default: \"default\")", () => {
-    const set = parse(`
+  it('keeps each object\'s file, line, kind, name and namespace (default: "default")', () => {
+    const set = parse(
+      `
       # leading comment
       apiVersion: v1
       kind: ServiceAccount
@@ -19,7 +20,9 @@ describe("parseManifests", () => {
       kind: ServiceAccount
       metadata:
         name: worker
-    `, "k8s/sa.yaml");
+    `,
+      "k8s/sa.yaml",
+    );
     expect(set.inputs).toEqual(["k8s/sa.yaml"]);
     expect(set.objects.map((o) => [o.file, o.line, o.kind, o.namespace, o.name])).toEqual([
       ["k8s/sa.yaml", 2, "ServiceAccount", "shop", "web"],
@@ -142,10 +145,18 @@ describe("listWorkloads", () => {
       images: ["busybox:1.36", "registry.example.com/web@sha256:0123"],
       locations: { object: 7, template: 11, podLabels: 13, wiLabel: 13, serviceAccountName: 15, podSpec: 14 },
     });
-    expect(w?.containers.map((c) => [c.name, c.init])).toEqual([["wait", true], ["web", false]]);
+    expect(w?.containers.map((c) => [c.name, c.init])).toEqual([
+      ["wait", true],
+      ["web", false],
+    ]);
     const env = w?.containers[1]?.env.effective;
     expect(env?.get("AZURE_STORAGE_ACCOUNT_NAME")?.source).toEqual({ kind: "literal", length: 7, value: "stmedia" });
-    expect(env?.get("AZURE_CLIENT_SECRET")?.source).toEqual({ kind: "literal", length: 17, credential: "a credential", family: "identity" });
+    expect(env?.get("AZURE_CLIENT_SECRET")?.source).toEqual({
+      kind: "literal",
+      length: 17,
+      credential: "a credential",
+      family: "identity",
+    });
     expect(env?.get("DATABASE_PASSWORD")?.source).toEqual({ kind: "literal", length: 13 });
     expect(JSON.stringify(listWorkloads(set))).not.toContain("not-kept-anywhere");
     expect(JSON.stringify(listWorkloads(set))).not.toContain("also-not-kept");
@@ -210,7 +221,10 @@ describe("loadManifestSources", () => {
   });
 
   it("names <stdin> in findings read from stdin", () => {
-    const set = parseManifests([{ file: "<stdin>", text: yaml(`
+    const set = parseManifests([
+      {
+        file: "<stdin>",
+        text: yaml(`
       apiVersion: batch/v1
       kind: Job
       metadata: {name: migrate}
@@ -219,7 +233,9 @@ describe("loadManifestSources", () => {
           spec:
             serviceAccountName: migrator
             containers: [{name: m, image: i}]
-    `) }]);
+    `),
+      },
+    ]);
     expect(checkManifests(set).map((f) => f.location)).toEqual([{ file: "<stdin>", line: 7 }]);
   });
 });

@@ -24,7 +24,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const withPath = { env: { PATH: process.env.PATH } };
 const json = (stdout: string) => JSON.parse(stdout) as Report;
-const where = (r: Report) => r.findings.map((f) => `${f.id} ${f.target.namespace}/${f.target.name} ${f.location?.file}:${f.location?.line}`);
+const where = (r: Report) =>
+  r.findings.map((f) => `${f.id} ${f.target.namespace}/${f.target.name} ${f.location?.file}:${f.location?.line}`);
 
 describe("kustomize (the real kubectl kustomize)", () => {
   it("builds every overlay once, skips the base with a notice, and points findings at the base's own lines", async () => {
@@ -32,19 +33,24 @@ describe("kustomize (the real kubectl kustomize)", () => {
     expect(r.code, r.stderr).toBe(1);
     const report = json(r.stdout);
     // Staging forgot the pod label: the finding names the renamed object and the base file that holds the label block.
-    expect(where(report)).toEqual(
-      expect.arrayContaining([`AG104 staging/staging-web ${join(KUSTOMIZE, "base", "deployment.yaml")}:12`]),
-    );
+    expect(where(report)).toEqual(expect.arrayContaining([`AG104 staging/staging-web ${join(KUSTOMIZE, "base", "deployment.yaml")}:12`]));
     // Production patches the label in: nothing about it.
     expect(report.findings.filter((f) => f.target.namespace === "production")).toEqual([]);
-    expect(report.metadata.inputs).toEqual([`${join(KUSTOMIZE, "overlays", "production")} (kubectl kustomize)`, `${join(KUSTOMIZE, "overlays", "staging")} (kubectl kustomize)`]);
-    expect(r.stderr).toContain(`notice: ${join(KUSTOMIZE, "base")}: skipped: kustomize base, checked as part of ${join(KUSTOMIZE, "overlays", "production")}, ${join(KUSTOMIZE, "overlays", "staging")}`);
+    expect(report.metadata.inputs).toEqual([
+      `${join(KUSTOMIZE, "overlays", "production")} (kubectl kustomize)`,
+      `${join(KUSTOMIZE, "overlays", "staging")} (kubectl kustomize)`,
+    ]);
+    expect(r.stderr).toContain(
+      `notice: ${join(KUSTOMIZE, "base")}: skipped: kustomize base, checked as part of ${join(KUSTOMIZE, "overlays", "production")}, ${join(KUSTOMIZE, "overlays", "staging")}`,
+    );
   });
 
   it("without kustomize or kubectl on PATH: skipped with the exact command to pipe in", async () => {
     const r = await runCli(["check", join(KUSTOMIZE, "overlays", "staging")], { env: {} });
     expect(r.code).toBe(2); // nothing left to check
-    expect(r.stderr).toContain(`kustomization, and neither kustomize nor kubectl is on PATH: build it yourself with \`kustomize build ${join(KUSTOMIZE, "overlays", "staging")} | azure-auth-gate check -\``);
+    expect(r.stderr).toContain(
+      `kustomization, and neither kustomize nor kubectl is on PATH: build it yourself with \`kustomize build ${join(KUSTOMIZE, "overlays", "staging")} | azure-auth-gate check -\``,
+    );
   });
 
   describe("untrusted kustomizations", () => {
@@ -70,8 +76,12 @@ describe("kustomize (the real kubectl kustomize)", () => {
       writeFileSync(join(dir, "sa.yaml"), "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: local}\n");
       const r = await runCli(["check", dir], withPath);
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain(`${join(dir, "overlay", "kustomization.yaml")}: refers to a remote base (http://127.0.0.1:${port}/base.yaml): the gate never fetches what a repository points at`);
-      expect(r.stderr).toContain(`${join(dir, "git-overlay", "kustomization.yaml")}: refers to a remote base (github.com/contoso/platform//base?ref=v1)`);
+      expect(r.stderr).toContain(
+        `${join(dir, "overlay", "kustomization.yaml")}: refers to a remote base (http://127.0.0.1:${port}/base.yaml): the gate never fetches what a repository points at`,
+      );
+      expect(r.stderr).toContain(
+        `${join(dir, "git-overlay", "kustomization.yaml")}: refers to a remote base (github.com/contoso/platform//base?ref=v1)`,
+      );
       expect(r.stdout).toContain("1 manifest file");
       expect(requests).toEqual([]);
     });
@@ -82,7 +92,10 @@ describe("kustomize (the real kubectl kustomize)", () => {
       const marker = join(tmp, "exec-fn-ran");
       writeFileSync(join(dir, "pwn.sh"), `#!/bin/sh\necho ran > ${marker}\n`);
       chmodSync(join(dir, "pwn.sh"), 0o755);
-      writeFileSync(join(dir, "fn.yaml"), "apiVersion: example.com/v1\nkind: Pwn\nmetadata:\n  name: pwn\n  annotations:\n    config.kubernetes.io/function: |\n      exec:\n        path: ./pwn.sh\n");
+      writeFileSync(
+        join(dir, "fn.yaml"),
+        "apiVersion: example.com/v1\nkind: Pwn\nmetadata:\n  name: pwn\n  annotations:\n    config.kubernetes.io/function: |\n      exec:\n        path: ./pwn.sh\n",
+      );
       writeFileSync(join(dir, "sa.yaml"), "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web}\n");
       writeFileSync(join(dir, "kustomization.yaml"), "resources: [sa.yaml]\ntransformers: [fn.yaml]\n");
       const r = await runCli(["check", dir], withPath);
@@ -99,7 +112,9 @@ describe("kustomize (the real kubectl kustomize)", () => {
       writeFileSync(join(dir, "app", "kustomization.yaml"), "resources: [secret.yaml]\n");
       const r = await runCli(["check", dir], withPath);
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain(`${join(dir, "app")}: not rendered: ${join(dir, "app", "secret.yaml")} is a symbolic link to outside the scanned tree`);
+      expect(r.stderr).toContain(
+        `${join(dir, "app")}: not rendered: ${join(dir, "app", "secret.yaml")} is a symbolic link to outside the scanned tree`,
+      );
     });
   });
 });
@@ -123,14 +138,36 @@ function fakeHelm(name: string, body: "render" | "fail"): { dir: string; args: s
 describe("helm template", () => {
   it("renders the chart with release, namespace and values from the flags; findings point at the template lines", async () => {
     const helm = fakeHelm("helm-ok", "render");
-    const r = await runCli(["check", CHART_REPO, "--format", "json", "--helm-release", "web", "--helm-namespace", "production", "--helm-values", join(CHART, "values-prod.yaml")], {
-      env: { PATH: helm.dir, AZURE_CLIENT_SECRET: "must-not-reach-helm" },
-    });
+    const r = await runCli(
+      [
+        "check",
+        CHART_REPO,
+        "--format",
+        "json",
+        "--helm-release",
+        "web",
+        "--helm-namespace",
+        "production",
+        "--helm-values",
+        join(CHART, "values-prod.yaml"),
+      ],
+      {
+        env: { PATH: helm.dir, AZURE_CLIENT_SECRET: "must-not-reach-helm" },
+      },
+    );
     expect(r.code, r.stderr).toBe(1);
     const report = json(r.stdout);
     expect(where(report)).toEqual([`AG104 production/web-mysite ${join(CHART, "templates", "deployment.yaml")}:15`]);
     expect(report.metadata.inputs).toEqual([`${CHART} (helm template)`]);
-    expect(readFileSync(helm.args, "utf8").trimEnd().split("\n")).toEqual(["template", "web", resolve(CHART), "--namespace", "production", "--values", resolve(CHART, "values-prod.yaml")]);
+    expect(readFileSync(helm.args, "utf8").trimEnd().split("\n")).toEqual([
+      "template",
+      "web",
+      resolve(CHART),
+      "--namespace",
+      "production",
+      "--values",
+      resolve(CHART, "values-prod.yaml"),
+    ]);
     // The chart's directory is the renderer's whole world: no PATH, no kubeconfig, no plugins, none of the user's secrets.
     const env = readFileSync(helm.env, "utf8");
     expect(env).toContain("PATH=\n");
@@ -139,7 +176,10 @@ describe("helm template", () => {
   });
 
   it("without helm on PATH: a notice naming the exact command, with the user's release, namespace and values", async () => {
-    const r = await runCli(["check", CHART, "--helm-release", "web", "--helm-namespace", "production", "--helm-values", join(CHART, "values-prod.yaml")], { env: {} });
+    const r = await runCli(
+      ["check", CHART, "--helm-release", "web", "--helm-namespace", "production", "--helm-values", join(CHART, "values-prod.yaml")],
+      { env: {} },
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
       `Helm chart, and helm is not on PATH: render it yourself with \`helm template web ${CHART} --namespace production --values ${join(CHART, "values-prod.yaml")} | azure-auth-gate check -\``,
@@ -154,7 +194,9 @@ describe("helm template", () => {
     writeFileSync(join(dir, "sa.yaml"), "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web}\n");
     const r = await runCli(["check", dir], { env: { PATH: helm.dir } });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`azure-auth-gate: ${join(dir, "chart")}: helm template failed: Error: parse error at (mysite/templates/deployment.yaml:9): function "nope" not defined`);
+    expect(r.stderr).toContain(
+      `azure-auth-gate: ${join(dir, "chart")}: helm template failed: Error: parse error at (mysite/templates/deployment.yaml:9): function "nope" not defined`,
+    );
     expect(r.stdout).toContain("1 manifest file");
   });
 
@@ -166,7 +208,11 @@ describe("helm template", () => {
     symlinkSync(join(tmp, "outside-values.yaml"), join(dir, "deploy", "linked.yaml"));
     const base = "tenantId: 72f988bf-86f1-41af-91ab-2d7cd011db47\nsubscriptions: [11111111-1111-1111-1111-111111111111]\n";
     writeFileSync(join(dir, "ok.yml"), `${base}helm: { releaseName: web, namespace: production, values: [deploy/values-prod.yaml] }\n`);
-    expect(await configHelm(join(dir, "ok.yml"))).toEqual({ releaseName: "web", namespace: "production", values: [join(dir, "deploy", "values-prod.yaml")] });
+    expect(await configHelm(join(dir, "ok.yml"))).toEqual({
+      releaseName: "web",
+      namespace: "production",
+      values: [join(dir, "deploy", "values-prod.yaml")],
+    });
     writeFileSync(join(dir, "up.yml"), `${base}helm: { values: [../outside-values.yaml] }\n`);
     await expect(configHelm(join(dir, "up.yml"))).rejects.toThrow(/must be a relative path inside the config's directory/);
     writeFileSync(join(dir, "url.yml"), `${base}helm: { values: ["https://127.0.0.1:1/values.yaml"] }\n`);
@@ -176,7 +222,16 @@ describe("helm template", () => {
   });
 
   it("maps a rendered line to its template line by text, else by key nearest the same offset", () => {
-    const template = ["metadata:", "  labels:", "    {{- include \"x\" . | nindent 4 }}", "spec:", "  template:", "    metadata:", "      labels:", "        app: web"];
+    const template = [
+      "metadata:",
+      "  labels:",
+      '    {{- include "x" . | nindent 4 }}',
+      "spec:",
+      "  template:",
+      "    metadata:",
+      "      labels:",
+      "        app: web",
+    ];
     expect(templateLine(template, "        app: web", 9)).toBe(8);
     expect(templateLine(template, "      labels:", 9)).toBe(7);
     expect(templateLine(template, "  labels:", 1)).toBe(2);

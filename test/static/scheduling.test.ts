@@ -12,11 +12,15 @@ const POOL_TOLERATION = { key: "workload", operator: "Equal", value: "app", effe
 const ZONE_AFFINITY = {
   nodeAffinity: {
     requiredDuringSchedulingIgnoredDuringExecution: {
-      nodeSelectorTerms: [{ matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: ["westeurope-1", "westeurope-2"] }] }],
+      nodeSelectorTerms: [
+        { matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: ["westeurope-1", "westeurope-2"] }] },
+      ],
     },
   },
   podAntiAffinity: {
-    preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { app: "web" } } } }],
+    preferredDuringSchedulingIgnoredDuringExecution: [
+      { weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { app: "web" } } } },
+    ],
   },
 };
 
@@ -58,13 +62,20 @@ describe("scheduling in the workload view", () => {
     );
     // A bare number is read as its text, as the API server's map[string]string would need it quoted.
     expect(w?.nodeSelector).toEqual({ agentpool: "apppool", tier: "2" });
-    expect(w?.tolerations).toEqual([POOL_TOLERATION, { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 }]);
+    expect(w?.tolerations).toEqual([
+      POOL_TOLERATION,
+      { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 },
+    ]);
     expect(w?.affinity).toEqual(ZONE_AFFINITY);
     expect(JSON.stringify(w)).not.toContain("business-critical");
     // Plain JSON: it survives a round trip unchanged (no lines, no Maps).
     expect(JSON.parse(JSON.stringify(w?.affinity))).toEqual(ZONE_AFFINITY);
     // The gate's view of the workload groups them for the probe.
-    expect(toIdentityView(w!).scheduling).toEqual({ nodeSelector: { agentpool: "apppool", tier: "2" }, tolerations: w?.tolerations, affinity: ZONE_AFFINITY });
+    expect(toIdentityView(w!).scheduling).toEqual({
+      nodeSelector: { agentpool: "apppool", tier: "2" },
+      tolerations: w?.tolerations,
+      affinity: ZONE_AFFINITY,
+    });
   });
 
   it("a CronJob: read from spec.jobTemplate.spec.template, with anchors and merge keys expanded", () => {
@@ -98,7 +109,11 @@ describe("scheduling in the workload view", () => {
       { key: "workload", operator: "Equal", value: "batch", effect: "PreferNoSchedule" },
     ]);
     expect(w?.affinity).toEqual({
-      nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "agentpool", operator: "In", values: ["batchpool"] }] }] } },
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: "agentpool", operator: "In", values: ["batchpool"] }] }],
+        },
+      },
     });
   });
 

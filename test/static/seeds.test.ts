@@ -14,7 +14,9 @@ describe("field-report manifests", () => {
       ["AG108", 23],
       ["AG102", 23],
     ]);
-    expect(found[1]?.evidence).toContain("container backend sets AZURE_CLIENT_SECRET (Secret azure-credentials, line 23) but not AZURE_TENANT_ID, AZURE_CLIENT_ID");
+    expect(found[1]?.evidence).toContain(
+      "container backend sets AZURE_CLIENT_SECRET (Secret azure-credentials, line 23) but not AZURE_TENANT_ID, AZURE_CLIENT_ID",
+    );
   });
 
   it("seed-000's outage and seed-003's pod identity fire exactly their rules", async () => {

@@ -55,8 +55,20 @@ function config(sandbox: Sandbox, discovery: Record<string, unknown> = {}): stri
         subscriptions: [sub],
         // Two explicit targets on two clusters reading the same vault: one batch, two gate runs, one cache.
         targets: [
-          { cluster: cluster("aks-prod"), workload: "app/Deployment/backend", serviceAccount: "backend", clientId: sandbox.identity("backend-id").clientId, keyVault: [{ vault: VAULT, secrets: ["django-secret-key"] }] },
-          { cluster: cluster("aks-legacy"), workload: "jobs/Deployment/worker", serviceAccount: "worker", clientId: sandbox.identity("worker-id").clientId, keyVault: [{ vault: VAULT, secrets: ["django-secret-key"] }] },
+          {
+            cluster: cluster("aks-prod"),
+            workload: "app/Deployment/backend",
+            serviceAccount: "backend",
+            clientId: sandbox.identity("backend-id").clientId,
+            keyVault: [{ vault: VAULT, secrets: ["django-secret-key"] }],
+          },
+          {
+            cluster: cluster("aks-legacy"),
+            workload: "jobs/Deployment/worker",
+            serviceAccount: "worker",
+            clientId: sandbox.identity("worker-id").clientId,
+            keyVault: [{ vault: VAULT, secrets: ["django-secret-key"] }],
+          },
         ],
       },
     ],
@@ -75,7 +87,8 @@ afterAll(async () => {
 
 const AZURE = new Set(["arm", "graph", "keyvault"]);
 const since = (n: number) => sb.log.entries.slice(n).filter((e) => AZURE.has(e.service));
-const ficListings = (entries: readonly RequestLogEntry[]) => entries.filter((e) => e.method === "GET" && /\/federatedIdentityCredentials$/i.test(e.path));
+const ficListings = (entries: readonly RequestLogEntry[]) =>
+  entries.filter((e) => e.method === "GET" && /\/federatedIdentityCredentials$/i.test(e.path));
 const findingKeys = (fs: readonly Finding[]) => fs.map((f) => `${f.id}|${targetKey(f.target)}|${f.severity}|${f.evidence}`).sort();
 
 interface SweepRun {
@@ -111,7 +124,10 @@ let baseline: SweepRun;
 describe("discovery: Resource Graph, verified", () => {
   it("reads federated credentials in one query and lists only the cross-checked sample through ARM", async () => {
     const start = sb.log.entries.length;
-    const { inventory, stats } = await discover(h.rt.clients(), scopeByName(h.rt.config, "production"), { discovery: h.rt.config.discovery, sampleSeed: "run-1" });
+    const { inventory, stats } = await discover(h.rt.clients(), scopeByName(h.rt.config, "production"), {
+      discovery: h.rt.config.discovery,
+      sampleSeed: "run-1",
+    });
     const calls = since(start);
     const identities = sb.state.identities.length;
     expect(stats.credentialsFrom[sub]).toBe("resource-graph");
@@ -138,7 +154,11 @@ describe("discovery: Resource Graph, verified", () => {
     baseline = await sweep();
     const fallback = await withoutFicRows(() => sweep());
     expect(baseline.manifest.inventory.notices).toBeUndefined();
-    expect(fallback.manifest.inventory.notices).toEqual([expect.stringMatching(/^Resource Graph does not index federated credentials here; listed them per identity \(subscription .*: identity .* has \d+ credential\(s\) in ARM, 0 in Resource Graph\)/)]);
+    expect(fallback.manifest.inventory.notices).toEqual([
+      expect.stringMatching(
+        /^Resource Graph does not index federated credentials here; listed them per identity \(subscription .*: identity .* has \d+ credential\(s\) in ARM, 0 in Resource Graph\)/,
+      ),
+    ]);
     expect(ficListings(fallback.discovery)).toHaveLength(sb.state.identities.length);
     expect(fallback.manifest.inventory.bindings).toEqual(baseline.manifest.inventory.bindings);
     expect(fallback.findings).toEqual(baseline.findings);
@@ -152,7 +172,9 @@ describe("discovery: Resource Graph, verified", () => {
     prefixes.add(`${victim.id}/federatedIdentityCredentials/`);
     try {
       const run = await sweep();
-      expect(run.manifest.inventory.notices?.[0]).toMatch(/listed them per identity .*identity svc05-id has 2 credential\(s\) in ARM, 0 in Resource Graph/);
+      expect(run.manifest.inventory.notices?.[0]).toMatch(
+        /listed them per identity .*identity svc05-id has 2 credential\(s\) in ARM, 0 in Resource Graph/,
+      );
       expect(run.manifest.inventory.bindings).toEqual(baseline.manifest.inventory.bindings);
       expect(run.findings).toEqual(baseline.findings);
     } finally {
@@ -167,10 +189,16 @@ describe("discovery: Resource Graph, verified", () => {
       expect(run.manifest.inventory.notices?.[0]).toMatch(/listed them per identity .*the query failed: HTTP 400/);
       expect(run.findings).toEqual(baseline.findings);
       // Complete the run (its secrets part) and assemble the audit report.
-      await secretsPart(h.rt, { kind: "secrets", runId: run.manifest.runId, scope: "production", part: "secrets", rotate: false }, h.rt.clients().graph);
+      await secretsPart(
+        h.rt,
+        { kind: "secrets", runId: run.manifest.runId, scope: "production", part: "secrets", rotate: false },
+        h.rt.clients().graph,
+      );
       const { markdown, report } = await assembleReport(h.rt, run.manifest.runId);
       expect(report.metadata.notices).toEqual(run.manifest.inventory.notices);
-      expect(markdown).toMatch(/## How this run read the estate\n\n- Resource Graph does not index federated credentials here; listed them per identity/);
+      expect(markdown).toMatch(
+        /## How this run read the estate\n\n- Resource Graph does not index federated credentials here; listed them per identity/,
+      );
     } finally {
       sb.faults.clear(fault);
     }
@@ -179,7 +207,14 @@ describe("discovery: Resource Graph, verified", () => {
   it("per-identity listings keep to the concurrency cap and wait as long as Retry-After asks", async () => {
     const capped = harness(sb, config(sb, { concurrency: 3 }));
     sb.setLatency(40);
-    const fault = sb.faults.add({ service: "arm", method: "GET", path: "/federatedIdentityCredentials$", status: 429, retryAfterSeconds: 1, nth: 5 });
+    const fault = sb.faults.add({
+      service: "arm",
+      method: "GET",
+      path: "/federatedIdentityCredentials$",
+      status: 429,
+      retryAfterSeconds: 1,
+      nth: 5,
+    });
     try {
       const run = await withoutFicRows(() => sweep(capped));
       const listings = ficListings(run.discovery);
@@ -210,7 +245,13 @@ describe("check phase: reuses discovery", () => {
   it("reads no identity, credential, role or cluster fact again, and no GET twice in an invocation", () => {
     expect(baseline.checks).toHaveLength(1); // every unit on both clusters in one batch: one invocation
     for (const { calls } of baseline.checks) {
-      expect(calls.filter((e) => /userAssignedIdentities|federatedIdentityCredentials|roleAssignments|roleDefinitions|managedClusters|denyAssignments/i.test(e.path))).toEqual([]);
+      expect(
+        calls.filter((e) =>
+          /userAssignedIdentities|federatedIdentityCredentials|roleAssignments|roleDefinitions|managedClusters|denyAssignments/i.test(
+            e.path,
+          ),
+        ),
+      ).toEqual([]);
       // Key Vault's unauthenticated challenge (401) is the protocol's handshake, not a read.
       const reads = calls.filter((e) => e.method === "GET" && e.status !== 401).map((e) => `${e.service} ${e.path}?${e.query}`);
       expect(reads.length).toBeGreaterThan(0); // the explicit targets' vault and its secrets
@@ -235,7 +276,15 @@ describe("check phase: reuses discovery", () => {
     expect(seed?.identities.length).toBeGreaterThan(20);
     const units = baseline.checks.flatMap((c) => c.message.units as CheckUnit[]);
     const start = sb.log.entries.length;
-    const unseeded = await checkUnits({ units, scope, config: h.rt.config, profile: h.rt.profile, credential: h.rt.credential, now: h.rt.now(), ...(h.rt.retry ? { retry: h.rt.retry } : {}) });
+    const unseeded = await checkUnits({
+      units,
+      scope,
+      config: h.rt.config,
+      profile: h.rt.profile,
+      credential: h.rt.credential,
+      now: h.rt.now(),
+      ...(h.rt.retry ? { retry: h.rt.retry } : {}),
+    });
     expect(findingKeys(unseeded.findings)).toEqual(baseline.findings);
     // Without a seed the same batch costs a read per identity (its federated credentials): what the seed
     // saves. The identities' role assignments come from one shared listing per subscription either way.

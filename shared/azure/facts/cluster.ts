@@ -5,12 +5,16 @@ import { factKeys } from "./keys.js";
 import type { ClusterFact, Fetched } from "./types.js";
 
 export function clusterId(cfg: ClusterConfig): string | undefined {
-  return "name" in cfg ? `/subscriptions/${cfg.subscription}/resourceGroups/${cfg.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${cfg.name}` : undefined;
+  return "name" in cfg
+    ? `/subscriptions/${cfg.subscription}/resourceGroups/${cfg.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${cfg.name}`
+    : undefined;
 }
 
 export function clusterFact(ctx: FactContext, cfg: ClusterConfig): Promise<Fetched<ClusterFact>> {
   if (!("name" in cfg)) return Promise.resolve({ ok: true, value: { source: "config", issuerUrl: cfg.issuerUrl, subnetIds: [] } });
-  return ctx.fetch(factKeys.cluster(clusterId(cfg) ?? ""), async () => clusterFactFromArm(await ctx.clients.containerService(cfg.subscription).managedClusters.get(cfg.resourceGroup, cfg.name), cfg));
+  return ctx.fetch(factKeys.cluster(clusterId(cfg) ?? ""), async () =>
+    clusterFactFromArm(await ctx.clients.containerService(cfg.subscription).managedClusters.get(cfg.resourceGroup, cfg.name), cfg),
+  );
 }
 
 /** The fields of an ARM managed cluster (a GET, or one item of a subscription listing) the rules read. */

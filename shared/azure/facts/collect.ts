@@ -57,7 +57,11 @@ export async function collectTargetFacts(ctx: FactContext, target: ResolvedTarge
   const identityLookup = lookupIdentity(ctx, target.clientId, subs);
   // The identity's own reads start as soon as it is known, not after the storage and vault lookups
   // (that wait was a whole extra round trip on the gate's critical path).
-  const early = identityLookup.then((l) => (l.identity ? Promise.all([federatedCredentials(ctx, l.identity), principalRbac(ctx, l.identity.principalId, subs, opts.principals)]) : undefined));
+  const early = identityLookup.then((l) =>
+    l.identity
+      ? Promise.all([federatedCredentials(ctx, l.identity), principalRbac(ctx, l.identity.principalId, subs, opts.principals)])
+      : undefined,
+  );
   const [cluster, identity, blob, keyVault, identityReads] = await Promise.all([
     opts.cluster ? clusterFact(ctx, opts.cluster) : Promise.resolve(undefined),
     identityLookup,
@@ -68,11 +72,21 @@ export async function collectTargetFacts(ctx: FactContext, target: ResolvedTarge
   const found = identity.identity;
   // Resources may live in subscriptions named only by their ids: list the principal's RBAC there too
   // (the per-subscription listings are memoised, so the searched subscriptions are not read twice).
-  const resourceSubs = [...blob.map((b) => b.account.resource?.subscriptionId), ...keyVault.map((k) => k.vault.resource?.subscriptionId)].flatMap((s) => (s ? [s] : []));
+  const resourceSubs = [
+    ...blob.map((b) => b.account.resource?.subscriptionId),
+    ...keyVault.map((k) => k.vault.resource?.subscriptionId),
+  ].flatMap((s) => (s ? [s] : []));
   const rbacSubs = searchSubscriptions({ subscriptions: [...subs, ...resourceSubs] });
   const fics = identityReads?.[0];
-  const rbac = found && identityReads ? (rbacSubs.length === subs.length ? identityReads[1] : await principalRbac(ctx, found.principalId, rbacSubs, opts.principals)) : undefined;
-  const subnetIds = [...new Set([...(cluster?.ok ? cluster.value.subnetIds : []), ...(opts.network.subnetId ? [opts.network.subnetId] : [])])];
+  const rbac =
+    found && identityReads
+      ? rbacSubs.length === subs.length
+        ? identityReads[1]
+        : await principalRbac(ctx, found.principalId, rbacSubs, opts.principals)
+      : undefined;
+  const subnetIds = [
+    ...new Set([...(cluster?.ok ? cluster.value.subnetIds : []), ...(opts.network.subnetId ? [opts.network.subnetId] : [])]),
+  ];
   const id = opts.cluster ? clusterId(opts.cluster) : undefined;
   return {
     target,

@@ -10,7 +10,13 @@ import { factKeys } from "./keys.js";
 import type { FederatedCredentialFact, Fetched, IdentityFact, IdentityLookup, Unreadable } from "./types.js";
 
 /** An ARM user-assigned identity as a fact (undefined when it lacks an id, client id or principal id). */
-export function identityFact(i: { id?: string; name?: string; clientId?: string; principalId?: string; tenantId?: string }): IdentityFact | undefined {
+export function identityFact(i: {
+  id?: string;
+  name?: string;
+  clientId?: string;
+  principalId?: string;
+  tenantId?: string;
+}): IdentityFact | undefined {
   if (!i.id || !i.clientId || !i.principalId) return undefined;
   const parsed = parseResourceId(i.id);
   return {
@@ -74,12 +80,19 @@ export function federatedCredentials(ctx: FactContext, identity: IdentityFact): 
       return list.map((f) => ({ name: f.name, issuer: f.issuer, subject: f.subject, audiences: [...(f.audiences ?? [])] }));
     }
     if (!identity.subscriptionId || !identity.resourceGroup) throw new Error(`cannot parse the identity id ${identity.id}`);
-    const list = await collectAll(ctx.clients.managedIdentity(identity.subscriptionId).federatedIdentityCredentials.list(identity.resourceGroup, identity.name));
+    const list = await collectAll(
+      ctx.clients.managedIdentity(identity.subscriptionId).federatedIdentityCredentials.list(identity.resourceGroup, identity.name),
+    );
     return list.map(federatedCredentialFact);
   });
 }
 
 /** An ARM federated identity credential (SDK shape, or an ARG row's properties plus its name) as a fact. */
-export function federatedCredentialFact(f: { name?: string; issuer?: string; subject?: string; audiences?: readonly string[] }): FederatedCredentialFact {
+export function federatedCredentialFact(f: {
+  name?: string;
+  issuer?: string;
+  subject?: string;
+  audiences?: readonly string[];
+}): FederatedCredentialFact {
   return { name: f.name ?? "", issuer: f.issuer ?? "", subject: f.subject ?? "", audiences: [...(f.audiences ?? [])] };
 }

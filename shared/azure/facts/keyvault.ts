@@ -31,7 +31,13 @@ export function vaults(ctx: FactContext, subscriptionId: string): Promise<Fetche
             secrets: (a.permissions.secrets ?? []).map((s) => String(s).toLowerCase()),
           })),
           network: networkFact(
-            p.networkAcls ? { ...p.networkAcls, ipRules: p.networkAcls.ipRules?.map((r) => ({ value: r.value })), virtualNetworkRules: p.networkAcls.virtualNetworkRules?.map((r) => ({ id: r.id })) } : undefined,
+            p.networkAcls
+              ? {
+                  ...p.networkAcls,
+                  ipRules: p.networkAcls.ipRules?.map((r) => ({ value: r.value })),
+                  virtualNetworkRules: p.networkAcls.virtualNetworkRules?.map((r) => ({ id: r.id })),
+                }
+              : undefined,
             p.publicNetworkAccess,
             p.privateEndpointConnections,
           ),

@@ -21,7 +21,12 @@ interface SdkPermission {
 }
 
 function block(p: SdkPermission): PermissionBlock {
-  return { actions: p.actions ?? [], notActions: p.notActions ?? [], dataActions: p.dataActions ?? [], notDataActions: p.notDataActions ?? [] };
+  return {
+    actions: p.actions ?? [],
+    notActions: p.notActions ?? [],
+    dataActions: p.dataActions ?? [],
+    notDataActions: p.notDataActions ?? [],
+  };
 }
 
 interface SdkAssignment {
@@ -56,7 +61,10 @@ function assignmentFacts(list: readonly SdkAssignment[], subscriptionId: string)
 function assignments(ctx: FactContext, subscriptionId: string, principalId: string): Promise<Fetched<RoleAssignmentFact[]>> {
   return ctx.fetch(factKeys.assignments(subscriptionId, principalId), async () => {
     const client = ctx.clients.authorization(subscriptionId);
-    return assignmentFacts(await collectAll(client.roleAssignments.listForSubscription({ filter: `assignedTo('${principalId}')` })), subscriptionId);
+    return assignmentFacts(
+      await collectAll(client.roleAssignments.listForSubscription({ filter: `assignedTo('${principalId}')` })),
+      subscriptionId,
+    );
   });
 }
 
@@ -70,7 +78,11 @@ function assignments(ctx: FactContext, subscriptionId: string, principalId: stri
  * principal type), and when it would take `principals` pages or more (then it saves nothing). A
  * failed listing is given up too: each principal's own listing then fails or succeeds on its own.
  */
-function sharedAssignments(ctx: FactContext, subscriptionId: string, principals: number): Promise<Fetched<RoleAssignmentFact[] | undefined>> {
+function sharedAssignments(
+  ctx: FactContext,
+  subscriptionId: string,
+  principals: number,
+): Promise<Fetched<RoleAssignmentFact[] | undefined>> {
   return ctx.fetch(factKeys.sharedAssignments(subscriptionId), async () => {
     const rows: SdkAssignment[] = [];
     let pages = 0;
@@ -85,14 +97,22 @@ function sharedAssignments(ctx: FactContext, subscriptionId: string, principals:
 }
 
 /** A principal's assignments in a subscription: from the shared listing when it was usable, else its own listing. */
-async function principalAssignments(ctx: FactContext, subscriptionId: string, principalId: string, principals: number): Promise<Fetched<RoleAssignmentFact[]>> {
+async function principalAssignments(
+  ctx: FactContext,
+  subscriptionId: string,
+  principalId: string,
+  principals: number,
+): Promise<Fetched<RoleAssignmentFact[]>> {
   const own = factKeys.assignments(subscriptionId, principalId);
   // A principal whose listing is already known (seeded by the sweep's discovery, or read) is never re-read.
   if (principals >= 2 && !ctx.has(own)) {
     const shared = await sharedAssignments(ctx, subscriptionId, principals);
     if (shared.ok && shared.value) {
       const pid = principalId.toLowerCase();
-      ctx.seed(own, shared.value.filter((a) => a.principalId.toLowerCase() === pid));
+      ctx.seed(
+        own,
+        shared.value.filter((a) => a.principalId.toLowerCase() === pid),
+      );
     }
   }
   return assignments(ctx, subscriptionId, principalId);
@@ -152,7 +172,12 @@ export function definition(ctx: FactContext, subscriptionId: string, roleDefinit
   // Role definition GUIDs are unique in the tenant (built-ins everywhere): one fetch per GUID per run.
   return ctx.fetch(factKeys.roleDefinition(roleDefinitionId), async () => {
     const d = await ctx.clients.authorization(subscriptionId).roleDefinitions.getById(roleDefinitionId);
-    return { id: d.id ?? roleDefinitionId, name: (d.name ?? lastSegment(roleDefinitionId)).toLowerCase(), roleName: d.roleName ?? d.name ?? "", permissions: (d.permissions ?? []).map(block) };
+    return {
+      id: d.id ?? roleDefinitionId,
+      name: (d.name ?? lastSegment(roleDefinitionId)).toLowerCase(),
+      roleName: d.roleName ?? d.name ?? "",
+      permissions: (d.permissions ?? []).map(block),
+    };
   });
 }
 
@@ -166,10 +191,15 @@ export interface DefinitionRef {
  * The role definitions a set of assignments uses, by lower-cased GUID: one fetch per GUID (a GUID seen in
  * several subscriptions is read through the last one listed; definitions are tenant-wide, so any will do).
  */
-export async function definitionsFor(ctx: FactContext, assignments: Iterable<DefinitionRef>): Promise<Map<string, Fetched<RoleDefinitionFact>>> {
+export async function definitionsFor(
+  ctx: FactContext,
+  assignments: Iterable<DefinitionRef>,
+): Promise<Map<string, Fetched<RoleDefinitionFact>>> {
   const wanted = new Map<string, DefinitionRef>();
   for (const a of assignments) wanted.set(lastSegment(a.roleDefinitionId), a);
-  const fetched = await Promise.all([...wanted].map(async ([guid, a]) => [guid, await definition(ctx, a.subscriptionId, a.roleDefinitionId)] as const));
+  const fetched = await Promise.all(
+    [...wanted].map(async ([guid, a]) => [guid, await definition(ctx, a.subscriptionId, a.roleDefinitionId)] as const),
+  );
   return new Map(fetched);
 }
 
@@ -177,7 +207,12 @@ export async function definitionsFor(ctx: FactContext, assignments: Iterable<Def
  * `principals`: how many distinct principals the run checks (its targets' client ids); with two or more,
  * their assignments may come from one shared listing per subscription (see `sharedAssignments`).
  */
-export function principalRbac(ctx: FactContext, principalId: string, subscriptions: readonly string[], principals = 1): Promise<PrincipalRbacFacts> {
+export function principalRbac(
+  ctx: FactContext,
+  principalId: string,
+  subscriptions: readonly string[],
+  principals = 1,
+): Promise<PrincipalRbacFacts> {
   return ctx.derive(`rbac/${principalId}/${[...subscriptions].sort().join(",")}`, async () => {
     const facts: PrincipalRbacFacts = { principalId, assignments: new Map(), definitions: new Map(), denies: new Map() };
     await Promise.all(
@@ -187,7 +222,9 @@ export function principalRbac(ctx: FactContext, principalId: string, subscriptio
         facts.denies.set(s.toLowerCase(), d);
       }),
     );
-    const used = [...facts.assignments].flatMap(([subscriptionId, listing]) => (listing.ok ? listing.value.map((a) => ({ subscriptionId, roleDefinitionId: a.roleDefinitionId })) : []));
+    const used = [...facts.assignments].flatMap(([subscriptionId, listing]) =>
+      listing.ok ? listing.value.map((a) => ({ subscriptionId, roleDefinitionId: a.roleDefinitionId })) : [],
+    );
     facts.definitions = await definitionsFor(ctx, used);
     return facts;
   });

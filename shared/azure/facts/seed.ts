@@ -9,7 +9,15 @@
  */
 import type { FactContext } from "./fact-context.js";
 import { factKeys } from "./keys.js";
-import type { ClusterFact, DenyAssignmentFact, FederatedCredentialFact, IdentityFact, IdentityLookup, RoleAssignmentFact, RoleDefinitionFact } from "./types.js";
+import type {
+  ClusterFact,
+  DenyAssignmentFact,
+  FederatedCredentialFact,
+  IdentityFact,
+  IdentityLookup,
+  RoleAssignmentFact,
+  RoleDefinitionFact,
+} from "./types.js";
 
 export const FACT_SEED_VERSION = 1;
 
@@ -26,20 +34,36 @@ export interface FactSeed {
 }
 
 export function emptySeed(subscriptions: readonly string[]): FactSeed {
-  return { version: FACT_SEED_VERSION, subscriptions: [...subscriptions], clusters: [], identities: [], assignments: [], denies: [], definitions: [] };
+  return {
+    version: FACT_SEED_VERSION,
+    subscriptions: [...subscriptions],
+    clusters: [],
+    identities: [],
+    assignments: [],
+    denies: [],
+    definitions: [],
+  };
 }
 
 /** Whether a value read back from storage is a seed this version understands (anything else is ignored). */
 export function isFactSeed(value: unknown): value is FactSeed {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Record<string, unknown>;
-  return v.version === FACT_SEED_VERSION && ["subscriptions", "clusters", "identities", "assignments", "denies", "definitions"].every((k) => Array.isArray(v[k]));
+  return (
+    v.version === FACT_SEED_VERSION &&
+    ["subscriptions", "clusters", "identities", "assignments", "denies", "definitions"].every((k) => Array.isArray(v[k]))
+  );
 }
 
 export function seedFactContext(ctx: FactContext, seed: FactSeed): void {
   for (const c of seed.clusters) ctx.seed(factKeys.cluster(c.id), c.fact);
   for (const { identity, federatedCredentials } of seed.identities) {
-    const lookup: IdentityLookup = { clientId: identity.clientId, identity, searchedSubscriptions: [...seed.subscriptions], unreadable: [] };
+    const lookup: IdentityLookup = {
+      clientId: identity.clientId,
+      identity,
+      searchedSubscriptions: [...seed.subscriptions],
+      unreadable: [],
+    };
     ctx.seedDerived(factKeys.identityLookup(identity.clientId), lookup);
     ctx.seed(factKeys.federatedCredentials(identity.id), federatedCredentials);
   }

@@ -20,7 +20,11 @@ interface SdkEndpointConnection {
   privateLinkServiceConnectionState?: { status?: string };
 }
 
-export function networkFact(acl: SdkNetwork | undefined, publicNetworkAccess: string | undefined, connections: SdkEndpointConnection[] | undefined): NetworkAclFact {
+export function networkFact(
+  acl: SdkNetwork | undefined,
+  publicNetworkAccess: string | undefined,
+  connections: SdkEndpointConnection[] | undefined,
+): NetworkAclFact {
   return {
     ...(publicNetworkAccess ? { publicNetworkAccess } : {}),
     defaultAction: acl?.defaultAction?.toLowerCase() === "deny" ? "Deny" : "Allow",
@@ -33,7 +37,9 @@ export function networkFact(acl: SdkNetwork | undefined, publicNetworkAccess: st
       const v = r.iPAddressOrRange ?? r.value;
       return v ? [v] : [];
     }),
-    privateEndpoints: (connections ?? []).filter((c) => (c.privateLinkServiceConnectionState?.status ?? "").toLowerCase() === "approved").map((c) => c.id ?? "private endpoint"),
+    privateEndpoints: (connections ?? [])
+      .filter((c) => (c.privateLinkServiceConnectionState?.status ?? "").toLowerCase() === "approved")
+      .map((c) => c.id ?? "private endpoint"),
   };
 }
 
@@ -56,7 +62,11 @@ export function storageAccounts(ctx: FactContext, subscriptionId: string): Promi
   });
 }
 
-export function findStorageAccount(ctx: FactContext, wanted: string, subscriptions: readonly string[]): Promise<ResourceLookup<StorageAccountFact>> {
+export function findStorageAccount(
+  ctx: FactContext,
+  wanted: string,
+  subscriptions: readonly string[],
+): Promise<ResourceLookup<StorageAccountFact>> {
   return findResource(ctx, "storage account", wanted, subscriptions, (s) => storageAccounts(ctx, s));
 }
 

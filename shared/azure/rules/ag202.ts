@@ -9,7 +9,12 @@ export function ag202(facts: TargetFacts): Finding[] {
   const cluster = facts.cluster;
   if (!cluster) return [];
   const target = azureTarget(facts.clusterId ?? "cluster");
-  if (!cluster.ok) return [couldNotVerify("AG202", target, "reading the AKS cluster's OIDC issuer and Workload Identity settings", [{ what: `managed cluster ${facts.clusterId ?? ""}`, error: cluster.error }])];
+  if (!cluster.ok)
+    return [
+      couldNotVerify("AG202", target, "reading the AKS cluster's OIDC issuer and Workload Identity settings", [
+        { what: `managed cluster ${facts.clusterId ?? ""}`, error: cluster.error },
+      ]),
+    ];
   const c = cluster.value;
   if (c.source !== "arm") return [];
   const missing: string[] = [];

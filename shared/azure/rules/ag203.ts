@@ -11,7 +11,11 @@ export function ag203(facts: TargetFacts): Finding[] {
   if (!ctx) return [];
   const target = identityTarget(ctx.identity);
   if (!ctx.fics.ok) {
-    return [couldNotVerify("AG203", target, `reading the federated credentials of ${describeIdentity(ctx.identity)}`, [{ what: "federated identity credentials", error: ctx.fics.error }])];
+    return [
+      couldNotVerify("AG203", target, `reading the federated credentials of ${describeIdentity(ctx.identity)}`, [
+        { what: "federated identity credentials", error: ctx.fics.error },
+      ]),
+    ];
   }
   if (ctx.verdict?.kind !== "AG203") return [];
   const { issuer, subject, audience } = ctx.presented;
@@ -21,7 +25,12 @@ export function ag203(facts: TargetFacts): Finding[] {
     all.length === 0
       ? "it has no federated credentials at all"
       : `it has ${all.length} federated credential(s), none for this issuer and subject; nearest: '${nearest?.name ?? ""}' (issuer '${nearest?.issuer ?? ""}', subject '${nearest?.subject ?? ""}')`;
-  const plan = ficPlan(ctx.identity, { name: newFicName(facts.target.namespace, facts.target.serviceAccount, all), issuer, subject, audience });
+  const plan = ficPlan(ctx.identity, {
+    name: newFicName(facts.target.namespace, facts.target.serviceAccount, all),
+    issuer,
+    subject,
+    audience,
+  });
   return [
     withFixVariants(
       raise("AG203", {

@@ -14,15 +14,23 @@ export function ag204(facts: TargetFacts): Finding[] {
   const caseOnly = nearest.subject.toLowerCase() === subject.toLowerCase();
   const plan = caseOnly
     ? ficPlan(ctx.identity, { name: nearest.name, issuer, subject, audience }, true)
-    : ficPlan(ctx.identity, { name: newFicName(facts.target.namespace, facts.target.serviceAccount, ctx.fics.value), issuer, subject, audience });
+    : ficPlan(ctx.identity, {
+        name: newFicName(facts.target.namespace, facts.target.serviceAccount, ctx.fics.value),
+        issuer,
+        subject,
+        audience,
+      });
   return [
-    withFixVariants(raise("AG204", {
-      target: identityTarget(ctx.identity),
-      evidence:
-        `federated credential '${nearest.name}' subject is '${nearest.subject}'; the pod runs as '${subject}' ` +
-        `(${difference}) — ${facts.target.kind} ${facts.target.namespace}/${facts.target.name}, ${describeIdentity(ctx.identity)}; ` +
-        `Entra answers ${caseOnly ? "AADSTS7002138" : "AADSTS700213"}`,
-      fix: azCommand(plan),
-    }), plan),
+    withFixVariants(
+      raise("AG204", {
+        target: identityTarget(ctx.identity),
+        evidence:
+          `federated credential '${nearest.name}' subject is '${nearest.subject}'; the pod runs as '${subject}' ` +
+          `(${difference}) — ${facts.target.kind} ${facts.target.namespace}/${facts.target.name}, ${describeIdentity(ctx.identity)}; ` +
+          `Entra answers ${caseOnly ? "AADSTS7002138" : "AADSTS700213"}`,
+        fix: azCommand(plan),
+      }),
+      plan,
+    ),
   ];
 }

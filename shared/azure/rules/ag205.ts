@@ -13,12 +13,15 @@ export function ag205(facts: TargetFacts): Finding[] {
   const { issuer, subject, audience } = ctx.presented;
   const plan = ficPlan(ctx.identity, { name: nearest.name, issuer, subject, audience }, true);
   return [
-    withFixVariants(raise("AG205", {
-      target: identityTarget(ctx.identity),
-      evidence:
-        `federated credential '${nearest.name}' (subject '${nearest.subject}') has issuer '${nearest.issuer}'; ` +
-        `the cluster's issuer is '${issuer}' — it ${difference} (${describeIdentity(ctx.identity)}; Entra answers AADSTS700211/AADSTS70021)`,
-      fix: azCommand(plan),
-    }), plan),
+    withFixVariants(
+      raise("AG205", {
+        target: identityTarget(ctx.identity),
+        evidence:
+          `federated credential '${nearest.name}' (subject '${nearest.subject}') has issuer '${nearest.issuer}'; ` +
+          `the cluster's issuer is '${issuer}' — it ${difference} (${describeIdentity(ctx.identity)}; Entra answers AADSTS700211/AADSTS70021)`,
+        fix: azCommand(plan),
+      }),
+      plan,
+    ),
   ];
 }

@@ -13,10 +13,13 @@ export function ag206(facts: TargetFacts): Finding[] {
   const { issuer, subject, audience } = ctx.presented;
   const plan = ficPlan(ctx.identity, { name: nearest.name, issuer, subject, audience }, true);
   return [
-    withFixVariants(raise("AG206", {
-      target: identityTarget(ctx.identity),
-      evidence: `federated credential '${nearest.name}' matches the issuer and subject but its audiences are [${nearest.audiences.map((a) => `'${a}'`).join(", ")}]; the projected token carries '${audience}' (${describeIdentity(ctx.identity)})`,
-      fix: azCommand(plan),
-    }), plan),
+    withFixVariants(
+      raise("AG206", {
+        target: identityTarget(ctx.identity),
+        evidence: `federated credential '${nearest.name}' matches the issuer and subject but its audiences are [${nearest.audiences.map((a) => `'${a}'`).join(", ")}]; the projected token carries '${audience}' (${describeIdentity(ctx.identity)})`,
+        fix: azCommand(plan),
+      }),
+      plan,
+    ),
   ];
 }

@@ -35,11 +35,14 @@ export function ag207(facts: TargetFacts): Finding[] {
     const near = [...new Set(missing.flatMap((m) => nearMisses(facts, m.req)))];
     const plan: AzureFixPlan = { kind: "roleAssignment", principalId: identity.principalId, role: first.req.role, scope: first.req.scope };
     out.push(
-      withFixVariants(raise("AG207", {
-        target: azureTarget(targetId),
-        evidence: `${describeIdentity(identity)} has no role granting ${missing.map((m) => shortAction(m.req.action)).join(" and ")} at ${first.req.label}${near.length > 0 ? `; ${near.slice(0, 3).join("; ")}` : "; it holds no role that covers this scope"} — ${describeWorkload(facts.target)}`,
-        fix: azCommand(plan),
-      }), plan),
+      withFixVariants(
+        raise("AG207", {
+          target: azureTarget(targetId),
+          evidence: `${describeIdentity(identity)} has no role granting ${missing.map((m) => shortAction(m.req.action)).join(" and ")} at ${first.req.label}${near.length > 0 ? `; ${near.slice(0, 3).join("; ")}` : "; it holds no role that covers this scope"} — ${describeWorkload(facts.target)}`,
+          fix: azCommand(plan),
+        }),
+        plan,
+      ),
     );
   }
   return out;

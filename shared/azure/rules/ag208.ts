@@ -31,11 +31,14 @@ function accessPolicyFinding(facts: TargetFacts, identity: IdentityFact, k: KeyV
     existing: own !== undefined,
   };
   return [
-    withFixVariants(raise("AG208", {
-      target: azureTarget(vault.id),
-      evidence: `vault '${vault.name}' uses access policies (enableRbacAuthorization is false; Key Vault RBAC roles are ignored there) and ${describeIdentity(identity)} lacks secret permission ${lacking.map((p) => `'${p}'`).join(" and ")}: ${seen} — ${describeWorkload(facts.target)} needs ${k.need.secrets.map((s) => `'${s}'`).join(", ") || "its secrets"}`,
-      fix: azCommand(plan),
-    }), plan),
+    withFixVariants(
+      raise("AG208", {
+        target: azureTarget(vault.id),
+        evidence: `vault '${vault.name}' uses access policies (enableRbacAuthorization is false; Key Vault RBAC roles are ignored there) and ${describeIdentity(identity)} lacks secret permission ${lacking.map((p) => `'${p}'`).join(" and ")}: ${seen} — ${describeWorkload(facts.target)} needs ${k.need.secrets.map((s) => `'${s}'`).join(", ") || "its secrets"}`,
+        fix: azCommand(plan),
+      }),
+      plan,
+    ),
   ];
 }
 
@@ -57,11 +60,19 @@ export function ag208(facts: TargetFacts): Finding[] {
     const scope = missing.length === 1 ? first.req.scope : first.req.resource.id;
     const plan: AzureFixPlan = { kind: "roleAssignment", principalId: identity.principalId, role: first.req.role, scope };
     out.push(
-      withFixVariants(raise("AG208", {
-        target: azureTarget(targetId),
-        evidence: `${describeIdentity(identity)} has no role granting ${missing.map((m) => m.req.action.split("/").slice(-2).join("/")).filter((v, i, a) => a.indexOf(v) === i).join(" and ")} for ${labels.join(", ")} (RBAC vault)${near.length > 0 ? `; ${near.slice(0, 3).join("; ")}` : ""} — ${describeWorkload(facts.target)}`,
-        fix: azCommand(plan),
-      }), plan),
+      withFixVariants(
+        raise("AG208", {
+          target: azureTarget(targetId),
+          evidence: `${describeIdentity(identity)} has no role granting ${missing
+            .map((m) => m.req.action.split("/").slice(-2).join("/"))
+            .filter((v, i, a) => a.indexOf(v) === i)
+            .join(
+              " and ",
+            )} for ${labels.join(", ")} (RBAC vault)${near.length > 0 ? `; ${near.slice(0, 3).join("; ")}` : ""} — ${describeWorkload(facts.target)}`,
+          fix: azCommand(plan),
+        }),
+        plan,
+      ),
     );
   }
   return out;

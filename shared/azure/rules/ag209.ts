@@ -23,7 +23,12 @@ export function ag209(facts: TargetFacts): Finding[] {
   const covered = subscriptionsWithNeeds(facts);
   for (const [sub, listing] of rbac.assignments) {
     if (!listing.ok) {
-      if (!covered.has(sub)) out.push(couldNotVerify("AG209", azureTarget(`/subscriptions/${sub}`), `listing the role assignments of ${describeIdentity(identity)}`, [{ what: `role assignments in subscription ${sub}`, error: listing.error }]));
+      if (!covered.has(sub))
+        out.push(
+          couldNotVerify("AG209", azureTarget(`/subscriptions/${sub}`), `listing the role assignments of ${describeIdentity(identity)}`, [
+            { what: `role assignments in subscription ${sub}`, error: listing.error },
+          ]),
+        );
       continue;
     }
     for (const a of listing.value) {

@@ -14,7 +14,14 @@ export function ag210(facts: TargetFacts): Finding[] {
     // Without a grant there is nothing for a deny to remove; AG207/AG208 already report it.
     if (access.grants.length === 0) continue;
     if (access.denies.length === 0 && access.unknownDenies.length > 0) {
-      out.push(couldNotVerify("AG210", azureTarget(req.targetId), `deny assignments that could remove ${shortAction(req.action)} on ${req.label}`, access.unknownDenies));
+      out.push(
+        couldNotVerify(
+          "AG210",
+          azureTarget(req.targetId),
+          `deny assignments that could remove ${shortAction(req.action)} on ${req.label}`,
+          access.unknownDenies,
+        ),
+      );
       continue;
     }
     for (const d of access.denies) {

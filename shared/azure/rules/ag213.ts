@@ -7,8 +7,12 @@ import { sh } from "../../shell.js";
 import { secretScope } from "../arm-id.js";
 
 function nearestName(wanted: string, names: readonly string[]): string | undefined {
-  const best = [...names].sort((a, b) => editDistance(a.toLowerCase(), wanted.toLowerCase()) - editDistance(b.toLowerCase(), wanted.toLowerCase()))[0];
-  return best !== undefined && editDistance(best.toLowerCase(), wanted.toLowerCase()) <= Math.max(2, Math.floor(wanted.length / 4)) ? best : undefined;
+  const best = [...names].sort(
+    (a, b) => editDistance(a.toLowerCase(), wanted.toLowerCase()) - editDistance(b.toLowerCase(), wanted.toLowerCase()),
+  )[0];
+  return best !== undefined && editDistance(best.toLowerCase(), wanted.toLowerCase()) <= Math.max(2, Math.floor(wanted.length / 4))
+    ? best
+    : undefined;
 }
 
 function vaultFindings(facts: TargetFacts, k: KeyVaultNeedFacts): Finding[] {
@@ -16,7 +20,8 @@ function vaultFindings(facts: TargetFacts, k: KeyVaultNeedFacts): Finding[] {
   const vault = k.vault.resource;
   if (!vault) {
     const wanted = k.vault.wanted;
-    if (k.vault.unreadable.length > 0) return [couldNotVerify("AG213", azureTarget(wanted), `finding vault '${wanted}' for ${who}`, k.vault.unreadable)];
+    if (k.vault.unreadable.length > 0)
+      return [couldNotVerify("AG213", azureTarget(wanted), `finding vault '${wanted}' for ${who}`, k.vault.unreadable)];
     return [
       raise("AG213", {
         target: azureTarget(wanted),
@@ -27,7 +32,14 @@ function vaultFindings(facts: TargetFacts, k: KeyVaultNeedFacts): Finding[] {
   }
   if (!k.secrets) return [];
   if (!k.secrets.ok) {
-    return [couldNotVerify("AG213", azureTarget(vault.id), `listing the properties of secrets ${k.need.secrets.map((s) => `'${s}'`).join(", ")} in vault '${vault.name}' for ${who}`, [{ what: `secret properties of vault ${vault.name}`, error: k.secrets.error }])];
+    return [
+      couldNotVerify(
+        "AG213",
+        azureTarget(vault.id),
+        `listing the properties of secrets ${k.need.secrets.map((s) => `'${s}'`).join(", ")} in vault '${vault.name}' for ${who}`,
+        [{ what: `secret properties of vault ${vault.name}`, error: k.secrets.error }],
+      ),
+    ];
   }
   const byName = new Map(k.secrets.value.map((s) => [s.name.toLowerCase(), s]));
   const out: Finding[] = [];
@@ -36,12 +48,17 @@ function vaultFindings(facts: TargetFacts, k: KeyVaultNeedFacts): Finding[] {
     const s = byName.get(name.toLowerCase());
     const target = azureTarget(secretScope(vault.id, name));
     if (!s) {
-      const near = nearestName(name, k.secrets.value.map((x) => x.name));
+      const near = nearestName(
+        name,
+        k.secrets.value.map((x) => x.name),
+      );
       out.push(
         raise("AG213", {
           target,
           evidence: `secret '${name}' does not exist in vault '${vault.name}'${near ? ` (nearest existing name: '${near}')` : ""} — ${who}`,
-          fix: near ? `Fix the secret name ('${near}'?) in the app and azure-auth-gate.yml, or create it: az keyvault secret set --vault-name ${sh(vault.name)} --name ${sh(name)} --file <file-with-the-value>` : `az keyvault secret set --vault-name ${sh(vault.name)} --name ${sh(name)} --file <file-with-the-value>`,
+          fix: near
+            ? `Fix the secret name ('${near}'?) in the app and azure-auth-gate.yml, or create it: az keyvault secret set --vault-name ${sh(vault.name)} --name ${sh(name)} --file <file-with-the-value>`
+            : `az keyvault secret set --vault-name ${sh(vault.name)} --name ${sh(name)} --file <file-with-the-value>`,
         }),
       );
     } else if (!s.enabled) {

@@ -11,7 +11,8 @@ function blobFindings(facts: TargetFacts, b: BlobNeedFacts): Finding[] {
   const account = b.account.resource;
   if (!account) {
     const wanted = b.account.wanted;
-    if (b.account.unreadable.length > 0) return [couldNotVerify("AG214", azureTarget(wanted), `finding storage account '${wanted}' for ${who}`, b.account.unreadable)];
+    if (b.account.unreadable.length > 0)
+      return [couldNotVerify("AG214", azureTarget(wanted), `finding storage account '${wanted}' for ${who}`, b.account.unreadable)];
     return [
       raise("AG214", {
         target: azureTarget(wanted),
@@ -22,7 +23,15 @@ function blobFindings(facts: TargetFacts, b: BlobNeedFacts): Finding[] {
   }
   const scope = containerScope(account.id, b.need.container);
   if (!b.container) return [];
-  if (!b.container.ok) return [couldNotVerify("AG214", azureTarget(scope), `reading container '${b.need.container}' of storage account '${account.name}' for ${who}`, [{ what: `container ${b.need.container}`, error: b.container.error }])];
+  if (!b.container.ok)
+    return [
+      couldNotVerify(
+        "AG214",
+        azureTarget(scope),
+        `reading container '${b.need.container}' of storage account '${account.name}' for ${who}`,
+        [{ what: `container ${b.need.container}`, error: b.container.error }],
+      ),
+    ];
   if (b.container.value) return [];
   return [
     raise("AG214", {

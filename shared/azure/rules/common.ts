@@ -46,7 +46,13 @@ function unreadableFix(e: FetchFailure): string {
  * The fail-closed finding: reuses the closest rule id, at error severity, with evidence
  * "could not verify: <status/code> reading <what>". Never a silent pass.
  */
-export function couldNotVerify(id: RuleId, target: Target, subject: string, unreadable: readonly Unreadable[], location?: SourceLocation): Finding {
+export function couldNotVerify(
+  id: RuleId,
+  target: Target,
+  subject: string,
+  unreadable: readonly Unreadable[],
+  location?: SourceLocation,
+): Finding {
   const first = unreadable[0];
   const reasons = unreadable.map((u) => `${describeFailure(u.error)} reading ${u.what}`);
   return markUnverified(

@@ -30,7 +30,9 @@ function hasAudience(f: FederatedCredentialFact, audience: string): boolean {
 export function issuerDifference(fic: string, cluster: string): string {
   const trim = (s: string) => s.replace(/\/+$/, "");
   if (trim(fic) === trim(cluster)) {
-    return fic.endsWith("/") ? "differs only by a trailing '/' the cluster's issuer does not have" : "differs only by the trailing '/' the cluster's issuer has";
+    return fic.endsWith("/")
+      ? "differs only by a trailing '/' the cluster's issuer does not have"
+      : "differs only by the trailing '/' the cluster's issuer has";
   }
   if (fic.toLowerCase() === cluster.toLowerCase()) return "matches only case-insensitively (Entra compares case-sensitively)";
   if (trim(fic).toLowerCase() === trim(cluster).toLowerCase()) return "differs in case and by a trailing '/'";
@@ -66,7 +68,9 @@ export function classifyFederation(fics: readonly FederatedCredentialFact[], pre
   if (nearIssuer) return { kind: "AG205", nearest: nearIssuer, difference: issuerDifference(nearIssuer.issuer, issuer) };
 
   const issuerRight = fics.filter((f) => f.issuer === issuer);
-  const nearSubject = nearestBy(issuerRight, (f) => (f.subject.toLowerCase() === subject.toLowerCase() ? -1 : editDistance(f.subject, subject)));
+  const nearSubject = nearestBy(issuerRight, (f) =>
+    f.subject.toLowerCase() === subject.toLowerCase() ? -1 : editDistance(f.subject, subject),
+  );
   if (nearSubject) return { kind: "AG204", nearest: nearSubject, difference: subjectDifference(nearSubject.subject, subject) };
 
   const nearest = nearestBy([...fics], (f) => editDistance(f.subject, subject) + editDistance(f.issuer, issuer));

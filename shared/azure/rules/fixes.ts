@@ -38,7 +38,10 @@ export function ficCommand(identity: FicPlan["identity"], fic: FicSpec, update =
 
 /** A federated credential name for the pod that does not clash with the identity's existing ones. */
 export function newFicName(namespace: string, serviceAccount: string, existing: readonly FederatedCredentialFact[]): string {
-  let base = `${namespace}-${serviceAccount}`.replace(/[^A-Za-z0-9_-]/g, "-").replace(/^[^A-Za-z0-9]+/, "").slice(0, 110);
+  let base = `${namespace}-${serviceAccount}`
+    .replace(/[^A-Za-z0-9_-]/g, "-")
+    .replace(/^[^A-Za-z0-9]+/, "")
+    .slice(0, 110);
   if (base.length < 3) base = `${base}-fic`;
   const taken = new Set(existing.map((f) => f.name.toLowerCase()));
   let name = base;

@@ -48,8 +48,10 @@ function vaultRequirements(k: KeyVaultNeedFacts): RbacRequirement[] {
   const out: RbacRequirement[] = [];
   const base = { rule: "AG208" as const, role: "Key Vault Secrets User", resource: vault, targetId: vault.id };
   if (k.need.secrets.length === 0) out.push({ ...base, scope: vault.id, action: SECRET_GET, label: `secrets of vault '${vault.name}'` });
-  for (const s of k.need.secrets) out.push({ ...base, scope: secretScope(vault.id, s), action: SECRET_GET, label: `secret '${s}' of vault '${vault.name}'`, secret: s });
-  if (k.need.access === "list") out.push({ ...base, scope: vault.id, action: SECRET_LIST, label: `the secret list of vault '${vault.name}'` });
+  for (const s of k.need.secrets)
+    out.push({ ...base, scope: secretScope(vault.id, s), action: SECRET_GET, label: `secret '${s}' of vault '${vault.name}'`, secret: s });
+  if (k.need.access === "list")
+    out.push({ ...base, scope: vault.id, action: SECRET_LIST, label: `the secret list of vault '${vault.name}'` });
   return out;
 }
 
@@ -83,7 +85,8 @@ export function nearMisses(facts: TargetFacts, req: RbacRequirement): string[] {
     const grantsAction = roleGrants(def.value, req.action, "data");
     const covers = scopeCovers(a.scope, req.scope, a.listedIn);
     if (grantsAction && !covers) out.push(`'${def.value.roleName}' is assigned at ${a.scope}, which does not cover ${req.scope}`);
-    else if (!grantsAction && covers) out.push(`'${def.value.roleName}' at ${a.scope} covers the scope but grants no ${shortAction(req.action)}`);
+    else if (!grantsAction && covers)
+      out.push(`'${def.value.roleName}' at ${a.scope} covers the scope but grants no ${shortAction(req.action)}`);
   }
   return out;
 }

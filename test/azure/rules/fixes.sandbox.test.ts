@@ -48,9 +48,17 @@ async function applyFix(box: Sandbox, v: FixVariants): Promise<void> {
   if (plan.kind === "fic") {
     expect(v.az).toMatch(/^az identity federated-credential (create|update) /);
     const { identity, fic } = plan;
-    await clients.managedIdentity(identity.subscriptionId!).federatedIdentityCredentials.createOrUpdate(identity.resourceGroup!, identity.name, fic.name, { issuer: fic.issuer, subject: fic.subject, audiences: [fic.audience] });
+    await clients
+      .managedIdentity(identity.subscriptionId!)
+      .federatedIdentityCredentials.createOrUpdate(identity.resourceGroup!, identity.name, fic.name, {
+        issuer: fic.issuer,
+        subject: fic.subject,
+        audiences: [fic.audience],
+      });
   } else if (plan.kind === "roleAssignment") {
-    expect(v.az).toBe(`az role assignment create --assignee-object-id ${plan.principalId} --assignee-principal-type ServicePrincipal --role '${plan.role}' --scope ${plan.scope}`);
+    expect(v.az).toBe(
+      `az role assignment create --assignee-object-id ${plan.principalId} --assignee-principal-type ServicePrincipal --role '${plan.role}' --scope ${plan.scope}`,
+    );
     const roleGuid = /roleDefinitions', '([0-9a-f-]{36})'/.exec(v.bicep)?.[1];
     expect(roleGuid).toBeDefined();
     const sub = parseResourceId(plan.scope)!.subscriptionId;
@@ -63,7 +71,15 @@ async function applyFix(box: Sandbox, v: FixVariants): Promise<void> {
     expect(v.az).toMatch(/^az keyvault set-policy --name /);
     const id = parseResourceId(plan.vault.id)!;
     await clients.keyVaultManagement(id.subscriptionId).vaults.updateAccessPolicy(id.resourceGroup, id.name, "add", {
-      properties: { accessPolicies: [{ tenantId: plan.tenantId ?? box.state.tenantId, objectId: plan.principalId, permissions: { secrets: plan.permissions as never } }] },
+      properties: {
+        accessPolicies: [
+          {
+            tenantId: plan.tenantId ?? box.state.tenantId,
+            objectId: plan.principalId,
+            permissions: { secrets: plan.permissions as never },
+          },
+        ],
+      },
     });
   }
 }
@@ -93,15 +109,25 @@ describe("Azure fixes as code, applied to the sandbox", () => {
     const issuer = sb.state.clusters[0]!.issuerUrl!;
 
     const fic = variants(report.findings, "AG203");
-    expect(fic.bicep).toContain("resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' existing = {\n  name: 'backend-id'\n}");
-    expect(fic.bicep).toContain(`    issuer: '${issuer}'\n    subject: 'system:serviceaccount:production:backend'\n    audiences: [ 'api://AzureADTokenExchange' ]`);
+    expect(fic.bicep).toContain(
+      "resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' existing = {\n  name: 'backend-id'\n}",
+    );
+    expect(fic.bicep).toContain(
+      `    issuer: '${issuer}'\n    subject: 'system:serviceaccount:production:backend'\n    audiences: [ 'api://AzureADTokenExchange' ]`,
+    );
     expect(fic.bicep).toContain("// Deploy: az deployment group create --resource-group app-rg");
-    expect(fic.terraform).toContain(`resource "azurerm_federated_identity_credential" "production_backend" {\n  name                      = "production-backend"\n  user_assigned_identity_id = "${identity.id}"`);
+    expect(fic.terraform).toContain(
+      `resource "azurerm_federated_identity_credential" "production_backend" {\n  name                      = "production-backend"\n  user_assigned_identity_id = "${identity.id}"`,
+    );
 
     const blob = variants(report.findings, "AG207");
-    expect(blob.bicep).toMatch(/resource storageAccount 'Microsoft.Storage\/storageAccounts@2023-05-01' existing = \{\n {2}name: 'contosomedia'\n\}/);
+    expect(blob.bicep).toMatch(
+      /resource storageAccount 'Microsoft.Storage\/storageAccounts@2023-05-01' existing = \{\n {2}name: 'contosomedia'\n\}/,
+    );
     expect(blob.bicep).toContain("  scope: container\n");
-    expect(blob.terraform).toContain(`  scope                = "${(blob.plan as { scope: string }).scope}"\n  role_definition_name = "Storage Blob Data Reader"\n  principal_id         = "${identity.principalId}"`);
+    expect(blob.terraform).toContain(
+      `  scope                = "${(blob.plan as { scope: string }).scope}"\n  role_definition_name = "Storage Blob Data Reader"\n  principal_id         = "${identity.principalId}"`,
+    );
     const secret = variants(report.findings, "AG208");
     expect(secret.bicep).toContain("  scope: secret\n");
     expect(secret.terraform).toContain('role_definition_name = "Key Vault Secrets User"');
@@ -109,7 +135,11 @@ describe("Azure fixes as code, applied to the sandbox", () => {
     // --fix-format: the finding's fix carries the chosen format, and the report renders it.
     const tf = withFixFormat(report.findings, "terraform");
     expect(tf.find((f) => f.id === "AG207")?.fix).toBe(blob.terraform);
-    expect(JSON.parse(renderReport({ ...report, findings: withFixFormat(report.findings, "bicep") }, "json")).findings.find((f: Finding) => f.id === "AG203").fix).toBe(fic.bicep);
+    expect(
+      JSON.parse(renderReport({ ...report, findings: withFixFormat(report.findings, "bicep") }, "json")).findings.find(
+        (f: Finding) => f.id === "AG203",
+      ).fix,
+    ).toBe(fic.bicep);
 
     for (const v of [fic, blob, secret]) await applyFix(sb, v);
     const again = await runGateOn(sb, { config: TARGET });
@@ -134,7 +164,9 @@ describe("Azure fixes as code, applied to the sandbox", () => {
     const update = variants(report.findings, "AG205");
     expect(update.az).toMatch(/^az identity federated-credential update --name aks-backend /);
     // Terraform changes a credential it does not manage yet: import it first.
-    expect(update.terraform).toContain(`import {\n  to = azurerm_federated_identity_credential.aks_backend\n  id = "${sb.identity("backend-id").id}/federatedIdentityCredentials/aks-backend"\n}`);
+    expect(update.terraform).toContain(
+      `import {\n  to = azurerm_federated_identity_credential.aks_backend\n  id = "${sb.identity("backend-id").id}/federatedIdentityCredentials/aks-backend"\n}`,
+    );
     const policy = variants(report.findings, "AG208");
     expect(policy.plan.kind).toBe("accessPolicy");
     expect(policy.bicep).toContain("  name: 'add'");

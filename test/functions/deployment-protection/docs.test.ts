@@ -12,7 +12,11 @@ import { PROTECTION_APP_PERMISSIONS } from "../../sandbox/deployments.js";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 const doc = readFileSync(path.join(root, "docs/protection-rule.md"), "utf8");
-const manifest = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(doc)![1]!) as { default_permissions: Record<string, string>; default_events: string[]; hook_attributes: { url: string } };
+const manifest = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(doc)![1]!) as {
+  default_permissions: Record<string, string>;
+  default_events: string[];
+  hook_attributes: { url: string };
+};
 
 describe("the App manifest in docs/protection-rule.md", () => {
   it("asks for the least permissions and the one event", () => {

@@ -47,20 +47,26 @@ describe("fail-closed reviews", () => {
     for (const cloud of ["./attacker-cloud.json", "AzureUSGovernment", "AzureAuthGateSandbox"]) {
       const config = { ...(parseYaml(gateConfig(world.sb, PRODUCTION)) as Record<string, unknown>), cloud };
       await withDefaultConfig(toYaml(config), async () => {
-        expect(unverified(await deploy("production"))).toMatch(/azure-auth-gate\.yml@main: cloud: the protection rule checks in the Function's cloud \(AzureAuthGateSandbox\); the repository's config cannot choose another — remove `cloud`\n/);
+        expect(unverified(await deploy("production"))).toMatch(
+          /azure-auth-gate\.yml@main: cloud: the protection rule checks in the Function's cloud \(AzureAuthGateSandbox\); the repository's config cannot choose another — remove `cloud`\n/,
+        );
       });
     }
   });
 
   it("rejects an environment that asks for the probe when the Function has no cluster for it", async () => {
     await withDefaultConfig(gateConfig(world.sb, { production: { manifests: ["deploy/production"], probe: true } }), async () => {
-      expect(unverified(await deploy("production"))).toContain("environments.production.probe: environment 'production' asks for the live probe, and this Function has no cluster to run it in");
+      expect(unverified(await deploy("production"))).toContain(
+        "environments.production.probe: environment 'production' asks for the live probe, and this Function has no cluster to run it in",
+      );
     });
   });
 
   it("rejects a manifests path that matches nothing at the deployment's commit", async () => {
     await withDefaultConfig(gateConfig(world.sb, { production: { manifests: ["deploy/prod"] } }), async () => {
-      expect(unverified(await deploy("production"))).toMatch(/environments\.production\.manifests\[0\]: 'deploy\/prod' is not a file or a directory with manifests/);
+      expect(unverified(await deploy("production"))).toMatch(
+        /environments\.production\.manifests\[0\]: 'deploy\/prod' is not a file or a directory with manifests/,
+      );
     });
   });
 
@@ -99,9 +105,21 @@ describe("fail-closed reviews", () => {
 
 describe("review comment size", () => {
   it("stays within GitHub's limit with thousands of findings, saying how many are not shown", () => {
-    const finding = (i: number): Finding => ({ id: "AG204", severity: "error", title: "Federated credential subject names another ServiceAccount", target: { kind: "azure", name: `/subscriptions/x/identity-${i}` }, evidence: "e".repeat(300), fix: "f".repeat(300) });
+    const finding = (i: number): Finding => ({
+      id: "AG204",
+      severity: "error",
+      title: "Federated credential subject names another ServiceAccount",
+      target: { kind: "azure", name: `/subscriptions/x/identity-${i}` },
+      evidence: "e".repeat(300),
+      fix: "f".repeat(300),
+    });
     const findings = Array.from({ length: 3000 }, (_, i) => finding(i));
-    const report: Report = { verdict: "fail", summary: { errors: 3000, warnings: 0, infos: 0, waived: 0 }, findings, metadata: { tool: { name: "azure-auth-gate", version: "0" }, generatedAt: new Date(0).toISOString(), layers: ["control-plane"] } };
+    const report: Report = {
+      verdict: "fail",
+      summary: { errors: 3000, warnings: 0, infos: 0, waived: 0 },
+      findings,
+      metadata: { tool: { name: "azure-auth-gate", version: "0" }, generatedAt: new Date(0).toISOString(), layers: ["control-plane"] },
+    };
     const body = rejectedBody(report, { environment: "production", sha: "a".repeat(40), ref: "main", configFile: "azure-auth-gate.yml" });
     expect(body.length).toBeLessThanOrEqual(REVIEW_COMMENT_LIMIT);
     expect(body).toMatch(/… \d+ more findings/);

@@ -28,12 +28,21 @@ export const CONFIG_PATH = "azure-auth-gate.yml";
 /** What the cluster runs (for the live probe): the namespace and the app's annotated ServiceAccount. */
 const CLUSTER_OBJECTS = [
   { apiVersion: "v1", kind: "Namespace", metadata: { name: "production" } },
-  { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "backend", namespace: "production", annotations: { "azure.workload.identity/client-id": "{{identity:backend-id.clientId}}" } } },
+  {
+    apiVersion: "v1",
+    kind: "ServiceAccount",
+    metadata: {
+      name: "backend",
+      namespace: "production",
+      annotations: { "azure.workload.identity/client-id": "{{identity:backend-id.clientId}}" },
+    },
+  },
 ];
 
 export function scenario(): ScenarioInput {
   return {
-    description: "Deployment protection rule: federated credential names namespace prod, the app runs in production (AG204); the Function's identity, storage and vault; the repository with the App installed.",
+    description:
+      "Deployment protection rule: federated credential names namespace prod, the app runs in production (AG204); the Function's identity, storage and vault; the repository with the App installed.",
     tenant: { name: "contoso" },
     subscriptions: [
       {
@@ -42,9 +51,17 @@ export function scenario(): ScenarioInput {
           {
             name: "app-rg",
             clusters: [{ name: "aks-prod", subnet: "aks-nodes", objects: CLUSTER_OBJECTS }],
-            identities: [{ name: "backend-id", federatedCredentials: [{ name: "aks-backend", issuer: "cluster:aks-prod", subject: "system:serviceaccount:prod:backend" }] }],
+            identities: [
+              {
+                name: "backend-id",
+                federatedCredentials: [{ name: "aks-backend", issuer: "cluster:aks-prod", subject: "system:serviceaccount:prod:backend" }],
+              },
+            ],
             storageAccounts: [{ name: "contosomedia", containers: ["media"] }, { name: STATE_ACCOUNT }],
-            keyVaults: [{ name: "contoso-app-kv", secrets: [{ name: "django-secret-key", value: "sandbox-django-secret-key-value-0001" }] }, { name: VAULT }],
+            keyVaults: [
+              { name: "contoso-app-kv", secrets: [{ name: "django-secret-key", value: "sandbox-django-secret-key-value-0001" }] },
+              { name: VAULT },
+            ],
           },
         ],
       },
@@ -70,7 +87,11 @@ export function scenario(): ScenarioInput {
 /** The app's manifests as the repository holds them (namespace production, SA backend with the identity's client id). */
 export function manifests(clientId: string): string {
   return [
-    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "backend", namespace: "production", annotations: { "azure.workload.identity/client-id": clientId } } },
+    {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: "backend", namespace: "production", annotations: { "azure.workload.identity/client-id": clientId } },
+    },
     {
       apiVersion: "apps/v1",
       kind: "Deployment",
@@ -96,7 +117,13 @@ export function gateConfig(sb: Sandbox, environments: Record<string, unknown>, e
     tenantId: sb.state.tenantId,
     subscriptions: [sub],
     cluster: { subscription: sub, resourceGroup: "app-rg", name: "aks-prod" },
-    targets: [{ workload: "production/Deployment/backend", blob: [{ account: "contosomedia", container: "media", access: "write" }], keyVault: [{ vault: "contoso-app-kv", secrets: ["django-secret-key"] }] }],
+    targets: [
+      {
+        workload: "production/Deployment/backend",
+        blob: [{ account: "contosomedia", container: "media", access: "write" }],
+        keyVault: [{ vault: "contoso-app-kv", secrets: ["django-secret-key"] }],
+      },
+    ],
     environments,
     ...extra,
   });
@@ -111,7 +138,10 @@ export interface ProtectionHarness {
   logs: string[];
   context(functionName: string, dequeueCount?: number): InvocationContext;
   /** Hands a delivery to the HTTP function as the Functions host would. */
-  deliver(delivery: WebhookDelivery, tamper?: { body?: string; headers?: Record<string, string | undefined> }): Promise<{ status: number; body: unknown }>;
+  deliver(
+    delivery: WebhookDelivery,
+    tamper?: { body?: string; headers?: Record<string, string | undefined> },
+  ): Promise<{ status: number; body: unknown }>;
   /** Plays the Functions host for the review queue: each message to reviewDeployment, deleted on success. Returns how many were handled. */
   pumpReviews(): Promise<number>;
   queue: ReturnType<QueueServiceClient["getQueueClient"]>;
@@ -121,10 +151,16 @@ export interface ProtectionHarness {
 
 export async function protectionHarness(sb: Sandbox, env: Record<string, string> = {}): Promise<ProtectionHarness> {
   const app = installGitHubApp(sb.ctx);
-  const operatorVault = new SecretClient(`${sb.urls.keyVault}/${VAULT}`, sb.credentials.app("operator"), { disableChallengeResourceVerification: true });
+  const operatorVault = new SecretClient(`${sb.urls.keyVault}/${VAULT}`, sb.credentials.app("operator"), {
+    disableChallengeResourceVerification: true,
+  });
   await operatorVault.setSecret("github-webhook-secret", app.webhookSecret);
   await operatorVault.setSecret("github-app-private-key", app.privateKeyPem);
-  pushCommit(sb.ctx, "main", { [CONFIG_PATH]: gateConfig(sb, PRODUCTION), "deploy/production/backend.yaml": manifests(sb.identity("backend-id").clientId), "README.md": "# django-app\n" });
+  pushCommit(sb.ctx, "main", {
+    [CONFIG_PATH]: gateConfig(sb, PRODUCTION),
+    "deploy/production/backend.yaml": manifests(sb.identity("backend-id").clientId),
+    "README.md": "# django-app\n",
+  });
 
   const logs: string[] = [];
   const rt = createProtectionRuntime({
@@ -146,10 +182,15 @@ export async function protectionHarness(sb: Sandbox, env: Record<string, string>
     new InvocationContext({
       functionName,
       invocationId: `${functionName}-${logs.length}`,
-      logHandler: (level, ...args) => logs.push(`${level}: ${args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(" ")}`),
+      logHandler: (level, ...args) =>
+        logs.push(
+          `${level}: ${args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(" ")}`,
+        ),
       ...(dequeueCount !== undefined ? { triggerMetadata: { dequeueCount } } : {}),
     });
-  const queue = new QueueServiceClient(`${sb.urls.queue}/${STATE_ACCOUNT}`, sb.credentials.app("aag-function"), { audience: "https://storage.azure.com/.default" }).getQueueClient(REVIEW_QUEUE);
+  const queue = new QueueServiceClient(`${sb.urls.queue}/${STATE_ACCOUNT}`, sb.credentials.app("aag-function"), {
+    audience: "https://storage.azure.com/.default",
+  }).getQueueClient(REVIEW_QUEUE);
   await queue.createIfNotExists();
 
   const deliver: ProtectionHarness["deliver"] = async (delivery, tamper = {}) => {
@@ -158,7 +199,12 @@ export async function protectionHarness(sb: Sandbox, env: Record<string, string>
       if (v === undefined) delete headers[k];
       else headers[k] = v;
     }
-    const request = new HttpRequest({ method: "POST", url: "https://aag-func.azurewebsites.net/api/github/deployment-protection", headers, body: { string: tamper.body ?? delivery.body } });
+    const request = new HttpRequest({
+      method: "POST",
+      url: "https://aag-func.azurewebsites.net/api/github/deployment-protection",
+      headers,
+      body: { string: tamper.body ?? delivery.body },
+    });
     const res = await handlers.deploymentProtection(request, context("deploymentProtection"));
     return { status: res.status ?? 200, body: res.jsonBody };
   };
@@ -186,7 +232,10 @@ export function saveReview(name: string, body: string): void {
 }
 
 /** One sandbox with the App installed for the whole test file (started in beforeAll, stopped in afterAll). */
-export function useProtectionSandbox(env: (sb: Sandbox) => Record<string, string> = () => ({})): { readonly sb: Sandbox; readonly h: ProtectionHarness } {
+export function useProtectionSandbox(env: (sb: Sandbox) => Record<string, string> = () => ({})): {
+  readonly sb: Sandbox;
+  readonly h: ProtectionHarness;
+} {
   let sb: Sandbox | undefined;
   let h: ProtectionHarness | undefined;
   beforeAll(async () => {

@@ -26,7 +26,11 @@ async function deploy(environment: string): Promise<ProtectionRuleState> {
 describe("the probe under the protection rule", () => {
   it("runs only where the environment allows it; confirms AG204 with AG301, then approves once the credential is fixed", async () => {
     pushCommit(world.sb.ctx, "main", {
-      [CONFIG_PATH]: gateConfig(world.sb, { production: { manifests: ["deploy/production"], probe: true }, staging: { manifests: ["deploy/production"] } }, { probe: { timeoutSeconds: 60 } }),
+      [CONFIG_PATH]: gateConfig(
+        world.sb,
+        { production: { manifests: ["deploy/production"], probe: true }, staging: { manifests: ["deploy/production"] } },
+        { probe: { timeoutSeconds: 60 } },
+      ),
     });
     const before = jobsInCluster();
     const staging = await deploy("staging");
@@ -42,9 +46,16 @@ describe("the probe under the protection rule", () => {
     expect(rejected.reviews[0]!.comment).toContain("AG301");
     expect(jobCreations()).toBe(1);
 
-    const msi = new ManagedServiceIdentityClient(world.sb.credentials.app("operator"), world.sb.state.subscriptions[0]!.subscriptionId, { endpoint: world.sb.urls.arm, credentialScopes: ["https://management.azure.com/.default"] });
+    const msi = new ManagedServiceIdentityClient(world.sb.credentials.app("operator"), world.sb.state.subscriptions[0]!.subscriptionId, {
+      endpoint: world.sb.urls.arm,
+      credentialScopes: ["https://management.azure.com/.default"],
+    });
     const cluster = world.sb.state.clusters[0]!;
-    await msi.federatedIdentityCredentials.createOrUpdate("app-rg", "backend-id", "production-backend", { issuer: cluster.issuerUrl!, subject: "system:serviceaccount:production:backend", audiences: ["api://AzureADTokenExchange"] });
+    await msi.federatedIdentityCredentials.createOrUpdate("app-rg", "backend-id", "production-backend", {
+      issuer: cluster.issuerUrl!,
+      subject: "system:serviceaccount:production:backend",
+      audiences: ["api://AzureADTokenExchange"],
+    });
     const approved = await deploy("production");
     expect(approved.state, approved.reviews[0]!.comment).toBe("approved");
     expect(approved.reviews[0]!.comment).toContain("data-plane");

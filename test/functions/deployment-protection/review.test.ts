@@ -34,7 +34,8 @@ function onlyReview(rule: ProtectionRuleState): { state: string; comment: string
 }
 
 function noSecretsIn(text: string): void {
-  for (const secret of [world.h.app.webhookSecret, world.h.app.privateKeyPem.split("\n")[1]!, "sandbox-django-secret-key-value-0001"]) expect(text).not.toContain(secret);
+  for (const secret of [world.h.app.webhookSecret, world.h.app.privateKeyPem.split("\n")[1]!, "sandbox-django-secret-key-value-0001"])
+    expect(text).not.toContain(secret);
   expect(text).not.toMatch(/ghs_[A-Za-z0-9]{20,}/);
 }
 
@@ -54,8 +55,12 @@ describe("deployment protection rule on the sandbox", () => {
 
   it("ignores a config change on the deployed branch: the default branch's config rules", async () => {
     // The branch waives AG204, drops every layer but static, opts into failOpen and points the cloud elsewhere.
-    const branchConfig = parseYaml(gateConfig(world.sb, { production: { manifests: ["deploy/production"], layers: ["static"] } })) as Record<string, unknown>;
-    pushCommit(world.sb.ctx, "loosen-the-gate", { [CONFIG_PATH]: toYaml({ ...branchConfig, failOpen: true, waivers: [{ id: "AG204", reason: "trust me" }] }) });
+    const branchConfig = parseYaml(
+      gateConfig(world.sb, { production: { manifests: ["deploy/production"], layers: ["static"] } }),
+    ) as Record<string, unknown>;
+    pushCommit(world.sb.ctx, "loosen-the-gate", {
+      [CONFIG_PATH]: toYaml({ ...branchConfig, failOpen: true, waivers: [{ id: "AG204", reason: "trust me" }] }),
+    });
     const rule = await deploy("production", "loosen-the-gate");
     const review = onlyReview(rule);
     expect(rule.state).toBe("rejected");
@@ -67,7 +72,9 @@ describe("deployment protection rule on the sandbox", () => {
   it("changes nothing for a delivery with a bad signature", async () => {
     const { delivery, rule } = requestDeploymentProtection(world.sb.ctx, "production", "main");
     expect((await world.h.deliver(delivery, { headers: { "x-hub-signature-256": `sha256=${"ab".repeat(32)}` } })).status).toBe(401);
-    expect((await world.h.deliver(delivery, { body: delivery.body.replace('"environment":"production"', '"environment":"staging"') })).status).toBe(401);
+    expect(
+      (await world.h.deliver(delivery, { body: delivery.body.replace('"environment":"production"', '"environment":"staging"') })).status,
+    ).toBe(401);
     expect(await world.h.pumpReviews()).toBe(0);
     expect(rule).toMatchObject({ state: "pending", reviews: [] });
   });
@@ -116,11 +123,23 @@ describe("deployment protection rule on the sandbox", () => {
   });
 
   it("approves the next deployment once the federated credential is fixed as the comment says", async () => {
-    const rejected = (world.sb.state.github!.protectionRules ?? []).find((r) => r.reviews[0]?.comment.includes("AG204"))!.reviews[0]!.comment;
+    const rejected = (world.sb.state.github!.protectionRules ?? []).find((r) => r.reviews[0]?.comment.includes("AG204"))!.reviews[0]!
+      .comment;
     const command = /az identity federated-credential create[^\n]*/.exec(rejected)![0];
-    const arg = (name: string) => new RegExp(`--${name} (?:'([^']*)'|(\\S+))`).exec(command)!.slice(1).find((x) => x !== undefined)!;
-    const msi = new ManagedServiceIdentityClient(world.sb.credentials.app("operator"), world.sb.state.subscriptions[0]!.subscriptionId, { endpoint: world.sb.urls.arm, credentialScopes: ["https://management.azure.com/.default"] });
-    await msi.federatedIdentityCredentials.createOrUpdate(arg("resource-group"), arg("identity-name"), arg("name"), { issuer: arg("issuer"), subject: arg("subject"), audiences: [arg("audiences")] });
+    const arg = (name: string) =>
+      new RegExp(`--${name} (?:'([^']*)'|(\\S+))`)
+        .exec(command)!
+        .slice(1)
+        .find((x) => x !== undefined)!;
+    const msi = new ManagedServiceIdentityClient(world.sb.credentials.app("operator"), world.sb.state.subscriptions[0]!.subscriptionId, {
+      endpoint: world.sb.urls.arm,
+      credentialScopes: ["https://management.azure.com/.default"],
+    });
+    await msi.federatedIdentityCredentials.createOrUpdate(arg("resource-group"), arg("identity-name"), arg("name"), {
+      issuer: arg("issuer"),
+      subject: arg("subject"),
+      audiences: [arg("audiences")],
+    });
 
     const rule = await deploy("production", "main");
     const review = onlyReview(rule);

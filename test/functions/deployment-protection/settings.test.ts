@@ -51,8 +51,14 @@ describe("protection settings", () => {
   it("a misconfigured app answers the webhook 500 and logs the one line", async () => {
     const logs: string[] = [];
     const handlers = makeProtectionHandlers(() => createProtectionRuntime({ env: { ...BASE, AAG_GITHUB_APP_ID: "" } }));
-    const context = new InvocationContext({ functionName: "deploymentProtection", logHandler: (level, ...args) => logs.push(`${level}: ${args.join(" ")}`) });
-    const res = await handlers.deploymentProtection(new HttpRequest({ method: "POST", url: "https://x/api/github/deployment-protection", body: { string: "{}" } }), context);
+    const context = new InvocationContext({
+      functionName: "deploymentProtection",
+      logHandler: (level, ...args) => logs.push(`${level}: ${args.join(" ")}`),
+    });
+    const res = await handlers.deploymentProtection(
+      new HttpRequest({ method: "POST", url: "https://x/api/github/deployment-protection", body: { string: "{}" } }),
+      context,
+    );
     expect(res.status).toBe(500);
     expect(logs.join("\n")).toMatch(/AAG_GITHUB_APP_ID: set it to the GitHub App's numeric App ID/);
     expect(logs.join("\n")).not.toMatch(/\n\s+at /);

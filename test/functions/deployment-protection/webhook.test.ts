@@ -47,7 +47,15 @@ describe("deploymentProtection webhook", () => {
     const { peekedMessageItems } = await world.h.queue.peekMessages({ numberOfMessages: 32 });
     expect(peekedMessageItems).toHaveLength(1);
     const message = JSON.parse(Buffer.from(peekedMessageItems[0]!.messageText, "base64").toString("utf8")) as Record<string, unknown>;
-    expect(message).toMatchObject({ deliveryId: delivery.id, environment: "production", runId: rule.runId, sha: rule.sha, owner: "contoso", repo: "django-app", installationId: world.h.app.installationId });
+    expect(message).toMatchObject({
+      deliveryId: delivery.id,
+      environment: "production",
+      runId: rule.runId,
+      sha: rule.sha,
+      owner: "contoso",
+      repo: "django-app",
+      installationId: world.h.app.installationId,
+    });
     expect(REVIEW_QUEUE).toBe("aag-deployment-reviews");
   });
 
@@ -64,7 +72,8 @@ describe("deploymentProtection webhook", () => {
     world.sb.clock.advance("2m");
     const before = reads();
     const { delivery } = requestDeploymentProtection(world.sb.ctx, "production", "main");
-    for (let i = 0; i < 5; i++) expect((await world.h.deliver(delivery, { headers: { "x-hub-signature-256": `sha256=${String(i).repeat(64)}` } })).status).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await world.h.deliver(delivery, { headers: { "x-hub-signature-256": `sha256=${String(i).repeat(64)}` } })).status).toBe(401);
     expect(reads() - before).toBe(1);
 
     // The operator rotates the secret in the App's settings and in Key Vault; GitHub signs with the new one.
@@ -81,7 +90,9 @@ describe("deploymentProtection webhook", () => {
 
   it("answers ping and ignores other events without queueing", async () => {
     const before = await queued();
-    expect((await world.h.deliver(signDelivery(world.h.app.webhookSecret, "ping", { zen: "Keep it logically awesome." }))).status).toBe(200);
+    expect((await world.h.deliver(signDelivery(world.h.app.webhookSecret, "ping", { zen: "Keep it logically awesome." }))).status).toBe(
+      200,
+    );
     expect((await world.h.deliver(signDelivery(world.h.app.webhookSecret, "push", { ref: "refs/heads/main" }))).status).toBe(202);
     expect(await queued()).toBe(before);
   });

@@ -63,7 +63,12 @@ export function loadScenario(input: string | ScenarioInput): { scenario: Scenari
   const parsed = scenarioSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const at = issue?.path.length ? issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") : "(root)";
+    const at = issue?.path.length
+      ? issue.path
+          .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+          .join("")
+          .replace(/^\./, "")
+      : "(root)";
     throw new ScenarioError(`scenario ${source}: ${at}: ${issue?.message ?? "invalid"}`);
   }
   return { scenario: parsed.data, source };
@@ -135,12 +140,36 @@ export function resolveScenario(scenario: Scenario, opts: ResolveOptions): Tenan
     }
   };
   const subs = scenario.subscriptions;
-  unique("subscriptions", subs.map((s) => s.name), "subscriptions");
-  unique("clusters", subs.flatMap((s) => s.resourceGroups.flatMap((g) => g.clusters.map((c) => c.name))), "subscriptions");
-  unique("identities", subs.flatMap((s) => s.resourceGroups.flatMap((g) => g.identities.map((c) => c.name))), "subscriptions");
-  unique("storage accounts", subs.flatMap((s) => s.resourceGroups.flatMap((g) => g.storageAccounts.map((c) => c.name))), "subscriptions");
-  unique("key vaults", subs.flatMap((s) => s.resourceGroups.flatMap((g) => g.keyVaults.map((c) => c.name))), "subscriptions");
-  unique("applications", scenario.applications.map((a) => a.name), "applications");
+  unique(
+    "subscriptions",
+    subs.map((s) => s.name),
+    "subscriptions",
+  );
+  unique(
+    "clusters",
+    subs.flatMap((s) => s.resourceGroups.flatMap((g) => g.clusters.map((c) => c.name))),
+    "subscriptions",
+  );
+  unique(
+    "identities",
+    subs.flatMap((s) => s.resourceGroups.flatMap((g) => g.identities.map((c) => c.name))),
+    "subscriptions",
+  );
+  unique(
+    "storage accounts",
+    subs.flatMap((s) => s.resourceGroups.flatMap((g) => g.storageAccounts.map((c) => c.name))),
+    "subscriptions",
+  );
+  unique(
+    "key vaults",
+    subs.flatMap((s) => s.resourceGroups.flatMap((g) => g.keyVaults.map((c) => c.name))),
+    "subscriptions",
+  );
+  unique(
+    "applications",
+    scenario.applications.map((a) => a.name),
+    "applications",
+  );
 
   // Pass 1: containers of everything (ids, names), so refs can be resolved in pass 2.
   subs.forEach((sub) => {
@@ -218,9 +247,12 @@ export function resolveScenario(scenario: Scenario, opts: ResolveOptions): Tenan
   const identitiesByName = byLowerCaseName(state.identities, (i) => i.name);
   const appsByName = byLowerCaseName(state.applications, (a) => a.displayName);
   const clustersByName = byLowerCaseName(state.clusters, (c) => c.name);
-  const identityNamed = (n: string, where: Where): IdentityState => identitiesByName.get(n.toLowerCase()) ?? fail(where, `no identity named '${n}'`);
-  const appNamed = (n: string, where: Where): ApplicationState => appsByName.get(n.toLowerCase()) ?? fail(where, `no application named '${n}'`);
-  const clusterNamed = (n: string, where: Where): ClusterState => clustersByName.get(n.toLowerCase()) ?? fail(where, `no cluster named '${n}'`);
+  const identityNamed = (n: string, where: Where): IdentityState =>
+    identitiesByName.get(n.toLowerCase()) ?? fail(where, `no identity named '${n}'`);
+  const appNamed = (n: string, where: Where): ApplicationState =>
+    appsByName.get(n.toLowerCase()) ?? fail(where, `no application named '${n}'`);
+  const clusterNamed = (n: string, where: Where): ClusterState =>
+    clustersByName.get(n.toLowerCase()) ?? fail(where, `no cluster named '${n}'`);
 
   const principal = (ref: string, where: Where): string => {
     const [kind, name] = splitRef(ref);
@@ -249,14 +281,18 @@ export function resolveScenario(scenario: Scenario, opts: ResolveOptions): Tenan
     return applyIssuerModifier(url, modifier, where, fail);
   };
 
-  const subscriptionNamed = (n: string, where: Where) => state.subscriptions.find((s) => s.name.toLowerCase() === n.toLowerCase() || s.subscriptionId === n.toLowerCase()) ?? fail(where, `no subscription named '${n}'`);
+  const subscriptionNamed = (n: string, where: Where) =>
+    state.subscriptions.find((s) => s.name.toLowerCase() === n.toLowerCase() || s.subscriptionId === n.toLowerCase()) ??
+    fail(where, `no subscription named '${n}'`);
 
   // Storage accounts and vaults are created in pass 2; their maps are filled right after it (nothing looks them up earlier).
   const storageByName = new Map<string, StorageAccountState>();
   const vaultsByName = new Map<string, KeyVaultState>();
   // Storage account names match exactly (the schema already makes them lower-case); vault names ignore case.
-  const storageNamed = (n: string, where: Where): StorageAccountState => storageByName.get(n) ?? fail(where, `no storage account named '${n}'`);
-  const vaultNamed = (n: string, where: Where): KeyVaultState => vaultsByName.get(n.toLowerCase()) ?? fail(where, `no key vault named '${n}'`);
+  const storageNamed = (n: string, where: Where): StorageAccountState =>
+    storageByName.get(n) ?? fail(where, `no storage account named '${n}'`);
+  const vaultNamed = (n: string, where: Where): KeyVaultState =>
+    vaultsByName.get(n.toLowerCase()) ?? fail(where, `no key vault named '${n}'`);
 
   const scope = (ref: string, where: Where): string => {
     if (ref.startsWith("/")) return ref;
@@ -267,14 +303,17 @@ export function resolveScenario(scenario: Scenario, opts: ResolveOptions): Tenan
       case "rg": {
         const [subName = "", rgName = ""] = rest.split("/");
         const sub = subscriptionNamed(subName, where);
-        const rg = state.resourceGroups.find((g) => g.subscriptionId === sub.subscriptionId && g.name.toLowerCase() === rgName.toLowerCase()) ?? fail(where, `no resource group '${rgName}' in subscription '${subName}'`);
+        const rg =
+          state.resourceGroups.find((g) => g.subscriptionId === sub.subscriptionId && g.name.toLowerCase() === rgName.toLowerCase()) ??
+          fail(where, `no resource group '${rgName}' in subscription '${subName}'`);
         return rg.id;
       }
       case "storage": {
         const [account = "", containers, container, ...more] = rest.split("/");
         const a = storageNamed(account, where);
         if (containers === undefined) return a.id;
-        if (containers !== "containers" || !container || more.length > 0) return fail(where, `'${ref}' is not storage:<account> or storage:<account>/containers/<container>`);
+        if (containers !== "containers" || !container || more.length > 0)
+          return fail(where, `'${ref}' is not storage:<account> or storage:<account>/containers/<container>`);
         if (!a.containers.includes(container)) fail(where, `storage account '${account}' has no container '${container}'`);
         return `${a.id}/blobServices/default/containers/${container}`;
       }
@@ -282,7 +321,8 @@ export function resolveScenario(scenario: Scenario, opts: ResolveOptions): Tenan
         const [vault = "", secrets, secret, ...more] = rest.split("/");
         const v = vaultNamed(vault, where);
         if (secrets === undefined) return v.id;
-        if (secrets !== "secrets" || !secret || more.length > 0) return fail(where, `'${ref}' is not vault:<name> or vault:<name>/secrets/<secret>`);
+        if (secrets !== "secrets" || !secret || more.length > 0)
+          return fail(where, `'${ref}' is not vault:<name> or vault:<name>/secrets/<secret>`);
         return `${v.id}/secrets/${secret}`;
       }
       case "cluster":
@@ -294,13 +334,26 @@ export function resolveScenario(scenario: Scenario, opts: ResolveOptions): Tenan
     }
   };
 
-  const network = (n: { publicNetworkAccess: NetworkState["publicNetworkAccess"]; defaultAction: NetworkState["defaultAction"]; virtualNetworkRules: string[]; ipRules: string[]; bypassAzureServices: boolean; privateEndpoint: boolean }, sub: string, rg: string, where: Where): NetworkState => ({
+  const network = (
+    n: {
+      publicNetworkAccess: NetworkState["publicNetworkAccess"];
+      defaultAction: NetworkState["defaultAction"];
+      virtualNetworkRules: string[];
+      ipRules: string[];
+      bypassAzureServices: boolean;
+      privateEndpoint: boolean;
+    },
+    sub: string,
+    rg: string,
+    where: Where,
+  ): NetworkState => ({
     publicNetworkAccess: n.publicNetworkAccess,
     defaultAction: n.defaultAction,
     virtualNetworkRules: n.virtualNetworkRules.map((s, i) => {
       if (s.startsWith("/")) return s;
       const owner = scenario.subscriptions.flatMap((x) => x.resourceGroups.flatMap((g) => g.clusters.filter((c) => c.subnet === s)));
-      if (owner.length === 0) fail(`${where}.virtualNetworkRules[${i}]`, `no cluster uses a subnet named '${s}' (give a subnet ARM id to name another one)`);
+      if (owner.length === 0)
+        fail(`${where}.virtualNetworkRules[${i}]`, `no cluster uses a subnet named '${s}' (give a subnet ARM id to name another one)`);
       return state.clusters.find((c) => c.name === owner[0]!.name)!.subnetId ?? subnetId(sub, rg, s);
     }),
     ipRules: [...n.ipRules],
@@ -356,7 +409,8 @@ export function resolveScenario(scenario: Scenario, opts: ResolveOptions): Tenan
             permissions: { secrets: p.secrets.includes("all") ? ["all"] : [...p.secrets], keys: [], certificates: [] },
           })),
           secrets: v.secrets.map((s, si2) => {
-            const expires = s.expires !== undefined ? Math.floor(when(s.expires, "", `${where}.secrets[${si2}].expires`).getTime() / 1000) : undefined;
+            const expires =
+              s.expires !== undefined ? Math.floor(when(s.expires, "", `${where}.secrets[${si2}].expires`).getTime() / 1000) : undefined;
             return {
               name: s.name,
               versions: [
@@ -407,7 +461,8 @@ export function resolveScenario(scenario: Scenario, opts: ResolveOptions): Tenan
   state.roleAssignments = scenario.roleAssignments.map((r, ri): RoleAssignmentState => {
     const where = `roleAssignments[${ri}]`;
     const principalId = principal(r.principal, `${where}.principal`);
-    const roleGuid = builtInRoleGuid(r.role) ?? fail(`${where}.role`, `'${r.role}' is not a built-in role the sandbox knows (name or GUID)`);
+    const roleGuid =
+      builtInRoleGuid(r.role) ?? fail(`${where}.role`, `'${r.role}' is not a built-in role the sandbox knows (name or GUID)`);
     const scopeId = scope(r.scope, `${where}.scope`);
     const sub = /^\/subscriptions\/([^/]+)/i.exec(scopeId)?.[1] ?? firstSub;
     const name = nameGuid("role-assignment", principalId, roleGuid, scopeId.toLowerCase());
@@ -433,7 +488,9 @@ export function resolveScenario(scenario: Scenario, opts: ResolveOptions): Tenan
       scope: scopeId,
       principals: d.principals.map((p, pi) => principal(p, `${where}.principals[${pi}]`)),
       excludePrincipals: d.excludePrincipals.map((p, pi) => principal(p, `${where}.excludePrincipals[${pi}]`)),
-      permissions: [{ actions: [...d.actions], notActions: [...d.notActions], dataActions: [...d.dataActions], notDataActions: [...d.notDataActions] }],
+      permissions: [
+        { actions: [...d.actions], notActions: [...d.notActions], dataActions: [...d.dataActions], notDataActions: [...d.notDataActions] },
+      ],
     };
   });
 
@@ -445,16 +502,22 @@ export function resolveScenario(scenario: Scenario, opts: ResolveOptions): Tenan
       const [, kind, name = "", field] = m;
       if (kind === "vault" && field === "url") return `${opts.urls?.keyVault ?? "https://127.0.0.1:9"}/${vaultNamed(name, where).name}`;
       if (kind === "storage" && field === "blobUrl") return `${opts.urls?.blob ?? "https://127.0.0.1:9"}/${storageNamed(name, where).name}`;
-      if (kind === "identity" && (field === "clientId" || field === "principalId" || field === "id")) return identityNamed(name, where)[field];
+      if (kind === "identity" && (field === "clientId" || field === "principalId" || field === "id"))
+        return identityNamed(name, where)[field];
       if (kind === "app" && (field === "appId" || field === "servicePrincipalId")) return appNamed(name, where)[field];
-      if (kind === "cluster" && field === "issuerUrl") return clusterNamed(name, where).issuerUrl ?? fail(where, `cluster '${name}' has no OIDC issuer`);
+      if (kind === "cluster" && field === "issuerUrl")
+        return clusterNamed(name, where).issuerUrl ?? fail(where, `cluster '${name}' has no OIDC issuer`);
     }
-    return fail(where, `unknown placeholder '{{${expr}}}' (tenantId, identity:<n>.clientId|principalId|id, app:<n>.appId|servicePrincipalId, cluster:<n>.issuerUrl, vault:<n>.url, storage:<n>.blobUrl)`);
+    return fail(
+      where,
+      `unknown placeholder '{{${expr}}}' (tenantId, identity:<n>.clientId|principalId|id, app:<n>.appId|servicePrincipalId, cluster:<n>.issuerUrl, vault:<n>.url, storage:<n>.blobUrl)`,
+    );
   };
   const substitute = (value: unknown, where: Where): unknown => {
     if (typeof value === "string") return value.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (_, expr: string) => placeholder(expr, where));
     if (Array.isArray(value)) return value.map((v, i) => substitute(v, `${where}[${i}]`));
-    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, `${where}.${k}`)]));
+    if (value && typeof value === "object")
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, `${where}.${k}`)]));
     return value;
   };
   subs.forEach((sub, si) =>
@@ -464,7 +527,8 @@ export function resolveScenario(scenario: Scenario, opts: ResolveOptions): Tenan
         cluster.objects = c.objects.map((o, oi) => {
           const where = `subscriptions[${si}].resourceGroups[${gi}].clusters[${ci}].objects[${oi}]`;
           const obj = substitute(structuredClone(o), where) as K8sObject;
-          if (typeof obj.kind !== "string" || typeof obj.apiVersion !== "string") fail(where, "a Kubernetes object needs apiVersion and kind");
+          if (typeof obj.kind !== "string" || typeof obj.apiVersion !== "string")
+            fail(where, "a Kubernetes object needs apiVersion and kind");
           if (!obj.metadata || typeof obj.metadata.name !== "string") fail(`${where}.metadata.name`, "required");
           return obj;
         });

@@ -108,9 +108,7 @@ export const resourceGroupSchema = z
   })
   .strict();
 
-export const subscriptionSchema = z
-  .object({ name, resourceGroups: z.array(resourceGroupSchema).default([]) })
-  .strict();
+export const subscriptionSchema = z.object({ name, resourceGroups: z.array(resourceGroupSchema).default([]) }).strict();
 
 export const roleAssignmentSchema = z
   .object({
@@ -187,7 +185,10 @@ export const githubSchema = z
     immutableSubject: z.boolean().default(false),
     workflow: z.string().default("deploy.yml"),
     /** The pull request's head commit (40 hex digits); default derived from the repository and number. */
-    headSha: z.string().regex(/^[0-9a-f]{40}$/).optional(),
+    headSha: z
+      .string()
+      .regex(/^[0-9a-f]{40}$/)
+      .optional(),
     /** The pull request's changed files with their patches (review comments must land on these diffs). */
     pullRequestFiles: z.array(pullRequestFileSchema).default([]),
   })
@@ -213,7 +214,10 @@ export const faultSchema = z
 export const scenarioSchema = z
   .object({
     description: z.string().default(""),
-    tenant: z.object({ name: name.default("contoso") }).strict().default({ name: "contoso" }),
+    tenant: z
+      .object({ name: name.default("contoso") })
+      .strict()
+      .default({ name: "contoso" }),
     subscriptions: z.array(subscriptionSchema).default([]),
     roleAssignments: z.array(roleAssignmentSchema).default([]),
     denyAssignments: z.array(denyAssignmentSchema).default([]),

@@ -26,7 +26,18 @@ export function actionsService(ctx: ServiceContext): Handler {
     if (req.method !== "GET") return { status: 405, body: { message: "Method Not Allowed" } };
     const gh = ctx.state.github;
     if (!gh || req.bearer !== actionsRequestToken(gh)) {
-      return { status: 401, body: { $id: "1", innerException: null, message: "TF400813: The user is not authorized to access this resource.", typeName: "Microsoft.TeamFoundation.Framework.Server.UnauthorizedRequestException", typeKey: "UnauthorizedRequestException", errorCode: 0, eventId: 3000 } };
+      return {
+        status: 401,
+        body: {
+          $id: "1",
+          innerException: null,
+          message: "TF400813: The user is not authorized to access this resource.",
+          typeName: "Microsoft.TeamFoundation.Framework.Server.UnauthorizedRequestException",
+          typeKey: "UnauthorizedRequestException",
+          errorCode: 0,
+          eventId: 3000,
+        },
+      };
     }
     const [owner = ""] = gh.repository.split("/");
     // Without an audience GitHub uses the repository owner's URL.

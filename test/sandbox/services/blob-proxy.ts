@@ -47,16 +47,31 @@ const BLOBS = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs";
 const CONTAINERS = "Microsoft.Storage/storageAccounts/blobServices/containers";
 
 /** Maps a Blob REST call to its RBAC permission (learn.microsoft.com: "Permissions for Blob service operations"). */
-export function blobPermission(account: StorageAccountState, method: string, query: URLSearchParams, container: string | undefined, blob: string | undefined): BlobPermission {
+export function blobPermission(
+  account: StorageAccountState,
+  method: string,
+  query: URLSearchParams,
+  container: string | undefined,
+  blob: string | undefined,
+): BlobPermission {
   const service = `${account.id}/blobServices/default`;
   const comp = query.get("comp") ?? "";
   const restype = query.get("restype") ?? "";
   const m = method.toUpperCase();
   if (!container) {
     if (comp === "list") return { plane: "control", action: `${CONTAINERS}/read`, scope: service };
-    if (comp === "userdelegationkey") return { plane: "control", action: "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action", scope: service };
+    if (comp === "userdelegationkey")
+      return {
+        plane: "control",
+        action: "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action",
+        scope: service,
+      };
     if (restype === "account") return { plane: "data", action: `${BLOBS}/read`, scope: service };
-    return { plane: "control", action: `Microsoft.Storage/storageAccounts/blobServices/${m === "GET" || m === "HEAD" ? "read" : "write"}`, scope: service };
+    return {
+      plane: "control",
+      action: `Microsoft.Storage/storageAccounts/blobServices/${m === "GET" || m === "HEAD" ? "read" : "write"}`,
+      scope: service,
+    };
   }
   const scope = `${service}/containers/${container}`;
   if (!blob) {
@@ -71,7 +86,15 @@ export function blobPermission(account: StorageAccountState, method: string, que
   return { plane: "data", action: `${BLOBS}/write`, scope };
 }
 
-export function storageError(ctx: ServiceContext, req: SandboxRequest, status: number, code: string, message: string, extra = "", headers: Record<string, string> = {}): SandboxResponse {
+export function storageError(
+  ctx: ServiceContext,
+  req: SandboxRequest,
+  status: number,
+  code: string,
+  message: string,
+  extra = "",
+  headers: Record<string, string> = {},
+): SandboxResponse {
   const requestId = randomUUID();
   const time = new Date(ctx.now()).toISOString().replace(/Z$/, "0000Z"); // Storage prints 7 fractional digits
   const xml = `\uFEFF<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}\nRequestId:${requestId}\nTime:${time}</Message>${extra}</Error>`;
@@ -105,7 +128,17 @@ export function tokenForAzurite(token: string, claims: AccessTokenClaims): strin
   return `${header}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}.${signature ?? ""}`;
 }
 
-const HOP_BY_HOP = new Set(["host", "connection", "keep-alive", "transfer-encoding", "proxy-authorization", "proxy-connection", "upgrade", "expect", "content-length"]);
+const HOP_BY_HOP = new Set([
+  "host",
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "proxy-authorization",
+  "proxy-connection",
+  "upgrade",
+  "expect",
+  "content-length",
+]);
 
 export function forward(target: AzuriteEndpoint, req: SandboxRequest, authorization: string | undefined): Promise<SandboxResponse> {
   const url = new URL(target.blobUrl);
@@ -118,7 +151,14 @@ export function forward(target: AzuriteEndpoint, req: SandboxRequest, authorizat
   headers["content-length"] = String(req.body.length);
   return new Promise((resolve, reject) => {
     const upstream = https.request(
-      { host: url.hostname, port: Number(url.port), method: req.method, path: `${req.url.pathname}${req.url.search}`, headers, ca: target.ca },
+      {
+        host: url.hostname,
+        port: Number(url.port),
+        method: req.method,
+        path: `${req.url.pathname}${req.url.search}`,
+        headers,
+        ca: target.ca,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -146,14 +186,29 @@ export function blobProxyService(ctx: ServiceContext, azurite: AzuriteEndpoint):
   const basePath = new URL(ctx.urls.blob).pathname.replace(/\/+$/, "");
   const challenge = `Bearer authorization_uri=${ctx.urls.authorityHost}/${ctx.state.tenantId}/oauth2/authorize resource_id=${STORAGE_RESOURCE}`;
   const authFailed = (req: SandboxRequest, code: string, detail?: string) =>
-    storageError(ctx, req, 401, code, "Server failed to authenticate the request. Please refer to the information in the www-authenticate header.", detail ? `<AuthenticationErrorDetail>${detail}</AuthenticationErrorDetail>` : "", { "www-authenticate": challenge });
+    storageError(
+      ctx,
+      req,
+      401,
+      code,
+      "Server failed to authenticate the request. Please refer to the information in the www-authenticate header.",
+      detail ? `<AuthenticationErrorDetail>${detail}</AuthenticationErrorDetail>` : "",
+      { "www-authenticate": challenge },
+    );
 
   return async (req) => {
     const path = req.path.startsWith(basePath) ? req.path.slice(basePath.length) : req.path;
     const [accountName = "", container, ...blobParts] = path.split("/").filter(Boolean).map(decodeURIComponent);
     const blob = blobParts.length > 0 ? blobParts.join("/") : undefined;
     const account = findAccount(ctx.state, accountName);
-    if (!account) return storageError(ctx, req, 404, "ResourceNotFound", `The specified resource does not exist. (No storage account '${accountName}' in this sandbox.)`);
+    if (!account)
+      return storageError(
+        ctx,
+        req,
+        404,
+        "ResourceNotFound",
+        `The specified resource does not exist. (No storage account '${accountName}' in this sandbox.)`,
+      );
 
     const source = networkSourceOf(ctx.state, req.remoteAddress);
     if (!evaluateFirewall(account.network, source).allowed) {
@@ -168,18 +223,32 @@ export function blobProxyService(ctx: ServiceContext, azurite: AzuriteEndpoint):
     const check = ctx.verifyAccessToken(req.bearer, STORAGE_AUDIENCES);
     if (!check.ok) {
       const claims = decodePayload(req.bearer);
-      if (typeof claims?.aud === "string" && !STORAGE_AUDIENCES.includes(claims.aud)) return authFailed(req, "InvalidAuthenticationInfo", "Audience validation failed. Audience did not match.");
-      if (typeof claims?.exp === "number" && claims.exp * 1000 <= ctx.now()) return authFailed(req, "InvalidAuthenticationInfo", "Lifetime validation failed. The token is expired.");
+      if (typeof claims?.aud === "string" && !STORAGE_AUDIENCES.includes(claims.aud))
+        return authFailed(req, "InvalidAuthenticationInfo", "Audience validation failed. Audience did not match.");
+      if (typeof claims?.exp === "number" && claims.exp * 1000 <= ctx.now())
+        return authFailed(req, "InvalidAuthenticationInfo", "Lifetime validation failed. The token is expired.");
       return authFailed(req, "InvalidAuthenticationInfo", `Signature validation failed. ${check.description}`);
     }
 
     const need = blobPermission(account, req.method, req.query, container, blob);
     const decision =
       need.plane === "data"
-        ? checkDataAction(ctx.state, check.claims.oid, need.scope, need.action, need.subOperation ? { subOperation: need.subOperation } : {})
+        ? checkDataAction(
+            ctx.state,
+            check.claims.oid,
+            need.scope,
+            need.action,
+            need.subOperation ? { subOperation: need.subOperation } : {},
+          )
         : checkAction(ctx.state, check.claims.oid, need.scope, need.action);
     if (!decision.allowed) {
-      return storageError(ctx, req, 403, "AuthorizationPermissionMismatch", "This request is not authorized to perform this operation using this permission.");
+      return storageError(
+        ctx,
+        req,
+        403,
+        "AuthorizationPermissionMismatch",
+        "This request is not authorized to perform this operation using this permission.",
+      );
     }
     return forward(azurite, req, `Bearer ${tokenForAzurite(req.bearer, check.claims)}`);
   };

@@ -31,7 +31,10 @@ interface AadError {
 const aad = (status: number, error: string, code: number, message: string): AadError => ({ status, error, code, message });
 
 function entraTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+  return new Date(ms)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, "Z");
 }
 
 function header(req: SandboxRequest, name: string): string | undefined {
@@ -48,7 +51,12 @@ export function entraService(ctx: ServiceContext): Handler {
     const at = ctx.now();
     return {
       status: e.status,
-      headers: { "x-ms-request-id": traceId, "client-request-id": correlationId, "cache-control": "no-store, no-cache", "x-ms-ests-server": "2.1.sandbox" },
+      headers: {
+        "x-ms-request-id": traceId,
+        "client-request-id": correlationId,
+        "cache-control": "no-store, no-cache",
+        "x-ms-ests-server": "2.1.sandbox",
+      },
       body: {
         error: e.error,
         error_description: `AADSTS${e.code}: ${e.message}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${entraTimestamp(at)}`,
@@ -62,9 +70,15 @@ export function entraService(ctx: ServiceContext): Handler {
   };
 
   /** The tenant segment may be the tenant id or its domain name; anything else does not exist. */
-  const knownTenant = (t: string | undefined) => t !== undefined && (t.toLowerCase() === ctx.state.tenantId || t.toLowerCase() === `${ctx.state.tenantName}.onmicrosoft.com`);
+  const knownTenant = (t: string | undefined) =>
+    t !== undefined && (t.toLowerCase() === ctx.state.tenantId || t.toLowerCase() === `${ctx.state.tenantName}.onmicrosoft.com`);
   const tenantNotFound = (t: string) =>
-    aad(400, "invalid_tenant", 90002, `Tenant '${t}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`);
+    aad(
+      400,
+      "invalid_tenant",
+      90002,
+      `Tenant '${t}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+    );
 
   function openidConfiguration(): SandboxResponse {
     const t = `${authority}/${ctx.state.tenantId}`;
@@ -88,7 +102,27 @@ export function entraService(ctx: ServiceContext): Handler {
         http_logout_supported: true,
         frontchannel_logout_supported: true,
         end_session_endpoint: `${t}/oauth2/v2.0/logout`,
-        claims_supported: ["sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"],
+        claims_supported: [
+          "sub",
+          "iss",
+          "cloud_instance_name",
+          "cloud_instance_host_name",
+          "cloud_graph_host_name",
+          "msgraph_host",
+          "aud",
+          "exp",
+          "iat",
+          "auth_time",
+          "acr",
+          "nonce",
+          "preferred_username",
+          "name",
+          "tid",
+          "ver",
+          "at_hash",
+          "c_hash",
+          "email",
+        ],
         kerberos_endpoint: `${t}/kerberos`,
         tenant_region_scope: "EU",
         cloud_instance_name: new URL(authority).host,
@@ -134,16 +168,34 @@ export function entraService(ctx: ServiceContext): Handler {
   function resourceOf(form: URLSearchParams, v1: boolean): string | AadError {
     if (v1) {
       const resource = form.get("resource");
-      return resource ? resource : aad(400, "invalid_request", 50001, "The resource principal named was not found in the tenant. The request must include a 'resource' parameter.");
+      return resource
+        ? resource
+        : aad(
+            400,
+            "invalid_request",
+            50001,
+            "The resource principal named was not found in the tenant. The request must include a 'resource' parameter.",
+          );
     }
     const raw = form.get("scope");
     if (!raw) return aad(400, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.");
     const scopes = raw.split(/\s+/).filter((s) => s && !OIDC_SCOPES.has(s));
     const bad = scopes.find((s) => !s.endsWith("/.default"));
     if (scopes.length === 0 || bad !== undefined) {
-      return aad(400, "invalid_scope", 70011, `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope ${bad ?? raw} is not valid. The scope format is invalid. Scope must be in a valid URI form <https://example/scope> or a valid Guid <guid/scope>.`);
+      return aad(
+        400,
+        "invalid_scope",
+        70011,
+        `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope ${bad ?? raw} is not valid. The scope format is invalid. Scope must be in a valid URI form <https://example/scope> or a valid Guid <guid/scope>.`,
+      );
     }
-    if (scopes.length > 1) return aad(400, "invalid_scope", 70011, `The provided value for the input parameter 'scope' is not valid. The scope ${raw} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+    if (scopes.length > 1)
+      return aad(
+        400,
+        "invalid_scope",
+        70011,
+        `The provided value for the input parameter 'scope' is not valid. The scope ${raw} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+      );
     return scopes[0]!.slice(0, -"/.default".length);
   }
 
@@ -151,42 +203,84 @@ export function entraService(ctx: ServiceContext): Handler {
     const jwt = decodeJwt(assertion);
     if (!jwt) return aad(400, "invalid_client", 50027, "JWT token is invalid or malformed.");
     const { iss, sub, aud, exp, nbf } = jwt.payload;
-    const fics: FederatedCredentialState[] = client.kind === "identity" ? client.identity.federatedCredentials : client.app.federatedIdentityCredentials;
+    const fics: FederatedCredentialState[] =
+      client.kind === "identity" ? client.identity.federatedCredentials : client.app.federatedIdentityCredentials;
     const key = issuerKey(ctx.state, ctx.urls.issuers, iss);
     if (!key) {
       // Entra looks the issuer up among the client's FICs first; only a configured issuer is fetched.
-      if (fics.some((f) => f.issuer === iss)) return aad(400, "invalid_request", 90061, `Request to External OIDC endpoint failed. The issuer '${String(iss)}' could not be reached to fetch its OpenID configuration and signing keys.`);
+      if (fics.some((f) => f.issuer === iss))
+        return aad(
+          400,
+          "invalid_request",
+          90061,
+          `Request to External OIDC endpoint failed. The issuer '${String(iss)}' could not be reached to fetch its OpenID configuration and signing keys.`,
+        );
       return noIssuer(iss);
     }
     if (jwt.header.kid !== key.kid || !verifySignature(jwt, key.publicKey)) {
-      return aad(401, "invalid_client", 700027, `Client assertion contains an invalid signature. [Reason - The key was not found., Thumbprint of key used by client: '${String(jwt.header.kid ?? jwt.header.x5t ?? "")}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${clientId}'.]`);
+      return aad(
+        401,
+        "invalid_client",
+        700027,
+        `Client assertion contains an invalid signature. [Reason - The key was not found., Thumbprint of key used by client: '${String(jwt.header.kid ?? jwt.header.x5t ?? "")}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${clientId}'.]`,
+      );
     }
     const now = ctx.now() / 1000;
     if (typeof exp !== "number" || (typeof nbf === "number" && nbf > now + SKEW_SECONDS) || exp < now - SKEW_SECONDS) {
       const fmt = (s: unknown) => (typeof s === "number" ? new Date(s * 1000).toISOString() : "unknown");
-      return aad(400, "invalid_client", 700024, `Client assertion is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, assertion valid from ${fmt(nbf ?? jwt.payload.iat)}, expiry time of assertion ${fmt(exp)}. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .`);
+      return aad(
+        400,
+        "invalid_client",
+        700024,
+        `Client assertion is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, assertion valid from ${fmt(nbf ?? jwt.payload.iat)}, expiry time of assertion ${fmt(exp)}. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .`,
+      );
     }
     const byIssuer = fics.filter((f) => f.issuer === iss);
     if (byIssuer.length === 0) return noIssuer(iss);
     const bySubject = byIssuer.filter((f) => f.subject === sub);
     if (bySubject.length === 0) {
       if (typeof sub === "string" && byIssuer.some((f) => f.subject.toLowerCase() === sub.toLowerCase())) {
-        return aad(400, "invalid_request", 7002138, `No matching federated identity record found for presented assertion subject '${sub}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`);
+        return aad(
+          400,
+          "invalid_request",
+          7002138,
+          `No matching federated identity record found for presented assertion subject '${sub}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
+        );
       }
-      return aad(400, "invalid_request", 700213, `No matching federated identity record found for presented assertion subject '${String(sub)}'. Please note that the matching is done using a case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`);
+      return aad(
+        400,
+        "invalid_request",
+        700213,
+        `No matching federated identity record found for presented assertion subject '${String(sub)}'. Please note that the matching is done using a case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
+      );
     }
     const audiences = (Array.isArray(aud) ? aud : [aud]).filter((a): a is string => typeof a === "string");
     if (!bySubject.some((f) => f.audiences.some((a) => audiences.includes(a)))) {
-      return aad(400, "invalid_request", 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${String(iss)}'. Assertion Subject: '${String(sub)}'. Assertion Audience: '${audiences.join(",")}'. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`);
+      return aad(
+        400,
+        "invalid_request",
+        70021,
+        `No matching federated identity record found for presented assertion. Assertion Issuer: '${String(iss)}'. Assertion Subject: '${String(sub)}'. Assertion Audience: '${audiences.join(",")}'. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
+      );
     }
     return undefined;
   }
 
   const noIssuer = (iss: unknown) =>
-    aad(400, "invalid_request", 700211, `No matching federated identity record found for presented assertion issuer '${String(iss)}'. Please note that the matching is done using a case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`);
+    aad(
+      400,
+      "invalid_request",
+      700211,
+      `No matching federated identity record found for presented assertion issuer '${String(iss)}'. Please note that the matching is done using a case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
+    );
 
   function checkSecret(client: Client, clientId: string, secret: string): AadError | undefined {
-    const invalid = aad(401, "invalid_client", 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`);
+    const invalid = aad(
+      401,
+      "invalid_client",
+      7000215,
+      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+    );
     if (client.kind !== "app") return invalid;
     const matching = client.app.passwordCredentials.filter((p) => p.secretText === secret);
     if (matching.length === 0) return invalid;
@@ -194,7 +288,12 @@ export function entraService(ctx: ServiceContext): Handler {
     const live = matching.filter((p) => Date.parse(p.startDateTime) <= now && Date.parse(p.endDateTime) > now);
     if (live.length > 0) return undefined;
     if (matching.some((p) => Date.parse(p.endDateTime) <= now)) {
-      return aad(401, "invalid_client", 7000222, `The provided client secret keys for app '${clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`);
+      return aad(
+        401,
+        "invalid_client",
+        7000222,
+        `The provided client secret keys for app '${clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`,
+      );
     }
     return invalid;
   }
@@ -202,12 +301,30 @@ export function entraService(ctx: ServiceContext): Handler {
   function token(req: SandboxRequest, v1: boolean): SandboxResponse {
     const form = new URLSearchParams(req.body.toString("utf8"));
     const grant = form.get("grant_type");
-    if (grant !== "client_credentials") return errorResponse(req, aad(400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grant ?? ""}'. The sandbox's Entra ID serves client credentials only.`));
+    if (grant !== "client_credentials")
+      return errorResponse(
+        req,
+        aad(
+          400,
+          "unsupported_grant_type",
+          70003,
+          `The app requested an unsupported grant type '${grant ?? ""}'. The sandbox's Entra ID serves client credentials only.`,
+        ),
+      );
     const clientId = form.get("client_id");
-    if (!clientId) return errorResponse(req, aad(400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'."));
+    if (!clientId)
+      return errorResponse(req, aad(400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'."));
     const client = findClient(clientId);
     if (!client) {
-      return errorResponse(req, aad(400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${ctx.state.tenantName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`));
+      return errorResponse(
+        req,
+        aad(
+          400,
+          "unauthorized_client",
+          700016,
+          `Application with identifier '${clientId}' was not found in the directory '${ctx.state.tenantName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+        ),
+      );
     }
     const resource = resourceOf(form, v1);
     if (typeof resource !== "string") return errorResponse(req, resource);
@@ -215,20 +332,46 @@ export function entraService(ctx: ServiceContext): Handler {
     const secret = form.get("client_secret");
     let refused: AadError | undefined;
     if (assertion !== null) {
-      refused = form.get("client_assertion_type") !== JWT_BEARER
-        ? aad(400, "invalid_request", 50027, `Invalid client_assertion_type '${form.get("client_assertion_type") ?? ""}'; expected '${JWT_BEARER}'.`)
-        : checkAssertion(client, clientId, assertion);
+      refused =
+        form.get("client_assertion_type") !== JWT_BEARER
+          ? aad(
+              400,
+              "invalid_request",
+              50027,
+              `Invalid client_assertion_type '${form.get("client_assertion_type") ?? ""}'; expected '${JWT_BEARER}'.`,
+            )
+          : checkAssertion(client, clientId, assertion);
     } else if (secret !== null) {
       refused = checkSecret(client, clientId, secret);
     } else {
-      refused = aad(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+      refused = aad(
+        401,
+        "invalid_client",
+        7000218,
+        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+      );
     }
     if (refused) return errorResponse(req, refused);
-    const subject: TokenSubject = client.kind === "identity" ? { kind: "identity", identity: client.identity } : { kind: "app", app: client.app };
+    const subject: TokenSubject =
+      client.kind === "identity" ? { kind: "identity", identity: client.identity } : { kind: "app", app: client.app };
     const issued = issueAccessToken(ctx.state, subject, resource, ctx.now(), ctx.urls.graph);
-    const body: Record<string, unknown> = { token_type: "Bearer", expires_in: issued.expiresIn, ext_expires_in: issued.expiresIn, access_token: issued.token };
+    const body: Record<string, unknown> = {
+      token_type: "Bearer",
+      expires_in: issued.expiresIn,
+      ext_expires_in: issued.expiresIn,
+      access_token: issued.token,
+    };
     if (v1) Object.assign(body, { expires_on: String(issued.claims.exp), not_before: String(issued.claims.nbf), resource });
-    return { status: 200, headers: { "cache-control": "no-store, no-cache", pragma: "no-cache", "client-request-id": header(req, "client-request-id") ?? randomUUID(), "x-ms-request-id": randomUUID() }, body };
+    return {
+      status: 200,
+      headers: {
+        "cache-control": "no-store, no-cache",
+        pragma: "no-cache",
+        "client-request-id": header(req, "client-request-id") ?? randomUUID(),
+        "x-ms-request-id": randomUUID(),
+      },
+      body,
+    };
   }
 
   return (req) => {
@@ -236,7 +379,8 @@ export function entraService(ctx: ServiceContext): Handler {
     const [tenant, ...rest] = segs;
     const route = rest.join("/");
     if (tenant === "common" && route === "discovery/instance" && req.method === "GET") return instanceDiscovery(req);
-    if (tenant === undefined) return { status: 404, body: { error: "not_found", error_description: "The sandbox Entra ID serves /{tenant}/… only." } };
+    if (tenant === undefined)
+      return { status: 404, body: { error: "not_found", error_description: "The sandbox Entra ID serves /{tenant}/… only." } };
     const known = knownTenant(tenant);
     if (route === "v2.0/.well-known/openid-configuration" || route === ".well-known/openid-configuration") {
       return known ? openidConfiguration() : errorResponse(req, tenantNotFound(tenant));
@@ -248,6 +392,9 @@ export function entraService(ctx: ServiceContext): Handler {
       if (!known) return errorResponse(req, { ...tenantNotFound(tenant), error: "invalid_request" });
       return token(req, route === "oauth2/token");
     }
-    return { status: 404, body: { error: "not_found", error_description: `The sandbox Entra ID does not serve ${req.method} ${req.path}.` } };
+    return {
+      status: 404,
+      body: { error: "not_found", error_description: `The sandbox Entra ID does not serve ${req.method} ${req.path}.` },
+    };
   };
 }

@@ -32,15 +32,32 @@ function unauthorized(ctx: ServiceContext, message: string): SandboxResponse {
 }
 
 /** The App a JWT authenticates, or GitHub's 401. */
-export function verifyAppJwt(ctx: ServiceContext, app: GitHubAppState, token: string): { ok: true } | { ok: false; response: SandboxResponse } {
+export function verifyAppJwt(
+  ctx: ServiceContext,
+  app: GitHubAppState,
+  token: string,
+): { ok: true } | { ok: false; response: SandboxResponse } {
   const jwt = decodeJwt(token);
   if (!jwt) return { ok: false, response: unauthorized(ctx, "A JSON web token could not be decoded") };
   const { iss, iat, exp } = jwt.payload;
   const now = Math.floor(ctx.now() / 1000);
-  if (typeof iat !== "number" || !Number.isInteger(iat) || iat > now + 60) return { ok: false, response: unauthorized(ctx, "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued") };
-  if (typeof exp !== "number" || !Number.isInteger(exp) || exp <= now) return { ok: false, response: unauthorized(ctx, "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires") };
-  if (exp > now + MAX_JWT_AHEAD_S) return { ok: false, response: unauthorized(ctx, "'Expiration time' claim ('exp') is too far in the future") };
-  if (String(iss) !== String(app.appId) && iss !== app.clientId) return { ok: false, response: unauthorized(ctx, "'Issuer' claim ('iss') must be an Integer or the App's client ID") };
+  if (typeof iat !== "number" || !Number.isInteger(iat) || iat > now + 60)
+    return {
+      ok: false,
+      response: unauthorized(ctx, "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued"),
+    };
+  if (typeof exp !== "number" || !Number.isInteger(exp) || exp <= now)
+    return {
+      ok: false,
+      response: unauthorized(
+        ctx,
+        "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires",
+      ),
+    };
+  if (exp > now + MAX_JWT_AHEAD_S)
+    return { ok: false, response: unauthorized(ctx, "'Expiration time' claim ('exp') is too far in the future") };
+  if (String(iss) !== String(app.appId) && iss !== app.clientId)
+    return { ok: false, response: unauthorized(ctx, "'Issuer' claim ('iss') must be an Integer or the App's client ID") };
   if (!verifySignature(jwt, app.publicKey)) return { ok: false, response: unauthorized(ctx, "A JSON web token could not be decoded") };
   return { ok: true };
 }
@@ -76,14 +93,22 @@ function createAccessToken(ctx: ServiceContext, gh: GitHubState, app: GitHubAppS
   const names = Array.isArray(body.repositories) ? body.repositories.map(String) : undefined;
   const ids = Array.isArray(body.repository_ids) ? body.repository_ids.map(Number) : undefined;
   if ((names && names.some((n) => n.toLowerCase() !== repoName.toLowerCase())) || (ids && ids.some((id) => id !== gh.repoId))) {
-    return json(422, { message: "There is at least one repository that does not exist or is not accessible to the parent installation.", documentation_url: docs, status: "422" });
+    return json(422, {
+      message: "There is at least one repository that does not exist or is not accessible to the parent installation.",
+      documentation_url: docs,
+      status: "422",
+    });
   }
   let permissions = app.permissions;
   if (body.permissions && typeof body.permissions === "object") {
     const asked = body.permissions as Record<string, unknown>;
     for (const [name, level] of Object.entries(asked)) {
       if ((level !== "read" && level !== "write") || !granted(app.permissions[name], level)) {
-        return json(422, { message: "The permissions requested are not granted to this installation.", documentation_url: docs, status: "422" });
+        return json(422, {
+          message: "The permissions requested are not granted to this installation.",
+          documentation_url: docs,
+          status: "422",
+        });
       }
     }
     permissions = asked as Record<string, Permission>;
@@ -101,7 +126,13 @@ function createAccessToken(ctx: ServiceContext, gh: GitHubState, app: GitHubAppS
 }
 
 /** Routes that authenticate as the App itself (JWT): undefined when `path` is not one of them. */
-export function appJwtRoute(ctx: ServiceContext, gh: GitHubState | undefined, req: SandboxRequest, path: string, token: string): SandboxResponse | undefined {
+export function appJwtRoute(
+  ctx: ServiceContext,
+  gh: GitHubState | undefined,
+  req: SandboxRequest,
+  path: string,
+  token: string,
+): SandboxResponse | undefined {
   const installationOfRepo = /^\/repos\/([^/]+)\/([^/]+)\/installation$/.exec(path);
   const accessTokens = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
   if (!installationOfRepo && !accessTokens && path !== "/app") return undefined;
@@ -109,12 +140,24 @@ export function appJwtRoute(ctx: ServiceContext, gh: GitHubState | undefined, re
   if (!gh || !app) return unauthorized(ctx, "Integration not found");
   const verified = verifyAppJwt(ctx, app, token);
   if (!verified.ok) return verified.response;
-  if (path === "/app") return req.method === "GET" ? json(200, { id: app.appId, slug: app.slug, client_id: app.clientId, name: app.slug, permissions: app.permissions, events: app.events }) : notFound();
+  if (path === "/app")
+    return req.method === "GET"
+      ? json(200, {
+          id: app.appId,
+          slug: app.slug,
+          client_id: app.clientId,
+          name: app.slug,
+          permissions: app.permissions,
+          events: app.events,
+        })
+      : notFound();
   if (installationOfRepo) {
-    if (req.method !== "GET" || `${installationOfRepo[1]}/${installationOfRepo[2]}`.toLowerCase() !== gh.repository.toLowerCase()) return notFound(`${DOCS}/apps/apps#get-a-repository-installation-for-the-authenticated-app`);
+    if (req.method !== "GET" || `${installationOfRepo[1]}/${installationOfRepo[2]}`.toLowerCase() !== gh.repository.toLowerCase())
+      return notFound(`${DOCS}/apps/apps#get-a-repository-installation-for-the-authenticated-app`);
     return json(200, installationView(gh, app));
   }
-  if (req.method !== "POST" || Number(accessTokens![1]) !== app.installationId) return notFound(`${DOCS}/apps/apps#create-an-installation-access-token-for-an-app`);
+  if (req.method !== "POST" || Number(accessTokens![1]) !== app.installationId)
+    return notFound(`${DOCS}/apps/apps#create-an-installation-access-token-for-an-app`);
   return createAccessToken(ctx, gh, app, req);
 }
 
@@ -150,18 +193,44 @@ function dirEntries(files: Record<string, string>, dir: string): { name: string;
 function contents(c: Ctx, filePath: string): SandboxResponse {
   const docs = `${DOCS}/repos/contents#get-repository-content`;
   const sha = resolveRef(c.gh, c.req.query.get("ref"));
-  if (!sha) return json(404, { message: "No commit found for the ref " + (c.req.query.get("ref") ?? ""), documentation_url: docs, status: "404" });
+  if (!sha)
+    return json(404, { message: "No commit found for the ref " + (c.req.query.get("ref") ?? ""), documentation_url: docs, status: "404" });
   const files = c.gh.git!.commits[sha]!;
   const text = files[filePath];
-  const url = (p: string) => `${c.api}/repos/${c.gh.repository}/contents/${p}?ref=${encodeURIComponent(c.req.query.get("ref") ?? c.gh.git!.defaultBranch)}`;
+  const url = (p: string) =>
+    `${c.api}/repos/${c.gh.repository}/contents/${p}?ref=${encodeURIComponent(c.req.query.get("ref") ?? c.gh.git!.defaultBranch)}`;
   if (text !== undefined) {
     // GitHub wraps the base64 content at 60 characters.
-    const content = (Buffer.from(text, "utf8").toString("base64").match(/.{1,60}/g) ?? []).join("\n") + "\n";
-    return json(200, { type: "file", encoding: "base64", size: Buffer.byteLength(text), name: filePath.split("/").pop(), path: filePath, content, sha: blobSha(text), url: url(filePath) });
+    const content =
+      (
+        Buffer.from(text, "utf8")
+          .toString("base64")
+          .match(/.{1,60}/g) ?? []
+      ).join("\n") + "\n";
+    return json(200, {
+      type: "file",
+      encoding: "base64",
+      size: Buffer.byteLength(text),
+      name: filePath.split("/").pop(),
+      path: filePath,
+      content,
+      sha: blobSha(text),
+      url: url(filePath),
+    });
   }
   const entries = dirEntries(files, filePath);
   if (entries.length === 0) return notFound(docs);
-  return json(200, entries.map((e) => ({ type: e.type, name: e.name, path: e.path, sha: e.type === "file" ? blobSha(files[e.path]!) : createHash("sha1").update(`tree\0${sha}\0${e.path}`).digest("hex"), size: e.type === "file" ? Buffer.byteLength(files[e.path]!) : 0, url: url(e.path) })));
+  return json(
+    200,
+    entries.map((e) => ({
+      type: e.type,
+      name: e.name,
+      path: e.path,
+      sha: e.type === "file" ? blobSha(files[e.path]!) : createHash("sha1").update(`tree\0${sha}\0${e.path}`).digest("hex"),
+      size: e.type === "file" ? Buffer.byteLength(files[e.path]!) : 0,
+      url: url(e.path),
+    })),
+  );
 }
 
 function tree(c: Ctx, ref: string): SandboxResponse {
@@ -176,8 +245,19 @@ function tree(c: Ctx, ref: string): SandboxResponse {
     for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join("/"));
   }
   const entries = [
-    ...[...dirs].map((p) => ({ path: p, mode: "040000", type: "tree", sha: createHash("sha1").update(`tree\0${sha}\0${p}`).digest("hex") })),
-    ...Object.entries(files).map(([p, text]) => ({ path: p, mode: "100644", type: "blob", sha: blobSha(text), size: Buffer.byteLength(text) })),
+    ...[...dirs].map((p) => ({
+      path: p,
+      mode: "040000",
+      type: "tree",
+      sha: createHash("sha1").update(`tree\0${sha}\0${p}`).digest("hex"),
+    })),
+    ...Object.entries(files).map(([p, text]) => ({
+      path: p,
+      mode: "100644",
+      type: "blob",
+      sha: blobSha(text),
+      size: Buffer.byteLength(text),
+    })),
   ]
     .filter((e) => recursive || !e.path.includes("/"))
     .sort((a, b) => a.path.localeCompare(b.path));
@@ -193,7 +273,12 @@ function branchRef(c: Ctx, ref: string): SandboxResponse {
   const name = ref.replace(/^heads\//, "");
   const sha = ref.startsWith("heads/") ? c.gh.git?.branches[name] : undefined;
   if (!sha) return notFound(`${DOCS}/git/refs#get-a-reference`);
-  return json(200, { ref: `refs/${ref}`, node_id: `REF_${name}`, url: `${c.api}/repos/${c.gh.repository}/git/refs/${ref}`, object: { sha, type: "commit", url: `${c.api}/repos/${c.gh.repository}/git/commits/${sha}` } });
+  return json(200, {
+    ref: `refs/${ref}`,
+    node_id: `REF_${name}`,
+    url: `${c.api}/repos/${c.gh.repository}/git/refs/${ref}`,
+    object: { sha, type: "commit", url: `${c.api}/repos/${c.gh.repository}/git/commits/${sha}` },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -206,14 +291,23 @@ function reviewProtectionRule(c: Ctx, runId: number): SandboxResponse {
   const rules = (c.gh.protectionRules ??= []).filter((r) => r.runId === runId);
   if (rules.length === 0) return notFound(docs);
   // Only the App's own installation token reviews its rule (not GITHUB_TOKEN, not a user).
-  if (!c.installation || !app) return json(403, { message: "Resource not accessible by integration", documentation_url: docs, status: "403" });
+  if (!c.installation || !app)
+    return json(403, { message: "Resource not accessible by integration", documentation_url: docs, status: "403" });
   const b = bodyOf(c);
-  if (typeof b.environment_name !== "string" || b.environment_name === "") return validationFailed("DeploymentProtectionRule", "environment_name", "environment_name wasn't supplied", docs);
-  if (b.state !== "approved" && b.state !== "rejected") return validationFailed("DeploymentProtectionRule", "state", "state must be one of: approved, rejected", docs);
+  if (typeof b.environment_name !== "string" || b.environment_name === "")
+    return validationFailed("DeploymentProtectionRule", "environment_name", "environment_name wasn't supplied", docs);
+  if (b.state !== "approved" && b.state !== "rejected")
+    return validationFailed("DeploymentProtectionRule", "state", "state must be one of: approved, rejected", docs);
   const comment = typeof b.comment === "string" ? b.comment : "";
-  if (comment.length > BODY_LIMIT) return validationFailed("DeploymentProtectionRule", "comment", `comment is too long (maximum is ${BODY_LIMIT} characters)`, docs);
+  if (comment.length > BODY_LIMIT)
+    return validationFailed("DeploymentProtectionRule", "comment", `comment is too long (maximum is ${BODY_LIMIT} characters)`, docs);
   const rule = rules.find((r) => r.environment === b.environment_name && r.appId === app.appId && r.state === "pending");
-  if (!rule) return json(422, { message: `No pending custom deployment protection rule of this app for environment '${b.environment_name}' in run ${runId}.`, documentation_url: docs, status: "422" });
+  if (!rule)
+    return json(422, {
+      message: `No pending custom deployment protection rule of this app for environment '${b.environment_name}' in run ${runId}.`,
+      documentation_url: docs,
+      status: "422",
+    });
   rule.state = b.state;
   rule.reviews.push({ state: b.state, comment, at: iso(c.ctx.now()) });
   return { status: 204 };
@@ -227,12 +321,25 @@ export function appRepoRoute(c: Ctx, rest: string[]): SandboxResponse | undefine
   const [a, b, d, e, f] = rest;
   const needs = (name: string, level: Permission): SandboxResponse | undefined => {
     if (!c.installation) return undefined;
-    return granted(c.installation.permissions[name], level) ? undefined : json(403, { message: "Resource not accessible by integration", documentation_url: DOCS, status: "403" });
+    return granted(c.installation.permissions[name], level)
+      ? undefined
+      : json(403, { message: "Resource not accessible by integration", documentation_url: DOCS, status: "403" });
   };
-  if (a === "contents" && c.req.method === "GET") return needs("contents", "read") ?? contents(c, rest.slice(1).map(decodeURIComponent).join("/"));
-  if (a === "git" && b === "trees" && d !== undefined && e === undefined && c.req.method === "GET") return needs("contents", "read") ?? tree(c, decodeURIComponent(d));
-  if (a === "git" && b === "ref" && d !== undefined && c.req.method === "GET") return needs("contents", "read") ?? branchRef(c, rest.slice(2).map(decodeURIComponent).join("/"));
-  if (a === "actions" && b === "runs" && d !== undefined && /^\d+$/.test(d) && e === "deployment_protection_rule" && f === undefined && c.req.method === "POST") {
+  if (a === "contents" && c.req.method === "GET")
+    return needs("contents", "read") ?? contents(c, rest.slice(1).map(decodeURIComponent).join("/"));
+  if (a === "git" && b === "trees" && d !== undefined && e === undefined && c.req.method === "GET")
+    return needs("contents", "read") ?? tree(c, decodeURIComponent(d));
+  if (a === "git" && b === "ref" && d !== undefined && c.req.method === "GET")
+    return needs("contents", "read") ?? branchRef(c, rest.slice(2).map(decodeURIComponent).join("/"));
+  if (
+    a === "actions" &&
+    b === "runs" &&
+    d !== undefined &&
+    /^\d+$/.test(d) &&
+    e === "deployment_protection_rule" &&
+    f === undefined &&
+    c.req.method === "POST"
+  ) {
     return needs("deployments", "write") ?? reviewProtectionRule(c, Number(d));
   }
   return undefined;

@@ -13,7 +13,12 @@ export const BOT = { login: "github-actions[bot]", id: 41898282, node_id: "MDM6Q
 /** The user object GitHub shows for an author: the workflow's bot, or another account. */
 export function userView(author: { login: string; type?: string } | undefined): Record<string, unknown> {
   if (!author || author.login === BOT.login) return BOT;
-  return { login: author.login, id: 1000 + [...author.login].reduce((n, ch) => n + ch.charCodeAt(0), 0), type: author.type ?? "User", site_admin: false };
+  return {
+    login: author.login,
+    id: 1000 + [...author.login].reduce((n, ch) => n + ch.charCodeAt(0), 0),
+    type: author.type ?? "User",
+    site_admin: false,
+  };
 }
 
 /**
@@ -63,7 +68,12 @@ export const notFound = (docs = DOCS) => json(404, { message: "Not Found", docum
 
 /** 422 "Validation Failed" with a field error (issue comments, issues, review bodies). */
 export function validationFailed(resource: string, field: string, message: string, docs: string): SandboxResponse {
-  return json(422, { message: "Validation Failed", errors: [{ resource, code: "custom", field, message }], documentation_url: docs, status: "422" });
+  return json(422, {
+    message: "Validation Failed",
+    errors: [{ resource, code: "custom", field, message }],
+    documentation_url: docs,
+    status: "422",
+  });
 }
 
 /**
@@ -71,7 +81,8 @@ export function validationFailed(resource: string, field: string, message: strin
  * is ONE string joining every problem ("Line could not be resolved, Path could not be resolved, and …").
  */
 export function unprocessable(problems: readonly string[], docs: string): SandboxResponse {
-  const joined = problems.length <= 2 ? problems.join(" and ") : `${problems.slice(0, -1).join(", ")}, and ${problems[problems.length - 1] ?? ""}`;
+  const joined =
+    problems.length <= 2 ? problems.join(" and ") : `${problems.slice(0, -1).join(", ")}, and ${problems[problems.length - 1] ?? ""}`;
   return json(422, { message: "Unprocessable Entity", errors: [joined], documentation_url: docs, status: "422" });
 }
 

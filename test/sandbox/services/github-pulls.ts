@@ -12,7 +12,22 @@
 import { createHash } from "node:crypto";
 import type { SandboxResponse } from "../contract.js";
 import type { GitHubState, ReviewCommentState, ReviewStateName } from "../state.js";
-import { BODY_LIMIT, bodyOf, DOCS, html, iso, json, notFound, notTheAuthor, paged, requireWrite, unprocessable, userView, validationFailed, type Ctx } from "./github-http.js";
+import {
+  BODY_LIMIT,
+  bodyOf,
+  DOCS,
+  html,
+  iso,
+  json,
+  notFound,
+  notTheAuthor,
+  paged,
+  requireWrite,
+  unprocessable,
+  userView,
+  validationFailed,
+  type Ctx,
+} from "./github-http.js";
 
 type Side = "LEFT" | "RIGHT";
 
@@ -71,7 +86,15 @@ const threads = (gh: GitHubState) => (gh.reviewComments ??= []);
 export function prView(c: Ctx, n: number): Record<string, unknown> {
   const [owner] = c.gh.repository.split("/");
   const repo = { id: c.gh.repoId, full_name: c.gh.repository, name: c.repo, owner: { login: owner, id: c.gh.ownerId }, fork: false };
-  const headRepo = c.gh.fork ? { ...repo, id: c.gh.repoId + 1, full_name: `contributor/${c.repo}`, owner: { login: "contributor", id: c.gh.ownerId + 1 }, fork: true } : repo;
+  const headRepo = c.gh.fork
+    ? {
+        ...repo,
+        id: c.gh.repoId + 1,
+        full_name: `contributor/${c.repo}`,
+        owner: { login: "contributor", id: c.gh.ownerId + 1 },
+        fork: true,
+      }
+    : repo;
   const files = filesOf(c.gh);
   return {
     id: 2_000_000 + n,
@@ -81,7 +104,12 @@ export function prView(c: Ctx, n: number): Record<string, unknown> {
     url: `${c.api}/repos/${c.gh.repository}/pulls/${n}`,
     html_url: `${html(c)}/pull/${n}`,
     user: { login: c.gh.fork ? "contributor" : owner, type: "User" },
-    head: { ref: c.gh.fork ? "patch-1" : "feature", sha: headSha(c, n), repo: headRepo, label: `${headRepo.owner.login}:${c.gh.fork ? "patch-1" : "feature"}` },
+    head: {
+      ref: c.gh.fork ? "patch-1" : "feature",
+      sha: headSha(c, n),
+      repo: headRepo,
+      label: `${headRepo.owner.login}:${c.gh.fork ? "patch-1" : "feature"}`,
+    },
     base: { ref: c.gh.ref.replace(/^refs\/heads\//, ""), sha: createHash("sha1").update(c.gh.repository).digest("hex"), repo },
     draft: false,
     merged: false,
@@ -200,7 +228,8 @@ function resolveComment(c: Ctx, raw: Record<string, unknown>): { ok: true; comme
     if (!startHunk) return { ok: false, problems: ["Start line could not be resolved"] };
     const startIndex = (startSide === "LEFT" ? startHunk.left : startHunk.right).get(start) ?? 0;
     const endIndex = (side === "LEFT" ? hunk.left : hunk.right).get(line) ?? 0;
-    if (startHunk !== hunk || startIndex >= endIndex) return { ok: false, problems: ["Start line must precede the end line and be part of the same hunk"] };
+    if (startHunk !== hunk || startIndex >= endIndex)
+      return { ok: false, problems: ["Start line must precede the end line and be part of the same hunk"] };
   }
   const body = String(raw.body);
   return { ok: true, comment: { path: file.filename, line, side, body, ...(start !== undefined ? { startLine: start, startSide } : {}) } };
@@ -216,10 +245,19 @@ function createReview(c: Ctx, n: number): SandboxResponse {
   const head = headSha(c, n);
   if (b.commit_id !== undefined && b.commit_id !== head) return unprocessable(["Commit id is not the head of this pull request"], docs);
   const raw = Array.isArray(b.comments) ? (b.comments as unknown[]) : [];
-  if (raw.some((x) => !x || typeof x !== "object" || typeof (x as { path?: unknown }).path !== "string" || typeof (x as { body?: unknown }).body !== "string")) {
+  if (
+    raw.some(
+      (x) =>
+        !x ||
+        typeof x !== "object" ||
+        typeof (x as { path?: unknown }).path !== "string" ||
+        typeof (x as { body?: unknown }).body !== "string",
+    )
+  ) {
     return validationFailed("PullRequestReviewComment", "comments", "path and body are required", docs);
   }
-  if (raw.some((x) => String((x as { body: string }).body).length > BODY_LIMIT)) return validationFailed("PullRequestReviewComment", "body", `body is too long (maximum is ${BODY_LIMIT} characters)`, docs);
+  if (raw.some((x) => String((x as { body: string }).body).length > BODY_LIMIT))
+    return validationFailed("PullRequestReviewComment", "body", `body is too long (maximum is ${BODY_LIMIT} characters)`, docs);
   const resolved = raw.map((x) => resolveComment(c, x as Record<string, unknown>));
   // All or nothing, like GitHub: one unplaceable comment refuses the whole review.
   const problems = resolved.flatMap((r) => (r.ok ? [] : r.problems));
@@ -247,7 +285,10 @@ function reviews(c: Ctx, n: number, reviewId: number | undefined): SandboxRespon
   if (reviewId === undefined) {
     if (c.req.method === "POST") return createReview(c, n);
     if (c.req.method !== "GET") return notFound();
-    return paged(c, c.gh.reviews.filter((r) => r.pullNumber === n).map((r) => reviewView(c, r)));
+    return paged(
+      c,
+      c.gh.reviews.filter((r) => r.pullNumber === n).map((r) => reviewView(c, r)),
+    );
   }
   const docs = `${DOCS}/pulls/reviews#${c.req.method === "PUT" ? "update" : "get"}-a-review-for-a-pull-request`;
   if (c.req.method === "PUT") {
@@ -261,7 +302,8 @@ function reviews(c: Ctx, n: number, reviewId: number | undefined): SandboxRespon
     if (foreign) return foreign;
     const body = bodyOf(c).body;
     if (typeof body !== "string" || body.length === 0) return validationFailed("PullRequestReview", "body", "body wasn't supplied", docs);
-    if (body.length > BODY_LIMIT) return validationFailed("PullRequestReview", "body", `body is too long (maximum is ${BODY_LIMIT} characters)`, docs);
+    if (body.length > BODY_LIMIT)
+      return validationFailed("PullRequestReview", "body", `body is too long (maximum is ${BODY_LIMIT} characters)`, docs);
     review.body = body;
   }
   return json(200, reviewView(c, review));
@@ -287,8 +329,10 @@ export function oneReviewComment(c: Ctx, id: number): SandboxResponse {
     return { status: 204 };
   }
   const body = bodyOf(c).body;
-  if (typeof body !== "string" || body.length === 0) return validationFailed("PullRequestReviewComment", "body", "body wasn't supplied", docs);
-  if (body.length > BODY_LIMIT) return validationFailed("PullRequestReviewComment", "body", `body is too long (maximum is ${BODY_LIMIT} characters)`, docs);
+  if (typeof body !== "string" || body.length === 0)
+    return validationFailed("PullRequestReviewComment", "body", "body wasn't supplied", docs);
+  if (body.length > BODY_LIMIT)
+    return validationFailed("PullRequestReviewComment", "body", `body is too long (maximum is ${BODY_LIMIT} characters)`, docs);
   cm.body = body;
   cm.updated_at = iso(c.ctx.now());
   return json(200, reviewCommentView(c, cm));
@@ -306,7 +350,13 @@ export function pullRoute(c: Ctx, n: number, rest: readonly (string | undefined)
     return /^\d+$/.test(e) ? reviews(c, n, Number(e)) : notFound();
   }
   if (d === "comments" && e === undefined && m === "GET") {
-    return paged(c, [...threads(c.gh)].filter((x) => x.pullNumber === n).sort((a, b) => a.id - b.id).map((x) => reviewCommentView(c, x)));
+    return paged(
+      c,
+      [...threads(c.gh)]
+        .filter((x) => x.pullNumber === n)
+        .sort((a, b) => a.id - b.id)
+        .map((x) => reviewCommentView(c, x)),
+    );
   }
   return notFound();
 }

@@ -13,7 +13,23 @@
 import { createHash } from "node:crypto";
 import type { Handler, SandboxResponse, ServiceContext } from "../contract.js";
 import type { GitHubState } from "../state.js";
-import { BODY_LIMIT, BOT, bodyOf, DOCS, html, iso, json, notFound, notTheAuthor, paged, requireWrite, userView, validationFailed, type Access, type Ctx } from "./github-http.js";
+import {
+  BODY_LIMIT,
+  BOT,
+  bodyOf,
+  DOCS,
+  html,
+  iso,
+  json,
+  notFound,
+  notTheAuthor,
+  paged,
+  requireWrite,
+  userView,
+  validationFailed,
+  type Access,
+  type Ctx,
+} from "./github-http.js";
 import { appJwtRoute, appRepoRoute, installationToken } from "./github-app.js";
 import { oneReviewComment, pullRoute } from "./github-pulls.js";
 
@@ -24,7 +40,8 @@ export interface GitHubTokens {
 
 /** The repository's installation tokens (`ghs_…`), stable for a repository name. */
 export function githubTokens(gh: Pick<GitHubState, "repository">): GitHubTokens {
-  const token = (kind: string) => `ghs_${createHash("sha256").update(`github-token\0${gh.repository}\0${kind}`).digest("base64url").replace(/[-_]/g, "").slice(0, 36)}`;
+  const token = (kind: string) =>
+    `ghs_${createHash("sha256").update(`github-token\0${gh.repository}\0${kind}`).digest("base64url").replace(/[-_]/g, "").slice(0, 36)}`;
   return { write: token("write"), readOnly: token("read-only") };
 }
 
@@ -74,7 +91,10 @@ function issueExists(gh: GitHubState, n: number): boolean {
 
 function listComments(c: Ctx, n: number): SandboxResponse {
   if (!issueExists(c.gh, n)) return notFound(`${DOCS}/issues/comments#list-issue-comments`);
-  return paged(c, c.gh.comments.filter((cm) => cm.issueNumber === n).map((cm) => commentView(c, cm)));
+  return paged(
+    c,
+    c.gh.comments.filter((cm) => cm.issueNumber === n).map((cm) => commentView(c, cm)),
+  );
 }
 
 function createComment(c: Ctx, n: number): SandboxResponse {
@@ -84,7 +104,8 @@ function createComment(c: Ctx, n: number): SandboxResponse {
   if (!issueExists(c.gh, n)) return notFound(docs);
   const body = bodyOf(c).body;
   if (typeof body !== "string" || body.length === 0) return validationFailed("IssueComment", "body", "body wasn't supplied", docs);
-  if (body.length > BODY_LIMIT) return validationFailed("IssueComment", "body", `body is too long (maximum is ${BODY_LIMIT} characters)`, docs);
+  if (body.length > BODY_LIMIT)
+    return validationFailed("IssueComment", "body", `body is too long (maximum is ${BODY_LIMIT} characters)`, docs);
   const now = iso(c.ctx.now());
   const id = Math.max(100_000, ...c.gh.comments.map((cm) => cm.id)) + 1;
   const comment = { id, issueNumber: n, body, user: { login: BOT.login }, created_at: now, updated_at: now };
@@ -110,7 +131,8 @@ function oneComment(c: Ctx, id: number): SandboxResponse {
   }
   const body = bodyOf(c).body;
   if (typeof body !== "string" || body.length === 0) return validationFailed("IssueComment", "body", "body wasn't supplied", docs);
-  if (body.length > BODY_LIMIT) return validationFailed("IssueComment", "body", `body is too long (maximum is ${BODY_LIMIT} characters)`, docs);
+  if (body.length > BODY_LIMIT)
+    return validationFailed("IssueComment", "body", `body is too long (maximum is ${BODY_LIMIT} characters)`, docs);
   cm.body = body;
   cm.updated_at = iso(c.ctx.now());
   return json(200, commentView(c, cm));
@@ -134,7 +156,13 @@ function createIssue(c: Ctx): SandboxResponse {
   const b = bodyOf(c);
   if (typeof b.title !== "string" || b.title.length === 0) return validationFailed("Issue", "title", "title wasn't supplied", docs);
   const number = Math.max(0, c.gh.pullRequest ?? 0, ...c.gh.issues.map((i) => i.number)) + 1;
-  const issue = { number, title: b.title, body: typeof b.body === "string" ? b.body : "", state: "open" as const, labels: Array.isArray(b.labels) ? b.labels.map(String) : [] };
+  const issue = {
+    number,
+    title: b.title,
+    body: typeof b.body === "string" ? b.body : "",
+    state: "open" as const,
+    labels: Array.isArray(b.labels) ? b.labels.map(String) : [],
+  };
   c.gh.issues.push(issue);
   return json(201, issueView(c, issue), { location: `${c.api}/repos/${c.gh.repository}/issues/${number}` });
 }
@@ -161,7 +189,17 @@ function route(c: Ctx, rest: string[]): SandboxResponse {
   const m = c.req.method;
   const [a, b, d, e] = rest;
   const num = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : NaN);
-  if (rest.length === 0 && m === "GET") return json(200, { id: c.gh.repoId, name: c.repo, full_name: c.gh.repository, owner: { login: c.owner, id: c.gh.ownerId }, private: false, fork: false, default_branch: c.gh.git?.defaultBranch ?? "main", html_url: html(c) });
+  if (rest.length === 0 && m === "GET")
+    return json(200, {
+      id: c.gh.repoId,
+      name: c.repo,
+      full_name: c.gh.repository,
+      owner: { login: c.owner, id: c.gh.ownerId },
+      private: false,
+      fork: false,
+      default_branch: c.gh.git?.defaultBranch ?? "main",
+      html_url: html(c),
+    });
   const appAnswer = appRepoRoute(c, rest);
   if (appAnswer) return appAnswer;
   // An App installation token reaches only what its permissions name (github-app.ts); the App asks for no issues or pull requests access.
@@ -199,10 +237,28 @@ export function githubService(ctx: ServiceContext): Handler {
     const access: Access | undefined = token === tokens?.write ? "write" : token === tokens?.readOnly || installation ? "read" : undefined;
     if (!gh || !access) return json(401, { message: "Bad credentials", documentation_url: DOCS, status: "401" });
     // Every token here is an installation token (GITHUB_TOKEN is one): it has no user, so GET /user is refused.
-    if (path.replace(/\/+$/, "") === "/user") return json(403, { message: "Resource not accessible by integration", documentation_url: `${DOCS}/users/users#get-the-authenticated-user`, status: "403" });
+    if (path.replace(/\/+$/, "") === "/user")
+      return json(403, {
+        message: "Resource not accessible by integration",
+        documentation_url: `${DOCS}/users/users#get-the-authenticated-user`,
+        status: "403",
+      });
 
     const [root, owner, repo, ...rest] = path.split("/").filter(Boolean);
     if (root !== "repos" || `${owner}/${repo}`.toLowerCase() !== gh.repository.toLowerCase()) return notFound();
-    return route({ ctx, gh, req, access, api, path, owner: owner!, repo: repo!, ...(installation ? { installation: { permissions: installation.permissions } } : {}) }, rest);
+    return route(
+      {
+        ctx,
+        gh,
+        req,
+        access,
+        api,
+        path,
+        owner: owner!,
+        repo: repo!,
+        ...(installation ? { installation: { permissions: installation.permissions } } : {}),
+      },
+      rest,
+    );
   };
 }

@@ -16,7 +16,13 @@ import type { ApplicationState, FederatedCredentialState, IdentityState, Passwor
 const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
 /** Tenant that owns managed identities' first-party application objects. */
 const MICROSOFT_SERVICES_TENANT = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";
-const READ_ROLES = ["Application.Read.All", "Application.ReadWrite.OwnedBy", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
+const READ_ROLES = [
+  "Application.Read.All",
+  "Application.ReadWrite.OwnedBy",
+  "Application.ReadWrite.All",
+  "Directory.Read.All",
+  "Directory.ReadWrite.All",
+];
 const DEFAULT_PAGE = 100;
 const MAX_FICS = 20;
 
@@ -38,7 +44,12 @@ interface GraphCall {
 }
 
 const denied = () => new GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
-const notFound = (id: string) => new GraphError(404, "Request_ResourceNotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+const notFound = (id: string) =>
+  new GraphError(
+    404,
+    "Request_ResourceNotFound",
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 const badRequest = (message: string) => new GraphError(400, "Request_BadRequest", message);
 const unsupportedQuery = (message: string) => new GraphError(400, "Request_UnsupportedQuery", message);
 
@@ -57,7 +68,8 @@ function authenticate(ctx: ServiceContext, req: SandboxRequest): AccessTokenClai
   if (check.ok) return check.claims;
   const why = `${check.error} ${check.description}`;
   if (/audience/i.test(why)) throw new GraphError(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.");
-  if (/expir|lifetime/i.test(why)) throw new GraphError(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.");
+  if (/expir|lifetime/i.test(why))
+    throw new GraphError(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.");
   throw new GraphError(401, "InvalidAuthenticationToken", "Access token validation failure.");
 }
 
@@ -85,7 +97,15 @@ function eqi(a: string | undefined, b: string | undefined): boolean {
 }
 
 function passwordJson(p: PasswordCredentialState): Record<string, unknown> {
-  return { customKeyIdentifier: null, displayName: p.displayName, endDateTime: p.endDateTime, hint: p.hint, keyId: p.keyId, secretText: null, startDateTime: p.startDateTime };
+  return {
+    customKeyIdentifier: null,
+    displayName: p.displayName,
+    endDateTime: p.endDateTime,
+    hint: p.hint,
+    keyId: p.keyId,
+    secretText: null,
+    startDateTime: p.startDateTime,
+  };
 }
 
 function ficJson(f: FederatedCredentialState): Record<string, unknown> {
@@ -151,7 +171,10 @@ function identityServicePrincipalJson(i: IdentityState): Record<string, unknown>
 }
 
 function servicePrincipals(call: GraphCall): Record<string, unknown>[] {
-  return [...call.ctx.state.applications.map((a) => appServicePrincipalJson(call, a)), ...call.ctx.state.identities.map(identityServicePrincipalJson)];
+  return [
+    ...call.ctx.state.applications.map((a) => appServicePrincipalJson(call, a)),
+    ...call.ctx.state.identities.map(identityServicePrincipalJson),
+  ];
 }
 
 function directoryObject(call: GraphCall, id: string): Record<string, unknown> | undefined {
@@ -167,7 +190,8 @@ function directoryObject(call: GraphCall, id: string): Record<string, unknown> |
 // ---------------------------------------------------------------------------------------------
 
 function query(call: GraphCall, name: string): string | undefined {
-  for (const [k, v] of call.req.query) if (k.toLowerCase() === name.toLowerCase() || k.toLowerCase() === name.slice(1).toLowerCase()) return v;
+  for (const [k, v] of call.req.query)
+    if (k.toLowerCase() === name.toLowerCase() || k.toLowerCase() === name.slice(1).toLowerCase()) return v;
   return undefined;
 }
 
@@ -198,7 +222,12 @@ function project(obj: Record<string, unknown>, fields: string[] | undefined): Re
 }
 
 /** `$filter` with a single `prop eq 'value'` clause over `allowed` properties (plus `servicePrincipalNames/any(x:x eq 'v')` where asked). */
-function filterOf(call: GraphCall, allowed: string[], typeName: string, allowSpnAny = false): ((o: Record<string, unknown>) => boolean) | undefined {
+function filterOf(
+  call: GraphCall,
+  allowed: string[],
+  typeName: string,
+  allowSpnAny = false,
+): ((o: Record<string, unknown>) => boolean) | undefined {
   const raw = query(call, "$filter");
   if (raw === undefined || raw.trim() === "") return undefined;
   const eq = /^\s*([A-Za-z]+)\s+eq\s+'((?:[^']|'')*)'\s*$/.exec(raw);
@@ -216,7 +245,10 @@ function filterOf(call: GraphCall, allowed: string[], typeName: string, allowSpn
   const starts = /^\s*startswith\(\s*displayName\s*,\s*'((?:[^']|'')*)'\s*\)\s*$/i.exec(raw);
   if (starts) {
     const prefix = (starts[1] ?? "").replace(/''/g, "'").toLowerCase();
-    return (o) => String(o.displayName ?? "").toLowerCase().startsWith(prefix);
+    return (o) =>
+      String(o.displayName ?? "")
+        .toLowerCase()
+        .startsWith(prefix);
   }
   throw unsupportedQuery(`Unsupported or invalid query filter clause specified for resource '${typeName}': '${raw}'.`);
 }
@@ -225,7 +257,8 @@ function filterOf(call: GraphCall, allowed: string[], typeName: string, allowSpn
 function collection(call: GraphCall, entitySet: string, items: Record<string, unknown>[], fields: string[] | undefined): SandboxResponse {
   const topRaw = query(call, "$top");
   const top = topRaw === undefined ? DEFAULT_PAGE : Number(topRaw);
-  if (!Number.isInteger(top) || top < 1 || top > 999) throw badRequest(`Invalid page size specified: '${topRaw}'. Must be between 1 and 999 inclusive.`);
+  if (!Number.isInteger(top) || top < 1 || top > 999)
+    throw badRequest(`Invalid page size specified: '${topRaw}'. Must be between 1 and 999 inclusive.`);
   let offset = 0;
   const token = query(call, "$skiptoken");
   if (token !== undefined) {
@@ -255,7 +288,9 @@ function entity(call: GraphCall, contextPath: string, obj: Record<string, unknow
 /** `{id}` or `(appId='{appId}')` → the application, or Graph's 404. */
 function findApplication(call: GraphCall, key: string): ApplicationState {
   const byAppId = /^\(appId='([^']*)'\)$/i.exec(key);
-  const app = byAppId ? call.ctx.state.applications.find((a) => eqi(a.appId, byAppId[1])) : call.ctx.state.applications.find((a) => eqi(a.id, key));
+  const app = byAppId
+    ? call.ctx.state.applications.find((a) => eqi(a.appId, byAppId[1]))
+    : call.ctx.state.applications.find((a) => eqi(a.id, key));
   if (!app) throw notFound(byAppId ? `appId '${byAppId[1] ?? ""}'` : key);
   return app;
 }
@@ -270,7 +305,8 @@ function secretText(): string {
 
 function isoOr(value: unknown, fallback: Date, field: string): string {
   if (value === undefined || value === null) return fallback.toISOString();
-  if (typeof value !== "string" || Number.isNaN(Date.parse(value))) throw badRequest(`Invalid value specified for property '${field}' of resource 'PasswordCredential'.`);
+  if (typeof value !== "string" || Number.isNaN(Date.parse(value)))
+    throw badRequest(`Invalid value specified for property '${field}' of resource 'PasswordCredential'.`);
   return new Date(value).toISOString();
 }
 
@@ -295,7 +331,10 @@ function addPassword(call: GraphCall, app: ApplicationState): SandboxResponse {
     secretText: secret,
   };
   app.passwordCredentials.push(created);
-  return { status: 200, body: { "@odata.context": `${call.base}/$metadata#microsoft.graph.passwordCredential`, ...passwordJson(created), secretText: secret } };
+  return {
+    status: 200,
+    body: { "@odata.context": `${call.base}/$metadata#microsoft.graph.passwordCredential`, ...passwordJson(created), secretText: secret },
+  };
 }
 
 function removePassword(call: GraphCall, app: ApplicationState): SandboxResponse {
@@ -313,11 +352,16 @@ function parseFic(body: Record<string, unknown>, existing?: FederatedCredentialS
   const issuer = body.issuer ?? existing?.issuer;
   const subject = body.subject ?? existing?.subject;
   const audiences = body.audiences ?? existing?.audiences;
-  if (typeof name !== "string" || !/^[a-zA-Z0-9][a-zA-Z0-9_-]{2,119}$/.test(name)) throw badRequest("Invalid value specified for property 'name' of resource 'FederatedIdentityCredential'.");
-  if (typeof issuer !== "string" || issuer === "") throw badRequest("Invalid value specified for property 'issuer' of resource 'FederatedIdentityCredential'.");
-  if (typeof subject !== "string" || subject === "") throw badRequest("Invalid value specified for property 'subject' of resource 'FederatedIdentityCredential'.");
+  if (typeof name !== "string" || !/^[a-zA-Z0-9][a-zA-Z0-9_-]{2,119}$/.test(name))
+    throw badRequest("Invalid value specified for property 'name' of resource 'FederatedIdentityCredential'.");
+  if (typeof issuer !== "string" || issuer === "")
+    throw badRequest("Invalid value specified for property 'issuer' of resource 'FederatedIdentityCredential'.");
+  if (typeof subject !== "string" || subject === "")
+    throw badRequest("Invalid value specified for property 'subject' of resource 'FederatedIdentityCredential'.");
   if (!Array.isArray(audiences) || audiences.length !== 1 || typeof audiences[0] !== "string") {
-    throw badRequest("Invalid value specified for property 'audiences' of resource 'FederatedIdentityCredential'. Exactly one audience is allowed.");
+    throw badRequest(
+      "Invalid value specified for property 'audiences' of resource 'FederatedIdentityCredential'. Exactly one audience is allowed.",
+    );
   }
   return { name, issuer, subject, audiences: [audiences[0]] };
 }
@@ -330,15 +374,25 @@ function federatedCredentials(call: GraphCall, app: ApplicationState, idOrName: 
       requireRead(call);
       const all = app.federatedIdentityCredentials.map(ficJson);
       const filter = filterOf(call, ["subject", "issuer", "name"], "federatedIdentityCredential");
-      return collection(call, set, filter ? all.filter(filter) : all, selectFields(call, "federatedIdentityCredential", ficJson({ id: "", name: "", issuer: "", subject: "", audiences: [] })));
+      return collection(
+        call,
+        set,
+        filter ? all.filter(filter) : all,
+        selectFields(call, "federatedIdentityCredential", ficJson({ id: "", name: "", issuer: "", subject: "", audiences: [] })),
+      );
     }
     if (method === "POST") {
       requireWrite(call, app);
       const wanted = parseFic((call.req.json ?? {}) as Record<string, unknown>);
       if (app.federatedIdentityCredentials.some((f) => eqi(f.name, wanted.name))) {
-        throw new GraphError(409, "Request_MultipleObjectsWithSameKeyValue", `FederatedIdentityCredential with name ${wanted.name} already exists.`);
+        throw new GraphError(
+          409,
+          "Request_MultipleObjectsWithSameKeyValue",
+          `FederatedIdentityCredential with name ${wanted.name} already exists.`,
+        );
       }
-      if (app.federatedIdentityCredentials.length >= MAX_FICS) throw badRequest(`An application can have at most ${MAX_FICS} federated identity credentials.`);
+      if (app.federatedIdentityCredentials.length >= MAX_FICS)
+        throw badRequest(`An application can have at most ${MAX_FICS} federated identity credentials.`);
       const created: FederatedCredentialState = { id: randomUUID(), ...wanted };
       app.federatedIdentityCredentials.push(created);
       return { status: 201, body: { "@odata.context": `${call.base}/$metadata#${set}/$entity`, ...ficJson(created) } };
@@ -355,7 +409,8 @@ function federatedCredentials(call: GraphCall, app: ApplicationState, idOrName: 
     requireWrite(call, app);
     if (!fic) throw notFound(idOrName);
     const body = (call.req.json ?? {}) as Record<string, unknown>;
-    if (body.name !== undefined && body.name !== fic.name) throw badRequest("The 'name' of a federated identity credential cannot be changed.");
+    if (body.name !== undefined && body.name !== fic.name)
+      throw badRequest("The 'name' of a federated identity credential cannot be changed.");
     Object.assign(fic, parseFic(body, fic));
     return { status: 204 };
   }
@@ -373,17 +428,31 @@ function applications(call: GraphCall, parts: string[]): SandboxResponse {
   const key = head === "applications" ? undefined : head?.slice("applications".length);
   if (key === undefined || key === "") {
     if (parts.length > 1) throw notFound(parts.slice(1).join("/"));
-    if (call.req.method !== "GET") throw new GraphError(405, "Request_BadRequest", "The sandbox does not create applications; describe them in the scenario.");
+    if (call.req.method !== "GET")
+      throw new GraphError(405, "Request_BadRequest", "The sandbox does not create applications; describe them in the scenario.");
     requireRead(call);
     const all = call.ctx.state.applications.map((a) => applicationJson(call, a));
     const filter = filterOf(call, ["appId", "id", "displayName"], "application");
-    const sample = all[0] ?? applicationJson(call, { id: "", appId: "", displayName: "", passwordCredentials: [], federatedIdentityCredentials: [], owners: [], servicePrincipalId: "", graphPermissions: [], tags: [] });
+    const sample =
+      all[0] ??
+      applicationJson(call, {
+        id: "",
+        appId: "",
+        displayName: "",
+        passwordCredentials: [],
+        federatedIdentityCredentials: [],
+        owners: [],
+        servicePrincipalId: "",
+        graphPermissions: [],
+        tags: [],
+      });
     return collection(call, "applications", filter ? all.filter(filter) : all, selectFields(call, "application", sample));
   }
   const app = findApplication(call, key.startsWith("/") ? key.slice(1) : key);
   const verb = action?.toLowerCase();
   if (verb === undefined) {
-    if (call.req.method !== "GET") throw new GraphError(405, "Request_BadRequest", "The sandbox does not change applications except through their actions.");
+    if (call.req.method !== "GET")
+      throw new GraphError(405, "Request_BadRequest", "The sandbox does not change applications except through their actions.");
     requireRead(call);
     const json = applicationJson(call, app);
     return entity(call, "applications/$entity", json, selectFields(call, "application", json));
@@ -457,7 +526,8 @@ function splitPath(path: string): string[] {
 function route(call: GraphCall, parts: string[]): SandboxResponse {
   const head = parts[0] ?? "";
   if (head === "applications" || head.startsWith("applications(") || head.startsWith("applications/")) return applications(call, parts);
-  if (head === "servicePrincipals" || head.startsWith("servicePrincipals(") || head.startsWith("servicePrincipals/")) return servicePrincipalsRoute(call, parts);
+  if (head === "servicePrincipals" || head.startsWith("servicePrincipals(") || head.startsWith("servicePrincipals/"))
+    return servicePrincipalsRoute(call, parts);
   if (head === "directoryObjects" && parts[1] === "getByIds" && parts.length === 2 && call.req.method === "POST") return getByIds(call);
   throw new GraphError(400, "BadRequest", `Resource not found for the segment '${head}'.`);
 }
@@ -474,18 +544,27 @@ export function graphService(ctx: ServiceContext): Handler {
     const headers: Record<string, string> = { "request-id": requestId, "client-request-id": clientRequestId, "odata-version": "4.0" };
     try {
       const claims = authenticate(ctx, req);
-      if (!req.path.startsWith("/v1.0/")) throw new GraphError(400, "BadRequest", "Invalid version: the sandbox serves Microsoft Graph v1.0 only.");
+      if (!req.path.startsWith("/v1.0/"))
+        throw new GraphError(400, "BadRequest", "Invalid version: the sandbox serves Microsoft Graph v1.0 only.");
       const call: GraphCall = { req, ctx, claims, base: `${ctx.urls.graph.replace(/\/+$/, "")}/v1.0` };
       const res = route(call, splitPath(req.path.slice("/v1.0".length)));
       return { ...res, headers: { ...headers, ...res.headers } };
     } catch (err) {
       if (!(err instanceof GraphError)) throw err;
-      if (err.status === 401) headers["www-authenticate"] = `Bearer realm="", authorization_uri="${ctx.urls.authorityHost}/common/oauth2/authorize", client_id="${GRAPH_APP_ID}"`;
+      if (err.status === 401)
+        headers["www-authenticate"] =
+          `Bearer realm="", authorization_uri="${ctx.urls.authorityHost}/common/oauth2/authorize", client_id="${GRAPH_APP_ID}"`;
       const date = new Date(ctx.now()).toISOString().replace(/\.\d+Z$/, "");
       return {
         status: err.status,
         headers,
-        body: { error: { code: err.code, message: err.message, innerError: { date, "request-id": requestId, "client-request-id": clientRequestId } } },
+        body: {
+          error: {
+            code: err.code,
+            message: err.message,
+            innerError: { date, "request-id": requestId, "client-request-id": clientRequestId },
+          },
+        },
       };
     }
   };

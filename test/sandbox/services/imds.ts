@@ -12,7 +12,11 @@ import { issueAccessToken } from "../tokens.js";
 /** IMDS tokens live about a day. */
 const IMDS_LIFETIME_SECONDS = 86_399;
 
-const bad = (description: string, status = 400): SandboxResponse => ({ status, headers: { "content-type": "application/json; charset=utf-8" }, body: { error: "invalid_request", error_description: description } });
+const bad = (description: string, status = 400): SandboxResponse => ({
+  status,
+  headers: { "content-type": "application/json; charset=utf-8" },
+  body: { error: "invalid_request", error_description: description },
+});
 
 export function imdsService(ctx: ServiceContext): Handler {
   return (req) => {
@@ -20,7 +24,18 @@ export function imdsService(ctx: ServiceContext): Handler {
     const path = req.path.replace(/\/+$/, "");
     if (path === "/metadata/instance" && req.method === "GET") {
       if (req.headers.metadata !== "true") return bad("Required metadata header not specified");
-      return { status: 200, body: { compute: { azEnvironment: "AzurePublicCloud", location: "westeurope", name: "aks-nodepool1-00000000-vmss000000", osType: "Linux", vmSize: "Standard_D4s_v5" } } };
+      return {
+        status: 200,
+        body: {
+          compute: {
+            azEnvironment: "AzurePublicCloud",
+            location: "westeurope",
+            name: "aks-nodepool1-00000000-vmss000000",
+            osType: "Linux",
+            vmSize: "Standard_D4s_v5",
+          },
+        },
+      };
     }
     if (path !== "/metadata/identity/oauth2/token") return { status: 404, body: { error: "Not found" } };
     if (req.method !== "GET") return { status: 405, body: { error: "invalid_request", error_description: "Method not allowed" } };

@@ -121,7 +121,36 @@ export function issuersService(ctx: ServiceContext): Handler {
           jwks_uri: `${iss}/.well-known/jwks`,
           subject_types_supported: ["public", "pairwise"],
           response_types_supported: ["id_token"],
-          claims_supported: ["sub", "aud", "exp", "iat", "iss", "jti", "nbf", "ref", "sha", "repository", "repository_id", "repository_owner", "repository_owner_id", "run_id", "run_number", "run_attempt", "actor", "actor_id", "workflow", "workflow_ref", "head_ref", "base_ref", "event_name", "ref_type", "environment", "job_workflow_ref", "repository_visibility", "runner_environment"],
+          claims_supported: [
+            "sub",
+            "aud",
+            "exp",
+            "iat",
+            "iss",
+            "jti",
+            "nbf",
+            "ref",
+            "sha",
+            "repository",
+            "repository_id",
+            "repository_owner",
+            "repository_owner_id",
+            "run_id",
+            "run_number",
+            "run_attempt",
+            "actor",
+            "actor_id",
+            "workflow",
+            "workflow_ref",
+            "head_ref",
+            "base_ref",
+            "event_name",
+            "ref_type",
+            "environment",
+            "job_workflow_ref",
+            "repository_visibility",
+            "runner_environment",
+          ],
           id_token_signing_alg_values_supported: ["RS256"],
           scopes_supported: ["openid"],
         });
@@ -135,7 +164,13 @@ export function issuersService(ctx: ServiceContext): Handler {
       if (!req.path.startsWith(base)) continue;
       const rest = req.path.slice(base.length);
       if (rest === ".well-known/openid-configuration") {
-        return ok({ issuer: c.issuerUrl, jwks_uri: `${c.issuerUrl}openid/v1/jwks`, response_types_supported: ["id_token"], subject_types_supported: ["public"], id_token_signing_alg_values_supported: ["RS256"] });
+        return ok({
+          issuer: c.issuerUrl,
+          jwks_uri: `${c.issuerUrl}openid/v1/jwks`,
+          response_types_supported: ["id_token"],
+          subject_types_supported: ["public"],
+          id_token_signing_alg_values_supported: ["RS256"],
+        });
       }
       if (rest === "openid/v1/jwks") return ok({ keys: [publicJwk(c.signingKey)] });
     }

@@ -67,13 +67,22 @@ function kvError(status: number, code: string, message: string, innerCode?: stri
 function ok(body: unknown, vault: KeyVaultState, status = 200): SandboxResponse {
   return {
     status,
-    headers: { "content-type": "application/json; charset=utf-8", "x-ms-keyvault-region": vault.location, "x-ms-keyvault-service-version": "1.9.2607.1", "x-ms-request-id": randomUUID() },
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      "x-ms-keyvault-region": vault.location,
+      "x-ms-keyvault-service-version": "1.9.2607.1",
+      "x-ms-request-id": randomUUID(),
+    },
     body,
   };
 }
 
 function secretNotFound(name: string): SandboxResponse {
-  return kvError(404, "SecretNotFound", `A secret with (name/id) ${name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`);
+  return kvError(
+    404,
+    "SecretNotFound",
+    `A secret with (name/id) ${name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`,
+  );
 }
 
 function nowSeconds(ctx: ServiceContext): number {
@@ -102,7 +111,10 @@ function bundle(call: Call, secret: VaultSecretState, v: SecretVersionState, wit
 }
 
 function listItem(call: Call, secret: VaultSecretState, v: SecretVersionState, withVersion: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = { id: `${call.idBase}/secrets/${secret.name}${withVersion ? `/${v.version}` : ""}`, attributes: attributes(v, call.vault) };
+  const out: Record<string, unknown> = {
+    id: `${call.idBase}/secrets/${secret.name}${withVersion ? `/${v.version}` : ""}`,
+    attributes: attributes(v, call.vault),
+  };
   if (v.contentType !== undefined) out.contentType = v.contentType;
   if (Object.keys(v.tags).length > 0) out.tags = v.tags;
   return out;
@@ -110,7 +122,11 @@ function listItem(call: Call, secret: VaultSecretState, v: SecretVersionState, w
 
 function deletedInfo(call: Call, secret: VaultSecretState): Record<string, unknown> {
   const deletedDate = secret.deletedOn ?? 0;
-  return { recoveryId: `${call.idBase}/deletedsecrets/${secret.name}`, deletedDate, scheduledPurgeDate: deletedDate + RETENTION_DAYS * 86400 };
+  return {
+    recoveryId: `${call.idBase}/deletedsecrets/${secret.name}`,
+    deletedDate,
+    scheduledPurgeDate: deletedDate + RETENTION_DAYS * 86400,
+  };
 }
 
 function findSecret(vault: KeyVaultState, name: string): VaultSecretState | undefined {
@@ -121,11 +137,18 @@ function findSecret(vault: KeyVaultState, name: string): VaultSecretState | unde
 function page(call: Call, path: string, items: Record<string, unknown>[]): SandboxResponse {
   const max = Number(call.req.query.get("maxresults") ?? PAGE_MAX);
   if (!Number.isInteger(max) || max < 1 || max > PAGE_MAX) {
-    return kvError(400, "BadParameter", `Invalid maxresults value: ${call.req.query.get("maxresults") ?? ""}. The value must be between 1 and ${PAGE_MAX}.`);
+    return kvError(
+      400,
+      "BadParameter",
+      `Invalid maxresults value: ${call.req.query.get("maxresults") ?? ""}. The value must be between 1 and ${PAGE_MAX}.`,
+    );
   }
   const skip = Number(Buffer.from(call.req.query.get("$skiptoken") ?? "", "base64url").toString() || "0");
   const slice = items.slice(skip, skip + max);
-  const next = skip + max < items.length ? `${call.vaultUrl}${path}?api-version=${call.apiVersion}&$skiptoken=${Buffer.from(String(skip + max)).toString("base64url")}&maxresults=${max}` : null;
+  const next =
+    skip + max < items.length
+      ? `${call.vaultUrl}${path}?api-version=${call.apiVersion}&$skiptoken=${Buffer.from(String(skip + max)).toString("base64url")}&maxresults=${max}`
+      : null;
   return ok({ value: slice, nextLink: next }, call.vault);
 }
 
@@ -180,11 +203,17 @@ function setSecret(call: Call, ctx: ServiceContext, name: string): SandboxRespon
   if (typeof attrs === "string") return kvError(400, "BadParameter", attrs);
   const tags = parseTags(b);
   if (typeof tags === "string") return kvError(400, "BadParameter", tags);
-  if (b.contentType !== undefined && typeof b.contentType !== "string") return kvError(400, "BadParameter", "Property 'contentType' must be a string.");
+  if (b.contentType !== undefined && typeof b.contentType !== "string")
+    return kvError(400, "BadParameter", "Property 'contentType' must be a string.");
 
   let secret = findSecret(call.vault, name);
   if (secret?.deletedOn !== undefined) {
-    return kvError(409, "Conflict", `Secret ${secret.name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.`, "ObjectIsDeletedButRecoverable");
+    return kvError(
+      409,
+      "Conflict",
+      `Secret ${secret.name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.`,
+      "ObjectIsDeletedButRecoverable",
+    );
   }
   if (!secret) {
     secret = { name, versions: [] };
@@ -265,18 +294,26 @@ function purge(call: Call, name: string): SandboxResponse {
 }
 
 function listSecrets(call: Call): SandboxResponse {
-  const items = call.vault.secrets.filter((s) => s.deletedOn === undefined && s.versions.length > 0).map((s) => listItem(call, s, s.versions.at(-1)!, false));
+  const items = call.vault.secrets
+    .filter((s) => s.deletedOn === undefined && s.versions.length > 0)
+    .map((s) => listItem(call, s, s.versions.at(-1)!, false));
   return page(call, "/secrets", items);
 }
 
 function listVersions(call: Call, name: string): SandboxResponse {
   const secret = findSecret(call.vault, name);
   if (!secret || secret.deletedOn !== undefined) return secretNotFound(name);
-  return page(call, `/secrets/${secret.name}/versions`, secret.versions.map((v) => listItem(call, secret, v, true)));
+  return page(
+    call,
+    `/secrets/${secret.name}/versions`,
+    secret.versions.map((v) => listItem(call, secret, v, true)),
+  );
 }
 
 function listDeleted(call: Call): SandboxResponse {
-  const items = call.vault.secrets.filter((s) => s.deletedOn !== undefined).map((s) => ({ ...deletedInfo(call, s), ...listItem(call, s, s.versions.at(-1)!, false) }));
+  const items = call.vault.secrets
+    .filter((s) => s.deletedOn !== undefined)
+    .map((s) => ({ ...deletedInfo(call, s), ...listItem(call, s, s.versions.at(-1)!, false) }));
   return page(call, "/deletedsecrets", items);
 }
 
@@ -332,7 +369,12 @@ function authorize(ctx: ServiceContext, call: Call, op: Operation, secretName: s
   if (!call.vault.enableRbacAuthorization) {
     const decision = checkKeyVaultAccessPolicy(call.vault, call.claims.oid, permission);
     if (decision.allowed) return undefined;
-    return kvError(403, "Forbidden", `The user, group or application '${caller(call.claims)}' does not have secrets ${permission} permission on key vault '${vaultTag}'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287`, "ForbiddenByPolicy");
+    return kvError(
+      403,
+      "Forbidden",
+      `The user, group or application '${caller(call.claims)}' does not have secrets ${permission} permission on key vault '${vaultTag}'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287`,
+      "ForbiddenByPolicy",
+    );
   }
   // Data actions are evaluated at the secret itself when the operation names one (per-secret assignments work).
   const scope = secretName ? `${call.vault.id}/secrets/${secretName}` : call.vault.id;
@@ -365,12 +407,21 @@ export function keyVaultService(ctx: ServiceContext): Handler {
     const path = req.path.startsWith(basePath) ? req.path.slice(basePath.length) : req.path;
     const [vaultName, ...rest] = path.split("/").filter(Boolean);
     const vault = ctx.state.keyVaults.find((v) => v.name.toLowerCase() === (vaultName ?? "").toLowerCase());
-    if (!vault) return kvError(404, "VaultNotFound", `No key vault named '${vaultName ?? ""}' exists in this sandbox (a real client would fail to resolve its host name).`);
+    if (!vault)
+      return kvError(
+        404,
+        "VaultNotFound",
+        `No key vault named '${vaultName ?? ""}' exists in this sandbox (a real client would fail to resolve its host name).`,
+      );
 
     const apiVersion = req.query.get("api-version");
     if (!apiVersion) return kvError(400, "BadParameter", "The 'api-version' query parameter is missing.");
     if (!KEY_VAULT_API_VERSIONS.includes(apiVersion)) {
-      return kvError(400, "BadParameter", `The specified version (${apiVersion}) is not recognized. Consider using the latest supported version (${LATEST_API_VERSION}).`);
+      return kvError(
+        400,
+        "BadParameter",
+        `The specified version (${apiVersion}) is not recognized. Consider using the latest supported version (${LATEST_API_VERSION}).`,
+      );
     }
 
     if (!req.bearer) return unauthorized("AKV10000: Request is missing a Bearer or PoP token.");
@@ -384,18 +435,41 @@ export function keyVaultService(ctx: ServiceContext): Handler {
     }
 
     const r = route(req.method, rest);
-    if (rest[1] !== undefined && !SECRET_NAME.test(rest[1])) return kvError(400, "BadParameter", `The request URI contains an invalid name: ${rest[1]}`);
-    if (!r) return kvError(405, "MethodNotAllowed", `The requested operation ${req.method} ${path} is not supported by this (sandbox) key vault.`);
+    if (rest[1] !== undefined && !SECRET_NAME.test(rest[1]))
+      return kvError(400, "BadParameter", `The request URI contains an invalid name: ${rest[1]}`);
+    if (!r)
+      return kvError(
+        405,
+        "MethodNotAllowed",
+        `The requested operation ${req.method} ${path} is not supported by this (sandbox) key vault.`,
+      );
 
-    const call: Call = { req, vault, claims: check.claims, apiVersion, vaultUrl: `${ctx.urls.keyVault}/${vault.name}`, idBase: base.origin };
+    const call: Call = {
+      req,
+      vault,
+      claims: check.claims,
+      apiVersion,
+      vaultUrl: `${ctx.urls.keyVault}/${vault.name}`,
+      idBase: base.origin,
+    };
     const source = networkSourceOf(ctx.state, req.remoteAddress);
     const firewall = evaluateFirewall(vault.network, source);
     if (!firewall.allowed) {
       const vaultTag = `Vault: ${vault.name};location=${vault.location}`;
       if (firewall.reason === "public-network-disabled") {
-        return kvError(403, "Forbidden", `Public network access is disabled and request is not from a trusted service nor via an approved private link.\r\nCaller: ${caller(check.claims)}\r\n${vaultTag}`, "ForbiddenByConnection");
+        return kvError(
+          403,
+          "Forbidden",
+          `Public network access is disabled and request is not from a trusted service nor via an approved private link.\r\nCaller: ${caller(check.claims)}\r\n${vaultTag}`,
+          "ForbiddenByConnection",
+        );
       }
-      return kvError(403, "Forbidden", `Client address is not authorized and caller is not a trusted service.\r\nClient address: ${firewall.clientIp}\r\nCaller: ${caller(check.claims)}\r\n${vaultTag}`, "ForbiddenByFirewall");
+      return kvError(
+        403,
+        "Forbidden",
+        `Client address is not authorized and caller is not a trusted service.\r\nClient address: ${firewall.clientIp}\r\nCaller: ${caller(check.claims)}\r\n${vaultTag}`,
+        "ForbiddenByFirewall",
+      );
     }
 
     const denied = authorize(ctx, call, r.op, r.name);

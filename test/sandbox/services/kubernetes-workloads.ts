@@ -51,7 +51,8 @@ export function admitPod(store: Store, cluster: ClusterState, pod: K8sObject): s
   const ns = pod.metadata.namespace ?? "default";
   const saName = spec.serviceAccountName || spec.serviceAccount || "default";
   const sa = store.find(cluster, "ServiceAccount", ns, saName);
-  if (!sa) return `pods "${pod.metadata.name}" is forbidden: error looking up service account ${ns}/${saName}: serviceaccount "${saName}" not found`;
+  if (!sa)
+    return `pods "${pod.metadata.name}" is forbidden: error looking up service account ${ns}/${saName}: serviceaccount "${saName}" not found`;
   spec.serviceAccountName = saName;
   spec.serviceAccount = saName;
 
@@ -62,7 +63,12 @@ export function admitPod(store: Store, cluster: ClusterState, pod: K8sObject): s
   if (!Number.isInteger(expiration) || expiration < 3600 || expiration > 86400) {
     return `admission webhook "mutation.azure-workload-identity.io" denied the request: token expiration ${expiration} not valid. Expected value to be between 3600 and 86400`;
   }
-  const skip = new Set((podAnn[WI_SKIP_CONTAINERS] ?? "").split(";").map((s) => s.trim()).filter(Boolean));
+  const skip = new Set(
+    (podAnn[WI_SKIP_CONTAINERS] ?? "")
+      .split(";")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   const desired: [string, string][] = [
     ["AZURE_CLIENT_ID", saAnn[WI_CLIENT_ID] ?? ""],
     ["AZURE_TENANT_ID", saAnn[WI_TENANT_ID] ?? store.ctx.state.tenantId],
@@ -79,7 +85,12 @@ export function admitPod(store: Store, cluster: ClusterState, pod: K8sObject): s
     if (at >= 0) mounts[at] = mount;
     else mounts.push(mount);
   }
-  const volume = { name: WI_VOLUME, projected: { sources: [{ serviceAccountToken: { path: "azure-identity-token", expirationSeconds: expiration, audience: WI_AUDIENCE } }] } };
+  const volume = {
+    name: WI_VOLUME,
+    projected: {
+      sources: [{ serviceAccountToken: { path: "azure-identity-token", expirationSeconds: expiration, audience: WI_AUDIENCE } }],
+    },
+  };
   const volumes = (spec.volumes ??= []);
   const at = volumes.findIndex((v) => v.name === WI_VOLUME);
   if (at >= 0) volumes[at] = volume;
@@ -133,7 +144,8 @@ export function validateJob(job: K8sObject): string | undefined {
   const spec = job.spec as JobSpec | undefined;
   if (!spec?.template?.spec?.containers?.length) return "spec.template.spec.containers: Required value";
   const policy = spec.template.spec.restartPolicy;
-  if (policy !== "Never" && policy !== "OnFailure") return `spec.template.spec.restartPolicy: ${policy === undefined ? "Required value" : `Unsupported value: "${policy}"`}: valid values: "OnFailure", "Never"`;
+  if (policy !== "Never" && policy !== "OnFailure")
+    return `spec.template.spec.restartPolicy: ${policy === undefined ? "Required value" : `Unsupported value: "${policy}"`}: valid values: "OnFailure", "Never"`;
   return undefined;
 }
 
@@ -151,8 +163,20 @@ export function defaultJob(job: K8sObject): void {
   spec.podReplacementPolicy ??= "TerminatingOrFailed";
   spec.selector ??= { matchLabels: { "batch.kubernetes.io/controller-uid": uid } };
   const meta = (spec.template.metadata ??= {});
-  meta.labels = { ...(meta.labels ?? {}), "batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": name, "controller-uid": uid, "job-name": name };
-  job.metadata.labels = { ...(job.metadata.labels ?? {}), "batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": name, "controller-uid": uid, "job-name": name };
+  meta.labels = {
+    ...(meta.labels ?? {}),
+    "batch.kubernetes.io/controller-uid": uid,
+    "batch.kubernetes.io/job-name": name,
+    "controller-uid": uid,
+    "job-name": name,
+  };
+  job.metadata.labels = {
+    ...(job.metadata.labels ?? {}),
+    "batch.kubernetes.io/controller-uid": uid,
+    "batch.kubernetes.io/job-name": name,
+    "controller-uid": uid,
+    "job-name": name,
+  };
   job.status = {};
 }
 
@@ -176,20 +200,42 @@ export function runJob(store: Store, cluster: ClusterState, job: K8sObject): voi
     if (finished) return;
     finished = true;
     const at = now();
-    const target = type === "Complete" ? { type: "SuccessCriteriaMet", reason: "CompletionsReached", message: "Reached expected number of succeeded pods" } : { type: "FailureTarget", reason, message };
+    const target =
+      type === "Complete"
+        ? { type: "SuccessCriteriaMet", reason: "CompletionsReached", message: "Reached expected number of succeeded pods" }
+        : { type: "FailureTarget", reason, message };
     status.conditions = [
       { ...target, status: "True", lastProbeTime: at, lastTransitionTime: at },
-      { type, status: "True", reason: type === "Complete" ? "CompletionsReached" : reason, message: type === "Complete" ? "Reached expected number of succeeded pods" : message, lastProbeTime: at, lastTransitionTime: at },
+      {
+        type,
+        status: "True",
+        reason: type === "Complete" ? "CompletionsReached" : reason,
+        message: type === "Complete" ? "Reached expected number of succeeded pods" : message,
+        lastProbeTime: at,
+        lastTransitionTime: at,
+      },
     ];
     if (type === "Complete") status.completionTime = at;
-    store.event(cluster, job, type === "Complete" ? "Normal" : "Warning", type === "Complete" ? "Completed" : reason, type === "Complete" ? "Job completed" : message, "job-controller");
+    store.event(
+      cluster,
+      job,
+      type === "Complete" ? "Normal" : "Warning",
+      type === "Complete" ? "Completed" : reason,
+      type === "Complete" ? "Job completed" : message,
+      "job-controller",
+    );
     store.touch(job);
   };
 
   if (spec.activeDeadlineSeconds !== undefined) {
     const timer = setTimeout(() => {
       if (!alive() || finished) return;
-      for (const pod of cluster.objects.filter((o) => o.kind === "Pod" && o.metadata.ownerReferences && (o.metadata.ownerReferences as { uid: string }[]).some((r) => r.uid === job.metadata.uid))) {
+      for (const pod of cluster.objects.filter(
+        (o) =>
+          o.kind === "Pod" &&
+          o.metadata.ownerReferences &&
+          (o.metadata.ownerReferences as { uid: string }[]).some((r) => r.uid === job.metadata.uid),
+      )) {
         void store.runs.get(pod.metadata.uid ?? "")?.stop();
       }
       status.active = 0;
@@ -211,7 +257,16 @@ export function runJob(store: Store, cluster: ClusterState, job: K8sObject): voi
         namespace: job.metadata.namespace ?? "default",
         labels: { ...(template.metadata?.labels ?? {}) },
         annotations: { ...(template.metadata?.annotations ?? {}), "batch.kubernetes.io/job-tracking": "" },
-        ownerReferences: [{ apiVersion: "batch/v1", kind: "Job", name: job.metadata.name, uid: job.metadata.uid, controller: true, blockOwnerDeletion: true }],
+        ownerReferences: [
+          {
+            apiVersion: "batch/v1",
+            kind: "Job",
+            name: job.metadata.name,
+            uid: job.metadata.uid,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
       },
       spec: template.spec,
       status: { phase: "Pending" },

@@ -103,7 +103,8 @@ function fieldValue(obj: K8sObject, field: string): string | undefined {
 
 function mergePatch(target: unknown, patch: unknown): unknown {
   if (!patch || typeof patch !== "object" || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> = target && typeof target === "object" && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  const out: Record<string, unknown> =
+    target && typeof target === "object" && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
   for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
     if (v === null) delete out[k];
     else out[k] = mergePatch(out[k], v);
@@ -114,7 +115,10 @@ function mergePatch(target: unknown, patch: unknown): unknown {
 function jsonPatch(doc: unknown, ops: { op: string; path: string; value?: unknown }[]): unknown {
   const root = structuredClone(doc) as Record<string, unknown>;
   for (const op of ops) {
-    const keys = op.path.split("/").slice(1).map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
+    const keys = op.path
+      .split("/")
+      .slice(1)
+      .map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
     const last = keys.pop();
     if (last === undefined) throw new Error("empty path");
     let parent: Record<string, unknown> | unknown[] = root;
@@ -151,7 +155,10 @@ export function kubernetesService(ctx: ServiceContext, podRunner: PodRunner): Ha
     ctx,
     podRunner,
     runs: new Map(),
-    find: (cluster, kind, namespace, name) => cluster.objects.find((o) => o.kind === kind && o.metadata.name === name && (kind === "Namespace" || (o.metadata.namespace ?? "default") === namespace)),
+    find: (cluster, kind, namespace, name) =>
+      cluster.objects.find(
+        (o) => o.kind === kind && o.metadata.name === name && (kind === "Namespace" || (o.metadata.namespace ?? "default") === namespace),
+      ),
     insert: (cluster, obj) => {
       obj.metadata.uid ??= randomUUID();
       obj.metadata.creationTimestamp ??= iso();
@@ -170,8 +177,17 @@ export function kubernetesService(ctx: ServiceContext, podRunner: PodRunner): Ha
       store.insert(cluster, {
         apiVersion: "v1",
         kind: "Event",
-        metadata: { name: `${involved.metadata.name}.${randomUUID().replace(/-/g, "").slice(0, 16)}`, namespace: involved.metadata.namespace ?? "default" },
-        involvedObject: { apiVersion: involved.apiVersion, kind: involved.kind, name: involved.metadata.name, namespace: involved.metadata.namespace ?? "default", uid: involved.metadata.uid },
+        metadata: {
+          name: `${involved.metadata.name}.${randomUUID().replace(/-/g, "").slice(0, 16)}`,
+          namespace: involved.metadata.namespace ?? "default",
+        },
+        involvedObject: {
+          apiVersion: involved.apiVersion,
+          kind: involved.kind,
+          name: involved.metadata.name,
+          namespace: involved.metadata.namespace ?? "default",
+          uid: involved.metadata.uid,
+        },
         reason,
         message,
         type,
@@ -196,13 +212,24 @@ export function kubernetesService(ctx: ServiceContext, podRunner: PodRunner): Ha
       if (o.kind !== "Namespace") o.metadata.namespace ??= "default";
       if (o.kind === "Secret") normaliseSecret(o);
     }
-    const namespaces = new Set([...DEFAULT_NAMESPACES, ...cluster.objects.filter((o) => o.kind !== "Namespace").map((o) => o.metadata.namespace ?? "default")]);
+    const namespaces = new Set([
+      ...DEFAULT_NAMESPACES,
+      ...cluster.objects.filter((o) => o.kind !== "Namespace").map((o) => o.metadata.namespace ?? "default"),
+    ]);
     for (const ns of namespaces) ensureNamespace(cluster, ns);
   }
 
   function ensureNamespace(cluster: ClusterState, ns: string): void {
-    if (!store.find(cluster, "Namespace", "", ns)) store.insert(cluster, { apiVersion: "v1", kind: "Namespace", metadata: { name: ns, labels: { "kubernetes.io/metadata.name": ns } }, spec: { finalizers: ["kubernetes"] }, status: { phase: "Active" } });
-    if (!store.find(cluster, "ServiceAccount", ns, "default")) store.insert(cluster, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default", namespace: ns } });
+    if (!store.find(cluster, "Namespace", "", ns))
+      store.insert(cluster, {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: ns, labels: { "kubernetes.io/metadata.name": ns } },
+        spec: { finalizers: ["kubernetes"] },
+        status: { phase: "Active" },
+      });
+    if (!store.find(cluster, "ServiceAccount", ns, "default"))
+      store.insert(cluster, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default", namespace: ns } });
   }
 
   function normaliseSecret(o: K8sObject): void {
@@ -216,7 +243,10 @@ export function kubernetesService(ctx: ServiceContext, podRunner: PodRunner): Ha
   function list(req: SandboxRequest, cluster: ClusterState, t: ResourceType, ns: string | undefined): SandboxResponse {
     const selector = parseLabelSelector(req.query.get("labelSelector") ?? "");
     if (typeof selector === "string") return status(400, "BadRequest", selector);
-    const fields = (req.query.get("fieldSelector") ?? "").split(",").filter(Boolean).map((f) => /^([\w.]+)(==|=|!=)(.*)$/.exec(f));
+    const fields = (req.query.get("fieldSelector") ?? "")
+      .split(",")
+      .filter(Boolean)
+      .map((f) => /^([\w.]+)(==|=|!=)(.*)$/.exec(f));
     if (fields.some((f) => !f)) return status(400, "BadRequest", `invalid field selector: ${req.query.get("fieldSelector")}`);
     let items = cluster.objects.filter((o) => o.kind === t.kind && (!ns || o.metadata.namespace === ns));
     items = items.filter((o) => selector.every((r) => r(o.metadata.labels ?? {})));
@@ -234,23 +264,46 @@ export function kubernetesService(ctx: ServiceContext, podRunner: PodRunner): Ha
 
   function create(req: SandboxRequest, cluster: ClusterState, t: ResourceType, ns: string | undefined): SandboxResponse {
     const body = req.json;
-    if (!body || typeof body !== "object") return status(400, "BadRequest", "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
+    if (!body || typeof body !== "object")
+      return status(
+        400,
+        "BadRequest",
+        "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml",
+      );
     const obj = structuredClone(body) as K8sObject;
-    if (obj.kind !== undefined && obj.kind !== t.kind) return status(400, "BadRequest", `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(t)})`);
+    if (obj.kind !== undefined && obj.kind !== t.kind)
+      return status(
+        400,
+        "BadRequest",
+        `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(t)})`,
+      );
     obj.kind = t.kind;
     obj.apiVersion = apiVersionOf(t);
     obj.metadata ??= { name: "" };
     if (t.namespaced) {
-      if (obj.metadata.namespace && obj.metadata.namespace !== ns) return status(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
+      if (obj.metadata.namespace && obj.metadata.namespace !== ns)
+        return status(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
       obj.metadata.namespace = ns;
-      if (!store.find(cluster, "Namespace", "", ns!)) return status(404, "NotFound", `namespaces "${ns}" not found`, { name: ns, kind: "namespaces" });
+      if (!store.find(cluster, "Namespace", "", ns!))
+        return status(404, "NotFound", `namespaces "${ns}" not found`, { name: ns, kind: "namespaces" });
     }
-    if (!obj.metadata.name && typeof obj.metadata.generateName === "string") obj.metadata.name = `${obj.metadata.generateName}${nameSuffix()}`;
+    if (!obj.metadata.name && typeof obj.metadata.generateName === "string")
+      obj.metadata.name = `${obj.metadata.generateName}${nameSuffix()}`;
     const name = obj.metadata.name;
     if (!name || !NAME.test(name) || name.length > 253) {
-      return status(422, "Invalid", `${t.kind} "${name ?? ""}" is invalid: metadata.name: ${name ? `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` : "Required value: name or generateName is required"}`, { name: name ?? "", ...(t.group ? { group: t.group } : {}), kind: t.kind });
+      return status(
+        422,
+        "Invalid",
+        `${t.kind} "${name ?? ""}" is invalid: metadata.name: ${name ? `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` : "Required value: name or generateName is required"}`,
+        { name: name ?? "", ...(t.group ? { group: t.group } : {}), kind: t.kind },
+      );
     }
-    if (store.find(cluster, t.kind, ns ?? "", name)) return status(409, "AlreadyExists", `${qualified(t)} "${name}" already exists`, { name, ...(t.group ? { group: t.group } : {}), kind: plural(t) });
+    if (store.find(cluster, t.kind, ns ?? "", name))
+      return status(409, "AlreadyExists", `${qualified(t)} "${name}" already exists`, {
+        name,
+        ...(t.group ? { group: t.group } : {}),
+        kind: plural(t),
+      });
     if (t.kind === "Job") {
       const invalid = validateJob(obj);
       if (invalid) return status(422, "Invalid", `Job.batch "${name}" is invalid: ${invalid}`, { name, group: "batch", kind: "Job" });
@@ -282,19 +335,31 @@ export function kubernetesService(ctx: ServiceContext, podRunner: PodRunner): Ha
     let next: K8sObject;
     try {
       if (req.method === "PUT") next = structuredClone(req.json) as K8sObject;
-      else if (ct.includes("json-patch")) next = jsonPatch(existing, JSON.parse(req.body.toString()) as { op: string; path: string; value?: unknown }[]) as K8sObject;
+      else if (ct.includes("json-patch"))
+        next = jsonPatch(existing, JSON.parse(req.body.toString()) as { op: string; path: string; value?: unknown }[]) as K8sObject;
       else next = mergePatch(existing, JSON.parse(req.body.toString())) as K8sObject;
     } catch (err) {
       return status(422, "Invalid", `the patch could not be applied: ${(err as Error).message}`);
     }
     const sent = next.metadata?.resourceVersion;
     if (req.method === "PUT" && sent && sent !== existing.metadata.resourceVersion) {
-      return status(409, "Conflict", `Operation cannot be fulfilled on ${qualified(t)} "${existing.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`, { name: existing.metadata.name, ...(t.group ? { group: t.group } : {}), kind: plural(t) });
+      return status(
+        409,
+        "Conflict",
+        `Operation cannot be fulfilled on ${qualified(t)} "${existing.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
+        { name: existing.metadata.name, ...(t.group ? { group: t.group } : {}), kind: plural(t) },
+      );
     }
-    if (next.metadata?.name !== existing.metadata.name) return status(400, "BadRequest", "the name of the object does not match the name on the URL");
+    if (next.metadata?.name !== existing.metadata.name)
+      return status(400, "BadRequest", "the name of the object does not match the name on the URL");
     next.kind = t.kind;
     next.apiVersion = apiVersionOf(t);
-    next.metadata = { ...next.metadata, uid: existing.metadata.uid, creationTimestamp: existing.metadata.creationTimestamp, namespace: existing.metadata.namespace };
+    next.metadata = {
+      ...next.metadata,
+      uid: existing.metadata.uid,
+      creationTimestamp: existing.metadata.creationTimestamp,
+      namespace: existing.metadata.namespace,
+    };
     if (t.kind === "Secret") normaliseSecret(next);
     if (t.kind === "Job" || t.kind === "Pod") next.status = existing.status;
     // Replace in place so running controllers keep seeing the same object.
@@ -315,12 +380,29 @@ export function kubernetesService(ctx: ServiceContext, podRunner: PodRunner): Ha
       return ok({ ...obj, status: { phase: "Terminating" } });
     }
     for (const dependant of cluster.objects.filter(owned)) {
-      if (policy === "Orphan") dependant.metadata.ownerReferences = ((dependant.metadata.ownerReferences ?? []) as { uid?: string }[]).filter((r) => r.uid !== obj.metadata.uid);
+      if (policy === "Orphan")
+        dependant.metadata.ownerReferences = ((dependant.metadata.ownerReferences ?? []) as { uid?: string }[]).filter(
+          (r) => r.uid !== obj.metadata.uid,
+        );
       else await deleteObject(cluster, dependant);
     }
     await deleteObject(cluster, obj);
-    if (t.kind === "Pod") return ok({ ...obj, metadata: { ...obj.metadata, deletionTimestamp: new Date(ctx.now()).toISOString().replace(/\.\d{3}Z$/, "Z"), deletionGracePeriodSeconds: 30 } });
-    return ok({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details: { name: obj.metadata.name, ...(t.group ? { group: t.group } : {}), kind: plural(t), uid: obj.metadata.uid } });
+    if (t.kind === "Pod")
+      return ok({
+        ...obj,
+        metadata: {
+          ...obj.metadata,
+          deletionTimestamp: new Date(ctx.now()).toISOString().replace(/\.\d{3}Z$/, "Z"),
+          deletionGracePeriodSeconds: 30,
+        },
+      });
+    return ok({
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Success",
+      details: { name: obj.metadata.name, ...(t.group ? { group: t.group } : {}), kind: plural(t), uid: obj.metadata.uid },
+    });
   }
 
   async function deleteObject(cluster: ClusterState, obj: K8sObject): Promise<void> {
@@ -335,20 +417,32 @@ export function kubernetesService(ctx: ServiceContext, podRunner: PodRunner): Ha
   function podLog(req: SandboxRequest, pod: K8sObject): SandboxResponse {
     const containers = ((pod.spec as { containers?: { name: string }[] }).containers ?? []).map((c) => c.name);
     const name = req.query.get("container") ?? (containers.length === 1 ? containers[0] : undefined);
-    if (!name) return status(400, "BadRequest", `a container name must be specified for pod ${pod.metadata.name}, choose one of: [${containers.join(" ")}]`);
+    if (!name)
+      return status(
+        400,
+        "BadRequest",
+        `a container name must be specified for pod ${pod.metadata.name}, choose one of: [${containers.join(" ")}]`,
+      );
     if (!containers.includes(name)) return status(400, "BadRequest", `container ${name} is not valid for pod ${pod.metadata.name}`);
     const previous = req.query.get("previous") === "true";
     const log = store.runs.get(pod.metadata.uid ?? "")?.log(name, previous);
     if (log === undefined) {
       if (previous) return status(400, "BadRequest", `previous terminated container "${name}" in pod "${pod.metadata.name}" not found`);
-      const cs = ((pod.status as { containerStatuses?: { name: string; state?: { waiting?: { reason?: string } } }[] } | undefined)?.containerStatuses ?? []).find((c) => c.name === name);
+      const cs = (
+        (pod.status as { containerStatuses?: { name: string; state?: { waiting?: { reason?: string } } }[] } | undefined)
+          ?.containerStatuses ?? []
+      ).find((c) => c.name === name);
       const reason = cs?.state?.waiting?.reason ?? "ContainerCreating";
       const why = reason === "ImagePullBackOff" || reason === "ErrImagePull" ? "trying and failing to pull image" : reason;
       return status(400, "BadRequest", `container "${name}" in pod "${pod.metadata.name}" is waiting to start: ${why}`);
     }
     let text = log;
     const tail = Number(req.query.get("tailLines") ?? NaN);
-    if (Number.isInteger(tail) && tail >= 0) text = text.split(/(?<=\n)/).slice(-tail || text.length).join("");
+    if (Number.isInteger(tail) && tail >= 0)
+      text = text
+        .split(/(?<=\n)/)
+        .slice(-tail || text.length)
+        .join("");
     return { status: 200, headers: { "content-type": "text/plain" }, body: text };
   }
 
@@ -380,8 +474,10 @@ export function kubernetesService(ctx: ServiceContext, podRunner: PodRunner): Ha
     }
     const [resource, name, sub, ...extra] = tail;
     const t = RESOURCES[`${group}/${resource}`];
-    if (!t || extra.length > 0 || (ns !== undefined && !t.namespaced)) return status(404, "NotFound", "the server could not find the requested resource");
-    if (ns !== undefined && !store.find(cluster, "Namespace", "", ns) && req.method !== "GET") return status(404, "NotFound", `namespaces "${ns}" not found`, { name: ns, kind: "namespaces" });
+    if (!t || extra.length > 0 || (ns !== undefined && !t.namespaced))
+      return status(404, "NotFound", "the server could not find the requested resource");
+    if (ns !== undefined && !store.find(cluster, "Namespace", "", ns) && req.method !== "GET")
+      return status(404, "NotFound", `namespaces "${ns}" not found`, { name: ns, kind: "namespaces" });
 
     if (name === undefined) {
       if (req.method === "GET") return list(req, cluster, t, ns);

@@ -21,19 +21,36 @@ export function queueProxyService(ctx: ServiceContext, azurite: { queueUrl: stri
   return async (req) => {
     const [accountName = ""] = req.path.split("/").filter(Boolean).map(decodeURIComponent);
     const account = ctx.state.storageAccounts.find((a) => a.name === accountName);
-    if (!account) return storageError(ctx, req, 404, "ResourceNotFound", `The specified resource does not exist. (No storage account '${accountName}' in this sandbox.)`);
+    if (!account)
+      return storageError(
+        ctx,
+        req,
+        404,
+        "ResourceNotFound",
+        `The specified resource does not exist. (No storage account '${accountName}' in this sandbox.)`,
+      );
     if (!evaluateFirewall(account.network, networkSourceOf(ctx.state, req.remoteAddress)).allowed) {
       return storageError(ctx, req, 403, "AuthorizationFailure", "This request is not authorized to perform this operation.");
     }
     const authorization = typeof req.headers.authorization === "string" ? req.headers.authorization : undefined;
-    if ((authorization !== undefined && /^SharedKey(Lite)? /i.test(authorization)) || req.query.has("sig")) return forward(target, req, authorization);
+    if ((authorization !== undefined && /^SharedKey(Lite)? /i.test(authorization)) || req.query.has("sig"))
+      return forward(target, req, authorization);
     const authFailed = (code: string, detail?: string) =>
-      storageError(ctx, req, 401, code, "Server failed to authenticate the request. Please refer to the information in the www-authenticate header.", detail ? `<AuthenticationErrorDetail>${detail}</AuthenticationErrorDetail>` : "", { "www-authenticate": challenge });
+      storageError(
+        ctx,
+        req,
+        401,
+        code,
+        "Server failed to authenticate the request. Please refer to the information in the www-authenticate header.",
+        detail ? `<AuthenticationErrorDetail>${detail}</AuthenticationErrorDetail>` : "",
+        { "www-authenticate": challenge },
+      );
     if (!req.bearer) return authFailed("NoAuthenticationInformation");
     const check = ctx.verifyAccessToken(req.bearer, STORAGE_AUDIENCES);
     if (!check.ok) {
       const claims = decodePayload(req.bearer);
-      if (typeof claims?.exp === "number" && claims.exp * 1000 <= ctx.now()) return authFailed("InvalidAuthenticationInfo", "Lifetime validation failed. The token is expired.");
+      if (typeof claims?.exp === "number" && claims.exp * 1000 <= ctx.now())
+        return authFailed("InvalidAuthenticationInfo", "Lifetime validation failed. The token is expired.");
       return authFailed("InvalidAuthenticationInfo", check.description);
     }
     return forward(target, req, `Bearer ${tokenForAzurite(req.bearer, check.claims)}`);

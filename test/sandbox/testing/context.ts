@@ -13,7 +13,21 @@ import { testTls } from "./tls.js";
 export function placeholderUrls(overrides: Partial<SandboxUrls> = {}): SandboxUrls {
   const none = "https://127.0.0.1:9";
   const plain = "http://127.0.0.1:9";
-  return { authorityHost: none, arm: none, graph: none, keyVault: none, blob: none, queue: none, kubernetes: none, issuers: none, imds: plain, github: plain, actions: plain, proxy: plain, ...overrides };
+  return {
+    authorityHost: none,
+    arm: none,
+    graph: none,
+    keyVault: none,
+    blob: none,
+    queue: none,
+    kubernetes: none,
+    issuers: none,
+    imds: plain,
+    github: plain,
+    actions: plain,
+    proxy: plain,
+    ...overrides,
+  };
 }
 
 export function contextFor(state: TenantState, urls: Partial<SandboxUrls> = {}): ServiceContext {

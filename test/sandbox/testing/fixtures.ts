@@ -28,7 +28,11 @@ export interface FixtureScope {
 }
 
 /** What every tracked ARM resource in TenantState starts with. */
-export function armResource(scope: FixtureScope, type: string, name: string): { id: string; name: string; subscriptionId: string; resourceGroup: string; location: string } {
+export function armResource(
+  scope: FixtureScope,
+  type: string,
+  name: string,
+): { id: string; name: string; subscriptionId: string; resourceGroup: string; location: string } {
   return {
     id: `/subscriptions/${scope.subscriptionId}/resourceGroups/${scope.resourceGroup}/providers/${type}/${name}`,
     name,
@@ -40,7 +44,15 @@ export function armResource(scope: FixtureScope, type: string, name: string): { 
 
 /** Public network access with no firewall rules: Azure's default for a new account or vault. */
 export function openNetwork(over: Partial<NetworkState> = {}): NetworkState {
-  return { publicNetworkAccess: "Enabled", defaultAction: "Allow", virtualNetworkRules: [], ipRules: [], bypassAzureServices: true, privateEndpoint: false, ...over };
+  return {
+    publicNetworkAccess: "Enabled",
+    defaultAction: "Allow",
+    virtualNetworkRules: [],
+    ipRules: [],
+    bypassAzureServices: true,
+    privateEndpoint: false,
+    ...over,
+  };
 }
 
 /** An RBAC-mode vault with soft delete, no secrets, open network. */
@@ -88,12 +100,32 @@ export function permission(p: Partial<Permission>): Permission {
   return { actions: [], notActions: [], dataActions: [], notDataActions: [], ...p };
 }
 
-export function roleDefinition(name: string, roleName: string, permissions: Permission[], type: RoleDefinitionState["type"] = "BuiltInRole", assignableScopes = ["/"]): RoleDefinitionState {
-  return { id: `/providers/Microsoft.Authorization/roleDefinitions/${name}`, name, roleName, description: roleName, type, permissions, assignableScopes };
+export function roleDefinition(
+  name: string,
+  roleName: string,
+  permissions: Permission[],
+  type: RoleDefinitionState["type"] = "BuiltInRole",
+  assignableScopes = ["/"],
+): RoleDefinitionState {
+  return {
+    id: `/providers/Microsoft.Authorization/roleDefinitions/${name}`,
+    name,
+    roleName,
+    description: roleName,
+    type,
+    permissions,
+    assignableScopes,
+  };
 }
 
 /** A service principal's assignment of role definition `roleGuid` (defined in `subscriptionId`) at `scope`. */
-export function roleAssignment(subscriptionId: string, principalId: string, roleGuid: string, scope: string, extra: Partial<RoleAssignmentState> = {}): RoleAssignmentState {
+export function roleAssignment(
+  subscriptionId: string,
+  principalId: string,
+  roleGuid: string,
+  scope: string,
+  extra: Partial<RoleAssignmentState> = {},
+): RoleAssignmentState {
   const name = extra.name ?? guid("ra", principalId, roleGuid, scope);
   return {
     id: `${scope === "/" ? "" : scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,

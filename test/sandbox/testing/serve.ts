@@ -28,7 +28,14 @@ export interface ServeOptions {
 /** `service` names the dialect of the framework's own error answers; until a handler is attached they are 503s. */
 export async function serveHandler(service: ServiceName, opts: ServeOptions = {}): Promise<Served> {
   const log: Served["log"] = [];
-  const listener = await listen({ name: service, plainHttp: opts.plainHttp ?? false, tls: testTls(), log: new RequestLog(), faults: new Faults(), latencyMs: () => 0 });
+  const listener = await listen({
+    name: service,
+    plainHttp: opts.plainHttp ?? false,
+    tls: testTls(),
+    log: new RequestLog(),
+    faults: new Faults(),
+    latencyMs: () => 0,
+  });
   const recorded =
     (handler: Handler): Handler =>
     async (req) => {
@@ -42,6 +49,7 @@ export async function serveHandler(service: ServiceName, opts: ServeOptions = {}
         throw err;
       }
     };
-  const setHandler = (handler: Handler) => listener.attach({ name: service, handler: recorded(handler), ...(opts.rawBody ? { rawBody: true } : {}) });
+  const setHandler = (handler: Handler) =>
+    listener.attach({ name: service, handler: recorded(handler), ...(opts.rawBody ? { rawBody: true } : {}) });
   return { url: listener.url, log, setHandler, close: () => listener.close() };
 }

@@ -16,7 +16,21 @@ import type { SandboxResponse } from "../../contract.js";
 import { EVERYONE, isAtOrBelow, roleDefinitionOf, sameArmId } from "../../rbac.js";
 import type { DenyAssignmentState, RoleAssignmentState, RoleDefinitionState } from "../../state.js";
 import { AUTHORIZATION_API_VERSIONS } from "./api-versions.js";
-import { ArmError, authorize, bodyObject, eqi, findResourceGroup, findSubscription, isGuid, json, paged, propertiesOf, queryParam, requireApiVersion, type ArmCall } from "./common.js";
+import {
+  ArmError,
+  authorize,
+  bodyObject,
+  eqi,
+  findResourceGroup,
+  findSubscription,
+  isGuid,
+  json,
+  paged,
+  propertiesOf,
+  queryParam,
+  requireApiVersion,
+  type ArmCall,
+} from "./common.js";
 
 const PROVIDER = "/providers/Microsoft.Authorization";
 
@@ -56,7 +70,8 @@ function parseFilter(raw: string | undefined, allowed: ReadonlyArray<keyof Scope
     if (/^atScope\(\s*\)$/i.test(c) && allowed.includes("atScope")) filter.atScope = true;
     else if ((m = /^assignedTo\(\s*'([^']*)'\s*\)$/i.exec(c)) && allowed.includes("principalId")) filter.principalId = m[1];
     else if ((m = /^principalId\s+eq\s+'([^']*)'$/i.exec(c)) && allowed.includes("principalId")) filter.principalId = m[1];
-    else if ((m = /^denyAssignmentName\s+eq\s+'([^']*)'$/i.exec(c)) && allowed.includes("denyAssignmentName")) filter.denyAssignmentName = m[1];
+    else if ((m = /^denyAssignmentName\s+eq\s+'([^']*)'$/i.exec(c)) && allowed.includes("denyAssignmentName"))
+      filter.denyAssignmentName = m[1];
     else if ((m = /^roleName\s+eq\s+'([^']*)'$/i.exec(c)) && allowed.includes("roleName")) filter.roleName = m[1];
     else if ((m = /^type\s+eq\s+'([^']*)'$/i.exec(c)) && allowed.includes("roleType")) filter.roleType = m[1];
     else throw unsupportedFilter(raw, supported);
@@ -90,7 +105,12 @@ function definitionJson(d: RoleDefinitionState, scope: string, call: ArmCall): R
       type: d.type,
       description: d.description,
       assignableScopes: [...d.assignableScopes],
-      permissions: d.permissions.map((p) => ({ actions: [...p.actions], notActions: [...p.notActions], dataActions: [...p.dataActions], notDataActions: [...p.notDataActions] })),
+      permissions: d.permissions.map((p) => ({
+        actions: [...p.actions],
+        notActions: [...p.notActions],
+        dataActions: [...p.dataActions],
+        notDataActions: [...p.notDataActions],
+      })),
       createdOn: call.ctx.state.startedAt.toISOString(),
       updatedOn: call.ctx.state.startedAt.toISOString(),
       createdBy: null,
@@ -115,9 +135,18 @@ function roleDefinitions(call: ArmCall, scope: string, id: string | undefined): 
     if (!d) throw new ArmError(404, "RoleDefinitionDoesNotExist", `The specified role definition with ID '${id}' does not exist.`);
     return json(200, definitionJson(d, scope, call));
   }
-  const f = parseFilter(queryParam(call.req, "$filter"), ["roleName", "roleType"], "'roleName eq '{value}'' or 'type eq 'BuiltInRole|CustomRole''");
-  const selected = defs.filter((d) => (f.roleName === undefined || eqi(d.roleName, f.roleName)) && (f.roleType === undefined || eqi(d.type, f.roleType)));
-  return paged(call, selected.map((d) => definitionJson(d, scope, call)));
+  const f = parseFilter(
+    queryParam(call.req, "$filter"),
+    ["roleName", "roleType"],
+    "'roleName eq '{value}'' or 'type eq 'BuiltInRole|CustomRole''",
+  );
+  const selected = defs.filter(
+    (d) => (f.roleName === undefined || eqi(d.roleName, f.roleName)) && (f.roleType === undefined || eqi(d.type, f.roleType)),
+  );
+  return paged(
+    call,
+    selected.map((d) => definitionJson(d, scope, call)),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -152,7 +181,9 @@ function listAssignments(call: ArmCall, scope: string): SandboxResponse {
   authorize(call, "Microsoft.Authorization/roleAssignments/read", scope);
   validateScope(call, scope);
   const f = parseFilter(queryParam(call.req, "$filter"), ["atScope", "principalId"], ASSIGNMENT_FILTERS);
-  const selected = call.ctx.state.roleAssignments.filter((a) => scopeMatches(a.scope, scope, f) && (f.principalId === undefined || eqi(a.principalId, f.principalId)));
+  const selected = call.ctx.state.roleAssignments.filter(
+    (a) => scopeMatches(a.scope, scope, f) && (f.principalId === undefined || eqi(a.principalId, f.principalId)),
+  );
   return paged(call, selected.map(assignmentJson));
 }
 
@@ -164,7 +195,12 @@ function principalTypeOf(call: ArmCall, principalId: string): RoleAssignmentStat
 }
 
 function createAssignment(call: ArmCall, scope: string, name: string): SandboxResponse {
-  if (!isGuid(name)) throw new ArmError(400, "InvalidRoleAssignmentId", `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`);
+  if (!isGuid(name))
+    throw new ArmError(
+      400,
+      "InvalidRoleAssignmentId",
+      `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`,
+    );
   authorize(call, "Microsoft.Authorization/roleAssignments/write", scope);
   validateScope(call, scope);
   const p = propertiesOf(bodyObject(call));
@@ -189,9 +225,19 @@ function createAssignment(call: ArmCall, scope: string, name: string): SandboxRe
   }
   const assignments = call.ctx.state.roleAssignments;
   const sameName = assignments.find((a) => eqi(a.name, name));
-  const duplicate = assignments.find((a) => eqi(a.principalId, principalId) && sameArmId(a.scope, scope) && eqi(roleDefinitionOf(call.ctx.state, a.roleDefinitionId)?.name, role.name));
+  const duplicate = assignments.find(
+    (a) =>
+      eqi(a.principalId, principalId) &&
+      sameArmId(a.scope, scope) &&
+      eqi(roleDefinitionOf(call.ctx.state, a.roleDefinitionId)?.name, role.name),
+  );
   if (duplicate) throw new ArmError(409, "RoleAssignmentExists", "The role assignment already exists.");
-  if (sameName) throw new ArmError(409, "RoleAssignmentUpdateNotPermitted", "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.");
+  if (sameName)
+    throw new ArmError(
+      409,
+      "RoleAssignmentUpdateNotPermitted",
+      "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
+    );
   const prefix = scope === "/" ? "" : scope;
   const created: RoleAssignmentState = {
     id: `${prefix}${PROVIDER}/roleAssignments/${name}`,
@@ -201,7 +247,9 @@ function createAssignment(call: ArmCall, scope: string, name: string): SandboxRe
     principalId,
     principalType: (givenType ?? known ?? "ServicePrincipal") as RoleAssignmentState["principalType"],
     createdOn: new Date(call.ctx.now()).toISOString(),
-    ...(typeof condition === "string" ? { condition, conditionVersion: typeof conditionVersion === "string" ? conditionVersion : "2.0" } : {}),
+    ...(typeof condition === "string"
+      ? { condition, conditionVersion: typeof conditionVersion === "string" ? conditionVersion : "2.0" }
+      : {}),
   };
   assignments.push(created);
   return json(201, assignmentJson(created));
@@ -209,7 +257,8 @@ function createAssignment(call: ArmCall, scope: string, name: string): SandboxRe
 
 function roleAssignments(call: ArmCall, scope: string, name: string | undefined): SandboxResponse {
   if (name === undefined) {
-    if (call.req.method !== "GET") throw new ArmError(405, "MethodNotAllowed", `The requested method '${call.req.method}' is not allowed on a collection.`);
+    if (call.req.method !== "GET")
+      throw new ArmError(405, "MethodNotAllowed", `The requested method '${call.req.method}' is not allowed on a collection.`);
     return listAssignments(call, scope);
   }
   const find = () => call.ctx.state.roleAssignments.find((a) => eqi(a.name, name) && sameArmId(a.scope, scope));
@@ -253,7 +302,14 @@ function denyJson(call: ArmCall, d: DenyAssignmentState): Record<string, unknown
     properties: {
       denyAssignmentName: d.denyAssignmentName,
       description: `Deny assignment '${d.denyAssignmentName}'`,
-      permissions: d.permissions.map((p) => ({ actions: [...p.actions], notActions: [...p.notActions], dataActions: [...p.dataActions], notDataActions: [...p.notDataActions], condition: null, conditionVersion: null })),
+      permissions: d.permissions.map((p) => ({
+        actions: [...p.actions],
+        notActions: [...p.notActions],
+        dataActions: [...p.dataActions],
+        notDataActions: [...p.notDataActions],
+        condition: null,
+        conditionVersion: null,
+      })),
       scope: d.scope,
       doNotApplyToChildScopes: false,
       principals: d.principals.map((p) => denyPrincipal(call, p)),
@@ -294,7 +350,10 @@ function denyAssignments(call: ArmCall, scope: string, id: string | undefined): 
       (f.principalId === undefined || denyAppliesTo(d, f.principalId)) &&
       (f.denyAssignmentName === undefined || eqi(d.denyAssignmentName, f.denyAssignmentName)),
   );
-  return paged(call, selected.map((d) => denyJson(call, d)));
+  return paged(
+    call,
+    selected.map((d) => denyJson(call, d)),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

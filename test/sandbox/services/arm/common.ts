@@ -61,7 +61,11 @@ export function requireApiVersion(call: ArmCall, typeLabel: string, supported: r
   if (supported.includes(call.apiVersion)) return;
   const list = supported.map((v) => `'${v}'`).join(", ");
   if (ownType) {
-    throw new ArmError(400, "InvalidApiVersionParameter", `The api-version '${call.apiVersion}' is invalid. The supported versions are '${supported.join(",")}'.`);
+    throw new ArmError(
+      400,
+      "InvalidApiVersionParameter",
+      `The api-version '${call.apiVersion}' is invalid. The supported versions are '${supported.join(",")}'.`,
+    );
   }
   throw new ArmError(
     400,
@@ -164,7 +168,8 @@ export function pageSizeOf(call: ArmCall): number {
   const raw = queryParam(call.req, "$top") ?? queryParam(call.req, "$maxpagesize");
   if (raw === undefined) return call.pageSize;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new ArmError(400, "InvalidQueryParameterValue", `The value '${raw}' of query parameter '$top' is invalid.`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new ArmError(400, "InvalidQueryParameterValue", `The value '${raw}' of query parameter '$top' is invalid.`);
   return Math.min(n, 1000);
 }
 
@@ -227,7 +232,11 @@ export function errorBody(err: ArmError): unknown {
 export function bodyObject(call: ArmCall): Record<string, unknown> {
   const b = call.req.json;
   if (b === null || typeof b !== "object" || Array.isArray(b)) {
-    throw new ArmError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'Expected a JSON object'.");
+    throw new ArmError(
+      400,
+      "InvalidRequestContent",
+      "The request content was invalid and could not be deserialized: 'Expected a JSON object'.",
+    );
   }
   return b as Record<string, unknown>;
 }
@@ -235,7 +244,11 @@ export function bodyObject(call: ArmCall): Record<string, unknown> {
 export function propertiesOf(body: Record<string, unknown>): Record<string, unknown> {
   const p = body.properties;
   if (p === null || typeof p !== "object" || Array.isArray(p)) {
-    throw new ArmError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'Required property 'properties' not found in JSON'.");
+    throw new ArmError(
+      400,
+      "InvalidRequestContent",
+      "The request content was invalid and could not be deserialized: 'Required property 'properties' not found in JSON'.",
+    );
   }
   return p as Record<string, unknown>;
 }

@@ -64,7 +64,9 @@ function clusterJson(call: ArmCall, c: ClusterState): Record<string, unknown> {
         loadBalancerProfile: {
           managedOutboundIPs: { count: 1 },
           effectiveOutboundIPs: [
-            { id: `/subscriptions/${c.subscriptionId}/resourceGroups/${nodeResourceGroup}/providers/Microsoft.Network/publicIPAddresses/${c.name}-egress` },
+            {
+              id: `/subscriptions/${c.subscriptionId}/resourceGroups/${nodeResourceGroup}/providers/Microsoft.Network/publicIPAddresses/${c.name}-egress`,
+            },
           ],
         },
       },
@@ -83,7 +85,10 @@ function clusterJson(call: ArmCall, c: ClusterState): Record<string, unknown> {
  * the sandbox exports (AAG_SANDBOX_CERT_DIR/cert.pem), else the file Node was told to trust.
  */
 function sandboxCaPem(): string | undefined {
-  const candidates = [process.env.AAG_SANDBOX_CERT_DIR ? join(process.env.AAG_SANDBOX_CERT_DIR, "cert.pem") : undefined, process.env.NODE_EXTRA_CA_CERTS];
+  const candidates = [
+    process.env.AAG_SANDBOX_CERT_DIR ? join(process.env.AAG_SANDBOX_CERT_DIR, "cert.pem") : undefined,
+    process.env.NODE_EXTRA_CA_CERTS,
+  ];
   for (const file of candidates) {
     if (!file) continue;
     try {
@@ -128,14 +133,24 @@ function clusterChild(call: ArmCall, target: ResourceTarget<ClusterState>, rest:
   if (call.req.method === "POST" && more.length === 0 && action?.toLowerCase() === "listclusterusercredential") {
     authorize(call, "Microsoft.ContainerService/managedClusters/listClusterUserCredential/action", target.requestId);
     const cluster = target.resolve();
-    return json(200, { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(userKubeconfig(call, cluster), "utf8").toString("base64") }] });
+    return json(200, {
+      kubeconfigs: [{ name: "clusterUser", value: Buffer.from(userKubeconfig(call, cluster), "utf8").toString("base64") }],
+    });
   }
   if (call.req.method === "POST" && more.length === 0 && action?.toLowerCase() === "listclusteradmincredential") {
     authorize(call, "Microsoft.ContainerService/managedClusters/listClusterAdminCredential/action", target.requestId);
     target.resolve();
-    throw new ArmError(400, "BadRequest", "Getting static credential is not allowed because this cluster is set to disable local accounts.");
+    throw new ArmError(
+      400,
+      "BadRequest",
+      "Getting static credential is not allowed because this cluster is set to disable local accounts.",
+    );
   }
-  throw new ArmError(404, "NotFound", `The sandbox does not emulate '${call.req.method} …/managedClusters/${target.name}/${rest.join("/")}'.`);
+  throw new ArmError(
+    404,
+    "NotFound",
+    `The sandbox does not emulate '${call.req.method} …/managedClusters/${target.name}/${rest.join("/")}'.`,
+  );
 }
 
 export const managedClusters = defineKind<ClusterState>({

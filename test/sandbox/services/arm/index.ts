@@ -49,13 +49,25 @@ export const ARM_KINDS: ResourceKind[] = [managedClusters, userAssignedIdentitie
 /** Audiences ARM accepts: its public ones (az still asks for management.core.windows.net) and the sandbox's own URL. */
 function armAudiences(ctx: ServiceContext): string[] {
   const own = ctx.urls.arm.replace(/\/+$/, "");
-  return ["https://management.azure.com", "https://management.azure.com/", "https://management.core.windows.net", "https://management.core.windows.net/", own, `${own}/`];
+  return [
+    "https://management.azure.com",
+    "https://management.azure.com/",
+    "https://management.core.windows.net",
+    "https://management.core.windows.net/",
+    own,
+    `${own}/`,
+  ];
 }
 
 function authenticate(ctx: ServiceContext, req: SandboxRequest): ArmCall["claims"] {
   const header = req.headers.authorization;
   if (req.bearer === undefined) {
-    if (header) throw new ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is provided in an invalid format.");
+    if (header)
+      throw new ArmError(
+        401,
+        "AuthenticationFailed",
+        "Authentication failed. The 'Authorization' header is provided in an invalid format.",
+      );
     throw new ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.");
   }
   const check = ctx.verifyAccessToken(req.bearer, armAudiences(ctx));
@@ -68,12 +80,14 @@ function authenticate(ctx: ServiceContext, req: SandboxRequest): ArmCall["claims
       `The access token has been obtained for wrong audience or resource. It should exactly match with one of the allowed audiences '${armAudiences(ctx).join("','")}'.`,
     );
   }
-  if (/expir|lifetime/i.test(why)) throw new ArmError(401, "ExpiredAuthenticationToken", "The access token expiry UTC time is earlier than current UTC time.");
+  if (/expir|lifetime/i.test(why))
+    throw new ArmError(401, "ExpiredAuthenticationToken", "The access token expiry UTC time is earlier than current UTC time.");
   throw new ArmError(401, "InvalidAuthenticationToken", "The access token is invalid.");
 }
 
 function wwwAuthenticate(ctx: ServiceContext, err: ArmError): string {
-  const description = err.code === "AuthenticationFailed" ? "The authentication failed because of missing 'Authorization' header." : err.message;
+  const description =
+    err.code === "AuthenticationFailed" ? "The authentication failed because of missing 'Authorization' header." : err.message;
   return `Bearer authorization_uri="${ctx.urls.authorityHost}/${ctx.state.tenantId}", error="invalid_token", error_description="${description.replace(/"/g, "'")}"`;
 }
 
@@ -81,28 +95,42 @@ function findKind(namespace: string, type: string): ResourceKind {
   const inNamespace = ARM_KINDS.filter((k) => eqi(k.namespace, namespace));
   if (inNamespace.length === 0) throw new ArmError(400, "InvalidResourceNamespace", `The resource namespace '${namespace}' is invalid.`);
   const kind = inNamespace.find((k) => eqi(k.type, type));
-  if (!kind) throw new ArmError(400, "InvalidResourceType", `The resource type '${type}' could not be found in the namespace '${namespace}'.`);
+  if (!kind)
+    throw new ArmError(400, "InvalidResourceType", `The resource type '${type}' could not be found in the namespace '${namespace}'.`);
   return kind;
 }
 
 /** Lists a tracked type in a subscription or resource group, filtered to what the caller may read. */
 function listKind(call: ArmCall, kind: ResourceKind, subscriptionId: string, resourceGroup: string | undefined): SandboxResponse {
   requireApiVersion(call, kind.type, kind.apiVersions);
-  if (call.req.method !== "GET") throw new ArmError(405, "MethodNotAllowed", `The requested method '${call.req.method}' is not allowed on a collection.`);
+  if (call.req.method !== "GET")
+    throw new ArmError(405, "MethodNotAllowed", `The requested method '${call.req.method}' is not allowed on a collection.`);
   findSubscription(call, subscriptionId);
   const scope = resourceGroup === undefined ? subscriptionScope(subscriptionId) : resourceGroupScope(subscriptionId, resourceGroup);
   const action = `${fullType(kind)}/read`;
-  const all = kind.all(call.ctx.state).filter((r) => eqi(r.subscriptionId, subscriptionId) && (resourceGroup === undefined || eqi(r.resourceGroup, resourceGroup)));
+  const all = kind
+    .all(call.ctx.state)
+    .filter((r) => eqi(r.subscriptionId, subscriptionId) && (resourceGroup === undefined || eqi(r.resourceGroup, resourceGroup)));
   let visible: TrackedResource[] = all;
   if (!checkAction(call.ctx.state, call.claims.oid, scope, action).allowed) {
     visible = all.filter((r) => checkAction(call.ctx.state, call.claims.oid, r.id, action).allowed);
     if (visible.length === 0) authorize(call, action, scope);
   }
   if (resourceGroup !== undefined) findResourceGroup(call, subscriptionId, resourceGroup);
-  return paged(call, visible.map((r) => kind.toJson(call, r)));
+  return paged(
+    call,
+    visible.map((r) => kind.toJson(call, r)),
+  );
 }
 
-function resourceOperation(call: ArmCall, kind: ResourceKind, subscriptionId: string, resourceGroup: string, name: string, rest: string[]): SandboxResponse {
+function resourceOperation(
+  call: ArmCall,
+  kind: ResourceKind,
+  subscriptionId: string,
+  resourceGroup: string,
+  name: string,
+  rest: string[],
+): SandboxResponse {
   requireApiVersion(call, kind.type, kind.apiVersions);
   findSubscription(call, subscriptionId);
   const target: ResourceTarget<TrackedResource> = {
@@ -112,7 +140,9 @@ function resourceOperation(call: ArmCall, kind: ResourceKind, subscriptionId: st
     requestId: `${resourceGroupScope(subscriptionId, resourceGroup)}/providers/${kind.namespace}/${kind.type}/${name}`,
     resolve: () => {
       findResourceGroup(call, subscriptionId, resourceGroup);
-      const r = kind.all(call.ctx.state).find((x) => eqi(x.subscriptionId, subscriptionId) && eqi(x.resourceGroup, resourceGroup) && eqi(x.name, name));
+      const r = kind
+        .all(call.ctx.state)
+        .find((x) => eqi(x.subscriptionId, subscriptionId) && eqi(x.resourceGroup, resourceGroup) && eqi(x.name, name));
       if (!r) throw resourceNotFound(fullType(kind), name, resourceGroup);
       return r;
     },
@@ -122,7 +152,11 @@ function resourceOperation(call: ArmCall, kind: ResourceKind, subscriptionId: st
     return kind.child(call, target, rest);
   }
   if (call.req.method !== "GET") {
-    throw new ArmError(405, "MethodNotAllowed", `The sandbox does not create, change or delete ${fullType(kind)} resources; describe them in the scenario.`);
+    throw new ArmError(
+      405,
+      "MethodNotAllowed",
+      `The sandbox does not create, change or delete ${fullType(kind)} resources; describe them in the scenario.`,
+    );
   }
   authorize(call, `${fullType(kind)}/read`, target.requestId);
   return json(200, kind.toJson(call, target.resolve()));
@@ -138,7 +172,8 @@ function route(call: ArmCall): SandboxResponse {
   const lower = segs.map((s) => s.toLowerCase());
   const auth = lastProviderIndex(lower, "microsoft.authorization");
   if (auth >= 0) return authorizationProvider(call, `/${segs.slice(0, auth).join("/")}`, segs.slice(auth + 2));
-  if (lower.length === 3 && lower[0] === "providers" && lower[1] === "microsoft.resourcegraph" && lower[2] === "resources") return resourceGraph(call, ARM_KINDS);
+  if (lower.length === 3 && lower[0] === "providers" && lower[1] === "microsoft.resourcegraph" && lower[2] === "resources")
+    return resourceGraph(call, ARM_KINDS);
   if (lower.length === 1 && lower[0] === "tenants") return tenants(call);
   if (lower[0] === "subscriptions") {
     const sub = segs[1];
@@ -168,7 +203,12 @@ export function armService(ctx: ServiceContext, options: ArmOptions = {}): Handl
     try {
       const claims = authenticate(ctx, req);
       const apiVersion = queryParam(req, "api-version");
-      if (!apiVersion) throw new ArmError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
+      if (!apiVersion)
+        throw new ArmError(
+          400,
+          "MissingApiVersionParameter",
+          "The api-version query parameter (?api-version=) is required for all requests.",
+        );
       const call: ArmCall = {
         req,
         ctx,

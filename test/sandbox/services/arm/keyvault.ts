@@ -50,7 +50,14 @@ function vaultJson(call: ArmCall, v: KeyVaultState): Record<string, unknown> {
         ipRules: n.ipRules.map((value) => ({ value })),
         virtualNetworkRules: n.virtualNetworkRules.map((id) => ({ id, ignoreMissingVnetServiceEndpoint: false })),
       },
-      privateEndpointConnections: privateEndpointConnections(v.id, v.name, v.subscriptionId, v.resourceGroup, "Microsoft.KeyVault/vaults", n),
+      privateEndpointConnections: privateEndpointConnections(
+        v.id,
+        v.name,
+        v.subscriptionId,
+        v.resourceGroup,
+        "Microsoft.KeyVault/vaults",
+        n,
+      ),
     },
   };
 }
@@ -75,7 +82,11 @@ function parsePolicies(call: ArmCall): AccessPolicyState[] {
     return {
       objectId: p.objectId,
       tenantId: p.tenantId,
-      permissions: { keys: permissionList(perms.keys, "keys"), secrets: permissionList(perms.secrets, "secrets"), certificates: permissionList(perms.certificates, "certificates") },
+      permissions: {
+        keys: permissionList(perms.keys, "keys"),
+        secrets: permissionList(perms.secrets, "secrets"),
+        certificates: permissionList(perms.certificates, "certificates"),
+      },
     };
   });
 }
@@ -85,7 +96,9 @@ const KINDS: PermissionKind[] = ["keys", "secrets", "certificates"];
 
 function applyPolicies(vault: KeyVaultState, operation: string, updates: AccessPolicyState[]): void {
   for (const u of updates) {
-    const existing = vault.accessPolicies.find((p) => p.objectId.toLowerCase() === u.objectId.toLowerCase() && p.tenantId.toLowerCase() === u.tenantId.toLowerCase());
+    const existing = vault.accessPolicies.find(
+      (p) => p.objectId.toLowerCase() === u.objectId.toLowerCase() && p.tenantId.toLowerCase() === u.tenantId.toLowerCase(),
+    );
     if (operation === "replace") {
       if (existing) existing.permissions = u.permissions;
       else vault.accessPolicies.push(u);

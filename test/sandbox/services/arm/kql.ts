@@ -145,7 +145,8 @@ class Parser {
     let table: Query["table"] = "resources";
     if (this.peek()?.kind === "name" && !this.isName("where")) {
       const t = this.name().toLowerCase();
-      if (t !== "resources" && t !== "authorizationresources") throw new KqlError(`table '${t}' is not supported by the sandbox`, this.tokens[this.i - 1]?.pos ?? 0);
+      if (t !== "resources" && t !== "authorizationresources")
+        throw new KqlError(`table '${t}' is not supported by the sandbox`, this.tokens[this.i - 1]?.pos ?? 0);
       table = t;
     }
     const operators: Operator[] = [];
@@ -303,7 +304,8 @@ class Parser {
 
   private value(): Value {
     const t = this.peek();
-    if (t?.kind === "string" || t?.kind === "number" || this.isName("true") || this.isName("false")) return { kind: "literal", value: this.literal() };
+    if (t?.kind === "string" || t?.kind === "number" || this.isName("true") || this.isName("false"))
+      return { kind: "literal", value: this.literal() };
     for (const fn of ["tostring", "tolower", "toupper"]) {
       if (this.isName(fn) && this.tokens[this.i + 1]?.text === "(") {
         this.i += 2;

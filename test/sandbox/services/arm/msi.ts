@@ -34,7 +34,9 @@ function badRequest(message: string): ArmError {
 
 function parseFic(call: ArmCall, name: string): { issuer: string; subject: string; audiences: string[] } {
   if (!FIC_NAME.test(name)) {
-    throw badRequest(`The federated identity credential name '${name}' is invalid. It must be 3-120 characters, start with a letter or digit, and contain only letters, digits, '-' and '_'.`);
+    throw badRequest(
+      `The federated identity credential name '${name}' is invalid. It must be 3-120 characters, start with a letter or digit, and contain only letters, digits, '-' and '_'.`,
+    );
   }
   const p = propertiesOf(bodyObject(call));
   const { issuer, subject, audiences } = p;
@@ -65,7 +67,10 @@ function ficChild(call: ArmCall, target: ResourceTarget<IdentityState>, rest: st
     if (method !== "GET") throw new ArmError(405, "MethodNotAllowed", `The requested method '${method}' is not allowed on a collection.`);
     authorize(call, `${FIC_TYPE}/read`, target.requestId);
     const identity = target.resolve();
-    return paged(call, identity.federatedCredentials.map((f) => ficJson(identity, f)));
+    return paged(
+      call,
+      identity.federatedCredentials.map((f) => ficJson(identity, f)),
+    );
   }
 
   const ficId = `${target.requestId}/federatedIdentityCredentials/${ficName}`;
@@ -73,7 +78,12 @@ function ficChild(call: ArmCall, target: ResourceTarget<IdentityState>, rest: st
     authorize(call, `${FIC_TYPE}/read`, ficId);
     const identity = target.resolve();
     const fic = identity.federatedCredentials.find((f) => f.name.toLowerCase() === ficName.toLowerCase());
-    if (!fic) throw resourceNotFound(`Microsoft.ManagedIdentity/userAssignedIdentities/${identity.name}/federatedIdentityCredentials`, ficName, identity.resourceGroup);
+    if (!fic)
+      throw resourceNotFound(
+        `Microsoft.ManagedIdentity/userAssignedIdentities/${identity.name}/federatedIdentityCredentials`,
+        ficName,
+        identity.resourceGroup,
+      );
     return json(200, ficJson(identity, fic));
   }
   if (method === "PUT") {
@@ -83,14 +93,20 @@ function ficChild(call: ArmCall, target: ResourceTarget<IdentityState>, rest: st
     const existing = identity.federatedCredentials.find((f) => f.name.toLowerCase() === ficName.toLowerCase());
     const clash = identity.federatedCredentials.find((f) => f !== existing && f.issuer === wanted.issuer && f.subject === wanted.subject);
     if (clash) {
-      throw new ArmError(409, "Conflict", `A federated identity credential with issuer '${wanted.issuer}' and subject '${wanted.subject}' already exists on this identity ('${clash.name}').`);
+      throw new ArmError(
+        409,
+        "Conflict",
+        `A federated identity credential with issuer '${wanted.issuer}' and subject '${wanted.subject}' already exists on this identity ('${clash.name}').`,
+      );
     }
     if (existing) {
       Object.assign(existing, wanted);
       return json(200, ficJson(identity, existing));
     }
     if (identity.federatedCredentials.length >= MAX_FICS_PER_IDENTITY) {
-      throw badRequest(`The identity '${identity.name}' already has the maximum number (${MAX_FICS_PER_IDENTITY}) of federated identity credentials.`);
+      throw badRequest(
+        `The identity '${identity.name}' already has the maximum number (${MAX_FICS_PER_IDENTITY}) of federated identity credentials.`,
+      );
     }
     const created: FederatedCredentialState = { id: `${identity.id}/federatedIdentityCredentials/${ficName}`, name: ficName, ...wanted };
     identity.federatedCredentials.push(created);

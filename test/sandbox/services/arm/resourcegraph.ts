@@ -44,7 +44,16 @@ function indexed(state: TenantState, row: Row): boolean {
   return !g.omitTypes.has(String(row.type).toLowerCase()) && ![...g.omitIdPrefixes].some((p) => id.startsWith(p.toLowerCase()));
 }
 
-function baseRow(call: ArmCall, id: string, name: string, type: string, subscriptionId: string, resourceGroup: string, location: string, properties: unknown): Row {
+function baseRow(
+  call: ArmCall,
+  id: string,
+  name: string,
+  type: string,
+  subscriptionId: string,
+  resourceGroup: string,
+  location: string,
+  properties: unknown,
+): Row {
   return {
     id,
     name,
@@ -76,7 +85,9 @@ function resourceRows(call: ArmCall, kinds: ResourceKind[]): Row[] {
   for (const identity of call.ctx.state.identities) {
     for (const f of identity.federatedCredentials) {
       const body = ficJson(identity, f);
-      rows.push(baseRow(call, String(body.id), f.name, String(body.type), identity.subscriptionId, identity.resourceGroup, "", body.properties));
+      rows.push(
+        baseRow(call, String(body.id), f.name, String(body.type), identity.subscriptionId, identity.resourceGroup, "", body.properties),
+      );
     }
   }
   return rows;
@@ -93,7 +104,18 @@ function authorizationRows(call: ArmCall): Row[] {
   const rows: Row[] = [];
   for (const a of call.ctx.state.roleAssignments) {
     const { subscriptionId, resourceGroup } = scopeParts(a.scope);
-    rows.push(baseRow(call, a.id, a.name, "Microsoft.Authorization/roleAssignments", subscriptionId, resourceGroup, "", assignmentJson(a).properties));
+    rows.push(
+      baseRow(
+        call,
+        a.id,
+        a.name,
+        "Microsoft.Authorization/roleAssignments",
+        subscriptionId,
+        resourceGroup,
+        "",
+        assignmentJson(a).properties,
+      ),
+    );
   }
   for (const d of call.ctx.state.roleDefinitions) {
     rows.push(
@@ -145,7 +167,8 @@ function parseRequest(call: ArmCall): QueryRequest {
   }
   const top = options.$top === undefined ? 100 : Number(options.$top);
   const skip = options.$skip === undefined ? 0 : Number(options.$skip);
-  if (!Number.isInteger(top) || top < 1 || top > 1000) throw new ArmError(400, "BadRequest", "'options.$top' must be an integer between 1 and 1000.");
+  if (!Number.isInteger(top) || top < 1 || top > 1000)
+    throw new ArmError(400, "BadRequest", "'options.$top' must be an integer between 1 and 1000.");
   if (!Number.isInteger(skip) || skip < 0) throw new ArmError(400, "BadRequest", "'options.$skip' must be a non-negative integer.");
   let offset = 0;
   if (typeof options.$skipToken === "string" && options.$skipToken !== "") {
@@ -161,10 +184,23 @@ function parseRequest(call: ArmCall): QueryRequest {
 }
 
 function invalidQuery(call: ArmCall, err: KqlError): ArmError {
-  return new ArmError(400, "BadRequest", "Query is invalid. Please refer to the documentation for the Azure Resource Graph service and fix the error before retrying.", [
-    { code: "InvalidQuery", message: "Query is invalid. Please refer to the documentation for the Azure Resource Graph service and fix the error before retrying." },
-    { code: "ParserFailure", message: `${err.message} (the sandbox supports a small KQL subset; see test/sandbox/services/arm/kql.ts)`, characterPositionInLine: err.position },
-  ]);
+  return new ArmError(
+    400,
+    "BadRequest",
+    "Query is invalid. Please refer to the documentation for the Azure Resource Graph service and fix the error before retrying.",
+    [
+      {
+        code: "InvalidQuery",
+        message:
+          "Query is invalid. Please refer to the documentation for the Azure Resource Graph service and fix the error before retrying.",
+      },
+      {
+        code: "ParserFailure",
+        message: `${err.message} (the sandbox supports a small KQL subset; see test/sandbox/services/arm/kql.ts)`,
+        characterPositionInLine: err.position,
+      },
+    ],
+  );
 }
 
 export function resourceGraph(call: ArmCall, kinds: ResourceKind[]): SandboxResponse {
@@ -183,7 +219,12 @@ export function resourceGraph(call: ArmCall, kinds: ResourceKind[]): SandboxResp
   );
   const source = query.table === "resources" ? resourceRows(call, kinds) : authorizationRows(call);
   const view = callerView(call);
-  const rows = source.filter((r) => indexed(call.ctx.state, r) && (r.subscriptionId === "" || subscriptions.some((s) => eqi(s, String(r.subscriptionId)))) && readable(call, view, r));
+  const rows = source.filter(
+    (r) =>
+      indexed(call.ctx.state, r) &&
+      (r.subscriptionId === "" || subscriptions.some((s) => eqi(s, String(r.subscriptionId)))) &&
+      readable(call, view, r),
+  );
   const result = runKql(query, rows);
   // A skip token carries the absolute position of the next page; $skip only applies to the first request.
   const start = request.offset > 0 ? request.offset : request.skip;
@@ -202,7 +243,8 @@ export function resourceGraph(call: ArmCall, kinds: ResourceKind[]): SandboxResp
 
 function toTable(rows: Row[]): { columns: { name: string; type: string }[]; rows: unknown[][] } {
   const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const typeOf = (v: unknown): string => (typeof v === "number" ? "integer" : typeof v === "boolean" ? "boolean" : v !== null && typeof v === "object" ? "object" : "string");
+  const typeOf = (v: unknown): string =>
+    typeof v === "number" ? "integer" : typeof v === "boolean" ? "boolean" : v !== null && typeof v === "object" ? "object" : "string";
   return {
     columns: names.map((name) => ({ name, type: typeOf(rows.find((r) => r[name] !== null && r[name] !== undefined)?.[name]) })),
     rows: rows.map((r) => names.map((n) => r[n] ?? null)),

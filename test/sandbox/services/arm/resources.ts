@@ -7,7 +7,19 @@ import type { SandboxResponse } from "../../contract.js";
 import { checkAction, hasAnyAssignmentTouching } from "../../rbac.js";
 import type { ResourceGroupState, SubscriptionState } from "../../state.js";
 import { RESOURCES_API_VERSIONS } from "./api-versions.js";
-import { ArmError, authorize, eqi, findResourceGroup, findSubscription, json, paged, queryParam, requireApiVersion, subscriptionScope, type ArmCall } from "./common.js";
+import {
+  ArmError,
+  authorize,
+  eqi,
+  findResourceGroup,
+  findSubscription,
+  json,
+  paged,
+  queryParam,
+  requireApiVersion,
+  subscriptionScope,
+  type ArmCall,
+} from "./common.js";
 import { fullType, type ResourceKind } from "./kind.js";
 
 function subscriptionJson(call: ArmCall, s: SubscriptionState): Record<string, unknown> {
@@ -24,7 +36,13 @@ function subscriptionJson(call: ArmCall, s: SubscriptionState): Record<string, u
 }
 
 function resourceGroupJson(g: ResourceGroupState): Record<string, unknown> {
-  return { id: g.id, name: g.name, type: "Microsoft.Resources/resourceGroups", location: g.location, properties: { provisioningState: "Succeeded" } };
+  return {
+    id: g.id,
+    name: g.name,
+    type: "Microsoft.Resources/resourceGroups",
+    location: g.location,
+    properties: { provisioningState: "Succeeded" },
+  };
 }
 
 function canSeeSubscription(call: ArmCall, s: SubscriptionState): boolean {
@@ -36,7 +54,10 @@ export function subscriptions(call: ArmCall, subscriptionId: string | undefined)
   requireApiVersion(call, "subscriptions", RESOURCES_API_VERSIONS, true);
   if (call.req.method !== "GET") throw new ArmError(405, "MethodNotAllowed", `The requested method '${call.req.method}' is not allowed.`);
   if (subscriptionId === undefined) {
-    return paged(call, call.ctx.state.subscriptions.filter((s) => canSeeSubscription(call, s)).map((s) => subscriptionJson(call, s)));
+    return paged(
+      call,
+      call.ctx.state.subscriptions.filter((s) => canSeeSubscription(call, s)).map((s) => subscriptionJson(call, s)),
+    );
   }
   const sub = findSubscription(call, subscriptionId);
   if (!canSeeSubscription(call, sub)) authorize(call, "Microsoft.Resources/subscriptions/read", subscriptionScope(subscriptionId));
@@ -48,7 +69,17 @@ export function tenants(call: ArmCall): SandboxResponse {
   requireApiVersion(call, "tenants", RESOURCES_API_VERSIONS, true);
   if (call.req.method !== "GET") throw new ArmError(405, "MethodNotAllowed", `The requested method '${call.req.method}' is not allowed.`);
   const { tenantId, tenantName } = call.ctx.state;
-  return paged(call, [{ id: `/tenants/${tenantId}`, tenantId, tenantCategory: "Home", displayName: tenantName, defaultDomain: `${tenantName}.onmicrosoft.com`, domains: [`${tenantName}.onmicrosoft.com`], tenantType: "AAD" }]);
+  return paged(call, [
+    {
+      id: `/tenants/${tenantId}`,
+      tenantId,
+      tenantCategory: "Home",
+      displayName: tenantName,
+      defaultDomain: `${tenantName}.onmicrosoft.com`,
+      domains: [`${tenantName}.onmicrosoft.com`],
+      tenantType: "AAD",
+    },
+  ]);
 }
 
 /** GET /subscriptions/{id}/resourcegroups[/{name}]. */
@@ -84,7 +115,12 @@ export function genericResources(call: ArmCall, subscriptionId: string, kinds: R
   let typeFilter: string | undefined;
   if (filter !== undefined) {
     const m = /^\s*resourceType\s+eq\s+'([^']+)'\s*$/i.exec(filter);
-    if (!m) throw new ArmError(400, "InvalidFilterInQueryString", `Invalid $filter '${filter}' specified in the query string. The sandbox supports "resourceType eq '<type>'".`);
+    if (!m)
+      throw new ArmError(
+        400,
+        "InvalidFilterInQueryString",
+        `Invalid $filter '${filter}' specified in the query string. The sandbox supports "resourceType eq '<type>'".`,
+      );
     typeFilter = m[1];
   }
   const rows: unknown[] = [];

@@ -11,7 +11,14 @@ import { defineKind, type ResourceTarget } from "./kind.js";
 const CONTAINER_TYPE = "Microsoft.Storage/storageAccounts/blobServices/containers";
 
 /** A private endpoint connection as the RP lists it once the connection is approved. */
-export function privateEndpointConnections(resourceId: string, name: string, subscriptionId: string, resourceGroup: string, type: string, network: NetworkState): unknown[] {
+export function privateEndpointConnections(
+  resourceId: string,
+  name: string,
+  subscriptionId: string,
+  resourceGroup: string,
+  type: string,
+  network: NetworkState,
+): unknown[] {
   if (!network.privateEndpoint) return [];
   const peName = `${name}-pe`;
   return [
@@ -21,7 +28,9 @@ export function privateEndpointConnections(resourceId: string, name: string, sub
       type: `${type}/privateEndpointConnections`,
       properties: {
         provisioningState: "Succeeded",
-        privateEndpoint: { id: `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/privateEndpoints/${peName}` },
+        privateEndpoint: {
+          id: `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/privateEndpoints/${peName}`,
+        },
         privateLinkServiceConnectionState: { status: "Approved", description: "Auto-Approved", actionRequired: "None" },
       },
     },
@@ -56,7 +65,14 @@ function accountJson(call: ArmCall, a: StorageAccountState): Record<string, unkn
         ipRules: n.ipRules.map((value) => ({ value, action: "Allow" })),
         resourceAccessRules: [],
       },
-      privateEndpointConnections: privateEndpointConnections(a.id, a.name, a.subscriptionId, a.resourceGroup, "Microsoft.Storage/storageAccounts", n),
+      privateEndpointConnections: privateEndpointConnections(
+        a.id,
+        a.name,
+        a.subscriptionId,
+        a.resourceGroup,
+        "Microsoft.Storage/storageAccounts",
+        n,
+      ),
       allowBlobPublicAccess: false,
       allowSharedKeyAccess: true,
       minimumTlsVersion: "TLS1_2",
@@ -91,7 +107,11 @@ export function containerJson(call: ArmCall, a: StorageAccountState, name: strin
 function storageChild(call: ArmCall, target: ResourceTarget<StorageAccountState>, rest: string[]): SandboxResponse {
   const lower = rest.map((s) => s.toLowerCase());
   if (call.req.method !== "GET" || lower[0] !== "blobservices" || lower[1] !== "default") {
-    throw new ArmError(404, "NotFound", `The sandbox does not emulate '${call.req.method} …/storageAccounts/${target.name}/${rest.join("/")}'.`);
+    throw new ArmError(
+      404,
+      "NotFound",
+      `The sandbox does not emulate '${call.req.method} …/storageAccounts/${target.name}/${rest.join("/")}'.`,
+    );
   }
   const blobServiceId = `${target.requestId}/blobServices/default`;
   if (rest.length === 2) {
@@ -112,7 +132,10 @@ function storageChild(call: ArmCall, target: ResourceTarget<StorageAccountState>
   if (containerName === undefined) {
     authorize(call, `${CONTAINER_TYPE}/read`, blobServiceId);
     const a = target.resolve();
-    return paged(call, a.containers.map((c) => containerJson(call, a, c)));
+    return paged(
+      call,
+      a.containers.map((c) => containerJson(call, a, c)),
+    );
   }
   authorize(call, `${CONTAINER_TYPE}/read`, `${blobServiceId}/containers/${containerName}`);
   const a = target.resolve();
