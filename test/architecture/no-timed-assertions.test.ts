@@ -1,0 +1,71 @@
+/**
+ * Speed is measured by `npm run bench`, never asserted in `npm test` (issue 14): a stopwatch bound in a test
+ * fails on a loaded machine and proves nothing about the product. This scans every test file for an assertion on
+ * elapsed wall-clock time. Lower bounds that prove a delay was really slept are listed below with their reason;
+ * anything else found here is to be rewritten (fake timers, attempts counted in the sandbox's request log,
+ * evidence that tells a timeout from the event that should have ended the wait).
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
+
+/** An expect() over a stopwatch reading, or a comparison on a variable that holds one. */
+const TIMED = [
+  /expect\([^;]*(Date\.now\(\)\s*-|performance\.now\(\)|hrtime)/,
+  /(\b(elapsed|duration|took)\w*|\.ms)\)\.toBe(Less|Greater)Than/,
+];
+
+/** `file:line text` of each timed assertion in `text`. */
+export function timedAssertions(file: string, text: string): string[] {
+  return text.split("\n").flatMap((line, i) => (TIMED.some((re) => re.test(line)) ? [`${file}:${i + 1} ${line.trim()}`] : []));
+}
+
+/** Lower bounds only (load can make a wait longer, never shorter), each the one proof that a delay is real. */
+const ALLOWED: Record<string, string> = {
+  'test/sandbox-core/framework.test.ts: expect(sb.log.filter({ service: "arm" }).at(-1)!.ms).toBeGreaterThanOrEqual(300);':
+    "the sandbox's injected latency is really slept, not only recorded",
+};
+
+function testFiles(dir: string): string[] {
+  return readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
+    const rel = path.posix.join(dir, e.name);
+    if (e.isDirectory()) return e.name === "fixtures" ? [] : testFiles(rel);
+    return e.name.endsWith(".test.ts") ? [rel] : [];
+  });
+}
+
+describe("no timed assertions in npm test", () => {
+  it("finds a planted stopwatch bound in each shape it knows", () => {
+    const planted = [
+      "expect(Date.now() - started).toBeLessThan(10_000);",
+      "expect(performance.now() - t0).toBeLessThan(50);",
+      "const elapsed = Date.now() - t; expect(elapsed).toBeLessThan(300);",
+      "expect(run.durationMs).toBeGreaterThan(1);",
+      "expect(entry.ms).toBeLessThan(300);",
+      "expect(log.at(-1)!.ms).toBeLessThan(300);",
+    ].join("\n");
+    expect(timedAssertions("planted.test.ts", planted)).toHaveLength(6);
+    // Dates are not stopwatches: an expiry compared with now, or a fake clock that did not move.
+    expect(timedAssertions("ok.test.ts", "expect(s.expiresOn.getTime()).toBeLessThan(Date.now());\nexpect(Date.now()).toBe(0);")).toEqual(
+      [],
+    );
+  });
+
+  it("no test file asserts on elapsed wall-clock time, except the listed lower bounds", () => {
+    // This file itself is left out: its planted examples are the patterns.
+    const self = path
+      .relative(ROOT, import.meta.filename)
+      .split(path.sep)
+      .join("/");
+    const found = testFiles("test")
+      .filter((f) => f !== self)
+      .flatMap((f) => timedAssertions(f, readFileSync(path.join(ROOT, f), "utf8")));
+    const unlisted = found.filter((hit) => !(hit.replace(/:\d+ /, ": ") in ALLOWED));
+    expect(unlisted).toEqual([]);
+    // An allowlist entry whose line is gone is stale.
+    const stale = Object.keys(ALLOWED).filter((key) => !found.some((hit) => hit.replace(/:\d+ /, ": ") === key));
+    expect(stale).toEqual([]);
+  });
+});
