@@ -16,7 +16,7 @@ import { parseConfigText } from "../../shared/config/load.js";
 import { InputError } from "../../shared/errors.js";
 import type { Report } from "../../shared/findings/model.js";
 import { configForEnvironment } from "../../shared/gate/environment.js";
-import { executePlan } from "../../shared/gate/execute-plan.js";
+import { alreadySignedIn, executePlan } from "../../shared/gate/execute-plan.js";
 import { planRun } from "../../shared/gate/plan.js";
 import { createProbeLayer } from "../../shared/probe/index.js";
 import { parseManifests } from "../../shared/static/index.js";
@@ -104,7 +104,7 @@ async function gateReport(
     now,
     azure: {
       profile: rt.profile,
-      signIn: () => Promise.resolve({ ok: true, credential: rt.credential }),
+      signIn: alreadySignedIn(rt.credential),
       probe,
       ...(rt.retry ? { retry: rt.retry } : {}),
     },

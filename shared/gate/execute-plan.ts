@@ -23,6 +23,11 @@ import { staticLayer, type ManifestSet, type StaticLayerResult } from "./static-
 /** A host's sign-in: a credential, or a finding saying why there is none (the Action's AG501/AG502). */
 export type SignInOutcome = { ok: true; credential: TokenCredential } | { ok: false; finding: Finding; notice: string };
 
+/** The sign-in of a host that already holds its credential (a managed identity, the CLI's chain): nothing to do. */
+export function alreadySignedIn(credential: TokenCredential): () => Promise<SignInOutcome> {
+  return () => Promise.resolve({ ok: true, credential });
+}
+
 /** What the Azure layers need from the host; called only when the plan runs them. */
 export interface AzureAccess {
   profile: CloudProfile;
@@ -147,7 +152,7 @@ export async function runGate(input: RunGateInput): Promise<Report> {
     ...(input.now ? { now: input.now } : {}),
     azure: {
       profile: input.profile,
-      signIn: () => Promise.resolve({ ok: true, credential: input.credential }),
+      signIn: alreadySignedIn(input.credential),
       ...(probe ? { probe: () => probe } : {}),
       ...(input.retry ? { retry: input.retry } : {}),
       ...(input.facts ? { facts: input.facts } : {}),

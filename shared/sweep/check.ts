@@ -16,7 +16,7 @@ import { AzureClients, type RetrySettings } from "../azure/clients.js";
 import { FactContext } from "../azure/facts/fact-context.js";
 import { seedFactContext, type FactSeed } from "../azure/facts/seed.js";
 import type { Finding } from "../findings/model.js";
-import { executePlan } from "../gate/execute-plan.js";
+import { alreadySignedIn, executePlan } from "../gate/execute-plan.js";
 import { planRun, type PlanHints, type RunPlan } from "../gate/plan.js";
 import type { ScopeConfig, SweepConfig } from "./config.js";
 import { clusterKey, type ClusterRef, type Inventory } from "./discover.js";
@@ -149,7 +149,7 @@ export async function checkUnits(input: CheckInput): Promise<{ findings: Finding
       plan: sweepPlan(config, input.profile),
       config,
       now: input.now,
-      azure: { profile: input.profile, signIn: () => Promise.resolve({ ok: true, credential: input.credential }), facts },
+      azure: { profile: input.profile, signIn: alreadySignedIn(input.credential), facts },
     });
     findings.push(...report.findings);
   }
