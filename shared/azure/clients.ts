@@ -12,8 +12,7 @@ import type { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import { StorageManagementClient } from "@azure/arm-storage";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy, PipelineRetryOptions } from "@azure/core-rest-pipeline";
-import { SecretClient } from "@azure/keyvault-secrets";
-import { keyVaultUrl, scopeFor, type CloudProfile } from "../cloud/profile.js";
+import { scopeFor, type CloudProfile } from "../cloud/profile.js";
 import { profileClientOptions } from "../cloud/tls.js";
 import { AzureCallLog, callPolicy, serviceClassifier } from "./call-policy.js";
 import { GraphClient } from "./graph.js";
@@ -152,23 +151,5 @@ export class AzureClients {
 
   keyVaultManagement(subscriptionId: string): KeyVaultManagementClient {
     return this.once(`kvm/${subscriptionId}`, () => new KeyVaultManagementClient(this.credential, subscriptionId, this.modernArmOptions()));
-  }
-
-  /**
-   * Key Vault data plane, for secret PROPERTIES only (the gate never calls getSecret). `vaultUri`
-   * (from ARM) wins over the profile's template.
-   */
-  secrets(vaultName: string, vaultUri?: string): SecretClient {
-    const url = (vaultUri ?? keyVaultUrl(this.profile, vaultName)).replace(/\/+$/, "");
-    return this.once(
-      `kv/${url.toLowerCase()}`,
-      () =>
-        new SecretClient(url, this.credential, {
-          disableChallengeResourceVerification: this.profile.disableChallengeResourceVerification,
-          additionalPolicies: this.policies,
-          ...profileClientOptions(this.profile),
-          retryOptions: this.retryOptions,
-        }),
-    );
   }
 }

@@ -64,11 +64,11 @@ export async function runGateOn(sb: Sandbox, opts: RunOptions): Promise<GateRun>
     ...(probe ? { probe } : {}),
     ...(opts.retry ? { retry: opts.retry } : {}),
   });
-  // The gate's own calls: ARM, Graph and its secret-property listings (`GET /{vault}/secrets`); the
-  // probe's pod only ever reads single secrets (`/{vault}/secrets/{name}`), so the two never mix.
+  // The gate's own calls: ARM (its secret-property listings included) and Graph. The Key Vault data
+  // plane is the probe's pod alone, reading single secrets as the workload identity.
   const controlPlane = sb.log.entries
     .slice(before)
-    .filter((e) => e.service === "arm" || e.service === "graph" || (e.service === "keyvault" && /^\/[^/]+\/secrets$/.test(e.path)))
+    .filter((e) => e.service === "arm" || e.service === "graph")
     .map((e) => ({ call: `${e.method} ${e.service} ${e.path}${e.query ? `?${e.query}` : ""}`, status: e.status }));
   return { report, controlPlane };
 }

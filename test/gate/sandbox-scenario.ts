@@ -87,9 +87,8 @@ export function correctScenario(apps: string[] = ["backend"]): Scenario {
         { principal: `identity:${app}-id`, role: "Storage Blob Data Reader", scope: "storage:contosomedia/containers/media" },
         { principal: `identity:${app}-id`, role: "Key Vault Secrets User", scope: "vault:contoso-app-kv" },
       ]),
+      // Reader alone: secret properties (AG213) come from ARM's secrets listing, not the vault's data plane.
       { principal: "app:azure-auth-gate", role: "Reader", scope: "subscription:prod" },
-      // Secret properties (AG213) are Key Vault data plane: the gate reads them with readMetadata.
-      { principal: "app:azure-auth-gate", role: "Key Vault Reader", scope: "vault:contoso-app-kv" },
     ],
     applications: [{ name: "azure-auth-gate", graphPermissions: ["Application.Read.All"] }],
   };

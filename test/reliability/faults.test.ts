@@ -93,14 +93,14 @@ describe("transient faults are retried and the gate still proves the target", ()
     expect(sb!.log.filter({ service: "arm", path: /\/managedClusters\/aks-prod$/, status: 200 })).toHaveLength(1);
   }, 30_000);
 
-  it("Key Vault 429 with Retry-After on the secret listing, twice", async () => {
+  it("ARM 429 with Retry-After on the vault's secret listing, twice", async () => {
     const { run } = await gateWith(
-      [{ service: "keyvault", path: "^/contoso-app-kv/secrets$", status: 429, retryAfterSeconds: 1, times: 2 }],
+      [{ service: "arm", path: "/vaults/contoso-app-kv/secrets$", status: 429, retryAfterSeconds: 1, times: 2 }],
       TARGET,
       { budget: "retryBudgetSeconds: 6\n" },
     );
     expect(run.report.verdict, JSON.stringify(run.report.findings.map((f) => [f.id, f.evidence]))).toBe("pass");
-    expect(sb!.log.filter({ service: "keyvault", status: 429 })).toHaveLength(2);
+    expect(sb!.log.filter({ service: "arm", path: /\/vaults\/contoso-app-kv\/secrets$/, status: 429 })).toHaveLength(2);
   }, 30_000);
 });
 
@@ -134,8 +134,8 @@ describe("lasting faults fail closed within the retry budget", () => {
     expect(mostAttempts(throttled)).toBeLessThanOrEqual(2);
   }, 30_000);
 
-  it("Key Vault answering 503 to every listing: AG213's secret facts are unverified", async () => {
-    const { run } = await gateWith([{ service: "keyvault", path: "^/contoso-app-kv/secrets$", status: 503 }]);
+  it("ARM answering 503 to every listing of the vault's secrets: AG213's secret facts are unverified", async () => {
+    const { run } = await gateWith([{ service: "arm", path: "/vaults/contoso-app-kv/secrets$", status: 503 }]);
     const u = expectFailClosed(run.report, /HTTP 503/);
     expect(u.map((f) => f.id)).toContain("AG213");
   }, 30_000);

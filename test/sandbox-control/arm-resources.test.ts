@@ -225,6 +225,57 @@ describe("key vaults (@azure/arm-keyvault)", () => {
     expect((await collect(client.vaults.list())).map((v) => v.type)).toEqual(["Microsoft.KeyVault/vaults", "Microsoft.KeyVault/vaults"]);
   });
 
+  it("lists secret properties through ARM for a Reader — never a value, whatever the vault's network and permission model", async () => {
+    const vault = cp.state.keyVaults.find((v) => v.name === "legacy-kv")!; // access policies, public network disabled
+    const version = (v: string, over: Record<string, unknown> = {}) => ({
+      version: v,
+      value: `value-${v}-must-not-leave`,
+      enabled: true,
+      created: 1_764_000_000,
+      updated: 1_764_000_100,
+      tags: {},
+      ...over,
+    });
+    const saved = vault.secrets;
+    vault.secrets = [
+      { name: "db-password", versions: [version("1"), version("2", { expires: 1_800_000_000, notBefore: 1_760_000_000 })] },
+      { name: "api-key", versions: [version("3", { enabled: false })] },
+      { name: "old-key", versions: [version("4")], deletedOn: 1_764_000_200 },
+      { name: "smtp", versions: [version("5", { contentType: "text/plain" })] },
+    ];
+    try {
+      const gate = new KeyVaultManagementClient(cp.credential(P.gate), SUB, cp.clientOptions());
+      const page = await gate.secrets.list("app-rg", "legacy-kv").byPage().next();
+      expect(page.value).toHaveLength(2); // pageSize 2: the SDK follows nextLink for the rest
+      const all = await collect(gate.secrets.list("app-rg", "legacy-kv"));
+      expect(all.map((x) => x.name)).toEqual(["db-password", "api-key", "smtp"]); // the soft-deleted one is gone
+      const db = all[0]!;
+      expect(db.type).toBe("Microsoft.KeyVault/vaults/secrets");
+      expect(db.properties.attributes?.expires?.toISOString()).toBe("2027-01-15T08:00:00.000Z");
+      expect(db.properties.attributes?.notBefore?.toISOString()).toBe("2025-10-09T08:53:20.000Z");
+      expect(db.properties.secretUriWithVersion).toMatch(/\/secrets\/db-password\/2$/);
+      expect(all[1]!.properties.attributes?.enabled).toBe(false);
+      expect(all[2]!.properties.contentType).toBe("text/plain");
+      const raw = await armFetch(`${vault.id}/secrets?api-version=2023-07-01&$top=10`);
+      expect(raw.status).toBe(200);
+      expect(JSON.stringify(raw.body)).not.toContain("must-not-leave");
+      expect(raw.body.value.every((x: { properties: object }) => !("value" in x.properties))).toBe(true);
+      expect((await gate.secrets.get("app-rg", "legacy-kv", "smtp")).name).toBe("smtp");
+      expect((await failure(gate.secrets.get("app-rg", "legacy-kv", "old-key"))).statusCode).toBe(404);
+      // ARM authorizes by RBAC alone: no role, or a data-plane role only, is refused.
+      for (const who of [P.nobody, P.backend]) {
+        const denied = await failure(
+          new KeyVaultManagementClient(cp.credential(who), SUB, cp.clientOptions()).secrets.list("app-rg", "app-kv").next(),
+        );
+        expect(denied.statusCode).toBe(403);
+        expect(denied.code).toBe("AuthorizationFailed");
+      }
+      expect((await armFetch(`${vault.id}/secrets/smtp?api-version=2023-07-01`, { method: "PUT", body: "{}" })).status).toBe(405);
+    } finally {
+      vault.secrets = saved;
+    }
+  });
+
   it("updates access policies in the live state, and only for a caller allowed to", async () => {
     const reader = new KeyVaultManagementClient(cp.credential(P.gate), SUB, cp.clientOptions());
     const params = {

@@ -1,7 +1,12 @@
 /**
  * Vaults (listed once per subscription: permission model, access policies, network rules) and the
- * PROPERTIES of their secrets via `listPropertiesOfSecrets` — one paged listing per vault. The gate
- * never calls getSecret: no secret value is ever read.
+ * PROPERTIES of their secrets — one paged ARM listing per vault (`Microsoft.KeyVault/vaults/secrets`,
+ * REST "Secrets - List"), which never carries a value. The control plane, not the vault's data plane:
+ * Reader on the subscription is enough, whatever the vault's permission model, and a vault closed to
+ * public networks (the usual production setup) is still readable from a CI runner outside its network.
+ * The data-plane listing also cost a 401 challenge round trip on every run. Microsoft marks this
+ * operation "intended for internal use in ARM deployments" because it is how templates WRITE secrets;
+ * the gate only reads attributes through it, the same properties the data plane would list.
  */
 import { parseResourceId } from "../arm-id.js";
 import { collectAll, type FactContext } from "./fact-context.js";
@@ -53,13 +58,20 @@ export function findVault(ctx: FactContext, wanted: string, subscriptions: reado
 
 export function secretProperties(ctx: FactContext, vault: VaultFact): Promise<Fetched<SecretFact[]>> {
   return ctx.fetch(`secrets/${vault.id}`, async () => {
-    const client = ctx.clients.secrets(vault.name, vault.vaultUri);
-    const list = await collectAll(client.listPropertiesOfSecrets());
-    return list.map((s) => ({
-      name: s.name,
-      enabled: s.enabled !== false,
-      ...(s.expiresOn ? { expiresOn: s.expiresOn.toISOString() } : {}),
-      ...(s.notBefore ? { notBefore: s.notBefore.toISOString() } : {}),
-    }));
+    const client = ctx.clients.keyVaultManagement(vault.subscriptionId);
+    const list = await collectAll(client.secrets.list(vault.resourceGroup, vault.name));
+    return list.flatMap((s): SecretFact[] => {
+      const name = s.name ?? (s.id ? s.id.split("/").pop() : undefined);
+      if (!name) return [];
+      const a = s.properties.attributes;
+      return [
+        {
+          name,
+          enabled: a?.enabled !== false,
+          ...(a?.expires ? { expiresOn: a.expires.toISOString() } : {}),
+          ...(a?.notBefore ? { notBefore: a.notBefore.toISOString() } : {}),
+        },
+      ];
+    });
   });
 }

@@ -34,7 +34,7 @@ export { isUnverified, markUnverified } from "../../findings/model.js";
 
 function unreadableFix(e: FetchFailure): string {
   if (e.status === 401 || e.status === 403) {
-    return "Give the gate's identity read access where it was refused (Reader on the subscriptions in the config; Graph Application.Read.All for app registrations; Key Vault Reader / `list` for secret properties), then re-run.";
+    return "Give the gate's identity read access where it was refused (Reader on the subscriptions in the config; Graph Application.Read.All for app registrations; secret properties are ARM's `Microsoft.KeyVault/vaults/secrets/read`, which Reader includes — look for a deny assignment if Reader is there), then re-run.";
   }
   if (e.status === 429 || (e.status !== undefined && e.status >= 500)) {
     return "Azure throttled or failed the read even after honouring Retry-After; re-run the gate later or raise `retryBudgetSeconds` in azure-auth-gate.yml.";

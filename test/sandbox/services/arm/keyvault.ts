@@ -2,10 +2,15 @@
  * Microsoft.KeyVault/vaults: the permission model (enableRbacAuthorization), access policies, network
  * rules and the vault URI (the sandbox's path-style Key Vault URL). `PUT …/accessPolicies/{add|replace|remove}`
  * changes the live state, so the Key Vault data plane honours it on the next request.
+ *
+ * `GET …/vaults/{v}/secrets[/{name}]` is ARM's view of the secrets (REST "Secrets - List/Get",
+ * Microsoft.KeyVault/vaults/secrets): the current version's attributes and URIs, never the value. It is
+ * authorized by ARM RBAC alone (`Microsoft.KeyVault/vaults/secrets/read`, which Reader's wildcard read covers):
+ * neither the vault's access policies nor its firewall apply to the control plane.
  */
 import type { SandboxResponse } from "../../contract.js";
-import type { AccessPolicyState, KeyVaultState } from "../../state.js";
-import { ArmError, authorize, bodyObject, json, propertiesOf, type ArmCall } from "./common.js";
+import type { AccessPolicyState, KeyVaultState, VaultSecretState } from "../../state.js";
+import { ArmError, authorize, bodyObject, eqi, json, paged, propertiesOf, resourceNotFound, type ArmCall } from "./common.js";
 import { KEYVAULT_API_VERSIONS } from "./api-versions.js";
 import { defineKind, type ResourceTarget } from "./kind.js";
 import { privateEndpointConnections } from "./storage.js";
@@ -115,9 +120,60 @@ function applyPolicies(vault: KeyVaultState, operation: string, updates: AccessP
   }
 }
 
+const SECRET_TYPE = "Microsoft.KeyVault/vaults/secrets";
+
+/** ARM's rendering of a secret: attributes in epoch seconds, as the RP answers; `value` is never returned. */
+function secretJson(call: ArmCall, v: KeyVaultState, s: VaultSecretState): Record<string, unknown> {
+  const current = s.versions[s.versions.length - 1]!;
+  const uri = `${vaultUri(call, v)}secrets/${s.name}`;
+  return {
+    id: `${v.id}/secrets/${s.name}`,
+    name: s.name,
+    type: SECRET_TYPE,
+    location: v.location,
+    tags: { ...current.tags },
+    properties: {
+      ...(current.contentType ? { contentType: current.contentType } : {}),
+      attributes: {
+        enabled: current.enabled,
+        ...(current.notBefore !== undefined ? { nbf: current.notBefore } : {}),
+        ...(current.expires !== undefined ? { exp: current.expires } : {}),
+        created: current.created,
+        updated: current.updated,
+      },
+      secretUri: uri,
+      secretUriWithVersion: `${uri}/${current.version}`,
+    },
+  };
+}
+
+function secretsChild(call: ArmCall, target: ResourceTarget<KeyVaultState>, name: string | undefined): SandboxResponse {
+  if (call.req.method !== "GET") {
+    throw new ArmError(
+      405,
+      "MethodNotAllowed",
+      "The sandbox serves ARM's secrets read-only; set secrets through the Key Vault data plane.",
+    );
+  }
+  if (name === undefined) {
+    authorize(call, `${SECRET_TYPE}/read`, `${target.requestId}/secrets`);
+    const vault = target.resolve();
+    return paged(
+      call,
+      vault.secrets.filter((s) => s.deletedOn === undefined && s.versions.length > 0).map((s) => secretJson(call, vault, s)),
+    );
+  }
+  authorize(call, `${SECRET_TYPE}/read`, `${target.requestId}/secrets/${name}`);
+  const vault = target.resolve();
+  const secret = vault.secrets.find((s) => eqi(s.name, name) && s.deletedOn === undefined && s.versions.length > 0);
+  if (!secret) throw resourceNotFound(SECRET_TYPE, `${vault.name}/${name}`, vault.resourceGroup);
+  return json(200, secretJson(call, vault, secret));
+}
+
 function vaultChild(call: ArmCall, target: ResourceTarget<KeyVaultState>, rest: string[]): SandboxResponse {
   const [collection, operation, ...more] = rest;
   const op = operation?.toLowerCase();
+  if (collection?.toLowerCase() === "secrets" && more.length === 0) return secretsChild(call, target, operation);
   if (collection?.toLowerCase() !== "accesspolicies" || op === undefined || more.length > 0 || call.req.method !== "PUT") {
     throw new ArmError(404, "NotFound", `The sandbox does not emulate '${call.req.method} …/vaults/${target.name}/${rest.join("/")}'.`);
   }
