@@ -10,7 +10,7 @@ import https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { SandboxRequest, SandboxResponse, SandboxService, SandboxTls, ServiceName } from "./contract.js";
 import type { FaultHit, Faults } from "./faults.js";
-import { redactQuery, type RequestLog } from "./log.js";
+import { redactQuery, type Arrival, type RequestLog } from "./log.js";
 
 export interface ListenerOptions {
   name: ServiceName;
@@ -104,15 +104,25 @@ export async function listen(opts: ListenerOptions): Promise<Listener> {
 
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const started = Date.now();
+    const arrival = opts.log.arrive();
+    // Answered requests leave when their entry is recorded (before the client can see the answer); this
+    // catches the ones that never get that far (a broken upload, a closed socket).
+    res.on("close", arrival.leave);
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("error", () => res.destroy());
     req.on("end", () => {
-      void handle(req, res, Buffer.concat(chunks), started);
+      void handle(req, res, Buffer.concat(chunks), started, arrival);
     });
   };
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, started: number): Promise<void> {
+  async function handle(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    body: Buffer,
+    started: number,
+    arrival: Arrival,
+  ): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
     const url = new URL(`https://sandbox${req.url ?? "/"}`);
     const path = url.pathname.replace(/\/{2,}/g, "/");
@@ -129,8 +139,11 @@ export async function listen(opts: ListenerOptions): Promise<Listener> {
         ms: Date.now() - started,
         delayedMs,
         at: started,
+        seq: arrival.seq,
+        openOnArrival: arrival.openOnArrival,
         ...(fault ? { fault: fault.id } : {}),
       });
+      arrival.leave();
       if (res.destroyed) return;
       res.writeHead(out.status, headers).end(payload);
     };
@@ -146,8 +159,11 @@ export async function listen(opts: ListenerOptions): Promise<Listener> {
         ms: Date.now() - started,
         delayedMs,
         at: started,
+        seq: arrival.seq,
+        openOnArrival: arrival.openOnArrival,
         fault: fault.id,
       });
+      arrival.leave();
       req.socket.destroy();
       return;
     }

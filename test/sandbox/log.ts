@@ -16,6 +16,13 @@ export interface RequestLogEntry {
   ms: number;
   /** Epoch ms (real clock) when the request arrived. */
   at: number;
+  /** Arrival order across every service of this sandbox, from 1: orders requests without reading a clock. */
+  seq: number;
+  /**
+   * `seq` of each request the sandbox had received but not yet answered when this one arrived: concurrency
+   * as the server saw it (filter them to count one kind of call in flight), not computed from timestamps.
+   */
+  openOnArrival: number[];
   /** Delay the sandbox added before answering (a fault's latencyMs plus the ARM/Graph latency), 0 when none. */
   delayedMs: number;
   /** Set when an injected fault answered (or delayed) the request. */
@@ -47,9 +54,32 @@ export function redactQuery(query: URLSearchParams): string {
   return out.toString();
 }
 
+/** One request from its arrival until the sandbox answers (or drops) it. */
+export interface Arrival {
+  seq: number;
+  openOnArrival: number[];
+  /** The request is answered, dropped or gone; idempotent. */
+  leave(): void;
+}
+
 export class RequestLog {
   readonly entries: RequestLogEntry[] = [];
   readonly refusedEgress: RefusedEgress[] = [];
+  private arrived = 0;
+  private readonly open = new Set<number>();
+
+  /** Requests that have arrived so far (every service; `clear()` does not reset it): the next one gets `arrivals + 1`. */
+  get arrivals(): number {
+    return this.arrived;
+  }
+
+  /** Counts a request in as it arrives; its entry carries `seq` and `openOnArrival`. */
+  arrive(): Arrival {
+    const seq = ++this.arrived;
+    const openOnArrival = [...this.open];
+    this.open.add(seq);
+    return { seq, openOnArrival, leave: () => this.open.delete(seq) };
+  }
 
   record(entry: RequestLogEntry): void {
     this.entries.push(entry);

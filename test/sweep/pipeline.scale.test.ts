@@ -21,6 +21,7 @@ import { assembleReport, checkBatch, planSweep, secretsPart, type PartResult, ty
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
 import type { RequestLogEntry } from "../sandbox/log.js";
 import { resourceGraphIndex } from "../sandbox/services/arm/resourcegraph.js";
+import { watchTimers } from "../sandbox/testing/timers.js";
 import { harness, scenario, VAULT, writeConfig, type Harness } from "../functions/harness.js";
 
 /** Identities besides the harness's four: most bound to aks-prod, every fourth with no credential, every fifth also a GitHub one. */
@@ -206,6 +207,7 @@ describe("discovery: Resource Graph, verified", () => {
 
   it("per-identity listings keep to the concurrency cap and wait as long as Retry-After asks", async () => {
     const capped = harness(sb, config(sb, { concurrency: 3 }));
+    // Holds each answer a moment so that listings the client runs at once are open together at the sandbox.
     sb.setLatency(40);
     const fault = sb.faults.add({
       service: "arm",
@@ -215,26 +217,26 @@ describe("discovery: Resource Graph, verified", () => {
       retryAfterSeconds: 1,
       nth: 5,
     });
+    const timers = watchTimers(() => sb.log.arrivals, 1000);
     try {
       const run = await withoutFicRows(() => sweep(capped));
       const listings = ficListings(run.discovery);
       const throttled = listings.find((e) => e.status === 429)!;
-      const retried = listings.find((e) => e.status === 200 && e.path === throttled.path && e.at > throttled.at)!;
-      expect(retried.at - throttled.at).toBeGreaterThanOrEqual(1000);
+      const retried = listings.find((e) => e.status === 200 && e.path === throttled.path && e.seq > throttled.seq)!;
+      // Retry-After honoured, by order: the SDK's retry timer of 1 s was set after the 429 arrived and had fired
+      // before the retry arrived (a Node timer never fires early; no clock is read).
+      const retryWaits = timers.timers.filter((t) => /retryPolicy/.test(t.stack) && t.scheduled >= throttled.seq);
+      expect(retryWaits.map((t) => t.delayMs)).toEqual([1000]);
+      expect(retryWaits[0]!.fired).toBeLessThan(retried.seq);
       expect(run.manifest.inventory.unreadable).toEqual([]);
       expect(run.findings).toEqual(baseline.findings);
-      // In flight at once, from the log's arrival times and durations.
-      const events = listings.flatMap((e) => [
-        { t: e.at, d: 1 },
-        { t: e.at + e.ms, d: -1 },
-      ]);
-      events.sort((x, y) => x.t - y.t || x.d - y.d);
-      let now = 0;
-      let peak = 0;
-      for (const e of events) peak = Math.max(peak, (now += e.d));
-      expect(peak).toBeLessThanOrEqual(3);
-      expect(peak).toBeGreaterThanOrEqual(2);
+      // In flight at once, as the sandbox saw it: the listings still unanswered when each listing arrived.
+      const isListing = new Set(listings.map((e) => e.seq));
+      const inFlight = listings.map((e) => 1 + e.openOnArrival.filter((seq) => isListing.has(seq)).length);
+      expect(Math.max(...inFlight)).toBeLessThanOrEqual(3);
+      expect(Math.max(...inFlight)).toBeGreaterThanOrEqual(2);
     } finally {
+      timers.stop();
       sb.faults.clear(fault);
       sb.setLatency(0);
     }
