@@ -9,6 +9,7 @@ import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Faults } from "../sandbox/faults.js";
 import { startSandbox, type Sandbox, type ScenarioInput } from "../sandbox/index.js";
+import { watchTimers } from "../sandbox/testing/timers.js";
 
 const scenario: ScenarioInput = {
   subscriptions: [{ name: "prod", resourceGroups: [{ name: "app-rg", clusters: [{ name: "aks1" }] }] }],
@@ -48,12 +49,19 @@ describe("faults", () => {
 
   it("429 + Retry-After is honoured by the real ARM SDK client, which then succeeds", async () => {
     sb.faults.add({ service: "arm", path: "managedClusters/aks1$", status: 429, retryAfterSeconds: 1, nth: 1 });
-    const cluster = await armClient().managedClusters.get("app-rg", "aks1");
+    const timers = watchTimers(() => sb.log.arrivals);
+    const cluster = await armClient()
+      .managedClusters.get("app-rg", "aks1")
+      .finally(() => timers.stop());
     expect(cluster.oidcIssuerProfile?.issuerURL).toBe(sb.state.clusters[0]!.issuerUrl);
     const calls = sb.log.filter({ service: "arm", path: clusterPath() });
     expect(calls.map((c) => c.status)).toEqual([429, 200]);
-    // The retry came no sooner than Retry-After, by the sandbox's own arrival times (a lower bound: load cannot break it).
-    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(1000);
+    // The retry came no sooner than Retry-After, by order (no clock read, so load cannot bend it): the SDK's
+    // one retry wait, 1000 ms, was set after the 429 arrived and had fired before the retry arrived.
+    const waits = timers.timers.filter((t) => /retryPolicy/.test(t.stack));
+    expect(waits.map((t) => t.delayMs)).toEqual([1000]);
+    expect(waits[0]!.scheduled).toBeGreaterThanOrEqual(calls[0]!.seq);
+    expect(waits[0]!.fired).toBeLessThan(calls[1]!.seq);
     expect(calls[0]!.fault).toMatch(/^fault-/);
   });
 
@@ -101,13 +109,23 @@ describe("faults", () => {
 describe("latency, parsing, headers and the log", () => {
   it("adds the scenario/runtime latency to ARM and Graph only", async () => {
     sb.setLatency(300);
-    await armGet("/subscriptions?api-version=2022-12-01");
-    await fetch(`${sb.urls.imds}/metadata/identity/oauth2/token`);
+    const timers = watchTimers(() => ({ arrived: sb.log.arrivals, answered: sb.log.entries.length }));
+    try {
+      await armGet("/subscriptions?api-version=2022-12-01");
+      await fetch(`${sb.urls.imds}/metadata/identity/oauth2/token`);
+    } finally {
+      timers.stop();
+    }
     // What the sandbox added, from its log: not a stopwatch, so a loaded machine cannot make it flake.
-    expect(sb.log.filter({ service: "arm" }).at(-1)!.delayedMs).toBe(300);
+    const arm = sb.log.filter({ service: "arm" }).at(-1)!;
+    expect(arm.delayedMs).toBe(300);
     expect(sb.log.filter({ service: "imds" }).at(-1)!.delayedMs).toBe(0);
-    // The delay is really slept: the request was answered no sooner (a lower bound only; load cannot break it).
-    expect(sb.log.filter({ service: "arm" }).at(-1)!.ms).toBeGreaterThanOrEqual(300);
+    // The delay is really slept, by order: the sandbox's one timer, 300 ms, was set after the ARM request
+    // arrived and had fired before its answer was logged (the answer is sent right after it is logged).
+    const slept = timers.timers.filter((t) => /sandbox[\\/]http\.ts/.test(t.stack));
+    expect(slept.map((t) => t.delayMs)).toEqual([300]);
+    expect(slept[0]!.scheduled.arrived).toBeGreaterThanOrEqual(arm.seq);
+    expect(slept[0]!.fired?.answered).toBeLessThanOrEqual(sb.log.entries.indexOf(arm));
   });
 
   it("answers a malformed JSON body with 400 before the service sees it", async () => {
