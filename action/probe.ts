@@ -1,7 +1,7 @@
 /**
  * `mode: probe`: the live probe layer, configured from azure-auth-gate.yml's `probe` section. The
  * cluster comes from the kubeconfig a previous step left (azure/aks-set-context sets KUBECONFIG), never from
- * a file the repository names. Whether it runs is the gate's plan (shared/gate/plan.ts): on pull-request
+ * a file the repository names. Whether it runs is the gate's plan (shared/gate/plan-run.ts): on pull-request
  * events it is refused (AG503 per target, and a notice) unless the workflow says `probe-on-pull-request: true`.
  */
 import type { CloudProfile } from "../shared/cloud/profile.js";

@@ -13,7 +13,7 @@ import { InputError } from "../shared/errors.js";
 import { blocks, type Report } from "../shared/findings/model.js";
 import { AzureLoginError } from "../shared/azure/login-error.js";
 import { executePlan, type AzureAccess } from "../shared/gate/execute-plan.js";
-import { planRun, type PlanHints } from "../shared/gate/plan.js";
+import { planRun, type PlanHints } from "../shared/gate/plan-run.js";
 import { resolveHelm } from "../shared/cli/helm-config.js";
 import { plural, PR_COMMENT_LIMIT, renderMarkdown } from "../shared/report/index.js";
 import { markerFor, publishStickyComment, type CommentResult } from "./comment.js";

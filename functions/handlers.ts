@@ -17,7 +17,7 @@ import {
   QUEUES,
   reportMessageSchema,
   secretsMessageSchema,
-} from "../shared/sweep/messages.js";
+} from "../shared/sweep/queue-messages.js";
 import {
   assembleReport,
   checkBatch,

@@ -11,7 +11,7 @@ import { createProtectionRuntime, type ProtectionRuntime } from "./deployment-pr
 import { makeHandlers } from "./handlers.js";
 import { createRuntime, type FunctionRuntime } from "./runtime.js";
 import { sweepScheduleOf } from "./settings.js";
-import { QUEUES } from "../shared/sweep/messages.js";
+import { QUEUES } from "../shared/sweep/queue-messages.js";
 
 let runtime: FunctionRuntime | undefined;
 const handlers = makeHandlers(() => (runtime ??= createRuntime()));

@@ -19,9 +19,9 @@ import { resolveConfigCloud } from "../shared/config/load.js";
 import { EntraCredentialVerifier, KeyVaultSecretStore } from "../shared/rotation/adapters.js";
 import { SecretMask } from "../shared/rotation/mask.js";
 import type { StepHook } from "../shared/rotation/rotate.js";
-import { loadSweepConfig, type SweepConfig } from "../shared/sweep/config.js";
+import { loadSweepConfig, type SweepConfig } from "../shared/sweep/sweep-config.js";
 import type { SweepRuntime } from "../shared/sweep/pipeline.js";
-import { BlobLeaseLock, RunStore, WorkQueues } from "../shared/sweep/storage.js";
+import { BlobLeaseLock, RunStore, WorkQueues } from "../shared/sweep/run-state.js";
 import { readSettings, type FunctionSettings } from "./settings.js";
 
 export interface RuntimeOptions {

@@ -9,9 +9,9 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { aksUpdateCommand, annotateClientIdCommand, ficCommand, roleAssignmentCommand } from "../shared/azure/rules/fixes.js";
+import { aksUpdateCommand, annotateClientIdCommand, ficCommand, roleAssignmentCommand } from "../shared/azure/rules/fix-commands.js";
 import { NPX_COMMAND, sh, substitution } from "../shared/shell.js";
-import { federatedCredentialCommand } from "../shared/static/fixes.js";
+import { federatedCredentialCommand } from "../shared/static/fix-text.js";
 import pkg from "../package.json" with { type: "json" };
 import { check, inputError, only } from "./static/helpers.js";
 

@@ -16,10 +16,10 @@ import { dirname } from "node:path";
 import { DefaultAzureCredential } from "@azure/identity";
 import { AzureClients } from "../../shared/azure/clients.js";
 import { resolveConfigCloud } from "../../shared/config/load.js";
-import { batches, checkUnits, planUnits, type CheckUnit } from "../../shared/sweep/check.js";
-import { loadSweepConfig, scopeByName } from "../../shared/sweep/config.js";
+import { batches, checkUnits, planUnits, type CheckUnit } from "../../shared/sweep/check-batch.js";
+import { loadSweepConfig, scopeByName } from "../../shared/sweep/sweep-config.js";
 import { discover } from "../../shared/sweep/discover.js";
-import { seedForUnits } from "../../shared/sweep/seed.js";
+import { seedForUnits } from "../../shared/sweep/batch-seed.js";
 import type { FactSeed } from "../../shared/azure/facts/seed.js";
 
 interface Job {

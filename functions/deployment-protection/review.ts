@@ -10,14 +10,14 @@
  * a config or environment that does not parse — is a rejection saying "could not verify" and why.
  */
 import { parse as parseYaml } from "yaml";
-import { AzureLoginError } from "../../shared/azure/errors.js";
+import { AzureLoginError } from "../../shared/azure/fetch-failure.js";
 import { BUILT_IN_CLOUDS, type CloudProfile } from "../../shared/cloud/profile.js";
 import { parseConfigText } from "../../shared/config/load.js";
 import { InputError } from "../../shared/errors.js";
 import type { Report } from "../../shared/findings/model.js";
 import { configForEnvironment } from "../../shared/gate/environment.js";
 import { alreadySignedIn, executePlan } from "../../shared/gate/execute-plan.js";
-import { planRun } from "../../shared/gate/plan.js";
+import { planRun } from "../../shared/gate/plan-run.js";
 import { createProbeLayer } from "../../shared/probe/index.js";
 import { parseManifests } from "../../shared/static/index.js";
 import { installationOctokit, RepositoryReader } from "./github.js";

@@ -12,7 +12,7 @@ import { profileClientOptions } from "../../shared/cloud/tls.js";
 import { gateCredential } from "../../shared/cli/credential.js";
 import type { RetrySettings } from "../../shared/azure/clients.js";
 import { SecretMask } from "../../shared/rotation/mask.js";
-import { RunStore, WorkQueues } from "../../shared/sweep/storage.js";
+import { RunStore, WorkQueues } from "../../shared/sweep/run-state.js";
 import { storageClients } from "../runtime.js";
 import { readProtectionSettings, type ProtectionSettings } from "./settings.js";
 

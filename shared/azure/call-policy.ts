@@ -9,7 +9,7 @@
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import type { CloudProfile } from "../cloud/profile.js";
 import { log } from "../log.js";
-import { RetryBudgetExceededError } from "./errors.js";
+import { RetryBudgetExceededError } from "./fetch-failure.js";
 
 export const CALL_POLICY_NAME = "azureAuthGateCallPolicy";
 

@@ -2,7 +2,7 @@
  * The Azure-side fixes (federated credential, role assignment at the narrowest scope, Key Vault access
  * policy) as Bicep and Terraform with the user's real names — for teams whose Azure wiring lives in
  * IaC, where a one-off `az` command would be reverted by the next deployment. Same change, same
- * values as the `az` command (shared/azure/rules/fixes.ts builds all three from one plan).
+ * values as the `az` command (shared/azure/rules/fix-commands.ts builds all three from one plan).
  */
 import type { AccessPolicyPlan, AzureFixPlan, FicPlan, RoleAssignmentPlan } from "../findings/fix-plan.js";
 import { parseResourceId } from "./arm-id.js";

@@ -1,5 +1,5 @@
 /**
- * The error the gate throws when its own login fails (errors.ts re-exports it). Apart from errors.ts, which
+ * The error the gate throws when its own login fails (fetch-failure.ts re-exports it). Apart from fetch-failure.ts, which
  * imports the Azure REST pipeline, so that entry points can recognise it without loading any SDK.
  */
 

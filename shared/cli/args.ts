@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { FAIL_ON, FIX_FORMATS, type FailOn, type FixFormat } from "../findings/model.js";
 import { isReportFormat, REPORT_FORMATS, type ReportFormat } from "../report/index.js";
 import type { RulesFormat } from "../report/rules.js";
-import { GATE_MODES, type GateMode } from "../gate/plan.js";
+import { GATE_MODES, type GateMode } from "../gate/plan-run.js";
 
 export const USAGE = `Usage:
   azure-auth-gate check [PATH|-]... [--config FILE [--allow-custom-cloud] [--mode static|azure|probe]

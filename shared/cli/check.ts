@@ -10,7 +10,7 @@ import type { LoadedConfig } from "../config/load.js";
 import { InputError } from "../errors.js";
 import type { Report } from "../findings/model.js";
 import { executePlan } from "../gate/execute-plan.js";
-import { planRun, type GateMode, type PlanHints } from "../gate/plan.js";
+import { planRun, type GateMode, type PlanHints } from "../gate/plan-run.js";
 import { readManifests as parseManifestSet, type ManifestSet } from "../static/index.js";
 import { collectManifests } from "../static/sources.js";
 import type { HelmSettings } from "../static/render.js";

@@ -78,7 +78,7 @@ async function run(argv: readonly string[], io: CliIo, raw: CliIo): Promise<numb
       );
       // --fix-format: the Azure fixes as Bicep or Terraform instead of az commands.
       const report = command.fixFormat
-        ? { ...checked, findings: (await import("../azure/rules/fixes.js")).withFixFormat(checked.findings, command.fixFormat) }
+        ? { ...checked, findings: (await import("../azure/rules/fix-commands.js")).withFixFormat(checked.findings, command.fixFormat) }
         : checked;
       const color = useColor(command.format, command.output, io);
       const text = renderReport(report, command.format, {

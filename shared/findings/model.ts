@@ -30,7 +30,7 @@ export interface Waiver {
 export const FIX_FORMATS = ["az", "bicep", "terraform"] as const;
 export type FixFormat = (typeof FIX_FORMATS)[number];
 
-/** One Azure-side fix in every format, from one plan (shared/azure/rules/fixes.ts). */
+/** One Azure-side fix in every format, from one plan (shared/azure/rules/fix-commands.ts). */
 export type FixVariants = { plan: AzureFixPlan } & Record<FixFormat, string>;
 
 /**

@@ -16,4 +16,4 @@ export {
   type ReviewComment,
   type Suggestions,
   type Unplaced,
-} from "./suggestions.js";
+} from "./review-suggestions.js";

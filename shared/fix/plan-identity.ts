@@ -6,7 +6,7 @@
 import { GUID } from "../config/schema.js";
 import { formatTarget, type Finding } from "../findings/model.js";
 import { knownValue } from "../static/env.js";
-import { sameClientId } from "../static/identity.js";
+import { sameClientId } from "../static/token-injection.js";
 import { AAD_POD_IDENTITY_LABEL, type ServiceAccountView } from "../static/inventory.js";
 import { podRef, workloadOf, type Plan, type PlanContext } from "./plan-context.js";
 import { podIdentityClientId } from "./plan-pod-identity.js";

@@ -7,7 +7,7 @@
 import { formatTarget, type Finding } from "../findings/model.js";
 import { migratedApp, needsAppServiceAccount } from "../static/apps.js";
 import { knownValue, presenceOf } from "../static/env.js";
-import { sameClientId } from "../static/identity.js";
+import { sameClientId } from "../static/token-injection.js";
 import type { ContainerView, WorkloadView } from "../static/workloads.js";
 import type { Intent } from "./intents.js";
 import { podRef, workloadOf, type Plan, type PlanContext } from "./plan-context.js";

@@ -8,9 +8,9 @@
  */
 import { GUID } from "../config/schema.js";
 import { formatTarget, type Finding } from "../findings/model.js";
-import { sameClientId } from "../static/identity.js";
+import { sameClientId } from "../static/token-injection.js";
 import { AAD_POD_IDENTITY_LABEL, nsKey, WI_CLIENT_ID_ANNOTATION } from "../static/inventory.js";
-import { federatedCredentialCommand, serviceAccountFor } from "../static/fixes.js";
+import { federatedCredentialCommand, serviceAccountFor } from "../static/fix-text.js";
 import type { KObject } from "../static/parse.js";
 import { bindingFor, identityOfBinding, identityRef } from "../static/pod-identity.js";
 import type { WorkloadView } from "../static/workloads.js";

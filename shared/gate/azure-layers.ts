@@ -11,7 +11,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import { scopeFor, type CloudProfile } from "../cloud/profile.js";
 import type { GateConfig } from "../config/schema.js";
 import { AzureClients, type RetrySettings } from "../azure/clients.js";
-import { AzureLoginError, errorLine } from "../azure/errors.js";
+import { AzureLoginError, errorLine } from "../azure/fetch-failure.js";
 import { collectTargetFacts } from "../azure/facts/collect.js";
 import { FactContext } from "../azure/facts/fact-context.js";
 import type { ResolvedTarget } from "../azure/facts/types.js";
@@ -21,7 +21,7 @@ import { raise } from "../findings/raise.js";
 import { targetKey, type Finding, type Layer, type ReportMetadata } from "../findings/model.js";
 import { log } from "../log.js";
 import type { ProbeLayer } from "../probe/layer.js";
-import type { ProbeRefusal } from "./plan.js";
+import type { ProbeRefusal } from "./plan-run.js";
 import type { StaticLayerResult } from "./static-layer.js";
 import { resolveTargets } from "./targets.js";
 

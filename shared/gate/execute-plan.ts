@@ -17,7 +17,7 @@ import { isUnverified, type Finding, type Layer, type Report, type Severity } fr
 import { applyPolicy } from "../findings/severity-and-waivers.js";
 import { buildReport, runMetadata } from "../report/build.js";
 import type { ProbeLayer } from "../probe/layer.js";
-import { describePlan, planRun, type RunPlan } from "./plan.js";
+import { describePlan, planRun, type RunPlan } from "./plan-run.js";
 import { staticLayer, type ManifestSet, type StaticLayerResult } from "./static-layer.js";
 
 /** A host's sign-in: a credential, or a finding saying why there is none (the Action's AG501/AG502). */

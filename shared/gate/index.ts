@@ -15,7 +15,7 @@ export {
   type RunTrigger,
   type LayerChoice,
   type ProbeRefusal,
-} from "./plan.js";
+} from "./plan-run.js";
 export {
   executePlan,
   applyGatePolicy,

@@ -17,7 +17,7 @@ import type { ProbeLayer } from "./layer.js";
 import { notRun, notRunFinding, resultFindings } from "./findings.js";
 import { buildProbeJob, probeJobName } from "./job.js";
 import { loadKubeConfig } from "./kube.js";
-import { buildPlan, type ProbePlan } from "./plan.js";
+import { buildPlan, type ProbePlan } from "./probe-plan.js";
 import { builtInCommand, guessRuntime, type ProbeRuntime } from "./programs/index.js";
 import { logSize, parseProbeLog, type ProbeResult } from "./result.js";
 import { runProbeJob } from "./run-job.js";
@@ -144,7 +144,7 @@ export function createProbeLayer(options: ProbeOptions): ProbeLayer {
   return (target) => probeTarget(kc, options, target);
 }
 
-export { buildPlan, type ProbePlan } from "./plan.js";
+export { buildPlan, type ProbePlan } from "./probe-plan.js";
 export { parseProbeLog, type ProbeResult } from "./result.js";
 export { explainAadsts } from "./aadsts.js";
 export type { ProbeRuntime } from "./programs/index.js";

@@ -13,7 +13,7 @@
 import { randomBytes } from "node:crypto";
 import type { V1Job, V1PodSpec } from "@kubernetes/client-node";
 import type { ResolvedTarget } from "../azure/facts/types.js";
-import { PLAN_ENV, type ProbePlan } from "./plan.js";
+import { PLAN_ENV, type ProbePlan } from "./probe-plan.js";
 
 export const PROBE_CONTAINER = "probe";
 /** A pod condition nothing ever sets to True: keeps the probe pod out of every Service's endpoints. */

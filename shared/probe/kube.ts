@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { ApiException, KubeConfig } from "@kubernetes/client-node";
-import { errorLine } from "../azure/errors.js";
+import { errorLine } from "../azure/fetch-failure.js";
 import { InputError } from "../errors.js";
 
 export interface KubeconfigChoice {

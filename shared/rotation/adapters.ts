@@ -8,7 +8,7 @@ import { ClientSecretCredential } from "@azure/identity";
 import type { SecretClient, SecretProperties } from "@azure/keyvault-secrets";
 import { scopeFor, type CloudProfile } from "../cloud/profile.js";
 import { profileClientOptions } from "../cloud/tls.js";
-import { firstLine, isNotFound } from "../azure/errors.js";
+import { firstLine, isNotFound } from "../azure/fetch-failure.js";
 import type { GraphClient, GraphPasswordCredential } from "../azure/graph.js";
 import type { CredentialVerifier, NewPassword, PasswordDirectory, PasswordInfo, SecretStore, VaultVersion, VerifyResult } from "./ports.js";
 

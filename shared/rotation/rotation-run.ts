@@ -4,7 +4,7 @@
  * left. Host-neutral: the Function (and tests) supply the clients, the lock and the clock.
  */
 import type { GraphClient, GraphPasswordCredential, GraphSecretHolder } from "../azure/graph.js";
-import { isNotFound } from "../azure/errors.js";
+import { isNotFound } from "../azure/fetch-failure.js";
 import { raise } from "../findings/raise.js";
 import type { Finding } from "../findings/model.js";
 import type { SecretMask } from "./mask.js";

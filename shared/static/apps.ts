@@ -3,7 +3,7 @@
  * reference to its app, so it is matched by namespace, then shared image repository, then release
  * labels (app.kubernetes.io/instance…), else the first app with working Workload Identity.
  */
-import { effectiveClientId, sameClientId, workloadIdentity } from "./identity.js";
+import { effectiveClientId, sameClientId, workloadIdentity } from "./token-injection.js";
 import type { WorkloadView } from "./workloads.js";
 
 export interface AppIdentity {

@@ -15,7 +15,7 @@ export {
   type WorkloadLocations,
   type WorkloadView,
 } from "./workloads.js";
-export { effectiveClientId, workloadIdentity, type ClientIdView, type Tri } from "./identity.js";
+export { effectiveClientId, workloadIdentity, type ClientIdView, type Tri } from "./token-injection.js";
 export type { ContainerEnv, EnvSource, EnvVar, OpenRef, Presence } from "./env.js";
 export {
   WI_CLIENT_ID_ANNOTATION,

@@ -9,11 +9,11 @@
  * one role-assignment listing (all principals, instead of one `assignedTo()` per identity), one deny
  * listing, the federated credentials from Resource Graph (verified, see federated-credentials.ts) and
  * one GET per role definition the bound identities use. Everything read is also kept as facts
- * (`DiscoveredFacts`) so the check phase does not read it again (seed.ts).
+ * (`DiscoveredFacts`) so the check phase does not read it again (batch-seed.ts).
  */
 import type { AzureClients } from "../azure/clients.js";
 import { parseResourceId } from "../azure/arm-id.js";
-import { firstLine } from "../azure/errors.js";
+import { firstLine } from "../azure/fetch-failure.js";
 import { clusterFactFromArm, clusterId } from "../azure/facts/cluster.js";
 import { collectAll, FactContext } from "../azure/facts/fact-context.js";
 import { userAssignedIdentities } from "../azure/facts/identity.js";
@@ -27,7 +27,7 @@ import type {
   RoleAssignmentFact,
   RoleDefinitionFact,
 } from "../azure/facts/types.js";
-import { discoverySchema, type DiscoveryConfig, type ScopeConfig } from "./config.js";
+import { discoverySchema, type DiscoveryConfig, type ScopeConfig } from "./sweep-config.js";
 import { subscriptionCredentials } from "./federated-credentials.js";
 
 export interface ClusterRef {

@@ -15,11 +15,11 @@
  * read at most once per run (the cross-checked ones are not listed again by the fallback).
  */
 import { createHash } from "node:crypto";
-import { firstLine } from "../azure/errors.js";
+import { firstLine } from "../azure/fetch-failure.js";
 import type { FactContext } from "../azure/facts/fact-context.js";
 import { federatedCredentialFact, federatedCredentials } from "../azure/facts/identity.js";
 import type { FederatedCredentialFact, IdentityFact } from "../azure/facts/types.js";
-import type { DiscoveryConfig } from "./config.js";
+import type { DiscoveryConfig } from "./sweep-config.js";
 
 export const FIC_TYPE = "microsoft.managedidentity/userassignedidentities/federatedidentitycredentials";
 const FIC_QUERY = `resources | where type =~ '${FIC_TYPE}' | project id, name, properties | order by id asc`;

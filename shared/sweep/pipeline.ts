@@ -20,18 +20,18 @@ import type { SecretMask } from "../rotation/mask.js";
 import type { CredentialVerifier, RotationLock, SecretStore } from "../rotation/ports.js";
 import type { RotationOutcome, StepHook } from "../rotation/rotate.js";
 import { runRotation } from "../rotation/rotation-run.js";
-import { batches, checkUnits, planUnits, type CheckUnit } from "./check.js";
-import { scopeByName, type SweepConfig, type VaultSecretRef } from "./config.js";
+import { batches, checkUnits, planUnits, type CheckUnit } from "./check-batch.js";
+import { scopeByName, type SweepConfig, type VaultSecretRef } from "./sweep-config.js";
 import { discover, type Inventory } from "./discover.js";
 import { isFactSeed, type FactSeed } from "../azure/facts/seed.js";
 import { Limiter } from "../azure/concurrency.js";
-import { seedForUnits } from "./seed.js";
+import { seedForUnits } from "./batch-seed.js";
 import { bindingChanges, findingDrift, type FindingDrift } from "./drift.js";
-import { newRunId, paths, QUEUES, type BindingsMessage, type SecretsMessage } from "./messages.js";
+import { newRunId, paths, QUEUES, type BindingsMessage, type SecretsMessage } from "./queue-messages.js";
 import { postWebhook, upsertIssue } from "./notify.js";
-import { renderAudit } from "./render.js";
+import { renderAudit } from "./audit-markdown.js";
 import { log } from "../log.js";
-import type { RunStore, WorkQueues } from "./storage.js";
+import type { RunStore, WorkQueues } from "./run-state.js";
 
 export interface SweepRuntime {
   config: SweepConfig;

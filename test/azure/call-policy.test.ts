@@ -15,7 +15,7 @@ import {
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { BUILT_IN_CLOUDS } from "../../shared/cloud/profile.js";
 import { AzureCallLog, callPolicy, serviceClassifier } from "../../shared/azure/call-policy.js";
-import { RetryBudgetExceededError, toFetchFailure } from "../../shared/azure/errors.js";
+import { RetryBudgetExceededError, toFetchFailure } from "../../shared/azure/fetch-failure.js";
 
 function scripted(statuses: { status: number; headers?: Record<string, string>; body?: string }[]): HttpClient & { sent: number } {
   const client = {

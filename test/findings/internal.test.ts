@@ -2,7 +2,7 @@
 // it survives the policy's spreads and an in-engine JSON round trip (the old WeakSet and Symbol did
 // not), and no writer lets it out.
 import { describe, expect, it } from "vitest";
-import { withFixVariants, withFixFormat } from "../../shared/azure/rules/fixes.js";
+import { withFixVariants, withFixFormat } from "../../shared/azure/rules/fix-commands.js";
 import { isUnverified, markUnverified, withoutInternals, type Finding } from "../../shared/findings/model.js";
 import { applyPolicy } from "../../shared/findings/severity-and-waivers.js";
 import { raise } from "../../shared/findings/raise.js";

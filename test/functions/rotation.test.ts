@@ -10,7 +10,7 @@
 import { SecretClient } from "@azure/keyvault-secrets";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PartResult } from "../../shared/sweep/pipeline.js";
-import { paths } from "../../shared/sweep/messages.js";
+import { paths } from "../../shared/sweep/queue-messages.js";
 import type { RotationStep } from "../../shared/rotation/rotate.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
 import { findSecrets, secretNeedles } from "../reliability/secret-scan.js";

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { readSettings } from "../../functions/settings.js";
 import { InputError } from "../../shared/errors.js";
 import { SecretMask } from "../../shared/rotation/mask.js";
-import { loadSweepConfig } from "../../shared/sweep/config.js";
+import { loadSweepConfig } from "../../shared/sweep/sweep-config.js";
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const SUB = "11111111-1111-1111-1111-111111111111";

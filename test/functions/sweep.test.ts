@@ -13,7 +13,7 @@ import { HttpRequest, type Timer } from "@azure/functions";
 import { SecretClient } from "@azure/keyvault-secrets";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding, Report } from "../../shared/findings/model.js";
-import { paths, QUEUES } from "../../shared/sweep/messages.js";
+import { paths, QUEUES } from "../../shared/sweep/queue-messages.js";
 import type { AuditPointer } from "../../shared/sweep/pipeline.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
 import { findSecrets, secretNeedles } from "../reliability/secret-scan.js";

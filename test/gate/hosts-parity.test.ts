@@ -19,7 +19,7 @@ import { buildBin, runBin } from "../cli/built-bin.js";
 import { runCli } from "../cli/run-in-process.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
 import { harness, pumpQueues, STATE_ACCOUNT, writeConfig } from "../functions/harness.js";
-import { paths } from "../../shared/sweep/messages.js";
+import { paths } from "../../shared/sweep/queue-messages.js";
 import { InputError } from "../../shared/errors.js";
 import type { AuditPointer } from "../../shared/sweep/pipeline.js";
 

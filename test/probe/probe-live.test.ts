@@ -9,7 +9,7 @@ import type { ResolvedTarget } from "../../shared/azure/facts/types.js";
 import type { Finding } from "../../shared/findings/model.js";
 import { createProbeLayer, type ProbeOptions } from "../../shared/probe/index.js";
 import { buildProbeJob, probeJobName } from "../../shared/probe/job.js";
-import { buildPlan } from "../../shared/probe/plan.js";
+import { buildPlan } from "../../shared/probe/probe-plan.js";
 import { builtInCommand } from "../../shared/probe/programs/index.js";
 import { assign } from "../sandbox-data/fixtures.js";
 import { withLogSink } from "../../shared/log.js";

@@ -19,7 +19,7 @@ import { resultFindings } from "../../shared/probe/findings.js";
 import { probeOptionsFromConfig } from "../../shared/probe/index.js";
 import { buildProbeJob, NEVER_READY_GATE, probeJobName } from "../../shared/probe/job.js";
 import { loadKubeConfig } from "../../shared/probe/kube.js";
-import { buildPlan } from "../../shared/probe/plan.js";
+import { buildPlan } from "../../shared/probe/probe-plan.js";
 import { builtInCommand, guessRuntime, NODE_PROBE, PYTHON_PROBE } from "../../shared/probe/programs/index.js";
 import { parseProbeLog, probeResultSchema } from "../../shared/probe/result.js";
 import { parseManifests } from "../../shared/static/index.js";

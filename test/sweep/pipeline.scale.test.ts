@@ -12,11 +12,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FactSeed } from "../../shared/azure/facts/seed.js";
 import { targetKey, type Finding } from "../../shared/findings/model.js";
-import { checkUnits, type CheckUnit } from "../../shared/sweep/check.js";
-import { scopeByName } from "../../shared/sweep/config.js";
+import { checkUnits, type CheckUnit } from "../../shared/sweep/check-batch.js";
+import { scopeByName } from "../../shared/sweep/sweep-config.js";
 import { discover } from "../../shared/sweep/discover.js";
 import { FIC_TYPE } from "../../shared/sweep/federated-credentials.js";
-import { paths, type BindingsMessage } from "../../shared/sweep/messages.js";
+import { paths, type BindingsMessage } from "../../shared/sweep/queue-messages.js";
 import { assembleReport, checkBatch, planSweep, secretsPart, type PartResult, type RunManifest } from "../../shared/sweep/pipeline.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
 import type { RequestLogEntry } from "../sandbox/log.js";

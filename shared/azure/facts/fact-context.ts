@@ -5,7 +5,7 @@
  */
 import type { AzureClients } from "../clients.js";
 import { Limiter, Memo } from "../concurrency.js";
-import { settle } from "../errors.js";
+import { settle } from "../fetch-failure.js";
 import type { Fetched } from "./types.js";
 
 export class FactContext {

@@ -2,7 +2,7 @@
  * Storage accounts (listed once per subscription, indexed by name, with their network rules) and the
  * existence of each needed container (`blobContainers.get`, 404 → absent).
  */
-import { isNotFound } from "../errors.js";
+import { isNotFound } from "../fetch-failure.js";
 import { parseResourceId } from "../arm-id.js";
 import { collectAll, type FactContext } from "./fact-context.js";
 import { findResource } from "./lookup.js";

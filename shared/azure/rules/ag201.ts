@@ -4,7 +4,7 @@ import type { Finding } from "../../findings/model.js";
 import type { TargetFacts } from "../facts/types.js";
 import { couldNotVerify, describeWorkload, workloadTarget } from "./common.js";
 import { sh, substitution } from "../../shell.js";
-import { annotateClientIdCommand } from "./fixes.js";
+import { annotateClientIdCommand } from "./fix-commands.js";
 
 export function ag201(facts: TargetFacts): Finding[] {
   const t = facts.target;

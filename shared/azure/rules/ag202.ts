@@ -3,7 +3,7 @@ import { raise } from "../../findings/raise.js";
 import type { Finding } from "../../findings/model.js";
 import type { TargetFacts } from "../facts/types.js";
 import { azureTarget, couldNotVerify } from "./common.js";
-import { aksUpdateCommand } from "./fixes.js";
+import { aksUpdateCommand } from "./fix-commands.js";
 
 export function ag202(facts: TargetFacts): Finding[] {
   const cluster = facts.cluster;

@@ -4,7 +4,7 @@ import type { Finding } from "../../findings/model.js";
 import type { TargetFacts } from "../facts/types.js";
 import { couldNotVerify, describeIdentity, describeWorkload, identityTarget } from "./common.js";
 import { federationContext } from "./federation-context.js";
-import { azCommand, ficPlan, newFicName, withFixVariants } from "./fixes.js";
+import { azCommand, ficPlan, newFicName, withFixVariants } from "./fix-commands.js";
 
 export function ag203(facts: TargetFacts): Finding[] {
   const ctx = federationContext(facts);

@@ -4,7 +4,7 @@ import type { Finding } from "../../findings/model.js";
 import type { TargetFacts } from "../facts/types.js";
 import { describeIdentity, identityTarget } from "./common.js";
 import { federationContext } from "./federation-context.js";
-import { azCommand, ficPlan, withFixVariants } from "./fixes.js";
+import { azCommand, ficPlan, withFixVariants } from "./fix-commands.js";
 
 export function ag205(facts: TargetFacts): Finding[] {
   const ctx = federationContext(facts);

@@ -3,7 +3,7 @@ import { raise } from "../../findings/raise.js";
 import type { Finding } from "../../findings/model.js";
 import type { TargetFacts } from "../facts/types.js";
 import { azureTarget, couldNotVerify, describeIdentity, describeWorkload } from "./common.js";
-import { azCommand, withFixVariants } from "./fixes.js";
+import { azCommand, withFixVariants } from "./fix-commands.js";
 import type { AzureFixPlan } from "../iac.js";
 import { evaluateRequirements, nearMisses, shortAction, type EvaluatedRequirement } from "./needs.js";
 

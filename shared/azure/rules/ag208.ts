@@ -8,7 +8,7 @@ import { accessPolicyPermits } from "../effective-access.js";
 import type { IdentityFact, KeyVaultNeedFacts, TargetFacts } from "../facts/types.js";
 import { azureTarget, couldNotVerify, describeIdentity, describeWorkload } from "./common.js";
 import { missingGrants } from "./ag207.js";
-import { azCommand, withFixVariants } from "./fixes.js";
+import { azCommand, withFixVariants } from "./fix-commands.js";
 import type { AzureFixPlan } from "../iac.js";
 import { nearMisses } from "./needs.js";
 

@@ -8,7 +8,7 @@ import type { Finding } from "../../findings/model.js";
 import { sameArmId } from "../arm-id.js";
 import type { NetworkAclFact, StorageAccountFact, TargetFacts, VaultFact } from "../facts/types.js";
 import { azureTarget, publicAccessOff } from "./common.js";
-import { networkFixCommands } from "./fixes.js";
+import { networkFixCommands } from "./fix-commands.js";
 
 function ipv4(ip: string): number | undefined {
   const parts = ip.split(".").map(Number);

@@ -3,7 +3,7 @@ import { raise } from "../../findings/raise.js";
 import type { Finding } from "../../findings/model.js";
 import type { TargetFacts } from "../facts/types.js";
 import { describeWorkload, workloadTarget } from "./common.js";
-import { annotateClientIdCommand } from "./fixes.js";
+import { annotateClientIdCommand } from "./fix-commands.js";
 
 export function ag216(facts: TargetFacts): Finding[] {
   const t = facts.target;

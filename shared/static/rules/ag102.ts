@@ -9,9 +9,9 @@ import {
   podLabelsPath,
   serviceAccountFor,
   serviceAccountYaml,
-} from "../fixes.js";
+} from "../fix-text.js";
 import { migratedApp } from "../apps.js";
-import { workloadIdentity } from "../identity.js";
+import { workloadIdentity } from "../token-injection.js";
 import { AAD_POD_IDENTITY_LABEL, WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../inventory.js";
 import type { ContainerView, WorkloadView } from "../workloads.js";
 import { at, targetOf, type RuleContext } from "./rule-context.js";

@@ -5,7 +5,7 @@
  */
 import { formatTarget, type Finding } from "../../findings/model.js";
 import { raise } from "../../findings/raise.js";
-import { federatedCredentialCommand, podIdentityYaml, serviceAccountFor, serviceAccountYaml } from "../fixes.js";
+import { federatedCredentialCommand, podIdentityYaml, serviceAccountFor, serviceAccountYaml } from "../fix-text.js";
 import { AAD_POD_IDENTITY_LABEL as BINDING_LABEL } from "../inventory.js";
 import { POD_IDENTITY_KINDS } from "../parse.js";
 import { bindingFor, identityOfBinding, identityRef, type IdentityRef } from "../pod-identity.js";

@@ -1,7 +1,7 @@
 /** AG104: an annotated ServiceAccount, but the pod template lacks the Workload Identity label. */
 import { formatTarget, type Finding } from "../../findings/model.js";
 import { raise } from "../../findings/raise.js";
-import { podLabelYaml, podLabelsPath } from "../fixes.js";
+import { podLabelYaml, podLabelsPath } from "../fix-text.js";
 import { WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../inventory.js";
 import { at, podLabelsLine, targetOf, type RuleContext } from "./rule-context.js";
 

@@ -2,7 +2,7 @@
 import { formatTarget, type Finding } from "../../findings/model.js";
 import { raise } from "../../findings/raise.js";
 import { presenceOf } from "../env.js";
-import { CLIENT_ID_PLACEHOLDER, serviceAccountYaml } from "../fixes.js";
+import { CLIENT_ID_PLACEHOLDER, serviceAccountYaml } from "../fix-text.js";
 import { WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../inventory.js";
 import { at, podLabelsLine, targetOf, type RuleContext } from "./rule-context.js";
 import { sh } from "../../shell.js";

@@ -1,7 +1,7 @@
 /** AG106: the workload names a ServiceAccount that none of the manifests defines. */
 import { formatTarget, type Finding } from "../../findings/model.js";
 import { raise } from "../../findings/raise.js";
-import { serviceAccountYaml } from "../fixes.js";
+import { serviceAccountYaml } from "../fix-text.js";
 import { WI_CLIENT_ID_ANNOTATION } from "../inventory.js";
 import { at, targetOf, type RuleContext } from "./rule-context.js";
 import { sh } from "../../shell.js";

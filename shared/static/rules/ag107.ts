@@ -2,7 +2,7 @@
 import { formatTarget, type Finding } from "../../findings/model.js";
 import { raise } from "../../findings/raise.js";
 import { knownValue, presenceOf } from "../env.js";
-import { federatedCredentialCommand, podServiceAccountYaml, serviceAccountYaml } from "../fixes.js";
+import { federatedCredentialCommand, podServiceAccountYaml, serviceAccountYaml } from "../fix-text.js";
 import { WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../inventory.js";
 import type { WorkloadView } from "../workloads.js";
 import { at, podLabelsLine, targetOf, type RuleContext } from "./rule-context.js";

@@ -2,7 +2,7 @@
 import { formatTarget, type Finding } from "../../findings/model.js";
 import { raise } from "../../findings/raise.js";
 import { knownValue } from "../env.js";
-import { sameClientId } from "../identity.js";
+import { sameClientId } from "../token-injection.js";
 import { WI_CLIENT_ID_ANNOTATION } from "../inventory.js";
 import { at, targetOf, type RuleContext } from "./rule-context.js";
 import { sh } from "../../shell.js";

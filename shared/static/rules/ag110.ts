@@ -5,9 +5,9 @@
  */
 import { formatTarget, type Finding, type SourceLocation } from "../../findings/model.js";
 import { raise } from "../../findings/raise.js";
-import { podIdentityYaml } from "../fixes.js";
+import { podIdentityYaml } from "../fix-text.js";
 import { migratedApp, needsAppServiceAccount, type AppIdentity } from "../apps.js";
-import { effectiveClientId, sameClientId } from "../identity.js";
+import { effectiveClientId, sameClientId } from "../token-injection.js";
 import { WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "../inventory.js";
 import type { ContainerView, WorkloadView } from "../workloads.js";
 import { at, podLabelsLine, targetOf, type RuleContext } from "./rule-context.js";

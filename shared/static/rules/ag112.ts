@@ -1,7 +1,7 @@
 /** AG112: Workload Identity plus a service-principal secret, which silently wins (EnvironmentCredential runs first). */
 import { formatTarget, type Finding } from "../../findings/model.js";
 import { raise } from "../../findings/raise.js";
-import { workloadIdentity } from "../identity.js";
+import { workloadIdentity } from "../token-injection.js";
 import type { ContainerView, WorkloadView } from "../workloads.js";
 import { at, targetOf, type RuleContext } from "./rule-context.js";
 import { CLIENT_VAR, forEachContainer, SECRET_VARS, sourceText, TENANT_VAR } from "./environment-credential.js";

@@ -1,6 +1,6 @@
 /** The fix text AG101 and AG108 share: revoke the exposed credential, then move to Workload Identity. */
 import type { CredentialFamily } from "../credentials.js";
-import { podIdentityYaml, serviceAccountFor, serviceAccountYaml } from "../fixes.js";
+import { podIdentityYaml, serviceAccountFor, serviceAccountYaml } from "../fix-text.js";
 import type { WorkloadView } from "../workloads.js";
 
 /** How to stop needing the exposed credential and revoke it, by whose credential it is. Unknowns are <placeholders>. */

@@ -7,7 +7,7 @@
  */
 import { lastSegment } from "../azure/arm-id.js";
 import { emptySeed, type FactSeed } from "../azure/facts/seed.js";
-import type { CheckUnit } from "./check.js";
+import type { CheckUnit } from "./check-batch.js";
 import { clusterKey, type DiscoveredFacts } from "./discover.js";
 
 export function seedForUnits(facts: DiscoveredFacts, units: readonly CheckUnit[]): FactSeed {

@@ -13,7 +13,7 @@ import {
   type GateMode,
   type PlanInput,
   type RunTrigger,
-} from "../../shared/gate/plan.js";
+} from "../../shared/gate/plan-run.js";
 
 const { config } = parseConfigText(
   "subscriptions: [11111111-1111-1111-1111-111111111111]\ntargets: [{ workload: app/Deployment/backend }]\n",

@@ -75,7 +75,7 @@ export function newRunId(now: Date, random: () => string): string {
 export const paths = {
   manifest: (id: string) => `runs/${id}/manifest.json`,
   part: (id: string, part: string) => `runs/${id}/parts/${part}.json`,
-  /** What discovery read for one batch (shared/sweep/seed.ts), read by its checkBindings invocation. */
+  /** What discovery read for one batch (shared/sweep/batch-seed.ts), read by its checkBindings invocation. */
   seed: (id: string, part: string) => `runs/${id}/seeds/${part}.json`,
   parts: (id: string) => `runs/${id}/parts/`,
   audit: (id: string, at: Date, ext: "json" | "md") =>

@@ -17,8 +17,8 @@ import { FactContext } from "../azure/facts/fact-context.js";
 import { seedFactContext, type FactSeed } from "../azure/facts/seed.js";
 import type { Finding } from "../findings/model.js";
 import { alreadySignedIn, executePlan } from "../gate/execute-plan.js";
-import { planRun, type PlanHints, type RunPlan } from "../gate/plan.js";
-import type { ScopeConfig, SweepConfig } from "./config.js";
+import { planRun, type PlanHints, type RunPlan } from "../gate/plan-run.js";
+import type { ScopeConfig, SweepConfig } from "./sweep-config.js";
 import { clusterKey, type ClusterRef, type Inventory } from "./discover.js";
 
 export interface CheckUnit {
@@ -95,7 +95,7 @@ export interface CheckInput {
   credential: TokenCredential;
   now: Date;
   retry?: Partial<RetrySettings>;
-  /** What discovery already read for these units (seed.ts); absent for batches planned before seeds existed. */
+  /** What discovery already read for these units (batch-seed.ts); absent for batches planned before seeds existed. */
   seed?: FactSeed;
 }
 

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseResourceId } from "../../../shared/azure/arm-id.js";
 import { AzureClients } from "../../../shared/azure/clients.js";
-import { fixVariantsOf, withFixFormat, type FixVariants } from "../../../shared/azure/rules/fixes.js";
+import { fixVariantsOf, withFixFormat, type FixVariants } from "../../../shared/azure/rules/fix-commands.js";
 import { loadCloudProfile } from "../../../shared/cloud/profile.js";
 import type { Finding } from "../../../shared/findings/model.js";
 import { renderReport } from "../../../shared/report/index.js";

@@ -4,7 +4,7 @@
  * the text it read, so a concurrent writer makes it re-read and retry, and parallel writers lose nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RunStore } from "../../shared/sweep/storage.js";
+import { RunStore } from "../../shared/sweep/run-state.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
 import { harness, scenario, writeConfig, type Harness } from "../functions/harness.js";
 
