@@ -1,6 +1,6 @@
 /**
  * The one-click fixes on a pull request: plan the fix on the checked-out manifests, read the PR's
- * head and changed files, post what lands on changed lines as review suggestions (review.ts keeps
+ * head and changed files, post what lands on changed lines as review suggestions (suggestion-review.ts keeps
  * them in step across pushes), and render the rest for the sticky comment. A convenience, never the
  * verdict: when GitHub refuses, the run warns and lists every fix in the sticky comment instead.
  */
@@ -12,7 +12,7 @@ import { renderFixSection } from "./fix-section.js";
 import { redactTokens } from "./redact.js";
 import { reporter } from "./reporter.js";
 import type { Manifests } from "./manifests.js";
-import { syncSuggestions, type ReviewTarget, type SyncResult } from "./review.js";
+import { syncSuggestions, type ReviewTarget, type SyncResult } from "./suggestion-review.js";
 import { allUnplaced, planSuggestions, type SuggestionPlan } from "./suggest.js";
 
 type Octokit = ReturnType<typeof getOctokit>;

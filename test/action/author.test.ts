@@ -9,7 +9,7 @@ import { getOctokit } from "@actions/github";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GITHUB_ACTIONS_BOT, tokenAuthor } from "../../action/author.js";
 import { markerFor, publishStickyComment } from "../../action/comment.js";
-import { markSuggestion, RESOLVED_NOTE, reviewMarker, syncSuggestions } from "../../action/review.js";
+import { markSuggestion, RESOLVED_NOTE, reviewMarker, syncSuggestions } from "../../action/suggestion-review.js";
 import { githubService, githubTokens } from "../sandbox/services/github.js";
 import type { GitHubState, TenantState } from "../sandbox/state.js";
 import { baseState } from "../sandbox-data/fixtures.js";

@@ -6,7 +6,7 @@
 import { getOctokit } from "@actions/github";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { markerFor, publishStickyComment, withMarker } from "../../action/comment.js";
-import { reviewMarker } from "../../action/review.js";
+import { reviewMarker } from "../../action/suggestion-review.js";
 import { PR_COMMENT_LIMIT as COMMENT_LIMIT } from "../../shared/report/index.js";
 import { githubService, githubTokens } from "../sandbox/services/github.js";
 import type { GitHubState, TenantState } from "../sandbox/state.js";

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pkg from "../../package.json" with { type: "json" };
 import { markerFor } from "../../action/comment.js";
 import { matchesHead, NOT_HEAD } from "../../action/suggest.js";
-import { RESOLVED_NOTE } from "../../action/review.js";
+import { RESOLVED_NOTE } from "../../action/suggestion-review.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
 import { runnerEnv, scenario, SECRET_VALUE, step } from "./harness.js";
 import { prRepo, type PrRepo, type Tree } from "./pr-repo.js";
