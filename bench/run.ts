@@ -141,7 +141,7 @@ const measured: Omit<Results, "targets"> = {
   sweep,
   notes: [
     "Start-up, static scale and the gate's 'Process s' run the bundled CLI (scripts/bundle-cli.mjs, what npm ships) and the Action bundle in fresh plain-Node processes, spawn to exit; the gate's in-process wall and the sweep run the TypeScript source in fresh processes started with tsx (its transpiler adds to their peak RSS); the sandbox runs in the benchmark's own process on the same 2 cores.",
-    "Azure calls are counted from the sandbox's request log (ARM, Graph, Key Vault, Blob; Key Vault's unauthenticated 401 challenge included); Entra sign-ins are counted apart.",
+    "Azure calls are counted from the sandbox's request log (every ARM, Graph, Key Vault and Blob request, retries and authentication challenges included; the gate's secret properties are an ARM listing, so it sends none to Key Vault); Entra sign-ins are counted apart.",
     "The sweep runs the engine's steps (discover, planUnits, seedForUnits, checkUnits per batch with its seed JSON round-tripped) without the Blob/queue hops between Function invocations.",
     "Discovery lists role assignments once per subscription through ARM (the sandbox pages ARM lists by 100, so 10,000 identities × 3 assignments = 301 sequential pages: most of the 10,000-identity wall time); Resource Graph pages hold 1,000 rows.",
   ],
