@@ -12,6 +12,7 @@ import type { ProtectionRuntime } from "./runtime.js";
 import { receiveWebhook } from "./webhook.js";
 import { log } from "../../shared/log.js";
 import { withInvocationLog } from "../invocation-log.js";
+import { SecretMask } from "../../shared/rotation/mask.js";
 
 type RuntimeSource = () => ProtectionRuntime;
 
@@ -23,7 +24,11 @@ export function makeProtectionHandlers(source: RuntimeSource) {
       try {
         rt = source();
       } catch (err) {
-        context.error(`deployment protection is misconfigured: ${err instanceof InputError ? err.oneLine() : String(err)}`);
+        // No runtime, so no secret is known yet: an empty mask, but still the one seam (JWT-shaped text is
+        // masked there, and a multi-line error is cut to its first line like every other Function error).
+        const mask = new SecretMask();
+        const reason = err instanceof InputError ? err.oneLine() : mask.describe(err);
+        await withInvocationLog(context, mask, async () => log.error(`deployment protection is misconfigured: ${reason}`));
         return { status: 500, jsonBody: { message: "the Function is misconfigured" } };
       }
       return withInvocationLog(context, rt.mask, () => receiveWebhook(rt, request));

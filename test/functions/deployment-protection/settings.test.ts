@@ -63,4 +63,28 @@ describe("protection settings", () => {
     expect(logs.join("\n")).toMatch(/AAG_GITHUB_APP_ID: set it to the GitHub App's numeric App ID/);
     expect(logs.join("\n")).not.toMatch(/\n\s+at /);
   });
+
+  it("an unexpected start-up failure is logged through the masked seam: one error line, no token it quotes, no stack", async () => {
+    const logs: { level: string; line: string }[] = [];
+    // A JWT-shaped credential, as an SDK error might quote a request it failed on.
+    const token = ["eyJhbGciOiJSUzI1NiJ9", "eyJzdWIiOiJnaXRodWItYXBwIn0", "c2lnbmF0dXJlLXRoYXQtaXMtbG9uZw"].join(".");
+    const handlers = makeProtectionHandlers(() => {
+      throw new Error(`could not build the GitHub client: Authorization: Bearer ${token}\n    at createProtectionRuntime (runtime.ts:1:1)`);
+    });
+    const context = new InvocationContext({
+      functionName: "deploymentProtection",
+      logHandler: (level, ...args) => logs.push({ level, line: args.join(" ") }),
+    });
+    const res = await handlers.deploymentProtection(
+      new HttpRequest({ method: "POST", url: "https://x/api/github/deployment-protection", body: { string: "{}" } }),
+      context,
+    );
+    expect(res.status).toBe(500);
+    expect(JSON.stringify(res.jsonBody)).not.toContain(token);
+    expect(logs).toHaveLength(1);
+    expect(logs[0]!.level).toBe("error");
+    expect(logs[0]!.line).toMatch(/^deployment protection is misconfigured: could not build the GitHub client: Authorization: Bearer /);
+    expect(logs[0]!.line).not.toContain(token);
+    expect(logs[0]!.line).not.toMatch(/\bat createProtectionRuntime/);
+  });
 });
