@@ -1,16 +1,16 @@
 /**
  * Azure Functions entry point (v4 Node programming model): registers the sweep's triggers and the
  * deployment protection rule's webhook (deployment-protection/). The
- * handlers live in handlers.ts; the runtime (clients, storage, config) is built once per worker, on
+ * sweep's handlers live in sweep-handlers.ts; its runtime (clients, storage, config) is built once per worker, on
  * the first invocation, from the App Settings.
  */
 import { app } from "@azure/functions";
 import { makeProtectionHandlers } from "./deployment-protection/handlers.js";
 import { REVIEW_QUEUE } from "./deployment-protection/messages.js";
 import { createProtectionRuntime, type ProtectionRuntime } from "./deployment-protection/runtime.js";
-import { makeHandlers } from "./handlers.js";
-import { createRuntime, type FunctionRuntime } from "./runtime.js";
-import { sweepScheduleOf } from "./settings.js";
+import { makeHandlers } from "./sweep-handlers.js";
+import { createRuntime, type FunctionRuntime } from "./sweep-runtime.js";
+import { sweepScheduleOf } from "./sweep-settings.js";
 import { QUEUES } from "../shared/sweep/queue-messages.js";
 
 let runtime: FunctionRuntime | undefined;

@@ -5,7 +5,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { InputError } from "../../shared/errors.js";
 import { parseMessage } from "../../shared/sweep/queue-messages.js";
-import { MAX_DEQUEUE_COUNT } from "../handlers.js";
+import { MAX_DEQUEUE_COUNT } from "../sweep-handlers.js";
 import { reviewMessageSchema } from "./messages.js";
 import { reviewDeployment } from "./review.js";
 import type { ProtectionRuntime } from "./runtime.js";

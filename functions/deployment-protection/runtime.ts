@@ -13,7 +13,7 @@ import { gateCredential } from "../../shared/cli/credential.js";
 import type { RetrySettings } from "../../shared/azure/clients.js";
 import { SecretMask } from "../../shared/rotation/mask.js";
 import { RunStore, WorkQueues } from "../../shared/sweep/run-state.js";
-import { storageClients } from "../runtime.js";
+import { storageClients } from "../sweep-runtime.js";
 import { readProtectionSettings, type ProtectionSettings } from "./settings.js";
 
 export interface ProtectionRuntimeOptions {

@@ -5,7 +5,7 @@
  * repository's own config can only narrow what is checked, never where the Function's tokens go.
  */
 import { InputError } from "../../shared/errors.js";
-import { storageSettingsOf, type FunctionSettings } from "../settings.js";
+import { storageSettingsOf, type FunctionSettings } from "../sweep-settings.js";
 
 export interface ProtectionSettings extends Pick<FunctionSettings, "storage" | "stateContainer" | "managedIdentityClientId"> {
   /** The GitHub App's numeric id (the JWT's `iss`). */

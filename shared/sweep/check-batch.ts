@@ -110,7 +110,7 @@ export function sweepPlan(config: GateConfig, profile: CloudProfile): RunPlan {
     mode: "azure",
     config,
     manifests: false,
-    // The sweep config is the operator's own deployment (functions/runtime.ts resolves its cloud with their
+    // The sweep config is the operator's own deployment (functions/sweep-runtime.ts resolves its cloud with their
     // say-so), never a repository under check: a custom profile there is allowed by the person who deployed it.
     cloud: { name: profile.name, custom: isCustomCloud(profile), allowedByUser: true },
     hints: SWEEP_HINTS,

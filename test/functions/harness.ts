@@ -13,8 +13,8 @@ import { ClientSecretCredential } from "@azure/identity";
 import { QueueServiceClient } from "@azure/storage-queue";
 import type { SweepConfigInput } from "../../shared/sweep/sweep-config.js";
 import { POISON_SUFFIX, QUEUES } from "../../shared/sweep/queue-messages.js";
-import { makeHandlers, type Handlers } from "../../functions/handlers.js";
-import { createRuntime, type FunctionRuntime, type RuntimeOptions } from "../../functions/runtime.js";
+import { makeHandlers, type Handlers } from "../../functions/sweep-handlers.js";
+import { createRuntime, type FunctionRuntime, type RuntimeOptions } from "../../functions/sweep-runtime.js";
 import type { Sandbox, ScenarioInput } from "../sandbox/index.js";
 import { githubTokens } from "../sandbox/services/github.js";
 

@@ -9,8 +9,8 @@
 import { createClientLogger, getLogLevel, setLogLevel, type AzureLogLevel } from "@azure/logger";
 import { InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeHandlers } from "../../functions/handlers.js";
-import { createRuntime } from "../../functions/runtime.js";
+import { makeHandlers } from "../../functions/sweep-handlers.js";
+import { createRuntime } from "../../functions/sweep-runtime.js";
 import type { PartResult } from "../../shared/sweep/pipeline.js";
 import { paths } from "../../shared/sweep/queue-messages.js";
 import { findSecrets } from "../reliability/secret-scan.js";

@@ -1,7 +1,7 @@
 /**
- * The Function's handlers, separate from their registration (index.ts) so they can be invoked
+ * The Function's handlers, separate from their registration (functions/index.ts) so they can be invoked
  * directly with an InvocationContext. Each one does one step of the sweep (shared/sweep/pipeline.ts) inside
- * `withInvocationLog` (functions/log.ts): every line logged during it, the handler's own and every layer's,
+ * `withInvocationLog` (functions/invocation-log.ts): every line logged during it, the handler's own and every layer's,
  * goes through the run's SecretMask to this invocation's context.
  *
  * Queue handlers: a message that does not parse goes straight to `<queue>-poison` with the reason; a
@@ -29,7 +29,7 @@ import {
 } from "../shared/sweep/pipeline.js";
 import { log } from "../shared/log.js";
 import { withInvocationLog } from "./invocation-log.js";
-import type { FunctionRuntime } from "./runtime.js";
+import type { FunctionRuntime } from "./sweep-runtime.js";
 
 /** host.json `extensions.queues.maxDequeueCount`. */
 export const MAX_DEQUEUE_COUNT = 5;

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { readSettings } from "../../functions/settings.js";
+import { readSettings } from "../../functions/sweep-settings.js";
 import { InputError } from "../../shared/errors.js";
 import { SecretMask } from "../../shared/rotation/mask.js";
 import { loadSweepConfig } from "../../shared/sweep/sweep-config.js";

@@ -22,7 +22,7 @@ import type { StepHook } from "../shared/rotation/rotate.js";
 import { loadSweepConfig, type SweepConfig } from "../shared/sweep/sweep-config.js";
 import type { SweepRuntime } from "../shared/sweep/pipeline.js";
 import { BlobLeaseLock, RunStore, WorkQueues } from "../shared/sweep/run-state.js";
-import { readSettings, type FunctionSettings } from "./settings.js";
+import { readSettings, type FunctionSettings } from "./sweep-settings.js";
 
 export interface RuntimeOptions {
   env?: NodeJS.ProcessEnv;
