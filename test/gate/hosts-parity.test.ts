@@ -87,6 +87,11 @@ function brokenWorkspace(): Workspace {
 }
 
 /** What a user compares: verdict, counts, and each finding's id, severity, waiver, target, place and evidence. */
+/** The CLI's `check` of the broken workspace's manifest with its CLI config, then `extra` flags. */
+function cliCheckArgs(ws: Workspace, ...extra: string[]): string[] {
+  return ["check", join(ws.dir, "k8s/backend.yaml"), "--config", join(ws.dir, "cli-gate.yml"), "--allow-custom-cloud", ...extra];
+}
+
 function essence(report: Report, root: string) {
   return {
     verdict: report.verdict,
@@ -110,19 +115,7 @@ describe("the CLI and the Action on the same input", () => {
   it("static mode: the same findings and verdict, the config's policy applied by both, no sign-in", async () => {
     const ws = brokenWorkspace();
     const action = await step(ws, runnerEnv(sb, ws, { idToken: false, inputs: { mode: "static", "client-id": "", comment: "false" } }));
-    const cli = await runCli([
-      "check",
-      join(ws.dir, "k8s/backend.yaml"),
-      "--config",
-      join(ws.dir, "cli-gate.yml"),
-      "--allow-custom-cloud",
-      "--mode",
-      "static",
-      "--format",
-      "json",
-      "--fail-on",
-      "never",
-    ]);
+    const cli = await runCli(cliCheckArgs(ws, "--mode", "static", "--format", "json", "--fail-on", "never"));
     expect(cli.code).toBe(0);
     const fromCli = essence(JSON.parse(cli.stdout) as Report, ws.dir);
     expect(fromCli.findings.map((f) => [f.id, f.severity, f.waived])).toEqual([
@@ -139,21 +132,7 @@ describe("the CLI and the Action on the same input", () => {
     const ws = brokenWorkspace();
     const action = await step(ws, runnerEnv(sb, ws, { inputs: { mode: "azure", comment: "false", "fail-on": "never" } }));
     const env = { ...sb.env, ...sb.gateEnv, PATH: dirname(process.execPath), HOME: ws.tempDir, NO_COLOR: "1" };
-    const cli = await runBin(
-      built.bin,
-      [
-        "check",
-        join(ws.dir, "k8s/backend.yaml"),
-        "--config",
-        join(ws.dir, "cli-gate.yml"),
-        "--allow-custom-cloud",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-      ],
-      env,
-    );
+    const cli = await runBin(built.bin, cliCheckArgs(ws, "--format", "json", "--fail-on", "never"), env);
     expect(cli.code, cli.stderr).toBe(0);
     const fromCli = essence(JSON.parse(cli.stdout) as Report, ws.dir);
     expect(fromCli.layers).toEqual(["static", "control-plane"]);
@@ -279,15 +258,7 @@ describe("a waiver with an expiry date", () => {
     writeFileSync(join(ws.dir, "cli-gate.yml"), `cloud: ${sb.profileFile}\n${readFileSync(config, "utf8")}`);
     const refusal = "waivers[0].expires: unknown key 'expires'";
 
-    const cli = await runCli([
-      "check",
-      join(ws.dir, "k8s/backend.yaml"),
-      "--config",
-      join(ws.dir, "cli-gate.yml"),
-      "--allow-custom-cloud",
-      "--mode",
-      "static",
-    ]);
+    const cli = await runCli(cliCheckArgs(ws, "--mode", "static"));
     expect(cli.code).toBe(2);
     expect(cli.stdout).toBe("");
     expect(cli.stderr).toBe(`azure-auth-gate: ${join(ws.dir, "cli-gate.yml")}:10: ${refusal}\n`);
