@@ -1,9 +1,10 @@
 /**
  * Speed is measured by `npm run bench`, never asserted in `npm test` (issue 14): a stopwatch bound in a test
  * fails on a loaded machine and proves nothing about the product. This scans every test file for an assertion on
- * elapsed wall-clock time. Lower bounds that prove a delay was really slept are listed below with their reason;
- * anything else found here is to be rewritten (fake timers, attempts counted in the sandbox's request log,
- * evidence that tells a timeout from the event that should have ended the wait).
+ * elapsed wall-clock time. What it finds is to be rewritten: attempts counted in the sandbox's request log, its
+ * arrival order (`seq`) and in-flight requests (`openOnArrival`), a wait proven by order with
+ * test/sandbox/testing/timers.ts, evidence that tells a timeout from the event that should have ended the wait.
+ * An exception needs an ALLOWED entry with its reason (none is left).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -11,10 +12,16 @@ import { describe, expect, it } from "vitest";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
-/** An expect() over a stopwatch reading, or a comparison on a variable that holds one. */
+/**
+ * An expect() over a stopwatch reading, a comparison on a variable that holds one, or arithmetic on a
+ * request log's `at` (a real-clock arrival time: a gap or an overlap computed from it is a stopwatch too;
+ * the log's `seq` and `openOnArrival` give order and concurrency without a clock).
+ */
 const TIMED = [
   /expect\([^;]*(Date\.now\(\)\s*-|performance\.now\(\)|hrtime)/,
-  /(\b(elapsed|duration|took)\w*|\.ms)\)\.toBe(Less|Greater)Than/,
+  /(\b(elapsed|duration|took|gap|waited|lag)\w*|\.ms)\)\.toBe(Less|Greater)Than/,
+  /\.at\s*[-+]\s*[\w$(]/,
+  /[-+]\s*[\w$][\w$.!?[\]]*\.at\b(?!\s*\()/,
 ];
 
 /** `file:line text` of each timed assertion in `text`. */
@@ -42,12 +49,27 @@ describe("no timed assertions in npm test", () => {
       "expect(run.durationMs).toBeGreaterThan(1);",
       "expect(entry.ms).toBeLessThan(300);",
       "expect(log.at(-1)!.ms).toBeLessThan(300);",
+      // Gaps and overlaps computed from the request log's arrival times.
+      "expect(retried.at - throttled.at).toBeGreaterThanOrEqual(1000);",
+      "expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(1000);",
+      "const gap = later.at - earlier.at;",
+      "const events = listings.flatMap((e) => [{ t: e.at, d: 1 }, { t: e.at + e.ms, d: -1 }]);",
+      "const waited = now - entries[0]!.at;",
+      "expect(gapMs).toBeGreaterThan(999);",
     ].join("\n");
-    expect(timedAssertions("planted.test.ts", planted)).toHaveLength(6);
+    expect(timedAssertions("planted.test.ts", planted)).toHaveLength(12);
     // Dates are not stopwatches: an expiry compared with now, or a fake clock that did not move.
     expect(timedAssertions("ok.test.ts", "expect(s.expiresOn.getTime()).toBeLessThan(Date.now());\nexpect(Date.now()).toBe(0);")).toEqual(
       [],
     );
+    // Nor are the last entry of a list, an arrival order, or the delay the sandbox says it added.
+    const ordered = [
+      "expect(sb.log.filter({ service: 'arm' }).at(-1)!.status).toBe(200);",
+      "const last = entries.at(-1)! ; expect(last.delayedMs).toBe(300);",
+      "expect(waits[0]!.fired).toBeLessThan(calls[1]!.seq);",
+      "const inFlight = listings.map((e) => 1 + e.openOnArrival.length);",
+    ].join("\n");
+    expect(timedAssertions("ok.test.ts", ordered)).toEqual([]);
   });
 
   it("no test file asserts on elapsed wall-clock time, except the listed lower bounds", () => {
