@@ -4,9 +4,11 @@
  * - keeps retries inside the run's total time budget: the SDK's retry strategies honour
  *   `Retry-After` (429/503) and back off on 5xx; when the wait Azure asks for (or the next backoff)
  *   would overrun the budget, the policy stops the retries with RetryBudgetExceededError, which the
- *   fact collectors record as "could not verify" — a fail-closed finding, never a pass.
+ *   fact collectors record as "could not verify" — a fail-closed finding, never a pass;
+ * - holds a dropped connection (the transport throws: no response) to the same budget: the SDK retries
+ *   those too, so without it a storm of resets would be bounded by maxRetries alone.
  */
-import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
+import { isRestError, type PipelinePolicy, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
 import type { CloudProfile } from "../cloud/profile.js";
 import { log } from "../log.js";
 import { RetryBudgetExceededError } from "./fetch-failure.js";
@@ -78,6 +80,19 @@ export function retryAfterMs(response: PipelineResponse, now: number): number | 
   return undefined;
 }
 
+/**
+ * Transport failures the SDK's exponential retry strategy retries (its `isSystemError` codes, which it does
+ * not export): a socket reset, refused or timed out, a name that did not resolve.
+ */
+const RETRIED_CONNECTION_CODES = new Set(["ETIMEDOUT", "ESOCKETTIMEDOUT", "ECONNREFUSED", "ECONNRESET", "ENOENT", "ENOTFOUND"]);
+
+/** A request that failed without a response: the transport's error code (never its message, which may name more). */
+function connectionFailure(err: unknown): { code: string; retried: boolean } | undefined {
+  if (!isRestError(err) || err.response) return undefined;
+  const code = err.code ?? "REQUEST_SEND_ERROR";
+  return { code, retried: RETRIED_CONNECTION_CODES.has(code) };
+}
+
 function errorCode(response: PipelineResponse): string | undefined {
   const header = response.headers.get("x-ms-error-code");
   if (header) return header;
@@ -103,7 +118,8 @@ export interface CallPolicyOptions {
 
 export function callPolicy(opts: CallPolicyOptions): PipelinePolicy {
   const now = opts.now ?? Date.now;
-  const lastFailure = new WeakMap<PipelineRequest, { status: number; code: string | undefined }>();
+  // The last failed attempt of each request (an HTTP status, or a connection failure with no status).
+  const lastFailure = new WeakMap<PipelineRequest, { status: number | undefined; code: string | undefined }>();
   return {
     name: CALL_POLICY_NAME,
     async sendRequest(request, next) {
@@ -111,9 +127,29 @@ export function callPolicy(opts: CallPolicyOptions): PipelinePolicy {
       if (previous && now() >= opts.deadline) throw new RetryBudgetExceededError(previous.status, previous.code, 0);
       const service = opts.classify(request.url);
       opts.log.record(service);
-      const response = await next(request);
       // The path only: a query string may carry a SAS signature or a skip token.
-      const call = `azure call: ${service} ${request.method} ${new URL(request.url).pathname} → ${response.status}`;
+      const sent = `azure call: ${service} ${request.method} ${new URL(request.url).pathname} →`;
+      let response: PipelineResponse;
+      try {
+        response = await next(request);
+      } catch (err) {
+        const dropped = connectionFailure(err);
+        if (!dropped) throw err;
+        const call = `${sent} connection failed (${dropped.code})`;
+        if (opts.retries === false || !dropped.retried) {
+          log.debug(call);
+          throw err;
+        }
+        lastFailure.set(request, { status: undefined, code: dropped.code });
+        // The SDK backs off before it reconnects: the smallest backoff is the soonest the next attempt starts.
+        if (now() + opts.minBackoffMs > opts.deadline) {
+          log.debug(`${call}; another attempt would start past the run's retry deadline: not verified`);
+          throw new RetryBudgetExceededError(undefined, dropped.code, opts.minBackoffMs);
+        }
+        log.debug(`${call}; the SDK retries`);
+        throw err;
+      }
+      const call = `${sent} ${response.status}`;
       if (opts.retries === false || !isRetryable(response.status)) {
         log.debug(call);
         return response;

@@ -8,14 +8,21 @@ import { AzureLoginError } from "./login-error.js";
 
 export { AzureLoginError };
 
-/** Thrown when the retry budget would be exceeded: the fact counts as unreadable (fail closed). */
+/**
+ * Thrown when the retry budget would be exceeded: the fact counts as unreadable (fail closed). `status` is
+ * the last attempt's HTTP status, undefined when its connection failed (then `code` is the socket's code).
+ */
 export class RetryBudgetExceededError extends Error {
   constructor(
-    readonly status: number,
+    readonly status: number | undefined,
     readonly code: string | undefined,
     readonly waitMs: number,
   ) {
-    super(`retry budget exhausted (HTTP ${status}${code ? ` ${code}` : ""}; Azure asked to wait ${Math.ceil(waitMs / 1000)} s more)`);
+    super(
+      status === undefined
+        ? `retry budget exhausted (connection failed (${code ?? "no response"}); another attempt would start past the run's retry deadline)`
+        : `retry budget exhausted (HTTP ${status}${code ? ` ${code}` : ""}; Azure asked to wait ${Math.ceil(waitMs / 1000)} s more)`,
+    );
     this.name = "RetryBudgetExceededError";
   }
 }
@@ -31,7 +38,8 @@ export function errorLine(err: unknown): string {
 }
 
 export function toFetchFailure(err: unknown): FetchFailure {
-  if (err instanceof RetryBudgetExceededError) return { status: err.status, ...(err.code ? { code: err.code } : {}), message: err.message };
+  if (err instanceof RetryBudgetExceededError)
+    return { ...(err.status !== undefined ? { status: err.status } : {}), ...(err.code ? { code: err.code } : {}), message: err.message };
   if (isRestError(err)) {
     const status = err.statusCode;
     const code = err.code ?? (status === 429 ? "TooManyRequests" : undefined);

@@ -55,12 +55,13 @@ function mostAttempts(entries: { path: string; query: string }[]): number {
 async function gateWith(
   faults: FaultInput[],
   config = TARGET,
-  opts: { scenario?: Scenario; probe?: boolean; budget?: string } = {},
+  opts: { scenario?: Scenario; probe?: boolean; budget?: string; maxRetries?: number } = {},
 ): Promise<{ run: GateRun }> {
   const scenario = opts.scenario ?? correctScenario();
   sb = await sandboxFor(scenario, opts.probe ? {} : { azurite: false });
   for (const f of faults) sb.faults.add(f);
-  const run = await runGateOn(sb, { config: `${config}${opts.budget ?? BUDGET}`, retry: FAST, ...(opts.probe ? { probe: true } : {}) });
+  const retry = { ...FAST, ...(opts.maxRetries !== undefined ? { maxRetries: opts.maxRetries } : {}) };
+  const run = await runGateOn(sb, { config: `${config}${opts.budget ?? BUDGET}`, retry, ...(opts.probe ? { probe: true } : {}) });
   scanOutputs(run);
   return { run };
 }
@@ -117,6 +118,16 @@ describe("lasting faults fail closed within the retry budget", () => {
     expectFailClosed(run.report, /could not verify/);
     expect(sb!.log.filter({ service: "arm", path: /\/roleAssignments$/ }).length).toBeGreaterThan(1);
     expect(mostAttempts(sb!.log.filter({ service: "arm", path: /\/roleAssignments$/ }))).toBeLessThanOrEqual(4); // the SDK's 3 retries, no more
+  }, 30_000);
+
+  it("ARM connections that drop 0.9 s in, every time: stopped by the 2 s retry budget, not by the SDK's 10 retries", async () => {
+    const { run } = await gateWith([{ service: "arm", path: "/roleAssignments$", latencyMs: 900, drop: true }], TARGET, { maxRetries: 10 });
+    expectFailClosed(run.report, /could not verify: ECONNRESET reading/);
+    const dropped = sb!.log.filter({ service: "arm", path: /\/roleAssignments$/ });
+    expect(dropped.length).toBeGreaterThan(1); // retried while the budget lasted
+    expect(dropped.every((e) => e.status === 0)).toBe(true);
+    // A third attempt would start ~2.8 s in, past the 2 s deadline (the SDK alone would make 11, ~10 s).
+    expect(mostAttempts(dropped)).toBeLessThanOrEqual(3);
   }, 30_000);
 
   it("a 429 storm on Microsoft Graph while looking up an app-registration client id", async () => {
