@@ -10,7 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { markerFor } from "../../action/comment.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
-import { runnerEnv, scenario, workspace, type Workspace } from "../action/harness.js";
+import { runnerEnv, scenario, workspace, type Workspace } from "../action/action-runner.js";
 import { loadActionManifest, repoRoot, runnerInputEnv } from "./manifest.js";
 
 const LOCAL_ACTION = path.join(repoRoot, "node_modules", ".bin", "local-action");

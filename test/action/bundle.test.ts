@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { markerFor } from "../../action/comment.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
 import { loadActionManifest, runnerInputEnv } from "../action-manifest/manifest.js";
-import { readOutputs, runnerEnv, scenario, workspace } from "./harness.js";
+import { readOutputs, runnerEnv, scenario, workspace } from "./action-runner.js";
 
 const action = loadActionManifest();
 const BUNDLE = path.resolve(

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Sandbox } from "../sandbox/index.js";
 import type { PullFileState } from "../sandbox/state.js";
-import type { Workspace } from "./harness.js";
+import type { Workspace } from "./action-runner.js";
 
 /** Repository-relative path → text; `null` deletes the file. */
 export type Tree = Record<string, string | null>;

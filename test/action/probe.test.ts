@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { strippedPath } from "../sandbox/pods.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
-import { runnerEnv, scenario, SECRET_VALUE, step, workspace } from "./harness.js";
+import { runnerEnv, scenario, SECRET_VALUE, step, workspace } from "./action-runner.js";
 
 const IMAGE = "ghcr.io/contoso/node-app:1";
 let sb: Sandbox;

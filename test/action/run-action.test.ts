@@ -12,7 +12,7 @@ import { readRunContext } from "../../action/run-context.js";
 import { loadCloudProfile } from "../../shared/cloud/profile.js";
 import { ClientAssertionCredential } from "@azure/identity";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
-import { maskedValues, runnerEnv, scenario, SECRET_VALUE, step, workspace } from "./harness.js";
+import { maskedValues, runnerEnv, scenario, SECRET_VALUE, step, workspace } from "./action-runner.js";
 
 const stickyComments = (sb: Sandbox, key = "deploy/azure-auth-gate.yml") =>
   sb.state.github!.comments.filter((c) => c.issueNumber === 12 && c.body.startsWith(markerFor(key)));

@@ -10,7 +10,7 @@ import { parse } from "yaml";
 import { markerFor } from "../../action/comment.js";
 import { PR_COMMENT_LIMIT } from "../../shared/report/index.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
-import { runnerEnv, scenario, step, workspace, type Workspace } from "./harness.js";
+import { runnerEnv, scenario, step, workspace, type Workspace } from "./action-runner.js";
 
 let sb: Sandbox;
 

@@ -10,7 +10,7 @@ import { markerFor } from "../../action/comment.js";
 import { matchesHead, NOT_HEAD } from "../../action/suggest.js";
 import { RESOLVED_NOTE } from "../../action/suggestion-review.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
-import { runnerEnv, scenario, SECRET_VALUE, step } from "./harness.js";
+import { runnerEnv, scenario, SECRET_VALUE, step } from "./action-runner.js";
 import { prRepo, type PrRepo, type Tree } from "./pr-repo.js";
 
 const ACCOUNT_KEY = "c2FuZGJveC1zdG9yYWdlLWFjY291bnQta2V5LW5ldmVyLXByaW50LW1lMDAwMDAwMDAwMDAwMDAwMDAwMDAwMA==";

@@ -15,7 +15,7 @@ import type { PartResult } from "../../shared/sweep/pipeline.js";
 import { paths } from "../../shared/sweep/queue-messages.js";
 import { findSecrets } from "../reliability/secret-scan.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
-import { scenario, STATE_ACCOUNT, VAULT, writeConfig } from "./harness.js";
+import { scenario, STATE_ACCOUNT, VAULT, writeConfig } from "./function-world.js";
 
 const APP = "masked-logs-app";
 /** An SDK's own logger, as @azure/identity or @azure/msal-node-backed code would write through @azure/logger. */

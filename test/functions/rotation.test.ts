@@ -14,7 +14,7 @@ import { paths } from "../../shared/sweep/queue-messages.js";
 import type { RotationStep } from "../../shared/rotation/rotate.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
 import { findSecrets, secretNeedles } from "../reliability/secret-scan.js";
-import { blobTexts, harness, scenario, secretWorks, VAULT, writeConfig, type Harness } from "./harness.js";
+import { blobTexts, harness, scenario, secretWorks, VAULT, writeConfig, type Harness } from "./function-world.js";
 
 /** One app per failure case, so the cases share a sandbox without sharing state. */
 const CASES = [

@@ -30,7 +30,7 @@ import {
   VAULT,
   writeConfig,
   type Harness,
-} from "./harness.js";
+} from "./function-world.js";
 
 const TIMER: Timer = { isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
 const WEBHOOK_TOKEN = "hook-token-5f3a9c1e7b2d4a60";

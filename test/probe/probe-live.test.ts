@@ -25,7 +25,7 @@ import {
   SLEEPER_IMAGE,
   startProbeHarness,
   type ProbeHarness,
-} from "./harness.js";
+} from "./probe-world.js";
 
 let h: ProbeHarness;
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Log } from "sarif";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
-import { runnerEnv, scenario, step, workspace } from "../action/harness.js";
+import { runnerEnv, scenario, step, workspace } from "../action/action-runner.js";
 import { buildBin, runBin } from "../cli/built-bin.js";
 import { multitoolValidate, schemaErrors, type MultitoolResult } from "./sarif-multitool.js";
 

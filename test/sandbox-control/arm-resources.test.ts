@@ -4,7 +4,7 @@ import { StorageManagementClient } from "@azure/arm-storage";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ISSUER, P, SUB, SUBNET, TENANT } from "./fixtures.js";
-import { mintAccessToken } from "./harness.js";
+import { mintAccessToken } from "./control-plane-server.js";
 import { collect, failure, startControlPlane, type ControlPlane } from "./setup.js";
 
 let cp: ControlPlane;

@@ -8,7 +8,7 @@ import { armService } from "../sandbox/services/arm/index.js";
 import { graphService } from "../sandbox/services/graph.js";
 import type { TenantState } from "../sandbox/state.js";
 import { tenant } from "./fixtures.js";
-import { contextFor, credentialFor, mintAccessToken, serve, type Served } from "./harness.js";
+import { contextFor, credentialFor, mintAccessToken, serve, type Served } from "./control-plane-server.js";
 
 export interface ControlPlane {
   state: TenantState;

@@ -12,7 +12,7 @@ import { clusterSourceAddress, startEgressProxy } from "../sandbox/network.js";
 import { blobProxyService } from "../sandbox/services/blob-proxy.js";
 import type { TenantState } from "../sandbox/state.js";
 import { assign, baseState, cluster, openNetwork, P, storageAccount, SUBNET } from "./fixtures.js";
-import { contextFor, credentialFor, mintAccessToken, placeholderUrls, serveHandler, testTls, type Served } from "./harness.js";
+import { contextFor, credentialFor, mintAccessToken, placeholderUrls, serveHandler, testTls, type Served } from "./data-plane-server.js";
 
 let azurite: Azurite;
 let proxy: Served;

@@ -15,7 +15,7 @@ import { githubService, githubTokens } from "../sandbox/services/github.js";
 import type { GitHubState, TenantState } from "../sandbox/state.js";
 import type { ServiceContext } from "../sandbox/contract.js";
 import { baseState } from "./fixtures.js";
-import { contextFor, freshSigningKey, placeholderUrls, refusal, serveHandler, type Served } from "./harness.js";
+import { contextFor, freshSigningKey, placeholderUrls, refusal, serveHandler, type Served } from "./data-plane-server.js";
 
 let server: Served;
 let state: TenantState;

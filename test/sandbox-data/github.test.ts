@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { githubService, githubTokens } from "../sandbox/services/github.js";
 import type { GitHubState, TenantState } from "../sandbox/state.js";
 import { baseState } from "./fixtures.js";
-import { contextFor, freshSigningKey, placeholderUrls, refusal, serveHandler, type Served } from "./harness.js";
+import { contextFor, freshSigningKey, placeholderUrls, refusal, serveHandler, type Served } from "./data-plane-server.js";
 
 let server: Served;
 let state: TenantState;

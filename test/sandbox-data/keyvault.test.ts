@@ -9,7 +9,7 @@ import { clusterSourceAddress, RUNNER_PUBLIC_IP, startEgressProxy } from "../san
 import { keyVaultService } from "../sandbox/services/keyvault.js";
 import type { TenantState } from "../sandbox/state.js";
 import { assign, baseState, cluster, openNetwork, P, SUBNET, vault } from "./fixtures.js";
-import { contextFor, credentialFor, mintAccessToken, placeholderUrls, serveHandler, type Served } from "./harness.js";
+import { contextFor, credentialFor, mintAccessToken, placeholderUrls, serveHandler, type Served } from "./data-plane-server.js";
 
 let server: Served;
 let state: TenantState;

@@ -14,7 +14,7 @@ import { keyVaultService } from "../sandbox/services/keyvault.js";
 import { AKS_SERVER_APP_ID, kubernetesService } from "../sandbox/services/kubernetes.js";
 import type { TenantState } from "../sandbox/state.js";
 import { assign, baseState, cluster, guid, P, RG, storageAccount, SUB, vault } from "./fixtures.js";
-import { contextFor, mintAccessToken, placeholderUrls, serveHandler, testTls, type Served } from "./harness.js";
+import { contextFor, mintAccessToken, placeholderUrls, serveHandler, testTls, type Served } from "./data-plane-server.js";
 import { entraStandIn, mintServiceAccountToken, startImdsStandIn } from "./stand-ins.js";
 
 let entra: Served, kv: Served, blob: Served, k8s: Served;

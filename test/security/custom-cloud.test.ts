@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
-import { readOutputs, runnerEnv as sandboxRunnerEnv, scenario, SECRET_VALUE, workspace } from "../action/harness.js";
+import { readOutputs, runnerEnv as sandboxRunnerEnv, scenario, SECRET_VALUE, workspace } from "../action/action-runner.js";
 import { buildBin } from "../cli/built-bin.js";
 import { hostileProfile, startAttacker, type Attacker } from "./attacker.js";
 import { BUNDLE, everythingVisible, JWT, pullRequestEvent, runBundle, runnerEnv, runnerJob, runProcess } from "./processes.js";

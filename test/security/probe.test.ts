@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readOutputs, runnerEnv, scenario, SECRET_VALUE, workspace, type Workspace } from "../action/harness.js";
+import { readOutputs, runnerEnv, scenario, SECRET_VALUE, workspace, type Workspace } from "../action/action-runner.js";
 import { strippedPath } from "../sandbox/pods.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
 import { BUNDLE, JWT, runProcess, withoutMaskCommands } from "./processes.js";

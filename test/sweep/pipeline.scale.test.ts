@@ -22,7 +22,7 @@ import { startSandbox, type Sandbox } from "../sandbox/index.js";
 import type { RequestLogEntry } from "../sandbox/log.js";
 import { resourceGraphIndex } from "../sandbox/services/arm/resourcegraph.js";
 import { watchTimers } from "../sandbox/testing/timers.js";
-import { harness, scenario, VAULT, writeConfig, type Harness } from "../functions/harness.js";
+import { harness, scenario, VAULT, writeConfig, type Harness } from "../functions/function-world.js";
 
 /** Identities besides the harness's four: most bound to aks-prod, every fourth with no credential, every fifth also a GitHub one. */
 const FILLER = 28;

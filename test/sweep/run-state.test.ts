@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RunStore } from "../../shared/sweep/run-state.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
-import { harness, scenario, writeConfig, type Harness } from "../functions/harness.js";
+import { harness, scenario, writeConfig, type Harness } from "../functions/function-world.js";
 
 interface Doc {
   writers: string[];

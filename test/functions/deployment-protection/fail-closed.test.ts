@@ -12,7 +12,7 @@ import { REVIEW_COMMENT_LIMIT, rejectedBody } from "../../../functions/deploymen
 import type { Finding, Report } from "../../../shared/findings/model.js";
 import { pushCommit, requestDeploymentProtection } from "../../sandbox/deployments.js";
 import type { ProtectionRuleState } from "../../sandbox/state.js";
-import { CONFIG_PATH, gateConfig, PRODUCTION, useProtectionSandbox } from "./harness.js";
+import { CONFIG_PATH, gateConfig, PRODUCTION, useProtectionSandbox } from "./protection-world.js";
 
 const world = useProtectionSandbox();
 

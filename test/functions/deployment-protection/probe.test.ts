@@ -9,7 +9,7 @@ import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import { describe, expect, it } from "vitest";
 import { pushCommit, requestDeploymentProtection } from "../../sandbox/deployments.js";
 import type { ProtectionRuleState } from "../../sandbox/state.js";
-import { CONFIG_PATH, gateConfig, useProtectionSandbox } from "./harness.js";
+import { CONFIG_PATH, gateConfig, useProtectionSandbox } from "./protection-world.js";
 
 const world = useProtectionSandbox((sb) => ({ AAG_PROTECTION_KUBECONFIG: sb.kubeconfigs["aks-prod"]! }));
 

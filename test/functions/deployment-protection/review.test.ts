@@ -16,7 +16,7 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { pushCommit, requestDeploymentProtection } from "../../sandbox/deployments.js";
 import type { ProtectionRuleState } from "../../sandbox/state.js";
-import { CONFIG_PATH, gateConfig, saveReview, useProtectionSandbox } from "./harness.js";
+import { CONFIG_PATH, gateConfig, saveReview, useProtectionSandbox } from "./protection-world.js";
 
 const world = useProtectionSandbox();
 

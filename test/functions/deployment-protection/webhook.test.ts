@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { REVIEW_QUEUE } from "../../../functions/deployment-protection/messages.js";
 import { requestDeploymentProtection, signDelivery } from "../../sandbox/deployments.js";
-import { useProtectionSandbox } from "./harness.js";
+import { useProtectionSandbox } from "./protection-world.js";
 
 const world = useProtectionSandbox();
 

@@ -23,7 +23,7 @@ import { keyVaultService } from "../sandbox/services/keyvault.js";
 import { AKS_SERVER_APP_ID, kubernetesService } from "../sandbox/services/kubernetes.js";
 import type { TenantState } from "../sandbox/state.js";
 import { assign, baseState, cluster, guid, P, RG, storageAccount, SUB, vault } from "../sandbox-data/fixtures.js";
-import { contextFor, mintAccessToken, placeholderUrls, serveHandler, testTls, type Served } from "../sandbox-data/harness.js";
+import { contextFor, mintAccessToken, placeholderUrls, serveHandler, testTls, type Served } from "../sandbox-data/data-plane-server.js";
 import { entraStandIn, mintServiceAccountToken, startImdsStandIn } from "../sandbox-data/stand-ins.js";
 
 export const NODE_IMAGE = "ghcr.io/acme/node-app:2.3";
