@@ -2,7 +2,6 @@
  * Microsoft's SARIF Multitool (`@microsoft/sarif-multitool`, a devDependency) as the judge of the product's
  * SARIF: `validate` checks the log against the SARIF 2.1.0 schema, the spec's SARIF1xxx rules, the SARIF2xxx
  * guidance rules and GitHub code scanning's ingestion rules (GH1xxx), and writes its verdict as SARIF.
- * The official schema that ships in the same package is also compiled with ajv (draft 2020-12).
  *
  * The Multitool is a native (.NET single-file) binary: it exists for linux-x64, darwin-x64 and win32-x64.
  * Anywhere else `multitoolPath()` throws, so the test fails with that message instead of passing unchecked.
@@ -11,9 +10,7 @@ import { execFile } from "node:child_process";
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { Ajv2020 } from "ajv/dist/2020.js";
-import addFormats from "ajv-formats";
+import { join } from "node:path";
 import type { Log } from "sarif";
 
 const require = createRequire(import.meta.url);
@@ -123,18 +120,4 @@ export async function multitoolValidate(file: string): Promise<MultitoolResult[]
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-let schemaValidator: ReturnType<Ajv2020["compile"]> | undefined;
-
-/** Schema errors of `log` against the official SARIF 2.1.0 JSON schema shipped with the Multitool ("" when valid). */
-export function schemaErrors(log: unknown): string {
-  if (!schemaValidator) {
-    const schemaFile = join(dirname(multitoolPath()), "sarif-2.1.0.json");
-    const schema = JSON.parse(readFileSync(schemaFile, "utf8")) as object;
-    const ajv = new Ajv2020({ allErrors: true, strict: false });
-    addFormats.default(ajv);
-    schemaValidator = ajv.compile(schema);
-  }
-  return schemaValidator(log) ? "" : JSON.stringify(schemaValidator.errors, null, 2);
 }

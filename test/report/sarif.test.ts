@@ -9,6 +9,7 @@ import { raise } from "../../shared/findings/raise.js";
 import { buildReport, runMetadata } from "../../shared/report/build.js";
 import { artifactUri, renderSarif, type SarifLog } from "../../shared/report/sarif.js";
 import { brokenFindings, hostileFindings, NOW, reportOf } from "./fixtures.js";
+import { sarifSchemaErrors } from "./sarif-schema.js";
 
 /** Keys the SARIF 2.1.0 schema allows on each object kind we emit (a subset of the schema, verbatim names). */
 const ALLOWED: Record<string, string[]> = {
@@ -135,6 +136,7 @@ function keysAllowed(kind: string, obj: object): void {
 const LEVELS = ["none", "note", "warning", "error"];
 
 function validate(log: SarifLog): void {
+  expect(sarifSchemaErrors(log), "official SARIF 2.1.0 JSON schema (OASIS, vendored)").toBe("");
   keysAllowed("log", log);
   expect(log.version).toBe("2.1.0");
   expect(log.$schema).toMatch(/^https:\/\/.*sarif.*2\.1\.0.*\.json$/);
@@ -186,6 +188,16 @@ function validate(log: SarifLog): void {
 }
 
 describe("sarif format", () => {
+  it("is checked against the official schema, which rejects what GitHub would refuse", () => {
+    expect(sarifSchemaErrors({ version: "2.1.0" })).toMatch(/required property 'runs'/);
+    const driver = { name: "x", informationUri: "not a uri" };
+    const wrong = { version: "2.1.0", runs: [{ tool: { driver }, results: [{ message: { text: "m" }, level: "fatal" }] }] };
+    const errors = sarifSchemaErrors(wrong);
+    expect(errors).toMatch(/informationUri must match format "uri"/);
+    expect(errors).toMatch(/level must be equal to one of the allowed values/);
+    expect(sarifSchemaErrors({ version: "2.1.0", runs: [{ tool: { driver: { name: "x" } }, extra: 1 }] })).toMatch(/additional properties/);
+  });
+
   it("is structurally valid SARIF 2.1.0 with the whole registry as rules", () => {
     const log = JSON.parse(renderSarif(reportOf(brokenFindings()), { baseDir: "/repo", anchorFile: "azure-auth-gate.yml" })) as SarifLog;
     validate(log);
