@@ -2,7 +2,24 @@
 // runnable with no node_modules. Each folder is rebuilt from scratch (stale chunks would otherwise stay), and the
 // module graph is written beside it as DIR-meta.json (the static-path tests and the bench read it).
 import { build } from "esbuild";
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const ROOT_PACKAGE = fileURLToPath(new URL("../package.json", import.meta.url));
+
+// shared/tool.ts imports the repository's package.json for the tool's name and version. Bundled as it is, the whole
+// file (scripts, every devDependency) would ship in each bundle, and a devDependency bump would change the committed
+// Action bundle. This hands esbuild those two fields only.
+const packageIdentityOnly = {
+  name: "package-identity-only",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]package\.json$/ }, (args) => {
+      if (args.path !== ROOT_PACKAGE) return undefined;
+      const { name, version } = JSON.parse(readFileSync(args.path, "utf8"));
+      return { contents: JSON.stringify({ name, version }), loader: "json" };
+    });
+  },
+};
 
 /** Builds `entryPoints` into `outdir`; `extra` adds or overrides esbuild options (sourcemaps, plugins). */
 export async function buildNodeBundle(entryPoints, outdir, extra = {}) {
@@ -23,6 +40,7 @@ export async function buildNodeBundle(entryPoints, outdir, extra = {}) {
     metafile: true,
     logLevel: "warning",
     ...extra,
+    plugins: [packageIdentityOnly, ...(extra.plugins ?? [])],
   });
   writeFileSync(`${outdir}-meta.json`, JSON.stringify(result.metafile));
   return result;

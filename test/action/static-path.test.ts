@@ -5,7 +5,7 @@
  * dynamic imports (chunks loaded on first use). Speed itself is measured by `npm run bench`, not here.
  */
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packagesOf, readMetafile, staticClosure } from "../cli/module-graph.js";
@@ -42,5 +42,15 @@ describe("the Action bundle's static path", () => {
     expect(meta.inputs["oidc-on-demand:@actions/core/lib/oidc-utils.js"]?.imports).toEqual([
       expect.objectContaining({ kind: "dynamic-import", path: oidc }),
     ]);
+  });
+
+  it("carries the repository's package.json as name and version only: no scripts or dependency lists", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string; scripts: Record<string, string> };
+    expect(meta.inputs["package.json"]?.bytes).toBeLessThan(100);
+    const files = readdirSync(OUT, { recursive: true, withFileTypes: true }).filter((f) => f.isFile() && f.name.endsWith(".js"));
+    const text = files.map((f) => readFileSync(join(f.parentPath, f.name), "utf8")).join("\n");
+    expect(text).toContain(`name:"azure-auth-gate",version:"${pkg.version}"`);
+    // Libraries bundle their own package.json; the repository's scripts are ours alone.
+    for (const script of Object.values(pkg.scripts)) expect(text, script).not.toContain(JSON.stringify(script));
   });
 });

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 
 interface Metafile {
-  inputs: Record<string, { imports: { path: string; kind: string; external?: boolean }[] }>;
+  inputs: Record<string, { bytes: number; imports: { path: string; kind: string; external?: boolean }[] }>;
 }
 
 export function readMetafile(file: string): Metafile {
