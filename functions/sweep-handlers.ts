@@ -9,6 +9,7 @@
  * goes to the poison queue with the error as the reason instead.
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from "@azure/functions";
+import type { z } from "zod";
 import { InputError } from "../shared/errors.js";
 import {
   bindingsMessageSchema,
@@ -52,31 +53,32 @@ async function poison(rt: SweepRuntime, queue: string, raw: unknown, reason: str
   });
 }
 
-async function queueStep<T>(
+/** A queue trigger's handler: parses the message against `schema`, then runs `work` (poison and retry as above). */
+function queueHandler<T>(
   source: RuntimeSource,
   queue: string,
-  raw: unknown,
-  context: InvocationContext,
-  parse: (raw: unknown) => { ok: true; message: T } | { ok: false; reason: string },
+  schema: z.ZodType<T>,
   work: (rt: FunctionRuntime, message: T) => Promise<void>,
-): Promise<void> {
-  const rt = source();
-  return withInvocationLog(context, rt.mask, async () => {
-    const parsed = parse(raw);
-    if (!parsed.ok) return poison(rt, queue, raw, parsed.reason);
-    try {
-      await work(rt, parsed.message);
-    } catch (err) {
-      const reason = err instanceof InputError ? err.oneLine() : rt.mask.describe(err);
-      // Bad input never gets better by retrying; anything else is retried until the last delivery.
-      if (err instanceof InputError || dequeueCount(context) >= MAX_DEQUEUE_COUNT)
-        return poison(rt, queue, raw, `${reason} (delivery ${dequeueCount(context)})`);
-      log.error(`attempt ${dequeueCount(context)} failed, the host will retry: ${reason}`);
-      // No `cause`: the host logs the error it gets, and the original may quote a secret; `reason` is masked.
-      // eslint-disable-next-line preserve-caught-error
-      throw new Error(reason);
-    }
-  });
+): (raw: unknown, context: InvocationContext) => Promise<void> {
+  return async (raw, context) => {
+    const rt = source();
+    await withInvocationLog(context, rt.mask, async () => {
+      const parsed = parseMessage(schema, raw);
+      if (!parsed.ok) return poison(rt, queue, raw, parsed.reason);
+      try {
+        await work(rt, parsed.message);
+      } catch (err) {
+        const reason = err instanceof InputError ? err.oneLine() : rt.mask.describe(err);
+        // Bad input never gets better by retrying; anything else is retried until the last delivery.
+        if (err instanceof InputError || dequeueCount(context) >= MAX_DEQUEUE_COUNT)
+          return poison(rt, queue, raw, `${reason} (delivery ${dequeueCount(context)})`);
+        log.error(`attempt ${dequeueCount(context)} failed, the host will retry: ${reason}`);
+        // No `cause`: the host logs the error it gets, and the original may quote a secret; `reason` is masked.
+        // eslint-disable-next-line preserve-caught-error
+        throw new Error(reason);
+      }
+    });
+  };
 }
 
 export function makeHandlers(source: RuntimeSource) {
@@ -93,48 +95,21 @@ export function makeHandlers(source: RuntimeSource) {
     },
 
     /** Queue: AG2xx checks for one batch of bindings. */
-    async checkBindings(message: unknown, context: InvocationContext): Promise<void> {
-      await queueStep(
-        source,
-        QUEUES.bindings,
-        message,
-        context,
-        (raw) => parseMessage(bindingsMessageSchema, raw),
-        async (rt, msg) => {
-          await checkBatch(rt, msg);
-          await completeIfDone(rt, msg.runId);
-        },
-      );
-    },
+    checkBindings: queueHandler(source, QUEUES.bindings, bindingsMessageSchema, async (rt, msg) => {
+      await checkBatch(rt, msg);
+      await completeIfDone(rt, msg.runId);
+    }),
 
     /** Queue: secret hygiene (AG401–AG403) and rotation of the opted-in apps (AG404/AG405). */
-    async rotateSecrets(message: unknown, context: InvocationContext): Promise<void> {
-      await queueStep(
-        source,
-        QUEUES.secrets,
-        message,
-        context,
-        (raw) => parseMessage(secretsMessageSchema, raw),
-        async (rt, msg) => {
-          await secretsPart(rt, msg, rt.clients().graph);
-          await completeIfDone(rt, msg.runId);
-        },
-      );
-    },
+    rotateSecrets: queueHandler(source, QUEUES.secrets, secretsMessageSchema, async (rt, msg) => {
+      await secretsPart(rt, msg, rt.clients().graph);
+      await completeIfDone(rt, msg.runId);
+    }),
 
     /** Queue: assembles a complete run's audit report, writes it once and posts it. */
-    async auditReport(message: unknown, context: InvocationContext): Promise<void> {
-      await queueStep(
-        source,
-        QUEUES.report,
-        message,
-        context,
-        (raw) => parseMessage(reportMessageSchema, raw),
-        async (rt, msg) => {
-          await assembleReport(rt, msg.runId);
-        },
-      );
-    },
+    auditReport: queueHandler(source, QUEUES.report, reportMessageSchema, async (rt, msg) => {
+      await assembleReport(rt, msg.runId);
+    }),
 
     /** HTTP (function key): an on-demand sweep of one scope, run inline; answers the JSON report. Rotation only by POST. */
     async httpSweep(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
