@@ -42,8 +42,31 @@ export interface FunctionRuntime extends SweepRuntime {
   settings: FunctionSettings;
 }
 
-function vaultUrl(profile: CloudProfile, vault: string): string {
+/** A vault's URL: a full `https://` URL as given (without trailing slashes), or a vault name in the profile's cloud. */
+export function vaultUrl(profile: CloudProfile, vault: string): string {
   return vault.startsWith("https://") ? vault.replace(/\/+$/, "") : keyVaultUrl(profile, vault);
+}
+
+/** A Key Vault secrets client for `url` in the profile's cloud (its TLS trust), with the run's retry settings if any. */
+export function keyVaultSecretClient(
+  url: string,
+  profile: CloudProfile,
+  credential: TokenCredential,
+  retry?: Partial<RetrySettings>,
+): SecretClient {
+  return new SecretClient(url, credential, {
+    disableChallengeResourceVerification: profile.disableChallengeResourceVerification,
+    ...profileClientOptions(profile),
+    ...(retry
+      ? {
+          retryOptions: {
+            maxRetries: retry.maxRetries,
+            retryDelayInMs: retry.retryDelayInMs,
+            maxRetryDelayInMs: retry.maxRetryDelayInMs,
+          },
+        }
+      : {}),
+  });
 }
 
 export function storageClients(
@@ -83,19 +106,7 @@ export function createRuntime(options: RuntimeOptions = {}): FunctionRuntime {
     const url = vaultUrl(profile, vault);
     let client = secretClients.get(url);
     if (!client) {
-      client = new SecretClient(url, credential, {
-        disableChallengeResourceVerification: profile.disableChallengeResourceVerification,
-        ...profileClientOptions(profile),
-        ...(options.retry
-          ? {
-              retryOptions: {
-                maxRetries: options.retry.maxRetries,
-                retryDelayInMs: options.retry.retryDelayInMs,
-                maxRetryDelayInMs: options.retry.maxRetryDelayInMs,
-              },
-            }
-          : {}),
-      });
+      client = keyVaultSecretClient(url, profile, credential, options.retry);
       secretClients.set(url, client);
     }
     return client;

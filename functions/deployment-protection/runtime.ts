@@ -6,14 +6,12 @@
  * is no test branch in here.
  */
 import type { TokenCredential } from "@azure/core-auth";
-import { SecretClient } from "@azure/keyvault-secrets";
-import { keyVaultUrl, resolveCloudProfile, type CloudProfile } from "../../shared/cloud/profile.js";
-import { profileClientOptions } from "../../shared/cloud/tls.js";
+import { resolveCloudProfile, type CloudProfile } from "../../shared/cloud/profile.js";
 import { gateCredential } from "../../shared/cli/credential.js";
 import type { RetrySettings } from "../../shared/azure/clients.js";
 import { SecretMask } from "../../shared/rotation/mask.js";
 import { RunStore, WorkQueues } from "../../shared/sweep/run-state.js";
-import { storageClients } from "../sweep-runtime.js";
+import { keyVaultSecretClient, storageClients, vaultUrl } from "../sweep-runtime.js";
 import { readProtectionSettings, type ProtectionSettings } from "./settings.js";
 
 export interface ProtectionRuntimeOptions {
@@ -42,10 +40,6 @@ export interface ProtectionRuntime {
 
 const FRESH_READ_INTERVAL_MS = 60_000;
 
-function vaultUrl(profile: CloudProfile, vault: string): string {
-  return vault.startsWith("https://") ? vault.replace(/\/+$/, "") : keyVaultUrl(profile, vault);
-}
-
 export function createProtectionRuntime(options: ProtectionRuntimeOptions = {}): ProtectionRuntime {
   const settings = readProtectionSettings(options.env ?? process.env);
   // The operator's cloud: a built-in name or a profile file of the Function app itself (App Settings, not a
@@ -55,19 +49,7 @@ export function createProtectionRuntime(options: ProtectionRuntimeOptions = {}):
     options.credential ?? gateCredential(profile, settings.tenantId, { managedIdentityClientId: settings.managedIdentityClientId });
   const { blob, queue } = storageClients(settings, profile, credential);
   const mask = new SecretMask();
-  const vault = new SecretClient(vaultUrl(profile, settings.keyVault), credential, {
-    disableChallengeResourceVerification: profile.disableChallengeResourceVerification,
-    ...profileClientOptions(profile),
-    ...(options.retry
-      ? {
-          retryOptions: {
-            maxRetries: options.retry.maxRetries,
-            retryDelayInMs: options.retry.retryDelayInMs,
-            maxRetryDelayInMs: options.retry.maxRetryDelayInMs,
-          },
-        }
-      : {}),
-  });
+  const vault = keyVaultSecretClient(vaultUrl(profile, settings.keyVault), profile, credential, options.retry);
   const clock = options.now ?? (() => new Date());
   const cache = new Map<string, Promise<string>>();
   const freshReads = new Map<string, number>();
