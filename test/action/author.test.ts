@@ -5,56 +5,27 @@
  * review is 403. A comment, review or suggestion by someone else that carries the gate's marker is
  * left alone, and the gate makes its own.
  */
-import { getOctokit } from "@actions/github";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GITHUB_ACTIONS_BOT, tokenAuthor } from "../../action/author.js";
 import { markerFor, publishStickyComment } from "../../action/comment.js";
 import { markSuggestion, RESOLVED_NOTE, reviewMarker, syncSuggestions } from "../../action/suggestion-review.js";
-import { githubService, githubTokens } from "../sandbox/services/github.js";
-import type { GitHubState, TenantState } from "../sandbox/state.js";
-import { baseState } from "../sandbox-data/fixtures.js";
-import { freshSigningKey } from "../sandbox/jwt.js";
-import { contextFor, placeholderUrls } from "../sandbox/testing/context.js";
-import { serveHandler, type Served } from "../sandbox/testing/serve.js";
+import type { TenantState } from "../sandbox/state.js";
+import { startGitHubEmulator, type GitHubEmulator } from "../sandbox-data/github-fixture.js";
 
-let server: Served;
+let emulator: GitHubEmulator;
 let state: TenantState;
 const target = { owner: "acme", repo: "django-app", issueNumber: 7, key: "deploy/azure-auth-gate.yml" };
 const repo = { owner: "acme", repo: "django-app" };
 const MALLORY = { login: "mallory", type: "User" as const };
 
-function github(): GitHubState {
-  return {
-    repository: "acme/django-app",
-    ownerId: 1001,
-    repoId: 2002,
-    ref: "refs/heads/main",
-    pullRequest: 7,
-    fork: false,
-    immutableSubject: false,
-    workflow: "deploy.yml",
-    signingKey: freshSigningKey("gh"),
-    comments: [],
-    issues: [],
-    reviews: [],
-  };
-}
-
-const octokit = () => getOctokit(githubTokens(state.github!).write, { baseUrl: server.url });
+const octokit = () => emulator.octokit();
 const at = "2026-01-01T00:00:00Z";
 
 beforeAll(async () => {
-  server = await serveHandler("github");
+  emulator = await startGitHubEmulator();
+  return () => emulator.close();
 });
-
-beforeEach(() => {
-  state = baseState({ github: github() });
-  server.setHandler(githubService(contextFor(state, placeholderUrls({ github: server.url }))));
-});
-
-afterAll(async () => {
-  await server?.close();
-});
+beforeEach(() => void (state = emulator.reset()));
 
 describe("the token's own identity", () => {
   it("GITHUB_TOKEN: GET /user is 403, so the author is github-actions[bot] (type Bot)", async () => {

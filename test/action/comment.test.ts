@@ -3,55 +3,26 @@
  * Octokit: found again by its marker across pages, updated in place, duplicates removed, and the
  * pass behaviours (update / collapse / delete).
  */
-import { getOctokit } from "@actions/github";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { markerFor, publishStickyComment, withMarker } from "../../action/comment.js";
 import { reviewMarker } from "../../action/suggestion-review.js";
 import { PR_COMMENT_LIMIT as COMMENT_LIMIT } from "../../shared/report/index.js";
-import { githubService, githubTokens } from "../sandbox/services/github.js";
-import type { GitHubState, TenantState } from "../sandbox/state.js";
-import { baseState } from "../sandbox-data/fixtures.js";
-import { freshSigningKey } from "../sandbox/jwt.js";
-import { contextFor, placeholderUrls } from "../sandbox/testing/context.js";
-import { serveHandler, type Served } from "../sandbox/testing/serve.js";
+import type { TenantState } from "../sandbox/state.js";
+import { startGitHubEmulator, type GitHubEmulator } from "../sandbox-data/github-fixture.js";
 
-let server: Served;
+let emulator: GitHubEmulator;
 let state: TenantState;
 const target = { owner: "acme", repo: "django-app", issueNumber: 7, key: "deploy/azure-auth-gate.yml" };
 
-function github(): GitHubState {
-  return {
-    repository: "acme/django-app",
-    ownerId: 1001,
-    repoId: 2002,
-    ref: "refs/heads/main",
-    pullRequest: 7,
-    fork: false,
-    immutableSubject: false,
-    workflow: "deploy.yml",
-    signingKey: freshSigningKey("gh"),
-    comments: [],
-    issues: [],
-    reviews: [],
-  };
-}
-
-const octokit = () => getOctokit(githubTokens(state.github!).write, { baseUrl: server.url });
+const octokit = () => emulator.octokit();
 const comments = () => state.github!.comments.filter((c) => c.issueNumber === 7);
 const mine = () => comments().filter((c) => c.body.startsWith(markerFor(target.key)));
 
 beforeAll(async () => {
-  server = await serveHandler("github");
+  emulator = await startGitHubEmulator();
+  return () => emulator.close();
 });
-
-beforeEach(() => {
-  state = baseState({ github: github() });
-  server.setHandler(githubService(contextFor(state, placeholderUrls({ github: server.url }))));
-});
-
-afterAll(async () => {
-  await server?.close();
-});
+beforeEach(() => void (state = emulator.reset()));
 
 describe("sticky comment", () => {
   it("creates one comment, then finds it again past the first page and updates it in place", async () => {

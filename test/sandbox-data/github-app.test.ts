@@ -7,45 +7,25 @@
  * of another environment, or from GITHUB_TOKEN.
  */
 import { createSign, generateKeyPairSync } from "node:crypto";
-import { getOctokit } from "@actions/github";
 import { createAppAuth } from "@octokit/auth-app";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installGitHubApp, pushCommit, requestDeploymentProtection, type InstalledApp } from "../sandbox/deployments.js";
-import { githubService, githubTokens } from "../sandbox/services/github.js";
-import type { GitHubState, TenantState } from "../sandbox/state.js";
+import type { TenantState } from "../sandbox/state.js";
 import type { ServiceContext } from "../sandbox/contract.js";
-import { baseState } from "./fixtures.js";
-import { contextFor, freshSigningKey, placeholderUrls, refusal, serveHandler, type Served } from "./data-plane-server.js";
+import { refusal } from "./data-plane-server.js";
+import { startGitHubEmulator, type GitHubEmulator } from "./github-fixture.js";
 
-let server: Served;
+let emulator: GitHubEmulator;
 let state: TenantState;
 let ctx: ServiceContext;
 let app: InstalledApp;
 const repo = { owner: "acme", repo: "django-app" };
 
-function github(): GitHubState {
-  return {
-    repository: "acme/django-app",
-    ownerId: 1001,
-    repoId: 2002,
-    ref: "refs/heads/main",
-    fork: false,
-    immutableSubject: false,
-    workflow: "deploy.yml",
-    signingKey: freshSigningKey("gh"),
-    comments: [],
-    issues: [],
-    reviews: [],
-  };
-}
-
-const octokit = (token: string) => getOctokit(token, { baseUrl: server.url, request: { retries: 0 } });
+const octokit = (token: string) => emulator.octokit(token);
 
 /** Octokit's request without an auth hook (getOctokit always wants a token; this strategy leaves requests as they are). */
 const plainRequest = () =>
-  getOctokit("unused", {
-    baseUrl: server.url,
-    request: { retries: 0 },
+  emulator.octokit("unused", {
     authStrategy: () => ({
       hook: (request: (route: unknown, params: unknown) => unknown, route: unknown, params: unknown) => request(route, params),
     }),
@@ -67,10 +47,9 @@ function handMadeJwt(claims: Record<string, unknown>, pem = app.privateKeyPem): 
 }
 
 beforeAll(async () => {
-  server = await serveHandler("github");
-  state = baseState({ github: github() });
-  ctx = contextFor(state, placeholderUrls({ github: server.url }));
-  server.setHandler(githubService(ctx));
+  // No pull request: the App side needs none.
+  emulator = await startGitHubEmulator({ github: { pullRequest: undefined }, octokit: { request: { retries: 0 } } });
+  ({ state, ctx } = emulator);
   app = installGitHubApp(ctx);
   pushCommit(ctx, "main", {
     "azure-auth-gate.yml": "targets: []\n",
@@ -81,7 +60,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server?.close();
+  await emulator?.close();
 });
 
 describe("App authentication", () => {
@@ -180,9 +159,7 @@ describe("deployment protection rule callback", () => {
       status: 422,
     });
     expect(
-      await refusal(
-        review({ environment_name: "production", state: "approved", comment: "ok" }, octokit(githubTokens(state.github!).write)),
-      ),
+      await refusal(review({ environment_name: "production", state: "approved", comment: "ok" }, octokit(emulator.tokens.write))),
     ).toMatchObject({ status: 403 });
     const readOnly = await installationOctokit({ permissions: { contents: "read", deployments: "read" } });
     expect(await refusal(review({ environment_name: "production", state: "approved", comment: "ok" }, readOnly))).toMatchObject({

@@ -3,15 +3,10 @@
  * patches (paged), the head sha, reviews whose comments must land on the diff (GitHub's 422 otherwise,
  * all or nothing), review comments listed, edited and deleted, and review bodies updated.
  */
-import { getOctokit } from "@actions/github";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { githubService, githubTokens } from "../sandbox/services/github.js";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { indexPatch } from "../sandbox/services/github-pulls.js";
-import type { GitHubState, TenantState } from "../sandbox/state.js";
-import { baseState } from "./fixtures.js";
-import { freshSigningKey } from "../sandbox/jwt.js";
-import { contextFor, placeholderUrls } from "../sandbox/testing/context.js";
-import { serveHandler, type Served } from "../sandbox/testing/serve.js";
+import type { TenantState } from "../sandbox/state.js";
+import { startGitHubEmulator, type GitHubEmulator } from "./github-fixture.js";
 
 const HEAD = "a".repeat(40);
 const repo = { owner: "acme", repo: "django-app" };
@@ -33,29 +28,10 @@ const PATCH = [
   "         image: web:1",
 ].join("\n");
 
-let server: Served;
+let emulator: GitHubEmulator;
 let state: TenantState;
 
-function github(): GitHubState {
-  return {
-    repository: "acme/django-app",
-    ownerId: 1001,
-    repoId: 2002,
-    ref: "refs/heads/main",
-    pullRequest: 7,
-    fork: false,
-    immutableSubject: false,
-    workflow: "deploy.yml",
-    signingKey: freshSigningKey("gh"),
-    comments: [],
-    issues: [],
-    reviews: [],
-    headSha: HEAD,
-    pullFiles: [{ filename: "k8s/web.yaml", status: "modified", patch: PATCH }],
-  };
-}
-
-const octokit = (token = githubTokens(state.github!).write) => getOctokit(token, { baseUrl: server.url });
+const octokit = (token?: string) => emulator.octokit(token);
 
 async function refusal(p: Promise<unknown>): Promise<{ status: number; data: unknown }> {
   try {
@@ -68,17 +44,12 @@ async function refusal(p: Promise<unknown>): Promise<{ status: number; data: unk
 }
 
 beforeAll(async () => {
-  server = await serveHandler("github");
+  emulator = await startGitHubEmulator({
+    github: { headSha: HEAD, pullFiles: [{ filename: "k8s/web.yaml", status: "modified", patch: PATCH }] },
+  });
+  return () => emulator.close();
 });
-
-beforeEach(() => {
-  state = baseState({ github: github() });
-  server.setHandler(githubService(contextFor(state, placeholderUrls({ github: server.url }))));
-});
-
-afterAll(async () => {
-  await server?.close();
-});
+beforeEach(() => void (state = emulator.reset()));
 
 describe("patch index", () => {
   it("maps each side's lines to hunks and counts positions through later hunk headers", () => {
@@ -205,7 +176,7 @@ describe("reviews with comments on the diff", () => {
       ],
     });
     const [a, b] = (await gh.rest.pulls.listReviewComments({ ...repo, pull_number: 7 })).data;
-    const readOnly = octokit(githubTokens(state.github!).readOnly);
+    const readOnly = octokit(emulator.tokens.readOnly);
     expect((await refusal(readOnly.rest.pulls.deleteReviewComment({ ...repo, comment_id: a!.id }))).status).toBe(403);
     expect(
       (await refusal(readOnly.rest.pulls.updateReview({ ...repo, pull_number: 7, review_id: review.data.id, body: "x" }))).status,

@@ -2,50 +2,26 @@
  * The GitHub REST emulator against the REAL @actions/github Octokit (getOctokit with baseUrl):
  * sticky-comment flow with paging, issues, pull requests, reviews, and GitHub's refusals.
  */
-import { getOctokit } from "@actions/github";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { githubService, githubTokens } from "../sandbox/services/github.js";
-import type { GitHubState, TenantState } from "../sandbox/state.js";
-import { baseState } from "./fixtures.js";
-import { contextFor, freshSigningKey, placeholderUrls, refusal, serveHandler, type Served } from "./data-plane-server.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { TenantState } from "../sandbox/state.js";
+import { refusal } from "./data-plane-server.js";
+import { startGitHubEmulator, type GitHubEmulator } from "./github-fixture.js";
 
-let server: Served;
+let emulator: GitHubEmulator;
 let state: TenantState;
 const repo = { owner: "acme", repo: "django-app" };
 
-function github(over: Partial<GitHubState> = {}): GitHubState {
-  return {
-    repository: "acme/django-app",
-    ownerId: 1001,
-    repoId: 2002,
-    ref: "refs/heads/main",
-    pullRequest: 7,
-    fork: false,
-    immutableSubject: false,
-    workflow: "deploy.yml",
-    signingKey: freshSigningKey("gh"),
-    comments: [],
-    issues: [],
-    reviews: [],
-    ...over,
-  };
-}
-
-const octokit = (token: string) => getOctokit(token, { baseUrl: server.url, request: { retries: 0 } });
+const octokit = (token: string) => emulator.octokit(token);
 
 beforeAll(async () => {
-  server = await serveHandler("github");
-  state = baseState({ github: github() });
-  server.setHandler(githubService(contextFor(state, placeholderUrls({ github: server.url }))));
-});
-
-afterAll(async () => {
-  await server?.close();
+  emulator = await startGitHubEmulator({ octokit: { request: { retries: 0 } } });
+  state = emulator.state;
+  return () => emulator.close();
 });
 
 describe("PR comments", () => {
   it("creates, pages through, updates and deletes comments (the sticky-comment flow)", async () => {
-    const gh = octokit(githubTokens(state.github!).write);
+    const gh = octokit(emulator.tokens.write);
     for (let i = 0; i < 35; i++) await gh.rest.issues.createComment({ ...repo, issue_number: 7, body: `comment ${i}` });
     const sticky = await gh.rest.issues.createComment({ ...repo, issue_number: 7, body: "<!-- azure-auth-gate -->\nverdict: FAIL" });
     expect(sticky.status).toBe(201);
@@ -68,13 +44,13 @@ describe("PR comments", () => {
   });
 
   it("refuses a body over 65,536 characters with 422", async () => {
-    const gh = octokit(githubTokens(state.github!).write);
+    const gh = octokit(emulator.tokens.write);
     const r = await refusal(gh.rest.issues.createComment({ ...repo, issue_number: 7, body: "x".repeat(65537) }));
     expect(r).toEqual({ status: 422, message: "Validation Failed" });
   });
 
   it("refuses writes with a fork's read-only token, but lets it read", async () => {
-    const gh = octokit(githubTokens(state.github!).readOnly);
+    const gh = octokit(emulator.tokens.readOnly);
     expect(await refusal(gh.rest.issues.createComment({ ...repo, issue_number: 7, body: "hi" }))).toEqual({
       status: 403,
       message: "Resource not accessible by integration",
@@ -87,7 +63,7 @@ describe("PR comments", () => {
       status: 401,
       message: "Bad credentials",
     });
-    const gh = octokit(githubTokens(state.github!).write);
+    const gh = octokit(emulator.tokens.write);
     expect((await refusal(gh.rest.issues.listComments({ owner: "acme", repo: "other", issue_number: 7 }))).status).toBe(404);
     expect((await refusal(gh.rest.issues.createComment({ ...repo, issue_number: 999, body: "x" }))).status).toBe(404);
   });
@@ -95,7 +71,7 @@ describe("PR comments", () => {
 
 describe("issues, pull requests and reviews", () => {
   it("creates, lists and closes an audit issue", async () => {
-    const gh = octokit(githubTokens(state.github!).write);
+    const gh = octokit(emulator.tokens.write);
     const created = await gh.rest.issues.create({ ...repo, title: "Azure auth audit", body: "findings", labels: ["azure-auth-gate"] });
     expect(created.data.number).toBe(8);
     const open = await gh.rest.issues.listForRepo({ ...repo, labels: "azure-auth-gate" });
@@ -106,7 +82,7 @@ describe("issues, pull requests and reviews", () => {
   });
 
   it("serves the pull request, its files, and review creation with review comments", async () => {
-    const gh = octokit(githubTokens(state.github!).write);
+    const gh = octokit(emulator.tokens.write);
     const pr = await gh.rest.pulls.get({ ...repo, pull_number: 7 });
     expect(pr.data).toMatchObject({ number: 7, state: "open", base: { ref: "main" } });
     expect((await gh.rest.pulls.listFiles({ ...repo, pull_number: 7 })).data).toEqual([]);
