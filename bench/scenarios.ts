@@ -9,6 +9,7 @@
  * Actions federated token — the two ways a pipeline logs in today.
  */
 import type { ScenarioInput } from "../test/sandbox/index.js";
+import { workloadIdentity, workloadRoles, workloadServiceAccount } from "../test/sandbox/scenario/workloads.js";
 
 export const NAMESPACE = "production";
 export const GATE_APP = "azure-auth-gate";
@@ -46,17 +47,7 @@ export function appName(i: number): string {
 export function gateScenario(targets: number, latencyMs: number): ScenarioInput {
   const apps = Array.from({ length: targets }, (_, i) => appName(i));
   const objects: Record<string, unknown>[] = [{ apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } }];
-  for (const app of apps) {
-    objects.push({
-      apiVersion: "v1",
-      kind: "ServiceAccount",
-      metadata: {
-        name: app,
-        namespace: NAMESPACE,
-        annotations: { "azure.workload.identity/client-id": `{{identity:${app}-id.clientId}}` },
-      },
-    });
-  }
+  for (const app of apps) objects.push(workloadServiceAccount(app, NAMESPACE));
   return {
     description: `benchmark: ${targets} gate target(s)`,
     tenant: { name: "contoso" },
@@ -68,12 +59,7 @@ export function gateScenario(targets: number, latencyMs: number): ScenarioInput 
           {
             name: "app-rg",
             clusters: [{ name: "aks-prod", subnet: "aks-nodes", objects }],
-            identities: apps.map((app) => ({
-              name: `${app}-id`,
-              federatedCredentials: [
-                { name: `aks-${app}`, issuer: "cluster:aks-prod", subject: `system:serviceaccount:${NAMESPACE}:${app}` },
-              ],
-            })),
+            identities: apps.map((app) => workloadIdentity(app, NAMESPACE, "aks-prod")),
             storageAccounts: [{ name: STORAGE_ACCOUNT, containers: [CONTAINER] }],
             keyVaults: [{ name: VAULT, secrets: [{ name: SECRET_NAME, value: VAULT_SECRET }] }],
           },
@@ -81,10 +67,7 @@ export function gateScenario(targets: number, latencyMs: number): ScenarioInput 
       },
     ],
     roleAssignments: [
-      ...apps.flatMap((app) => [
-        { principal: `identity:${app}-id`, role: "Storage Blob Data Reader", scope: `storage:${STORAGE_ACCOUNT}/containers/${CONTAINER}` },
-        { principal: `identity:${app}-id`, role: "Key Vault Secrets User", scope: `vault:${VAULT}` },
-      ]),
+      ...apps.flatMap((app) => workloadRoles(app, { account: STORAGE_ACCOUNT, container: CONTAINER, vault: VAULT })),
       { principal: `app:${GATE_APP}`, role: "Reader", scope: "subscription:prod" },
       { principal: `app:${GATE_APP}`, role: "Key Vault Reader", scope: `vault:${VAULT}` },
     ],

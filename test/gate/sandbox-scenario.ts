@@ -8,6 +8,7 @@ import path from "node:path";
 import type { ScenarioInput } from "../sandbox/index.js";
 import type { ImageSpec } from "../sandbox/pods.js";
 import { strippedPath } from "../sandbox/pods.js";
+import { workloadIdentity, workloadRoles, workloadServiceAccount } from "../sandbox/scenario/workloads.js";
 
 export const APP_IMAGE = "ghcr.io/contoso/django-app:1.4";
 export const NODE_APP_IMAGE = "ghcr.io/contoso/node-app:2.0";
@@ -35,30 +36,19 @@ export type Scenario = Mutable<ScenarioInput>;
 export function correctScenario(apps: string[] = ["backend"]): Scenario {
   const objects: Record<string, unknown>[] = [{ apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } }];
   for (const app of apps) {
-    objects.push(
-      {
-        apiVersion: "v1",
-        kind: "ServiceAccount",
-        metadata: {
-          name: app,
-          namespace: NAMESPACE,
-          annotations: { "azure.workload.identity/client-id": `{{identity:${app}-id.clientId}}` },
+    objects.push(workloadServiceAccount(app, NAMESPACE), {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: app, namespace: NAMESPACE },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app } },
+        template: {
+          metadata: { labels: { app, "azure.workload.identity/use": "true" } },
+          spec: { serviceAccountName: app, containers: [{ name: "django", image: APP_IMAGE }] },
         },
       },
-      {
-        apiVersion: "apps/v1",
-        kind: "Deployment",
-        metadata: { name: app, namespace: NAMESPACE },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: { app } },
-          template: {
-            metadata: { labels: { app, "azure.workload.identity/use": "true" } },
-            spec: { serviceAccountName: app, containers: [{ name: "django", image: APP_IMAGE }] },
-          },
-        },
-      },
-    );
+    });
   }
   return {
     description: "Django on AKS, correctly wired: every layer passes.",
@@ -70,12 +60,7 @@ export function correctScenario(apps: string[] = ["backend"]): Scenario {
           {
             name: "app-rg",
             clusters: [{ name: "aks-prod", subnet: "aks-nodes", objects }],
-            identities: apps.map((app) => ({
-              name: `${app}-id`,
-              federatedCredentials: [
-                { name: `aks-${app}`, issuer: "cluster:aks-prod", subject: `system:serviceaccount:${NAMESPACE}:${app}` },
-              ],
-            })),
+            identities: apps.map((app) => workloadIdentity(app, NAMESPACE, "aks-prod")),
             storageAccounts: [{ name: "contosomedia", containers: ["media"], blobs: { "media/welcome.txt": "hello" } }],
             keyVaults: [{ name: "contoso-app-kv", secrets: [{ name: "django-secret-key", value: SECRET_VALUE }] }],
           },
@@ -83,10 +68,7 @@ export function correctScenario(apps: string[] = ["backend"]): Scenario {
       },
     ],
     roleAssignments: [
-      ...apps.flatMap((app) => [
-        { principal: `identity:${app}-id`, role: "Storage Blob Data Reader", scope: "storage:contosomedia/containers/media" },
-        { principal: `identity:${app}-id`, role: "Key Vault Secrets User", scope: "vault:contoso-app-kv" },
-      ]),
+      ...apps.flatMap((app) => workloadRoles(app, { account: "contosomedia", container: "media", vault: "contoso-app-kv" })),
       // Reader alone: secret properties (AG213) come from ARM's secrets listing, not the vault's data plane.
       { principal: "app:azure-auth-gate", role: "Reader", scope: "subscription:prod" },
     ],
