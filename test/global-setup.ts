@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pythonSdkMissing } from "./sandbox/python-sdk.js";
 import { generateSandboxCertificate } from "./sandbox/tls.js";
 
 export default function setup(): () => void {
@@ -18,5 +19,8 @@ export default function setup(): () => void {
   process.env.NODE_EXTRA_CA_CERTS = certFile;
   // Never let a test's credential chain reach the real IMDS; the sandbox overrides this with its emulator.
   process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST ??= "http://127.0.0.1:9";
+  // Said once here rather than per file: the tests that run the sandbox's Python images are skipped.
+  const python = pythonSdkMissing();
+  if (python) console.warn(`${python}: the tests that run the sandbox's Python images are skipped (.ci/run installs it)`);
   return () => rmSync(dir, { recursive: true, force: true });
 }

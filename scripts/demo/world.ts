@@ -8,7 +8,6 @@
  * (it signs in as its app registration, from `sb.gateEnv`) and `Key Vault Reader` (to list secret
  * properties, docs/config.md), and the media container a blob for the fixed app to list.
  */
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -16,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { parse, parseAllDocuments, parseDocument } from "yaml";
 import { startSandbox, type Sandbox, type ScenarioInput } from "../../test/sandbox/index.js";
 import type { ImageSpec } from "../../test/sandbox/pods.js";
+import { pythonSdkMissing as sandboxPythonSdkMissing } from "../../test/sandbox/python-sdk.js";
 import { renderPlaceholders } from "./render.js";
 
 export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
@@ -45,12 +45,8 @@ export interface DemoWorld {
  */
 export function pythonSdkMissing(): string | undefined {
   if (process.env.AAG_DEMO_APP_SDK === "node") return "AAG_DEMO_APP_SDK=node: the app runs on the Azure SDK for Node";
-  try {
-    execFileSync("/usr/bin/python3", ["-c", "import azure.identity, azure.keyvault.secrets, azure.storage.blob"], { stdio: "ignore" });
-    return undefined;
-  } catch {
-    return "the Azure SDK for Python is not installed (Debian: apt-get install python3-azure), so the app runs on the Azure SDK for Node instead";
-  }
+  if (sandboxPythonSdkMissing() === undefined) return undefined;
+  return "the Azure SDK for Python is not installed (Debian: apt-get install python3-azure), so the app runs on the Azure SDK for Node instead";
 }
 
 type Editable = ScenarioInput & { subscriptions: { resourceGroups: { clusters: { objects: Record<string, unknown>[] }[] }[] }[] };

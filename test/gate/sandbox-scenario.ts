@@ -2,8 +2,10 @@
  * The sandbox scenarios the gate tests run on, as ScenarioInput objects: `correctScenario()` is a Django-on-AKS tenant
  * where every layer passes; each rule's scenario is that one with exactly one thing broken (see
  * test/azure/rules.sandbox.test.ts). Images: `APP_IMAGE` stands for the app's Python image (it ships python3 and the
- * Azure SDK; the probe's command runs as is), `NODE_APP_IMAGE` for a Node image.
+ * Azure SDK; the probe's command runs as is), `NODE_APP_IMAGE` for a Node image (node alone on its PATH).
  */
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import type { ScenarioInput } from "../sandbox/index.js";
 import type { ImageSpec } from "../sandbox/pods.js";
@@ -23,10 +25,28 @@ export function podImagePath(): string {
   return [path.dirname(process.execPath), "/usr/bin", strippedPath()].join(path.delimiter);
 }
 
-/** Images whose "contents" are this machine's interpreters (Debian's python3 with the Azure SDK, Node 24). */
+let nodeOnly: string | undefined;
+
+/**
+ * The Node image's filesystem: a PATH holding `node` and nothing else, as in a node:24 image. Without
+ * python3 on it, a probe that picked the wrong program for the image cannot pass there.
+ */
+function nodeOnlyBin(): string {
+  if (!nodeOnly) {
+    const dir = mkdtempSync(path.join(tmpdir(), "aag-node-image-"));
+    symlinkSync(process.execPath, path.join(dir, "node"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    nodeOnly = dir;
+  }
+  return nodeOnly;
+}
+
+/**
+ * Images whose "contents" are this machine's interpreters: the app's Python image (Debian's python3 with the
+ * Azure SDK, and Node), the Node image (Node 24 only).
+ */
 export function execImages(): Record<string, ImageSpec> {
-  const PATH = podImagePath();
-  return { [APP_IMAGE]: { env: { PATH } }, [NODE_APP_IMAGE]: { env: { PATH } } };
+  return { [APP_IMAGE]: { env: { PATH: podImagePath() } }, [NODE_APP_IMAGE]: { env: { PATH: nodeOnlyBin() } } };
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -5,13 +5,14 @@
  * login.microsoftonline.com tunnel. The correct scenario gets a token, the secret and the blobs; the
  * seed-000 scenario reproduces the outage word for word; nothing is refused on the way out.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
 import { strippedPath } from "../sandbox/pods.js";
+import { pythonSdkMissing } from "../sandbox/python-sdk.js";
 import { runDeploymentAsJob } from "./jobs.js";
 
 /** ClientSecretCredential is MSAL-based: MSAL asks login.microsoftonline.com about the unknown authority first. */
@@ -48,17 +49,7 @@ function runPython(sb: Sandbox, source: string, env: Record<string, string>): Pr
   });
 }
 
-function pythonAzure(): string | undefined {
-  try {
-    execFileSync("/usr/bin/python3", ["-c", "import azure.identity, azure.keyvault.secrets, azure.storage.blob"], { stdio: "ignore" });
-    return undefined;
-  } catch {
-    return "python3-azure is not installed (/usr/bin/python3 -c 'import azure.identity' failed): skipping the Python contract tests";
-  }
-}
-
-const missing = pythonAzure();
-if (missing) console.warn(missing);
+const missing = pythonSdkMissing();
 
 describe.skipIf(missing !== undefined)("the real Python SDK in a pod", () => {
   let good: Sandbox;

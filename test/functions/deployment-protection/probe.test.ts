@@ -9,6 +9,7 @@ import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import { describe, expect, it } from "vitest";
 import { pushCommit, requestDeploymentProtection } from "../../sandbox/deployments.js";
 import type { ProtectionRuleState } from "../../sandbox/state.js";
+import { pythonSdkMissing } from "../../sandbox/python-sdk.js";
 import { CONFIG_PATH, gateConfig, useProtectionSandbox } from "./protection-world.js";
 
 const world = useProtectionSandbox((sb) => ({ AAG_PROTECTION_KUBECONFIG: sb.kubeconfigs["aks-prod"]! }));
@@ -23,7 +24,8 @@ async function deploy(environment: string): Promise<ProtectionRuleState> {
   return rule;
 }
 
-describe("the probe under the protection rule", () => {
+// The app image is Python (Debian's python3 with the Azure SDK).
+describe.skipIf(pythonSdkMissing() !== undefined)("the probe under the protection rule", () => {
   it("runs only where the environment allows it; confirms AG204 with AG301, then approves once the credential is fixed", async () => {
     pushCommit(world.sb.ctx, "main", {
       [CONFIG_PATH]: gateConfig(
