@@ -1,7 +1,8 @@
 /**
  * `npm run check:action [-- FILE]`: action.yml (or FILE) through GitHub's own parser and schema
  * (@actions/workflow-parser, action-root-strict) plus Marketplace's 125-character description limit — the check
- * test/action-manifest runs in CI, for a person to run on an edited copy. Exit 1 with GitHub's messages when refused.
+ * test/action-manifest runs in CI, for a person to run on an edited copy. Exit 1 with GitHub's messages when refused;
+ * exit 2 with one line when FILE cannot be read.
  */
 import { readFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
@@ -13,7 +14,23 @@ const shown = rel && !rel.startsWith("..") ? rel : file;
 const parserVersion = (
   JSON.parse(readFileSync(new URL("../node_modules/@actions/workflow-parser/package.json", import.meta.url), "utf8")) as { version: string }
 ).version;
-const parsed = parseActionManifest(readFileSync(file, "utf8"), shown);
+let text: string;
+try {
+  text = readFileSync(file, "utf8");
+} catch (err) {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why =
+    code === "ENOENT"
+      ? "no such file"
+      : code === "EISDIR"
+        ? "is a directory"
+        : code === "EACCES"
+          ? "permission denied"
+          : String(code ?? err);
+  console.error(`check:action: cannot read ${shown}: ${why}`);
+  process.exit(2);
+}
+const parsed = parseActionManifest(text, shown);
 const problems = [...parsed.errors];
 if (parsed.template && parsed.template.description.length > 125)
   problems.push(`${shown}: description is ${parsed.template.description.length} characters; Marketplace allows 125`);

@@ -68,4 +68,15 @@ describe("npm run check:action (the same check, for a person)", () => {
     expect(long.status).toBe(1);
     expect(long.stderr).toMatch(/description is \d+ characters; Marketplace allows 125/);
   });
+
+  it("names a file it cannot read in one line, exit 2, with no stack trace", () => {
+    const dir = mkdtempSync(join(tmpdir(), "aag-check-action-"));
+    const missing = check(join(dir, "nope.yml"));
+    expect(missing.status).toBe(2);
+    expect(missing.stdout).toBe("");
+    expect(missing.stderr).toBe(`check:action: cannot read ${join(dir, "nope.yml")}: no such file\n`);
+    const directory = check(dir);
+    expect(directory.status).toBe(2);
+    expect(directory.stderr).toBe(`check:action: cannot read ${dir}: is a directory\n`);
+  });
 });
