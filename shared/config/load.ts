@@ -4,12 +4,12 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { LineCounter, parseDocument, type Document } from "yaml";
+import type { Document, LineCounter } from "yaml";
 import type { z } from "zod";
 import { customCloudRefusal, isBuiltInCloud, resolveCloudProfile, type CloudProfile } from "../cloud/profile.js";
 import { InputError } from "../errors.js";
 import { gateConfigSchema, type GateConfig } from "./schema.js";
-import { documentToJs } from "./yaml.js";
+import { documentToJs, parseConfigDocument } from "./yaml.js";
 
 export interface LoadedConfig {
   config: GateConfig;
@@ -112,13 +112,7 @@ export function parseConfigText(
   baseDir = file === "<inline>" ? process.cwd() : dirname(file),
   options: ParseConfigOptions = {},
 ): LoadedConfig {
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
-  const yamlError = doc.errors[0];
-  if (yamlError) {
-    const line = yamlError.linePos?.[0]?.line;
-    throw new InputError(`not valid YAML: ${yamlError.message.split("\n")[0] ?? ""}`, { file, ...(line !== undefined ? { line } : {}) });
-  }
+  const { doc, counter } = parseConfigDocument(text, file);
   const raw: unknown = documentToJs(doc, file) ?? {};
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new InputError("the config must be a YAML mapping", { file });
   refuseRemovedKeys(raw, file, doc, counter);

@@ -23,8 +23,7 @@
  * ```
  */
 import { readFileSync } from "node:fs";
-import { parseDocument } from "yaml";
-import { documentToJs } from "../config/yaml.js";
+import { documentToJs, parseConfigDocument } from "../config/yaml.js";
 import { z } from "zod";
 import { clusterByNameSchema, GUID, runPolicyFields, targetSchema } from "../config/schema.js";
 import { fieldPath } from "../config/load.js";
@@ -137,14 +136,7 @@ export function loadSweepConfig(file: string): SweepConfig {
       { file },
     );
   }
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
-  const yamlError = doc.errors[0];
-  if (yamlError)
-    throw new InputError(`not valid YAML: ${yamlError.message.split("\n")[0] ?? ""}`, {
-      file,
-      ...(yamlError.linePos?.[0] ? { line: yamlError.linePos[0].line } : {}),
-    });
-  return parseSweepConfig(documentToJs(doc, file) ?? {}, file);
+  return parseSweepConfig(documentToJs(parseConfigDocument(text, file).doc, file) ?? {}, file);
 }
 
 export function scopeByName(config: SweepConfig, name: string): ScopeConfig {

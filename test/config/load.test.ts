@@ -68,6 +68,11 @@ describe("config schema", () => {
     const err = errorOf("targets:\n  - workload: a/b/c\n   bad: [\n");
     expect(err.message).toMatch(/^not valid YAML/);
     expect(err.file).toBe("azure-auth-gate.yml");
+    expect(err.line).toBe(3);
+    // Each kind of syntax error a hand-edited config meets, on the line it is on.
+    expect(errorOf("subscriptions: []\ntargets: [\n  - workload: a/b/c\nconcurrency: 4\n").line).toBe(3);
+    expect(errorOf("subscriptions: []\ntargets:\n\t- workload: a/b/c\n").line).toBe(3);
+    expect(errorOf("subscriptions: []\nconcurrency: 4\nconcurrency: 8\n").line).toBe(3);
   });
 
   it("resolves a cloud profile file relative to the config file", () => {

@@ -94,6 +94,13 @@ describe("sweep config", () => {
     expect(err.message).toMatch(message);
   });
 
+  it("a YAML syntax error names its line", () => {
+    const file = configFile(`tenantId: ${TENANT}\nscopes:\n\t- name: p\n`);
+    const err = inputError(() => loadSweepConfig(file));
+    expect(err.message).toBe("not valid YAML: Tabs are not allowed as indentation");
+    expect(err.line).toBe(3);
+  });
+
   it("a missing file is one line", () => {
     expect(inputError(() => loadSweepConfig("/nonexistent/sweep.yml")).oneLine()).toBe(
       "/nonexistent/sweep.yml: sweep config file not found",
