@@ -1,9 +1,9 @@
 /**
  * The sandbox CLI: starts a scenario, writes the environment file, serves until SIGTERM and cleans up;
- * a bad scenario is one line and exit code 2.
+ * a bad scenario is one line and exit code 2, from `serve` and from `start`.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -59,5 +59,30 @@ describe("cli", () => {
     const bad = await run(["--bogus"], false);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^sandbox: unknown argument '--bogus'/);
+  }, 60_000);
+
+  it("`start` with a scenario that fails to resolve prints the server's one line and exits 2 (docs/sandbox.md's example)", async () => {
+    // The background server removes its state directory, log and all, before it exits.
+    const scenario = path.join(dir, "my.yaml");
+    writeFileSync(
+      scenario,
+      [
+        "tenant: { name: contoso }",
+        "subscriptions:",
+        "  - name: prod",
+        "    resourceGroups:",
+        "      - name: app-rg",
+        "        storageAccounts: [{ name: media1, containers: [uploads] }]",
+        "applications: [{ name: gate }]",
+        'roleAssignments: [{ principal: "app:gate", role: Reader, scope: "storage:media1/containers/nope" }]',
+      ].join("\n") + "\n",
+    );
+    const stateDir = path.join(dir, "state");
+    const r = await run(["start", "--scenario", scenario, "--state-dir", stateDir, "--no-azurite"], false);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      `sandbox: scenario ${path.relative(process.cwd(), scenario)}: roleAssignments[0].scope: storage account 'media1' has no container 'nope'`,
+    ]);
+    expect(r.code).toBe(2);
+    expect(existsSync(stateDir)).toBe(false);
   }, 60_000);
 });

@@ -16,7 +16,19 @@
  * line and fails when that file does not exist yet. A bad scenario or argument: one line, exit code 2.
  */
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify as toYaml } from "yaml";
@@ -204,12 +216,26 @@ async function serve(args: Args): Promise<void> {
   say(`ready, pid ${process.pid}${where}; Ctrl-C or \`stop --state-dir\` to stop`);
 }
 
+/** All of an open file, from its start (whatever the descriptor's position). */
+function readWhole(fd: number): string {
+  const buf = Buffer.alloc(fstatSync(fd).size);
+  let done = 0;
+  while (done < buf.length) {
+    const n = readSync(fd, buf, done, buf.length - done, done);
+    if (n === 0) break;
+    done += n;
+  }
+  return buf.subarray(0, done).toString("utf8");
+}
+
 /** Launches `serve` as a detached background process and returns once its env file exists. */
 async function start(args: Args): Promise<number> {
   const dir = args.stateDir!;
   assertUsable(dir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const log = openSync(path.join(dir, LOG_FILE), "a", 0o600);
+  // Opened for reading too: a server that fails removes DIR (and the log's name) on its way out, so its
+  // last line is read back through this descriptor, not by name.
+  const log = openSync(path.join(dir, LOG_FILE), "a+", 0o600);
   const child = spawn(process.execPath, [...process.execArgv, SCRIPT, "serve", ...args.passthrough], {
     cwd: process.cwd(),
     env: { ...process.env, [DETACHED]: "1" },
@@ -223,7 +249,7 @@ async function start(args: Args): Promise<number> {
   const deadline = Date.now() + 180_000;
   while (!existsSync(envFile)) {
     if (exited !== undefined || Date.now() > deadline) {
-      const lastLine = readFileSync(path.join(dir, LOG_FILE), "utf8").trim().split("\n").at(-1) ?? "";
+      const lastLine = readWhole(log).trim().split("\n").at(-1) ?? "";
       if (exited === undefined) process.kill(child.pid!, "SIGTERM");
       rmSync(dir, { recursive: true, force: true });
       process.stderr.write(`${lastLine.startsWith("sandbox:") ? lastLine : `sandbox: did not start: ${lastLine}`}\n`);
