@@ -11,12 +11,19 @@ import { fileURLToPath } from "node:url";
 import { InputError } from "../errors.js";
 import type { CliIo } from "./io.js";
 
-/** The package root: the nearest folder above this file whose package.json is azure-auth-gate's. */
-function packageRoot(): string | undefined {
+const SANDBOX_ENTRY = join("test", "sandbox", "cli.ts");
+
+/**
+ * The source checkout this file runs from: the nearest folder above it whose package.json is azure-auth-gate's
+ * and that holds the sandbox (test/sandbox/cli.ts). The built bin's own folder (dist/cli, or the npm package)
+ * has an azure-auth-gate package.json but no test/: the walk goes on past it, so the bin built in a clone finds
+ * the clone, and the installed package finds nothing.
+ */
+function checkoutRoot(): string | undefined {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(dir, "package.json");
-    if (existsSync(manifest)) {
+    if (existsSync(manifest) && existsSync(join(dir, SANDBOX_ENTRY))) {
       try {
         if ((JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown }).name === "azure-auth-gate") return dir;
       } catch {
@@ -30,8 +37,8 @@ function packageRoot(): string | undefined {
 }
 
 export async function runSandbox(args: readonly string[], io: CliIo): Promise<number> {
-  const root = packageRoot();
-  const entry = root && join(root, "test", "sandbox", "cli.ts");
+  const root = checkoutRoot();
+  const entry = root && join(root, SANDBOX_ENTRY);
   const tsx = root && join(root, "node_modules", "tsx", "dist", "loader.mjs");
   if (!entry || !tsx || !existsSync(entry) || !existsSync(tsx)) {
     throw new InputError(

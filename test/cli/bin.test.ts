@@ -1,5 +1,5 @@
 /** The built `azure-auth-gate` executable as a child process, without Azure (see config-sandbox.test.ts for --config). */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -41,6 +41,38 @@ describe("the built azure-auth-gate bin", () => {
     const r = await runBin(built.bin, ["check", "--nope"], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("azure-auth-gate: unknown option '--nope' (run 'azure-auth-gate --help' for usage)\n");
+  });
+
+  it("runs the checkout's sandbox when built in a clone (its own package.json is not the repository's)", async () => {
+    const state = mkdtempSync(join(tmpdir(), "aag-bin-sandbox-"));
+    try {
+      // The sandbox itself refuses the unknown scenario: the bin found test/sandbox and launched it.
+      const r = await runBin(built.bin, ["sandbox", "start", "--scenario", "no-such-scenario", "--state-dir", state], env);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+      expect(r.stderr).toContain("no-such-scenario");
+      expect(r.stderr).not.toContain("ships with the source repository");
+    } finally {
+      rmSync(state, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses the sandbox in one line, exit 2, when the built package sits outside a checkout (as npm installs it)", async () => {
+    const outside = mkdtempSync(join(tmpdir(), "aag-bin-outside-"));
+    try {
+      const pkgDir = join(outside, "node_modules", "azure-auth-gate");
+      cpSync(dirname(built.bin), pkgDir, { recursive: true });
+      const r = await runBin(join(pkgDir, "bin.js"), ["sandbox", "start", "--scenario", "workload-identity"], env);
+      expect(r).toEqual({
+        code: 2,
+        stdout: "",
+        stderr: expect.stringMatching(
+          /^azure-auth-gate: sandbox: the sandbox ships with the source repository \(test\/sandbox\/\): clone azure-auth-gate, .*\n$/,
+        ),
+      });
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it("loads no Azure SDK, Kubernetes client, Octokit or zod for --help, --version and a static check (bundle module graph)", () => {
