@@ -8,11 +8,16 @@ import { isReportFormat, REPORT_FORMATS, type ReportFormat } from "../report/ind
 import type { RulesFormat } from "../report/rules.js";
 import { GATE_MODES, type GateMode } from "../gate/plan-run.js";
 
+// The choices in the usage text come from the same lists the parser accepts, so a new report format, fix
+// format or mode shows up in --help without editing it.
+const choices = (list: readonly string[]) => list.join("|");
+const withDefault = (list: readonly string[], fallback: string) => list.map((v) => (v === fallback ? `${v} (default)` : v)).join(", ");
+
 export const USAGE = `Usage:
-  azure-auth-gate check [PATH|-]... [--config FILE [--allow-custom-cloud] [--mode static|azure|probe]
+  azure-auth-gate check [PATH|-]... [--config FILE [--allow-custom-cloud] [--mode ${choices(GATE_MODES)}]
                         [--probe [--kubeconfig FILE]]]
-                        [--format text|json|markdown|sarif]
-                        [--output FILE] [--fail-on error|warning|never] [--fix-format az|bicep|terraform]
+                        [--format ${choices(REPORT_FORMATS)}]
+                        [--output FILE] [--fail-on ${choices(FAIL_ON)}] [--fix-format ${choices(FIX_FORMATS)}]
                         [--helm-release NAME] [--helm-namespace NS] [--helm-values FILE]... [--verbose]
   azure-auth-gate fix [PATH|-]... [--diff | --write] [--config FILE]
   azure-auth-gate rules [--format json|markdown] [--output FILE]
@@ -46,7 +51,7 @@ Options:
                     (its ServiceAccount and image) and calls Blob and Key Vault (needs kubeconfig)
   --kubeconfig FILE with --probe: the cluster's kubeconfig (default: KUBECONFIG, then ~/.kube/config;
                     never one the config names)
-  --format FORMAT   check: text (default), json, markdown, sarif; rules: markdown (default), json
+  --format FORMAT   check: ${withDefault(REPORT_FORMATS, "text")}; rules: markdown (default), json
   --output FILE     write the report to FILE (written only when the run succeeds)
   --fail-on LEVEL   error (default: pass and warn exit 0), warning, or never
   --fix-format F    check: the Azure fixes as az commands (default), bicep or terraform (azurerm)

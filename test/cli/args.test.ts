@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { parseCommand, UsageError } from "../../shared/cli/args.js";
+import { parseCommand, UsageError, USAGE } from "../../shared/cli/args.js";
+import { FAIL_ON, FIX_FORMATS } from "../../shared/findings/model.js";
+import { GATE_MODES } from "../../shared/gate/plan-run.js";
+import { REPORT_FORMATS } from "../../shared/report/index.js";
 import { exitCodeFor } from "../../shared/cli/main.js";
 
 function usageError(argv: string[]): string {
@@ -93,6 +96,15 @@ describe("parseCommand", () => {
     expect(parseCommand(["--help"])).toEqual({ kind: "help" });
     expect(parseCommand(["check", "-h"])).toEqual({ kind: "help" });
     expect(parseCommand(["--version"])).toEqual({ kind: "version" });
+  });
+
+  it("--help lists every choice the parser accepts (a new report format needs no edit to the help)", () => {
+    const line = (flag: string) => USAGE.split("\n").find((l) => l.includes(`[${flag} `))!;
+    expect(line("--format")).toContain(`[--format ${REPORT_FORMATS.join("|")}]`);
+    expect(line("--fail-on")).toContain(`[--fail-on ${FAIL_ON.join("|")}]`);
+    expect(line("--fix-format")).toContain(`[--fix-format ${FIX_FORMATS.join("|")}]`);
+    expect(line("--mode")).toContain(`[--mode ${GATE_MODES.join("|")}]`);
+    for (const f of REPORT_FORMATS) expect(parseCommand(["check", "k8s", "--format", f])).toMatchObject({ format: f });
   });
 
   it("refuses what it does not understand, naming it", () => {
