@@ -3,6 +3,8 @@
  * diff (stdout; TODOs on stderr so the diff stays a clean patch) or writes each changed file
  * atomically (summary and TODOs on stdout). Exit 0 either way: what is left is reported, not failed.
  */
+import { realpathSync } from "node:fs";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import { readAll } from "./check.js";
 import type { CliIo } from "./io.js";
 import { loadConfigSettings } from "../config/load.js";
@@ -58,13 +60,37 @@ export function renderNotes(outcome: FixOutcome, mode: "diff" | "write"): string
   return lines.join("\n") + "\n";
 }
 
+function under(cwd: string, file: string): string | undefined {
+  const rel = relative(cwd, file);
+  return rel !== "" && rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel) ? rel : undefined;
+}
+
+/**
+ * The name a --diff header gives `file`, so that `git apply` run in `cwd` takes the patch (it refuses absolute
+ * paths and `..`): the path relative to `cwd` when the file is under it (through symlinks too, as a shell's
+ * /tmp is macOS's /private/tmp); otherwise its absolute path without the leading `/`, as `git diff --no-index`
+ * names an absolute path — a patch to apply from `/` (`git -C / apply`).
+ */
+export function patchPath(file: string, cwd: string = process.cwd()): string {
+  const abs = resolve(cwd, file);
+  let rel = under(cwd, abs);
+  if (rel === undefined) {
+    try {
+      rel = under(realpathSync(cwd), realpathSync(abs));
+    } catch {
+      // not on disk (stdin): the name as given
+    }
+  }
+  return (rel ?? abs).split(sep).join("/").replace(/^\/+/, "");
+}
+
 export async function runFix(command: FixCommand, io: CliIo): Promise<number> {
   const config = fixConfig(command.config);
   // Fixes edit the user's files: a chart's templates or an overlay's output are not such files.
   const sources = await loadManifestSources(command.paths, () => readAll(io.stdin), { render: false });
   const outcome = planFixes(sources, config);
   if (command.mode === "diff") {
-    for (const c of outcome.changes) io.stdout.write(unifiedDiff(c.file, c.before, c.after, sensitiveLines(c.before)));
+    for (const c of outcome.changes) io.stdout.write(unifiedDiff(patchPath(c.file), c.before, c.after, sensitiveLines(c.before)));
     io.stderr.write(renderNotes(outcome, "diff"));
     return 0;
   }

@@ -4,12 +4,16 @@
  * fixed findings, a second run changes nothing, stdin works with --diff only.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseCommand } from "../../shared/cli/args.js";
+import { ROOT } from "./built-bin.js";
 import { runCli } from "./run-in-process.js";
+
+const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "loader.mjs");
+const BIN = path.join(ROOT, "shared", "cli", "bin.ts");
 
 const FIXTURES = path.resolve("test/fixtures/fix");
 const SECRETS = ["SeCrEtVaLuE0123456789abcdef", "SeCrEtKeYvAlUe9876543210"];
@@ -24,11 +28,23 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const k8s = () => path.join(dir, "k8s");
 const snapshot = () => ["helm-rendered.yaml", "pod-identity.yaml", "secrets.yaml"].map((f) => readFileSync(path.join(k8s(), f)));
 
-/** Applies a diff printed with absolute paths to the files in `dir` (git apply works outside a repository). */
+/**
+ * Applies a diff of the files in `dir`, which lies outside the tests' cwd: its headers name them by absolute path
+ * without the leading `/` (as `git diff --no-index` does), so it applies as printed from `/` (outside a repository).
+ */
 function gitApply(diff: string) {
   const patch = path.join(dir, "fix.patch");
-  writeFileSync(patch, diff.replaceAll(`a/${dir}/`, "a/").replaceAll(`b/${dir}/`, "b/"));
-  return spawnSync("git", ["apply", patch], { cwd: dir, encoding: "utf8" });
+  writeFileSync(patch, diff);
+  return spawnSync("git", ["apply", patch], { cwd: "/", encoding: "utf8" });
+}
+
+/** The CLI as a child process in `cwd` (the in-process runner shares vitest's cwd). */
+function fixIn(cwd: string, args: string[]) {
+  return spawnSync(process.execPath, ["--import", TSX, BIN, "fix", ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
 }
 
 function noSecrets(...outputs: string[]): void {
@@ -99,6 +115,48 @@ describe("fix --diff", () => {
     noSecrets(r.stdout, r.stderr);
     expect(r.stdout).not.toContain("AZURE_STORAGE_KEY");
     expect(gitApply(r.stdout).status).toBe(0);
+  });
+
+  it("names the files so that `git apply` run where fix ran takes the patch, for relative and absolute paths", () => {
+    const repo = path.join(dir, "repo");
+    cpSync(FIXTURES, path.join(repo, "k8s"), { recursive: true });
+    expect(spawnSync("git", ["init", "-q", repo]).status).toBe(0);
+    const link = path.join(dir, "link");
+    symlinkSync(repo, link);
+    const relativeRun = fixIn(repo, ["k8s", "--diff"]);
+    expect(relativeRun.status).toBe(0);
+    const headers = relativeRun.stdout.split("\n").filter((l) => /^(---|\+\+\+) /.test(l));
+    expect(headers).toEqual(
+      ["helm-rendered.yaml", "pod-identity.yaml", "secrets.yaml"].flatMap((f) => [`--- a/k8s/${f}`, `+++ b/k8s/${f}`]),
+    );
+    // The same patch for the absolute path (docs/sandbox.md's "$AAG_SANDBOX_DIR/k8s"), also through a symlink
+    // to the cwd, and from a subfolder of the repository for the files below it.
+    expect(fixIn(repo, [path.join(repo, "k8s"), "--diff"]).stdout).toBe(relativeRun.stdout);
+    expect(fixIn(link, [path.join(link, "k8s"), "--diff"]).stdout).toBe(relativeRun.stdout);
+    const sub = fixIn(path.join(repo, "k8s"), [path.join(repo, "k8s", "secrets.yaml"), "--diff"]);
+    expect(sub.stdout).toMatch(/^--- a\/secrets\.yaml\n\+\+\+ b\/secrets\.yaml\n@@ /);
+    const patch = path.join(dir, "fix.patch");
+    writeFileSync(patch, relativeRun.stdout);
+    const check = spawnSync("git", ["apply", "--check", patch], { cwd: repo, encoding: "utf8" });
+    expect(check.stderr).toBe("");
+    expect(check.status).toBe(0);
+    writeFileSync(patch, sub.stdout);
+    expect(spawnSync("git", ["apply", "--check", patch], { cwd: path.join(repo, "k8s"), encoding: "utf8" }).status).toBe(0);
+  });
+
+  it("names a file outside the cwd as `git diff --no-index` names an absolute path, a patch git applies from /", () => {
+    const cwd = path.join(dir, "elsewhere");
+    mkdirSync(cwd);
+    const file = path.join(k8s(), "helm-rendered.yaml");
+    const r = fixIn(cwd, [file, "--diff"]);
+    expect(r.status).toBe(0);
+    writeFileSync(path.join(dir, "other.yaml"), "x: 1\n");
+    const git = spawnSync("git", ["diff", "--no-index", file, path.join(dir, "other.yaml")], { cwd, encoding: "utf8" });
+    const gitOld = git.stdout.split("\n").find((l) => l.startsWith("--- "));
+    expect(gitOld).toBe(`--- a/${file.slice(1)}`);
+    expect(r.stdout.split("\n")[0]).toBe(gitOld);
+    writeFileSync(path.join(dir, "fix.patch"), r.stdout);
+    expect(spawnSync("git", ["apply", "--check", path.join(dir, "fix.patch")], { cwd: "/", encoding: "utf8" }).status).toBe(0);
   });
 
   it("reads stdin with -", async () => {
