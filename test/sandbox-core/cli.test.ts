@@ -37,6 +37,10 @@ describe("cli", () => {
     const envFile = path.join(dir, ".env");
     const r = await run(["--scenario", "test/sandbox/scenarios/workload-identity.yaml", "--write-env", envFile, "--no-azurite"], true);
     expect(r.stderr).toContain("sandbox: ready");
+    // No state directory, so no `stop --state-dir`: the ready line names what does stop it.
+    const pid = /sandbox: ready, pid (\d+)/.exec(r.stderr)?.[1];
+    expect(r.stderr).toContain(`; Ctrl-C, \`kill ${pid}\` or POST /v1/stop on the control API to stop\n`);
+    expect(r.stderr).not.toContain("--state-dir");
     expect(r.stderr).toContain("SIGTERM, stopping");
     expect(r.code).toBe(0);
     const env = Object.fromEntries(

@@ -213,7 +213,11 @@ async function serve(args: Args): Promise<void> {
     : args.envFile
       ? ` (environment written to ${args.envFile})`
       : "";
-  say(`ready, pid ${process.pid}${where}; Ctrl-C or \`stop --state-dir\` to stop`);
+  // `stop` finds the server by its state directory; without one, a signal to this pid or the control API's POST /v1/stop.
+  const how = args.stateDir
+    ? `Ctrl-C or \`stop --state-dir\` to stop`
+    : `Ctrl-C, \`kill ${process.pid}\` or POST /v1/stop on the control API to stop`;
+  say(`ready, pid ${process.pid}${where}; ${how}`);
 }
 
 /** All of an open file, from its start (whatever the descriptor's position). */
