@@ -17,6 +17,7 @@ import { isUnverified, type Finding, type Layer, type Report, type Severity } fr
 import { applyPolicy } from "../findings/severity-and-waivers.js";
 import { buildReport, runMetadata } from "../report/build.js";
 import type { ProbeLayer } from "../probe/layer.js";
+import { log } from "../log.js";
 import { describePlan, planRun, type RunPlan } from "./plan-run.js";
 import { staticLayer, type ManifestSet, type StaticLayerResult } from "./static-layer.js";
 
@@ -82,7 +83,10 @@ function staticReport(input: ExecuteInput, stat: StaticLayerResult | undefined, 
 export async function executePlan(input: ExecuteInput): Promise<GateOutcome> {
   const { plan, config } = input;
   const now = input.now ?? new Date();
+  // The plan and the static step are logged on every path (--verbose, step debug), not only once Azure is reached.
+  for (const line of describePlan(plan)) log.debug(`plan: ${line}`);
   const stat = input.manifests ? staticLayer(input.manifests) : undefined;
+  if (stat) log.debug(`static: ${stat.inputs.length} manifest file(s) read, ${stat.findings.length} finding(s)`);
   const notices: string[] = [];
   if (!plan.controlPlane.run) return { report: staticReport(input, stat, [], now), notices };
   if (!config || !input.azure)
@@ -94,8 +98,7 @@ export async function executePlan(input: ExecuteInput): Promise<GateOutcome> {
     return { report: staticReport(input, stat, [login.finding], now), notices };
   }
   // The Azure SDKs load here, on first use.
-  const [{ runAzureLayers }, { log }] = await Promise.all([import("./azure-layers.js"), import("../log.js")]);
-  for (const line of describePlan(plan)) log.debug(`plan: ${line}`);
+  const { runAzureLayers } = await import("./azure-layers.js");
   if (plan.probe.refusal) notices.push(plan.probe.refusal.notice);
   const probe = plan.probe.run ? await azure.probe?.() : plan.probe.refusal ? { refusal: plan.probe.refusal } : undefined;
   if (plan.probe.run && !probe) throw new Error("the plan runs the live probe and the host gave no probe layer");

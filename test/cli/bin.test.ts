@@ -37,6 +37,19 @@ describe("the built azure-auth-gate bin", () => {
     expect(piped.stdout).toMatch(/^PASS/);
   });
 
+  it("--verbose on a static check logs the plan and the static step on stderr; without it stderr stays empty", async () => {
+    const args = ["check", "test/cli/fixtures/broken", "--format", "json"];
+    const verbose = await runBin(built.bin, [...args, "--verbose"], env);
+    expect(verbose.code).toBe(1);
+    expect(JSON.parse(verbose.stdout).verdict).toBe("fail"); // the report on stdout is untouched
+    expect(verbose.stderr).toContain("plan: static: runs (manifests were given)\n");
+    expect(verbose.stderr).toContain("plan: control plane: skipped (mode 'static' never signs in to Azure)\n");
+    expect(verbose.stderr).toMatch(/^static: \d+ manifest file\(s\) read, [1-9]\d* finding\(s\)$/m);
+    const quiet = await runBin(built.bin, args, env);
+    expect(JSON.parse(quiet.stdout).findings).toEqual(JSON.parse(verbose.stdout).findings);
+    expect(quiet.stderr).toBe("");
+  });
+
   it("exits 2 with one line for a usage error", async () => {
     const r = await runBin(built.bin, ["check", "--nope"], env);
     expect(r.code).toBe(2);
