@@ -52,7 +52,7 @@ Options:
   --kubeconfig FILE with --probe: the cluster's kubeconfig (default: KUBECONFIG, then ~/.kube/config;
                     never one the config names)
   --format FORMAT   check: ${withDefault(REPORT_FORMATS, "text")}; rules: markdown (default), json
-  --output FILE     write the report to FILE (written only when the run succeeds)
+  --output FILE     write the report to FILE (never a partial file; untouched when the run cannot start)
   --fail-on LEVEL   error (default: pass and warn exit 0), warning, or never
   --fix-format F    check: the Azure fixes as az commands (default), bicep or terraform (azurerm)
   --helm-release N  check: release name for charts found in a directory (rendered with helm template
