@@ -1,3 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{AsyncLocalStorage as s}from"node:async_hooks";var u=(e,n)=>{process.stderr.write(`${n}
-`)},t=u,g=new s,i=["info","verbose"].includes((process.env.AZURE_LOG_LEVEL??"").toLowerCase()),r,d;function l(e){return e.replace(/eyJ[\w-]+\.[\w-]+\.[\w-]*/g,"[token]")}function o(e,n){(g.getStore()??t)(e,l(n))}function c(e){t=e}function L(e,n){return g.run(e,n)}function p(){i=!0,d?.()}function f(){return i}function b(e,n){r=e,d=n,i&&n()}var k={debug(e){i&&(r?r(e):o("debug",e))},info(e){o("info",e)},warning(e){o("warning",e)},error(e){o("error",e)}};export{l as a,o as b,c,L as d,p as e,f,b as g,k as h};
