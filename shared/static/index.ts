@@ -1,10 +1,12 @@
 /**
  * The static layer: Kubernetes manifests → AG101–AG112, with no Azure access. `parseManifests` reads
- * (and rejects unusable input with an InputError naming file and line), `checkManifests` raises the
+ * (and rejects unusable input with an InputError naming file and line; `readManifests` refuses each
+ * unusable file, parsed or modelled, and keeps the rest), `checkManifests` raises the
  * findings, `listWorkloads` describes every pod the manifests would run (for target discovery and the
  * live probe: ServiceAccount, client id, images, env, migration role).
  */
-export { parseManifests, readManifests, type KObject, type ManifestSet, type ManifestSource, type SkippedInput } from "./parse.js";
+export { readManifests } from "./load.js";
+export { parseManifests, type KObject, type ManifestSet, type ManifestSource, type SkippedInput } from "./parse.js";
 export { checkManifests } from "./rules/index.js";
 export {
   listWorkloads,

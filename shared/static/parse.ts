@@ -299,8 +299,9 @@ function parseFile(source: ManifestSource): FileResult {
 /**
  * Parses every source; a file that cannot be used is refused whole (an InputError naming file and line,
  * in `refused`) while every other file is still read. Throws only when nothing at all is usable.
+ * (`readManifests` in load.ts also refuses the files whose objects cannot be modelled.)
  */
-export function readManifests(
+export function parseSources(
   sources: readonly ManifestSource[],
   skippedBefore: readonly SkippedInput[] = [],
   refusedBefore: readonly InputError[] = [],
@@ -357,9 +358,12 @@ export function readManifests(
   };
 }
 
-/** Parses every source; throws InputError (file + line) on the first unusable input. */
+/**
+ * Parses every source; throws InputError (file + line) on the first unusable input. A file whose objects
+ * cannot be modelled throws when the model is built (`readManifests` in load.ts refuses it instead).
+ */
 export function parseManifests(sources: readonly ManifestSource[]): ManifestSet {
-  const set = readManifests(sources);
+  const set = parseSources(sources);
   const first = set.refused?.[0];
   if (first) throw first;
   return set;

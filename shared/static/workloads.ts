@@ -4,7 +4,7 @@
  * Workload Identity webhook reads), its ServiceAccount, and each container's image, command and
  * resolved environment. Also the listing other layers use (the live probe wants the images).
  */
-import { InputError } from "../errors.js";
+import { InputError, InputErrorList } from "../errors.js";
 import { containerEnv, type ContainerEnv } from "./env.js";
 import { buildInventory, nsKey, WI_USE_LABEL, type Inventory, type ServiceAccountView } from "./inventory.js";
 import { requireName } from "../k8s-names.js";
@@ -292,8 +292,13 @@ export interface StaticModel {
   workloads: WorkloadView[];
 }
 
+/** Models built by `modelledSet`, by the set they were built from (so the check does not build them again). */
+const built = new WeakMap<ManifestSet, StaticModel>();
+
 /** Builds the inventory and the workloads once; every rule reads this model. */
 export function buildModel(set: ManifestSet): StaticModel {
+  const known = built.get(set);
+  if (known) return known;
   const inventory = buildInventory(set);
   const workloads: WorkloadView[] = [];
   for (const o of set.objects) {
@@ -301,6 +306,63 @@ export function buildModel(set: ManifestSet): StaticModel {
     if (path) workloads.push(workloadOf(o, path, inventory));
   }
   return { inventory, workloads };
+}
+
+/** The model, or the first error of each input file whose objects cannot be modelled (none when it is built). */
+function tryModel(set: ManifestSet): { model: StaticModel } | { refused: Map<string, InputError> } {
+  const inputs = new Set(set.inputs);
+  const refused = new Map<string, InputError>();
+  const refusable = (err: unknown): err is InputError & { file: string } =>
+    err instanceof InputError && err.file !== undefined && inputs.has(err.file);
+  let inventory: Inventory;
+  try {
+    inventory = buildInventory(set);
+  } catch (err) {
+    if (!refusable(err)) throw err;
+    return { refused: new Map([[err.file, err]]) };
+  }
+  const workloads: WorkloadView[] = [];
+  for (const o of set.objects) {
+    const path = POD_TEMPLATE_PATHS[o.kind];
+    if (!path || refused.has(o.file)) continue;
+    try {
+      workloads.push(workloadOf(o, path, inventory));
+    } catch (err) {
+      if (!refusable(err)) throw err;
+      refused.set(err.file, err);
+    }
+  }
+  return refused.size > 0 ? { refused } : { model: { inventory, workloads } };
+}
+
+/**
+ * The set without the input files whose objects cannot be modelled (a workload without a containers list,
+ * a ServiceAccount name no API server accepts, …): each is refused whole, in `refused`, as a file the parser
+ * refuses is, and the model is built from the rest (again after each refusal: at most once per file, since
+ * the ServiceAccounts and ConfigMaps of a refused file are not the cluster's either). Throws the refusals
+ * when no file is left, as `readManifests` does when nothing parses.
+ */
+export function modelledSet(set: ManifestSet): ManifestSet {
+  let current = set;
+  for (;;) {
+    const attempt = tryModel(current);
+    if ("model" in attempt) {
+      built.set(current, attempt.model);
+      return current;
+    }
+    const gone = attempt.refused;
+    const refused = [...(current.refused ?? []), ...gone.values()];
+    const inputs = current.inputs.filter((f) => !gone.has(f));
+    if (inputs.length === 0) throw refused.length === 1 ? refused[0]! : new InputErrorList(refused);
+    const origins = current.origins ? new Map([...current.origins].filter(([f]) => !gone.has(f))) : undefined;
+    current = {
+      inputs,
+      objects: current.objects.filter((o) => !gone.has(o.file)),
+      ...(current.skipped ? { skipped: current.skipped } : {}),
+      refused,
+      ...(origins?.size ? { origins } : {}),
+    };
+  }
 }
 
 /** The workloads the manifests would run (apps, Jobs, CronJobs, hooks), in input order. */

@@ -78,6 +78,25 @@ describe("static mode (the pull-request check)", () => {
     expect(s.exitCode).toBe(1);
   });
 
+  it("a manifest refused while modelling (no containers list, a shell in serviceAccountName): an error annotation each, the rest still reported, the step failed", async () => {
+    const ws = workspace(sb);
+    const corpus = path.join(process.cwd(), "test", "fixtures", "bad-input", "manifests");
+    for (const name of ["containers-not-list.yaml", "pod-serviceaccount-shell.yaml"])
+      writeFileSync(path.join(ws.dir, "k8s", name), readFileSync(path.join(corpus, name), "utf8"));
+    const s = await step(ws, runnerEnv(sb, ws, { idToken: false, inputs: { ...STATIC, comment: "false" } }));
+    expect(s.stdout).toContain(
+      "::error file=k8s/containers-not-list.yaml,line=6::k8s/containers-not-list.yaml:6: spec.template.spec.containers: Deployment default/web has no spec.template.spec.containers",
+    );
+    expect(s.stdout).toMatch(
+      /::error file=k8s\/pod-serviceaccount-shell\.yaml,line=9::k8s\/pod-serviceaccount-shell\.yaml:9: spec\.template\.spec\.serviceAccountName: /,
+    );
+    expect(s.result?.report.metadata.refusedInputs).toHaveLength(2);
+    expect(s.result?.report.metadata.inputs).toContain("k8s/backend.yaml");
+    expect(s.result?.report.metadata.inputs).not.toContain("k8s/containers-not-list.yaml");
+    expect(s.result?.failed).toBe(true);
+    expect(s.exitCode).toBe(1);
+  });
+
   it("a report larger than a PR comment allows is summarised in the comment and kept whole in the summary and JSON", async () => {
     const ws = workspace(sb);
     manyUnlabelled(ws, 400);

@@ -1,9 +1,10 @@
 /** Unusable input → one InputError naming the file (and the line where known); never a stack trace or a secret. */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseManifests } from "../../shared/static/index.js";
+import { InputErrorList } from "../../shared/errors.js";
+import { listWorkloads, parseManifests, readManifests } from "../../shared/static/index.js";
 import { loadManifestSources } from "../../shared/static/sources.js";
 import { inputError, yaml } from "./helpers.js";
 
@@ -167,6 +168,56 @@ describe("bad input", () => {
     );
     expect(err.oneLine()).toMatch(
       /^k8s\/app\.yaml:5: spec\.template\.spec\.containers: Deployment default\/web has no spec\.template\.spec\.containers/,
+    );
+  });
+
+  it("files refused while modelling (no containers list, a ServiceAccount name no API server accepts) are refused whole beside the rest, as parse-time refusals are", async () => {
+    const corpus = join("test", "fixtures", "bad-input", "manifests");
+    const noList = join(corpus, "containers-not-list.yaml");
+    const shell = join(corpus, "pod-serviceaccount-shell.yaml");
+    const malformed = join(corpus, "yaml-unclosed-flow.yaml");
+    const good = yaml(`
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: api, namespace: production}
+      spec:
+        template:
+          metadata: {labels: {azure.workload.identity/use: "true"}}
+          spec:
+            serviceAccountName: backend
+            containers: [{name: api, image: app:1}]
+    `);
+    // The refused file's ServiceAccount is no more the cluster's than its broken Deployment.
+    const withAccount = `apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: backend, namespace: production}\n---\n${readFileSync(shell, "utf8")}`;
+    const set = readManifests([
+      { file: malformed, text: readFileSync(malformed, "utf8") },
+      { file: noList, text: readFileSync(noList, "utf8") },
+      { file: "k8s/api.yaml", text: good },
+      { file: shell, text: withAccount },
+    ]);
+    expect(set.refused?.map((e) => e.oneLine())).toEqual([
+      expect.stringMatching(new RegExp(`^${malformed}:6: malformed YAML: `)),
+      `${noList}:6: spec.template.spec.containers: Deployment default/web has no spec.template.spec.containers: the gate needs fully rendered objects (run \`kustomize build\` / \`helm template\` first)`,
+      `${shell}:13: spec.template.spec.serviceAccountName: "a\`id\`" must be an RFC 1123 subdomain: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit`,
+    ]);
+    expect(set.inputs).toEqual(["k8s/api.yaml"]);
+    expect(set.objects.map((o) => `${o.file} ${o.kind}`)).toEqual(["k8s/api.yaml Deployment"]);
+    expect(listWorkloads(set).map((w) => [w.name, w.serviceAccount])).toEqual([["api", undefined]]);
+  });
+
+  it("a file refused while modelling, alone or only beside other refused files, is thrown as a parse-time refusal is", async () => {
+    const corpus = join("test", "fixtures", "bad-input", "manifests");
+    const read = (...names: string[]) => names.map((n) => ({ file: join(corpus, n), text: readFileSync(join(corpus, n), "utf8") }));
+    expect((await inputError(() => readManifests(read("containers-not-list.yaml")))).oneLine()).toMatch(
+      /containers-not-list\.yaml:6: spec\.template\.spec\.containers: /,
+    );
+    expect((await inputError(() => readManifests(read("pod-serviceaccount-shell.yaml")))).oneLine()).toMatch(
+      /pod-serviceaccount-shell\.yaml:9: spec\.template\.spec\.serviceAccountName: /,
+    );
+    const both = await inputError(() => readManifests(read("yaml-unclosed-flow.yaml", "containers-not-list.yaml")));
+    expect(both).toBeInstanceOf(InputErrorList);
+    expect((both as InputErrorList).errors.map((e) => e.file)).toEqual(
+      read("yaml-unclosed-flow.yaml", "containers-not-list.yaml").map((s) => s.file),
     );
   });
 

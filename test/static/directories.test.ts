@@ -4,7 +4,7 @@
  * a broken file is refused by file:line while the rest is still reported, and links out of the tree are
  * never followed.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -60,11 +60,51 @@ describe("directory runs", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^azure-auth-gate: ${join(dir, "k8s", "broken.yaml")}:\\d+: malformed YAML: `, "m"));
     expect(r.stderr).toContain(`azure-auth-gate: ${join(dir, "k8s", "templated.yaml")}:4: looks like an unrendered Helm template`);
-    const { readFileSync } = await import("node:fs");
     const report = JSON.parse(readFileSync(out, "utf8")) as Report;
     expect(report.findings.map((f) => f.id)).toEqual(["AG104"]);
     expect(report.metadata.refusedInputs).toHaveLength(2);
     expect(report.metadata.inputs).toEqual([join(dir, "k8s", "deployment.yaml"), join(dir, "k8s", "serviceaccount.yaml")]);
+  });
+
+  it("files refused while modelling (no containers list, a shell in serviceAccountName) are refused like malformed ones: file:line, exit 2, the report covers every other file", async () => {
+    const dir = copyOfMixed("unmodelled");
+    const corpus = join("test", "fixtures", "bad-input", "manifests");
+    for (const name of ["containers-not-list.yaml", "pod-serviceaccount-shell.yaml", "yaml-unclosed-flow.yaml"])
+      cpSync(join(corpus, name), join(dir, "k8s", name));
+    const out = join(tmp, "unmodelled-report.json");
+    const r = await runCli(["check", dir, "--format", "json", "--output", out]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`azure-auth-gate: fail (1 error, 0 warnings); report written to ${out}`);
+    const refusals = r.stderr.split("\n").filter((l) => l.startsWith(`azure-auth-gate: ${dir}`));
+    expect(refusals).toEqual([
+      expect.stringMatching(new RegExp(`^azure-auth-gate: ${join(dir, "k8s", "yaml-unclosed-flow.yaml")}:6: malformed YAML: `)),
+      `azure-auth-gate: ${join(dir, "k8s", "containers-not-list.yaml")}:6: spec.template.spec.containers: Deployment default/web has no spec.template.spec.containers: the gate needs fully rendered objects (run \`kustomize build\` / \`helm template\` first)`,
+      expect.stringMatching(
+        new RegExp(
+          `^azure-auth-gate: ${join(dir, "k8s", "pod-serviceaccount-shell.yaml")}:9: spec\\.template\\.spec\\.serviceAccountName: "a\`id\`" must be an RFC 1123 subdomain`,
+        ),
+      ),
+    ]);
+    const report = JSON.parse(readFileSync(out, "utf8")) as Report;
+    expect(report.findings.map((f) => `${f.id} ${f.location?.file}`)).toEqual([`AG104 ${join(dir, "k8s", "deployment.yaml")}`]);
+    expect(report.metadata.refusedInputs).toEqual(refusals.map((l) => l.replace(/^azure-auth-gate: /, "")));
+    expect(report.metadata.inputs).toEqual([join(dir, "k8s", "deployment.yaml"), join(dir, "k8s", "serviceaccount.yaml")]);
+  });
+
+  it("a file refused while modelling, checked alone: exit 2, its one line, no report (as a malformed file alone)", async () => {
+    for (const name of ["containers-not-list.yaml", "pod-serviceaccount-shell.yaml", "yaml-unclosed-flow.yaml"]) {
+      const file = join("test", "fixtures", "bad-input", "manifests", name);
+      const r = await runCli(["check", file]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(new RegExp(`^azure-auth-gate: ${file.replace(/\./g, "\\.")}:\\d+: [^\n]*\n$`));
+    }
+    const stdin = await runCli(["check", "-"], {
+      stdin: readFileSync(join("test", "fixtures", "bad-input", "manifests", "containers-not-list.yaml"), "utf8"),
+    });
+    expect(stdin.code).toBe(2);
+    expect(stdin.stdout).toBe("");
+    expect(stdin.stderr).toMatch(/^azure-auth-gate: <stdin>:6: spec\.template\.spec\.containers: [^\n]*\n$/);
   });
 
   it("a file mixing an object with a non-object document is broken, not foreign: refused at the document", async () => {
