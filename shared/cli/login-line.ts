@@ -7,7 +7,8 @@ const MEMBERS: { name: string; pattern: RegExp }[] = [
   { name: "Workload Identity", pattern: /WorkloadIdentityCredential/ },
   { name: "managed identity", pattern: /ManagedIdentityCredential|managed identity|IMDS/i },
   { name: "VS Code", pattern: /Visual Studio Code|VisualStudioCode/ },
-  { name: "Azure CLI", pattern: /AzureCliCredential|Azure CLI\b/ },
+  // AzureCliCredential's "not signed in" error names only the command: "Please run 'az login' …".
+  { name: "Azure CLI", pattern: /AzureCliCredential|Azure CLI\b|'az login'/ },
   { name: "Azure PowerShell", pattern: /PowerShell/ },
   { name: "Azure Developer CLI", pattern: /Azure Developer CLI|AzureDeveloperCliCredential/ },
 ];
@@ -39,9 +40,13 @@ export function triedCredentials(err: AzureLoginError): string {
   return tried.length > 0 ? [...new Set(tried)].join(", ") : DEFAULT_CHAIN;
 }
 
+/** How much of the login error's own first line the user sees: the fix after it must never be cut off. */
+const HEAD_CHARS = 240;
+
 export function loginFailureLine(err: AzureLoginError): string {
+  const head = (err.message.split("\n")[0] ?? "").replace(/\.$/, "");
   return (
-    `${(err.message.split("\n")[0] ?? "").replace(/\.$/, "")}. ` +
+    `${head.length > HEAD_CHARS ? `${head.slice(0, HEAD_CHARS)}…` : head}. ` +
     `Tried: ${triedCredentials(err)}. ` +
     "Fix: run `az login` (after `az cloud set` for a sovereign cloud), or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET " +
     "(or use Workload Identity / a managed identity where the gate runs); the identity needs Reader on the subscriptions (docs/config.md)."

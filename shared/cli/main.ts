@@ -123,7 +123,8 @@ export async function main(argv: readonly string[], processIo: CliIo): Promise<n
       return EXIT.input;
     }
     if (err instanceof AzureLoginError) {
-      io.stderr.write(`${NAME}: ${firstLine(loginFailureLine(err))}\n`);
+      // Built here from capped parts (the SDK's head, one entry per credential, the fix): never cut at the end.
+      io.stderr.write(`${NAME}: ${loginFailureLine(err)}\n`);
       return EXIT.input;
     }
     const message = err instanceof Error ? `${err.name}: ${firstLine(err.message)}` : firstLine(String(err));
