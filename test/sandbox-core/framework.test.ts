@@ -1,13 +1,14 @@
 /**
  * The framework around every service: request log, latency, fault injection (429 + Retry-After
- * honoured by a REAL ARM SDK client, 5xx with the service's error body, dropped connections,
- * nth/times), malformed JSON → 400, ARM's rate-limit headers.
+ * honoured by a REAL ARM SDK client, 5xx with the service's error body, 4xx with the code the service
+ * documents, dropped connections, nth/times), malformed JSON → 400, ARM's rate-limit headers.
  */
 import type { IncomingMessage } from "node:http";
 import https from "node:https";
 import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Faults } from "../sandbox/faults.js";
+import { faultResponse } from "../sandbox/http.js";
 import { startSandbox, type Sandbox, type ScenarioInput } from "../sandbox/index.js";
 import { watchTimers } from "../sandbox/testing/timers.js";
 
@@ -76,6 +77,26 @@ describe("faults", () => {
     }
     expect(statuses).toEqual([401, 500, 401]);
     expect(body).toEqual({ error: { code: "InternalServerError", message: expect.stringContaining("Injected 500") } });
+  });
+
+  it("4xx comes with the code the service documents for it (ARM's AuthorizationFailed, …), else BadRequest", async () => {
+    const armCode = async (status: number) => {
+      sb.faults.add({ service: "arm", path: "^/subscriptions$", status, times: 1 });
+      const res = await armGet("/subscriptions?api-version=2022-12-01");
+      expect(res.status).toBe(status);
+      return ((await res.json()) as { error: { code: string; message: string } }).error;
+    };
+    expect(await armCode(403)).toEqual({ code: "AuthorizationFailed", message: "Injected 403 by the sandbox." });
+    expect((await armCode(401)).code).toBe("AuthenticationFailed");
+    expect((await armCode(404)).code).toBe("ResourceNotFound");
+    expect((await armCode(409)).code).toBe("Conflict");
+    expect((await armCode(400)).code).toBe("BadRequest");
+    expect((await armCode(422)).code).toBe("BadRequest"); // no documented ARM code for it
+    expect(faultResponse("graph", 403, undefined).body).toMatchObject({ error: { code: "Authorization_RequestDenied" } });
+    expect(faultResponse("graph", 404, undefined).body).toMatchObject({ error: { code: "Request_ResourceNotFound" } });
+    expect(faultResponse("keyvault", 403, undefined).body).toMatchObject({ error: { code: "Forbidden" } });
+    expect(faultResponse("kubernetes", 404, undefined).body).toMatchObject({ reason: "NotFound", code: 404 });
+    expect(faultResponse("kubernetes", 403, undefined).body).toMatchObject({ reason: "Forbidden", code: 403 });
   });
 
   it("nth + times hits a window of calls", async () => {

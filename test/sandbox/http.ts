@@ -41,15 +41,29 @@ const REASONS: Record<number, string> = {
   504: "GatewayTimeout",
 };
 
+/**
+ * The codes each dialect documents for the common client errors (the ones its emulator sends itself):
+ * ARM's AuthenticationFailed, AuthorizationFailed, ResourceNotFound and Conflict; Graph's; Key Vault's;
+ * Kubernetes' StatusReason. A status without one keeps the fallback below.
+ */
+const CLIENT_ERRORS: Partial<Record<ServiceName, Record<number, string>>> = {
+  arm: { 401: "AuthenticationFailed", 403: "AuthorizationFailed", 404: "ResourceNotFound", 409: "Conflict" },
+  graph: { 401: "InvalidAuthenticationToken", 403: "Authorization_RequestDenied", 404: "Request_ResourceNotFound" },
+  keyvault: { 401: "Unauthorized", 403: "Forbidden", 409: "Conflict" },
+  kubernetes: { 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Conflict" },
+};
+
 /** The error body each service sends for an injected status, in its own dialect. */
 export function faultResponse(service: ServiceName, status: number, retryAfterSeconds: number | undefined): SandboxResponse {
   const headers: Record<string, string> = {};
   if (retryAfterSeconds !== undefined) headers["retry-after"] = String(retryAfterSeconds);
-  const code = REASONS[status] ?? (status >= 500 ? "InternalServerError" : "BadRequest");
+  const code = REASONS[status] ?? CLIENT_ERRORS[service]?.[status] ?? (status >= 500 ? "InternalServerError" : "BadRequest");
   const message =
     status === 429
       ? "The request is being throttled as the limit has been reached for operation type. (Injected by the sandbox.)"
-      : `The service is temporarily unavailable. (Injected ${status} by the sandbox.)`;
+      : status >= 500
+        ? `The service is temporarily unavailable. (Injected ${status} by the sandbox.)`
+        : `Injected ${status} by the sandbox.`;
   switch (service) {
     case "entra":
     case "imds":
