@@ -125,6 +125,16 @@ describe("GitHub Actions", () => {
       await fork.stop();
     }
   });
+
+  it("a scenario without a `github:` section gets no ID-token variables (docs/sandbox.md `env`)", async () => {
+    const plain = await startSandbox({ tenant: { name: "fabrikam" } }, { azurite: false });
+    try {
+      expect(plain.env.ACTIONS_ID_TOKEN_REQUEST_URL).toBeUndefined();
+      expect(plain.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN).toBeUndefined();
+    } finally {
+      await plain.stop();
+    }
+  });
 });
 
 describe("IMDS", () => {
