@@ -5,10 +5,10 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import type { Document, LineCounter } from "yaml";
-import type { z } from "zod";
 import { customCloudRefusal, isBuiltInCloud, resolveCloudProfile, type CloudProfile } from "../cloud/profile.js";
 import { InputError } from "../errors.js";
 import { gateConfigSchema, type GateConfig } from "./schema.js";
+import { describeConfigIssue, type ConfigProblem } from "./issues.js";
 import { documentToJs, parseConfigDocument } from "./yaml.js";
 
 export interface LoadedConfig {
@@ -33,22 +33,8 @@ function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[
   return undefined;
 }
 
-function issueToError(issue: z.core.$ZodIssue, file: string, doc: Document, counter: LineCounter): InputError {
-  let path: PropertyKey[] = [...issue.path];
-  let message = issue.message;
-  if (issue.code === "unrecognized_keys") {
-    // Name the unknown key itself, so the user sees exactly which line to delete or fix.
-    const key = issue.keys[0] ?? "";
-    path = [...path, key];
-    message = `unknown key '${key}'${
-      issue.keys.length > 1
-        ? ` (and ${issue.keys
-            .slice(1)
-            .map((k) => `'${k}'`)
-            .join(", ")})`
-        : ""
-    }`;
-  }
+function issueToError(problem: ConfigProblem, file: string, doc: Document, counter: LineCounter): InputError {
+  const { path, message } = problem;
   const line = lineOf(doc, counter, path);
   return new InputError(message, { file, ...(line !== undefined ? { line } : {}), field: fieldPath(path) || "(top level)" });
 }
@@ -120,8 +106,8 @@ export function parseConfigText(
   const withDefaults = subscriptions && !("subscriptions" in raw) ? { ...raw, subscriptions: [...subscriptions] } : raw;
   const parsed = gateConfigSchema.safeParse(withDefaults);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw issue ? issueToError(issue, file, doc, counter) : new InputError("invalid config", { file });
+    const problem = describeConfigIssue(parsed.error.issues, withDefaults);
+    throw problem ? issueToError(problem, file, doc, counter) : new InputError("invalid config", { file });
   }
   const config = parsed.data;
   if (config.subscriptions.length === 0 && !(config.cluster && "subscription" in config.cluster)) {

@@ -26,6 +26,7 @@ import { readFileSync } from "node:fs";
 import { documentToJs, parseConfigDocument } from "../config/yaml.js";
 import { z } from "zod";
 import { clusterByNameSchema, GUID, runPolicyFields, targetSchema } from "../config/schema.js";
+import { describeConfigIssue } from "../config/issues.js";
 import { fieldPath } from "../config/load.js";
 import { InputError } from "../errors.js";
 import { DEFAULT_ROTATION_POLICY, rotationPolicySchema } from "../rotation/rotation-policy.js";
@@ -113,14 +114,8 @@ export type VaultSecretRef = z.output<typeof vaultSecretRefSchema>;
 export function parseSweepConfig(raw: unknown, file = "<sweep config>"): SweepConfig {
   const parsed = sweepConfigSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  let path: PropertyKey[] = [...(issue?.path ?? [])];
-  let message = issue?.message ?? "invalid sweep config";
-  if (issue?.code === "unrecognized_keys") {
-    path = [...path, issue.keys[0] ?? ""];
-    message = `unknown key '${issue.keys[0] ?? ""}'`;
-  }
-  throw new InputError(message, { file, field: fieldPath(path) || "(top level)" });
+  const problem = describeConfigIssue(parsed.error.issues, raw) ?? { path: [], message: "invalid sweep config" };
+  throw new InputError(problem.message, { file, field: fieldPath(problem.path) || "(top level)" });
 }
 
 /** Reads the sweep config file (YAML or JSON). */

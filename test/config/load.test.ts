@@ -45,6 +45,26 @@ describe("config schema", () => {
     expect(err.oneLine()).toBe("azure-auth-gate.yml:8: targets[0].blob[0].acess: unknown key 'acess'");
   });
 
+  it("names a misspelled key, and the required key it stands for, instead of a 'missing' error on the right name", () => {
+    const err = errorOf(GOOD.replace("container: media", "contianer: media"));
+    expect(err.oneLine()).toBe(
+      "azure-auth-gate.yml:8: targets[0].blob[0].contianer: unknown key 'contianer'; this entry lacks 'container': misspelled?",
+    );
+  });
+
+  it("says in words what a value must be, where zod's own wording would show", () => {
+    expect(errorOf(`${GOOD}concurrency: 100\n`).oneLine()).toBe("azure-auth-gate.yml:11: concurrency: must be at most 64");
+    expect(errorOf(`${GOOD}failOpen: maybe\n`).oneLine()).toBe(
+      'azure-auth-gate.yml:11: failOpen: must be true or false, not a string ("maybe")',
+    );
+    expect(errorOf(GOOD.replace("access: write", "access: reed")).oneLine()).toBe(
+      'azure-auth-gate.yml:8: targets[0].blob[0].access: must be one of "read", "write"',
+    );
+    expect(errorOf(GOOD.replace("workload: production/Deployment/backend", "workload: 7")).oneLine()).toBe(
+      "azure-auth-gate.yml:6: targets[0].workload: must be a string, not a number (7)",
+    );
+  });
+
   it("names an unknown top-level key", () => {
     expect(errorOf(`${GOOD}failopen: true\n`).oneLine()).toMatch(/^azure-auth-gate\.yml:11: failopen: unknown key 'failopen'$/);
   });

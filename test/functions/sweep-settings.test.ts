@@ -79,7 +79,7 @@ describe("sweep config", () => {
     [
       `tenantId: ${TENANT}\nscopes:\n  - name: p\n    subscriptions: [${SUB}]\ndiscovery: { concurrency: 0 }\n`,
       "discovery.concurrency",
-      /greater than or equal to 1|>=1/,
+      /^must be at least 1$/,
     ],
     [
       `tenantId: ${TENANT}\nscopes:\n  - name: p\n    subscriptions: [${SUB}]\ndiscovery: { sample: 4 }\n`,
