@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { actionYmlPath, parseActionManifest } from "../test/action-manifest/manifest.js";
+import { unreadableReason } from "../shared/errors.js";
 
 const file = resolve(process.argv[2] ?? actionYmlPath);
 const rel = relative(process.cwd(), file);
@@ -18,16 +19,7 @@ let text: string;
 try {
   text = readFileSync(file, "utf8");
 } catch (err) {
-  const code = (err as NodeJS.ErrnoException).code;
-  const why =
-    code === "ENOENT"
-      ? "no such file"
-      : code === "EISDIR"
-        ? "is a directory"
-        : code === "EACCES"
-          ? "permission denied"
-          : String(code ?? err);
-  console.error(`check:action: cannot read ${shown}: ${why}`);
+  console.error(`check:action: cannot read ${shown}: ${unreadableReason(err)}`);
   process.exit(2);
 }
 const parsed = parseActionManifest(text, shown);

@@ -37,3 +37,13 @@ export class InputErrorList extends InputError {
     return this.errors.map((e) => e.oneLine()).join("; ");
   }
 }
+
+/** Why a file could not be read, in the words a user expects ("no such file or directory"), from its error code. */
+export function unreadableReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOENT") return "no such file or directory";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EISDIR") return "is a directory";
+  if (code === "ELOOP") return "symbolic link loop";
+  return `cannot read it (${code ?? (err instanceof Error ? err.message : String(err))})`;
+}

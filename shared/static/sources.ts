@@ -7,7 +7,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
 import { join, relative, isAbsolute } from "node:path";
-import { InputError } from "../errors.js";
+import { InputError, unreadableReason } from "../errors.js";
 import { MAX_FILE_BYTES, tooLarge, type ManifestSource, type SkippedInput } from "./parse.js";
 import type { kustomizationRefs as KustomizationRefs, RenderSettings } from "./render.js";
 
@@ -36,15 +36,6 @@ export interface CollectOptions {
   root?: string;
   /** Files a glob matched (the Action's `manifests: k8s/*.yaml`): screened like files a walk found. */
   globbed?: ReadonlySet<string>;
-}
-
-function reason(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === "ENOENT") return "no such file or directory";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "EISDIR") return "is a directory";
-  if (code === "ELOOP") return "symbolic link loop";
-  return `cannot read it (${code ?? (err instanceof Error ? err.message : String(err))})`;
 }
 
 function decode(file: string, bytes: Buffer): string {
@@ -83,7 +74,7 @@ async function walkTree(dir: string, rootDir: string, renderDirs = true): Promis
     try {
       entries = await readdir(current, { withFileTypes: true });
     } catch (err) {
-      out.refused.push(new InputError(reason(err), { file: current }));
+      out.refused.push(new InputError(unreadableReason(err), { file: current }));
       return;
     }
     if (renderDirs) {
@@ -181,7 +172,7 @@ function readOne(file: string, found: boolean): ManifestSource {
     bytes = readFileSync(file);
   } catch (err) {
     if (err instanceof InputError) throw err;
-    throw new InputError(reason(err), { file });
+    throw new InputError(unreadableReason(err), { file });
   }
   return { file, text: decode(file, bytes), ...(found ? { found: true } : {}) };
 }
@@ -205,7 +196,7 @@ export async function collectManifests(
       continue;
     }
     const info = await stat(path).catch((err: unknown) => {
-      throw new InputError(reason(err), { file: path });
+      throw new InputError(unreadableReason(err), { file: path });
     });
     if (!info.isDirectory()) {
       if (seen.has(path)) continue;

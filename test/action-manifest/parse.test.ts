@@ -74,7 +74,7 @@ describe("npm run check:action (the same check, for a person)", () => {
     const missing = check(join(dir, "nope.yml"));
     expect(missing.status).toBe(2);
     expect(missing.stdout).toBe("");
-    expect(missing.stderr).toBe(`check:action: cannot read ${join(dir, "nope.yml")}: no such file\n`);
+    expect(missing.stderr).toBe(`check:action: cannot read ${join(dir, "nope.yml")}: no such file or directory\n`);
     const directory = check(dir);
     expect(directory.status).toBe(2);
     expect(directory.stderr).toBe(`check:action: cannot read ${dir}: is a directory\n`);
