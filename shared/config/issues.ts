@@ -45,23 +45,19 @@ function isMissing(issue: z.core.$ZodIssue, raw: unknown): boolean {
   return issue.code === "invalid_type" && issue.path.length > 0 && valueAt(raw, issue.path) === undefined;
 }
 
+/** What a bound counts, by zod's `origin`, singular and plural. */
+const UNITS: Record<string, [string, string]> = {
+  string: ["character", "characters"],
+  array: ["entry", "entries"],
+  set: ["entry", "entries"],
+};
+
 function bound(issue: z.core.$ZodIssueTooBig | z.core.$ZodIssueTooSmall): string {
-  const big = issue.code === "too_big";
-  const limit = big ? (issue as z.core.$ZodIssueTooBig).maximum : (issue as z.core.$ZodIssueTooSmall).minimum;
   const exact = issue.inclusive !== false;
-  const words = big ? (exact ? "at most" : "less than") : exact ? "at least" : "more than";
-  const one = Number(limit) === 1;
-  const unit =
-    issue.origin === "string"
-      ? one
-        ? " character"
-        : " characters"
-      : issue.origin === "array" || issue.origin === "set"
-        ? one
-          ? " entry"
-          : " entries"
-        : "";
-  return `must be ${words} ${String(limit)}${unit}`;
+  const [words, limit] =
+    issue.code === "too_big" ? [exact ? "at most" : "less than", issue.maximum] : [exact ? "at least" : "more than", issue.minimum];
+  const unit = UNITS[issue.origin];
+  return `must be ${words} ${String(limit)}${unit ? ` ${Number(limit) === 1 ? unit[0] : unit[1]}` : ""}`;
 }
 
 export function describeConfigIssue(issues: readonly z.core.$ZodIssue[], raw: unknown): ConfigProblem | undefined {
