@@ -40,7 +40,8 @@ export async function runSandbox(args: readonly string[], io: CliIo): Promise<nu
   const root = checkoutRoot();
   const entry = root && join(root, SANDBOX_ENTRY);
   const tsx = root && join(root, "node_modules", "tsx", "dist", "loader.mjs");
-  if (!entry || !tsx || !existsSync(entry) || !existsSync(tsx)) {
+  // checkoutRoot() found the entry itself; tsx is there only after `npm ci`.
+  if (!entry || !tsx || !existsSync(tsx)) {
     throw new InputError(
       "the sandbox ships with the source repository (test/sandbox/): clone azure-auth-gate, run `npm ci`, then `npm run sandbox` there",
       { field: "sandbox" },
