@@ -1,0 +1,2 @@
+import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
+import{b as d,e as p,f as u,g as b,h as c,i as s,j as g,k as w}from"./chunk-ECK3BVQS.js";import{k as r,m as a,n as f,p as n}from"./chunk-CVIGMWPK.js";var k=(e,o)=>{e==="debug"?b(o):e==="info"?w(o):e==="warning"?s(o):c(o)};function x(){a(k),u()&&f()}var A={debug:n.debug,info:n.info,warning:n.warning,notice(e,o){g(r(e),o)},annotate(e,o,i){let t=r(o);e==="error"?c(t,i):e==="warning"?s(t,i):g(t,i)},fail(e){p(r(e))},secret(e){d(e)}};export{x as a,A as b};
