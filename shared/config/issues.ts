@@ -20,10 +20,16 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
+/** Longest string value an error repeats. */
+const ECHO_MAX = 24;
+
 function kindOf(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
+  // A short value is echoed so the user sees what was read; a long string might be a secret pasted into the
+  // wrong key (an Entra client secret is 40 characters), so only its length is said.
+  if (typeof value === "string" && value.length > ECHO_MAX) return `a string of ${value.length} characters`;
   return `a ${typeof value} (${JSON.stringify(value)})`;
 }
 

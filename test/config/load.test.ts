@@ -57,6 +57,11 @@ describe("config schema", () => {
     expect(errorOf(`${GOOD}failOpen: maybe\n`).oneLine()).toBe(
       'azure-auth-gate.yml:11: failOpen: must be true or false, not a string ("maybe")',
     );
+    // A long value may be a secret pasted into the wrong key: its length, never its text.
+    const pasted = "Abc8Q~" + "x".repeat(34);
+    const long = errorOf(`${GOOD}failOpen: "${pasted}"\n`).oneLine();
+    expect(long).toBe("azure-auth-gate.yml:11: failOpen: must be true or false, not a string of 40 characters");
+    expect(long).not.toContain(pasted);
     expect(errorOf(GOOD.replace("access: write", "access: reed")).oneLine()).toBe(
       'azure-auth-gate.yml:8: targets[0].blob[0].access: must be one of "read", "write"',
     );
